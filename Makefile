@@ -1,0 +1,48 @@
+# steady: make run starts the worker on a local PostgreSQL + PgBouncer; make test runs every test
+# against a separate pair. Both need only the machine's PostgreSQL 15 binaries and Debian's pgbouncer.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/steady
+
+.PHONY: build run test devdb devdb-down devdb-env testdb testdb-down vet fmt bench clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/steady
+
+# Uses DATABASE_URL* from the environment when set; otherwise the local devdb.
+run: build
+	@if [ -z "$$DATABASE_URL$$DATABASE_URL_POOLER$$DATABASE_URL_DIRECT" ]; then \
+		eval "$$(scripts/devdb.sh up dev)"; \
+	fi; \
+	exec ./$(BIN) worker
+
+devdb:
+	@scripts/devdb.sh up dev
+
+devdb-down:
+	@scripts/devdb.sh down dev
+
+devdb-env:
+	@scripts/devdb.sh env dev
+
+testdb:
+	@scripts/devdb.sh up test
+
+testdb-down:
+	@scripts/devdb.sh down test
+
+# Tests get their own PostgreSQL + PgBouncer (ports 55433/56433, data in .testdb/).
+test:
+	@eval "$$(scripts/devdb.sh up test)"; \
+	export TEST_DATABASE_URL_DIRECT="$$DATABASE_URL_DIRECT" TEST_DATABASE_URL_POOLER="$$DATABASE_URL_POOLER"; \
+	unset DATABASE_URL DATABASE_URL_DIRECT DATABASE_URL_POOLER; \
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -l -w .
+
+clean:
+	rm -rf bin

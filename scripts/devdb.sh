@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# devdb.sh: a local PostgreSQL 15 and a PgBouncer in transaction mode in front of it,
+# from the machine's own binaries, on 127.0.0.1 only. No Docker.
+#
+#   scripts/devdb.sh up   [dev|test]   start both (idempotent) and print the export lines
+#   scripts/devdb.sh down [dev|test]   stop both
+#   scripts/devdb.sh env  [dev|test]   print the export lines only
+#
+# "dev" keeps its data in .devdb/ (ports 55432 postgres, 56432 pgbouncer); "test" in .testdb/
+# (ports 55433, 56433), tuned for throwaway speed. The settings mirror docker-compose.yml.
+set -euo pipefail
+
+cmd=${1:-up}
+name=${2:-dev}
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+case "$name" in
+  dev)  dir=${STEADY_DEVDB_DIR:-$root/.devdb};  pgport=${STEADY_DEVDB_PG_PORT:-55432}; bport=${STEADY_DEVDB_BOUNCER_PORT:-56432} ;;
+  test) dir=${STEADY_DEVDB_DIR:-$root/.testdb}; pgport=${STEADY_DEVDB_PG_PORT:-55433}; bport=${STEADY_DEVDB_BOUNCER_PORT:-56433} ;;
+  *) echo "devdb: unknown instance '$name' (want dev or test)" >&2; exit 2 ;;
+esac
+
+# Development credentials only; they never leave this machine's loopback.
+user=steady
+pass=steady
+db=steady
+
+log() { echo "devdb[$name]: $*" >&2; }
+
+find_pgbin() {
+  if command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1 && command -v postgres >/dev/null 2>&1; then
+    dirname "$(readlink -f "$(command -v postgres)")"; return
+  fi
+  for d in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+    [ -x "$d/postgres" ] && { echo "$d"; return; }
+  done
+  echo "devdb: PostgreSQL server binaries not found (want initdb, pg_ctl, postgres on PATH or under /usr/lib/postgresql/*/bin)" >&2
+  exit 1
+}
+
+find_pgbouncer() {
+  if command -v pgbouncer >/dev/null 2>&1; then command -v pgbouncer; return; fi
+  [ -x /usr/sbin/pgbouncer ] && { echo /usr/sbin/pgbouncer; return; }
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Debian's pgbouncer package"
+    # The package's own service must not start: we run our own instance.
+    (apt-get install -y -qq pgbouncer >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq pgbouncer >/dev/null; }) || {
+      echo "devdb: apt-get install pgbouncer failed" >&2; exit 1; }
+    command -v pgbouncer >/dev/null 2>&1 && { command -v pgbouncer; return; }
+    [ -x /usr/sbin/pgbouncer ] && { echo /usr/sbin/pgbouncer; return; }
+  fi
+  echo "devdb: pgbouncer is not installed. Install it with: sudo apt-get install -y pgbouncer" >&2
+  exit 1
+}
+
+# PostgreSQL and PgBouncer refuse to run as root: as root, run them as the postgres user.
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u "$owner" -- "$@"; else "$@"; fi
+}
+
+setup_owner() {
+  owner=$(id -un)
+  if [ "$(id -u)" = 0 ]; then
+    owner=postgres
+    id "$owner" >/dev/null 2>&1 || useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin "$owner"
+  fi
+}
+
+# The data lives in $dir unless the owner cannot reach it (a clone under /root, say): then in
+# /var/tmp, linked from $dir.
+prepare_dir() {
+  mkdir -p "$dir"
+  data=$dir/pgdata
+  if [ -L "$data" ]; then data=$(readlink "$data"); return; fi
+  [ -d "$data" ] && return
+  if [ "$(id -u)" = 0 ] && ! runuser -u "$owner" -- test -x "$dir"; then
+    local alt
+    alt=/var/tmp/steady-devdb-$(printf '%s' "$dir" | md5sum | cut -c1-10)
+    mkdir -p "$alt"; chown "$owner" "$alt"
+    ln -s "$alt/pgdata" "$dir/pgdata"
+    data=$alt/pgdata
+  fi
+}
+
+env_lines() {
+  echo "export DATABASE_URL_DIRECT=postgres://$user:$pass@127.0.0.1:$pgport/$db?sslmode=disable"
+  echo "export DATABASE_URL_POOLER=postgres://$user:$pass@127.0.0.1:$bport/$db?sslmode=disable"
+}
+
+psql_admin() {
+  PGPASSWORD=$pass "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pgport" -U "$user" "$@"
+}
+
+pg_up() {
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "initdb in $data"
+    mkdir -p "$data"; chmod 700 "$data"
+    [ "$(id -u)" = 0 ] && chown "$owner" "$data"
+    local pw
+    pw=$(mktemp); printf '%s\n' "$pass" >"$pw"; chmod 644 "$pw"
+    as_owner "$pgbin/initdb" -D "$data" -U "$user" --pwfile="$pw" --auth-host=scram-sha-256 \
+      --auth-local=scram-sha-256 -E UTF8 --locale=C >/dev/null
+    rm -f "$pw"
+    {
+      echo "listen_addresses = '127.0.0.1'"
+      echo "port = $pgport"
+      echo "unix_socket_directories = ''"
+      echo "password_encryption = 'scram-sha-256'"
+      echo "shared_preload_libraries = 'pg_stat_statements'"
+      echo "pg_stat_statements.track = all"
+      echo "log_destination = 'stderr'"
+      echo "logging_collector = off"
+      if [ "$name" = test ]; then
+        # Throwaway data: trade durability for speed; many per-test databases need connections.
+        echo "max_connections = 500"
+        echo "fsync = off"
+        echo "synchronous_commit = off"
+        echo "full_page_writes = off"
+      else
+        echo "max_connections = 200"
+      fi
+    } >>"$data/postgresql.conf"
+  fi
+  if as_owner "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    return
+  fi
+  log "starting postgres on 127.0.0.1:$pgport"
+  as_owner "$pgbin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
+  psql_admin -d postgres -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+  if ! psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+    psql_admin -d postgres -c "CREATE DATABASE $db" >/dev/null
+  fi
+}
+
+bouncer_up() {
+  local b=$dir/pgbouncer
+  mkdir -p "$b"
+  [ "$(id -u)" = 0 ] && chown "$owner" "$b"
+  if [ -f "$b/pgbouncer.pid" ] && kill -0 "$(cat "$b/pgbouncer.pid")" 2>/dev/null; then
+    return
+  fi
+  # PgBouncer authenticates clients with the server's own SCRAM secret and reuses it
+  # to log in to PostgreSQL, so the plain password is not stored.
+  local secret
+  secret=$(psql_admin -d postgres -tAc "SELECT rolpassword FROM pg_authid WHERE rolname = '$user'")
+  printf '"%s" "%s"\n' "$user" "$secret" >"$b/userlist.txt"
+  chmod 600 "$b/userlist.txt"
+  cat >"$b/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=$pgport
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $bport
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $b/userlist.txt
+admin_users = $user
+stats_users = $user
+pool_mode = transaction
+max_client_conn = 2000
+default_pool_size = 20
+server_idle_timeout = $([ "$name" = test ] && echo 10 || echo 600)
+autodb_idle_timeout = $([ "$name" = test ] && echo 30 || echo 3600)
+ignore_startup_parameters = extra_float_digits
+logfile = $b/pgbouncer.log
+pidfile = $b/pgbouncer.pid
+INI
+  [ "$(id -u)" = 0 ] && chown "$owner" "$b"/*
+  log "starting pgbouncer (transaction mode) on 127.0.0.1:$bport"
+  as_owner "$pgbouncer" -d "$b/pgbouncer.ini"
+  local i
+  for i in $(seq 1 100); do
+    PGPASSWORD=$pass "$pgbin/psql" -X -h 127.0.0.1 -p "$bport" -U "$user" -d "$db" -tAc 'SELECT 1' >/dev/null 2>&1 && return
+    sleep 0.1
+  done
+  echo "devdb: pgbouncer did not answer on 127.0.0.1:$bport; see $b/pgbouncer.log" >&2
+  exit 1
+}
+
+down() {
+  local b=$dir/pgbouncer
+  if [ -f "$b/pgbouncer.pid" ] && kill -0 "$(cat "$b/pgbouncer.pid")" 2>/dev/null; then
+    kill "$(cat "$b/pgbouncer.pid")" && log "pgbouncer stopped"
+  fi
+  data=$dir/pgdata
+  [ -L "$data" ] && data=$(readlink "$data")
+  if [ -f "$data/postmaster.pid" ]; then
+    as_owner "$pgbin/pg_ctl" -D "$data" -m fast -w stop >/dev/null && log "postgres stopped"
+  fi
+}
+
+pgbin=$(find_pgbin)
+setup_owner
+case "$cmd" in
+  up)
+    pgbouncer=$(find_pgbouncer)
+    prepare_dir
+    pg_up
+    bouncer_up
+    env_lines ;;
+  down) down ;;
+  env)  env_lines ;;
+  *) echo "usage: scripts/devdb.sh up|down|env [dev|test]" >&2; exit 2 ;;
+esac
