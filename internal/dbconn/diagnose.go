@@ -1,0 +1,98 @@
+package dbconn
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/steadydb/steady/internal/redact"
+)
+
+// RoleReport is what Diagnose found about one role.
+type RoleReport struct {
+	URL           string   `json:"url"` // redacted; "" when not configured
+	Reachable     bool     `json:"reachable"`
+	Error         string   `json:"error,omitempty"` // redacted
+	PoolMode      PoolMode `json:"pool_mode,omitempty"`
+	ServerVersion string   `json:"server_version,omitempty"`
+	RoundTripMS   float64  `json:"round_trip_ms,omitempty"` // median of 5 round trips
+}
+
+// Report is the result of Diagnose.
+type Report struct {
+	MigrationRole Role       `json:"migration_role"`
+	Reason        string     `json:"reason,omitempty"`
+	Single        bool       `json:"single_url"`
+	ProbeMS       float64    `json:"probe_ms"`
+	Direct        RoleReport `json:"direct"`
+	Pooler        RoleReport `json:"pooler"`
+}
+
+// OK reports whether the roles the product needs answer: POOLER always, and the locked
+// migration role.
+func (r Report) OK() bool {
+	if !r.Pooler.Reachable {
+		return false
+	}
+	return r.MigrationRole == Pooler || r.Direct.Reachable
+}
+
+// Diagnose resolves the migration role exactly as a migrating process does (one probe, one log
+// line), then examines each configured role with one connection of its own.
+func Diagnose(ctx context.Context, cfg Config) (Report, error) {
+	r, err := NewResolver(cfg)
+	if err != nil {
+		return Report{}, err
+	}
+	d := r.Resolve(ctx)
+	rep := Report{MigrationRole: d.MigrationRole, Reason: d.Reason, Single: d.Single,
+		ProbeMS: float64(d.ProbeTime.Microseconds()) / 1000}
+	if r.urls.direct != "" {
+		rep.Direct = examine(ctx, r.cfg, Direct, r.urls.direct)
+	}
+	rep.Pooler = examine(ctx, r.cfg, Pooler, r.urls.pooler)
+	return rep, nil
+}
+
+func examine(ctx context.Context, cfg Config, role Role, rawURL string) RoleReport {
+	rep := RoleReport{URL: redact.URL(rawURL)}
+	fail := func(err error) RoleReport {
+		rep.Error = redact.Error(err)
+		return rep
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*cfg.DirectTimeout)
+	defer cancel()
+	pc, err := poolConfig(cfg, role, rawURL)
+	if err != nil {
+		return fail(err)
+	}
+	mode, err := DetectPoolMode(ctx, pc.ConnConfig)
+	if err != nil {
+		return fail(err)
+	}
+	rep.PoolMode = mode
+	cc := pc.ConnConfig.Copy()
+	cc.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	conn, err := pgx.ConnectConfig(ctx, cc)
+	if err != nil {
+		return fail(err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if err := conn.QueryRow(ctx, "SHOW server_version").Scan(&rep.ServerVersion); err != nil {
+		return fail(err)
+	}
+	var rtts []time.Duration
+	for range 5 {
+		start := time.Now()
+		if _, err := conn.Exec(ctx, "SELECT 1"); err != nil {
+			return fail(err)
+		}
+		rtts = append(rtts, time.Since(start))
+	}
+	slices.Sort(rtts)
+	rep.RoundTripMS = float64(rtts[2].Microseconds()) / 1000
+	rep.Reachable = true
+	return rep
+}

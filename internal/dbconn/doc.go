@@ -1,0 +1,21 @@
+// Package dbconn picks steady's database connections once and sticks to them.
+//
+// steady talks to PostgreSQL through two roles. POOLER (DATABASE_URL_POOLER) carries index
+// builds, backfills and River, always. DIRECT (DATABASE_URL_DIRECT) is tried once, at the start
+// of a process that migrates, with a real connection and one round trip bounded by
+// Config.DirectTimeout (5 s by default). If it answers, migrations use DIRECT for the rest of the
+// process; if anything fails (refused, timeout, authentication, DNS, TLS), migrations use POOLER
+// for the rest of the process. The decision is logged once:
+//
+//	✅ Using DIRECT
+//	✅ Using POOLER (DIRECT unavailable - locked)
+//
+// Rules:
+//   - The probe runs at most once per Resolver; asking again returns the locked decision without
+//     touching the network. Open builds one pool per role, once; nothing else opens connections.
+//   - A transaction pooler is detected (two client connections share one server backend) and its
+//     pool uses pgx.QueryExecModeExec, which leaves no named prepared statement on a server
+//     connection that another client would inherit (PgBouncer 1.18 + pgx 5: the default cached
+//     statements failed 712 of 1000 queries with 42P05/26000). The POOLER role always uses it.
+//   - Every URL and error that leaves this package is redacted (package redact).
+package dbconn

@@ -1,0 +1,132 @@
+package dbconn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/steadydb/steady/internal/redact"
+)
+
+// Pool is one role's pool, made once at startup.
+type Pool struct {
+	*pgxpool.Pool
+	Role Role
+	URL  string   // redacted
+	Mode PoolMode // detected at open
+}
+
+// Pools holds the pools of a process: POOLER always, and the migration role's when the process
+// migrates (the same *Pool as Pooler when the decision is POOLER).
+type Pools struct {
+	Decision  Decision
+	Migration *Pool // nil unless OpenOpts.Migrate
+	Pooler    *Pool
+}
+
+// OpenOpts says what a process needs.
+type OpenOpts struct {
+	// Migrate probes DIRECT once and opens the migration role's pool.
+	Migrate bool
+}
+
+// Open resolves the roles and opens one pool per role. It is the only place steady creates pools.
+func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
+	r, err := NewResolver(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg = r.cfg
+	pooler, err := openPool(ctx, cfg, Pooler, r.urls.pooler)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Logger.Info("index builds, backfills and River use POOLER",
+		slog.String("url", pooler.URL), slog.String("pool_mode", string(pooler.Mode)))
+	p := &Pools{Pooler: pooler}
+	if !opts.Migrate {
+		return p, nil
+	}
+	p.Decision = r.Resolve(ctx)
+	if p.Decision.MigrationRole == Pooler {
+		p.Migration = pooler
+		return p, nil
+	}
+	p.Migration, err = openPool(ctx, cfg, Direct, r.urls.direct)
+	if err != nil {
+		pooler.Close()
+		// DIRECT answered the probe a moment ago; failing now is not a reason to flip roles
+		// mid-run (the choice is locked), so it is an error.
+		return nil, err
+	}
+	return p, nil
+}
+
+// Close closes every pool once.
+func (p *Pools) Close() {
+	if p.Migration != nil && p.Migration != p.Pooler {
+		p.Migration.Close()
+	}
+	p.Pooler.Close()
+}
+
+func openPool(ctx context.Context, cfg Config, role Role, rawURL string) (*Pool, error) {
+	pc, err := poolConfig(cfg, role, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	mode, err := detectWithin(ctx, cfg, pc.ConnConfig)
+	if err != nil {
+		return nil, &ConnectError{Role: role, URL: redact.URL(rawURL), Err: errors.New(redact.Error(err))}
+	}
+	if mode == ModeTransaction {
+		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, &ConnectError{Role: role, URL: redact.URL(rawURL), Err: errors.New(redact.Error(err))}
+	}
+	return &Pool{Pool: pool, Role: role, URL: redact.URL(rawURL), Mode: mode}, nil
+}
+
+func detectWithin(ctx context.Context, cfg Config, cc *pgx.ConnConfig) (PoolMode, error) {
+	// Bounded like the probe: an unreachable server must not hang startup.
+	ctx, cancel := context.WithTimeout(ctx, 3*cfg.DirectTimeout)
+	defer cancel()
+	return DetectPoolMode(ctx, cc)
+}
+
+func poolConfig(cfg Config, role Role, rawURL string) (*pgxpool.Config, error) {
+	pc, err := pgxpool.ParseConfig(rawURL)
+	if err != nil {
+		return nil, &URLError{Name: "DATABASE_URL_" + string(role), URL: redact.URL(rawURL), Err: errors.New(redact.Error(err))}
+	}
+	if pc.ConnConfig.RuntimeParams["application_name"] == "" {
+		pc.ConnConfig.RuntimeParams["application_name"] = cfg.ApplicationName
+	}
+	if role == Pooler {
+		// Whatever the detection says, POOLER never leaves prepared statements behind.
+		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	if !strings.Contains(rawURL, "pool_max_conns") {
+		pc.MaxConns = cfg.MaxConns
+	}
+	return pc, nil
+}
+
+// ConnectError reports a role that could not be reached.
+type ConnectError struct {
+	Role Role
+	URL  string // redacted
+	Err  error  // redacted
+}
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("connect %s (%s): %v", e.Role, e.URL, e.Err)
+}
+func (e *ConnectError) Unwrap() error { return e.Err }
