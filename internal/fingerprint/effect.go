@@ -83,6 +83,10 @@ type Statement struct {
 	Effects []Effect `json:"effects,omitempty"`
 	// Explicit reports that Effects came from a steady:fingerprint directive.
 	Explicit bool `json:"explicit,omitempty"`
+	// Replaces reports a CREATE OR REPLACE (function, procedure, view, trigger): it succeeds
+	// whether or not the object exists, and the object's existence does not prove that this
+	// definition of it is the one in the catalog.
+	Replaces bool `json:"replaces,omitempty"`
 }
 
 // Verifiable reports whether the catalog can tell whether the statement has run.
