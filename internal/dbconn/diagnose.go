@@ -59,7 +59,7 @@ func Diagnose(ctx context.Context, cfg Config) (Report, error) {
 func examine(ctx context.Context, cfg Config, role Role, rawURL string) RoleReport {
 	rep := RoleReport{URL: redact.URL(rawURL)}
 	fail := func(err error) RoleReport {
-		rep.Error = redact.Error(err)
+		rep.Error = oneLine(redact.Error(err))
 		return rep
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*cfg.DirectTimeout)
@@ -68,11 +68,6 @@ func examine(ctx context.Context, cfg Config, role Role, rawURL string) RoleRepo
 	if err != nil {
 		return fail(err)
 	}
-	mode, err := DetectPoolMode(ctx, pc.ConnConfig)
-	if err != nil {
-		return fail(err)
-	}
-	rep.PoolMode = mode
 	cc := pc.ConnConfig.Copy()
 	cc.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 	conn, err := pgx.ConnectConfig(ctx, cc)
@@ -93,6 +88,9 @@ func examine(ctx context.Context, cfg Config, role Role, rawURL string) RoleRepo
 	}
 	slices.Sort(rtts)
 	rep.RoundTripMS = float64(rtts[2].Microseconds()) / 1000
+	if rep.PoolMode, err = DetectPoolMode(ctx, pc.ConnConfig); err != nil {
+		return fail(err)
+	}
 	rep.Reachable = true
 	return rep
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,7 +60,7 @@ func (r *Resolver) probe(ctx context.Context) Decision {
 	err := probeOnce(ctx, r.urls.direct, r.cfg.DirectTimeout)
 	d.ProbeTime = time.Since(start)
 	if err != nil {
-		d.MigrationRole, d.Reason = Pooler, redact.Error(err)
+		d.MigrationRole, d.Reason = Pooler, oneLine(redact.Error(err))
 		return d
 	}
 	d.MigrationRole = Direct
@@ -93,7 +94,7 @@ func (r *Resolver) logDecision() {
 		attrs = append(attrs, slog.String("source", "single DATABASE_URL for both roles"))
 	}
 	if r.decision.ProbeTime > 0 {
-		attrs = append(attrs, slog.Duration("probe", r.decision.ProbeTime.Round(time.Millisecond)))
+		attrs = append(attrs, slog.String("probe", r.decision.ProbeTime.Round(100*time.Microsecond).String()))
 	}
 	if r.decision.MigrationRole == Direct {
 		r.cfg.Logger.Info("✅ Using DIRECT", attrs...)
@@ -101,4 +102,9 @@ func (r *Resolver) logDecision() {
 	}
 	attrs = append(attrs, slog.String("reason", r.decision.Reason))
 	r.cfg.Logger.Info("✅ Using POOLER (DIRECT unavailable - locked)", attrs...)
+}
+
+// oneLine folds pgconn's multi-line connect errors (one line per address tried) into one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n\t", " | ")), " ")
 }

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/steadydb/steady/internal/dbconn"
+)
+
+func doctorCommand() *command {
+	var asJSON bool
+	return &command{
+		name:  "doctor",
+		args:  "[--json]",
+		short: "check the connections the way a migration run resolves them",
+		long: `Resolves the connections exactly as a migration run would (DIRECT probed once, then locked),
+prints the decision, each role's redacted URL, server version, pool mode (direct, session or
+transaction) and round-trip time. Exit 0 when POOLER and the locked migration role answer, 1 when not.`,
+		setup: func(f *flags) func(context.Context, *env, []string) error {
+			cfg := dbFlags(f)
+			f.fs.BoolVar(&asJSON, "json", false, "print JSON")
+			return func(ctx context.Context, e *env, _ []string) error {
+				cfg.Logger = e.log.logger
+				rep, err := dbconn.Diagnose(ctx, *cfg)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					enc := json.NewEncoder(e.stdout)
+					enc.SetIndent("", "  ")
+					if err := enc.Encode(rep); err != nil {
+						return err
+					}
+				} else {
+					printDoctor(e, rep)
+				}
+				if !rep.OK() {
+					return withCode(exitFailure)
+				}
+				return nil
+			}
+		},
+	}
+}
+
+func printDoctor(e *env, rep dbconn.Report) {
+	fmt.Fprintf(e.stdout, "migration role: %s (probe %.1fms)", rep.MigrationRole, rep.ProbeMS)
+	if rep.Reason != "" {
+		fmt.Fprintf(e.stdout, " (DIRECT unavailable: %s)", rep.Reason)
+	}
+	fmt.Fprintln(e.stdout)
+	for _, r := range []struct {
+		name string
+		rep  dbconn.RoleReport
+	}{{"DIRECT", rep.Direct}, {"POOLER", rep.Pooler}} {
+		switch {
+		case r.rep.URL == "":
+			fmt.Fprintf(e.stdout, "%-7s not configured\n", r.name)
+		case r.rep.Reachable:
+			fmt.Fprintf(e.stdout, "%-7s %s  reachable  PostgreSQL %s  pool_mode=%s  round_trip=%.2fms\n",
+				r.name, r.rep.URL, r.rep.ServerVersion, r.rep.PoolMode, r.rep.RoundTripMS)
+		default:
+			fmt.Fprintf(e.stdout, "%-7s %s  UNREACHABLE  %s\n", r.name, r.rep.URL, r.rep.Error)
+		}
+	}
+}

@@ -1,0 +1,5 @@
+-- WhatsApp: leads.whatsapp_jid (0008) is obsolete; the gateway derives the JID from
+-- phone_whatsapp and nothing reads the column any more.
+
+ALTER TABLE leads
+    DROP COLUMN whatsapp_jid;

@@ -1,0 +1,40 @@
+package wiring
+
+import (
+	"cmp"
+	"log/slog"
+	"time"
+
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
+
+	"github.com/steadydb/steady/internal/dbconn"
+)
+
+// WorkerConfig is everything the worker is configured with.
+type WorkerConfig struct {
+	DB       dbconn.Config
+	HTTPAddr string // default 127.0.0.1:8080
+
+	// fx's 15 s default start timeout is too short for real migrations (DESIGN §3.10).
+	StartTimeout time.Duration // default 30m
+	StopTimeout  time.Duration // default 1m
+}
+
+// Worker is the fx application of `steady worker`.
+func Worker(cfg WorkerConfig, log *slog.Logger) fx.Option {
+	cfg.HTTPAddr = cmp.Or(cfg.HTTPAddr, "127.0.0.1:8080")
+	cfg.DB.Logger = log
+	return fx.Options(
+		fx.Supply(cfg, log),
+		fx.WithLogger(func() fxevent.Logger {
+			l := &fxevent.SlogLogger{Logger: log}
+			l.UseLogLevel(slog.LevelDebug)
+			return l
+		}),
+		fx.StartTimeout(cmp.Or(cfg.StartTimeout, 30*time.Minute)),
+		fx.StopTimeout(cmp.Or(cfg.StopTimeout, time.Minute)),
+		DBModule,
+		HTTPModule,
+	)
+}
