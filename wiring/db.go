@@ -11,6 +11,8 @@ import (
 // DBModule provides the process's pools, opened once: the probe runs here and nowhere else.
 var DBModule = fx.Module("db",
 	fx.Provide(newPools),
+	// Open at startup even before anything asks: the connection decision comes first.
+	fx.Invoke(func(*dbconn.Pools) {}),
 )
 
 func newPools(lc fx.Lifecycle, cfg WorkerConfig) (*dbconn.Pools, error) {

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/steadydb/steady/internal/dbtest"
+)
+
+// binary is steady built once for the end-to-end tests, as users run it.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "steady-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "steady")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build steady: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// steady runs the built binary with only the given environment (plus PATH and HOME).
+func steady(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return result{stdout.String(), stderr.String(), code}
+}
+
+const canary = "Leak-Canary-8842"
+
+// requireNoSecret fails when a password shows up in any output.
+func requireNoSecret(t *testing.T, r result) {
+	t.Helper()
+	for _, s := range []string{r.stdout, r.stderr} {
+		require.NotContains(t, s, canary)
+		require.NotContains(t, s, ":steady@") // the test servers' password, in URL form
+	}
+}
+
+func refusedURL() string {
+	return "postgres://steady:" + canary + "@127.0.0.1:1/steady?sslmode=disable"
+}
+
+func TestDoctor(t *testing.T) {
+	t.Parallel()
+
+	t.Run("BothReachable", func(t *testing.T) {
+		t.Parallel()
+		db := dbtest.New(t)
+		r := steady(t, []string{"DATABASE_URL_DIRECT=" + db.DirectURL, "DATABASE_URL_POOLER=" + db.PoolerURL}, "doctor")
+		require.Equal(t, 0, r.code, r.stderr)
+		require.Contains(t, r.stderr, "✅ Using DIRECT")
+		require.Contains(t, r.stdout, "migration role: DIRECT")
+		require.Contains(t, r.stdout, "pool_mode=transaction")
+		require.Contains(t, r.stdout, "pool_mode=direct")
+		requireNoSecret(t, r)
+	})
+
+	t.Run("JSONWithDirectRefused", func(t *testing.T) {
+		t.Parallel()
+		db := dbtest.New(t)
+		r := steady(t, []string{"DATABASE_URL_DIRECT=" + refusedURL(), "DATABASE_URL_POOLER=" + db.PoolerURL, "STEADY_LOG_FORMAT=json"}, "doctor", "--json")
+		require.Equal(t, 0, r.code, r.stderr)
+		var rep struct {
+			MigrationRole string `json:"migration_role"`
+			Direct, Pooler struct {
+				URL       string `json:"url"`
+				Reachable bool   `json:"reachable"`
+				Error     string `json:"error"`
+				PoolMode  string `json:"pool_mode"`
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
+		require.Equal(t, "POOLER", rep.MigrationRole)
+		require.False(t, rep.Direct.Reachable)
+		require.Contains(t, rep.Direct.Error, "refused")
+		require.Equal(t, "postgres://steady:***@127.0.0.1:1/steady?sslmode=disable", rep.Direct.URL)
+		require.True(t, rep.Pooler.Reachable)
+		require.Equal(t, "transaction", rep.Pooler.PoolMode)
+		// Every log line is JSON and the decision is logged once.
+		var decisions int
+		for line := range strings.Lines(r.stderr) {
+			var entry map[string]any
+			require.NoError(t, json.Unmarshal([]byte(line), &entry), line)
+			if entry["msg"] == "✅ Using POOLER (DIRECT unavailable - locked)" {
+				decisions++
+				require.Contains(t, entry["reason"], "refused")
+			}
+		}
+		require.Equal(t, 1, decisions)
+		requireNoSecret(t, r)
+	})
+
+	t.Run("PoolerUnreachableExits1", func(t *testing.T) {
+		t.Parallel()
+		db := dbtest.New(t)
+		r := steady(t, []string{"DATABASE_URL_DIRECT=" + db.DirectURL, "DATABASE_URL_POOLER=" + refusedURL()}, "doctor")
+		require.Equal(t, 1, r.code)
+		require.Contains(t, r.stdout, "UNREACHABLE")
+		requireNoSecret(t, r)
+	})
+}
+
+func TestBadInput(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		env  []string
+		args []string
+		want string
+	}{
+		"NoURL":          {nil, []string{"doctor"}, "DATABASE_URL_POOLER"},
+		"MalformedURL":   {[]string{"DATABASE_URL_POOLER=postgres://u:" + canary + "@h:99999999/x"}, []string{"doctor"}, "DATABASE_URL_POOLER"},
+		"BadTimeout":     {[]string{"STEADY_DIRECT_TIMEOUT=soon"}, []string{"doctor"}, "STEADY_DIRECT_TIMEOUT"},
+		"BadLogFormat":   {[]string{"STEADY_LOG_FORMAT=xml"}, []string{"doctor"}, "STEADY_LOG_FORMAT"},
+		"UnknownCommand": {nil, []string{"frobnicate"}, `unknown command "frobnicate"`},
+		"UnknownFlag":    {nil, []string{"doctor", "--nope"}, "flag provided but not defined: -nope"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := steady(t, tc.env, tc.args...)
+			require.Equal(t, 2, r.code, r.stderr)
+			require.Contains(t, r.stderr, tc.want)
+			requireNoSecret(t, r)
+		})
+	}
+}
+
+func TestHelpListsEverySetting(t *testing.T) {
+	t.Parallel()
+	r := steady(t, nil, "help")
+	require.Equal(t, 0, r.code)
+	for _, c := range commands() {
+		require.Contains(t, r.stdout, c.name)
+		h := steady(t, nil, "help", c.name)
+		require.Equal(t, 0, h.code)
+		require.Contains(t, h.stdout, "DATABASE_URL_POOLER")
+		require.Contains(t, h.stdout, "STEADY_LOG_FORMAT")
+	}
+	r = steady(t, nil, "worker", "-h")
+	require.Equal(t, 2, r.code)
+	require.Contains(t, r.stderr, "STEADY_HTTP_ADDR")
+}
+
+func TestWorkerServesHealthzAndStopsOnSIGTERM(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	cmd := exec.Command(binary, "worker")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "DATABASE_URL_DIRECT=" + db.DirectURL, "DATABASE_URL_POOLER=" + db.PoolerURL,
+		"STEADY_HTTP_ADDR=127.0.0.1:0", "STEADY_LOG_FORMAT=json"}
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	addr, logs := waitForLog(t, stderr, "http listening", "addr")
+	resp, err := http.Get("http://" + addr + "/healthz")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "ok\n", string(body))
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	rest, _ := io.ReadAll(stderr)
+	require.NoError(t, cmd.Wait(), logs+string(rest))
+	require.Contains(t, logs, "✅ Using DIRECT")
+	require.NotContains(t, logs+string(rest), ":steady@")
+}
+
+// waitForLog reads JSON log lines until one has msg, and returns its field and the lines so far.
+func waitForLog(t *testing.T, r io.Reader, msg, field string) (string, string) {
+	t.Helper()
+	var seen strings.Builder
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		seen.WriteString(sc.Text() + "\n")
+		var entry map[string]any
+		if json.Unmarshal(sc.Bytes(), &entry) == nil && entry["msg"] == msg {
+			return fmt.Sprint(entry[field]), seen.String()
+		}
+	}
+	t.Fatalf("log line %q never came; logs:\n%s", msg, seen.String())
+	return "", ""
+}
