@@ -1,0 +1,189 @@
+package fingerprint
+
+import (
+	"cmp"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+)
+
+// derived is what one statement leaves in the catalog, as far as its parse tree tells.
+type derived struct {
+	effects  []Effect
+	replaces bool // CREATE OR REPLACE
+}
+
+// derive reads the effects of one statement (an ALTER TABLE has already been split to one
+// sub-command). A statement it does not know yields no effects: it is unverifiable.
+func derive(n *pg_query.Node) derived {
+	switch s := n.Node.(type) {
+	case *pg_query.Node_CreateSchemaStmt:
+		return created(schemaEffect(s.CreateSchemaStmt)...)
+	case *pg_query.Node_CreateExtensionStmt:
+		return created(Effect{Object: Object{Kind: KindExtension, Name: s.CreateExtensionStmt.Extname}})
+	case *pg_query.Node_CreateStmt:
+		return derived{effects: createTable(s.CreateStmt)}
+	case *pg_query.Node_AlterTableStmt:
+		return derived{effects: alterTable(s.AlterTableStmt)}
+	case *pg_query.Node_RenameStmt:
+		return derived{effects: rename(s.RenameStmt)}
+	case *pg_query.Node_DropStmt:
+		return derived{effects: drop(s.DropStmt)}
+	case *pg_query.Node_IndexStmt:
+		return derived{effects: createIndex(s.IndexStmt)}
+	case *pg_query.Node_CreateEnumStmt:
+		return derived{effects: createEnum(s.CreateEnumStmt)}
+	case *pg_query.Node_AlterEnumStmt:
+		return derived{effects: alterEnum(s.AlterEnumStmt)}
+	case *pg_query.Node_CompositeTypeStmt:
+		return created(relEffect(KindType, s.CompositeTypeStmt.Typevar)...)
+	case *pg_query.Node_CreateDomainStmt:
+		return created(namedEffect(KindType, s.CreateDomainStmt.Domainname)...)
+	case *pg_query.Node_CreateRangeStmt:
+		return created(namedEffect(KindType, s.CreateRangeStmt.TypeName)...)
+	case *pg_query.Node_DefineStmt:
+		if s.DefineStmt.Kind == pg_query.ObjectType_OBJECT_TYPE {
+			return created(namedEffect(KindType, s.DefineStmt.Defnames)...)
+		}
+	case *pg_query.Node_CreateFunctionStmt:
+		return derived{
+			effects:  namedEffect(KindFunction, s.CreateFunctionStmt.Funcname),
+			replaces: s.CreateFunctionStmt.Replace,
+		}
+	case *pg_query.Node_CreateTrigStmt:
+		return derived{effects: createTrigger(s.CreateTrigStmt), replaces: s.CreateTrigStmt.Replace}
+	case *pg_query.Node_ViewStmt:
+		return derived{effects: relEffect(KindView, s.ViewStmt.View), replaces: s.ViewStmt.Replace}
+	case *pg_query.Node_CreateTableAsStmt:
+		return created(createTableAs(s.CreateTableAsStmt)...)
+	case *pg_query.Node_CreateSeqStmt:
+		return created(relEffect(KindSequence, s.CreateSeqStmt.Sequence)...)
+	}
+	return derived{}
+}
+
+func created(effects ...Effect) derived { return derived{effects: effects} }
+
+func schemaOrPublic(schema string) string { return cmp.Or(schema, "public") }
+
+// relObject names a relation (table, view, sequence, index, composite type).
+func relObject(kind Kind, rv *pg_query.RangeVar) Object {
+	return Object{Kind: kind, Schema: schemaOrPublic(rv.GetSchemaname()), Name: rv.GetRelname()}
+}
+
+// relEffect is the presence of a relation; none for a temporary one, which lives in a
+// per-session schema the catalog snapshot never sees.
+func relEffect(kind Kind, rv *pg_query.RangeVar) []Effect {
+	o, ok := relation(kind, rv)
+	if !ok {
+		return nil
+	}
+	return []Effect{{Object: o}}
+}
+
+// relation names a relation that outlives the session.
+func relation(kind Kind, rv *pg_query.RangeVar) (Object, bool) {
+	if rv == nil || rv.Relpersistence == "t" {
+		return Object{}, false
+	}
+	return relObject(kind, rv), true
+}
+
+// qualified names an object from a possibly qualified name list: name, schema.name or
+// catalog.schema.name.
+func qualified(kind Kind, names []string) (Object, bool) {
+	if len(names) == 0 || len(names) > 3 {
+		return Object{}, false
+	}
+	o := Object{Kind: kind, Schema: "public", Name: names[len(names)-1]}
+	if len(names) > 1 {
+		o.Schema = names[len(names)-2]
+	}
+	return o, true
+}
+
+func namedEffect(kind Kind, nodes []*pg_query.Node) []Effect {
+	o, ok := qualified(kind, stringList(nodes))
+	if !ok {
+		return nil
+	}
+	return []Effect{{Object: o}}
+}
+
+// schemaEffect: CREATE SCHEMA AUTHORIZATION joe creates a schema named joe; with
+// CURRENT_USER the name is not in the SQL.
+func schemaEffect(s *pg_query.CreateSchemaStmt) []Effect {
+	name := cmp.Or(s.Schemaname, s.GetAuthrole().GetRolename())
+	if name == "" {
+		return nil
+	}
+	return []Effect{{Object: Object{Kind: KindSchema, Name: name}}}
+}
+
+// createIndex: a plain CREATE INDEX leaves a valid index. A concurrent build is left
+// unverifiable on purpose: a failed one leaves an INVALID index that existence would accept.
+func createIndex(s *pg_query.IndexStmt) []Effect {
+	if s.Concurrent || s.Relation == nil || s.Relation.Relpersistence == "t" {
+		return nil
+	}
+	table := relObject(KindTable, s.Relation)
+	name := s.Idxname
+	if name == "" {
+		label := "idx"
+		if len(s.ExcludeOpNames) > 0 {
+			label = "excl"
+		}
+		cols := indexColumnNames(append(append([]*pg_query.Node{}, s.IndexParams...), s.IndexIncludingParams...))
+		name = newNameChooser().choose(table.Name, nameAddition(cols), label)
+	}
+	return []Effect{{Object: Object{Kind: KindIndex, Schema: table.Schema, Table: table.Name, Name: name}}}
+}
+
+// createEnum: the type, then each label in order.
+func createEnum(s *pg_query.CreateEnumStmt) []Effect {
+	typ, ok := qualified(KindType, stringList(s.TypeName))
+	if !ok {
+		return nil
+	}
+	effects := []Effect{{Object: typ}}
+	for _, label := range stringList(s.Vals) {
+		effects = append(effects, Effect{Object: enumValue(typ, label)})
+	}
+	return effects
+}
+
+// alterEnum: ADD VALUE leaves a label; RENAME VALUE the new label and not the old one.
+func alterEnum(s *pg_query.AlterEnumStmt) []Effect {
+	typ, ok := qualified(KindType, stringList(s.TypeName))
+	if !ok || s.NewVal == "" {
+		return nil
+	}
+	effects := []Effect{{Object: enumValue(typ, s.NewVal)}}
+	if s.OldVal != "" {
+		effects = append(effects, Effect{Object: enumValue(typ, s.OldVal), Absent: true})
+	}
+	return effects
+}
+
+func enumValue(typ Object, label string) Object {
+	return Object{Kind: KindEnumValue, Schema: typ.Schema, Table: typ.Name, Name: label}
+}
+
+func createTrigger(s *pg_query.CreateTrigStmt) []Effect {
+	if s.Relation == nil {
+		return nil
+	}
+	table := relObject(KindTable, s.Relation)
+	return []Effect{{Object: Object{Kind: KindTrigger, Schema: table.Schema, Table: table.Name, Name: s.Trigname}}}
+}
+
+// createTableAs: CREATE MATERIALIZED VIEW is a CREATE TABLE AS whose object type says so.
+func createTableAs(s *pg_query.CreateTableAsStmt) []Effect {
+	rel := s.GetInto().GetRel()
+	switch s.Objtype {
+	case pg_query.ObjectType_OBJECT_MATVIEW:
+		return relEffect(KindView, rel)
+	case pg_query.ObjectType_OBJECT_TABLE:
+		return relEffect(KindTable, rel)
+	}
+	return nil
+}

@@ -1,0 +1,229 @@
+package fingerprint
+
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+)
+
+// tableScope derives the effects of statements on one table: its columns and constraints.
+type tableScope struct {
+	table Object
+	names *nameChooser
+}
+
+func newTableScope(rv *pg_query.RangeVar) tableScope {
+	return tableScope{table: relObject(KindTable, rv), names: newNameChooser()}
+}
+
+// createTable: the table, then each column, then each constraint that has a name, given or
+// PostgreSQL's default.
+func createTable(s *pg_query.CreateStmt) []Effect {
+	if s.Relation == nil || s.Relation.Relpersistence == "t" {
+		return nil
+	}
+	t := newTableScope(s.Relation)
+	elts := append(append([]*pg_query.Node{}, s.TableElts...), s.Constraints...)
+	t.reserveNames(elts)
+
+	var columns, constraints []Effect
+	pkColumns := map[string]bool{}
+	for _, elt := range elts {
+		if cd := elt.GetColumnDef(); cd != nil {
+			columns = append(columns, t.column(cd))
+			constraints = append(constraints, t.columnConstraints(cd)...)
+			continue
+		}
+		if c := elt.GetConstraint(); c != nil {
+			if c.Contype == pg_query.ConstrType_CONSTR_PRIMARY {
+				for _, col := range stringList(c.Keys) {
+					pkColumns[col] = true
+				}
+			}
+			if e, ok := t.constraint(c, ""); ok {
+				constraints = append(constraints, e)
+			}
+		}
+	}
+	for i := range columns {
+		if pkColumns[columns[i].Object.Name] {
+			columns[i].NotNull = ptr(true)
+		}
+	}
+	for i := range constraints {
+		// CREATE TABLE marks every constraint valid: the table is empty, and PostgreSQL
+		// overrides a NOT VALID given here (transformCheckConstraints, transformFKConstraints).
+		constraints[i].Validated = true
+	}
+	effects := append([]Effect{{Object: t.table}}, columns...)
+	return append(effects, constraints...)
+}
+
+// reserveNames records the constraint names given explicitly, which unnamed constraints'
+// default names then avoid.
+func (t tableScope) reserveNames(elts []*pg_query.Node) {
+	for _, elt := range elts {
+		t.reserve(elt.GetConstraint())
+		for _, c := range elt.GetColumnDef().GetConstraints() {
+			t.reserve(c.GetConstraint())
+		}
+	}
+}
+
+func (t tableScope) reserve(c *pg_query.Constraint) {
+	if c != nil && c.Conname != "" {
+		t.names.reserve(c.Conname)
+	}
+}
+
+// alterTable derives one ALTER TABLE sub-command (statements are split before this).
+func alterTable(s *pg_query.AlterTableStmt) []Effect {
+	if s.Objtype != pg_query.ObjectType_OBJECT_TABLE || s.Relation == nil || len(s.Cmds) != 1 {
+		return nil
+	}
+	cmd := s.Cmds[0].GetAlterTableCmd()
+	if cmd == nil {
+		return nil
+	}
+	t := newTableScope(s.Relation)
+	switch cmd.Subtype {
+	case pg_query.AlterTableType_AT_AddColumn:
+		cd := cmd.Def.GetColumnDef()
+		if cd == nil {
+			return nil
+		}
+		return append([]Effect{t.column(cd)}, t.columnConstraints(cd)...)
+	case pg_query.AlterTableType_AT_DropColumn:
+		return []Effect{{Object: t.child(KindColumn, cmd.Name), Absent: true}}
+	case pg_query.AlterTableType_AT_AlterColumnType:
+		typ, _ := formatType(cmd.Def.GetColumnDef().GetTypeName())
+		if typ == "" {
+			return nil // with no type to compare, the effect would always hold
+		}
+		return []Effect{{Object: t.child(KindColumn, cmd.Name), Alter: true, Type: typ}}
+	case pg_query.AlterTableType_AT_SetNotNull, pg_query.AlterTableType_AT_DropNotNull:
+		notNull := cmd.Subtype == pg_query.AlterTableType_AT_SetNotNull
+		return []Effect{{Object: t.child(KindColumn, cmd.Name), Alter: true, NotNull: &notNull}}
+	case pg_query.AlterTableType_AT_ColumnDefault:
+		hasDefault := cmd.Def != nil // DROP DEFAULT has none
+		return []Effect{{Object: t.child(KindColumn, cmd.Name), Alter: true, HasDefault: &hasDefault}}
+	case pg_query.AlterTableType_AT_AddConstraint:
+		c := cmd.Def.GetConstraint()
+		if c == nil {
+			return nil
+		}
+		t.reserve(c)
+		if e, ok := t.constraint(c, ""); ok {
+			return []Effect{e}
+		}
+	case pg_query.AlterTableType_AT_ValidateConstraint:
+		return []Effect{{Object: t.child(KindConstraint, cmd.Name), Alter: true, Validated: true}}
+	case pg_query.AlterTableType_AT_DropConstraint:
+		return []Effect{{Object: t.child(KindConstraint, cmd.Name), Absent: true}}
+	}
+	return nil
+}
+
+// child names a column, constraint or trigger of the table.
+func (t tableScope) child(kind Kind, name string) Object {
+	return Object{Kind: kind, Schema: t.table.Schema, Table: t.table.Name, Name: name}
+}
+
+// column derives a column definition. NOT NULL holds for NOT NULL, PRIMARY KEY, identity and
+// serial columns; a default for DEFAULT, serial, generated and identity columns (an identity
+// fills itself like a default does; internal/catalog counts it the same way).
+func (t tableScope) column(cd *pg_query.ColumnDef) Effect {
+	typ, serial := formatType(cd.TypeName)
+	notNull, hasDefault := serial || cd.IsNotNull, serial
+	for _, n := range cd.Constraints {
+		switch n.GetConstraint().GetContype() {
+		case pg_query.ConstrType_CONSTR_NOTNULL, pg_query.ConstrType_CONSTR_PRIMARY:
+			notNull = true
+		case pg_query.ConstrType_CONSTR_IDENTITY:
+			notNull, hasDefault = true, true
+		case pg_query.ConstrType_CONSTR_NULL:
+			notNull = false
+		case pg_query.ConstrType_CONSTR_DEFAULT, pg_query.ConstrType_CONSTR_GENERATED:
+			hasDefault = true
+		}
+	}
+	return Effect{Object: t.child(KindColumn, cd.Colname), Type: typ, NotNull: &notNull, HasDefault: &hasDefault}
+}
+
+// columnConstraints derives the constraints declared on a column.
+func (t tableScope) columnConstraints(cd *pg_query.ColumnDef) []Effect {
+	var effects []Effect
+	for _, n := range cd.Constraints {
+		if c := n.GetConstraint(); c != nil {
+			if e, ok := t.constraint(c, cd.Colname); ok {
+				effects = append(effects, e)
+			}
+		}
+	}
+	return effects
+}
+
+// constraint derives a table constraint (column is set for a column constraint). NOT NULL and
+// DEFAULT are column attributes, not pg_constraint rows, and give none.
+func (t tableScope) constraint(c *pg_query.Constraint, column string) (Effect, bool) {
+	switch c.Contype {
+	case pg_query.ConstrType_CONSTR_PRIMARY, pg_query.ConstrType_CONSTR_UNIQUE,
+		pg_query.ConstrType_CONSTR_FOREIGN, pg_query.ConstrType_CONSTR_CHECK,
+		pg_query.ConstrType_CONSTR_EXCLUSION:
+	default:
+		return Effect{}, false
+	}
+	name := c.Conname
+	if name == "" {
+		name = t.defaultName(c, column)
+	}
+	if name == "" {
+		return Effect{}, false
+	}
+	return Effect{Object: t.child(KindConstraint, name), Validated: !c.SkipValidation}, true
+}
+
+// defaultName is the name PostgreSQL gives an unnamed constraint, or "" when it cannot be
+// told from the statement.
+func (t tableScope) defaultName(c *pg_query.Constraint, column string) string {
+	columns := func(nodes ...[]*pg_query.Node) []string {
+		if column != "" {
+			return []string{column}
+		}
+		var cols []string
+		for _, list := range nodes {
+			cols = append(cols, stringList(list)...)
+		}
+		return cols
+	}
+	switch c.Contype {
+	case pg_query.ConstrType_CONSTR_PRIMARY, pg_query.ConstrType_CONSTR_UNIQUE:
+		if c.Indexname != "" {
+			return c.Indexname // ADD … USING INDEX: the constraint takes the index's name
+		}
+		if c.Contype == pg_query.ConstrType_CONSTR_PRIMARY {
+			return t.names.choose(t.table.Name, "", "pkey")
+		}
+		return t.names.choose(t.table.Name, nameAddition(columns(c.Keys, c.Including)), "key")
+	case pg_query.ConstrType_CONSTR_FOREIGN:
+		return t.names.choose(t.table.Name, nameAddition(columns(c.FkAttrs)), "fkey")
+	case pg_query.ConstrType_CONSTR_CHECK:
+		// Named after the one column the expression references. With none or several,
+		// PostgreSQL uses <table>_check plus a counter that depends on the other checks
+		// already there, which the SQL cannot tell: leave it unverifiable.
+		col := checkColumn(c.RawExpr)
+		if col == "" {
+			return ""
+		}
+		return t.names.choose(t.table.Name, col, "check")
+	case pg_query.ConstrType_CONSTR_EXCLUSION:
+		var elems []*pg_query.Node
+		for _, ex := range c.Exclusions {
+			if items := ex.GetList().GetItems(); len(items) > 0 {
+				elems = append(elems, items[0])
+			}
+		}
+		return t.names.choose(t.table.Name, nameAddition(indexColumnNames(elems)), "excl")
+	}
+	return ""
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,187 @@
+package migrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/steadydb/steady/internal/catalog"
+)
+
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+type querier interface {
+	execer
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// StatementError names the statement that failed.
+type StatementError struct {
+	File     string
+	Line     int
+	SQL      string // first line
+	Attempts int
+	Err      error
+}
+
+func (e *StatementError) Error() string {
+	s := fmt.Sprintf("%s:%d %s: %v", e.File, e.Line, e.SQL, e.Err)
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return s
+}
+func (e *StatementError) Unwrap() error { return e.Err }
+
+// errRecordedMeanwhile reports that another runner recorded the migration first.
+var errRecordedMeanwhile = errors.New("recorded by another runner")
+
+// advisoryClass is the first key of the per-migration transaction lock ("stdy").
+const advisoryClass = 0x73746479
+
+// applyOne runs the statements a plan selected, checks that their effects now hold, and records
+// the migration, all in one transaction unless the file says steady:no-transaction. A lock
+// timeout (55P03) rolls back and retries with backoff and jitter, a bounded number of times.
+func (m *Migrator) applyOne(ctx context.Context, mp *MigrationPlan, mi int) (time.Duration, error) {
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		var err error
+		if mp.migration.Parsed.NoTransaction {
+			err = m.applyNoTx(ctx, mp, mi, start)
+		} else {
+			err = pgx.BeginFunc(ctx, m.cfg.Pool, func(tx pgx.Tx) error { return m.applyInTx(ctx, tx, mp, mi, start) })
+		}
+		var se *StatementError
+		if errors.As(err, &se) {
+			se.Attempts = attempt
+		}
+		if !isLockTimeout(err) || attempt >= m.cfg.LockRetries {
+			return time.Since(start), err
+		}
+		backoff := time.Duration(float64(m.cfg.LockTimeout) * float64(attempt) * (0.5 + rand.Float64()))
+		m.log.Warn("lock timeout, retrying", "version", mp.Version, "name", mp.Name, "attempt", attempt, "backoff", backoff.Round(time.Millisecond).String(), "error", err)
+		select {
+		case <-ctx.Done():
+			return time.Since(start), err
+		case <-time.After(backoff):
+		}
+	}
+}
+
+func (m *Migrator) applyInTx(ctx context.Context, tx pgx.Tx, mp *MigrationPlan, mi int, start time.Time) error {
+	if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", m.cfg.LockTimeout.Milliseconds())); err != nil {
+		return err
+	}
+	// Transaction-scoped, so it is safe through a transaction pooler; the re-check makes a
+	// migration run once even if two runners got this far.
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, $2)", int32(advisoryClass), int32(mp.Version)); err != nil {
+		return err
+	}
+	var recorded bool
+	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT FROM schema_migrations WHERE version = $1)", mp.Version).Scan(&recorded); err != nil {
+		return err
+	}
+	if recorded {
+		return errRecordedMeanwhile
+	}
+	if err := m.runStatements(ctx, tx, mp); err != nil {
+		return err
+	}
+	return m.assertAndRecord(ctx, tx, mp, mi, start)
+}
+
+// applyNoTx runs each statement alone (CREATE INDEX CONCURRENTLY and friends refuse a
+// transaction). Through a transaction pooler no session lock_timeout can be set safely (a
+// session SET leaks to other clients, DESIGN §3.3): there the role's own setting applies.
+func (m *Migrator) applyNoTx(ctx context.Context, mp *MigrationPlan, mi int, start time.Time) error {
+	conn, err := m.cfg.Pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if !m.cfg.TransactionPooled {
+		if _, err := conn.Exec(ctx, fmt.Sprintf("SET lock_timeout = '%dms'", m.cfg.LockTimeout.Milliseconds())); err != nil {
+			return err
+		}
+		defer conn.Exec(context.WithoutCancel(ctx), "RESET lock_timeout") //nolint:errcheck
+	}
+	if err := m.runStatements(ctx, conn, mp); err != nil {
+		return err
+	}
+	return m.assertAndRecord(ctx, conn, mp, mi, start)
+}
+
+func (m *Migrator) runStatements(ctx context.Context, db execer, mp *MigrationPlan) error {
+	for _, sp := range mp.Statements {
+		if !sp.Run {
+			continue
+		}
+		// Simple protocol: a lone statement with no arguments, nothing prepared (DESIGN §3.1, §3.6).
+		if _, err := db.Exec(ctx, sp.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
+			first, _, _ := strings.Cut(strings.TrimSpace(sp.SQL), "\n")
+			return &StatementError{File: mp.File, Line: sp.Line, SQL: first, Err: err}
+		}
+	}
+	return nil
+}
+
+// assertAndRecord checks that every statement that ran left what its fingerprint says, then
+// records the migration.
+func (m *Migrator) assertAndRecord(ctx context.Context, db querier, mp *MigrationPlan, mi int, start time.Time) error {
+	snap, err := catalog.Read(ctx, db)
+	if err != nil {
+		return fmt.Errorf("re-read catalog: %w", err)
+	}
+	p := newPlanner(snap, m.migrations)
+	var missing []string
+	for si, sp := range mp.Statements {
+		if !sp.Run {
+			continue
+		}
+		for _, e := range sp.Effects {
+			flipped, altered := p.later(e, position{mi, si})
+			if flipped != nil {
+				continue
+			}
+			if r := p.check(e); !r.Holds && !(altered && r.Exists) {
+				missing = append(missing, e.String())
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s ran but its fingerprint does not hold: missing %s", mp.File, strings.Join(missing, ", "))
+	}
+	_, err = insertHistory(ctx, db, []newRecord{{
+		Version: mp.Version, Name: mp.Name, Checksum: mp.migration.Checksum, Evidence: mp.Evidence,
+		DurationMS: time.Since(start).Milliseconds(),
+	}})
+	return err
+}
+
+func isLockTimeout(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "55P03"
+}
+
+// recordFailure keeps a failed migration's error for status and readiness; best effort.
+func (m *Migrator) recordFailure(ctx context.Context, mp *MigrationPlan, failure error) {
+	stmt := ""
+	var se *StatementError
+	if errors.As(failure, &se) {
+		stmt = fmt.Sprintf("%s:%d %s", se.File, se.Line, se.SQL)
+	}
+	_, err := m.cfg.Pool.Exec(context.WithoutCancel(ctx),
+		"INSERT INTO schema_migrations_failures (version, name, statement, error) VALUES ($1, $2, $3, $4)",
+		mp.Version, mp.Name, stmt, failure.Error())
+	if err != nil {
+		m.log.Warn("record migration failure", "error", err)
+	}
+}

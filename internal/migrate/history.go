@@ -1,0 +1,162 @@
+package migrate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/steadydb/steady/internal/catalog"
+)
+
+// The history table keeps the seed's name. Its shape is steady's; an older table of another
+// shape (the Python system's, with only a version or a name column) is kept under
+// legacyTable and the database's catalog decides what has run.
+const (
+	historyTable = "schema_migrations"
+	legacyTable  = "schema_migrations_python"
+	failureTable = "schema_migrations_failures"
+)
+
+const createHistory = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version     bigint PRIMARY KEY,
+	name        text NOT NULL,
+	checksum    text,
+	applied_at  timestamptz NOT NULL DEFAULT now(),
+	reconciled  boolean NOT NULL DEFAULT false,
+	evidence    jsonb NOT NULL DEFAULT '{}',
+	duration_ms bigint NOT NULL DEFAULT 0
+)`
+
+// upgradeHistory brings an older steady history table to the current shape.
+const upgradeHistory = `ALTER TABLE schema_migrations
+	ADD COLUMN IF NOT EXISTS name text NOT NULL DEFAULT '',
+	ADD COLUMN IF NOT EXISTS checksum text,
+	ADD COLUMN IF NOT EXISTS applied_at timestamptz NOT NULL DEFAULT now(),
+	ADD COLUMN IF NOT EXISTS reconciled boolean NOT NULL DEFAULT false,
+	ADD COLUMN IF NOT EXISTS evidence jsonb NOT NULL DEFAULT '{}',
+	ADD COLUMN IF NOT EXISTS duration_ms bigint NOT NULL DEFAULT 0`
+
+const createFailures = `CREATE TABLE IF NOT EXISTS schema_migrations_failures (
+	id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	version   bigint NOT NULL,
+	name      text NOT NULL,
+	failed_at timestamptz NOT NULL DEFAULT now(),
+	statement text NOT NULL,
+	error     text NOT NULL
+)`
+
+// historyShape says what the snapshot shows of the history table.
+type historyShape int
+
+const (
+	historyMissing historyShape = iota
+	historyCurrent              // steady's table, every column present
+	historyOld                  // steady's table from an older release: columns to add
+	historyLegacy               // another system's table: to be set aside
+)
+
+var historyColumns = []string{"version", "name", "checksum", "applied_at", "reconciled", "evidence", "duration_ms"}
+
+func shapeOf(snap *catalog.Snapshot) historyShape {
+	t, ok := snap.Table("public", historyTable)
+	if !ok {
+		return historyMissing
+	}
+	cols := map[string]string{}
+	for _, c := range t.Columns {
+		cols[c.Name] = c.Type
+	}
+	switch cols["version"] {
+	case "bigint", "integer":
+	default:
+		return historyLegacy
+	}
+	if _, ok := cols["checksum"]; !ok {
+		return historyLegacy
+	}
+	for _, c := range historyColumns {
+		if _, ok := cols[c]; !ok {
+			return historyOld
+		}
+	}
+	return historyCurrent
+}
+
+// record is one row of schema_migrations.
+type record struct {
+	Version    int64
+	Name       string
+	Checksum   *string
+	Reconciled bool
+	AppliedAt  time.Time
+}
+
+const selectHistory = `SELECT version, name, checksum, reconciled, applied_at FROM schema_migrations ORDER BY version`
+
+func scanHistory(rows pgx.Rows) (map[int64]record, error) {
+	out := map[int64]record{}
+	for rows.Next() {
+		var r record
+		if err := rows.Scan(&r.Version, &r.Name, &r.Checksum, &r.Reconciled, &r.AppliedAt); err != nil {
+			return nil, err
+		}
+		out[r.Version] = r
+	}
+	return out, rows.Err()
+}
+
+// prepareHistory creates, upgrades or sets aside the history table. It runs under the lease.
+func prepareHistory(ctx context.Context, db execer, shape historyShape) error {
+	var stmts []string
+	switch shape {
+	case historyCurrent:
+	case historyMissing:
+		stmts = []string{createHistory}
+	case historyOld:
+		stmts = []string{upgradeHistory}
+	case historyLegacy:
+		stmts = []string{`ALTER TABLE schema_migrations RENAME TO ` + legacyTable, createHistory}
+	}
+	stmts = append(stmts, createFailures)
+	for _, s := range stmts {
+		if _, err := db.Exec(ctx, s); err != nil {
+			return fmt.Errorf("prepare %s: %w", historyTable, err)
+		}
+	}
+	return nil
+}
+
+const insertRecords = `INSERT INTO schema_migrations (version, name, checksum, reconciled, evidence, duration_ms)
+SELECT r.version, r.name, r.checksum, r.reconciled, r.evidence, r.duration_ms
+FROM jsonb_to_recordset($1::jsonb) AS r(version bigint, name text, checksum text, reconciled boolean, evidence jsonb, duration_ms bigint)
+ON CONFLICT (version) DO NOTHING`
+
+// newRecord is a row to insert.
+type newRecord struct {
+	Version    int64    `json:"version"`
+	Name       string   `json:"name"`
+	Checksum   string   `json:"checksum"`
+	Reconciled bool     `json:"reconciled"`
+	Evidence   Evidence `json:"evidence"`
+	DurationMS int64    `json:"duration_ms"`
+}
+
+// insertHistory records rows in one statement, whatever their number (adoption stays at a
+// constant number of round trips).
+func insertHistory(ctx context.Context, db execer, rs []newRecord) (int64, error) {
+	if len(rs) == 0 {
+		return 0, nil
+	}
+	payload, err := json.Marshal(rs)
+	if err != nil {
+		return 0, err
+	}
+	tag, err := db.Exec(ctx, insertRecords, string(payload))
+	if err != nil {
+		return 0, fmt.Errorf("record migrations: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}

@@ -1,0 +1,307 @@
+package migrate
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/steadydb/steady/internal/catalog"
+)
+
+// Config configures a Migrator.
+type Config struct {
+	Pool              *pgxpool.Pool // the migration role's pool, as dbconn locked it
+	TransactionPooled bool          // Pool goes through a transaction pooler
+	Migrations        fs.FS         // *.sql files at its root
+	Logger            *slog.Logger
+
+	LockTimeout time.Duration // lock_timeout of every DDL transaction; default 2s
+	LockRetries int           // attempts on lock timeout (55P03); default 5
+	LeaseTTL    time.Duration // how long a killed runner blocks the next; default 30s
+	SkipRiver   bool          // leave River's schema alone
+}
+
+// Migrator plans and applies migrations.
+type Migrator struct {
+	cfg        Config
+	log        *slog.Logger
+	migrations []Migration
+	river      *rivermigrate.Migrator[pgx.Tx]
+}
+
+// New loads and parses every migration; a file that does not parse is an error naming its
+// file and line, and nothing can be applied.
+func New(cfg Config) (*Migrator, error) {
+	if cfg.Pool == nil {
+		return nil, errors.New("migrate: Config.Pool is required")
+	}
+	cfg.LockTimeout = cmp.Or(cfg.LockTimeout, 2*time.Second)
+	cfg.LockRetries = cmp.Or(cfg.LockRetries, 5)
+	cfg.LeaseTTL = cmp.Or(cfg.LeaseTTL, 30*time.Second)
+	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
+	ms, err := Load(cfg.Migrations)
+	if err != nil {
+		return nil, err
+	}
+	m := &Migrator{cfg: cfg, log: cfg.Logger, migrations: ms}
+	if !cfg.SkipRiver {
+		m.river, err = rivermigrate.New(riverpgxv5.New(cfg.Pool), &rivermigrate.Config{Logger: cfg.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("migrate: river migrator: %w", err)
+		}
+	}
+	return m, nil
+}
+
+// Migrations returns the loaded migrations.
+func (m *Migrator) Migrations() []Migration { return m.migrations }
+
+// Plan decides every migration from one catalog snapshot and the history, in two round trips.
+// It changes nothing.
+func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
+	snap, err := catalog.Read(ctx, m.cfg.Pool)
+	if err != nil {
+		return nil, fmt.Errorf("plan migrations: %w", err)
+	}
+	shape := shapeOf(snap)
+	batch := &pgx.Batch{}
+	var hist map[int64]record
+	var riverVersions []int
+	if shape == historyCurrent || shape == historyOld {
+		batch.Queue(historySelect(snap)).Query(func(rows pgx.Rows) (err error) {
+			hist, err = scanHistory(rows)
+			return err
+		})
+	}
+	riverTable, riverExists := snap.Table("public", "river_migration")
+	if m.river != nil && riverExists && slices.ContainsFunc(riverTable.Columns, func(c catalog.Column) bool { return c.Name == "line" }) {
+		batch.Queue("SELECT version FROM river_migration WHERE line = 'main'").Query(func(rows pgx.Rows) (err error) {
+			riverVersions, err = pgx.CollectRows(rows, pgx.RowTo[int])
+			return err
+		})
+	}
+	if batch.Len() > 0 {
+		if err := m.cfg.Pool.SendBatch(ctx, batch).Close(); err != nil {
+			return nil, fmt.Errorf("plan migrations: read history: %w", err)
+		}
+	}
+	plan := makePlan(snap, m.migrations, hist, shape)
+	if m.river != nil {
+		all := m.river.AllVersions()
+		plan.RiverPending = !riverExists || len(riverVersions) < len(all) ||
+			slices.Max(riverVersions) < all[len(all)-1].Version
+	}
+	return plan, nil
+}
+
+// historySelect reads an older history table too, whatever columns it lacks.
+func historySelect(snap *catalog.Snapshot) string {
+	t, _ := snap.Table("public", historyTable)
+	has := map[string]bool{}
+	for _, c := range t.Columns {
+		has[c.Name] = true
+	}
+	col := func(name, fallback string) string {
+		if has[name] {
+			return name
+		}
+		return fallback + " AS " + name
+	}
+	return fmt.Sprintf("SELECT version, %s, %s, %s, %s FROM schema_migrations ORDER BY version",
+		col("name", "''::text"), col("checksum", "NULL::text"), col("reconciled", "false"), col("applied_at", "now()"))
+}
+
+// Opts are the options of one run.
+type Opts struct {
+	DryRun bool // plan and report; change nothing
+}
+
+// Result is what a run did.
+type Result struct {
+	Plan                                               *Plan
+	Applied, Reconciled, Partial, Failed, Drift, Total int
+	LockTaken                                          bool
+	RiverApplied                                       []int
+	Duration                                           time.Duration
+	Failures                                           []error
+}
+
+// Summary is the run's one-line summary.
+func (r *Result) Summary() string {
+	return fmt.Sprintf("migrations: %d applied, %d reconciled, %d partial, %d failed (%d total) in %s",
+		r.Applied, r.Reconciled, r.Partial, r.Failed, r.Total, r.Duration.Round(time.Millisecond))
+}
+
+// Err joins the failures.
+func (r *Result) Err() error { return errors.Join(r.Failures...) }
+
+// Migrate brings the database to the current schema. When the plan shows nothing to do it
+// takes no lock and writes nothing. Otherwise it takes the lease, plans again (another runner
+// may have finished meanwhile), records what is present, runs what is missing, then migrates
+// River's schema under the same lease. A failed migration stops the run: later ones may depend
+// on it. Failures are returned in Result.Failures and as the error.
+func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
+	start := time.Now()
+	res := &Result{Total: len(m.migrations)}
+	plan, err := m.Plan(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.Plan = plan
+	if opts.DryRun || !plan.Work() {
+		m.tally(res, plan)
+		res.Duration = time.Since(start)
+		m.log.Info(res.Summary(), slog.Bool("dry_run", opts.DryRun), slog.Bool("lock_taken", false))
+		return res, res.Err()
+	}
+	l, runCtx, cancel, err := acquireLeaseWait(ctx, m.cfg.Pool, m.cfg.LeaseTTL, m.log)
+	if err != nil {
+		return res, err
+	}
+	res.LockTaken = true
+	defer func() {
+		l.release(ctx)
+		cancel(nil)
+	}()
+	if plan, err = m.Plan(runCtx); err != nil {
+		return res, err
+	}
+	res.Plan = plan
+	if err := prepareHistory(runCtx, m.cfg.Pool, plan.history); err != nil {
+		return res, err
+	}
+	m.apply(runCtx, res)
+	if m.river != nil && plan.RiverPending {
+		// Migrate, not MigrateTx: MigrateTx fails on a fresh schema (55P04, DESIGN §3.5).
+		rr, err := m.river.Migrate(runCtx, rivermigrate.DirectionUp, nil)
+		if err != nil {
+			res.Failures = append(res.Failures, fmt.Errorf("river migrations: %w", err))
+		} else {
+			for _, v := range rr.Versions {
+				res.RiverApplied = append(res.RiverApplied, v.Version)
+			}
+		}
+	}
+	if cause := context.Cause(runCtx); errors.Is(cause, ErrLeaseLost) {
+		res.Failures = append(res.Failures, cause)
+	}
+	res.Duration = time.Since(start)
+	m.log.Info(res.Summary(), slog.Bool("lock_taken", true), slog.Any("river_applied", res.RiverApplied))
+	return res, res.Err()
+}
+
+// apply walks the plan in order.
+func (m *Migrator) apply(ctx context.Context, res *Result) {
+	plan := res.Plan
+	var reconciled []newRecord
+	defer func() {
+		// One statement records every reconciled migration, however many there are.
+		if _, err := insertHistory(context.WithoutCancel(ctx), m.cfg.Pool, reconciled); err != nil {
+			res.Failures = append(res.Failures, err)
+		}
+	}()
+	for i := range plan.Migrations {
+		mp := &plan.Migrations[i]
+		switch mp.Action {
+		case ActionNone:
+			m.logDecision(mp, "skip", 0)
+		case ActionReconcile:
+			reconciled = append(reconciled, newRecord{Version: mp.Version, Name: mp.Name,
+				Checksum: mp.migration.Checksum, Reconciled: true, Evidence: mp.Evidence})
+			mp.State = StateReconciled
+			m.logDecision(mp, "reconciled", 0)
+		case ActionRun, ActionPartial:
+			if len(mp.Evidence.Conflicts) > 0 {
+				m.fail(ctx, res, mp, fmt.Errorf("%s: %s", mp.File, strings.Join(mp.Evidence.Conflicts, "; ")))
+				return
+			}
+			took, err := m.applyOne(ctx, mp, i)
+			if errors.Is(err, errRecordedMeanwhile) {
+				mp.Action, mp.State = ActionNone, StateApplied
+				m.logDecision(mp, "skip (recorded by another runner)", took)
+				continue
+			}
+			if err != nil {
+				m.fail(ctx, res, mp, err)
+				return
+			}
+			decision := "applied"
+			if mp.Action == ActionPartial {
+				decision = "partial"
+			}
+			mp.State = StateApplied
+			m.logDecision(mp, decision, took)
+		}
+	}
+	m.tally(res, plan)
+}
+
+func (m *Migrator) fail(ctx context.Context, res *Result, mp *MigrationPlan, err error) {
+	mp.State = StateFailed
+	res.Failures = append(res.Failures, fmt.Errorf("migration %04d %s: %w", mp.Version, mp.Name, err))
+	m.log.Error("❌ migration failed", slog.Int64("version", mp.Version), slog.String("name", mp.Name), slog.Any("error", err))
+	m.recordFailure(ctx, mp, err)
+	m.tally(res, res.Plan)
+}
+
+func (m *Migrator) tally(res *Result, plan *Plan) {
+	res.Applied, res.Reconciled, res.Partial, res.Failed, res.Drift = 0, 0, 0, 0, 0
+	for _, mp := range plan.Migrations {
+		switch {
+		case mp.State == StateFailed:
+			res.Failed++
+		case mp.Action == ActionPartial && mp.State == StateApplied:
+			res.Partial++
+		case mp.Action == ActionRun && mp.State == StateApplied:
+			res.Applied++
+		case mp.Action == ActionReconcile && mp.State == StateReconciled:
+			res.Reconciled++
+		}
+		if mp.State == StateDrift || mp.State == StateChecksumChanged || len(mp.Evidence.Drift) > 0 {
+			res.Drift++
+		}
+	}
+}
+
+// logDecision writes one line per decision. Recorded migrations in place log at debug level:
+// a no-op deploy of a thousand migrations is one summary line.
+func (m *Migrator) logDecision(mp *MigrationPlan, decision string, took time.Duration) {
+	level := slog.LevelInfo
+	switch {
+	case mp.State == StateDrift || mp.State == StateChecksumChanged:
+		level, decision = slog.LevelWarn, string(mp.State)
+	case decision == "skip":
+		level = slog.LevelDebug
+	}
+	attrs := []slog.Attr{slog.Int64("version", mp.Version), slog.String("name", mp.Name), slog.String("decision", decision)}
+	if took > 0 {
+		attrs = append(attrs, slog.Int64("duration_ms", took.Milliseconds()))
+	}
+	attrs = append(attrs, evidenceAttrs(mp.Evidence)...)
+	m.log.LogAttrs(context.Background(), level, "migration", attrs...)
+}
+
+func evidenceAttrs(ev Evidence) []slog.Attr {
+	var out []slog.Attr
+	for _, f := range []struct {
+		key  string
+		vals []string
+	}{{"found", ev.Found}, {"missing", ev.Missing}, {"skipped", ev.Skipped}, {"superseded", ev.Superseded},
+		{"unverifiable", ev.Unverifiable}, {"drift", ev.Drift}, {"conflicts", ev.Conflicts}} {
+		if len(f.vals) > 0 {
+			out = append(out, slog.Any(f.key, f.vals))
+		}
+	}
+	return out
+}
