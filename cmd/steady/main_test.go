@@ -102,7 +102,7 @@ func TestDoctor(t *testing.T) {
 		r := steady(t, []string{"DATABASE_URL_DIRECT=" + refusedURL(), "DATABASE_URL_POOLER=" + db.PoolerURL, "STEADY_LOG_FORMAT=json"}, "doctor", "--json")
 		require.Equal(t, 0, r.code, r.stderr)
 		var rep struct {
-			MigrationRole string `json:"migration_role"`
+			MigrationRole  string `json:"migration_role"`
 			Direct, Pooler struct {
 				URL       string `json:"url"`
 				Reachable bool   `json:"reachable"`

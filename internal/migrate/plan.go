@@ -118,8 +118,8 @@ type touch struct {
 // the same run applies.
 type planner struct {
 	snap    *catalog.Snapshot
-	touches map[objKey][]touch // every effect of the set on each object, in order
-	tables  map[objKey][]touch // table effects, for the objects that live in a table
+	touches map[objKey][]touch            // every effect of the set on each object, in order
+	tables  map[objKey][]touch            // table effects, for the objects that live in a table
 	overlay map[objKey]fingerprint.Effect // the last effect planned on each object so far
 }
 
