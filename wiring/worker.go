@@ -14,6 +14,7 @@ import (
 // WorkerConfig is everything the worker is configured with.
 type WorkerConfig struct {
 	DB       dbconn.Config
+	Migrate  MigrateConfig
 	HTTPAddr string // default 127.0.0.1:8080
 
 	// fx's 15 s default start timeout is too short for real migrations (DESIGN §3.10).
@@ -35,6 +36,9 @@ func Worker(cfg WorkerConfig, log *slog.Logger) fx.Option {
 		fx.StartTimeout(cmp.Or(cfg.StartTimeout, 30*time.Minute)),
 		fx.StopTimeout(cmp.Or(cfg.StopTimeout, time.Minute)),
 		DBModule,
+		MigrateModule,
 		HTTPModule,
+		// Until River arrives, the migration step runs because the worker asks for its outcome.
+		fx.Invoke(func(*Migrated) {}),
 	)
 }

@@ -193,6 +193,8 @@ func TestWorkerServesHealthzAndStopsOnSIGTERM(t *testing.T) {
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 
 	addr, logs := waitForLog(t, stderr, "http listening", "addr")
+	_, more := waitForLogPrefix(t, stderr, "migrations: ")
+	logs += more
 	resp, err := http.Get("http://" + addr + "/healthz")
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
@@ -210,15 +212,34 @@ func TestWorkerServesHealthzAndStopsOnSIGTERM(t *testing.T) {
 // waitForLog reads JSON log lines until one has msg, and returns its field and the lines so far.
 func waitForLog(t *testing.T, r io.Reader, msg, field string) (string, string) {
 	t.Helper()
+	entry, seen := waitFor(t, r, func(m string) bool { return m == msg })
+	return fmt.Sprint(entry[field]), seen
+}
+
+func waitForLogPrefix(t *testing.T, r io.Reader, prefix string) (map[string]any, string) {
+	t.Helper()
+	return waitFor(t, r, func(m string) bool { return strings.HasPrefix(m, prefix) })
+}
+
+// waitFor reads one byte at a time so that nothing after the matching line is consumed.
+func waitFor(t *testing.T, r io.Reader, match func(msg string) bool) (map[string]any, string) {
+	t.Helper()
 	var seen strings.Builder
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		seen.WriteString(sc.Text() + "\n")
+	br := bufio.NewReader(&oneByte{r})
+	for {
+		line, err := br.ReadString('\n')
+		seen.WriteString(line)
 		var entry map[string]any
-		if json.Unmarshal(sc.Bytes(), &entry) == nil && entry["msg"] == msg {
-			return fmt.Sprint(entry[field]), seen.String()
+		if json.Unmarshal([]byte(line), &entry) == nil && match(fmt.Sprint(entry["msg"])) {
+			return entry, seen.String()
+		}
+		if err != nil {
+			t.Fatalf("log line never came (%v); logs:\n%s", err, seen.String())
 		}
 	}
-	t.Fatalf("log line %q never came; logs:\n%s", msg, seen.String())
-	return "", ""
 }
+
+// oneByte keeps bufio from reading ahead past the line a test waits for.
+type oneByte struct{ r io.Reader }
+
+func (o *oneByte) Read(p []byte) (int, error) { return o.r.Read(p[:min(1, len(p))]) }
