@@ -22,7 +22,7 @@ esac
 
 # Development credentials only; they never leave this machine's loopback.
 user=steady
-pass=steady
+pass=devpass
 db=steady
 
 log() { echo "devdb[$name]: $*" >&2; }

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/dbtest"
+	"github.com/steadydb/steady/internal/redact"
 )
 
 // binary is steady built once for the end-to-end tests, as users run it.
@@ -73,8 +74,17 @@ func requireNoSecret(t *testing.T, r result) {
 	t.Helper()
 	for _, s := range []string{r.stdout, r.stderr} {
 		require.NotContains(t, s, canary)
-		require.NotContains(t, s, ":steady@") // the test servers' password, in URL form
+		require.NotContains(t, s, testPassword(t))
 	}
+}
+
+// testPassword is the test servers' password, which must never be printed.
+func testPassword(t *testing.T) string {
+	t.Helper()
+	_, pooler := dbtest.Env(t)
+	pw := redact.PasswordOf(pooler)
+	require.NotEmpty(t, pw)
+	return pw
 }
 
 func refusedURL() string {
@@ -206,7 +216,7 @@ func TestWorkerServesHealthzAndStopsOnSIGTERM(t *testing.T) {
 	rest, _ := io.ReadAll(stderr)
 	require.NoError(t, cmd.Wait(), logs+string(rest))
 	require.Contains(t, logs, "✅ Using DIRECT")
-	require.NotContains(t, logs+string(rest), ":steady@")
+	require.NotContains(t, logs+string(rest), testPassword(t))
 }
 
 // waitForLog reads JSON log lines until one has msg, and returns its field and the lines so far.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
+	"github.com/steadydb/steady/internal/redact"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -237,7 +238,10 @@ func TestDiagnose(t *testing.T) {
 	require.Equal(t, dbconn.ModeTransaction, rep.Pooler.PoolMode)
 	require.True(t, strings.HasPrefix(rep.Pooler.ServerVersion, "15"), rep.Pooler.ServerVersion)
 	require.True(t, rep.OK())
-	require.NotContains(t, rep.Pooler.URL, ":steady@")
+	pw := redact.PasswordOf(b.db.PoolerURL)
+	require.NotEmpty(t, pw)
+	require.NotContains(t, rep.Pooler.URL, pw)
+	require.NotContains(t, b.logs.String(), pw)
 }
 
 // refusedURL points at a loopback port nobody listens on.
