@@ -17,7 +17,8 @@ import (
 type MigrateConfig struct {
 	Source      fs.FS
 	LockTimeout time.Duration
-	Strict      bool // a failed step stops the worker (exit 1) instead of being reported
+	LeaseTTL    time.Duration // how long a killed worker's lease blocks the next; default 30s
+	Strict      bool          // a failed step stops the worker (exit 1) instead of being reported
 }
 
 // Migrated is the migration step's outcome. Depending on it is how a component says "start
@@ -44,7 +45,7 @@ var MigrateModule = fx.Module("migrate",
 func newMigrated(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, log *slog.Logger) (*Migrated, error) {
 	m, err := migrate.New(migrate.Config{
 		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Mode == dbconn.ModeTransaction,
-		Migrations: cfg.Migrate.Source, Logger: log, LockTimeout: cfg.Migrate.LockTimeout,
+		Migrations: cfg.Migrate.Source, Logger: log, LockTimeout: cfg.Migrate.LockTimeout, LeaseTTL: cfg.Migrate.LeaseTTL,
 	})
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 type WorkerConfig struct {
 	DB       dbconn.Config
 	Migrate  MigrateConfig
+	River    RiverConfig
 	HTTPAddr string // default 127.0.0.1:8080
 
 	// fx's 15 s default start timeout is too short for real migrations (DESIGN §3.10).
@@ -38,7 +39,6 @@ func Worker(cfg WorkerConfig, log *slog.Logger) fx.Option {
 		DBModule,
 		MigrateModule,
 		HTTPModule,
-		// Until River arrives, the migration step runs because the worker asks for its outcome.
-		fx.Invoke(func(*Migrated) {}),
+		RiverModule,
 	)
 }

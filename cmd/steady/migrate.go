@@ -23,6 +23,7 @@ type migrateSettings struct {
 	db          *dbconn.Config
 	dir         string
 	lockTimeout time.Duration
+	leaseTTL    time.Duration
 	strict      bool
 }
 
@@ -30,10 +31,16 @@ func migrateFlags(f *flags) *migrateSettings {
 	s := &migrateSettings{db: dbFlags(f)}
 	f.string(&s.dir, "migrations-dir", "STEADY_MIGRATIONS_DIR", "", "read migrations from this directory instead of the ones built in")
 	f.duration(&s.lockTimeout, "lock-timeout", "STEADY_LOCK_TIMEOUT", 2*time.Second, "lock_timeout of each DDL transaction; lock timeouts are retried with backoff")
+	f.duration(&s.leaseTTL, "lease-ttl", "STEADY_MIGRATION_LEASE_TTL", 30*time.Second, "how long the migration lease outlives a killed runner before the next run takes it over")
 	return s
 }
 
 func (s *migrateSettings) source() (fs.FS, error) {
+	// The lease is refreshed every TTL/3: below a second that is a write storm, and zero or less
+	// would never expire.
+	if s.leaseTTL < time.Second {
+		return nil, usageErr(fmt.Errorf("--lease-ttl / STEADY_MIGRATION_LEASE_TTL=%s: want at least 1s", s.leaseTTL))
+	}
 	if s.dir == "" {
 		return migrations.FS, nil
 	}
@@ -64,7 +71,7 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	}
 	m, err := migrate.New(migrate.Config{
 		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Mode == dbconn.ModeTransaction,
-		Migrations: src, Logger: e.log.logger, LockTimeout: s.lockTimeout,
+		Migrations: src, Logger: e.log.logger, LockTimeout: s.lockTimeout, LeaseTTL: s.leaseTTL,
 	})
 	if err != nil {
 		pools.Close()

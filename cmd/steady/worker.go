@@ -33,6 +33,7 @@ migrate does; a failure is logged and reported unless --strict, which exits 1), 
 					return usageErr(err)
 				}
 				cfg.DB, cfg.Migrate.Source, cfg.Migrate.LockTimeout = *ms.db, src, ms.lockTimeout
+				cfg.Migrate.LeaseTTL = ms.leaseTTL
 				app := fx.New(wiring.Worker(cfg, e.log.logger))
 				if err := app.Err(); err != nil {
 					return err

@@ -1,0 +1,51 @@
+package dbtest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/migrations"
+)
+
+// NewMigrated creates a database holding the shipped schema and River's, copied from a
+// template built once per version of the migrations.
+func NewMigrated(t testing.TB) *DB {
+	t.Helper()
+	return NewFromTemplate(t, "migrated_"+migrationsKey(t), func(ctx context.Context, directURL string) error {
+		pool, err := pgxpool.New(ctx, directURL)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		m, err := migrate.New(migrate.Config{Pool: pool, Migrations: migrations.FS})
+		if err != nil {
+			return err
+		}
+		_, err = m.Migrate(ctx, migrate.Opts{})
+		return err
+	})
+}
+
+func migrationsKey(t testing.TB) string {
+	t.Helper()
+	h := sha256.New()
+	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(migrations.FS, path)
+		h.Write([]byte(path))
+		h.Write(b)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("dbtest: hash migrations: %v", err)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
