@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -218,11 +219,12 @@ func TestDetectPoolMode(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t)
 	for url, want := range map[string]dbconn.PoolMode{db.DirectURL: dbconn.ModeDirect, db.PoolerURL: dbconn.ModeTransaction} {
-		cfg, err := pgx.ParseConfig(url)
+		pool, err := pgxpool.New(context.Background(), url)
 		require.NoError(t, err)
-		got, err := dbconn.DetectPoolMode(context.Background(), cfg)
+		got, err := dbconn.DetectPoolMode(context.Background(), pool)
+		pool.Close()
 		require.NoError(t, err)
-		require.Equal(t, want, got)
+		require.Equal(t, want, got, url)
 	}
 }
 

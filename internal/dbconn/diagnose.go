@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/steadydb/steady/internal/redact"
 )
@@ -88,7 +89,12 @@ func examine(ctx context.Context, cfg Config, role Role, rawURL string) RoleRepo
 	}
 	slices.Sort(rtts)
 	rep.RoundTripMS = float64(rtts[2].Microseconds()) / 1000
-	if rep.PoolMode, err = DetectPoolMode(ctx, pc.ConnConfig); err != nil {
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return fail(err)
+	}
+	defer pool.Close()
+	if rep.PoolMode, err = DetectPoolMode(ctx, pool); err != nil {
 		return fail(err)
 	}
 	rep.Reachable = true

@@ -3,8 +3,10 @@ package dbconn
 import (
 	"context"
 	"fmt"
+	"net"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // PoolMode is how a role's server connections are shared.
@@ -16,66 +18,76 @@ const (
 	ModeTransaction PoolMode = "transaction" // a pooler shares backends between transactions
 )
 
-// DetectPoolMode tells a transaction pooler from a session pooler from a direct server by the
-// backend pid: two open client connections that get the same backend are transaction-pooled
-// (PgBouncer reuses the most recently released server first); a new client connection that gets
-// a backend an earlier, closed client had is session-pooled; otherwise it is direct.
-func DetectPoolMode(ctx context.Context, cfg *pgx.ConnConfig) (PoolMode, error) {
-	cfg = cfg.Copy()
-	// Simple protocol: nothing of the detection may stay on a shared server connection.
-	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
-	a, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		return "", fmt.Errorf("detect pool mode: %w", err)
+// DetectPoolMode tells a transaction pooler from a session pooler from a direct server with two
+// of the pool's own connections (they stay in the pool, so detection costs one connect time):
+//   - both open client connections get the same backend pid → transaction pooling (PgBouncer
+//     hands out the most recently released server first);
+//   - otherwise, the server listens on the port the client dialled → direct;
+//   - otherwise → a session pooler in front (PgBouncer's session mode on its own port).
+//
+// The queries use the simple protocol so nothing is prepared on a shared server connection.
+func DetectPoolMode(ctx context.Context, pool *pgxpool.Pool) (PoolMode, error) {
+	type acquired struct {
+		c   *pgxpool.Conn
+		err error
 	}
-	b, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		a.Close(ctx)
-		return "", fmt.Errorf("detect pool mode: %w", err)
+	ch := make(chan acquired, 2)
+	for range 2 {
+		go func() {
+			c, err := pool.Acquire(ctx)
+			ch <- acquired{c, err}
+		}()
 	}
-	seen := map[uint32]bool{}
-	for range 3 {
-		pa, err := backendPID(ctx, a)
-		if err != nil {
-			return closeBoth(ctx, a, b, err)
+	var conns []*pgxpool.Conn
+	var firstErr error
+	for range 2 {
+		a := <-ch
+		if a.err != nil {
+			firstErr = a.err
+			continue
 		}
-		pb, err := backendPID(ctx, b)
+		conns = append(conns, a.c)
+	}
+	defer func() {
+		for _, c := range conns {
+			c.Release()
+		}
+	}()
+	if firstErr != nil {
+		return "", fmt.Errorf("detect pool mode: %w", firstErr)
+	}
+	for range 3 {
+		pa, err := backendPID(ctx, conns[0])
 		if err != nil {
-			return closeBoth(ctx, a, b, err)
+			return "", fmt.Errorf("detect pool mode: %w", err)
+		}
+		pb, err := backendPID(ctx, conns[1])
+		if err != nil {
+			return "", fmt.Errorf("detect pool mode: %w", err)
 		}
 		if pa == pb {
-			return closeBoth(ctx, a, b, nil)
+			return ModeTransaction, nil
 		}
-		seen[pa], seen[pb] = true, true
 	}
-	a.Close(ctx)
-	b.Close(ctx)
-	c, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
+	var serverPort int
+	if err := conns[0].QueryRow(ctx, "SELECT coalesce(inet_server_port(), current_setting('port')::int)", pgx.QueryExecModeSimpleProtocol).Scan(&serverPort); err != nil {
 		return "", fmt.Errorf("detect pool mode: %w", err)
 	}
-	defer c.Close(ctx)
-	pc, err := backendPID(ctx, c)
-	if err != nil {
-		return "", fmt.Errorf("detect pool mode: %w", err)
+	if serverPort == dialledPort(conns[0]) {
+		return ModeDirect, nil
 	}
-	if seen[pc] {
-		return ModeSession, nil
-	}
-	return ModeDirect, nil
+	return ModeSession, nil
 }
 
-func closeBoth(ctx context.Context, a, b *pgx.Conn, err error) (PoolMode, error) {
-	a.Close(ctx)
-	b.Close(ctx)
-	if err != nil {
-		return "", fmt.Errorf("detect pool mode: %w", err)
+func dialledPort(c *pgxpool.Conn) int {
+	if ta, ok := c.Conn().PgConn().Conn().RemoteAddr().(*net.TCPAddr); ok {
+		return ta.Port
 	}
-	return ModeTransaction, nil
+	return int(c.Conn().Config().Port)
 }
 
-func backendPID(ctx context.Context, c *pgx.Conn) (uint32, error) {
+func backendPID(ctx context.Context, c *pgxpool.Conn) (uint32, error) {
 	var pid uint32
-	err := c.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid)
+	err := c.QueryRow(ctx, "SELECT pg_backend_pid()", pgx.QueryExecModeSimpleProtocol).Scan(&pid)
 	return pid, err
 }

@@ -80,25 +80,34 @@ func openPool(ctx context.Context, cfg Config, role Role, rawURL string) (*Pool,
 	if err != nil {
 		return nil, err
 	}
-	mode, err := detectWithin(ctx, cfg, pc.ConnConfig)
-	if err != nil {
-		return nil, &ConnectError{Role: role, URL: redact.URL(rawURL), Err: errors.New(redact.Error(err))}
-	}
-	if mode == ModeTransaction {
-		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	fail := func(err error) (*Pool, error) {
+		return nil, &ConnectError{Role: role, URL: redact.URL(rawURL), Err: errors.New(oneLine(redact.Error(err)))}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
-		return nil, &ConnectError{Role: role, URL: redact.URL(rawURL), Err: errors.New(redact.Error(err))}
+		return fail(err)
+	}
+	mode, err := detectWithin(ctx, cfg, pool)
+	if err != nil {
+		pool.Close()
+		return fail(err)
+	}
+	if mode == ModeTransaction && pc.ConnConfig.DefaultQueryExecMode != pgx.QueryExecModeExec {
+		// A DIRECT URL that turns out to be a transaction pooler: reopen without a statement cache.
+		pool.Close()
+		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+		if pool, err = pgxpool.NewWithConfig(ctx, pc); err != nil {
+			return fail(err)
+		}
 	}
 	return &Pool{Pool: pool, Role: role, URL: redact.URL(rawURL), Mode: mode}, nil
 }
 
-func detectWithin(ctx context.Context, cfg Config, cc *pgx.ConnConfig) (PoolMode, error) {
+func detectWithin(ctx context.Context, cfg Config, pool *pgxpool.Pool) (PoolMode, error) {
 	// Bounded like the probe: an unreachable server must not hang startup.
 	ctx, cancel := context.WithTimeout(ctx, 3*cfg.DirectTimeout)
 	defer cancel()
-	return DetectPoolMode(ctx, cc)
+	return DetectPoolMode(ctx, pool)
 }
 
 func poolConfig(cfg Config, role Role, rawURL string) (*pgxpool.Config, error) {
@@ -116,6 +125,7 @@ func poolConfig(cfg Config, role Role, rawURL string) (*pgxpool.Config, error) {
 	if !strings.Contains(rawURL, "pool_max_conns") {
 		pc.MaxConns = cfg.MaxConns
 	}
+	pc.MaxConns = max(pc.MaxConns, 2) // pool-mode detection holds two connections
 	return pc, nil
 }
 
