@@ -7,7 +7,8 @@
 #   scripts/devdb.sh env  [dev|test]   print the export lines only
 #
 # "dev" keeps its data in .devdb/ (ports 55432 postgres, 56432 pgbouncer); "test" in .testdb/
-# (ports 55433, 56433), tuned for throwaway speed. The settings mirror docker-compose.yml.
+# (ports 55433, 56433), tuned for throwaway speed; "bench" in .benchdb/ (ports 55434, 56434),
+# durable like production so that commit costs are real. The settings mirror docker-compose.yml.
 set -euo pipefail
 
 cmd=${1:-up}
@@ -17,7 +18,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 case "$name" in
   dev)  dir=${STEADY_DEVDB_DIR:-$root/.devdb};  pgport=${STEADY_DEVDB_PG_PORT:-55432}; bport=${STEADY_DEVDB_BOUNCER_PORT:-56432} ;;
   test) dir=${STEADY_DEVDB_DIR:-$root/.testdb}; pgport=${STEADY_DEVDB_PG_PORT:-55433}; bport=${STEADY_DEVDB_BOUNCER_PORT:-56433} ;;
-  *) echo "devdb: unknown instance '$name' (want dev or test)" >&2; exit 2 ;;
+  bench) dir=${STEADY_DEVDB_DIR:-$root/.benchdb}; pgport=${STEADY_DEVDB_PG_PORT:-55434}; bport=${STEADY_DEVDB_BOUNCER_PORT:-56434} ;;
+  *) echo "devdb: unknown instance '$name' (want dev, test or bench)" >&2; exit 2 ;;
 esac
 
 # Development credentials only; they never leave this machine's loopback.
@@ -116,6 +118,11 @@ pg_up() {
         echo "fsync = off"
         echo "synchronous_commit = off"
         echo "full_page_writes = off"
+      elif [ "$name" = bench ]; then
+        echo "max_connections = 300"
+        echo "shared_buffers = 1GB"
+        echo "max_wal_size = 4GB"
+        echo "maintenance_work_mem = 512MB"
       else
         echo "max_connections = 200"
       fi
@@ -201,5 +208,5 @@ case "$cmd" in
     env_lines ;;
   down) down ;;
   env)  env_lines ;;
-  *) echo "usage: scripts/devdb.sh up|down|env [dev|test]" >&2; exit 2 ;;
+  *) echo "usage: scripts/devdb.sh up|down|env [dev|test|bench]" >&2; exit 2 ;;
 esac

@@ -16,7 +16,7 @@ var DBModule = fx.Module("db",
 )
 
 func newPools(lc fx.Lifecycle, cfg WorkerConfig) (*dbconn.Pools, error) {
-	pools, err := dbconn.Open(context.Background(), cfg.DB, dbconn.OpenOpts{Migrate: true})
+	pools, err := dbconn.Open(context.Background(), cfg.DB, dbconn.OpenOpts{Migrate: true, Detect: true})
 	if err != nil {
 		return nil, err
 	}

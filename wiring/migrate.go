@@ -44,7 +44,7 @@ var MigrateModule = fx.Module("migrate",
 
 func newMigrated(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, log *slog.Logger) (*Migrated, error) {
 	m, err := migrate.New(migrate.Config{
-		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Mode == dbconn.ModeTransaction,
+		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(),
 		Migrations: cfg.Migrate.Source, Logger: log, LockTimeout: cfg.Migrate.LockTimeout, LeaseTTL: cfg.Migrate.LeaseTTL,
 	})
 	if err != nil {

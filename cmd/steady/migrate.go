@@ -36,8 +36,8 @@ func migrateFlags(f *flags) *migrateSettings {
 }
 
 func (s *migrateSettings) source() (fs.FS, error) {
-	// The lease is refreshed every TTL/3: below a second that is a write storm, and zero or less
-	// would never expire.
+	// The lease is refreshed every TTL/3: below a second, one slow refresh hands a live run's
+	// lease to another runner.
 	if s.leaseTTL < time.Second {
 		return nil, usageErr(fmt.Errorf("--lease-ttl / STEADY_MIGRATION_LEASE_TTL=%s: want at least 1s", s.leaseTTL))
 	}
@@ -70,7 +70,7 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 		return nil, nil, err
 	}
 	m, err := migrate.New(migrate.Config{
-		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Mode == dbconn.ModeTransaction,
+		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(),
 		Migrations: src, Logger: e.log.logger, LockTimeout: s.lockTimeout, LeaseTTL: s.leaseTTL,
 	})
 	if err != nil {

@@ -142,7 +142,7 @@ func TestOpen(t *testing.T) {
 	t.Run("PoolsPerRoleAndModes", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		pools, err := dbconn.Open(context.Background(), dbconn.Config{DirectURL: b.db.DirectURL, PoolerURL: b.db.PoolerURL, Logger: b.log}, dbconn.OpenOpts{Migrate: true})
+		pools, err := dbconn.Open(context.Background(), dbconn.Config{DirectURL: b.db.DirectURL, PoolerURL: b.db.PoolerURL, Logger: b.log}, dbconn.OpenOpts{Migrate: true, Detect: true})
 		require.NoError(t, err)
 		defer pools.Close()
 		require.Equal(t, dbconn.Direct, pools.Decision.MigrationRole)
@@ -163,13 +163,27 @@ func TestOpen(t *testing.T) {
 		require.Same(t, pools.Pooler, pools.Migration)
 	})
 
+	t.Run("WithoutDetectionEveryPoolIsPoolerSafe", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		pools, err := dbconn.Open(context.Background(), dbconn.Config{DirectURL: b.db.DirectURL, PoolerURL: b.db.PoolerURL, Logger: b.log}, dbconn.OpenOpts{Migrate: true})
+		require.NoError(t, err)
+		defer pools.Close()
+		for _, p := range []*dbconn.Pool{pools.Migration, pools.Pooler} {
+			require.Equal(t, dbconn.ModeUnknown, p.Mode)
+			require.Equal(t, pgx.QueryExecModeExec, p.Config().ConnConfig.DefaultQueryExecMode)
+		}
+		require.True(t, pools.Pooler.Pooled())
+		require.False(t, pools.Migration.Pooled())
+	})
+
 	t.Run("BothUnreachableIsAClearError", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		hole := newBlackHole(t)
 		_, err := dbconn.Open(context.Background(), dbconn.Config{
 			DirectURL: hole.URL(), PoolerURL: refusedURL(t), DirectTimeout: 200 * time.Millisecond, Logger: b.log,
-		}, dbconn.OpenOpts{Migrate: true})
+		}, dbconn.OpenOpts{Migrate: true, Detect: true})
 		var ce *dbconn.ConnectError
 		require.ErrorAs(t, err, &ce)
 		require.Equal(t, dbconn.Pooler, ce.Role)
@@ -182,7 +196,7 @@ func TestOpen(t *testing.T) {
 	t.Run("ThousandConcurrentParameterisedQueriesThroughPgBouncer", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		pools, err := dbconn.Open(context.Background(), dbconn.Config{PoolerURL: b.db.PoolerURL, MaxConns: 20, Logger: b.log}, dbconn.OpenOpts{})
+		pools, err := dbconn.Open(context.Background(), dbconn.Config{PoolerURL: b.db.PoolerURL, MaxConns: 20, Logger: b.log}, dbconn.OpenOpts{Detect: true})
 		require.NoError(t, err)
 		defer pools.Close()
 		ctx := context.Background()

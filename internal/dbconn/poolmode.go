@@ -16,7 +16,14 @@ const (
 	ModeDirect      PoolMode = "direct"      // every client connection has its own backend
 	ModeSession     PoolMode = "session"     // a pooler hands a backend to one client at a time
 	ModeTransaction PoolMode = "transaction" // a pooler shares backends between transactions
+	ModeUnknown     PoolMode = "unknown"     // not detected (OpenOpts.Detect false)
 )
+
+// Pooled reports whether session state may leak between clients: true for a transaction
+// pooler, and for an undetected POOLER role.
+func (p *Pool) Pooled() bool {
+	return p.Mode == ModeTransaction || (p.Mode == ModeUnknown && p.Role == Pooler)
+}
 
 // DetectPoolMode tells a transaction pooler from a session pooler from a direct server with two
 // of the pool's own connections (they stay in the pool, so detection costs one connect time):

@@ -33,6 +33,10 @@ type Pools struct {
 type OpenOpts struct {
 	// Migrate probes DIRECT once and opens the migration role's pool.
 	Migrate bool
+	// Detect finds each pool's mode (two connections and two queries). Long-running processes
+	// want it (River polls only behind a transaction pooler); one-shot commands skip it, and
+	// their pools use QueryExecModeExec, which is safe behind any pooler.
+	Detect bool
 }
 
 // Open resolves the roles and opens one pool per role. It is the only place steady creates pools.
@@ -42,7 +46,7 @@ func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
 		return nil, err
 	}
 	cfg = r.cfg
-	pooler, err := openPool(ctx, cfg, Pooler, r.urls.pooler)
+	pooler, err := openPool(ctx, cfg, Pooler, r.urls.pooler, opts.Detect)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +61,7 @@ func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
 		p.Migration = pooler
 		return p, nil
 	}
-	p.Migration, err = openPool(ctx, cfg, Direct, r.urls.direct)
+	p.Migration, err = openPool(ctx, cfg, Direct, r.urls.direct, opts.Detect)
 	if err != nil {
 		pooler.Close()
 		// DIRECT answered the probe a moment ago; failing now is not a reason to flip roles
@@ -75,10 +79,18 @@ func (p *Pools) Close() {
 	p.Pooler.Close()
 }
 
-func openPool(ctx context.Context, cfg Config, role Role, rawURL string) (*Pool, error) {
+func openPool(ctx context.Context, cfg Config, role Role, rawURL string, detect bool) (*Pool, error) {
 	pc, err := poolConfig(cfg, role, rawURL)
 	if err != nil {
 		return nil, err
+	}
+	if !detect {
+		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+		pool, err := pgxpool.NewWithConfig(ctx, pc)
+		if err != nil {
+			return nil, &ConnectError{Role: role, URL: redact.URL(rawURL), Err: errors.New(oneLine(redact.Error(err)))}
+		}
+		return &Pool{Pool: pool, Role: role, URL: redact.URL(rawURL), Mode: ModeUnknown}, nil
 	}
 	fail := func(err error) (*Pool, error) {
 		return nil, &ConnectError{Role: role, URL: redact.URL(rawURL), Err: errors.New(oneLine(redact.Error(err)))}
