@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/steadydb/steady/internal/fingerprint"
 	"github.com/steadydb/steady/internal/migrate"
 )
 
@@ -29,6 +31,10 @@ Exit 0 clean, 3 pending, 4 drift / partial / checksum changed, 1 error, 2 usage.
 				}
 				defer pools.Close()
 				plan, err := m.Plan(ctx)
+				var pe *fingerprint.ParseError
+				if errors.As(err, &pe) {
+					return usageErr(err)
+				}
 				if err != nil {
 					return err
 				}

@@ -142,13 +142,35 @@ type triggerRow struct {
 // information_schema, pg_toast and the temporary schemas (pg_temp_*, pg_toast_temp_*).
 func Read(ctx context.Context, q Querier) (*Snapshot, error) {
 	var raw [10][]byte
+	if err := q.QueryRow(ctx, snapshotSQL).Scan(rawDest(&raw)...); err != nil {
+		return nil, fmt.Errorf("read catalog snapshot: %w", err)
+	}
+	return decodeWrapped(raw)
+}
+
+// QueueRead adds the snapshot query to a batch, so that a caller can read the catalog and other
+// rows in the same round trip. *dst is set when the batch's results are read.
+func QueueRead(b *pgx.Batch, dst **Snapshot) {
+	b.Queue(snapshotSQL).QueryRow(func(row pgx.Row) error {
+		var raw [10][]byte
+		if err := row.Scan(rawDest(&raw)...); err != nil {
+			return fmt.Errorf("read catalog snapshot: %w", err)
+		}
+		s, err := decodeWrapped(raw)
+		*dst = s
+		return err
+	})
+}
+
+func rawDest(raw *[10][]byte) []any {
 	dest := make([]any, len(raw))
 	for i := range raw {
 		dest[i] = &raw[i]
 	}
-	if err := q.QueryRow(ctx, snapshotSQL).Scan(dest...); err != nil {
-		return nil, fmt.Errorf("read catalog snapshot: %w", err)
-	}
+	return dest
+}
+
+func decodeWrapped(raw [10][]byte) (*Snapshot, error) {
 	s, err := decode(raw)
 	if err != nil {
 		return nil, fmt.Errorf("read catalog snapshot: %w", err)

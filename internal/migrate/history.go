@@ -120,7 +120,9 @@ func prepareHistory(ctx context.Context, db execer, shape historyShape) error {
 	case historyLegacy:
 		stmts = []string{`ALTER TABLE schema_migrations RENAME TO ` + legacyTable, createHistory}
 	}
-	stmts = append(stmts, createFailures)
+	// The stamp's table exists before the final verification reads the catalog version, so
+	// that writing the stamp does not change what it stamps.
+	stmts = append(stmts, createFailures, createState)
 	for _, s := range stmts {
 		if _, err := db.Exec(ctx, s); err != nil {
 			return fmt.Errorf("prepare %s: %w", historyTable, err)

@@ -102,6 +102,7 @@ func shipped(t *testing.T) []migrate.Migration {
 	t.Helper()
 	ms, err := migrate.Load(migrations.FS)
 	require.NoError(t, err)
+	require.NoError(t, migrate.Parse(ms))
 	return ms
 }
 
@@ -135,22 +136,52 @@ func TestMigrate(t *testing.T) {
 		require.Equal(t, map[migrate.State]int{migrate.StateApplied: n}, states(plan))
 	})
 
-	t.Run("SecondRunAppliesNothingTakesNoLockInThreeQueries", func(t *testing.T) {
+	t.Run("SecondRunAppliesNothingTakesNoLockInOneRoundTrip", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		_, err := b.migrator(t, migrations.FS).Migrate(ctx, migrate.Opts{})
+		m := func() *migrate.Migrator {
+			return b.migrator(t, migrations.FS, func(c *migrate.Config) { c.SkipRiver = false })
+		}
+		_, err := m().Migrate(ctx, migrate.Opts{})
 		require.NoError(t, err)
 		b.trace.reset()
-		res, err := b.migrator(t, migrations.FS).Migrate(ctx, migrate.Opts{})
+		res, err := m().Migrate(ctx, migrate.Opts{})
 		require.NoError(t, err)
 		require.False(t, res.LockTaken)
 		require.Zero(t, res.Applied+res.Reconciled+res.Partial+res.Failed)
-		// One catalog snapshot, then history in one batch: no lock, no write.
-		require.LessOrEqual(t, len(b.trace.all()), 3, b.trace.all())
+		// The catalog version, the last verification's stamp and River's versions in one batch:
+		// no file parsed, no snapshot, no lock, no write.
+		require.True(t, res.Unchanged)
+		require.Equal(t, 1, b.trace.roundTrips(), b.trace.all())
+		require.Len(t, b.trace.all(), 3, b.trace.all())
+		for _, mig := range m().Migrations() {
+			require.Nil(t, mig.Parsed, "%s was parsed", mig.File)
+		}
 		for _, q := range b.trace.all() {
 			require.NotContains(t, q, "steady_migration_lease")
 			require.NotContains(t, strings.ToUpper(q), "INSERT")
 		}
+	})
+
+	t.Run("ChangedCatalogIsVerifiedInFull", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		_, err := b.migrator(t, migrations.FS).Migrate(ctx, migrate.Opts{})
+		require.NoError(t, err)
+		res, err := b.migrator(t, migrations.FS).Migrate(ctx, migrate.Opts{})
+		require.NoError(t, err)
+		require.True(t, res.Unchanged)
+
+		b.exec(t, "DROP VIEW lead_overview; ALTER TABLE leads DROP COLUMN phone_whatsapp")
+		res, err = b.migrator(t, migrations.FS).Migrate(ctx, migrate.Opts{})
+		require.NoError(t, err)
+		require.False(t, res.Unchanged)
+		require.Positive(t, res.Drift)
+		// Drift is never stamped: every run keeps reporting it.
+		res, err = b.migrator(t, migrations.FS).Migrate(ctx, migrate.Opts{})
+		require.NoError(t, err)
+		require.False(t, res.Unchanged)
+		require.Positive(t, res.Drift)
 	})
 
 	t.Run("EveryObjectPresentNoHistoryAllReconciledZeroDDL", func(t *testing.T) {
@@ -300,7 +331,9 @@ func TestMigrate(t *testing.T) {
 			"0001_ok.sql":     {Data: []byte("CREATE TABLE ok (id int);\n")},
 			"0002_broken.sql": {Data: []byte("-- a typo\nCREATE TABLE broken (id int);\nALTER TABLE broken ADD COLUMN;\n")},
 		}
-		_, err := migrate.New(migrate.Config{Pool: b.pool, Migrations: src, SkipRiver: true})
+		m, err := migrate.New(migrate.Config{Pool: b.pool, Migrations: src, SkipRiver: true})
+		require.NoError(t, err, "files are parsed when a plan needs them")
+		_, err = m.Migrate(ctx, migrate.Opts{})
 		var pe *fingerprint.ParseError
 		require.ErrorAs(t, err, &pe)
 		require.Equal(t, "0002_broken.sql", pe.File)
@@ -424,17 +457,26 @@ func TestLoadRejectsGapsAndDuplicates(t *testing.T) {
 	require.ErrorContains(t, err, "NNNN_snake_name.sql")
 }
 
-// sqlLog is a pgx tracer recording every statement a pool sends.
+// sqlLog is a pgx tracer recording every statement a pool sends, and the round trips: a query
+// is one, a batch is one whatever it holds.
 type sqlLog struct {
-	mu  sync.Mutex
-	sql []string
+	mu    sync.Mutex
+	sql   []string
+	trips int
 }
 
 func (l *sqlLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sql = append(l.sql, d.SQL)
+	l.trips++
 	return ctx
+}
+
+func (l *sqlLog) roundTrips() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.trips
 }
 func (l *sqlLog) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
@@ -444,6 +486,7 @@ func (l *sqlLog) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBa
 	for _, q := range d.Batch.QueuedQueries {
 		l.sql = append(l.sql, q.SQL)
 	}
+	l.trips++
 	return ctx
 }
 func (l *sqlLog) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
@@ -452,7 +495,7 @@ func (l *sqlLog) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData
 func (l *sqlLog) reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.sql = nil
+	l.sql, l.trips = nil, 0
 }
 
 func (l *sqlLog) all() []string {

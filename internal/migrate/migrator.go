@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
@@ -38,10 +40,14 @@ type Migrator struct {
 	log        *slog.Logger
 	migrations []Migration
 	river      *rivermigrate.Migrator[pgx.Tx]
+
+	parseOnce sync.Once
+	parseErr  error
 }
 
-// New loads and parses every migration; a file that does not parse is an error naming its
-// file and line, and nothing can be applied.
+// New loads the migrations (names, versions, checksums). They are parsed when a plan first
+// needs them; a file that does not parse then fails the plan, naming its file and line, and
+// nothing is applied.
 func New(cfg Config) (*Migrator, error) {
 	if cfg.Pool == nil {
 		return nil, errors.New("migrate: Config.Pool is required")
@@ -67,17 +73,75 @@ func New(cfg Config) (*Migrator, error) {
 // Migrations returns the loaded migrations.
 func (m *Migrator) Migrations() []Migration { return m.migrations }
 
-// Plan decides every migration from one catalog snapshot and the history, in two round trips.
-// It changes nothing.
+func (m *Migrator) parse() error {
+	m.parseOnce.Do(func() { m.parseErr = Parse(m.migrations) })
+	return m.parseErr
+}
+
+func (m *Migrator) riverPending(read bool, versions []int) bool {
+	if m.river == nil {
+		return false
+	}
+	all := m.river.AllVersions()
+	return !read || len(versions) < len(all) || slices.Max(versions) < all[len(all)-1].Version
+}
+
+// Plan decides every migration from one catalog snapshot and the history. It changes nothing.
+// On a database steady has migrated before it costs one round trip: the snapshot, the history
+// and River's versions go in one batch, optimistically; where a table is missing (a fresh or
+// older database) the batch fails after the snapshot and what it needs is read again.
 func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
-	snap, err := catalog.Read(ctx, m.cfg.Pool)
-	if err != nil {
+	if err := m.parse(); err != nil {
+		return nil, err
+	}
+	var snap *catalog.Snapshot
+	var hist map[int64]record
+	var riverVersions []int
+	var version string
+	riverRead := false
+	batch := &pgx.Batch{}
+	// The version first: a change between it and the snapshot makes a stamp stale, not wrong.
+	catalog.QueueVersion(batch, &version)
+	catalog.QueueRead(batch, &snap)
+	batch.Queue(selectHistory).Query(func(rows pgx.Rows) (err error) {
+		hist, err = scanHistory(rows)
+		return err
+	})
+	if m.river != nil {
+		batch.Queue(selectRiverVersions).Query(func(rows pgx.Rows) (err error) {
+			riverVersions, err = pgx.CollectRows(rows, pgx.RowTo[int])
+			riverRead = err == nil
+			return err
+		})
+	}
+	err := m.cfg.Pool.SendBatch(ctx, batch).Close()
+	if snap == nil {
 		return nil, fmt.Errorf("plan migrations: %w", err)
 	}
 	shape := shapeOf(snap)
+	if err != nil && shape == historyCurrent && !isUndefined(err) {
+		return nil, fmt.Errorf("plan migrations: read history: %w", err)
+	}
+	if err != nil || shape != historyCurrent {
+		// The slow path, once per database: read what exists.
+		if hist, riverVersions, riverRead, err = m.readExisting(ctx, snap, shape); err != nil {
+			return nil, fmt.Errorf("plan migrations: read history: %w", err)
+		}
+	}
+	plan := makePlan(snap, m.migrations, hist, shape)
+	plan.catalogVersion = version
+	plan.RiverPending = m.riverPending(riverRead, riverVersions)
+	return plan, nil
+}
+
+const selectRiverVersions = "SELECT version FROM river_migration WHERE line = 'main'"
+
+// readExisting reads the history and River's versions where the snapshot shows their tables.
+func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, shape historyShape) (map[int64]record, []int, bool, error) {
 	batch := &pgx.Batch{}
 	var hist map[int64]record
 	var riverVersions []int
+	riverRead := false
 	if shape == historyCurrent || shape == historyOld {
 		batch.Queue(historySelect(snap)).Query(func(rows pgx.Rows) (err error) {
 			hist, err = scanHistory(rows)
@@ -86,23 +150,23 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	}
 	riverTable, riverExists := snap.Table("public", "river_migration")
 	if m.river != nil && riverExists && slices.ContainsFunc(riverTable.Columns, func(c catalog.Column) bool { return c.Name == "line" }) {
-		batch.Queue("SELECT version FROM river_migration WHERE line = 'main'").Query(func(rows pgx.Rows) (err error) {
+		batch.Queue(selectRiverVersions).Query(func(rows pgx.Rows) (err error) {
 			riverVersions, err = pgx.CollectRows(rows, pgx.RowTo[int])
+			riverRead = err == nil
 			return err
 		})
 	}
-	if batch.Len() > 0 {
-		if err := m.cfg.Pool.SendBatch(ctx, batch).Close(); err != nil {
-			return nil, fmt.Errorf("plan migrations: read history: %w", err)
-		}
+	if batch.Len() == 0 {
+		return nil, nil, false, nil
 	}
-	plan := makePlan(snap, m.migrations, hist, shape)
-	if m.river != nil {
-		all := m.river.AllVersions()
-		plan.RiverPending = !riverExists || len(riverVersions) < len(all) ||
-			slices.Max(riverVersions) < all[len(all)-1].Version
-	}
-	return plan, nil
+	err := m.cfg.Pool.SendBatch(ctx, batch).Close()
+	return hist, riverVersions, riverRead, err
+}
+
+// isUndefined reports a missing table or column (42P01, 42703).
+func isUndefined(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "42P01" || pgErr.Code == "42703")
 }
 
 // historySelect reads an older history table too, whatever columns it lacks.
@@ -129,7 +193,8 @@ type Opts struct {
 
 // Result is what a run did.
 type Result struct {
-	Plan                                               *Plan
+	Plan                                               *Plan // nil when Unchanged
+	Unchanged                                          bool  // catalog and files as the last clean verification left them
 	Applied, Reconciled, Partial, Failed, Drift, Total int
 	LockTaken                                          bool
 	RiverApplied                                       []int
@@ -143,6 +208,19 @@ func (r *Result) Summary() string {
 		r.Applied, r.Reconciled, r.Partial, r.Failed, r.Total, r.Duration.Round(time.Millisecond))
 }
 
+// Clean reports a plan with nothing pending, nothing failed and no drift.
+func (p *Plan) Clean() bool {
+	if p.history != historyCurrent || p.RiverPending {
+		return false
+	}
+	for _, mp := range p.Migrations {
+		if (mp.State != StateApplied && mp.State != StateReconciled) || len(mp.Evidence.Drift) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // Err joins the failures.
 func (r *Result) Err() error { return errors.Join(r.Failures...) }
 
@@ -154,6 +232,12 @@ func (r *Result) Err() error { return errors.Join(r.Failures...) }
 func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	start := time.Now()
 	res := &Result{Total: len(m.migrations)}
+	if !opts.DryRun && m.unchanged(ctx) {
+		res.Unchanged = true
+		res.Duration = time.Since(start)
+		m.log.Info(res.Summary(), slog.String("verified", "catalog and files unchanged since the last clean run"), slog.Bool("lock_taken", false))
+		return res, nil
+	}
 	plan, err := m.Plan(ctx)
 	if err != nil {
 		return res, err
@@ -161,6 +245,12 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	res.Plan = plan
 	if opts.DryRun || !plan.Work() {
 		m.tally(res, plan)
+		if !opts.DryRun && plan.Clean() {
+			// One idempotent row, no lock: the next run can skip the full verification.
+			if err := m.stamp(ctx, plan.catalogVersion); err != nil {
+				m.log.Warn("could not stamp the verification", slog.Any("error", err))
+			}
+		}
 		res.Duration = time.Since(start)
 		m.log.Info(res.Summary(), slog.Bool("dry_run", opts.DryRun), slog.Bool("lock_taken", false))
 		return res, res.Err()
@@ -196,9 +286,27 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	if cause := context.Cause(runCtx); errors.Is(cause, ErrLeaseLost) {
 		res.Failures = append(res.Failures, cause)
 	}
+	if res.Err() == nil {
+		m.stampAfterRun(runCtx, res)
+	}
 	res.Duration = time.Since(start)
 	m.log.Info(res.Summary(), slog.Bool("lock_taken", true), slog.Any("river_applied", res.RiverApplied))
 	return res, res.Err()
+}
+
+// stampAfterRun verifies the result of a run once more and, when clean, stamps it.
+func (m *Migrator) stampAfterRun(ctx context.Context, res *Result) {
+	final, err := m.Plan(ctx)
+	if err != nil {
+		m.log.Warn("could not verify the run", slog.Any("error", err))
+		return
+	}
+	if !final.Clean() {
+		return
+	}
+	if err := m.stamp(ctx, final.catalogVersion); err != nil {
+		m.log.Warn("could not stamp the verification", slog.Any("error", err))
+	}
 }
 
 // apply walks the plan in order.

@@ -64,9 +64,10 @@ type MigrationPlan struct {
 
 // Plan is the decision for every migration, made from one catalog snapshot.
 type Plan struct {
-	Migrations   []MigrationPlan
-	history      historyShape
-	RiverPending bool // River's own schema needs migrating
+	Migrations     []MigrationPlan
+	history        historyShape
+	RiverPending   bool   // River's own schema needs migrating
+	catalogVersion string // read just before the snapshot
 }
 
 // Work reports whether a run would change anything.

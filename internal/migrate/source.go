@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/steadydb/steady/internal/fingerprint"
 )
@@ -25,9 +27,9 @@ type Migration struct {
 
 var fileName = regexp.MustCompile(`^(\d+)_([a-z0-9_]+)\.sql$`)
 
-// Load reads and parses every *.sql file at the root of fsys. Versions must be unique and
-// contiguous from 1; a file that does not parse is an error naming its file and line, and the
-// whole set is rejected, so nothing is applied.
+// Load reads every *.sql file at the root of fsys. Versions must be unique and contiguous from
+// 1. Files are not parsed yet: a no-op run whose catalog has not changed never needs to (see
+// Parse).
 func Load(fsys fs.FS) ([]Migration, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
@@ -47,13 +49,9 @@ func Load(fsys fs.FS) ([]Migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load migrations: %w", err)
 		}
-		parsed, err := fingerprint.Parse(e.Name(), string(body))
-		if err != nil {
-			return nil, fmt.Errorf("load migrations: %w", err)
-		}
 		sum := sha256.Sum256(body)
 		ms = append(ms, Migration{Version: version, Name: m[2], File: e.Name(), SQL: string(body),
-			Checksum: hex.EncodeToString(sum[:]), Parsed: parsed})
+			Checksum: hex.EncodeToString(sum[:])})
 	}
 	slices.SortFunc(ms, func(a, b Migration) int { return int(a.Version - b.Version) })
 	for i, m := range ms {
@@ -65,4 +63,40 @@ func Load(fsys fs.FS) ([]Migration, error) {
 		}
 	}
 	return ms, nil
+}
+
+// Parse parses every migration that is not parsed yet, in parallel (parsing dominates loading
+// a long history). A file that does not parse is an error naming its file and line; the whole
+// set is then rejected, so nothing is applied.
+func Parse(ms []Migration) error {
+	errs := make([]error, len(ms))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i := range ms {
+		if ms[i].Parsed != nil {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			ms[i].Parsed, errs[i] = fingerprint.Parse(ms[i].File, ms[i].SQL)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return fmt.Errorf("parse migrations: %w", err)
+		}
+	}
+	return nil
+}
+
+// filesChecksum identifies the whole set: versions, names and contents.
+func filesChecksum(ms []Migration) string {
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%d %s %s\n", m.Version, m.Name, m.Checksum)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"log/slog"
+	"testing/fstest"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // goose talks database/sql
+	"github.com/pressly/goose/v3"
+
+	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/migrations"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// generated returns n small migrations of the kinds a long-lived product accumulates.
+func generated(n int) fstest.MapFS {
+	fsys := fstest.MapFS{}
+	last := 0 // the latest table created
+	for i := 1; i <= n; i++ {
+		var sql string
+		switch {
+		case last > 0 && i%5 == 0:
+			sql = fmt.Sprintf("CREATE INDEX gen_%04d_note_idx ON gen_%04d (note);\n", i, last)
+		case last > 0 && i%3 == 0:
+			sql = fmt.Sprintf("ALTER TABLE gen_%04d ADD COLUMN extra_%04d integer NOT NULL DEFAULT 0;\n", last, i)
+		default:
+			sql = fmt.Sprintf("CREATE TABLE gen_%04d (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text, created_at timestamptz NOT NULL DEFAULT now());\n", i)
+			last = i
+		}
+		fsys[fmt.Sprintf("%04d_gen_%04d.sql", i, i)] = &fstest.MapFile{Data: []byte(sql)}
+	}
+	return fsys
+}
+
+// forGoose annotates the same files the way goose requires, each file one statement block.
+func forGoose(src fs.FS) (fstest.MapFS, error) {
+	out := fstest.MapFS{}
+	names, err := fs.Glob(src, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		body, err := fs.ReadFile(src, n)
+		if err != nil {
+			return nil, err
+		}
+		out[n] = &fstest.MapFile{Data: []byte("-- +goose Up\n-- +goose StatementBegin\n" + string(body) + "\n-- +goose StatementEnd\n")}
+	}
+	return out, nil
+}
+
+// steadyMigrate is `steady migrate` with only a POOLER URL, in process: resolve, load and
+// parse the files, plan, and apply what is needed.
+func steadyMigrate(ctx context.Context, poolerURL string, src fs.FS) (*migrate.Result, error) {
+	pools, err := dbconn.Open(ctx, dbconn.Config{PoolerURL: poolerURL, Logger: quiet}, dbconn.OpenOpts{Migrate: true})
+	if err != nil {
+		return nil, err
+	}
+	defer pools.Close()
+	m, err := migrate.New(migrate.Config{Pool: pools.Migration.Pool, TransactionPooled: true, Migrations: src, Logger: quiet})
+	if err != nil {
+		return nil, err
+	}
+	return m.Migrate(ctx, migrate.Opts{})
+}
+
+// gooseUp is goose's Provider.Up on the same kind of connection.
+func gooseUp(ctx context.Context, poolerURL string, src fs.FS) error {
+	db, err := sql.Open("pgx", poolerURL+"&default_query_exec_mode=simple_protocol")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, src)
+	if err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
+}
+
+func benchDeploy(ctx context.Context, cfg *config) ([]row, error) {
+	addr, stop, err := latencyProxy(hostPort(cfg.poolerURL), cfg.latency)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	var rows []row
+	var steady35 time.Duration
+	for _, set := range []struct {
+		name string
+		src  fs.FS
+	}{{"shipped", migrations.FS}, {"1,000 generated", generated(1000)}} {
+		gsrc, err := forGoose(set.src)
+		if err != nil {
+			return nil, err
+		}
+		n, _ := fs.Glob(set.src, "*.sql")
+		sdb, err := createDB(ctx, cfg, "")
+		if err != nil {
+			return nil, err
+		}
+		defer dropDB(ctx, cfg, sdb)
+		gdb, err := createDB(ctx, cfg, "")
+		if err != nil {
+			return nil, err
+		}
+		defer dropDB(ctx, cfg, gdb)
+		// First runs apply everything (directly to PgBouncer: latency is not what is measured here).
+		if _, err := steadyMigrate(ctx, withDB(cfg.poolerURL, sdb), set.src); err != nil {
+			return nil, fmt.Errorf("steady first run: %w", err)
+		}
+		if err := gooseUp(ctx, withDB(cfg.poolerURL, gdb), gsrc); err != nil {
+			return nil, fmt.Errorf("goose first run: %w", err)
+		}
+		sURL := withHostPort(withDB(cfg.poolerURL, sdb), addr)
+		gURL := withHostPort(withDB(cfg.poolerURL, gdb), addr)
+		var st, gt []time.Duration
+		var sq, gq int64
+		for i := range cfg.runs {
+			before, _ := statementsSent(ctx, cfg, sdb)
+			start := time.Now()
+			res, err := steadyMigrate(ctx, sURL, set.src)
+			if err != nil {
+				return nil, err
+			}
+			st = append(st, time.Since(start))
+			after, _ := statementsSent(ctx, cfg, sdb)
+			if res.LockTaken || res.Applied+res.Reconciled > 0 {
+				return nil, fmt.Errorf("steady no-op run did work: %s", res.Summary())
+			}
+			if !res.Unchanged {
+				log.Printf("steady no-op run verified in full (drift %d)", res.Drift)
+			}
+			gbefore, _ := statementsSent(ctx, cfg, gdb)
+			start = time.Now()
+			if err := gooseUp(ctx, gURL, gsrc); err != nil {
+				return nil, err
+			}
+			gt = append(gt, time.Since(start))
+			gafter, _ := statementsSent(ctx, cfg, gdb)
+			if i == 0 {
+				sq, gq = after-before, gafter-gbefore
+			}
+		}
+		sm, gm := median(st), median(gt)
+		log.Printf("no-op deploy %s (%d): steady %s (%d statements), goose %s (%d statements)", set.name, len(n), ms(sm), sq, ms(gm), gq)
+		rows = append(rows,
+			row{"deploy", fmt.Sprintf("no-op `migrate`, %d %s migrations, time (%s RTT)", len(n), set.name, 2*cfg.latency), ms(sm), ms(gm), ratio(sm, gm), "≤ 1.0×"},
+			row{"deploy", fmt.Sprintf("no-op `migrate`, %d %s migrations, statements sent", len(n), set.name), fmt.Sprint(sq), fmt.Sprint(gq), "", "≤ 4"},
+		)
+		if steady35 == 0 {
+			steady35 = sm
+		} else {
+			rows = append(rows, row{"deploy", "no-op steady: 1,000 migrations vs the shipped set", ms(sm), ms(steady35), ratio(sm, steady35), "≤ 1.3×"})
+		}
+	}
+	return rows, nil
+}
+
+func benchAdopt(ctx context.Context, cfg *config) ([]row, error) {
+	addr, stop, err := latencyProxy(hostPort(cfg.poolerURL), cfg.latency)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	var rows []row
+	for _, set := range []struct {
+		name string
+		src  fs.FS
+	}{{"shipped", migrations.FS}, {"1,000 generated", generated(1000)}} {
+		n, _ := fs.Glob(set.src, "*.sql")
+		var times []time.Duration
+		var queries int64
+		for i := range max(3, cfg.runs/2) {
+			db, err := createDB(ctx, cfg, "")
+			if err != nil {
+				return nil, err
+			}
+			if err := runSQLFiles(ctx, cfg, db, set.src); err != nil {
+				dropDB(ctx, cfg, db)
+				return nil, err
+			}
+			before, _ := statementsSent(ctx, cfg, db)
+			start := time.Now()
+			res, err := steadyMigrate(ctx, withHostPort(withDB(cfg.poolerURL, db), addr), set.src)
+			took := time.Since(start)
+			after, _ := statementsSent(ctx, cfg, db)
+			dropDB(ctx, cfg, db)
+			if err != nil {
+				return nil, err
+			}
+			if res.Reconciled != len(n) {
+				return nil, fmt.Errorf("adoption reconciled %d of %d: %s", res.Reconciled, len(n), res.Summary())
+			}
+			times = append(times, took)
+			if i == 0 {
+				queries = after - before
+			}
+		}
+		log.Printf("adopt %s (%d): %s, %d statements", set.name, len(n), ms(median(times)), queries)
+		rows = append(rows,
+			row{"adopt", fmt.Sprintf("every object present, no history, %d %s migrations: time (%s RTT)", len(n), set.name, 2*cfg.latency), ms(median(times)), "", "", "constant round trips"},
+			row{"adopt", fmt.Sprintf("… statements sent (%d migrations)", len(n)), fmt.Sprint(queries), "", "", "independent of the count"},
+		)
+	}
+	return rows, nil
+}
