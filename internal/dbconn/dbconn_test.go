@@ -149,6 +149,7 @@ func TestOpen(t *testing.T) {
 		require.Equal(t, dbconn.ModeDirect, pools.Migration.Mode)
 		require.Equal(t, dbconn.ModeTransaction, pools.Pooler.Mode)
 		require.Equal(t, pgx.QueryExecModeExec, pools.Pooler.Config().ConnConfig.DefaultQueryExecMode)
+		require.Equal(t, pgx.QueryExecModeExec, pools.Migration.Config().ConnConfig.DefaultQueryExecMode)
 		require.NotSame(t, pools.Migration, pools.Pooler)
 		require.Contains(t, b.logs.String(), "index builds, backfills and River use POOLER")
 	})

@@ -13,9 +13,10 @@
 // Rules:
 //   - The probe runs at most once per Resolver; asking again returns the locked decision without
 //     touching the network. Open builds one pool per role, once; nothing else opens connections.
-//   - A transaction pooler is detected (two client connections share one server backend) and its
-//     pool uses pgx.QueryExecModeExec, which leaves no named prepared statement on a server
+//   - Every pool uses pgx.QueryExecModeExec, which leaves no named prepared statement on a server
 //     connection that another client would inherit (PgBouncer 1.18 + pgx 5: the default cached
-//     statements failed 712 of 1000 queries with 42P05/26000). The POOLER role always uses it.
+//     statements failed 712 of 1000 queries with 42P05/26000). Long-running processes also
+//     detect each pool's mode (two client connections sharing one server backend mean a
+//     transaction pooler), which decides whether River may LISTEN.
 //   - Every URL and error that leaves this package is redacted (package redact).
 package dbconn

@@ -85,7 +85,6 @@ func openPool(ctx context.Context, cfg Config, role Role, rawURL string, detect 
 		return nil, err
 	}
 	if !detect {
-		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 		pool, err := pgxpool.NewWithConfig(ctx, pc)
 		if err != nil {
 			return nil, &ConnectError{Role: role, URL: redact.URL(rawURL), Err: errors.New(oneLine(redact.Error(err)))}
@@ -103,14 +102,6 @@ func openPool(ctx context.Context, cfg Config, role Role, rawURL string, detect 
 	if err != nil {
 		pool.Close()
 		return fail(err)
-	}
-	if mode == ModeTransaction && pc.ConnConfig.DefaultQueryExecMode != pgx.QueryExecModeExec {
-		// A DIRECT URL that turns out to be a transaction pooler: reopen without a statement cache.
-		pool.Close()
-		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
-		if pool, err = pgxpool.NewWithConfig(ctx, pc); err != nil {
-			return fail(err)
-		}
 	}
 	return &Pool{Pool: pool, Role: role, URL: redact.URL(rawURL), Mode: mode}, nil
 }
@@ -130,10 +121,12 @@ func poolConfig(cfg Config, role Role, rawURL string) (*pgxpool.Config, error) {
 	if pc.ConnConfig.RuntimeParams["application_name"] == "" {
 		pc.ConnConfig.RuntimeParams["application_name"] = cfg.ApplicationName
 	}
-	if role == Pooler {
-		// Whatever the detection says, POOLER never leaves prepared statements behind.
-		pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
-	}
+	// Every pool runs in exec mode (unnamed statements, one round trip): nothing prepared is
+	// left on a server connection a pooler hands to another client (DESIGN §3.1), whatever a
+	// URL turns out to point at, and a batch naming a table that does not exist yet fails at
+	// that statement instead of when the whole batch is prepared. steady's queries are few and
+	// different; a statement cache would buy nothing.
+	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	if !strings.Contains(rawURL, "pool_max_conns") {
 		pc.MaxConns = cfg.MaxConns
 	}
