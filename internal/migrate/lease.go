@@ -121,11 +121,13 @@ func (l *lease) release(ctx context.Context) {
 }
 
 // createIgnoringRace runs CREATE … IF NOT EXISTS, which two sessions racing can still fail with
-// a unique violation on pg_type (as rivermigrate does, DESIGN §3.5): the loser retries once.
+// a unique violation on pg_type (as rivermigrate does, DESIGN §3.5), or with 42710 'type
+// "steady_migration_lease" already exists' (seen with three processes through PgBouncer): the
+// loser retries once.
 func createIgnoringRace(ctx context.Context, db execer, sql string) error {
 	_, err := db.Exec(ctx, sql)
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "42P07") {
+	if errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "42P07" || pgErr.Code == "42710") {
 		_, err = db.Exec(ctx, sql)
 	}
 	return err

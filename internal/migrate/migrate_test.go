@@ -375,6 +375,23 @@ func TestMigrate(t *testing.T) {
 		require.Equal(t, 1, failures)
 	})
 
+	t.Run("CatalogReadBehindALockIsBounded", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.runFiles(t, migrations.FS, 3)
+		// pg_get_indexdef and pg_get_constraintdef wait for a table's lock: the plan must not
+		// hang a deploy behind one.
+		tx, err := b.direct.Begin(ctx)
+		require.NoError(t, err)
+		defer tx.Rollback(ctx) //nolint:errcheck
+		_, err = tx.Exec(ctx, "LOCK TABLE leads IN ACCESS EXCLUSIVE MODE")
+		require.NoError(t, err)
+		_, err = b.migrator(t, migrations.FS, func(c *migrate.Config) { c.LockTimeout, c.LockRetries = 50*time.Millisecond, 2 }).Plan(ctx)
+		require.ErrorContains(t, err, "a lock held on a table")
+		require.ErrorContains(t, err, "55P03")
+		require.Equal(t, 1, strings.Count(b.logs.String(), "catalog read waited on a table lock"))
+	})
+
 	t.Run("DroppedColumnIsDrift", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -100,6 +101,9 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	var version string
 	riverRead := false
 	batch := &pgx.Batch{}
+	// pg_get_indexdef and pg_get_constraintdef lock the table they describe: behind a long
+	// ACCESS EXCLUSIVE lock the read waits, bounded like DDL (the batch is one transaction).
+	batch.Queue(fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", m.cfg.LockTimeout.Milliseconds()))
 	// The version first: a change between it and the snapshot makes a stamp stale, not wrong.
 	catalog.QueueVersion(batch, &version)
 	catalog.QueueRead(batch, &snap)
@@ -114,7 +118,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 			return err
 		})
 	}
-	err := m.cfg.Pool.SendBatch(ctx, batch).Close()
+	err := m.sendRetrying(ctx, batch)
 	if snap == nil {
 		return nil, fmt.Errorf("plan migrations: %w", err)
 	}
@@ -135,6 +139,26 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 }
 
 const selectRiverVersions = "SELECT version FROM river_migration WHERE line = 'main'"
+
+// sendRetrying sends the plan's batch, retrying a lock timeout with backoff and jitter.
+func (m *Migrator) sendRetrying(ctx context.Context, batch *pgx.Batch) error {
+	for attempt := 1; ; attempt++ {
+		err := m.cfg.Pool.SendBatch(ctx, batch).Close()
+		if !isLockTimeout(err) || attempt >= m.cfg.LockRetries {
+			if isLockTimeout(err) {
+				return fmt.Errorf("read the catalog: a lock held on a table for over %d attempts: %w", attempt, err)
+			}
+			return err
+		}
+		backoff := time.Duration(float64(m.cfg.LockTimeout) * float64(attempt) * (0.5 + rand.Float64()))
+		m.log.Warn("catalog read waited on a table lock, retrying", "attempt", attempt, "backoff", backoff.Round(time.Millisecond).String())
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(backoff):
+		}
+	}
+}
 
 // readExisting reads the history and River's versions where the snapshot shows their tables.
 func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, shape historyShape) (map[int64]record, []int, bool, error) {
