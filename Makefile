@@ -38,6 +38,12 @@ test:
 	unset DATABASE_URL DATABASE_URL_DIRECT DATABASE_URL_POOLER; \
 	$(GO) test -race -count=1 -timeout 20m ./...
 
+# Benchmark programs (bench/, a module of their own so goose and toxiproxy stay out of the
+# product's go.mod): they start their own PostgreSQL + PgBouncer (.benchdb, ports 55434/56434),
+# measure steady side by side with the alternatives and write docs/benchmarks.md.
+bench: build
+	cd bench && $(GO) run . $(BENCHFLAGS)
+
 vet:
 	$(GO) vet ./...
 

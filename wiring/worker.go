@@ -9,6 +9,7 @@ import (
 	"go.uber.org/fx/fxevent"
 
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/httpauth"
 )
 
 // WorkerConfig is everything the worker is configured with.
@@ -16,7 +17,11 @@ type WorkerConfig struct {
 	DB       dbconn.Config
 	Migrate  MigrateConfig
 	River    RiverConfig
+	Indexes  IndexesConfig
+	Backfill BackfillConfig
 	HTTPAddr string // default 127.0.0.1:8080
+	// HTTPAuth guards /metrics and /river; required when HTTPAddr is not loopback.
+	HTTPAuth httpauth.Credentials
 
 	// fx's 15 s default start timeout is too short for real migrations (DESIGN §3.10).
 	StartTimeout time.Duration // default 30m
@@ -26,6 +31,10 @@ type WorkerConfig struct {
 // Worker is the fx application of `steady worker`.
 func Worker(cfg WorkerConfig, log *slog.Logger) fx.Option {
 	cfg.HTTPAddr = cmp.Or(cfg.HTTPAddr, "127.0.0.1:8080")
+	// Refuse before anything connects: exposed without credentials is a configuration error.
+	if _, err := httpauth.NewGuard(cfg.HTTPAddr, cfg.HTTPAuth); err != nil {
+		return fx.Error(err)
+	}
 	cfg.DB.Logger = log
 	return fx.Options(
 		fx.Supply(cfg, log),
@@ -40,5 +49,11 @@ func Worker(cfg WorkerConfig, log *slog.Logger) fx.Option {
 		MigrateModule,
 		HTTPModule,
 		RiverModule,
+		IndexesModule,
+		BackfillModule,
+		// After River: their stop hooks run before River's (readiness flips to 503 first).
+		ReadinessModule,
+		MetricsModule,
+		RiverUIModule,
 	)
 }

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -231,21 +232,48 @@ func waitForLogPrefix(t *testing.T, r io.Reader, prefix string) (map[string]any,
 	return waitFor(t, r, func(m string) bool { return strings.HasPrefix(m, prefix) })
 }
 
-// waitFor reads one byte at a time so that nothing after the matching line is consumed.
+// waitFor reads one byte at a time so that nothing after the matching line is consumed. It
+// gives up after two minutes (a process that never logs the line must not hang the suite).
 func waitFor(t *testing.T, r io.Reader, match func(msg string) bool) (map[string]any, string) {
 	t.Helper()
+	type found struct {
+		entry map[string]any
+		err   error
+	}
+	var mu sync.Mutex
 	var seen strings.Builder
-	br := bufio.NewReader(&oneByte{r})
-	for {
-		line, err := br.ReadString('\n')
-		seen.WriteString(line)
-		var entry map[string]any
-		if json.Unmarshal([]byte(line), &entry) == nil && match(fmt.Sprint(entry["msg"])) {
-			return entry, seen.String()
+	done := make(chan found, 1)
+	go func() {
+		br := bufio.NewReader(&oneByte{r})
+		for {
+			line, err := br.ReadString('\n')
+			mu.Lock()
+			seen.WriteString(line)
+			mu.Unlock()
+			var entry map[string]any
+			if json.Unmarshal([]byte(line), &entry) == nil && match(fmt.Sprint(entry["msg"])) {
+				done <- found{entry: entry}
+				return
+			}
+			if err != nil {
+				done <- found{err: err}
+				return
+			}
 		}
-		if err != nil {
-			t.Fatalf("log line never came (%v); logs:\n%s", err, seen.String())
+	}()
+	select {
+	case f := <-done:
+		mu.Lock()
+		defer mu.Unlock()
+		if f.err != nil {
+			t.Fatalf("log line never came (%v); logs:\n%s", f.err, seen.String())
 		}
+		return f.entry, seen.String()
+	case <-time.After(2 * time.Minute):
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("log line did not come within 2 minutes; logs:\n%s", seen.String())
+		return nil, ""
 	}
 }
 

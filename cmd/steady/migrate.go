@@ -111,14 +111,16 @@ settings, a migration that does not parse) exits 2 and applies nothing.`,
 				}
 				defer pools.Close()
 				res, runErr := m.Migrate(ctx, migrate.Opts{DryRun: dryRun})
-				if res.Plan != nil {
-					if asJSON {
-						if err := writeJSON(e.stdout, resultJSON(res)); err != nil {
-							return err
-						}
-					} else if dryRun {
-						printPlan(e.stdout, res.Plan)
+				var pe *fingerprint.ParseError
+				if errors.As(runErr, &pe) {
+					return usageErr(runErr) // a migration that does not parse: nothing was applied
+				}
+				if asJSON {
+					if err := writeJSON(e.stdout, resultJSON(res)); err != nil {
+						return err
 					}
+				} else if dryRun && res.Plan != nil {
+					printPlan(e.stdout, res.Plan)
 				}
 				if !asJSON {
 					fmt.Fprintln(e.stdout, res.Summary())
@@ -152,6 +154,7 @@ func resultJSON(res *migrate.Result) any {
 	}
 	return struct {
 		Summary      string          `json:"summary"`
+		Unchanged    bool            `json:"unchanged"`
 		Applied      int             `json:"applied"`
 		Reconciled   int             `json:"reconciled"`
 		Partial      int             `json:"partial"`
@@ -163,12 +166,15 @@ func resultJSON(res *migrate.Result) any {
 		RiverApplied []int           `json:"river_applied"`
 		Failures     []string        `json:"failures"`
 		Migrations   []migrationJSON `json:"migrations"`
-	}{res.Summary(), res.Applied, res.Reconciled, res.Partial, res.Failed, res.Drift, res.Total,
+	}{res.Summary(), res.Unchanged, res.Applied, res.Reconciled, res.Partial, res.Failed, res.Drift, res.Total,
 		res.Duration.Milliseconds(), res.LockTaken, res.RiverApplied, failures, migrationsJSON(res.Plan)}
 }
 
 func migrationsJSON(p *migrate.Plan) []migrationJSON {
 	out := []migrationJSON{}
+	if p == nil {
+		return out
+	}
 	for _, mp := range p.Migrations {
 		out = append(out, migrationJSON{mp.Version, mp.Name, mp.State, mp.Action, mp.Evidence})
 	}

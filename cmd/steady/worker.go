@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"go.uber.org/fx"
 
+	"github.com/steadydb/steady/internal/httpauth"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/wiring"
 )
@@ -16,29 +18,62 @@ func workerCommand() *command {
 		short: "run the worker: connect, migrate, then enqueue and work index builds and backfills",
 		long: `Runs until SIGTERM or SIGINT. At start it resolves the connections (DIRECT probed once for
 migrations, POOLER for everything else), runs the migration step synchronously (as steady
-migrate does; a failure is logged and reported unless --strict, which exits 1), then serves
-/healthz on STEADY_HTTP_ADDR.`,
+migrate does; a failure is logged and reported unless --strict, which exits 1), then starts River
+on the POOLER. HTTP on STEADY_HTTP_ADDR (listening before the migration step):
+  /healthz   200 while the process is alive
+  /readyz    200 when the migration step succeeded, the POOLER answers and River runs; 503 otherwise
+             (while migrating, after a failed step, while stopping); JSON with each check's reason
+  /metrics   Prometheus metrics                        (credentials required off loopback)
+  /river/    the River UI                              (credentials required off loopback)
+
+Credentials, from the environment only (never flags, which other users can see in ps):
+  STEADY_HTTP_TOKEN                         a bearer token (Authorization: Bearer TOKEN)
+  STEADY_HTTP_USER and STEADY_HTTP_PASSWORD  basic auth
+Either is accepted when both are set. On an address other than loopback (0.0.0.0, ::, a host
+name) the worker refuses to start without them (exit 2); when set they are checked on loopback too.
+
+Stopping (SIGTERM or SIGINT): /readyz answers 503 at once, River stops fetching and lets running
+jobs finish within 30s, then cancels them; then the HTTP server shuts down. Exit 0.`,
 		setup: func(f *flags) func(context.Context, *env, []string) error {
 			cfg := wiring.WorkerConfig{}
 			ms := migrateFlags(f)
 			f.bool(&cfg.Migrate.Strict, "strict", "STEADY_STRICT", false, "stop the worker (exit 1) when the migration step fails")
-			f.string(&cfg.HTTPAddr, "http-addr", "STEADY_HTTP_ADDR", "127.0.0.1:8080", "address of /healthz, /readyz, /metrics")
+			f.string(&cfg.HTTPAddr, "http-addr", "STEADY_HTTP_ADDR", "127.0.0.1:8080", "address of /healthz, /readyz, /metrics and the River UI (/river); off loopback, /metrics and /river need STEADY_HTTP_TOKEN or STEADY_HTTP_USER + STEADY_HTTP_PASSWORD")
 			f.duration(&cfg.StopTimeout, "stop-timeout", "STEADY_STOP_TIMEOUT", time.Minute, "how long a graceful stop may take")
+			f.duration(&cfg.Indexes.BuildTimeout, "index-build-timeout", "STEADY_INDEX_BUILD_TIMEOUT", time.Hour, "bound of one attempt at building a table's indexes; a build cut short is healed by the next attempt")
+			bf := backfillWorkerFlags(f)
 			return func(ctx context.Context, e *env, _ []string) error {
 				src, err := ms.source()
 				if err != nil {
 					return err
 				}
-				if _, err := migrate.Load(src); err != nil {
+				// A worker validates every file before it starts: broken SQL is exit 2, nothing applied.
+				loaded, err := migrate.Load(src)
+				if err == nil {
+					err = migrate.Parse(loaded)
+				}
+				if err != nil {
 					return usageErr(err)
 				}
 				cfg.DB, cfg.Migrate.Source, cfg.Migrate.LockTimeout = *ms.db, src, ms.lockTimeout
 				cfg.Migrate.LeaseTTL = ms.leaseTTL
-				app := fx.New(wiring.Worker(cfg, e.log.logger))
+				if cfg.Backfill, err = bf.config(); err != nil {
+					return err
+				}
+				cfg.HTTPAuth = httpauth.Credentials{User: os.Getenv("STEADY_HTTP_USER"),
+					Password: os.Getenv("STEADY_HTTP_PASSWORD"), Token: os.Getenv("STEADY_HTTP_TOKEN")}
+				// Refuse before connecting to anything: exposed without credentials is bad input.
+				if _, err := httpauth.NewGuard(cfg.HTTPAddr, cfg.HTTPAuth); err != nil {
+					return usageErr(err)
+				}
+				var migrated *wiring.Migrated
+				app := fx.New(wiring.Worker(cfg, e.log.logger), fx.Populate(&migrated))
 				if err := app.Err(); err != nil {
 					return err
 				}
-				if err := app.Start(ctx); err != nil {
+				startCtx, stopStart := startContext(ctx, migrated)
+				defer stopStart()
+				if err := app.Start(startCtx); err != nil {
 					if ctx.Err() == nil {
 						return err
 					}
@@ -53,4 +88,19 @@ migrate does; a failure is logged and reported unless --strict, which exits 1), 
 			}
 		},
 	}
+}
+
+// startContext is the context of the worker's start. A signal while the migration step runs
+// cancels it: a long migration must not hold a deploy hostage. Once the step is done the start
+// runs to its end (starting River and enqueuing take moments) so that the stop which follows is
+// graceful: when fx's start context is cancelled, its rollback skips every stop hook, and River
+// would be left to die with its jobs instead of soft-stopping.
+func startContext(ctx context.Context, m *wiring.Migrated) (context.Context, context.CancelFunc) {
+	start, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	unregister := context.AfterFunc(ctx, func() {
+		if _, _, done := m.Outcome(); !done {
+			cancel()
+		}
+	})
+	return start, func() { unregister(); cancel() }
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/steadydb/steady/internal/migrate"
@@ -18,7 +19,14 @@ import (
 func NewMigrated(t testing.TB) *DB {
 	t.Helper()
 	return NewFromTemplate(t, "migrated_"+migrationsKey(t), func(ctx context.Context, directURL string) error {
-		pool, err := pgxpool.New(ctx, directURL)
+		cfg, err := pgxpool.ParseConfig(directURL)
+		if err != nil {
+			return err
+		}
+		// As dbconn configures its pools: the planner's optimistic batch must not be prepared
+		// as a whole (a fresh database has no schema_migrations to prepare against).
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,327 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/jobs"
+)
+
+type backfillOpts struct {
+	db     *dbconn.Config
+	json   bool
+	all    bool
+	slices int
+	wait   bool
+}
+
+// subcommands of steady backfill, and the flags each accepts.
+var backfillSubs = map[string][]string{
+	"list":    {"json"},
+	"enqueue": {"all", "slices", "wait"},
+	"status":  {"json"},
+	"pause":   {},
+	"resume":  {},
+	"cancel":  {},
+}
+
+func backfillCommand() *command {
+	o := &backfillOpts{}
+	return &command{
+		name:  "backfill",
+		args:  "list [--json] | enqueue NAME... | --all [--slices N] [--wait] | status [NAME...] [--json] | pause|resume|cancel NAME...",
+		short: "list, enqueue, follow, pause, resume and cancel batched backfills (River jobs on POOLER)",
+		long: `A backfill changes a large table in keyset batches of about 200 ms, each one transaction with
+its checkpoint, worked by River jobs on the POOLER: a crash loses nothing and redoes at most the
+batch in flight. The catalog is in jobs/backfills.go.
+
+  list [--json]                      the catalog: name, table, default schedule, description
+  enqueue NAME... | --all            start a run of each (only inserts jobs: the worker works them);
+          [--slices N]               split the key range into N slices worked in parallel
+          [--wait]                   follow progress until the runs end: exit 0 done, 1 failed or
+                                     cancelled (a progress bar on a terminal, lines otherwise)
+                                     A backfill with an active run is left alone (a no-op, said so).
+  status [NAME...] [--json]          the latest run of each: state (pending, running, paused, done,
+                                     failed, cancelled, or never), rows done and remaining, rate,
+                                     ETA. --json: an array of objects with name, state, rows_done,
+                                     rows_remaining, rate_per_s, eta_s, progress, run, slices, … .
+                                     Exit 3 while a run is pending, running or paused.
+  pause NAME...                      hold the active run at its next batch boundary
+  resume NAME...                     continue a paused run from its checkpoints
+  cancel NAME...                     stop the active run for good (what it changed stays)
+
+An unknown name exits 2 with the list of names, and nothing is done.`,
+		setup: func(f *flags) func(context.Context, *env, []string) error {
+			o.db = dbFlags(f)
+			f.fs.BoolVar(&o.json, "json", false, "list, status: print JSON")
+			f.fs.BoolVar(&o.all, "all", false, "enqueue: every backfill of the catalog")
+			f.fs.IntVar(&o.slices, "slices", 1, "enqueue: key-range slices per run, each with its own job and checkpoint")
+			f.fs.BoolVar(&o.wait, "wait", false, "enqueue: follow progress until the runs end")
+			return func(ctx context.Context, e *env, args []string) error {
+				sub, names, err := parseBackfillArgs(f.fs, args)
+				if err != nil {
+					return usageErr(err)
+				}
+				return o.run(ctx, e, sub, names)
+			}
+		},
+	}
+}
+
+// parseBackfillArgs reads the subcommand and its names, with flags allowed anywhere among them
+// (the flag package stops at the first argument that is not a flag).
+func parseBackfillArgs(fs *flag.FlagSet, args []string) (string, []string, error) {
+	var positional []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return "", nil, err
+		}
+		args = fs.Args()
+		if len(args) > 0 {
+			positional = append(positional, args[0])
+			args = args[1:]
+		}
+	}
+	if len(positional) == 0 {
+		return "", nil, errors.New("backfill: want a subcommand: list, enqueue, status, pause, resume or cancel")
+	}
+	sub, names := positional[0], positional[1:]
+	allowed, ok := backfillSubs[sub]
+	if !ok {
+		return "", nil, fmt.Errorf("backfill: unknown subcommand %q (want list, enqueue, status, pause, resume or cancel)", sub)
+	}
+	var bad error
+	fs.Visit(func(fl *flag.Flag) {
+		if bad == nil && fl.Name != "log-format" && fl.Name != "log-level" && !slices.Contains(allowed, fl.Name) &&
+			!strings.HasSuffix(fl.Name, "-url") && fl.Name != "direct-timeout" {
+			bad = fmt.Errorf("backfill %s: --%s does not apply", sub, fl.Name)
+		}
+	})
+	return sub, names, bad
+}
+
+func (o *backfillOpts) run(ctx context.Context, e *env, sub string, names []string) error {
+	if sub == "list" {
+		if len(names) > 0 {
+			return usageErr(fmt.Errorf("backfill list takes no names"))
+		}
+		return o.list(e)
+	}
+	names, err := o.names(sub, names)
+	if err != nil {
+		return usageErr(err)
+	}
+	client, pools, err := openInsertClient(ctx, e, o.db)
+	if err != nil {
+		return err
+	}
+	defer pools.Close()
+	store := backfill.NewStore(pools.Pooler.Pool)
+	switch sub {
+	case "status":
+		return o.status(ctx, e, store, names)
+	case "enqueue":
+		if err := backfill.EnsureSchema(ctx, pools.Pooler.Pool); err != nil {
+			return err
+		}
+		return o.enqueue(ctx, e, store, client, names)
+	}
+	failed := 0
+	for _, name := range names {
+		var c backfill.Change
+		var err error
+		switch sub {
+		case "pause":
+			c, err = store.Pause(ctx, name)
+		case "resume":
+			c, err = store.Resume(ctx, client, name)
+		case "cancel":
+			c, err = store.Cancel(ctx, name)
+		}
+		switch {
+		case errors.Is(err, backfill.ErrNoActiveRun):
+			fmt.Fprintf(e.stdout, "%s: no active run; nothing to %s\n", name, sub)
+			failed++
+		case err != nil:
+			return fmt.Errorf("%s %s: %w", sub, name, err)
+		case c.Slices == 0:
+			fmt.Fprintf(e.stdout, "%s: run %d was already %s\n", name, c.Run, map[string]string{"pause": "paused", "resume": "running", "cancel": "cancelled"}[sub])
+		default:
+			fmt.Fprintf(e.stdout, "%s: run %d %s (%d slices)\n", name, c.Run, map[string]string{"pause": "paused", "resume": "resumed", "cancel": "cancelled"}[sub], c.Slices)
+		}
+	}
+	if failed > 0 {
+		return withCode(exitFailure)
+	}
+	return nil
+}
+
+// names checks the names against the catalog before anything is done.
+func (o *backfillOpts) names(sub string, names []string) ([]string, error) {
+	if o.all {
+		if len(names) > 0 {
+			return nil, errors.New("backfill enqueue: give names or --all, not both")
+		}
+		return jobs.BackfillNames(), nil
+	}
+	if len(names) == 0 && sub != "status" {
+		return nil, fmt.Errorf("backfill %s: want at least one name (known: %s)", sub, strings.Join(jobs.BackfillNames(), ", "))
+	}
+	var seen []string
+	for _, n := range names {
+		if _, ok := jobs.LookupBackfill(n); !ok {
+			return nil, &jobs.UnknownBackfillError{Name: n}
+		}
+		if !slices.Contains(seen, n) {
+			seen = append(seen, n)
+		}
+	}
+	if sub == "enqueue" && (o.slices < 1 || o.slices > 1024) {
+		return nil, fmt.Errorf("--slices %d: want 1 to 1024", o.slices)
+	}
+	return seen, nil
+}
+
+type catalogJSON struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Table       string `json:"table"`
+	KeyTable    string `json:"key_table"`
+	Key         string `json:"key"`
+	Schedule    string `json:"schedule"`
+}
+
+func (o *backfillOpts) list(e *env) error {
+	out := make([]catalogJSON, len(jobs.Backfills))
+	for i, b := range jobs.Backfills {
+		out[i] = catalogJSON{b.Name, b.Description, b.Table, b.KeyRelation(), b.Key, b.Schedule}
+	}
+	if o.json {
+		return writeJSON(e.stdout, out)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTABLE\tSCHEDULE\tDESCRIPTION")
+	for _, b := range out {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", b.Name, b.Table, orDash(b.Schedule), b.Description)
+	}
+	return tw.Flush()
+}
+
+func (o *backfillOpts) enqueue(ctx context.Context, e *env, store *backfill.Store, ins backfill.Inserter, names []string) error {
+	for _, name := range names {
+		b, _ := jobs.LookupBackfill(name)
+		res, err := store.Start(ctx, ins, b, backfill.StartOpts{Slices: o.slices, Trigger: backfill.TriggerManual})
+		if err != nil {
+			return err
+		}
+		switch {
+		case res.Started:
+			fmt.Fprintf(e.stdout, "%s: enqueued run %d (%d slices)\n", name, res.Run, res.Slices)
+		case res.State == backfill.StatePaused:
+			fmt.Fprintf(e.stdout, "%s: run %d is paused; nothing enqueued (steady backfill resume %s)\n", name, res.Run, name)
+		default:
+			msg := fmt.Sprintf("%s: run %d is already %s; nothing enqueued", name, res.Run, res.State)
+			if res.Requeued > 0 {
+				msg += fmt.Sprintf(" (%d of its slices had lost their job and got a new one)", res.Requeued)
+			}
+			fmt.Fprintln(e.stdout, msg)
+		}
+	}
+	if !o.wait {
+		return nil
+	}
+	return follow(ctx, e, store, names)
+}
+
+type statusJSON struct {
+	Name          string   `json:"name"`
+	State         string   `json:"state"`
+	RowsDone      int64    `json:"rows_done"`
+	RowsRemaining *int64   `json:"rows_remaining"`
+	Estimated     bool     `json:"rows_remaining_estimated"`
+	RatePerS      float64  `json:"rate_per_s"`
+	ETAS          *float64 `json:"eta_s"`
+	Progress      float64  `json:"progress"`
+	Run           int64    `json:"run,omitempty"`
+	Slices        int      `json:"slices,omitempty"`
+	Trigger       string   `json:"trigger,omitempty"`
+	Throttled     string   `json:"throttled,omitempty"`
+	Error         string   `json:"error,omitempty"`
+	CreatedAt     *string  `json:"created_at,omitempty"`
+	UpdatedAt     *string  `json:"updated_at,omitempty"`
+	FinishedAt    *string  `json:"finished_at,omitempty"`
+}
+
+func toJSON(st backfill.RunStatus) statusJSON {
+	j := statusJSON{Name: st.Backfill, State: string(st.State), RowsDone: st.RowsDone, RowsRemaining: st.RowsRemaining,
+		Estimated: st.Estimated, RatePerS: st.RatePerS, ETAS: st.ETASeconds, Progress: st.Progress, Run: st.Run, Slices: st.Slices,
+		Trigger: string(st.Trigger), Throttled: st.Throttled, Error: st.Error}
+	if st.Run != 0 {
+		c := st.CreatedAt.Format(rfc3339ms)
+		j.CreatedAt = &c
+	}
+	if st.UpdatedAt != nil {
+		u := st.UpdatedAt.Format(rfc3339ms)
+		j.UpdatedAt = &u
+	}
+	if st.FinishedAt != nil {
+		f := st.FinishedAt.Format(rfc3339ms)
+		j.FinishedAt = &f
+	}
+	return j
+}
+
+const rfc3339ms = "2006-01-02T15:04:05.000Z07:00"
+
+func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store, names []string) error {
+	sts, err := store.Status(ctx, names...)
+	if err != nil {
+		return err
+	}
+	code := exitOK
+	out := make([]statusJSON, len(sts))
+	for i, st := range sts {
+		out[i] = toJSON(st)
+		if st.State.Active() {
+			code = exitPending
+		}
+	}
+	if o.json {
+		if err := writeJSON(e.stdout, out); err != nil {
+			return err
+		}
+	} else {
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tRUN\tSTATE\tROWS DONE\tREMAINING\tRATE\tETA\tNOTE")
+		for _, st := range sts {
+			note := st.Error
+			if st.Throttled != "" {
+				note = "held back: " + st.Throttled
+			}
+			run := "-"
+			if st.Run != 0 {
+				run = fmt.Sprint(st.Run)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", st.Backfill, run, st.State, st.RowsDone,
+				remainingText(st), rateText(st.RatePerS), etaText(st.ETASeconds), note)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return withCode(code)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/steadydb/steady/internal/backfill"
+)
+
+// followEvery is how often --wait reads progress; plainEvery how often it prints a plain line
+// for a run whose state did not change.
+const (
+	followEvery = 500 * time.Millisecond
+	plainEvery  = 5 * time.Second
+)
+
+// follow shows the progress of each named backfill's latest run until every one has ended: a
+// redrawn progress bar per run on a terminal, plain lines otherwise. Exit 0 when all are done,
+// 1 when one failed or was cancelled. A paused run is waited for (someone may resume it).
+func follow(ctx context.Context, e *env, store *backfill.Store, names []string) error {
+	tty := isTerminal(e.stdout)
+	start := time.Now()
+	last := map[string]backfill.State{}
+	lastPrinted := map[string]time.Time{}
+	drawn := 0
+	tick := time.NewTicker(followEvery)
+	defer tick.Stop()
+	for {
+		sts, err := store.Status(ctx, names...)
+		if err != nil {
+			if ctx.Err() != nil {
+				return &exitError{code: exitFailure, err: fmt.Errorf("stopped following; the runs go on (steady backfill status)")}
+			}
+			return err
+		}
+		ended := 0
+		for _, st := range sts {
+			if !st.State.Active() {
+				ended++
+			}
+		}
+		if tty {
+			if drawn > 0 {
+				fmt.Fprintf(e.stdout, "\033[%dA", drawn)
+			}
+			for _, st := range sts {
+				fmt.Fprintf(e.stdout, "\r\033[K%s\n", barLine(st, start))
+			}
+			drawn = len(sts)
+		} else {
+			for _, st := range sts {
+				if st.State != last[st.Backfill] || time.Since(lastPrinted[st.Backfill]) >= plainEvery {
+					fmt.Fprintln(e.stdout, plainLine(st, start))
+					last[st.Backfill], lastPrinted[st.Backfill] = st.State, time.Now()
+				}
+			}
+		}
+		if ended == len(sts) {
+			return outcome(e.stdout, sts)
+		}
+		select {
+		case <-ctx.Done():
+			return &exitError{code: exitFailure, err: fmt.Errorf("stopped following; the runs go on (steady backfill status)")}
+		case <-tick.C:
+		}
+	}
+}
+
+func outcome(w io.Writer, sts []backfill.RunStatus) error {
+	var bad []string
+	for _, st := range sts {
+		if st.State != backfill.StateDone {
+			msg := fmt.Sprintf("%s %s", st.Backfill, st.State)
+			if st.Error != "" {
+				msg += ": " + st.Error
+			}
+			bad = append(bad, msg)
+		}
+	}
+	if len(bad) > 0 {
+		return &exitError{code: exitFailure, err: fmt.Errorf("backfill run not done: %s", strings.Join(bad, "; "))}
+	}
+	return nil
+}
+
+// barLine is a run's progress on a terminal:
+// name  [██████████░░░░░░░░░░]  45%  450 123 rows  12 345 rows/s  ETA 44s  running
+func barLine(st backfill.RunStatus, start time.Time) string {
+	const width = 24
+	frac := fraction(st)
+	full := int(frac * width)
+	bar := strings.Repeat("█", full) + strings.Repeat("░", width-full)
+	line := fmt.Sprintf("%-32s [%s] %3.0f%%  %s rows  %s  ETA %s  %s", st.Backfill, bar, frac*100,
+		thousands(st.RowsDone), rateText(st.RatePerS), etaText(st.ETASeconds), st.State)
+	if st.Throttled != "" && st.State == backfill.StateRunning {
+		line += " (held back: " + st.Throttled + ")"
+	}
+	if !st.State.Active() {
+		line += " in " + time.Since(start).Round(100*time.Millisecond).String()
+	}
+	return line
+}
+
+// plainLine is the same for logs and pipes.
+func plainLine(st backfill.RunStatus, start time.Time) string {
+	if !st.State.Active() {
+		s := fmt.Sprintf("%s: %s, %d rows", st.Backfill, st.State, st.RowsDone)
+		if st.Error != "" {
+			s += ": " + st.Error
+		}
+		return s + " (after " + time.Since(start).Round(100*time.Millisecond).String() + ")"
+	}
+	s := fmt.Sprintf("%s: %s %.0f%% rows_done=%d rows_remaining=%s rate=%s eta=%s", st.Backfill, st.State,
+		fraction(st)*100, st.RowsDone, remainingText(st), rateText(st.RatePerS), etaText(st.ETASeconds))
+	if st.Throttled != "" {
+		s += " held back: " + st.Throttled
+	}
+	return s
+}
+
+// fraction is how far a run is: by rows when the remaining work is counted, else by key range.
+func fraction(st backfill.RunStatus) float64 {
+	if st.State == backfill.StateDone {
+		return 1
+	}
+	if st.RowsRemaining != nil && st.RowsDone+*st.RowsRemaining > 0 {
+		return float64(st.RowsDone) / float64(st.RowsDone+*st.RowsRemaining)
+	}
+	return min(max(st.Progress, 0), 1)
+}
+
+// remainingText marks an extrapolated count with "~".
+func remainingText(st backfill.RunStatus) string {
+	switch {
+	case st.RowsRemaining == nil:
+		return "?"
+	case st.Estimated:
+		return fmt.Sprintf("~%d", *st.RowsRemaining)
+	}
+	return fmt.Sprint(*st.RowsRemaining)
+}
+
+func rateText(r float64) string {
+	if r <= 0 {
+		return "- rows/s"
+	}
+	return thousands(int64(r+0.5)) + " rows/s"
+}
+
+func etaText(s *float64) string {
+	if s == nil {
+		return "?"
+	}
+	return time.Duration(*s * float64(time.Second)).Round(time.Second).String()
+}
+
+// thousands writes n with thin separators: 1 234 567.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/jobs"
+)
+
+type indexesOpts struct {
+	db   *dbconn.Config
+	json bool
+	wait bool
+}
+
+func indexesCommand() *command {
+	o := &indexesOpts{}
+	return &command{
+		name:  "indexes",
+		args:  "build [TABLE...] [--wait] [--json] | status [--json]",
+		short: "build the index catalog concurrently (River jobs on POOLER) and show each index's state",
+		long: `The catalog (jobs/indexes.go) lists the indexes the product's queries need. One River job per
+table builds that table's indexes one at a time with CREATE INDEX CONCURRENTLY on the POOLER;
+tables build in parallel on the worker's indexes queue. A build reads each index from the
+catalog first: an INVALID one (a failed or cancelled build) is dropped and built again, and one
+with another definition is replaced (built as NAME_steady_new, then swapped).
+
+  build [TABLE...]   enqueue a build for every table (or those named) whose indexes are not all
+                     valid; only inserts jobs, steady worker works them. A table whose job is
+                     waiting or running gets nothing new; a job waiting to retry runs now.
+        --wait       follow the jobs, with the phase of each running build, until they end:
+                     exit 0 when every index is built, 1 when a job failed (its error is shown;
+                     River retries it with backoff) or was cancelled or discarded
+        --json       print {"jobs": [{table, action, job_id, state, error}], "indexes": [...]}
+  status             every catalog index: name, table, state, size. States: valid, invalid (left
+                     by a failed build), missing, building (a concurrent build is running),
+                     different (not the catalog's definition). --json: an array of objects
+                     with name, table, state, size_bytes, definition, detail.
+                     Exit 0 all valid, 3 some missing or building, 4 some invalid or different.
+
+A build cancelled by statement_timeout (or lock_timeout) comes from a server, database or role
+setting: PgBouncer refuses per-connection settings. Run ALTER ROLE <steady's role> SET
+statement_timeout = 0 (or give the POOLER URL a dedicated role); the next attempt heals it.`,
+		setup: func(f *flags) func(context.Context, *env, []string) error {
+			o.db = dbFlags(f)
+			f.fs.BoolVar(&o.json, "json", false, "print JSON")
+			f.fs.BoolVar(&o.wait, "wait", false, "build: follow the jobs until they end")
+			return func(ctx context.Context, e *env, args []string) error {
+				sub, tables, err := parseIndexesArgs(f.fs, args)
+				if err != nil {
+					return usageErr(err)
+				}
+				// Log flags may come after the subcommand: build the logger again.
+				if err := e.log.build(e.stderr); err != nil {
+					return usageErr(err)
+				}
+				if sub == "status" {
+					return o.status(ctx, e)
+				}
+				return o.build(ctx, e, tables)
+			}
+		},
+	}
+}
+
+// parseIndexesArgs reads the subcommand and its tables, with flags anywhere among them (the
+// flag package stops at the first argument that is not a flag).
+func parseIndexesArgs(fs *flag.FlagSet, args []string) (string, []string, error) {
+	var positional []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return "", nil, err
+		}
+		if args = fs.Args(); len(args) > 0 {
+			positional, args = append(positional, args[0]), args[1:]
+		}
+	}
+	if len(positional) == 0 {
+		return "", nil, errors.New("indexes: want a subcommand: build or status")
+	}
+	sub, tables := positional[0], positional[1:]
+	switch sub {
+	case "build":
+		c := jobs.Indexes()
+		for _, t := range tables {
+			if _, ok := c.OnTable(t); !ok {
+				return "", nil, fmt.Errorf("indexes build: %q is not a table of the index catalog (tables: %s)", t, strings.Join(c.Tables(), ", "))
+			}
+		}
+	case "status":
+		if len(tables) > 0 {
+			return "", nil, errors.New("indexes status takes no arguments")
+		}
+		var wait bool
+		fs.Visit(func(fl *flag.Flag) { wait = wait || fl.Name == "wait" })
+		if wait {
+			return "", nil, errors.New("indexes status: --wait applies to build only")
+		}
+	default:
+		return "", nil, fmt.Errorf("indexes: unknown subcommand %q (want build or status)", sub)
+	}
+	return sub, tables, nil
+}
+
+func (o *indexesOpts) status(ctx context.Context, e *env) error {
+	o.db.Logger = e.log.logger
+	pools, err := dbconn.Open(ctx, *o.db, dbconn.OpenOpts{})
+	if err != nil {
+		return err
+	}
+	defer pools.Close()
+	status, err := jobs.ReadIndexStatus(ctx, pools.Pooler, jobs.Indexes())
+	if err != nil {
+		return err
+	}
+	if o.json {
+		if err := writeJSON(e.stdout, status); err != nil {
+			return err
+		}
+	} else {
+		printIndexStatus(e, status)
+	}
+	return withCode(indexStatusCode(status))
+}
+
+func indexStatusCode(status []jobs.IndexStatus) int {
+	code := exitOK
+	for _, st := range status {
+		switch st.State {
+		case jobs.IndexInvalid, jobs.IndexDifferent:
+			return exitDrift
+		case jobs.IndexMissing, jobs.IndexBuilding:
+			code = exitPending
+		}
+	}
+	return code
+}
+
+func printIndexStatus(e *env, status []jobs.IndexStatus) {
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTABLE\tSTATE\tSIZE\tDETAIL")
+	for _, st := range status {
+		size := "-"
+		if st.Found != "" {
+			size = humanBytes(st.SizeBytes)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", st.Name, st.Table, st.State, size, st.Detail)
+	}
+	tw.Flush()
+	counts := map[jobs.IndexState]int{}
+	for _, st := range status {
+		counts[st.State]++
+	}
+	var parts []string
+	for _, s := range []jobs.IndexState{jobs.IndexValid, jobs.IndexBuilding, jobs.IndexMissing, jobs.IndexInvalid, jobs.IndexDifferent} {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	fmt.Fprintf(e.stdout, "indexes: %s (%d in the catalog)\n", strings.Join(parts, ", "), len(status))
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// buildJSON is what steady indexes build --json prints.
+type buildJSON struct {
+	Jobs    []buildJob         `json:"jobs"`
+	Indexes []jobs.IndexStatus `json:"indexes,omitempty"` // with --wait
+}
+
+type buildJob struct {
+	jobs.EnqueuedIndexBuild
+	Error string `json:"error,omitempty"` // the last attempt's, with --wait
+}
+
+func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error {
+	client, pools, err := openInsertClient(ctx, e, o.db)
+	if err != nil {
+		return err
+	}
+	defer pools.Close()
+	res, err := jobs.EnqueueIndexBuilds(ctx, client, pools.Pooler, jobs.Indexes(),
+		jobs.EnqueueIndexBuildsOpts{Tables: tables, RetryWaiting: true})
+	if err != nil {
+		return err
+	}
+	out := buildJSON{Jobs: make([]buildJob, len(res))}
+	for i, r := range res {
+		out.Jobs[i] = buildJob{EnqueuedIndexBuild: r}
+	}
+	if !o.json {
+		printEnqueued(e, res)
+	}
+	var failure error
+	if missing := slices.IndexFunc(res, func(r jobs.EnqueuedIndexBuild) bool { return r.Action == jobs.EnqueueNoTable }); missing >= 0 {
+		failure = fmt.Errorf("table %s does not exist: run steady migrate first", res[missing].Table)
+	}
+	if o.wait {
+		w := &indexWait{client: client, pool: pools.Pooler, out: e.stdout}
+		if o.json {
+			w.out = e.stderr // progress lines; stdout is the JSON document
+		}
+		if err := w.follow(ctx, &out); err != nil {
+			return err
+		}
+		failure = cmpErr(failure, w.failure(out))
+	}
+	if o.json {
+		if err := writeJSON(e.stdout, out); err != nil {
+			return err
+		}
+	}
+	if failure != nil {
+		return &exitError{code: exitFailure, err: failure}
+	}
+	return nil
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func printEnqueued(e *env, res []jobs.EnqueuedIndexBuild) {
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TABLE\tACTION\tJOB\tSTATE")
+	for _, r := range res {
+		job, state := "-", "-"
+		if r.JobID != 0 {
+			job, state = fmt.Sprint(r.JobID), string(r.State)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Table, r.Action, job, state)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+	_ "time/tzdata" // CRON_TZ= zones load on images without /usr/share/zoneinfo
+
+	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/jobs"
+)
+
+// scheduleSettings are the per-backfill schedules: --schedule-NAME > STEADY_BACKFILL_NAME_SCHEDULE
+// > the catalog's default. The worker and steady schedule read them alike.
+type scheduleSettings struct {
+	specs map[string]*string
+}
+
+func scheduleFlags(f *flags) *scheduleSettings {
+	s := &scheduleSettings{specs: map[string]*string{}}
+	for _, b := range jobs.Backfills {
+		p := new(string)
+		f.string(p, scheduleFlag(b.Name), scheduleEnv(b.Name), b.Schedule,
+			fmt.Sprintf("cron schedule of backfill %s (5 fields or @daily…, optional CRON_TZ=Zone, UTC otherwise; %q: none)", b.Name, jobs.ScheduleOff))
+		s.specs[b.Name] = p
+	}
+	return s
+}
+
+func scheduleFlag(name string) string { return "schedule-" + strings.ReplaceAll(name, "_", "-") }
+func scheduleEnv(name string) string  { return "STEADY_BACKFILL_" + strings.ToUpper(name) + "_SCHEDULE" }
+
+// resolve parses every schedule; an invalid one is a usage error naming the backfill and its
+// setting.
+func (s *scheduleSettings) resolve() ([]jobs.BackfillSchedule, error) {
+	specs := map[string]string{}
+	for name, p := range s.specs {
+		specs[name] = *p
+	}
+	scheds, err := jobs.ResolveBackfillSchedules(specs)
+	var se *jobs.ScheduleError
+	if errors.As(err, &se) {
+		return nil, usageErr(fmt.Errorf("invalid schedule for backfill %s: --%s / %s=%q: %v",
+			se.Backfill, scheduleFlag(se.Backfill), scheduleEnv(se.Backfill), se.Spec, se.Err))
+	}
+	return scheds, err
+}
+
+type scheduleJSON struct {
+	Backfill string      `json:"backfill"`
+	Spec     string      `json:"spec"`
+	Zone     string      `json:"zone"`
+	Next     []time.Time `json:"next"`
+	LastRun  *lastRun    `json:"last_run,omitempty"`
+}
+
+type lastRun struct {
+	Run       int64  `json:"run"`
+	State     string `json:"state"`
+	Trigger   string `json:"trigger"`
+	CreatedAt string `json:"created_at"`
+}
+
+func scheduleCommand() *command {
+	var asJSON bool
+	return &command{
+		name:  "schedule",
+		args:  "[--json]",
+		short: "show when each scheduled backfill runs next",
+		long: `Lists each scheduled backfill with its cron spec, the zone it is read in and its next three
+run times (in that zone). Schedules come from the backfill catalog and can be changed per backfill
+with --schedule-NAME or STEADY_BACKFILL_NAME_SCHEDULE (standard 5-field cron or a descriptor such
+as @daily, optionally prefixed with CRON_TZ=Zone; UTC otherwise; "off" disables one). The worker
+runs each schedule as a River periodic job, unique per scheduled time across replicas and restarts.
+When a database is configured, the latest run of each backfill is shown too.
+--json prints an array of objects with backfill, spec, zone, next (three RFC 3339 times) and
+last_run. An invalid schedule exits 2 naming the backfill.`,
+		setup: func(f *flags) func(context.Context, *env, []string) error {
+			db := dbFlags(f)
+			scheds := scheduleFlags(f)
+			f.fs.BoolVar(&asJSON, "json", false, "print JSON")
+			return func(ctx context.Context, e *env, args []string) error {
+				if len(args) > 0 {
+					return usageErr(fmt.Errorf("unexpected argument %q", args[0]))
+				}
+				list, err := scheds.resolve()
+				if err != nil {
+					return err
+				}
+				last := lastRuns(ctx, e, db)
+				now := time.Now()
+				out := make([]scheduleJSON, 0, len(list))
+				for _, s := range list {
+					loc, _ := time.LoadLocation(s.Zone)
+					next := s.NextRuns(now, 3)
+					for i := range next {
+						next[i] = next[i].In(loc)
+					}
+					out = append(out, scheduleJSON{Backfill: s.Backfill, Spec: s.Spec, Zone: s.Zone, Next: next, LastRun: last[s.Backfill]})
+				}
+				if asJSON {
+					return writeJSON(e.stdout, out)
+				}
+				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "BACKFILL\tSPEC\tZONE\tNEXT RUNS\tLAST RUN")
+				for _, s := range out {
+					times := make([]string, len(s.Next))
+					for i, t := range s.Next {
+						times[i] = t.Format("2006-01-02 15:04 MST")
+					}
+					lr := "-"
+					if s.LastRun != nil {
+						lr = fmt.Sprintf("run %d %s (%s)", s.LastRun.Run, s.LastRun.State, s.LastRun.Trigger)
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Backfill, s.Spec, s.Zone, strings.Join(times, ", "), lr)
+				}
+				if len(out) == 0 {
+					fmt.Fprintln(tw, "(no backfill is scheduled)")
+				}
+				return tw.Flush()
+			}
+		},
+	}
+}
+
+// lastRuns reads each backfill's latest run when a database is configured; the schedule itself
+// needs none, so a missing or unreachable database is only a warning.
+func lastRuns(ctx context.Context, e *env, db *dbconn.Config) map[string]*lastRun {
+	if db.PoolerURL == "" && db.DatabaseURL == "" {
+		return nil
+	}
+	db.Logger = e.log.logger
+	pools, err := dbconn.Open(ctx, *db, dbconn.OpenOpts{})
+	if err != nil {
+		e.log.logger.Warn("no last runs: the database is not reachable", "error", err)
+		return nil
+	}
+	defer pools.Close()
+	sts, err := backfill.NewStore(pools.Pooler.Pool).Status(ctx)
+	if err != nil {
+		e.log.logger.Warn("no last runs", "error", err)
+		return nil
+	}
+	out := map[string]*lastRun{}
+	for _, st := range sts {
+		if st.State == backfill.StateNever {
+			continue
+		}
+		out[st.Backfill] = &lastRun{Run: st.Run, State: string(st.State), Trigger: string(st.Trigger), CreatedAt: st.CreatedAt.Format(time.RFC3339)}
+	}
+	return out
+}

@@ -1,0 +1,344 @@
+package backfill
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/steadydb/steady/jobs"
+)
+
+// Runner works slices of backfill runs, one job attempt at a time.
+type Runner struct {
+	pool *pgxpool.Pool
+	cfg  Config
+	log  *slog.Logger
+}
+
+// NewRunner validates cfg and returns a Runner on pool (the POOLER's).
+func NewRunner(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	return &Runner{pool: pool, cfg: cfg, log: cfg.Logger}, nil
+}
+
+// Outcome is how an attempt ended.
+type Outcome int
+
+const (
+	OutcomeDone      Outcome = iota // the slice's range is covered
+	OutcomeStopped                  // the slice is paused, cancelled, finished or gone: the job ends
+	OutcomeContinue                 // the attempt's time is up: continue in a new attempt after Snooze
+	OutcomeThrottled                // held back by the database's health when time was up: continue after Snooze
+)
+
+// Result is what one attempt did.
+type Result struct {
+	Outcome Outcome
+	State   State         // the slice's state at the end
+	Snooze  time.Duration // OutcomeContinue, OutcomeThrottled: when to continue
+	Rows    int64         // rows changed by this attempt
+	Batches int
+}
+
+// ErrUnknownSlice is returned for a job whose backfill is not in the catalog or whose slice row
+// does not exist: retrying cannot help.
+var ErrUnknownSlice = errors.New("backfill slice not found")
+
+// slice is a slice row as an attempt sees it.
+type slice struct {
+	args          jobs.BackfillArgs
+	from, to      int64
+	cursor        int64
+	batches       int64
+	rate          float64
+	size          int64
+	lastCommitted time.Time
+}
+
+// Run works the slice of args for one attempt: keyset batches from its checkpoint until the
+// range is covered, the slice is paused or cancelled, or the attempt's time is up. Each batch is
+// one transaction: SET LOCAL lock_timeout and statement_timeout, a row lock on the slice (which
+// fences off a second worker and sees pause and cancel), the catalog's UPDATE for
+// (checkpoint, checkpoint+size], and the new checkpoint. A crash loses nothing and redoes at
+// most the batch in flight, which rolled back.
+func (r *Runner) Run(ctx context.Context, args jobs.BackfillArgs, jobID int64) (Result, error) {
+	b, ok := jobs.LookupBackfill(args.Backfill)
+	if !ok {
+		return Result{}, fmt.Errorf("%w: %w", ErrUnknownSlice, &jobs.UnknownBackfillError{Name: args.Backfill})
+	}
+	log := r.log.With(slog.String("backfill", b.Name), slog.Int64("run", args.Run), slog.Int("slice", args.Slice))
+	sl, state, err := r.claim(ctx, args, jobID)
+	if err != nil || state != StateRunning {
+		if err == nil {
+			log.Info("backfill slice not running; job ends", slog.String("state", string(state)))
+		}
+		return Result{Outcome: OutcomeStopped, State: state}, err
+	}
+	log.Info("backfill slice attempt", slog.Int64("from_key", sl.cursor), slog.Int64("to_key", sl.to),
+		slog.Int64("batch_size", sl.size), slog.Int64("job_id", jobID))
+	// The first attempt counts the work in the background; batches do not wait for it.
+	countDone := r.countFirst(ctx, b, sl, log)
+	defer countDone()
+	a := attempt{r: r, b: b, sl: sl, log: log, deadline: time.Now().Add(r.cfg.AttemptDuration),
+		sizer: newSizer(r.cfg.TargetBatch, r.cfg.MinBatch, r.cfg.MaxBatch, sl.size)}
+	res, err := a.run(ctx)
+	if ctx.Err() != nil {
+		// Shutdown or the job's timeout: the batch in flight rolled back; continue at once,
+		// wherever a worker is free.
+		log.Info("backfill attempt interrupted; it continues from the checkpoint", slog.Int64("cursor", sl.cursor))
+		return Result{Outcome: OutcomeContinue, State: StateRunning, Rows: res.Rows, Batches: res.Batches}, nil
+	}
+	return res, err
+}
+
+// claim marks the slice running for this job and reads it. A slice that is not pending or
+// running is returned with its state and nothing else.
+func (r *Runner) claim(ctx context.Context, args jobs.BackfillArgs, jobID int64) (*slice, State, error) {
+	sl := &slice{args: args, lastCommitted: time.Now()}
+	err := r.pool.QueryRow(ctx, `UPDATE steady_backfill_slices
+		SET state = 'running', job_id = $3, started_at = coalesce(started_at, now()), updated_at = now()
+		WHERE run_id = $1 AND slice = $2 AND state IN ('pending', 'running')
+		RETURNING key_from, key_to, cursor_key, batches, rate_per_s, batch_size`,
+		args.Run, args.Slice, jobID).Scan(&sl.from, &sl.to, &sl.cursor, &sl.batches, &sl.rate, &sl.size)
+	if err == nil {
+		sl.size = cmp.Or(sl.size, r.cfg.InitialBatch)
+		return sl, StateRunning, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, "", fmt.Errorf("claim backfill slice: %w", err)
+	}
+	var state string
+	err = r.pool.QueryRow(ctx, `SELECT state FROM steady_backfill_slices WHERE run_id = $1 AND slice = $2`,
+		args.Run, args.Slice).Scan(&state)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, "", fmt.Errorf("%w: run %d slice %d", ErrUnknownSlice, args.Run, args.Slice)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("read backfill slice: %w", err)
+	}
+	return nil, State(state), nil
+}
+
+// Fail marks the slice failed with err: its job has no attempt left.
+func (r *Runner) Fail(ctx context.Context, args jobs.BackfillArgs, cause error) error {
+	_, err := r.pool.Exec(ctx, `UPDATE steady_backfill_slices
+		SET state = 'failed', error = $3, finished_at = now(), updated_at = now()
+		WHERE run_id = $1 AND slice = $2 AND state IN ('pending', 'running')`, args.Run, args.Slice, cause.Error())
+	return err
+}
+
+// Note records a failed attempt's error on the slice; the job will be retried.
+func (r *Runner) Note(ctx context.Context, args jobs.BackfillArgs, cause error) error {
+	_, err := r.pool.Exec(ctx, `UPDATE steady_backfill_slices SET error = $3, updated_at = now()
+		WHERE run_id = $1 AND slice = $2`, args.Run, args.Slice, cause.Error())
+	return err
+}
+
+// JobTimeout is the River timeout of one attempt (Config.JobTimeout).
+func (r *Runner) JobTimeout() time.Duration { return r.cfg.JobTimeout() }
+
+// attempt is one job attempt's loop.
+type attempt struct {
+	r        *Runner
+	b        jobs.Backfill
+	sl       *slice
+	log      *slog.Logger
+	deadline time.Time
+	sizer    *sizer
+
+	health    health
+	throttled string // the reason batches are held back, "" when they are not
+	backoff   time.Duration
+	failures  int // consecutive transient batch failures
+	res       Result
+}
+
+// maxTransient is how many transient failures in a row an attempt retries itself before it
+// fails and leaves the retry to River (with River's backoff).
+const maxTransient = 5
+
+func (a *attempt) run(ctx context.Context) (Result, error) {
+	for {
+		if a.sl.cursor >= a.sl.to {
+			a.res.Outcome, a.res.State = OutcomeDone, StateDone
+			return a.res, nil
+		}
+		if !time.Now().Before(a.deadline) {
+			a.res.Outcome, a.res.State = OutcomeContinue, StateRunning
+			if a.throttled != "" {
+				a.res.Outcome, a.res.Snooze = OutcomeThrottled, a.backoff
+			}
+			return a.res, nil
+		}
+		if reason := a.check(ctx); reason != "" {
+			a.hold(ctx, reason)
+			continue
+		}
+		stop, err := a.batch(ctx)
+		if err != nil {
+			if ctx.Err() != nil || !transient(err) || a.failures+1 >= maxTransient {
+				return a.res, err
+			}
+			a.failures++
+			if timedOut(err) {
+				a.sizer.timedOut()
+			}
+			a.log.Warn("backfill batch failed; retrying", slog.Any("error", err), slog.Int("failures", a.failures),
+				slog.Int64("next_batch_size", a.sizer.next()))
+			a.sleep(ctx, a.nextBackoff())
+			continue
+		}
+		a.failures = 0
+		if stop != "" {
+			a.log.Info("backfill slice stopped at a batch boundary", slog.String("state", string(stop)))
+			a.res.Outcome, a.res.State = OutcomeStopped, stop
+			return a.res, nil
+		}
+	}
+}
+
+// check reads the database's health at most every HealthEvery and returns why batches should
+// wait, or "".
+func (a *attempt) check(ctx context.Context) string {
+	if time.Since(a.health.CheckedAt) >= a.r.cfg.HealthEvery {
+		a.health = readHealth(ctx, a.r.pool, a.b.Table)
+		if a.health.checkFailed != nil && ctx.Err() == nil {
+			a.log.Debug("backfill health check failed", slog.Any("error", a.health.checkFailed))
+		}
+	}
+	reason := a.health.holdBack(a.r.cfg, a.b.Table)
+	if reason == "" && a.throttled != "" {
+		a.log.Info("backfill no longer held back", slog.String("was", a.throttled))
+		a.throttled, a.backoff = "", 0
+	}
+	return reason
+}
+
+// hold waits before the next batch because of reason, logging and recording a new reason once.
+func (a *attempt) hold(ctx context.Context, reason string) {
+	if reason != a.throttled {
+		a.throttled = reason
+		a.log.Warn("backfill held back", slog.String("reason", reason))
+		_, err := a.r.pool.Exec(ctx, `UPDATE steady_backfill_slices SET throttled = $3, updated_at = now()
+			WHERE run_id = $1 AND slice = $2`, a.sl.args.Run, a.sl.args.Slice, reason)
+		if err != nil && ctx.Err() == nil {
+			a.log.Warn("record backfill throttling", slog.Any("error", err))
+		}
+	}
+	a.sleep(ctx, a.nextBackoff())
+	a.health.CheckedAt = time.Time{} // look again after the wait
+}
+
+func (a *attempt) nextBackoff() time.Duration {
+	a.backoff = min(max(2*a.backoff, 250*time.Millisecond), a.r.cfg.MaxBackoff)
+	return a.backoff
+}
+
+// sleep waits d with ±20 % jitter (replicas must not move in step), never past the deadline.
+func (a *attempt) sleep(ctx context.Context, d time.Duration) {
+	d = time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+	d = min(d, time.Until(a.deadline))
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// batch runs one batch. It returns the slice's state when the slice must stop (paused,
+// cancelled, or its checkpoint moved under another worker), "" otherwise.
+func (a *attempt) batch(ctx context.Context) (State, error) {
+	sl := a.sl
+	size := a.sizer.next()
+	hi := sl.to
+	if uint64(sl.to)-uint64(sl.cursor) > uint64(size) {
+		hi = sl.cursor + size
+	}
+	from, start := sl.cursor, time.Now()
+	tx, err := a.r.pool.Begin(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit this is a no-op
+	if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)`,
+		ms(a.r.cfg.LockTimeout), ms(a.r.cfg.StatementTimeout)); err != nil {
+		return "", err
+	}
+	var state string
+	var cursor int64
+	if err := tx.QueryRow(ctx, `SELECT state, cursor_key FROM steady_backfill_slices
+		WHERE run_id = $1 AND slice = $2 FOR UPDATE`, sl.args.Run, sl.args.Slice).Scan(&state, &cursor); err != nil {
+		return "", err
+	}
+	if s := State(state); s != StateRunning && s != StatePending {
+		return s, nil
+	}
+	if cursor != sl.cursor {
+		// Another job moved the checkpoint (a rescued duplicate): it owns the slice now.
+		a.log.Warn("backfill checkpoint moved under this job; leaving the slice to the other one",
+			slog.Int64("expected", sl.cursor), slog.Int64("found", cursor))
+		return StateRunning, nil
+	}
+	tag, err := tx.Exec(ctx, a.b.Update, sl.cursor, hi)
+	if err != nil {
+		return "", err
+	}
+	rows := tag.RowsAffected()
+	done := hi == sl.to
+	now := time.Now()
+	rate := smoothRate(sl.rate, rows, now.Sub(sl.lastCommitted))
+	if _, err := tx.Exec(ctx, `UPDATE steady_backfill_slices
+		SET cursor_key = $3, rows_done = rows_done + $4,
+		    rows_remaining = CASE WHEN $6 THEN 0 ELSE greatest(rows_remaining - $4, 0) END,
+		    batch_size = $5, batches = batches + 1, rate_per_s = $7,
+		    state = CASE WHEN $6 THEN 'done' ELSE 'running' END,
+		    finished_at = CASE WHEN $6 THEN now() END,
+		    throttled = NULL, error = NULL, updated_at = now()
+		WHERE run_id = $1 AND slice = $2`,
+		sl.args.Run, sl.args.Slice, hi, rows, size, done, rate); err != nil {
+		return "", err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return "", err
+	}
+	took := time.Since(start)
+	a.sizer.observe(size, took)
+	sl.cursor, sl.rate, sl.lastCommitted = hi, rate, time.Now()
+	a.res.Rows += rows
+	a.res.Batches++
+	a.log.Debug("backfill batch", slog.Int64("from_key", from), slog.Int64("to_key", hi), slog.Int64("size", size),
+		slog.Int64("rows", rows), slog.Float64("ms", float64(took.Microseconds())/1000), slog.Int64("next_size", a.sizer.next()))
+	if done {
+		a.log.Info("backfill slice done")
+	}
+	return "", nil
+}
+
+// smoothRate folds one batch into the rate (rows per second of wall time, waits included).
+func smoothRate(prev float64, rows int64, elapsed time.Duration) float64 {
+	if elapsed <= 0 {
+		return prev
+	}
+	inst := float64(rows) / elapsed.Seconds()
+	if prev == 0 {
+		return inst
+	}
+	return 0.3*inst + 0.7*prev
+}
+
+func ms(d time.Duration) string { return strconv.FormatInt(max(d.Milliseconds(), 1), 10) + "ms" }

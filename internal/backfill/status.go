@@ -1,0 +1,130 @@
+package backfill
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/steadydb/steady/jobs"
+)
+
+// RunStatus is the progress of a backfill's latest run.
+type RunStatus struct {
+	Backfill      string
+	Run           int64 // 0 when the backfill never ran
+	State         State
+	Trigger       Trigger
+	Slices        int
+	RowsDone      int64
+	RowsRemaining *int64   // nil until every slice has been counted or has made progress
+	Estimated     bool     // RowsRemaining is extrapolated from progress for some slice, not counted
+	RatePerS      float64  // rows per second of the running slices, smoothed
+	ETASeconds    *float64 // remaining / rate; nil when either is unknown
+	Progress      float64  // fraction of the key range behind the checkpoints, 0..1
+	Throttled     string   // why running slices are held back, if they are
+	Error         string   // the last error of a slice
+	CreatedAt     time.Time
+	StartedAt     *time.Time
+	UpdatedAt     *time.Time
+	FinishedAt    *time.Time
+}
+
+// Status returns the latest run of each named backfill (every catalog entry when names is
+// empty), in catalog order. A backfill that never ran has State StateNever.
+func (s *Store) Status(ctx context.Context, names ...string) ([]RunStatus, error) {
+	if len(names) == 0 {
+		names = jobs.BackfillNames()
+	}
+	byName := map[string]RunStatus{}
+	rows, err := s.pool.Query(ctx, statusQuery, names)
+	if err != nil && !missingTable(err) {
+		return nil, fmt.Errorf("backfill status: %w", err)
+	}
+	if err == nil {
+		defer rows.Close()
+		for rows.Next() {
+			var st RunStatus
+			var n [6]int
+			var trigger string
+			if err := rows.Scan(&st.Backfill, &st.Run, &trigger, &st.Slices, &st.CreatedAt,
+				&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &st.RowsDone, &st.RowsRemaining, &st.Estimated, &st.RatePerS,
+				&st.Progress, &st.StartedAt, &st.UpdatedAt, &st.FinishedAt, &st.Throttled, &st.Error); err != nil {
+				return nil, fmt.Errorf("backfill status: %w", err)
+			}
+			st.Trigger = Trigger(trigger)
+			st.State = runState(n, st.StartedAt != nil)
+			if !st.State.Active() || st.State == StatePaused {
+				st.RatePerS = 0
+			}
+			if st.State == StateDone {
+				zero := int64(0)
+				st.RowsRemaining, st.Estimated = &zero, false
+			}
+			if st.RowsRemaining != nil && st.RatePerS > 0 {
+				eta := float64(*st.RowsRemaining) / st.RatePerS
+				st.ETASeconds = &eta
+			}
+			byName[st.Backfill] = st
+		}
+		if err := rows.Err(); err != nil && !missingTable(err) {
+			return nil, fmt.Errorf("backfill status: %w", err)
+		}
+	}
+	out := make([]RunStatus, 0, len(names))
+	for _, name := range names {
+		st, ok := byName[name]
+		if !ok {
+			st = RunStatus{Backfill: name, State: StateNever}
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// runState derives a run's state from its slices': while any slice may work the run is
+// pending, running or paused; then a failure or a cancel outranks done.
+// counts are the slices pending, running, paused, done, failed and cancelled.
+func runState(counts [6]int, started bool) State {
+	pending, running, paused, failed, cancelled := counts[0], counts[1], counts[2], counts[4], counts[5]
+	switch {
+	case running > 0 || (pending > 0 && started):
+		return StateRunning
+	case pending > 0:
+		return StatePending
+	case paused > 0:
+		return StatePaused
+	case failed > 0:
+		return StateFailed
+	case cancelled > 0:
+		return StateCancelled
+	default:
+		return StateDone
+	}
+}
+
+const statusQuery = `
+SELECT r.backfill, r.id, r.trigger, r.slices, r.created_at,
+       count(*) FILTER (WHERE s.state = 'pending'),
+       count(*) FILTER (WHERE s.state = 'running'),
+       count(*) FILTER (WHERE s.state = 'paused'),
+       count(*) FILTER (WHERE s.state = 'done'),
+       count(*) FILTER (WHERE s.state = 'failed'),
+       count(*) FILTER (WHERE s.state = 'cancelled'),
+       sum(s.rows_done)::bigint,
+       -- counted where the count was cheap, else extrapolated from the keys behind the checkpoint
+       CASE WHEN bool_and(s.rows_remaining IS NOT NULL OR s.cursor_key > s.key_from) THEN
+         sum(coalesce(s.rows_remaining,
+                      round(s.rows_done::numeric * (s.key_to::numeric - s.cursor_key) / nullif(s.cursor_key::numeric - s.key_from, 0))))::bigint
+       END,
+       coalesce(bool_or(s.rows_remaining IS NULL), false),
+       coalesce(sum(s.rate_per_s) FILTER (WHERE s.state = 'running'), 0)::float8,
+       coalesce(sum(s.cursor_key::numeric - s.key_from) / nullif(sum(s.key_to::numeric - s.key_from), 0), 1)::float8,
+       min(s.started_at),
+       max(s.updated_at),
+       CASE WHEN bool_and(s.finished_at IS NOT NULL) THEN max(s.finished_at) END,
+       coalesce(string_agg(DISTINCT s.throttled, '; ') FILTER (WHERE s.state = 'running'), ''),
+       coalesce(string_agg(DISTINCT s.error, '; '), '')
+FROM steady_backfill_runs r
+JOIN steady_backfill_slices s ON s.run_id = r.id
+WHERE r.id IN (SELECT max(id) FROM steady_backfill_runs WHERE backfill = ANY ($1) GROUP BY backfill)
+GROUP BY r.id`

@@ -1,0 +1,311 @@
+package backfill
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/steadydb/steady/jobs"
+)
+
+// State is a run's or a slice's state.
+type State string
+
+const (
+	StatePending   State = "pending"   // enqueued, no batch yet
+	StateRunning   State = "running"   // being worked, or waiting for its next attempt
+	StatePaused    State = "paused"    // held by steady backfill pause; resume continues from the checkpoint
+	StateDone      State = "done"      // every key of the range was processed
+	StateFailed    State = "failed"    // the last attempt failed; the error is kept
+	StateCancelled State = "cancelled" // stopped for good by steady backfill cancel
+	StateNever     State = "never"     // status only: the backfill has no run
+)
+
+// Active reports whether a run in this state may still do work: one active run per backfill.
+func (s State) Active() bool { return s == StatePending || s == StateRunning || s == StatePaused }
+
+// Trigger says what started a run.
+type Trigger string
+
+const (
+	TriggerManual   Trigger = "manual"   // steady backfill enqueue
+	TriggerSchedule Trigger = "schedule" // a cron schedule
+	TriggerStart    Trigger = "start"    // the worker's start (STEADY_BACKFILL_ON_START)
+)
+
+// ErrNoActiveRun is returned by Pause, Resume and Cancel when the backfill has nothing running.
+var ErrNoActiveRun = errors.New("no active run")
+
+// Inserter inserts River jobs in a transaction (*river.Client[pgx.Tx] is one, insert-only or not).
+type Inserter interface {
+	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+}
+
+// Store reads and changes backfill runs. It works through a transaction pooler: every
+// statement is a transaction of its own or part of an explicit one.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// NewStore returns a Store on pool (the POOLER's).
+func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// StartOpts says how to start a run.
+type StartOpts struct {
+	Slices  int // key-range slices, each with its own job and checkpoint; default 1
+	Trigger Trigger
+	Slot    time.Time // scheduled runs: the schedule's time the run is for
+}
+
+// StartResult is what Start did.
+type StartResult struct {
+	Backfill string
+	Run      int64
+	Slices   int
+	Started  bool  // a new run was created and its jobs inserted
+	State    State // the active run's state when one existed (nothing was started)
+	Requeued int   // jobs of the active run that were missing (discarded, deleted) and inserted again
+	SlotRun  bool  // a run for Slot existed already
+}
+
+// Start starts a run of b unless one is active, in one transaction with its jobs: either the
+// run and all its slices' jobs exist, or nothing does. When a run is active it is left alone,
+// except that a slice that is due to run but has no live job gets one again (unique inserts
+// make that a no-op for slices whose job is alive).
+func (s *Store) Start(ctx context.Context, ins Inserter, b jobs.Backfill, opts StartOpts) (StartResult, error) {
+	res := StartResult{Backfill: b.Name}
+	slices := max(opts.Slices, 1)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// One starter per backfill at a time: a transaction-scoped lock holds through the pooler.
+		if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', '5s', true), set_config('statement_timeout', '60s', true),
+			pg_advisory_xact_lock(hashtextextended('steady_backfill:' || $1, 0))`, b.Name); err != nil {
+			return err
+		}
+		if !opts.Slot.IsZero() {
+			err := tx.QueryRow(ctx, `SELECT id FROM steady_backfill_runs WHERE backfill = $1 AND slot = $2`, b.Name, opts.Slot).Scan(&res.Run)
+			if err == nil {
+				res.SlotRun = true
+				return nil
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		active, err := activeRun(ctx, tx, b.Name)
+		if err != nil || active != nil {
+			if active != nil {
+				res.Run, res.Slices, res.State = active.id, active.slices, active.state
+				res.Requeued, err = insertJobs(ctx, tx, ins, b.Name, active.id, active.due)
+			}
+			return err
+		}
+		bounds, err := keyBounds(ctx, tx, b)
+		if err != nil {
+			return err
+		}
+		ranges := splitRange(bounds[0], bounds[1], slices)
+		res.Slices, res.Started = len(ranges), true
+		err = tx.QueryRow(ctx, `INSERT INTO steady_backfill_runs (backfill, slices, trigger, slot)
+			VALUES ($1, $2, $3, $4) RETURNING id`, b.Name, len(ranges), string(opts.Trigger), nullTime(opts.Slot)).Scan(&res.Run)
+		if err != nil {
+			return err
+		}
+		var due []int
+		froms, tos, states := make([]int64, len(ranges)), make([]int64, len(ranges)), make([]string, len(ranges))
+		for i, r := range ranges {
+			froms[i], tos[i], states[i] = r[0], r[1], string(StatePending)
+			if r[0] == r[1] {
+				states[i] = string(StateDone) // nothing in range: done from the start
+				continue
+			}
+			due = append(due, i)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO steady_backfill_slices (run_id, slice, key_from, key_to, cursor_key, state, rows_remaining, finished_at)
+			SELECT $1, i - 1, f, t, f, st, CASE WHEN st = 'done' THEN 0 END, CASE WHEN st = 'done' THEN now() END
+			FROM unnest($2::bigint[], $3::bigint[], $4::text[]) WITH ORDINALITY AS u (f, t, st, i)`,
+			res.Run, froms, tos, states)
+		if err != nil {
+			return err
+		}
+		_, err = insertJobs(ctx, tx, ins, b.Name, res.Run, due)
+		return err
+	})
+	if err != nil {
+		return res, fmt.Errorf("start backfill %s: %w", b.Name, err)
+	}
+	return res, nil
+}
+
+type active struct {
+	id     int64
+	slices int
+	state  State
+	due    []int // slices that are pending or running: each should have a live job
+}
+
+// activeRun is the backfill's run with a slice that may still work, if any.
+func activeRun(ctx context.Context, tx pgx.Tx, name string) (*active, error) {
+	var a active
+	var running, paused bool
+	err := tx.QueryRow(ctx, `SELECT r.id, r.slices,
+			coalesce(array_agg(s.slice ORDER BY s.slice) FILTER (WHERE s.state IN ('pending', 'running')), '{}'),
+			bool_or(s.state = 'running' OR s.started_at IS NOT NULL), bool_or(s.state = 'paused')
+		FROM steady_backfill_runs r
+		JOIN steady_backfill_slices s ON s.run_id = r.id
+		WHERE r.backfill = $1 AND s.state IN ('pending', 'running', 'paused')
+		GROUP BY r.id
+		ORDER BY r.id DESC
+		LIMIT 1`, name).Scan(&a.id, &a.slices, &a.due, &running, &paused)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.state = StatePending
+	switch {
+	case len(a.due) == 0 && paused:
+		a.state = StatePaused
+	case running:
+		a.state = StateRunning
+	}
+	return &a, nil
+}
+
+func insertJobs(ctx context.Context, tx pgx.Tx, ins Inserter, name string, run int64, slices []int) (int, error) {
+	if len(slices) == 0 {
+		return 0, nil
+	}
+	params := make([]river.InsertManyParams, len(slices))
+	for i, sl := range slices {
+		params[i] = river.InsertManyParams{Args: jobs.BackfillArgs{Backfill: name, Run: run, Slice: sl}}
+	}
+	results, err := ins.InsertManyTx(ctx, tx, params)
+	if err != nil {
+		return 0, fmt.Errorf("insert jobs: %w", err)
+	}
+	inserted := 0
+	for _, r := range results {
+		if !r.UniqueSkippedAsDuplicate {
+			inserted++
+		}
+	}
+	return inserted, nil
+}
+
+// keyBounds is the key range to cover: (min-1, max]. Rows added later above max are not part
+// of the run (the application writes new rows correctly; the next run picks up stragglers).
+func keyBounds(ctx context.Context, tx pgx.Tx, b jobs.Backfill) ([2]int64, error) {
+	key := pgx.Identifier{b.Key}.Sanitize()
+	var lo, hi *int64
+	err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT min(%s)::bigint, max(%s)::bigint FROM %s`,
+		key, key, pgx.Identifier{b.KeyRelation()}.Sanitize())).Scan(&lo, &hi)
+	if err != nil {
+		return [2]int64{}, fmt.Errorf("key range of %s.%s: %w", b.KeyRelation(), b.Key, err)
+	}
+	if lo == nil || hi == nil {
+		return [2]int64{0, 0}, nil
+	}
+	from := *lo
+	if from > -1<<63 {
+		from-- // the range's lower bound is exclusive
+	}
+	return [2]int64{from, *hi}, nil
+}
+
+// splitRange cuts (from, to] into at most n contiguous, non-overlapping ranges that cover it
+// exactly: range i is (b[i], b[i+1]] with b[0] = from and b[n] = to.
+func splitRange(from, to int64, n int) [][2]int64 {
+	span := uint64(to) - uint64(from) // to >= from; unsigned so that any int64 range fits
+	if uint64(n) > span {
+		n = int(max(span, 1))
+	}
+	step, rem := span/uint64(n), span%uint64(n)
+	out := make([][2]int64, n)
+	lo := from
+	for i := range n {
+		size := step
+		if uint64(i) < rem {
+			size++
+		}
+		hi := int64(uint64(lo) + size)
+		out[i] = [2]int64{lo, hi}
+		lo = hi
+	}
+	return out
+}
+
+// Change is what Pause, Resume or Cancel did to the active run.
+type Change struct {
+	Backfill string
+	Run      int64
+	Slices   int // slices whose state changed
+	Requeued int // Resume: jobs inserted for the resumed slices
+}
+
+// Pause holds the active run: its jobs stop at their next batch boundary, the checkpoints stay.
+func (s *Store) Pause(ctx context.Context, name string) (Change, error) {
+	return s.change(ctx, nil, name, `UPDATE steady_backfill_slices SET state = 'paused', updated_at = now()
+		WHERE run_id = $1 AND state IN ('pending', 'running') RETURNING slice`)
+}
+
+// Resume continues a paused run from its checkpoints.
+func (s *Store) Resume(ctx context.Context, ins Inserter, name string) (Change, error) {
+	return s.change(ctx, ins, name, `UPDATE steady_backfill_slices SET state = 'pending', throttled = NULL, updated_at = now()
+		WHERE run_id = $1 AND state = 'paused' RETURNING slice`)
+}
+
+// Cancel stops the active run for good; what its batches committed stays.
+func (s *Store) Cancel(ctx context.Context, name string) (Change, error) {
+	return s.change(ctx, nil, name, `UPDATE steady_backfill_slices SET state = 'cancelled', finished_at = now(), updated_at = now()
+		WHERE run_id = $1 AND state IN ('pending', 'running', 'paused') RETURNING slice`)
+}
+
+func (s *Store) change(ctx context.Context, ins Inserter, name, update string) (Change, error) {
+	c := Change{Backfill: name}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', '5s', true),
+			pg_advisory_xact_lock(hashtextextended('steady_backfill:' || $1, 0))`, name); err != nil {
+			return err
+		}
+		a, err := activeRun(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		if a == nil {
+			return ErrNoActiveRun
+		}
+		c.Run = a.id
+		rows, err := tx.Query(ctx, update, a.id)
+		if err != nil {
+			return err
+		}
+		changed, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		if err != nil {
+			return err
+		}
+		c.Slices = len(changed)
+		if ins != nil {
+			c.Requeued, err = insertJobs(ctx, tx, ins, name, a.id, changed)
+		}
+		return err
+	})
+	if missingTable(err) {
+		err = ErrNoActiveRun
+	}
+	return c, err
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

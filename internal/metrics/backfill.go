@@ -1,0 +1,41 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Backfill is one backfill's progress.
+type Backfill struct {
+	Name          string
+	RowsDone      int64
+	RowsRemaining int64   // an estimate is fine
+	RowsPerSecond float64 // recent rate; 0 when idle
+}
+
+// BackfillProgress reports every backfill's progress at scrape time. The backfill module
+// implements it over its own progress table; ctx carries the scrape's query timeout.
+type BackfillProgress interface {
+	BackfillProgress(ctx context.Context) ([]Backfill, error)
+}
+
+func (c *Collector) collectBackfills(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.QueryTimeout)
+	defer cancel()
+	bs, err := c.cfg.Backfills.BackfillProgress(ctx)
+	if err != nil {
+		err = fmt.Errorf("read backfill progress: %w", err)
+	}
+	c.logOnce("backfill progress", err)
+	gauge(ch, backfillQueryOKDesc, bool01(err == nil))
+	if err != nil {
+		return
+	}
+	for _, b := range bs {
+		gauge(ch, backfillDoneDesc, float64(b.RowsDone), b.Name)
+		gauge(ch, backfillLeftDesc, float64(b.RowsRemaining), b.Name)
+		gauge(ch, backfillRateDesc, b.RowsPerSecond, b.Name)
+	}
+}

@@ -1,0 +1,171 @@
+package jobs
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Backfill is one entry of the backfill catalog: a data change too large for a migration, made
+// in keyset batches by River jobs on the POOLER (workers/backfill.go runs it).
+//
+// Both statements take the batch's key range as $1 (exclusive) and $2 (inclusive) on
+// KeyTable.Key. Update must change only rows that Pending selects, and afterwards Pending must
+// select none of them: that is what makes a rerun idempotent and the remaining work countable.
+type Backfill struct {
+	Name        string // lower_snake; names the run, its jobs and its settings
+	Description string
+	Table       string // the table Update changes; throttling watches the locks on it
+	KeyTable    string // the table whose key delimits batches; default Table
+	Key         string // a unique, indexed integer column of KeyTable (its primary key)
+	Update      string // the batch: UPDATE … WHERE key > $1 AND key <= $2 AND <still needs work>
+	Pending     string // SELECT of the KeyTable rows in ($1, $2] that still need the change
+	Schedule    string // default cron spec (robfig standard; CRON_TZ= allowed); "" runs only when enqueued
+	Slices      int    // key-range slices of a scheduled or on-start run; default 1
+}
+
+// KeyRelation is the table whose key delimits batches.
+func (b Backfill) KeyRelation() string {
+	if b.KeyTable != "" {
+		return b.KeyTable
+	}
+	return b.Table
+}
+
+// Backfills is the catalog: the seed product's backfills. Adding one is adding an entry here.
+var Backfills = []Backfill{
+	{
+		Name:        "leads_last_call",
+		Description: "leads.last_call_direction and last_call_at from each lead's latest call_log row",
+		Table:       "leads",
+		Key:         "id",
+		Update: `UPDATE leads AS l
+SET last_call_direction = c.direction, last_call_at = c.started_at
+FROM (` + latestCallPerLead + `) AS c
+WHERE l.id = c.lead_id AND l.id > $1 AND l.id <= $2
+  AND (l.last_call_direction, l.last_call_at) IS DISTINCT FROM (c.direction, c.started_at)`,
+		Pending: `SELECT l.id
+FROM leads AS l
+JOIN (` + latestCallPerLead + `) AS c ON c.lead_id = l.id
+WHERE l.id > $1 AND l.id <= $2
+  AND (l.last_call_direction, l.last_call_at) IS DISTINCT FROM (c.direction, c.started_at)`,
+		// Calls written by paths that forget the lead are caught up every night.
+		Schedule: "CRON_TZ=Asia/Jerusalem 0 3 * * *",
+	},
+	{
+		Name:        "leads_phone_whatsapp",
+		Description: "leads.phone_whatsapp normalised to E.164 (Israeli national numbers, 00 prefixes, WhatsApp JIDs, punctuation)",
+		Table:       "leads",
+		Key:         "id",
+		Update: `UPDATE leads SET phone_whatsapp = ` + normalisedWhatsApp + `
+WHERE id > $1 AND id <= $2 AND phone_whatsapp IS DISTINCT FROM ` + normalisedWhatsApp,
+		Pending: `SELECT id FROM leads
+WHERE id > $1 AND id <= $2 AND phone_whatsapp IS DISTINCT FROM ` + normalisedWhatsApp,
+		Schedule: "CRON_TZ=Asia/Jerusalem 45 3 * * *",
+	},
+	{
+		Name:        "threads_last_message_at",
+		Description: "threads.last_message_at from the thread's latest message (sent_at, else created_at)",
+		Table:       "threads",
+		Key:         "id",
+		Update: `UPDATE threads AS t
+SET last_message_at = m.at
+FROM (` + latestMessagePerThread + `) AS m
+WHERE t.id = m.thread_id AND t.id > $1 AND t.id <= $2
+  AND t.last_message_at IS DISTINCT FROM m.at`,
+		Pending: `SELECT t.id
+FROM threads AS t
+JOIN (` + latestMessagePerThread + `) AS m ON m.thread_id = t.id
+WHERE t.id > $1 AND t.id <= $2 AND t.last_message_at IS DISTINCT FROM m.at`,
+		Schedule: "CRON_TZ=Asia/Jerusalem 15 3 * * *",
+	},
+	{
+		Name:        "messages_delivered_at",
+		Description: "messages.delivered_at from broadcast deliveries (broadcast_recipients.delivered_at)",
+		Table:       "messages",
+		// Walking the recipients joins each to its message by primary key: no index on
+		// broadcast_recipients.message_id is needed.
+		KeyTable: "broadcast_recipients",
+		Key:      "id",
+		Update: `UPDATE messages AS m
+SET delivered_at = r.delivered_at
+FROM broadcast_recipients AS r
+WHERE r.id > $1 AND r.id <= $2 AND m.id = r.message_id
+  AND r.delivered_at IS NOT NULL AND m.delivered_at IS NULL`,
+		Pending: `SELECT r.id
+FROM broadcast_recipients AS r
+JOIN messages AS m ON m.id = r.message_id
+WHERE r.id > $1 AND r.id <= $2 AND r.delivered_at IS NOT NULL AND m.delivered_at IS NULL`,
+		Schedule: "CRON_TZ=Asia/Jerusalem 30 3 * * *",
+	},
+	{
+		Name:        "broadcast_recipients_delivered",
+		Description: "broadcast_recipients.status 'delivered' where a delivery receipt arrived after the row was marked 'sent'",
+		Table:       "broadcast_recipients",
+		Key:         "id",
+		Update: `UPDATE broadcast_recipients SET status = 'delivered'
+WHERE id > $1 AND id <= $2 AND status = 'sent' AND delivered_at IS NOT NULL`,
+		Pending: `SELECT id FROM broadcast_recipients
+WHERE id > $1 AND id <= $2 AND status = 'sent' AND delivered_at IS NOT NULL`,
+	},
+	{
+		Name: "business_webhook_secret",
+		Description: "business.webhook_secret for rows without one (empty): 32 random bytes, hex. " +
+			"Existing secrets are never replaced: customers verify signatures with them",
+		Table: "business",
+		Key:   "id",
+		Update: `UPDATE business SET webhook_secret = encode(gen_random_bytes(32), 'hex')
+WHERE id > $1 AND id <= $2 AND btrim(webhook_secret) = ''`,
+		Pending: `SELECT id FROM business WHERE id > $1 AND id <= $2 AND btrim(webhook_secret) = ''`,
+	},
+}
+
+// latestCallPerLead is each lead's latest call among leads in ($1, $2]. DISTINCT ON over the
+// range (not a correlated subquery per lead) keeps the plan a single pass over the calls.
+const latestCallPerLead = `SELECT DISTINCT ON (lead_id) lead_id, direction, started_at
+    FROM call_log
+    WHERE lead_id > $1 AND lead_id <= $2
+    ORDER BY lead_id, started_at DESC, id DESC`
+
+const latestMessagePerThread = `SELECT thread_id, max(coalesce(sent_at, created_at)) AS at
+    FROM messages
+    WHERE thread_id > $1 AND thread_id <= $2
+    GROUP BY thread_id`
+
+// normalisedWhatsApp is phone_whatsapp in E.164: digits of a JID ("972501234567@s.whatsapp.net"),
+// "00" international prefixes, Israeli national numbers ("050-123-4567") and punctuation are
+// rewritten; blank becomes NULL; anything else that cannot be read as a number stays as it is
+// (so it never counts as work again).
+const normalisedWhatsApp = `(SELECT CASE
+        WHEN btrim(phone_whatsapp) = '' THEN NULL
+        WHEN d ~ '^\+[1-9][0-9]{6,14}$' THEN d
+        WHEN d ~ '^00[1-9][0-9]{6,14}$' THEN '+' || substr(d, 3)
+        WHEN d ~ '^0[1-9][0-9]{7,8}$' THEN '+972' || substr(d, 2)
+        WHEN d ~ '^[1-9][0-9]{9,14}$' THEN '+' || d
+        ELSE phone_whatsapp END
+    FROM (SELECT regexp_replace(regexp_replace(phone_whatsapp, '@.*$', ''), '[^0-9+]', '', 'g') AS d) AS n)`
+
+// LookupBackfill returns the catalog entry called name.
+func LookupBackfill(name string) (Backfill, bool) {
+	i := slices.IndexFunc(Backfills, func(b Backfill) bool { return b.Name == name })
+	if i < 0 {
+		return Backfill{}, false
+	}
+	return Backfills[i], true
+}
+
+// BackfillNames lists the catalog's names in catalog order.
+func BackfillNames() []string {
+	names := make([]string, len(Backfills))
+	for i, b := range Backfills {
+		names[i] = b.Name
+	}
+	return names
+}
+
+// UnknownBackfillError names a backfill that is not in the catalog, and the ones that are.
+type UnknownBackfillError struct{ Name string }
+
+func (e *UnknownBackfillError) Error() string {
+	return "unknown backfill " + strconv.Quote(e.Name) + " (known: " + strings.Join(BackfillNames(), ", ") + ")"
+}

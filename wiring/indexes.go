@@ -1,0 +1,85 @@
+package wiring
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"go.uber.org/fx"
+
+	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/indexbuild"
+	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/workers"
+)
+
+// IndexesConfig configures the index builds.
+type IndexesConfig struct {
+	// BuildTimeout bounds one attempt of a table's build; default 1h. A build it cuts short
+	// is healed by the next attempt.
+	BuildTimeout time.Duration
+	// AfterStep, when set, sees every statement a build runs (tests, metrics).
+	AfterStep func(indexbuild.Step)
+}
+
+// IndexesModule registers the index build worker and, once River runs (after the migration
+// step), enqueues one build per table whose catalog indexes are not all valid. Builds are
+// unique by table, so a second worker, or a restart, enqueues nothing new.
+var IndexesModule = fx.Module("indexes",
+	fx.Provide(
+		newIndexBuildWorker,
+		fx.Annotate(registerIndexBuildWorker, fx.ResultTags(`group:"river_workers"`)),
+	),
+	fx.Invoke(enqueueIndexBuildsAtStart),
+)
+
+func newIndexBuildWorker(cfg WorkerConfig, pools *dbconn.Pools, log *slog.Logger) (*workers.IndexBuild, error) {
+	return workers.NewIndexBuild(workers.IndexBuildConfig{
+		Pool: pools.Pooler.Pool, Logger: log, Timeout: cfg.Indexes.BuildTimeout, AfterStep: cfg.Indexes.AfterStep,
+	})
+}
+
+func registerIndexBuildWorker(w *workers.IndexBuild) WorkerRegistration {
+	return func(ws *river.Workers) { river.AddWorker(ws, w) }
+}
+
+type enqueueIndexParams struct {
+	fx.In
+
+	Lifecycle fx.Lifecycle
+	Config    WorkerConfig
+	Pools     *dbconn.Pools
+	// River's start hook, which runs after the migration step's, is appended before ours.
+	Client *river.Client[pgx.Tx]
+	River  *RiverState
+	Log    *slog.Logger
+}
+
+func enqueueIndexBuildsAtStart(p enqueueIndexParams) {
+	p.Lifecycle.Append(fx.StartHook(func(ctx context.Context) error {
+		if !p.River.Running() {
+			p.Log.Warn("index builds not enqueued: River is not running")
+			return nil
+		}
+		res, err := jobs.EnqueueIndexBuilds(ctx, p.Client, p.Pools.Pooler, jobs.Indexes(), jobs.EnqueueIndexBuildsOpts{})
+		if err != nil {
+			if p.Config.Migrate.Strict {
+				return err
+			}
+			p.Log.Error("❌ index builds not enqueued; run steady indexes build", slog.Any("error", err))
+			return nil
+		}
+		counts := map[jobs.EnqueueAction]int{}
+		for _, r := range res {
+			counts[r.Action]++
+		}
+		p.Log.Info("index builds run on POOLER: CREATE INDEX CONCURRENTLY, one statement at a time per table",
+			slog.String("url", p.Pools.Pooler.URL), slog.String("pool_mode", string(p.Pools.Pooler.Mode)),
+			slog.Int("enqueued", counts[jobs.EnqueueInserted]), slog.Int("retried", counts[jobs.EnqueueRetried]),
+			slog.Int("already_queued", counts[jobs.EnqueueDuplicate]), slog.Int("up_to_date", counts[jobs.EnqueueUpToDate]),
+			slog.Int("no_table", counts[jobs.EnqueueNoTable]))
+		return nil
+	}))
+}

@@ -1,0 +1,98 @@
+package workers
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/steadydb/steady/internal/indexbuild"
+	"github.com/steadydb/steady/jobs"
+)
+
+// IndexBuildConfig configures the index build worker.
+type IndexBuildConfig struct {
+	// Pool is the POOLER pool. Every statement runs on it alone, outside a transaction.
+	Pool    *pgxpool.Pool
+	Catalog *jobs.IndexCatalog // default jobs.Indexes()
+	Logger  *slog.Logger       // default slog.Default()
+
+	// Timeout bounds one attempt: the table's indexes still to build. A build cut short leaves
+	// an INVALID index that the next attempt drops and rebuilds. Default 1h.
+	Timeout     time.Duration
+	RetryBase   time.Duration // delay after the first failed attempt, doubled after each; default 30s
+	RetryMax    time.Duration // bound of that delay; default 30m
+	BusySnooze  time.Duration // wait when another build runs on the table; default 1m
+	LockTimeout time.Duration // see indexbuild.Config
+
+	// BeforeStep and AfterStep see every statement (tests, metrics): see indexbuild.Config.
+	BeforeStep func(context.Context, indexbuild.Step) error
+	AfterStep  func(indexbuild.Step)
+}
+
+// IndexBuild works jobs.IndexBuildArgs: one table's catalog indexes, built by
+// indexbuild.Builder one at a time (see package indexbuild).
+type IndexBuild struct {
+	river.WorkerDefaults[jobs.IndexBuildArgs]
+	builder *indexbuild.Builder
+	cfg     IndexBuildConfig
+}
+
+// NewIndexBuild checks cfg and fills its defaults.
+func NewIndexBuild(cfg IndexBuildConfig) (*IndexBuild, error) {
+	for name, d := range map[string]time.Duration{"Timeout": cfg.Timeout, "RetryBase": cfg.RetryBase,
+		"RetryMax": cfg.RetryMax, "BusySnooze": cfg.BusySnooze} {
+		if d < 0 {
+			return nil, fmt.Errorf("index build worker: %s must not be negative, got %s", name, d)
+		}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	b, err := indexbuild.New(indexbuild.Config{Pool: cfg.Pool, Catalog: cfg.Catalog, Logger: cfg.Logger,
+		LockTimeout: cfg.LockTimeout, BeforeStep: cfg.BeforeStep, AfterStep: cfg.AfterStep})
+	if err != nil {
+		return nil, err
+	}
+	cfg.Timeout = cmp.Or(cfg.Timeout, time.Hour)
+	cfg.RetryBase = cmp.Or(cfg.RetryBase, 30*time.Second)
+	cfg.RetryMax = max(cmp.Or(cfg.RetryMax, 30*time.Minute), cfg.RetryBase)
+	cfg.BusySnooze = cmp.Or(cfg.BusySnooze, time.Minute)
+	return &IndexBuild{builder: b, cfg: cfg}, nil
+}
+
+// Timeout is finite: River never rescues a job whose timeout is -1 (DESIGN §3.7).
+func (w *IndexBuild) Timeout(*river.Job[jobs.IndexBuildArgs]) time.Duration { return w.cfg.Timeout }
+
+// NextRetry doubles the delay from RetryBase up to RetryMax, with ±10% jitter so that tables
+// that failed together do not retry together.
+func (w *IndexBuild) NextRetry(job *river.Job[jobs.IndexBuildArgs]) time.Time {
+	return time.Now().Add(backoff(w.cfg.RetryBase, w.cfg.RetryMax, job.Attempt))
+}
+
+func backoff(base, limit time.Duration, attempt int) time.Duration {
+	d := limit
+	if n := attempt - 1; n >= 0 && n < 30 && base<<n < limit {
+		d = base << n
+	}
+	return d - d/10 + rand.N(d/5+1)
+}
+
+func (w *IndexBuild) Work(ctx context.Context, job *river.Job[jobs.IndexBuildArgs]) error {
+	log := w.cfg.Logger.With(slog.Int64("job_id", job.ID), slog.Int("attempt", job.Attempt))
+	err := w.builder.Build(ctx, job.Args.Table, log)
+	var busy *indexbuild.BusyError
+	switch {
+	case errors.As(err, &busy):
+		return river.JobSnooze(w.cfg.BusySnooze)
+	case errors.Is(err, indexbuild.ErrPermanent):
+		return river.JobCancel(err)
+	}
+	return err
+}

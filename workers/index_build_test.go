@@ -1,0 +1,507 @@
+package workers_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/stretchr/testify/require"
+
+	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/dbtest"
+	"github.com/steadydb/steady/internal/indexbuild"
+	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/workers"
+)
+
+// buildBundle is one test's database, its POOLER and DIRECT pools, and a River client in PollOnly
+// mode on the POOLER (PgBouncer, transaction mode) working the indexes queue.
+type buildBundle struct {
+	ctx    context.Context
+	db     *dbtest.DB
+	pooler *dbconn.Pool
+	direct *pgxpool.Pool
+	client *river.Client[pgx.Tx]
+	events <-chan *river.Event
+	steps  *stepLog
+	logs   *logSink
+}
+
+type buildOpts struct {
+	workers    int                                      // default 2
+	retryBase  time.Duration                            // default 100ms
+	busySnooze time.Duration                            // default 200ms
+	timeout    time.Duration                            // the job's; default the worker's (1h)
+	beforeOpen func(t *testing.T, direct *pgxpool.Pool) // runs before POOLER connects
+}
+
+func setupBuild(t *testing.T, opts buildOpts) *buildBundle {
+	t.Helper()
+	db := dbtest.NewMigrated(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	direct, err := pgxpool.New(ctx, db.DirectURL)
+	require.NoError(t, err)
+	t.Cleanup(direct.Close)
+	if opts.beforeOpen != nil {
+		opts.beforeOpen(t, direct)
+	}
+	pools, err := dbconn.Open(ctx, dbconn.Config{PoolerURL: db.PoolerURL}, dbconn.OpenOpts{Detect: true})
+	require.NoError(t, err)
+	t.Cleanup(pools.Close)
+	require.Equal(t, dbconn.ModeTransaction, pools.Pooler.Mode)
+
+	b := &buildBundle{ctx: ctx, db: db, pooler: pools.Pooler, direct: direct, steps: &stepLog{}, logs: &logSink{}}
+	logger := slog.New(slog.NewJSONHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	worker, err := workers.NewIndexBuild(workers.IndexBuildConfig{
+		Pool: pools.Pooler.Pool, Logger: logger, Timeout: opts.timeout,
+		RetryBase: cmpOr(opts.retryBase, 100*time.Millisecond), BusySnooze: cmpOr(opts.busySnooze, 200*time.Millisecond),
+		AfterStep: b.steps.add,
+	})
+	require.NoError(t, err)
+	ws := river.NewWorkers()
+	river.AddWorker(ws, worker)
+	b.client, err = river.NewClient(riverpgxv5.New(pools.Pooler.Pool), &river.Config{
+		Logger:            logger,
+		PollOnly:          true, // LISTEN/NOTIFY is silently dropped through PgBouncer (DESIGN §3.2)
+		FetchPollInterval: 50 * time.Millisecond, FetchCooldown: 20 * time.Millisecond,
+		Queues:   map[string]river.QueueConfig{jobs.QueueIndexes: {MaxWorkers: cmpOr(opts.workers, 2)}},
+		Workers:  ws,
+		TestOnly: true,
+	})
+	require.NoError(t, err)
+	b.events, _ = b.client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed,
+		river.EventKindJobCancelled, river.EventKindJobSnoozed)
+	require.NoError(t, b.client.Start(context.Background()))
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		require.NoError(t, b.client.StopAndCancel(stopCtx))
+	})
+	return b
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func (b *buildBundle) enqueue(t *testing.T, opts jobs.EnqueueIndexBuildsOpts) []jobs.EnqueuedIndexBuild {
+	t.Helper()
+	res, err := jobs.EnqueueIndexBuilds(b.ctx, b.client, b.pooler, jobs.Indexes(), opts)
+	require.NoError(t, err)
+	return res
+}
+
+func (b *buildBundle) exec(t *testing.T, sql string) {
+	t.Helper()
+	_, err := b.direct.Exec(b.ctx, sql, pgx.QueryExecModeSimpleProtocol)
+	require.NoError(t, err)
+}
+
+// next waits for the next River event that matches.
+func (b *buildBundle) next(t *testing.T, match func(*river.Event) bool) *river.Event {
+	t.Helper()
+	deadline := time.After(2 * time.Minute)
+	for {
+		select {
+		case ev := <-b.events:
+			if match(ev) {
+				return ev
+			}
+		case <-deadline:
+			t.Fatalf("no matching River event within 2 minutes; logs:\n%s", b.logs)
+		}
+	}
+}
+
+// finished waits for n jobs to reach a final state and returns them.
+func (b *buildBundle) finished(t *testing.T, n int) []*rivertype.JobRow {
+	t.Helper()
+	var out []*rivertype.JobRow
+	for len(out) < n {
+		ev := b.next(t, func(ev *river.Event) bool { return ev.Job.FinalizedAt != nil })
+		out = append(out, ev.Job)
+	}
+	return out
+}
+
+func failedAttempt(attempt int) func(*river.Event) bool {
+	return func(ev *river.Event) bool { return ev.Kind == river.EventKindJobFailed && ev.Job.Attempt == attempt }
+}
+
+func completed(ev *river.Event) bool { return ev.Kind == river.EventKindJobCompleted }
+
+// status reads the catalog indexes of table (every table when empty) by name.
+func (b *buildBundle) status(t *testing.T, table string) map[string]jobs.IndexStatus {
+	t.Helper()
+	all, err := jobs.ReadIndexStatus(b.ctx, b.pooler, jobs.Indexes())
+	require.NoError(t, err)
+	out := map[string]jobs.IndexStatus{}
+	for _, st := range all {
+		if table == "" || st.Table == table {
+			out[st.Name] = st
+		}
+	}
+	return out
+}
+
+func (b *buildBundle) requireAllValid(t *testing.T, table string) {
+	t.Helper()
+	for _, st := range b.status(t, table) {
+		require.Equal(t, jobs.IndexValid, st.State, "%s: %s %s", st.Name, st.Found, st.Detail)
+	}
+}
+
+// hold opens a transaction that holds ROW EXCLUSIVE on table, as any writer does: a concurrent
+// index build on the table waits for it once its INVALID index is in the catalog.
+func (b *buildBundle) hold(t *testing.T, table string) pgx.Tx {
+	t.Helper()
+	tx, err := b.direct.Begin(b.ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(b.ctx, "LOCK TABLE "+pgx.Identifier{table}.Sanitize()+" IN ROW EXCLUSIVE MODE")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tx.Rollback(context.Background()) })
+	return tx
+}
+
+// waitProgress waits, with a deadline, until a build on table is running and waiting.
+func (b *buildBundle) waitProgress(t *testing.T, table string) jobs.IndexProgress {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		progress, err := jobs.ReadIndexProgress(b.ctx, b.direct)
+		require.NoError(t, err)
+		for _, p := range progress {
+			if p.Table == table && p.Index != "" {
+				return p
+			}
+		}
+		time.Sleep(20 * time.Millisecond) // polling the catalog, as the deadline above bounds
+	}
+	t.Fatalf("no index build on %s within a minute; logs:\n%s", table, b.logs)
+	return jobs.IndexProgress{}
+}
+
+// stepLog records every statement the worker ran.
+type stepLog struct {
+	mu    sync.Mutex
+	steps []indexbuild.Step
+}
+
+func (l *stepLog) add(s indexbuild.Step) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.steps = append(l.steps, s)
+}
+
+// of returns the statements run for the index (and its replacement), as "action" or
+// "action!" when it failed.
+func (l *stepLog) of(index string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, s := range l.steps {
+		if s.Index == index || s.Index == index+jobs.ReplacementSuffix {
+			a := string(s.Action)
+			if s.Err != nil {
+				a += "!"
+			}
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (l *stepLog) all() []indexbuild.Step {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.steps)
+}
+
+type logSink struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logSink) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logSink) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+const seedBusiness = `INSERT INTO business (name, slug) VALUES ('Acme', 'acme')`
+
+func TestIndexBuild(t *testing.T) {
+	t.Parallel()
+
+	t.Run("BuildsTheCatalogOneIndexAtATimePerTable", func(t *testing.T) {
+		t.Parallel()
+		b := setupBuild(t, buildOpts{workers: 4})
+		// Enough rows that a build takes a moment.
+		b.exec(t, seedBusiness)
+		b.exec(t, `INSERT INTO leads (business_id, status, phone_e164, created_at)
+			SELECT 1, 'new', '+97250' || lpad(g::text, 7, '0'), now() - g * interval '1 minute' FROM generate_series(1, 50000) g`)
+		b.exec(t, `INSERT INTO call_log (business_id, lead_id, call_sid, direction, from_number, to_number, started_at)
+			SELECT 1, 1 + g % 50000, 'CA' || g, 'inbound', '+972500000000', '+972500000001', now() - g * interval '1 second'
+			FROM generate_series(1, 100000) g`)
+
+		c := jobs.Indexes()
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{})
+		for _, job := range b.finished(t, len(c.Tables())) {
+			require.Equal(t, rivertype.JobStateCompleted, job.State, "%s: %v", job.EncodedArgs, job.Errors)
+		}
+		b.requireAllValid(t, "")
+		for _, ix := range c.All() {
+			require.Equal(t, []string{"create"}, b.steps.of(ix.Name), ix.Name)
+		}
+
+		// Never two statements on one table at once; tables in parallel.
+		byTable := map[string][]indexbuild.Step{}
+		for _, s := range b.steps.all() {
+			byTable[s.Table] = append(byTable[s.Table], s)
+		}
+		var overlapsAcrossTables int
+		for table, steps := range byTable {
+			slices.SortFunc(steps, func(x, y indexbuild.Step) int { return x.Start.Compare(y.Start) })
+			for i := 1; i < len(steps); i++ {
+				require.False(t, steps[i].Start.Before(steps[i-1].End), "%s: %s started before %s ended", table, steps[i].Index, steps[i-1].Index)
+			}
+			for other, os := range byTable {
+				if other > table {
+					for _, s := range steps {
+						for _, o := range os {
+							if s.Start.Before(o.End) && o.Start.Before(s.End) {
+								overlapsAcrossTables++
+							}
+						}
+					}
+				}
+			}
+		}
+		t.Logf("statements on different tables that overlapped: %d", overlapsAcrossTables)
+	})
+
+	t.Run("HealsAnInvalidUniqueIndexOnceDuplicatesAreFixed", func(t *testing.T) {
+		t.Parallel()
+		// A long backoff: the heal must come from the next enqueue, as an operator runs it.
+		b := setupBuild(t, buildOpts{retryBase: time.Hour})
+		b.exec(t, seedBusiness)
+		b.exec(t, `INSERT INTO call_log (business_id, call_sid, direction, from_number, to_number, recording_sid)
+			VALUES (1, 'CA1', 'inbound', '+972500000000', '+972500000001', 'RE1'),
+			       (1, 'CA2', 'inbound', '+972500000000', '+972500000001', 'RE1')`)
+
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"call_log"}})
+		failed := b.next(t, failedAttempt(1))
+		require.Equal(t, rivertype.JobStateRetryable, failed.Job.State)
+		require.Contains(t, failed.Job.Errors[0].Error, "could not create unique index")
+		st := b.status(t, "call_log")
+		require.Equal(t, jobs.IndexInvalid, st["call_log_recording_sid_idx"].State)
+		require.Equal(t, jobs.IndexValid, st["call_log_lead_started_at_idx"].State)
+		require.Contains(t, b.logs.String(), "unique index over duplicate rows")
+		require.Contains(t, b.logs.String(), "SELECT recording_sid, count(*) FROM call_log GROUP BY recording_sid HAVING count(*) > 1")
+		require.NotContains(t, b.logs.String(), "RE1", "row values stay out of the logs")
+
+		b.exec(t, `UPDATE call_log SET recording_sid = 'RE2' WHERE call_sid = 'CA2'`)
+		res := b.enqueue(t, jobs.EnqueueIndexBuildsOpts{RetryWaiting: true})
+		i := slices.IndexFunc(res, func(e jobs.EnqueuedIndexBuild) bool { return e.Table == "call_log" })
+		require.Equal(t, jobs.EnqueueRetried, res[i].Action)
+
+		done := b.next(t, func(ev *river.Event) bool { return completed(ev) && ev.Job.ID == failed.Job.ID })
+		require.Equal(t, 2, done.Job.Attempt)
+		b.requireAllValid(t, "call_log")
+		require.Equal(t, []string{"create!", "drop", "create"}, b.steps.of("call_log_recording_sid_idx"))
+	})
+
+	t.Run("HealsABuildCancelledByStatementTimeout", func(t *testing.T) {
+		t.Parallel()
+		b := setupBuild(t, buildOpts{retryBase: time.Second, beforeOpen: func(t *testing.T, direct *pgxpool.Pool) {
+			// As a server or role setting would: the pooler cannot lift it per session.
+			_, err := direct.Exec(context.Background(), "ALTER DATABASE "+pgx.Identifier{directDB(t, direct)}.Sanitize()+" SET statement_timeout = '3s'")
+			require.NoError(t, err)
+		}})
+		blocker := b.hold(t, "reminders")
+
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"reminders"}})
+		failed := b.next(t, failedAttempt(1))
+		require.NoError(t, blocker.Rollback(b.ctx))
+		require.Contains(t, failed.Job.Errors[0].Error, "statement timeout")
+		require.Contains(t, b.logs.String(), `index build cancelled by statement_timeout (3s)`)
+		require.Contains(t, b.logs.String(), `run ALTER ROLE \"steady\" SET statement_timeout = 0`)
+
+		b.next(t, func(ev *river.Event) bool { return completed(ev) && ev.Job.ID == failed.Job.ID })
+		b.requireAllValid(t, "reminders")
+		require.Equal(t, []string{"create!", "drop", "create"}, b.steps.of("reminders_due_pending_idx"))
+	})
+
+	t.Run("HealsABuildCutShortByItsTimeout", func(t *testing.T) {
+		t.Parallel()
+		b := setupBuild(t, buildOpts{timeout: 2 * time.Second, retryBase: time.Second})
+		blocker := b.hold(t, "contracts")
+
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"contracts"}})
+		failed := b.next(t, failedAttempt(1))
+		// The job's context cancelled the build on the server, through PgBouncer.
+		progress, err := jobs.ReadIndexProgress(b.ctx, b.direct)
+		require.NoError(t, err)
+		require.Empty(t, progress)
+		require.NoError(t, blocker.Rollback(b.ctx))
+		require.Contains(t, b.logs.String(), "attempt stopped (timeout or shutdown)")
+
+		b.next(t, func(ev *river.Event) bool { return completed(ev) && ev.Job.ID == failed.Job.ID })
+		b.requireAllValid(t, "contracts")
+		require.Equal(t, []string{"create!", "drop", "create"}, b.steps.of("contracts_lead_idx"))
+	})
+
+	t.Run("RetriesAfterItsBackendIsTerminated", func(t *testing.T) {
+		t.Parallel()
+		b := setupBuild(t, buildOpts{})
+		blocker := b.hold(t, "push_subscriptions")
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"push_subscriptions"}})
+
+		build := b.waitProgress(t, "push_subscriptions")
+		require.Equal(t, "push_subscriptions_user_idx", build.Index)
+		var terminated bool
+		require.NoError(t, b.direct.QueryRow(b.ctx, "SELECT pg_terminate_backend($1)", build.PID).Scan(&terminated))
+		require.True(t, terminated)
+		require.NoError(t, blocker.Rollback(b.ctx))
+
+		failed := b.next(t, failedAttempt(1))
+		done := b.next(t, completed)
+		require.Equal(t, failed.Job.ID, done.Job.ID)
+		require.Equal(t, 2, done.Job.Attempt)
+		b.requireAllValid(t, "push_subscriptions")
+		require.Equal(t, []string{"create!", "drop", "create"}, b.steps.of("push_subscriptions_user_idx"))
+	})
+
+	t.Run("WaitsForAnotherBuildOnTheTable", func(t *testing.T) {
+		t.Parallel()
+		b := setupBuild(t, buildOpts{})
+		blocker := b.hold(t, "activities")
+		manual := make(chan error, 1)
+		go func() {
+			_, err := b.direct.Exec(b.ctx, "CREATE INDEX CONCURRENTLY activities_manual_idx ON activities (kind)")
+			manual <- err
+		}()
+		b.waitProgress(t, "activities")
+
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"activities"}})
+		snoozed := b.next(t, func(ev *river.Event) bool { return ev.Kind == river.EventKindJobSnoozed })
+		require.Empty(t, b.steps.all(), "nothing runs on the table while the other build does")
+		require.NoError(t, blocker.Rollback(b.ctx))
+		require.NoError(t, <-manual)
+		manualDone := time.Now()
+
+		done := b.next(t, func(ev *river.Event) bool { return completed(ev) && ev.Job.ID == snoozed.Job.ID })
+		require.Equal(t, 1, done.Job.Attempt, "a snooze is not a failed attempt")
+		b.requireAllValid(t, "activities")
+		for _, s := range b.steps.all() {
+			require.True(t, s.Start.After(manualDone.Add(-time.Second)))
+		}
+	})
+
+	t.Run("CancelsAJobForATableOutsideTheCatalog", func(t *testing.T) {
+		t.Parallel()
+		b := setupBuild(t, buildOpts{})
+		_, err := b.client.Insert(b.ctx, jobs.IndexBuildArgs{Table: "leads; DROP TABLE leads"}, nil)
+		require.NoError(t, err)
+		ev := b.next(t, func(ev *river.Event) bool { return ev.Job.FinalizedAt != nil })
+		require.Equal(t, rivertype.JobStateCancelled, ev.Job.State)
+		require.Contains(t, ev.Job.Errors[0].Error, "not in the index catalog")
+		require.Empty(t, b.steps.all())
+	})
+
+	t.Run("RebuildsAnIndexDroppedAfterItsJobCompleted", func(t *testing.T) {
+		t.Parallel()
+		b := setupBuild(t, buildOpts{})
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"threads"}})
+		first := b.next(t, completed)
+		b.exec(t, "DROP INDEX threads_lead_idx")
+
+		res := b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"threads"}})
+		require.Equal(t, jobs.EnqueueRetried, res[0].Action, "the completed unique job blocks a new one: it is run again")
+		require.Equal(t, first.Job.ID, res[0].JobID)
+		b.next(t, completed)
+		b.requireAllValid(t, "threads")
+		require.Equal(t, []string{"create", "create"}, b.steps.of("threads_lead_idx"))
+		require.Equal(t, []string{"create"}, b.steps.of("threads_business_inbox_idx"))
+	})
+}
+
+func TestIndexBuildReplacesADifferentIndex(t *testing.T) {
+	t.Parallel()
+	const name = "leads_business_status_idx"
+	for testName, tc := range map[string]struct {
+		prepare []string // run on DIRECT before the build
+		steps   []string // what the build runs for the index
+	}{
+		"AnotherDefinition": {
+			prepare: []string{"CREATE INDEX leads_business_status_idx ON leads (business_id)"},
+			steps:   []string{"create_replacement", "drop", "rename"},
+		},
+		"SwapInterruptedAfterTheReplacementWasBuilt": {
+			prepare: []string{
+				"CREATE INDEX leads_business_status_idx ON leads (business_id)",
+				"CREATE INDEX leads_business_status_idx_steady_new ON leads (business_id, status)",
+			},
+			steps: []string{"drop", "rename"},
+		},
+		"SwapInterruptedAfterTheOldIndexWasDropped": {
+			prepare: []string{"CREATE INDEX leads_business_status_idx_steady_new ON leads (business_id, status)"},
+			steps:   []string{"rename"},
+		},
+		"ReplacementLeftInvalid": {
+			prepare: []string{
+				"CREATE INDEX leads_business_status_idx ON leads (business_id)",
+				seedBusiness,
+				"INSERT INTO leads (business_id) VALUES (1), (1)",
+				// Fails over the duplicates and leaves the replacement INVALID.
+				"CREATE UNIQUE INDEX CONCURRENTLY leads_business_status_idx_steady_new ON leads (business_id)",
+			},
+			steps: []string{"drop_replacement", "create_replacement", "drop", "rename"},
+		},
+	} {
+		t.Run(testName, func(t *testing.T) {
+			t.Parallel()
+			b := setupBuild(t, buildOpts{})
+			for _, sql := range tc.prepare {
+				_, _ = b.direct.Exec(b.ctx, sql, pgx.QueryExecModeSimpleProtocol) // the last one may fail on purpose
+			}
+			before := b.status(t, "leads")[name]
+			require.NotEqual(t, jobs.IndexValid, before.State)
+
+			b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"leads"}})
+			b.next(t, completed)
+			b.requireAllValid(t, "leads")
+			require.Equal(t, tc.steps, b.steps.of(name))
+			var leftover bool
+			require.NoError(t, b.direct.QueryRow(b.ctx, "SELECT to_regclass('leads_business_status_idx_steady_new') IS NOT NULL").Scan(&leftover))
+			require.False(t, leftover)
+		})
+	}
+}
+
+func directDB(t *testing.T, p *pgxpool.Pool) string {
+	t.Helper()
+	var name string
+	require.NoError(t, p.QueryRow(context.Background(), "SELECT current_database()").Scan(&name))
+	return name
+}

@@ -1,0 +1,10 @@
+package workers_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// River clients and pools start goroutines: every test must stop them.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
