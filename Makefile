@@ -9,10 +9,11 @@ BIN := bin/steady
 build:
 	$(GO) build -o $(BIN) ./cmd/steady
 
-# Uses DATABASE_URL* from the environment when set; otherwise the local devdb.
+# Uses DATABASE_URL* from the environment when set; otherwise the local devdb, migrated and given demo data (idempotent) first.
 run: build
 	@if [ -z "$$DATABASE_URL$$DATABASE_URL_POOLER$$DATABASE_URL_DIRECT" ]; then \
 		eval "$$(scripts/devdb.sh up dev)"; \
+		./$(BIN) migrate && ./$(BIN) demo-data --scale 1 || exit 1; \
 	fi; \
 	exec ./$(BIN) worker
 

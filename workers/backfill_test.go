@@ -382,7 +382,8 @@ func TestBackfill(t *testing.T) {
 
 	t.Run("PauseThenResumeFromTheCheckpoint", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, backfill.Config{MaxBatch: 200})
+		// No time to count: the remaining rows are extrapolated from progress.
+		b := setup(t, backfill.Config{MaxBatch: 200, CountTimeout: time.Millisecond})
 		phones(t, b, 40_000, func(i int) int64 { return int64(i + 1) })
 		res := b.start(t, phone, 1)
 		waitFor(t, time.Minute, func() bool {
@@ -395,6 +396,8 @@ func TestBackfill(t *testing.T) {
 		st := b.status(t, phone)
 		require.Equal(t, backfill.StatePaused, st.State)
 		require.Less(t, st.Progress, 1.0)
+		require.True(t, st.Estimated)
+		require.InEpsilon(t, b.pending(t, phone), *st.RowsRemaining, 0.2, "estimate %d", *st.RowsRemaining)
 		cursor := b.count(t, `SELECT cursor_key FROM steady_backfill_slices WHERE run_id = $1`, res.Run)
 		// Paused is durable: nothing works the slice, and enqueueing again does not restart it.
 		again := b.start(t, phone, 1)

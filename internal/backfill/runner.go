@@ -304,7 +304,7 @@ func (a *attempt) batch(ctx context.Context) (State, error) {
 	rate := smoothRate(sl.rate, rows, now.Sub(sl.lastCommitted))
 	if _, err := tx.Exec(ctx, `UPDATE steady_backfill_slices
 		SET cursor_key = $3, rows_done = rows_done + $4,
-		    rows_remaining = CASE WHEN $6 THEN 0 ELSE greatest(rows_remaining - $4, 0) END,
+		    rows_remaining = CASE WHEN $6 THEN 0 WHEN rows_remaining IS NOT NULL THEN greatest(rows_remaining - $4, 0) END,
 		    batch_size = $5, batches = batches + 1, rate_per_s = $7,
 		    state = CASE WHEN $6 THEN 'done' ELSE 'running' END,
 		    finished_at = CASE WHEN $6 THEN now() END,

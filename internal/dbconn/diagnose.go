@@ -50,7 +50,13 @@ func Diagnose(ctx context.Context, cfg Config) (Report, error) {
 	d := r.Resolve(ctx)
 	rep := Report{MigrationRole: d.MigrationRole, Reason: d.Reason, Single: d.Single,
 		ProbeMS: float64(d.ProbeTime.Microseconds()) / 1000}
-	if r.urls.direct != "" {
+	switch {
+	case r.urls.direct == "":
+	case d.MigrationRole == Pooler:
+		// The probe already failed: dialling again would only repeat it (a black-holed DIRECT
+		// would cost its timeout twice).
+		rep.Direct = RoleReport{URL: redact.URL(r.urls.direct), Error: d.Reason}
+	default:
 		rep.Direct = examine(ctx, r.cfg, Direct, r.urls.direct)
 	}
 	rep.Pooler = examine(ctx, r.cfg, Pooler, r.urls.pooler)

@@ -24,7 +24,7 @@ import (
 
 // Config configures a Migrator.
 type Config struct {
-	Pool              *pgxpool.Pool // the migration role's pool, as dbconn locked it
+	Pool              *pgxpool.Pool // the migration role's pool, as dbconn locked it; exec or simple protocol mode
 	TransactionPooled bool          // Pool goes through a transaction pooler
 	Migrations        fs.FS         // *.sql files at its root
 	Logger            *slog.Logger
@@ -52,6 +52,13 @@ type Migrator struct {
 func New(cfg Config) (*Migrator, error) {
 	if cfg.Pool == nil {
 		return nil, errors.New("migrate: Config.Pool is required")
+	}
+	switch cfg.Pool.Config().ConnConfig.DefaultQueryExecMode {
+	case pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol:
+	default:
+		// A prepared batch fails as a whole on a table that does not exist yet, and prepared
+		// statements break behind a transaction pooler (DESIGN §3.1).
+		return nil, errors.New("migrate: Config.Pool must use pgx.QueryExecModeExec or QueryExecModeSimpleProtocol (dbconn's pools do)")
 	}
 	cfg.LockTimeout = cmp.Or(cfg.LockTimeout, 2*time.Second)
 	cfg.LockRetries = cmp.Or(cfg.LockRetries, 5)
