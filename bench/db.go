@@ -50,6 +50,10 @@ func createDB(ctx context.Context, cfg *config, template string) (string, error)
 	sql := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
 	if template != "" {
 		sql += " TEMPLATE " + pgx.Identifier{template}.Sanitize()
+		// PgBouncer keeps idle server connections to the template; a template must have none.
+		if _, err := c.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", template); err != nil {
+			return "", err
+		}
 	}
 	_, err = c.Exec(ctx, sql)
 	return name, err

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/migrations"
+)
+
+// populated builds, once per run, a migrated database holding rows leads whose phone_whatsapp
+// needs the leads_phone_whatsapp backfill, and call_log rows for the index builds. Scenarios
+// copy it (CREATE DATABASE … TEMPLATE) so each side starts from the same data.
+func populated(ctx context.Context, cfg *config, leads int) (string, error) {
+	name, err := createDB(ctx, cfg, "")
+	if err != nil {
+		return "", err
+	}
+	pools, err := dbconn.Open(ctx, dbconn.Config{DirectURL: withDB(cfg.directURL, name), PoolerURL: withDB(cfg.poolerURL, name), Logger: quiet}, dbconn.OpenOpts{Migrate: true})
+	if err != nil {
+		return "", err
+	}
+	defer pools.Close()
+	m, err := migrate.New(migrate.Config{Pool: pools.Migration.Pool, Migrations: migrations.FS, Logger: quiet})
+	if err != nil {
+		return "", err
+	}
+	if _, err := m.Migrate(ctx, migrate.Opts{}); err != nil {
+		return "", err
+	}
+	log.Printf("populating %d leads and %d calls", leads, leads)
+	for _, sql := range []string{
+		`INSERT INTO business (name, slug) SELECT 'bench ' || g, 'bench-' || g FROM generate_series(1, 100) g`,
+		fmt.Sprintf(`INSERT INTO leads (business_id, full_name, phone_whatsapp, status)
+			SELECT 1 + g %% 100, 'Lead ' || g,
+				CASE g %% 4 WHEN 0 THEN '05' || lpad((g %% 100000000)::text, 8, '0')
+				            WHEN 1 THEN '+972-5' || lpad((g %% 100000000)::text, 8, '0')
+				            WHEN 2 THEN '00972 5' || lpad((g %% 100000000)::text, 8, '0')
+				            ELSE '9725' || lpad((g %% 100000000)::text, 8, '0') || '@s.whatsapp.net' END,
+				(ARRAY['new','contacted','qualified','won','lost'])[1 + g %% 5]
+			FROM generate_series(1, %d) g`, leads),
+		fmt.Sprintf(`INSERT INTO call_log (business_id, lead_id, call_sid, direction, from_number, to_number, started_at)
+			SELECT 1 + g %% 100, 1 + (g::bigint * 7919) %% %d, 'CA' || g, (ARRAY['inbound','outbound']::call_direction[])[1 + g %% 2],
+				'+97250' || lpad(g::text, 7, '0'), '+97239' || lpad((g %% 1000)::text, 7, '0'),
+				now() - make_interval(mins => g %% 500000)
+			FROM generate_series(1, %d) g`, leads, leads),
+		`VACUUM ANALYZE leads`, `VACUUM ANALYZE call_log`,
+	} {
+		if _, err := pools.Migration.Exec(ctx, sql); err != nil {
+			return "", fmt.Errorf("populate: %w", err)
+		}
+	}
+	return name, nil
+}
+
+// worker runs the built steady worker against db and returns a handle.
+type worker struct {
+	cmd     *exec.Cmd
+	mu      sync.Mutex
+	batches []time.Duration
+	done    chan struct{}
+}
+
+func startWorker(ctx context.Context, cfg *config, db string, env ...string) (*worker, error) {
+	cmd := exec.CommandContext(ctx, filepath.Join(cfg.root, "bin", "steady"), "worker")
+	cmd.Env = append(os.Environ(),
+		"DATABASE_URL_DIRECT="+withDB(cfg.directURL, db), "DATABASE_URL_POOLER="+withDB(cfg.poolerURL, db),
+		"STEADY_HTTP_ADDR=127.0.0.1:0", "STEADY_LOG_FORMAT=json", "STEADY_LOG_LEVEL=debug",
+		// Only the work a scenario asks for: no backfill starts by itself.
+		"STEADY_BACKFILL_ON_START=none")
+	cmd.Env = append(cmd.Env, env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	w := &worker{cmd: cmd, done: make(chan struct{})}
+	go w.read(stderr)
+	return w, nil
+}
+
+func (w *worker) read(r io.Reader) {
+	defer close(w.done)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var e struct {
+			Msg string  `json:"msg"`
+			MS  float64 `json:"ms"`
+		}
+		if json.Unmarshal(sc.Bytes(), &e) == nil && e.Msg == "backfill batch" {
+			w.mu.Lock()
+			w.batches = append(w.batches, time.Duration(e.MS*float64(time.Millisecond)))
+			w.mu.Unlock()
+		}
+	}
+}
+
+// peakRSS is the worker's high-water resident set (VmHWM).
+func (w *worker) peakRSS() string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", w.cmd.Process.Pid))
+	if err != nil {
+		return "?"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(v)
+			kb, _ := strconv.Atoi(f[0])
+			return fmt.Sprintf("%d MiB", kb/1024)
+		}
+	}
+	return "?"
+}
+
+func (w *worker) stop() {
+	_ = w.cmd.Process.Signal(os.Interrupt)
+	<-w.done
+	_ = w.cmd.Wait()
+}
+
+// steadyCmd runs a one-shot steady command against db.
+func steadyCmd(ctx context.Context, cfg *config, db string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, filepath.Join(cfg.root, "bin", "steady"), args...)
+	cmd.Env = append(os.Environ(), "DATABASE_URL_DIRECT="+withDB(cfg.directURL, db), "DATABASE_URL_POOLER="+withDB(cfg.poolerURL, db), "STEADY_LOG_FORMAT=json")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("steady %s: %w\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
+
+// singleUpdate is the catalog backfill's batch statement without its key range: one UPDATE
+// making the same change on the whole table.
+func singleUpdate(b jobs.Backfill) string {
+	return strings.Replace(b.Update, "id > $1 AND id <= $2 AND ", "", 1)
+}
+
+func benchBackfill(ctx context.Context, cfg *config) ([]row, error) {
+	const name = "leads_phone_whatsapp"
+	b, _ := jobs.LookupBackfill(name)
+	tpl, err := populated(ctx, cfg, cfg.rows)
+	if err != nil {
+		return nil, err
+	}
+	defer dropDB(ctx, cfg, tpl)
+	// Both sides run with the index catalog in place, as production would.
+	if err := withIndexes(ctx, cfg, tpl); err != nil {
+		return nil, err
+	}
+	// Baseline: one UPDATE, through PgBouncer, on a copy.
+	base, err := createDB(ctx, cfg, tpl)
+	if err != nil {
+		return nil, err
+	}
+	defer dropDB(ctx, cfg, base)
+	conn, err := pgx.Connect(ctx, withDB(cfg.poolerURL, base)+"&default_query_exec_mode=simple_protocol")
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	tag, err := conn.Exec(ctx, singleUpdate(b))
+	single := time.Since(start)
+	conn.Close(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("single UPDATE: %w", err)
+	}
+	log.Printf("single UPDATE: %d rows in %s", tag.RowsAffected(), ms(single))
+
+	// steady: a worker, and the admin script's enqueue --wait.
+	sdb, err := createDB(ctx, cfg, tpl)
+	if err != nil {
+		return nil, err
+	}
+	defer dropDB(ctx, cfg, sdb)
+	w, err := startWorker(ctx, cfg, sdb)
+	if err != nil {
+		return nil, err
+	}
+	start = time.Now()
+	if _, err := steadyCmd(ctx, cfg, sdb, "backfill", "enqueue", name, "--wait"); err != nil {
+		w.stop()
+		return nil, err
+	}
+	took := time.Since(start)
+	rss := w.peakRSS()
+	w.stop()
+	var left int64
+	c2, err := pgx.Connect(ctx, withDB(cfg.directURL, sdb))
+	if err != nil {
+		return nil, err
+	}
+	err = c2.QueryRow(ctx, strings.Replace(strings.Replace(b.Pending, "$1", "0", 1), "$2", "9223372036854775807", 1)+" LIMIT 1").Scan(&left)
+	c2.Close(ctx)
+	if err == nil {
+		return nil, fmt.Errorf("steady's backfill left rows to do")
+	}
+	w.mu.Lock()
+	batches := w.batches
+	w.mu.Unlock()
+	rowsN := tag.RowsAffected()
+	log.Printf("steady backfill: %d rows in %s, %d batches", rowsN, ms(took), len(batches))
+	tput := func(d time.Duration) string { return fmt.Sprintf("%.0f rows/s", float64(rowsN)/d.Seconds()) }
+	rows := []row{
+		{"backfill", fmt.Sprintf("`%s` over %d rows through PgBouncer: throughput", name, rowsN), tput(took), tput(single), fmt.Sprintf("%.2f×", single.Seconds()/took.Seconds()), "≥ 0.7×"},
+	}
+	if len(batches) > 0 {
+		rows = append(rows,
+			row{"backfill", fmt.Sprintf("batch duration p50 / p99 (%d batches)", len(batches)), ms(percentile(batches, 0.5)) + " / " + ms(percentile(batches, 0.99)), "", "", "p99 ≤ 500 ms"},
+		)
+	}
+	rows = append(rows, row{"backfill", "worker peak RSS (VmHWM)", rss, "", "", ""})
+	return rows, nil
+}
