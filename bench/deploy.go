@@ -155,8 +155,8 @@ func benchDeploy(ctx context.Context, cfg *config) ([]row, error) {
 		sm, gm := median(st), median(gt)
 		log.Printf("no-op deploy %s (%d): steady %s (%d statements), goose %s (%d statements)", set.name, len(n), ms(sm), sq, ms(gm), gq)
 		rows = append(rows,
-			row{"deploy", fmt.Sprintf("no-op `migrate`, %d %s migrations, time (%s RTT)", len(n), set.name, 2*cfg.latency), ms(sm), ms(gm), ratio(sm, gm), "≤ 1.0×"},
-			row{"deploy", fmt.Sprintf("no-op `migrate`, %d %s migrations, statements sent", len(n), set.name), fmt.Sprint(sq), fmt.Sprint(gq), "", "≤ 4"},
+			row{"deploy", fmt.Sprintf("no-op `migrate`, %s migrations (%d), time (%s RTT)", set.name, len(n), 2*cfg.latency), ms(sm), ms(gm), ratio(sm, gm), "≤ 1.0×"},
+			row{"deploy", fmt.Sprintf("no-op `migrate`, %s migrations (%d), statements sent", set.name, len(n)), fmt.Sprint(sq), fmt.Sprint(gq), "", "≤ 4"},
 		)
 		if steady35 == 0 {
 			steady35 = sm
@@ -209,7 +209,7 @@ func benchAdopt(ctx context.Context, cfg *config) ([]row, error) {
 		}
 		log.Printf("adopt %s (%d): %s, %d statements", set.name, len(n), ms(median(times)), queries)
 		rows = append(rows,
-			row{"adopt", fmt.Sprintf("every object present, no history, %d %s migrations: time (%s RTT)", len(n), set.name, 2*cfg.latency), ms(median(times)), "", "", "constant round trips"},
+			row{"adopt", fmt.Sprintf("every object present, no history, %s migrations (%d): time (%s RTT)", set.name, len(n), 2*cfg.latency), ms(median(times)), "", "", "constant round trips"},
 			row{"adopt", fmt.Sprintf("… statements sent (%d migrations)", len(n)), fmt.Sprint(queries), "", "", "independent of the count"},
 		)
 	}

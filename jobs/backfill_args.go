@@ -13,6 +13,7 @@ type BackfillArgs struct {
 	Backfill string `json:"backfill"`
 	Run      int64  `json:"run"`
 	Slice    int    `json:"slice"`
+	Gen      int    `json:"gen,omitempty"` // bumped by each resume: a resumed slice's job is a new one
 }
 
 // BackfillKind is the River kind of backfill slice jobs.

@@ -17,7 +17,7 @@ type BackfillSchedule struct {
 	schedule cron.Schedule
 }
 
-// Off disables a backfill's default schedule.
+// ScheduleOff disables a backfill's default schedule.
 const ScheduleOff = "off"
 
 // ScheduleError is a schedule that does not parse, naming the backfill.

@@ -29,6 +29,10 @@ func (w *Backfill) Work(ctx context.Context, job *river.Job[jobs.BackfillArgs]) 
 	res, err := w.Runner.Run(ctx, job.Args, job.ID)
 	if err != nil {
 		if errors.Is(err, backfill.ErrUnknownSlice) {
+			// A backfill removed from the catalog: retrying cannot help, and its run ends failed.
+			if ferr := w.Runner.Fail(context.WithoutCancel(ctx), job.Args, err); ferr != nil {
+				w.Log.Warn("record backfill error", slog.Any("error", ferr))
+			}
 			return river.JobCancel(err)
 		}
 		record := w.Runner.Note

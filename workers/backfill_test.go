@@ -418,6 +418,24 @@ func TestBackfill(t *testing.T) {
 		require.Contains(t, b.logs.String(), fmt.Sprintf("from_key=%d", cursor), "resumed at the checkpoint")
 	})
 
+	t.Run("ResumeBeforeThePausedJobHasStopped", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, backfill.Config{MaxBatch: 200})
+		phones(t, b, 20_000, func(i int) int64 { return int64(i + 1) })
+		res := b.start(t, phone, 1)
+		waitFor(t, time.Minute, func() bool {
+			return b.count(t, `SELECT batches FROM steady_backfill_slices WHERE run_id = $1`, res.Run) >= 2
+		}, "no batch ran")
+		_, err := b.store.Pause(context.Background(), phone)
+		require.NoError(t, err)
+		c, err := b.store.Resume(context.Background(), b.client, phone)
+		require.NoError(t, err)
+		require.Equal(t, 1, c.Requeued, "a job of a new generation, whatever the paused one is doing")
+		b.waitState(t, phone, backfill.StateDone, 2*time.Minute)
+		b.waitJobsFinished(t)
+		require.Zero(t, b.count(t, `SELECT count(*) FROM leads l JOIN expected e USING (id) WHERE l.phone_whatsapp IS DISTINCT FROM e.phone`))
+	})
+
 	t.Run("CancelStopsForGood", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, backfill.Config{MaxBatch: 200})

@@ -124,13 +124,14 @@ func (o *backfillOpts) run(ctx context.Context, e *env, sub string, names []stri
 	}
 	defer pools.Close()
 	store := backfill.NewStore(pools.Pooler.Pool)
-	switch sub {
-	case "status":
+	if sub == "status" {
 		return o.status(ctx, e, store, names)
-	case "enqueue":
-		if err := backfill.EnsureSchema(ctx, pools.Pooler.Pool); err != nil {
-			return err
-		}
+	}
+	// The commands that write create (or upgrade) the bookkeeping: no worker needs to have run.
+	if err := backfill.EnsureSchema(ctx, pools.Pooler.Pool); err != nil {
+		return err
+	}
+	if sub == "enqueue" {
 		return o.enqueue(ctx, e, store, client, names)
 	}
 	failed := 0

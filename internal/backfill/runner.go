@@ -200,6 +200,9 @@ func (a *attempt) run(ctx context.Context) (Result, error) {
 			continue
 		}
 		a.failures = 0
+		if a.throttled == "" {
+			a.backoff = 0
+		}
 		if stop != "" {
 			a.log.Info("backfill slice stopped at a batch boundary", slog.String("state", string(stop)))
 			a.res.Outcome, a.res.State = OutcomeStopped, stop

@@ -12,7 +12,11 @@ import (
 
 // The bookkeeping is steady's own, like schema_migrations and the migration lease: it is created
 // by the code that uses it, not shipped among the product's migrations. Every statement is
-// idempotent; a later change adds statements (ADD COLUMN IF NOT EXISTS …) to the end.
+// idempotent. A change appends statements (ADD COLUMN IF NOT EXISTS …) and bumps schemaVersion,
+// which the last statement records as the runs table's comment: one catalog read tells whether
+// anything is left to do.
+const schemaVersion = "steady backfill bookkeeping v2"
+
 var schema = []string{
 	`CREATE TABLE IF NOT EXISTS steady_backfill_runs (
 	id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -40,6 +44,7 @@ var schema = []string{
 	batch_size     bigint NOT NULL DEFAULT 0,
 	batches        bigint NOT NULL DEFAULT 0,
 	job_id         bigint,
+	job_gen        integer NOT NULL DEFAULT 0,
 	throttled      text,
 	error          text,
 	started_at     timestamptz,
@@ -50,18 +55,22 @@ var schema = []string{
 )`,
 	`COMMENT ON TABLE steady_backfill_slices IS 'steady: one row per key-range slice of a backfill run; '
 	'cursor_key is the checkpoint (every key <= it is done), committed with each batch'`,
+	// v2: resumed slices get a job of a new generation (store.go, Resume).
+	`ALTER TABLE steady_backfill_slices ADD COLUMN IF NOT EXISTS job_gen integer NOT NULL DEFAULT 0`,
+	`COMMENT ON TABLE steady_backfill_runs IS '` + schemaVersion + `'`,
 }
 
-// EnsureSchema creates the bookkeeping tables when they are missing. Racing creators serialise
+// EnsureSchema creates or upgrades the bookkeeping tables when needed. Racing creators serialise
 // on a transaction-scoped advisory lock, which holds through a transaction pooler (a session
 // lock would not, DESIGN §3.4); the DDL runs with a lock_timeout like every DDL.
 func EnsureSchema(ctx context.Context, pool *pgxpool.Pool) error {
-	var present bool
-	err := pool.QueryRow(ctx, `SELECT to_regclass('steady_backfill_slices') IS NOT NULL`).Scan(&present)
+	var current bool
+	err := pool.QueryRow(ctx, `SELECT coalesce(obj_description(to_regclass('steady_backfill_runs'), 'pg_class') = $1, false)`,
+		schemaVersion).Scan(&current)
 	if err != nil {
 		return fmt.Errorf("backfill bookkeeping: %w", err)
 	}
-	if present {
+	if current {
 		return nil
 	}
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {

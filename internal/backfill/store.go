@@ -101,7 +101,7 @@ func (s *Store) Start(ctx context.Context, ins Inserter, b jobs.Backfill, opts S
 		if err != nil || active != nil {
 			if active != nil {
 				res.Run, res.Slices, res.State = active.id, active.slices, active.state
-				res.Requeued, err = insertJobs(ctx, tx, ins, b.Name, active.id, active.due)
+				res.Requeued, err = insertJobs(ctx, tx, ins, active.due)
 			}
 			return err
 		}
@@ -116,7 +116,7 @@ func (s *Store) Start(ctx context.Context, ins Inserter, b jobs.Backfill, opts S
 		if err != nil {
 			return err
 		}
-		var due []int
+		var due []jobs.BackfillArgs
 		froms, tos, states := make([]int64, len(ranges)), make([]int64, len(ranges)), make([]string, len(ranges))
 		for i, r := range ranges {
 			froms[i], tos[i], states[i] = r[0], r[1], string(StatePending)
@@ -124,7 +124,7 @@ func (s *Store) Start(ctx context.Context, ins Inserter, b jobs.Backfill, opts S
 				states[i] = string(StateDone) // nothing in range: done from the start
 				continue
 			}
-			due = append(due, i)
+			due = append(due, jobs.BackfillArgs{Backfill: b.Name, Run: res.Run, Slice: i})
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO steady_backfill_slices (run_id, slice, key_from, key_to, cursor_key, state, rows_remaining, finished_at)
 			SELECT $1, i - 1, f, t, f, st, CASE WHEN st = 'done' THEN 0 END, CASE WHEN st = 'done' THEN now() END
@@ -133,7 +133,7 @@ func (s *Store) Start(ctx context.Context, ins Inserter, b jobs.Backfill, opts S
 		if err != nil {
 			return err
 		}
-		_, err = insertJobs(ctx, tx, ins, b.Name, res.Run, due)
+		_, err = insertJobs(ctx, tx, ins, due)
 		return err
 	})
 	if err != nil {
@@ -146,27 +146,32 @@ type active struct {
 	id     int64
 	slices int
 	state  State
-	due    []int // slices that are pending or running: each should have a live job
+	due    []jobs.BackfillArgs // the jobs of the slices that are pending or running: each should be live
 }
 
 // activeRun is the backfill's run with a slice that may still work, if any.
 func activeRun(ctx context.Context, tx pgx.Tx, name string) (*active, error) {
 	var a active
 	var running, paused bool
+	var slices, gens []int
 	err := tx.QueryRow(ctx, `SELECT r.id, r.slices,
 			coalesce(array_agg(s.slice ORDER BY s.slice) FILTER (WHERE s.state IN ('pending', 'running')), '{}'),
+			coalesce(array_agg(s.job_gen ORDER BY s.slice) FILTER (WHERE s.state IN ('pending', 'running')), '{}'),
 			bool_or(s.state = 'running' OR s.started_at IS NOT NULL), bool_or(s.state = 'paused')
 		FROM steady_backfill_runs r
 		JOIN steady_backfill_slices s ON s.run_id = r.id
 		WHERE r.backfill = $1 AND s.state IN ('pending', 'running', 'paused')
 		GROUP BY r.id
 		ORDER BY r.id DESC
-		LIMIT 1`, name).Scan(&a.id, &a.slices, &a.due, &running, &paused)
+		LIMIT 1`, name).Scan(&a.id, &a.slices, &slices, &gens, &running, &paused)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
+	}
+	for i, sl := range slices {
+		a.due = append(a.due, jobs.BackfillArgs{Backfill: name, Run: a.id, Slice: sl, Gen: gens[i]})
 	}
 	a.state = StatePending
 	switch {
@@ -178,13 +183,13 @@ func activeRun(ctx context.Context, tx pgx.Tx, name string) (*active, error) {
 	return &a, nil
 }
 
-func insertJobs(ctx context.Context, tx pgx.Tx, ins Inserter, name string, run int64, slices []int) (int, error) {
-	if len(slices) == 0 {
+func insertJobs(ctx context.Context, tx pgx.Tx, ins Inserter, args []jobs.BackfillArgs) (int, error) {
+	if len(args) == 0 {
 		return 0, nil
 	}
-	params := make([]river.InsertManyParams, len(slices))
-	for i, sl := range slices {
-		params[i] = river.InsertManyParams{Args: jobs.BackfillArgs{Backfill: name, Run: run, Slice: sl}}
+	params := make([]river.InsertManyParams, len(args))
+	for i, a := range args {
+		params[i] = river.InsertManyParams{Args: a}
 	}
 	results, err := ins.InsertManyTx(ctx, tx, params)
 	if err != nil {
@@ -252,19 +257,23 @@ type Change struct {
 // Pause holds the active run: its jobs stop at their next batch boundary, the checkpoints stay.
 func (s *Store) Pause(ctx context.Context, name string) (Change, error) {
 	return s.change(ctx, nil, name, `UPDATE steady_backfill_slices SET state = 'paused', updated_at = now()
-		WHERE run_id = $1 AND state IN ('pending', 'running') RETURNING slice`)
+		WHERE run_id = $1 AND state IN ('pending', 'running') RETURNING slice, job_gen`)
 }
 
-// Resume continues a paused run from its checkpoints.
+// Resume continues a paused run from its checkpoints. Each resumed slice gets a job of a new
+// generation: the paused one may not have ended yet (it stops at a batch boundary), and a
+// unique insert would then be skipped and leave the slice without a live job. Should the old
+// one still be working, the slice's row lock and checkpoint let only one of them go on.
 func (s *Store) Resume(ctx context.Context, ins Inserter, name string) (Change, error) {
-	return s.change(ctx, ins, name, `UPDATE steady_backfill_slices SET state = 'pending', throttled = NULL, updated_at = now()
-		WHERE run_id = $1 AND state = 'paused' RETURNING slice`)
+	return s.change(ctx, ins, name, `UPDATE steady_backfill_slices
+		SET state = 'pending', job_gen = job_gen + 1, throttled = NULL, updated_at = now()
+		WHERE run_id = $1 AND state = 'paused' RETURNING slice, job_gen`)
 }
 
 // Cancel stops the active run for good; what its batches committed stays.
 func (s *Store) Cancel(ctx context.Context, name string) (Change, error) {
 	return s.change(ctx, nil, name, `UPDATE steady_backfill_slices SET state = 'cancelled', finished_at = now(), updated_at = now()
-		WHERE run_id = $1 AND state IN ('pending', 'running', 'paused') RETURNING slice`)
+		WHERE run_id = $1 AND state IN ('pending', 'running', 'paused') RETURNING slice, job_gen`)
 }
 
 func (s *Store) change(ctx context.Context, ins Inserter, name, update string) (Change, error) {
@@ -286,13 +295,16 @@ func (s *Store) change(ctx context.Context, ins Inserter, name, update string) (
 		if err != nil {
 			return err
 		}
-		changed, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		changed, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (jobs.BackfillArgs, error) {
+			j := jobs.BackfillArgs{Backfill: name, Run: a.id}
+			return j, row.Scan(&j.Slice, &j.Gen)
+		})
 		if err != nil {
 			return err
 		}
 		c.Slices = len(changed)
 		if ins != nil {
-			c.Requeued, err = insertJobs(ctx, tx, ins, name, a.id, changed)
+			c.Requeued, err = insertJobs(ctx, tx, ins, changed)
 		}
 		return err
 	})
