@@ -27,7 +27,7 @@ type config struct {
 	directURL string
 	poolerURL string
 	runs      int
-	rows      int // rows of the backfill and online scenarios
+	rows      int           // rows of the backfill and online scenarios
 	latency   time.Duration // one-way latency added by toxiproxy
 	scenarios map[string]bool
 	out       string
