@@ -2,15 +2,12 @@ package catalog_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
-	"os"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/steadydb/steady/internal/catalog"
+	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/fingerprint"
 )
 
@@ -19,7 +16,7 @@ import (
 // creates, then drops, a database of its own.
 func ExampleRead() {
 	ctx := context.Background()
-	dbURL, cleanup, err := exampleDatabase(ctx, os.Getenv("TEST_DATABASE_URL_DIRECT"))
+	dbURL, cleanup, err := dbtest.ForExample(ctx)
 	if err != nil {
 		fmt.Println("example database:", err)
 		return
@@ -69,33 +66,4 @@ func ExampleRead() {
 	//   holds=false exists=false found="" drift=""
 	// constraint public.leads.leads_phone_check
 	//   holds=false exists=true found="constraint public.leads.leads_phone_check CHECK ((phone_whatsapp <> ''::text)) NOT VALID" drift="constraint is NOT VALID, want validated"
-}
-
-// exampleDatabase creates an empty database on the server at serverURL and returns its URL
-// and a function that drops it.
-func exampleDatabase(ctx context.Context, serverURL string) (string, func(), error) {
-	if serverURL == "" {
-		return "", nil, fmt.Errorf("TEST_DATABASE_URL_DIRECT is not set (run make test)")
-	}
-	admin, err := pgx.Connect(ctx, serverURL)
-	if err != nil {
-		return "", nil, err
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	name := pgx.Identifier{"example_" + hex.EncodeToString(b)}
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name.Sanitize()); err != nil {
-		admin.Close(ctx)
-		return "", nil, err
-	}
-	u, err := url.Parse(serverURL)
-	if err != nil {
-		admin.Close(ctx)
-		return "", nil, err
-	}
-	u.Path = "/" + name[0]
-	return u.String(), func() {
-		_, _ = admin.Exec(ctx, "DROP DATABASE "+name.Sanitize()+" WITH (FORCE)")
-		admin.Close(ctx)
-	}, nil
 }

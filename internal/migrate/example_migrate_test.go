@@ -2,19 +2,15 @@ package migrate_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"os"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/migrate"
 )
 
@@ -24,7 +20,7 @@ import (
 // sets it) on which it creates, then drops, a database of its own.
 func ExampleMigrator_Migrate() {
 	ctx := context.Background()
-	dbURL, cleanup, err := exampleDatabase(ctx, os.Getenv("TEST_DATABASE_URL_DIRECT"))
+	dbURL, cleanup, err := dbtest.ForExample(ctx)
 	if err != nil {
 		fmt.Println("example database:", err)
 		return
@@ -95,55 +91,5 @@ func ExampleMigrator_Migrate() {
 	//   found column public.leads.phone_whatsapp text NULL
 }
 
-// exampleDatabase creates an empty database on the server at serverURL and returns its URL
-// and a function that drops it.
-func exampleDatabase(ctx context.Context, serverURL string) (string, func(), error) {
-	if serverURL == "" {
-		return "", nil, fmt.Errorf("TEST_DATABASE_URL_DIRECT is not set (run make test)")
-	}
-	admin, err := pgx.Connect(ctx, serverURL)
-	if err != nil {
-		return "", nil, err
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	name := pgx.Identifier{"example_" + hex.EncodeToString(b)}
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name.Sanitize()); err != nil {
-		admin.Close(ctx)
-		return "", nil, err
-	}
-	u, err := url.Parse(serverURL)
-	if err != nil {
-		admin.Close(ctx)
-		return "", nil, err
-	}
-	u.Path = "/" + name[0]
-	return u.String(), func() {
-		_, _ = admin.Exec(ctx, "DROP DATABASE "+name.Sanitize()+" WITH (FORCE)")
-		admin.Close(ctx)
-	}, nil
-}
-
-// TestMain skips the whole package when no test database answers, as dbtest skips a test:
-// ExampleMigrator_Migrate needs the database too and, being an example, cannot skip itself.
-// Under CI=true nothing is skipped.
-func TestMain(m *testing.M) {
-	if err := probe(os.Getenv("TEST_DATABASE_URL_DIRECT")); err != nil && os.Getenv("CI") != "true" {
-		fmt.Printf("migrate: skipped: test database unavailable (run make test): %v\n", err)
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
-
-func probe(url string) error {
-	if url == "" {
-		return fmt.Errorf("TEST_DATABASE_URL_DIRECT is not set")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return err
-	}
-	return conn.Close(ctx)
-}
+// TestMain skips the package when no test database answers (outside CI): the example needs it.
+func TestMain(m *testing.M) { dbtest.Main(m, "migrate") }
