@@ -1,12 +1,10 @@
 package wiring_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,14 +25,14 @@ type indexWorker struct {
 	app    *fx.App
 	client *river.Client[pgx.Tx]
 	events <-chan *river.Event
-	logs   *lockedBuffer
+	logs   *dbtest.LogBuffer
 }
 
 // startIndexWorker starts the worker as `steady worker` does. Its River client is subscribed
 // before it starts, so no event of the builds enqueued at start is missed.
 func startIndexWorker(t *testing.T, db *dbtest.DB) *indexWorker {
 	t.Helper()
-	w := &indexWorker{logs: &lockedBuffer{}}
+	w := &indexWorker{logs: &dbtest.LogBuffer{}}
 	log := slog.New(slog.NewJSONHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	cfg := wiring.WorkerConfig{
 		// POOLER only: the migration step runs through PgBouncer too.
@@ -140,21 +138,4 @@ func TestWorkerIndexBuilds(t *testing.T) {
 		require.Equal(t, tables, jobsN)
 		require.Equal(t, tables, done)
 	})
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

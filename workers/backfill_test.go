@@ -1,14 +1,12 @@
 package workers_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,14 +32,14 @@ type bundle struct {
 	direct *pgxpool.Pool
 	store  *backfill.Store
 	client *river.Client[pgx.Tx]
-	logs   *syncBuffer
+	logs   *dbtest.LogBuffer
 }
 
 func setup(t *testing.T, cfg backfill.Config) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	db := dbtest.NewMigrated(t)
-	logs := &syncBuffer{}
+	logs := &dbtest.LogBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -152,23 +150,6 @@ func waitFor(t *testing.T, within time.Duration, cond func() bool, msg string, a
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // phones loads n leads with WhatsApp numbers in every format the seed's clients wrote, and the

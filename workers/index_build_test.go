@@ -1,7 +1,6 @@
 package workers_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"slices"
@@ -33,7 +32,7 @@ type buildBundle struct {
 	client *river.Client[pgx.Tx]
 	events <-chan *river.Event
 	steps  *stepLog
-	logs   *logSink
+	logs   *dbtest.LogBuffer
 }
 
 type buildOpts struct {
@@ -60,7 +59,7 @@ func setupBuild(t *testing.T, opts buildOpts) *buildBundle {
 	t.Cleanup(pools.Close)
 	require.Equal(t, dbconn.ModeTransaction, pools.Pooler.Mode)
 
-	b := &buildBundle{ctx: ctx, db: db, pooler: pools.Pooler, direct: direct, steps: &stepLog{}, logs: &logSink{}}
+	b := &buildBundle{ctx: ctx, db: db, pooler: pools.Pooler, direct: direct, steps: &stepLog{}, logs: &dbtest.LogBuffer{}}
 	logger := slog.New(slog.NewJSONHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	worker, err := workers.NewIndexBuild(workers.IndexBuildConfig{
 		Pool: pools.Pooler.Pool, Logger: logger, Timeout: opts.timeout,
@@ -229,23 +228,6 @@ func (l *stepLog) all() []indexbuild.Step {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return slices.Clone(l.steps)
-}
-
-type logSink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logSink) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logSink) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 const seedBusiness = `INSERT INTO business (name, slug) VALUES ('Acme', 'acme')`

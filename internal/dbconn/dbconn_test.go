@@ -1,7 +1,6 @@
 package dbconn_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -26,13 +25,13 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 type bundle struct {
 	db   *dbtest.DB
-	logs *syncBuffer
+	logs *dbtest.LogBuffer
 	log  *slog.Logger
 }
 
 func setup(t *testing.T) bundle {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &dbtest.LogBuffer{}
 	return bundle{db: dbtest.New(t), logs: logs, log: slog.New(slog.NewTextHandler(logs, nil))}
 }
 
@@ -331,21 +330,4 @@ func withPassword(t *testing.T, raw, pw string) string {
 	cfg, err := pgx.ParseConfig(raw)
 	require.NoError(t, err)
 	return fmt.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=disable", cfg.User, pw, cfg.Host, cfg.Port, cfg.Database)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

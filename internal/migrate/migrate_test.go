@@ -1,7 +1,6 @@
 package migrate_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -27,7 +26,7 @@ type bundle struct {
 	pool   *pgxpool.Pool // through PgBouncer, as the product's POOLER pool
 	direct *pgx.Conn
 	trace  *sqlLog
-	logs   *syncBuffer
+	logs   *dbtest.LogBuffer
 	log    *slog.Logger
 }
 
@@ -36,7 +35,7 @@ type bundle struct {
 func setup(t *testing.T) *bundle {
 	t.Helper()
 	ctx := context.Background()
-	b := &bundle{db: dbtest.New(t), trace: &sqlLog{}, logs: &syncBuffer{}}
+	b := &bundle{db: dbtest.New(t), trace: &sqlLog{}, logs: &dbtest.LogBuffer{}}
 	b.log = slog.New(slog.NewTextHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	b.pool = pooledPool(t, b.db.PoolerURL, b.trace)
 	conn, err := pgx.Connect(ctx, b.db.DirectURL)
@@ -519,23 +518,6 @@ func (l *sqlLog) all() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]string(nil), l.sql...)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var _ = fmt.Sprint
