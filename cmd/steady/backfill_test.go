@@ -315,3 +315,56 @@ func TestScheduleCommand(t *testing.T) {
 		}
 	})
 }
+
+// TestBackfillWorkerStoppedWithSIGTERMResumes stops a worker gracefully in the middle of a
+// backfill: it exits 0 at a batch boundary, and the next worker continues from the checkpoint
+// with every row correct and none changed twice.
+func TestBackfillWorkerStoppedWithSIGTERMResumes(t *testing.T) {
+	t.Parallel()
+	const rows = 120_000
+	// Short attempts: the graceful stop lets the running attempt end at its next boundary.
+	b := setupBackfill(t, "STEADY_BACKFILL_MAX_BATCH=1000", "STEADY_BACKFILL_ATTEMPT=2s", "STEADY_LOG_LEVEL=debug")
+	b.exec(t, `INSERT INTO business (name, slug) VALUES ('Stopped', 'stopped')`)
+	b.exec(t, fmt.Sprintf(`INSERT INTO leads (business_id, full_name, phone_whatsapp)
+		SELECT 1, d, '0' || d
+		FROM generate_series(1, %d) AS g, LATERAL (SELECT '5' || lpad((g %% 100000000)::text, 8, '0') AS d) AS n`, rows))
+	b.exec(t, `ALTER TABLE leads ADD COLUMN touches int NOT NULL DEFAULT 0`)
+	b.exec(t, `CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN NEW.touches := OLD.touches + 1; RETURN NEW; END $$`)
+	b.exec(t, `CREATE TRIGGER touch BEFORE UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION touch()`)
+
+	r := steady(t, b.env, "backfill", "enqueue", "leads_phone_whatsapp")
+	require.Equal(t, 0, r.code, r.stderr)
+	first := start(t, b.env, "worker")
+	waitUntil(t, 2*time.Minute, func() bool {
+		return b.count(t, `SELECT coalesce(max(cursor_key), 0) FROM steady_backfill_slices`) >= rows/5
+	}, "the backfill did not get going")
+	stopped := stop(t, first) // SIGTERM, exit 0
+
+	var checkpoint int64
+	var state string
+	require.NoError(t, b.direct.QueryRow(context.Background(),
+		`SELECT cursor_key, state FROM steady_backfill_slices`).Scan(&checkpoint, &state))
+	require.Less(t, checkpoint, int64(rows), "stopped mid-run")
+	require.Equal(t, "running", state, "a stop is not a pause: the run goes on with the next worker")
+	require.Zero(t, b.count(t, `SELECT count(*) FROM leads WHERE id <= $1 AND phone_whatsapp <> '+972' || full_name`, checkpoint))
+	require.Zero(t, b.count(t, `SELECT count(*) FROM leads WHERE id > $1 AND touches > 0`, checkpoint),
+		"nothing after the checkpoint committed")
+	require.Contains(t, stopped.stderr, "River client stopped")
+
+	second := start(t, b.env, "worker")
+	waitUntil(t, 2*time.Minute, func() bool {
+		return b.count(t, `SELECT count(*) FROM steady_backfill_slices WHERE state = 'done'`) == 1
+	}, "the restarted worker did not finish the backfill")
+	logs := stop(t, second).stderr
+	require.Zero(t, b.count(t, `SELECT count(*) FROM leads WHERE phone_whatsapp <> '+972' || full_name`), "every row correct")
+	require.Zero(t, b.count(t, `SELECT count(*) FROM leads WHERE touches <> 1`), "every row changed exactly once")
+	var resumedFrom []int64
+	for _, e := range logLines(t, logs) {
+		if e["msg"] == "backfill slice attempt" {
+			resumedFrom = append(resumedFrom, int64(e["from_key"].(float64)))
+		}
+	}
+	require.NotEmpty(t, resumedFrom)
+	require.Equal(t, checkpoint, resumedFrom[0], "the next worker continued from the checkpoint")
+}
