@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -108,5 +107,3 @@ func printCommandHelp(c *command, f *flags, w io.Writer) {
 	f.fs.SetOutput(w)
 	f.fs.PrintDefaults()
 }
-
-var _ = flag.ErrHelp

@@ -82,7 +82,7 @@ func NewFromTemplate(t testing.TB, key string, setup func(ctx context.Context, d
 		t.Fatalf("dbtest: create database: %v", err)
 	}
 	t.Cleanup(func() { Drop(t, name) })
-	return &DB{Name: name, DirectURL: WithDatabase(t, direct, name), PoolerURL: WithDatabase(t, pooler, name)}
+	return &DB{Name: name, DirectURL: withDB(direct, name), PoolerURL: withDB(pooler, name)}
 }
 
 // Drop removes a database, terminating its sessions (PgBouncer's server connections too).
@@ -96,17 +96,6 @@ func Drop(t testing.TB, name string) {
 	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
 		t.Errorf("dbtest: drop database %s: %v", name, err)
 	}
-}
-
-// WithDatabase returns rawURL pointing at database name.
-func WithDatabase(t testing.TB, rawURL, name string) string {
-	t.Helper()
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		t.Fatalf("dbtest: parse test URL: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 func buildTemplate(ctx context.Context, direct, name string, setup func(context.Context, string) error) error {
