@@ -50,19 +50,17 @@ func (s *migrateSettings) source() (fs.FS, error) {
 	return os.DirFS(s.dir), nil
 }
 
-// open resolves the connections (probing DIRECT once) and loads the migrations. A migration
-// that does not parse is bad input: exit 2, nothing applied.
+// open resolves the connections (probing DIRECT once) and lists the migrations. A migration
+// that cannot be read or does not parse is bad input: exit 2, nothing applied.
 func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *migrate.Migrator, error) {
 	src, err := s.source()
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := migrate.Load(src); err != nil {
-		var pe *fingerprint.ParseError
-		if errors.As(err, &pe) || strings.HasPrefix(err.Error(), "load migrations") {
-			return nil, nil, usageErr(err)
-		}
-		return nil, nil, err
+	// Names and order now, before connecting; the files are read during the first round trip
+	// and parsed when a plan needs them (badMigrations maps those errors to exit 2).
+	if _, err := migrate.List(src); err != nil {
+		return nil, nil, usageErr(err)
 	}
 	s.db.Logger = e.log.logger
 	pools, err := dbconn.Open(ctx, *s.db, dbconn.OpenOpts{Migrate: true})
@@ -111,9 +109,8 @@ settings, a migration that does not parse) exits 2 and applies nothing.`,
 				}
 				defer pools.Close()
 				res, runErr := m.Migrate(ctx, migrate.Opts{DryRun: dryRun})
-				var pe *fingerprint.ParseError
-				if errors.As(runErr, &pe) {
-					return usageErr(runErr) // a migration that does not parse: nothing was applied
+				if badMigrations(runErr) {
+					return usageErr(runErr) // a migration that cannot be read or parsed: nothing was applied
 				}
 				if asJSON {
 					if err := writeJSON(e.stdout, resultJSON(res)); err != nil {
@@ -217,4 +214,11 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// badMigrations reports an error that is the migration files' fault (unreadable, does not
+// parse): bad input, and nothing was applied.
+func badMigrations(err error) bool {
+	var pe *fingerprint.ParseError
+	return err != nil && (errors.As(err, &pe) || strings.HasPrefix(err.Error(), "load migrations"))
 }

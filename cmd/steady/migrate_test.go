@@ -353,6 +353,21 @@ func TestMigrateCommand(t *testing.T) {
 		require.Zero(t, b.publicRelations(t))
 	})
 
+	t.Run("UnreadableFileExits2NamesItCreatesNothing", func(t *testing.T) {
+		t.Parallel()
+		b := setupMigrate(t)
+		dir := migrationsDir(t, map[string]string{"0001_ok.sql": "CREATE TABLE ok (id int);\n"})
+		// Listed like any file, unreadable when the run reads it (after connecting).
+		require.NoError(t, os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "0002_gone.sql")))
+		for _, args := range [][]string{{"migrate", "--migrations-dir", dir}, {"status", "--migrations-dir", dir}} {
+			r := steady(t, b.env, args...)
+			require.Equal(t, exitUsage, r.code, "%v: %s", args, r.stderr)
+			require.Contains(t, r.stderr, "load migrations: open 0002_gone.sql", args)
+			requireNoSecret(t, r)
+		}
+		require.Zero(t, b.publicRelations(t))
+	})
+
 	t.Run("BadLeaseTTLExits2", func(t *testing.T) {
 		t.Parallel()
 		b := setupMigrate(t)

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"text/tabwriter"
 
-	"github.com/steadydb/steady/internal/fingerprint"
 	"github.com/steadydb/steady/internal/migrate"
 )
 
@@ -31,8 +29,7 @@ Exit 0 clean, 3 pending, 4 drift / partial / checksum changed, 1 error, 2 usage.
 				}
 				defer pools.Close()
 				plan, err := m.Plan(ctx)
-				var pe *fingerprint.ParseError
-				if errors.As(err, &pe) {
+				if badMigrations(err) {
 					return usageErr(err)
 				}
 				if err != nil {

@@ -44,6 +44,11 @@ func TestVersionChangesWithEveryCheckableFact(t *testing.T) {
 		{"Function", "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "DROP FUNCTION f()"},
 		{"View", "CREATE VIEW v AS SELECT id FROM t", "DROP VIEW v"},
 		{"Schema", "CREATE SCHEMA s", "DROP SCHEMA s"},
+		{"CompositeType", "CREATE TYPE pair AS (a int, b int)", "DROP TYPE pair"},
+		{"RenameIndex", "ALTER INDEX t_pkey RENAME TO t_pk", "ALTER INDEX t_pk RENAME TO t_pkey"},
+		// What a failed CREATE INDEX CONCURRENTLY leaves (the test role is a superuser).
+		{"IndexValidity", "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 't_pkey'::regclass",
+			"UPDATE pg_index SET indisvalid = true WHERE indexrelid = 't_pkey'::regclass"},
 	} {
 		exec(change.do)
 		require.NotEqual(t, base, version(), change.name)

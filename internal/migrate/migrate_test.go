@@ -469,8 +469,13 @@ func TestLoadRejectsGapsAndDuplicates(t *testing.T) {
 	require.ErrorContains(t, err, "contiguous")
 	_, err = migrate.Load(fstest.MapFS{"0001_a.sql": {Data: []byte("SELECT 1;")}, "001_b.sql": {Data: []byte("SELECT 1;")}})
 	require.ErrorContains(t, err, "version 1 is used by")
-	_, err = migrate.Load(fstest.MapFS{"1-a.sql": {Data: []byte("SELECT 1;")}})
-	require.ErrorContains(t, err, "NNNN_snake_name.sql")
+	for _, bad := range []string{"1-a.sql", "0001_.sql", "_a.sql", "0001_Add.sql", "0001_a-b.sql", "0001a_b.sql", "99999999999999999999_a.sql"} {
+		_, err = migrate.List(fstest.MapFS{bad: {Data: []byte("SELECT 1;")}})
+		require.ErrorContains(t, err, "NNNN_snake_name.sql", bad)
+	}
+	ms, err := migrate.List(fstest.MapFS{"0002_b_2.sql": {}, "0001_a.sql": {}, "README.md": {}})
+	require.NoError(t, err)
+	require.Equal(t, []migrate.Migration{{Version: 1, Name: "a", File: "0001_a.sql"}, {Version: 2, Name: "b_2", File: "0002_b_2.sql"}}, ms)
 }
 
 // sqlLog is a pgx tracer recording every statement a pool sends, and the round trips: a query

@@ -42,13 +42,16 @@ type Migrator struct {
 	migrations []Migration
 	river      *rivermigrate.Migrator[pgx.Tx]
 
+	readOnce  sync.Once // file bodies and checksums, read on first need
+	readErr   error
 	parseOnce sync.Once
 	parseErr  error
 }
 
-// New loads the migrations (names, versions, checksums). They are parsed when a plan first
-// needs them; a file that does not parse then fails the plan, naming its file and line, and
-// nothing is applied.
+// New lists the migrations (names, versions, their order). Their files are read when first
+// needed (a no-op run reads them while its one round trip is in flight) and parsed when a plan
+// first needs them; a file that does not parse then fails the plan, naming its file and line,
+// and nothing is applied.
 func New(cfg Config) (*Migrator, error) {
 	if cfg.Pool == nil {
 		return nil, errors.New("migrate: Config.Pool is required")
@@ -64,7 +67,7 @@ func New(cfg Config) (*Migrator, error) {
 	cfg.LockRetries = cmp.Or(cfg.LockRetries, 5)
 	cfg.LeaseTTL = cmp.Or(cfg.LeaseTTL, 30*time.Second)
 	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
-	ms, err := Load(cfg.Migrations)
+	ms, err := List(cfg.Migrations)
 	if err != nil {
 		return nil, err
 	}
@@ -78,11 +81,24 @@ func New(cfg Config) (*Migrator, error) {
 	return m, nil
 }
 
-// Migrations returns the loaded migrations.
-func (m *Migrator) Migrations() []Migration { return m.migrations }
+// Migrations returns the migrations, their files read (Checksum and SQL are empty when a file
+// could not be read; Migrate reports why).
+func (m *Migrator) Migrations() []Migration {
+	_ = m.read()
+	return m.migrations
+}
+
+func (m *Migrator) read() error {
+	m.readOnce.Do(func() { m.readErr = read(m.cfg.Migrations, m.migrations) })
+	return m.readErr
+}
 
 func (m *Migrator) parse() error {
-	m.parseOnce.Do(func() { m.parseErr = Parse(m.migrations) })
+	m.parseOnce.Do(func() {
+		if m.parseErr = m.read(); m.parseErr == nil {
+			m.parseErr = Parse(m.migrations)
+		}
+	})
 	return m.parseErr
 }
 

@@ -41,13 +41,18 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 			return err
 		})
 	}
-	if err := m.cfg.Pool.SendBatch(ctx, batch).Close(); err != nil {
+	// The files are read and hashed while the round trip is in flight: on a long history each
+	// is about as long as the other.
+	sent := make(chan error, 1)
+	go func() { sent <- m.cfg.Pool.SendBatch(ctx, batch).Close() }()
+	readErr := m.read()
+	if err := <-sent; err != nil {
 		if !errors.Is(err, pgx.ErrNoRows) && !isUndefined(err) {
 			m.log.Debug("verification stamp unreadable; verifying in full", "error", err)
 		}
 		return false
 	}
-	return now == stamped && files == filesChecksum(m.migrations) && !m.riverPending(true, riverVersions)
+	return readErr == nil && now == stamped && files == filesChecksum(m.migrations) && !m.riverPending(true, riverVersions)
 }
 
 // stamp records a clean verification. version must have been read before the snapshot that
