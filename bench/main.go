@@ -31,6 +31,7 @@ type config struct {
 	latency   time.Duration // one-way latency added by toxiproxy
 	scenarios map[string]bool
 	out       string
+	template  string // populated(), indexed: made once, shared by the backfill and online scenarios
 }
 
 // row is one line of the result table.
@@ -89,6 +90,11 @@ func run(ctx context.Context, cfg *config) error {
 		name string
 		fn   func(context.Context, *config) ([]row, error)
 	}
+	defer func() {
+		if cfg.template != "" {
+			dropDB(context.WithoutCancel(ctx), cfg, cfg.template)
+		}
+	}()
 	for _, s := range []scenario{
 		{"deploy", benchDeploy}, {"adopt", benchAdopt}, {"probe", benchProbe},
 		{"backfill", benchBackfill}, {"online", benchOnline},

@@ -81,12 +81,8 @@ func pgbenchRun(ctx context.Context, cfg *config, db string, d time.Duration) ([
 }
 
 func benchOnline(ctx context.Context, cfg *config) ([]row, error) {
-	tpl, err := populated(ctx, cfg, cfg.rows)
+	tpl, err := sharedTemplate(ctx, cfg)
 	if err != nil {
-		return nil, err
-	}
-	defer dropDB(ctx, cfg, tpl)
-	if err := withIndexes(ctx, cfg, tpl); err != nil {
 		return nil, err
 	}
 	u, _ := pgx.ParseConfig(cfg.directURL)
