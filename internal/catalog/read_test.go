@@ -231,3 +231,47 @@ END $$`, from, from+499))
 		})
 	}
 }
+
+func TestReadRelationsReadsOnlyTheNamedRelations(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	conn := connect(t, b.db.PoolerURL)
+	holds := func(snap *catalog.Snapshot, o fingerprint.Object) bool {
+		return snap.Check(fingerprint.Effect{Object: o}).Holds
+	}
+
+	snap, err := catalog.ReadRelations(ctx, conn, []string{"leads", "lead_names"})
+	require.NoError(t, err)
+	// The named relations and what hangs off them, as a full read sees them.
+	for _, o := range []fingerprint.Object{
+		obj(fingerprint.KindTable, "public", "", "leads"),
+		obj(fingerprint.KindView, "public", "", "lead_names"),
+		obj(fingerprint.KindColumn, "public", "leads", "phone_whatsapp"),
+		obj(fingerprint.KindConstraint, "public", "leads", "leads_phone_check"),
+		obj(fingerprint.KindTrigger, "public", "leads", "leads_touch"),
+		// Not relations: read whole.
+		obj(fingerprint.KindType, "public", "", "mood"),
+		obj(fingerprint.KindEnumValue, "app", "status", "done"),
+		obj(fingerprint.KindFunction, "public", "", "touch"),
+		obj(fingerprint.KindSchema, "", "", "app"),
+	} {
+		require.True(t, holds(snap, o), o.String())
+		require.True(t, holds(b.snap, o), o.String())
+	}
+	// An index is a relation of its own: read when named.
+	require.False(t, holds(snap, obj(fingerprint.KindIndex, "public", "leads", "leads_created_at_idx")))
+	require.False(t, holds(snap, obj(fingerprint.KindSequence, "public", "", "invoice_numbers")))
+	require.False(t, holds(snap, obj(fingerprint.KindTable, "public", "", "dupes")))
+
+	snap, err = catalog.ReadRelations(ctx, conn, []string{"leads_created_at_idx"})
+	require.NoError(t, err)
+	require.True(t, holds(snap, obj(fingerprint.KindIndex, "public", "leads", "leads_created_at_idx")))
+	require.False(t, holds(snap, obj(fingerprint.KindTable, "public", "", "leads")))
+
+	// No names: no relations at all (not every relation).
+	snap, err = catalog.ReadRelations(ctx, conn, nil)
+	require.NoError(t, err)
+	require.False(t, holds(snap, obj(fingerprint.KindTable, "public", "", "leads")))
+	require.True(t, holds(snap, obj(fingerprint.KindType, "public", "", "mood")))
+}

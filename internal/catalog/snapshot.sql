@@ -14,10 +14,12 @@ WITH ns AS (
 	  AND n.nspname NOT LIKE 'pg\_temp\_%'
 	  AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
 ),
+-- $1: NULL for every relation, or the names of the relations to read (ReadRelations).
 rel AS (
 	SELECT c.oid, ns.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relpages
 	FROM pg_catalog.pg_class c
 	JOIN ns ON ns.oid = c.relnamespace
+	WHERE $1::text[] IS NULL OR c.relname = ANY ($1::text[])
 )
 SELECT
 	(SELECT coalesce(json_agg(ns.nspname), '[]') FROM ns) AS schemas,

@@ -46,6 +46,8 @@ type Migrator struct {
 	readErr   error
 	parseOnce sync.Once
 	parseErr  error
+	indexOnce sync.Once
+	index     *planner // every effect of the set by object, for checking applied migrations
 }
 
 // New lists the migrations (names, versions, their order). Their files are read when first

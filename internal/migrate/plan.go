@@ -124,6 +124,12 @@ type planner struct {
 	overlay map[objKey]fingerprint.Effect // the last effect planned on each object so far
 }
 
+// on is a planner with the same index of the set's effects, against snap and with nothing
+// planned yet: what checking one applied migration needs, without indexing the set again.
+func (p *planner) on(snap *catalog.Snapshot) *planner {
+	return &planner{snap: snap, touches: p.touches, tables: p.tables, overlay: map[objKey]fingerprint.Effect{}}
+}
+
 func newPlanner(snap *catalog.Snapshot, ms []Migration) *planner {
 	p := &planner{snap: snap, touches: map[objKey][]touch{}, tables: map[objKey][]touch{}, overlay: map[objKey]fingerprint.Effect{}}
 	for mi, m := range ms {
