@@ -22,7 +22,7 @@ type RiverConfig struct {
 	// FetchPollInterval applies when River polls (always through a transaction pooler, where
 	// LISTEN/NOTIFY is silently dropped, DESIGN §3.2). 200 ms measured p50 pickup ≈ 127 ms.
 	FetchPollInterval time.Duration // default 200ms
-	IndexWorkers      int           // default 2: builds on different tables in parallel
+	IndexWorkers      int           // default 1: one build at a time keeps the application's latency (docs/benchmarks.md)
 	BackfillWorkers   int           // default 2
 	DefaultWorkers    int           // default 4
 	SoftStopTimeout   time.Duration // running jobs may finish within this; then they are cancelled. Default 30s
@@ -30,7 +30,7 @@ type RiverConfig struct {
 
 func (c RiverConfig) withDefaults() RiverConfig {
 	c.FetchPollInterval = cmp.Or(c.FetchPollInterval, 200*time.Millisecond)
-	c.IndexWorkers = cmp.Or(c.IndexWorkers, 2)
+	c.IndexWorkers = cmp.Or(c.IndexWorkers, 1)
 	c.BackfillWorkers = cmp.Or(c.BackfillWorkers, 2)
 	c.DefaultWorkers = cmp.Or(c.DefaultWorkers, 4)
 	c.SoftStopTimeout = cmp.Or(c.SoftStopTimeout, 30*time.Second)
@@ -115,7 +115,9 @@ func newRiverClient(p riverParams) (riverResult, error) {
 			}
 			state.running.Store(true)
 			p.Log.Info("River started on POOLER", slog.Bool("poll_only", pollOnly),
-				slog.String("fetch_poll_interval", cfg.FetchPollInterval.String()))
+				slog.String("fetch_poll_interval", cfg.FetchPollInterval.String()),
+				slog.Int("index_workers", cfg.IndexWorkers), slog.Int("backfill_workers", cfg.BackfillWorkers),
+				slog.Int("default_workers", cfg.DefaultWorkers))
 			return nil
 		},
 		OnStop: func(ctx context.Context) error {

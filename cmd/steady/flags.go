@@ -53,6 +53,28 @@ func (f *flags) bool(p *bool, name, env string, def bool, usage string) {
 	f.fs.BoolVar(p, name, v, f.describe(usage, env))
 }
 
+// count is an integer setting within [lo, hi]; out of range or not a number is a usage error
+// naming the flag or variable.
+func (f *flags) count(p *int, name, env string, def, lo, hi int, usage string) {
+	v := def
+	if s, ok := os.LookupEnv(env); ok && env != "" && s != "" {
+		n, err := strconv.Atoi(s)
+		if (err != nil || n < lo || n > hi) && f.err == nil {
+			f.err = fmt.Errorf("%s=%q: want a whole number from %d to %d", env, s, lo, hi)
+		}
+		v = n
+	}
+	f.fs.Func(name, f.describe(usage, env)+fmt.Sprintf(" (%d to %d, default %d)", lo, hi, def), func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("want a whole number from %d to %d", lo, hi)
+		}
+		*p = n
+		return nil
+	})
+	*p = v
+}
+
 func (f *flags) duration(p *time.Duration, name, env string, def time.Duration, usage string) {
 	v := def
 	if s, ok := os.LookupEnv(env); ok && env != "" && s != "" {

@@ -165,6 +165,9 @@ func TestBadInput(t *testing.T) {
 		"BadLogFormat":   {[]string{"STEADY_LOG_FORMAT=xml"}, []string{"doctor"}, "STEADY_LOG_FORMAT"},
 		"UnknownCommand": {nil, []string{"frobnicate"}, `unknown command "frobnicate"`},
 		"UnknownFlag":    {nil, []string{"doctor", "--nope"}, "flag provided but not defined: -nope"},
+		"BadWorkersEnv":  {[]string{"STEADY_INDEX_WORKERS=0"}, []string{"worker"}, `STEADY_INDEX_WORKERS="0": want a whole number from 1 to 100`},
+		"BadWorkersFlag": {nil, []string{"worker", "--backfill-workers", "many"}, "-backfill-workers: want a whole number from 1 to 100"},
+		"BadPollEnv":     {[]string{"STEADY_POLL_INTERVAL=1ms"}, []string{"worker"}, "STEADY_POLL_INTERVAL=1ms: want 10ms to 1m"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -197,7 +200,8 @@ func TestWorkerServesHealthzAndStopsOnSIGTERM(t *testing.T) {
 	db := dbtest.New(t)
 	cmd := exec.Command(binary, "worker")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "DATABASE_URL_DIRECT=" + db.DirectURL, "DATABASE_URL_POOLER=" + db.PoolerURL,
-		"STEADY_HTTP_ADDR=127.0.0.1:0", "STEADY_LOG_FORMAT=json"}
+		"STEADY_HTTP_ADDR=127.0.0.1:0", "STEADY_LOG_FORMAT=json", "STEADY_INDEX_WORKERS=3"}
+	cmd.Args = append(cmd.Args, "--backfill-workers", "1", "--poll-interval", "150ms")
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -206,6 +210,13 @@ func TestWorkerServesHealthzAndStopsOnSIGTERM(t *testing.T) {
 	addr, logs := waitForLog(t, stderr, "http listening", "addr")
 	_, more := waitForLogPrefix(t, stderr, "migrations: ")
 	logs += more
+	// River runs with the queue settings from the environment and the flags.
+	started, more := waitFor(t, stderr, func(m string) bool { return m == "River started on POOLER" })
+	logs += more
+	require.Equal(t, float64(3), started["index_workers"], logs)
+	require.Equal(t, float64(1), started["backfill_workers"], logs)
+	require.Equal(t, float64(4), started["default_workers"], logs)
+	require.Equal(t, "150ms", started["fetch_poll_interval"], logs)
 	resp, err := http.Get("http://" + addr + "/healthz")
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"time"
 
@@ -41,8 +42,16 @@ jobs finish within 30s, then cancels them; then the HTTP server shuts down. Exit
 			f.string(&cfg.HTTPAddr, "http-addr", "STEADY_HTTP_ADDR", "127.0.0.1:8080", "address of /healthz, /readyz, /metrics and the River UI (/river); off loopback, /metrics and /river need STEADY_HTTP_TOKEN or STEADY_HTTP_USER + STEADY_HTTP_PASSWORD")
 			f.duration(&cfg.StopTimeout, "stop-timeout", "STEADY_STOP_TIMEOUT", time.Minute, "how long a graceful stop may take")
 			f.duration(&cfg.Indexes.BuildTimeout, "index-build-timeout", "STEADY_INDEX_BUILD_TIMEOUT", time.Hour, "bound of one attempt at building a table's indexes; a build cut short is healed by the next attempt")
+			f.count(&cfg.River.IndexWorkers, "index-workers", "STEADY_INDEX_WORKERS", 1, 1, 100, "index builds at once, on different tables (more finish sooner and slow the application more)")
+			f.count(&cfg.River.BackfillWorkers, "backfill-workers", "STEADY_BACKFILL_WORKERS", 2, 1, 100, "backfill slices worked at once")
+			f.count(&cfg.River.DefaultWorkers, "default-workers", "STEADY_DEFAULT_WORKERS", 4, 1, 1000, "jobs of the default queue worked at once")
+			f.duration(&cfg.River.FetchPollInterval, "poll-interval", "STEADY_POLL_INTERVAL", 200*time.Millisecond, "how often River polls for jobs (always, behind a transaction pooler)")
 			bf := backfillWorkerFlags(f)
 			return func(ctx context.Context, e *env, _ []string) error {
+				// River refuses a fetch poll interval under 1ms; below ~50ms polling is all load.
+				if cfg.River.FetchPollInterval < 10*time.Millisecond || cfg.River.FetchPollInterval > time.Minute {
+					return usageErr(fmt.Errorf("--poll-interval / STEADY_POLL_INTERVAL=%s: want 10ms to 1m", cfg.River.FetchPollInterval))
+				}
 				src, err := ms.source()
 				if err != nil {
 					return err
