@@ -34,7 +34,8 @@ testdb-down:
 
 # Tests get their own PostgreSQL + PgBouncer (ports 55433/56433, data in .testdb/).
 test:
-	@eval "$$(scripts/devdb.sh up test)"; \
+	@env="$$(scripts/devdb.sh up test)" || { echo "make test: the test database did not start (see above)" >&2; exit 1; }; \
+	eval "$$env"; \
 	export TEST_DATABASE_URL_DIRECT="$$DATABASE_URL_DIRECT" TEST_DATABASE_URL_POOLER="$$DATABASE_URL_POOLER"; \
 	unset DATABASE_URL DATABASE_URL_DIRECT DATABASE_URL_POOLER; \
 	$(GO) test -race -count=1 -timeout 20m ./...

