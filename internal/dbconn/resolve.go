@@ -68,8 +68,8 @@ func (r *Resolver) probe(ctx context.Context) Decision {
 }
 
 // probeOnce makes one real connection and one round trip: pgxpool connects lazily, so only a
-// round trip proves the server answers. A listener that accepts and never answers costs exactly
-// the timeout.
+// round trip proves the server answers. A listener that accepts and never answers costs the
+// timeout, never more.
 func probeOnce(ctx context.Context, rawURL string, timeout time.Duration) error {
 	// The timeout is the probe's whole budget: the attempt stops ProbeMargin before it, so that
 	// noticing the deadline and closing the socket fit inside (2-7 ms measured on 2 busy cores).
