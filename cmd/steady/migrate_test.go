@@ -337,36 +337,34 @@ func TestMigrateCommand(t *testing.T) {
 		}
 	})
 
-	t.Run("BrokenSQLExits2NamesFileAndLineCreatesNothing", func(t *testing.T) {
-		t.Parallel()
-		b := setupMigrate(t)
-		dir := migrationsDir(t, map[string]string{
-			"0001_ok.sql":     "CREATE TABLE ok (id int);\n",
-			"0002_broken.sql": "-- a typo\nCREATE TABLE broken (id int);\nALTER TABLE broken ADD COLUMN;\n",
+	// Files steady cannot use are bad input, whether they fail to parse or to be read (after
+	// connecting: a run lists names first and reads the files during its first round trip).
+	for name, tc := range map[string]struct {
+		broken func(t *testing.T, dir string)
+		want   string
+	}{
+		"BrokenSQLExits2NamesFileAndLineCreatesNothing": {func(t *testing.T, dir string) {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "0002_broken.sql"),
+				[]byte("-- a typo\nCREATE TABLE broken (id int);\nALTER TABLE broken ADD COLUMN;\n"), 0o644))
+		}, "0002_broken.sql:3: syntax error"},
+		"UnreadableFileExits2NamesItCreatesNothing": {func(t *testing.T, dir string) {
+			require.NoError(t, os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "0002_gone.sql")))
+		}, "load migrations: open 0002_gone.sql"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			b := setupMigrate(t)
+			dir := migrationsDir(t, map[string]string{"0001_ok.sql": "CREATE TABLE ok (id int);\n"})
+			tc.broken(t, dir)
+			for _, args := range [][]string{{"migrate", "--migrations-dir", dir}, {"migrate", "--migrations-dir", dir, "--strict"}, {"status", "--migrations-dir", dir}} {
+				r := steady(t, b.env, args...)
+				require.Equal(t, exitUsage, r.code, "%v: %s", args, r.stderr)
+				require.Contains(t, r.stderr, tc.want, args)
+				requireNoSecret(t, r)
+			}
+			require.Zero(t, b.publicRelations(t))
 		})
-		for _, args := range [][]string{{"migrate", "--migrations-dir", dir}, {"migrate", "--migrations-dir", dir, "--strict"}, {"status", "--migrations-dir", dir}} {
-			r := steady(t, b.env, args...)
-			require.Equal(t, exitUsage, r.code, "%v: %s", args, r.stderr)
-			require.Contains(t, r.stderr, "0002_broken.sql:3: syntax error", args)
-			requireNoSecret(t, r)
-		}
-		require.Zero(t, b.publicRelations(t))
-	})
-
-	t.Run("UnreadableFileExits2NamesItCreatesNothing", func(t *testing.T) {
-		t.Parallel()
-		b := setupMigrate(t)
-		dir := migrationsDir(t, map[string]string{"0001_ok.sql": "CREATE TABLE ok (id int);\n"})
-		// Listed like any file, unreadable when the run reads it (after connecting).
-		require.NoError(t, os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "0002_gone.sql")))
-		for _, args := range [][]string{{"migrate", "--migrations-dir", dir}, {"status", "--migrations-dir", dir}} {
-			r := steady(t, b.env, args...)
-			require.Equal(t, exitUsage, r.code, "%v: %s", args, r.stderr)
-			require.Contains(t, r.stderr, "load migrations: open 0002_gone.sql", args)
-			requireNoSecret(t, r)
-		}
-		require.Zero(t, b.publicRelations(t))
-	})
+	}
 
 	t.Run("BadLeaseTTLExits2", func(t *testing.T) {
 		t.Parallel()
