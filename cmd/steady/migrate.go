@@ -137,8 +137,9 @@ settings, a migration that does not parse) exits 2 and applies nothing.`,
 }
 
 type migrationJSON struct {
-	Version  int64            `json:"version"`
+	Version  migrate.Version  `json:"version"`
 	Name     string           `json:"name"`
+	Format   migrate.Format   `json:"format"`
 	State    migrate.State    `json:"state"`
 	Action   migrate.Action   `json:"action,omitempty"`
 	Evidence migrate.Evidence `json:"evidence"`
@@ -173,7 +174,7 @@ func migrationsJSON(p *migrate.Plan) []migrationJSON {
 		return out
 	}
 	for _, mp := range p.Migrations {
-		out = append(out, migrationJSON{mp.Version, mp.Name, mp.State, mp.Action, mp.Evidence})
+		out = append(out, migrationJSON{Version: mp.Version, Name: mp.Name, Format: mp.Format, State: mp.State, Action: mp.Action, Evidence: mp.Evidence})
 	}
 	return out
 }
@@ -182,7 +183,7 @@ func printPlan(w io.Writer, p *migrate.Plan) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tNAME\tACTION\tSTATE\tEVIDENCE")
 	for _, mp := range p.Migrations {
-		fmt.Fprintf(tw, "%04d\t%s\t%s\t%s\t%s\n", mp.Version, mp.Name, mp.Action, mp.State, shortEvidence(mp.Evidence))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", mp.Version, mp.Name, mp.Action, mp.State, shortEvidence(mp.Evidence))
 	}
 	tw.Flush()
 }
@@ -199,6 +200,12 @@ func shortEvidence(ev migrate.Evidence) string {
 		} else {
 			parts = append(parts, fmt.Sprintf("%d %s", len(vals), label))
 		}
+	}
+	if ev.RecordedBy != "" {
+		parts = append(parts, "recorded by "+ev.RecordedBy)
+	}
+	if ev.Inferred != "" {
+		parts = append(parts, ev.Inferred)
 	}
 	add("found", ev.Found, false)
 	add("missing", ev.Missing, true)
