@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/steadydb/steady/internal/dbconn"
-	"github.com/steadydb/steady/internal/fingerprint"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/migrations"
 )
@@ -225,7 +224,4 @@ func writeJSON(w io.Writer, v any) error {
 
 // badMigrations reports an error that is the migration files' fault (unreadable, does not
 // parse): bad input, and nothing was applied.
-func badMigrations(err error) bool {
-	var pe *fingerprint.ParseError
-	return err != nil && (errors.As(err, &pe) || strings.HasPrefix(err.Error(), "load migrations"))
-}
+func badMigrations(err error) bool { return migrate.IsBadInput(err) }

@@ -124,7 +124,15 @@ func (m *Migrator) runStatements(ctx context.Context, db execer, mp *MigrationPl
 		if !sp.Run {
 			continue
 		}
-		// Simple protocol: a lone statement with no arguments, nothing prepared (DESIGN §3.1, §3.6).
+		if sp.Heal != "" {
+			if _, err := db.Exec(ctx, sp.Heal, pgx.QueryExecModeSimpleProtocol); err != nil {
+				return &StatementError{File: mp.File, Line: sp.Line, SQL: sp.Heal, Err: err}
+			}
+			m.log.Info("dropped the INVALID index a failed concurrent build left, to build it again", "file", mp.File, "line", sp.Line)
+		}
+		// Simple protocol: a lone statement with no arguments, nothing prepared: through a
+		// transaction pooler prepared statements land on other clients' server connections,
+		// and CREATE INDEX CONCURRENTLY must be a lone simple-protocol statement.
 		if _, err := db.Exec(ctx, sp.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
 			first, _, _ := strings.Cut(strings.TrimSpace(sp.SQL), "\n")
 			return &StatementError{File: mp.File, Line: sp.Line, SQL: first, Err: err}

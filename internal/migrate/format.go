@@ -28,6 +28,26 @@ func (e *FileNameError) Error() string {
 	return fmt.Sprintf("load migrations: %s: %s", e.File, e.Reason)
 }
 
+// LoadError is a migration file that cannot be read, or whose sections are malformed. Like
+// every loader error it is the files' fault: bad input, and nothing is applied.
+type LoadError struct {
+	File string
+	Line int // 0 when the error is not on one line
+	Err  error
+}
+
+func (e *LoadError) Error() string {
+	switch {
+	case e.Line > 0:
+		return fmt.Sprintf("load migrations: %s:%d: %v", e.File, e.Line, e.Err)
+	case e.File == "":
+		return fmt.Sprintf("load migrations: %v", e.Err)
+	}
+	return fmt.Sprintf("load migrations: %s: %v", e.File, e.Err)
+}
+
+func (e *LoadError) Unwrap() error { return e.Err }
+
 const wantNames = "want NNNN_name.sql (steady, goose, dbmate), NNNN_name.up.sql (golang-migrate) or V1__name.sql / V1_1__name.sql (Flyway)"
 
 // parseFileName reads a file name. skip reports a file that belongs to the directory but is
@@ -101,7 +121,7 @@ func extractUp(file string, named Format, body string) (upSection, error) {
 		}
 	}
 	if named != FormatSteady && format != named {
-		return upSection{}, fmt.Errorf("load migrations: %s: a %s file name holding %s markers", file, named, format)
+		return upSection{}, &LoadError{File: file, Err: fmt.Errorf("a %s file name holding %s markers", named, format)}
 	}
 	switch format {
 	case FormatGoose:
@@ -135,7 +155,7 @@ func sections(file string, lines []string, format Format, marker func(string) (c
 		switch {
 		case strings.EqualFold(cmd, up) || strings.HasPrefix(strings.ToLower(cmd), strings.ToLower(up)+" "):
 			if seenUp {
-				return upSection{}, fmt.Errorf("load migrations: %s:%d: a second %s marker", file, i+1, up)
+				return upSection{}, &LoadError{File: file, Line: i + 1, Err: fmt.Errorf("a second %s marker", up)}
 			}
 			in, seenUp = true, true
 		case strings.EqualFold(cmd, down) || strings.HasPrefix(strings.ToLower(cmd), strings.ToLower(down)+" "):
@@ -143,7 +163,7 @@ func sections(file string, lines []string, format Format, marker func(string) (c
 		}
 	}
 	if !seenUp {
-		return upSection{}, fmt.Errorf("load migrations: %s: a %s file with no %s section", file, format, up)
+		return upSection{}, &LoadError{File: file, Err: fmt.Errorf("a %s file with no %s section", format, up)}
 	}
 	out.sql = strings.Join(kept, "\n")
 	return out, nil

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/fingerprint"
 )
@@ -50,6 +52,24 @@ type StatementPlan struct {
 	fingerprint.Statement
 	Run    bool   `json:"run"`
 	Reason string `json:"reason"`
+	// Heal runs just before the statement: a DROP INDEX CONCURRENTLY of the INVALID index a
+	// failed concurrent build left, which CREATE INDEX CONCURRENTLY [IF NOT EXISTS] would
+	// otherwise trip over or keep.
+	Heal string `json:"heal,omitempty"`
+}
+
+// invalidIndex returns the DROP that heals the INVALID or not-ready index a statement's failed
+// concurrent build left behind, or "".
+func (p *planner) invalidIndex(st fingerprint.Statement) string {
+	if st.Node != "IndexStmt" || len(st.Effects) == 0 || p.planned(st.Effects[0].Object) {
+		return ""
+	}
+	o := st.Effects[0].Object
+	idx, ok := p.snap.Index(cmpSchema(o.Schema), o.Name)
+	if !ok || (idx.Valid && idx.Ready) {
+		return ""
+	}
+	return "DROP INDEX CONCURRENTLY IF EXISTS " + pgx.Identifier{cmpSchema(o.Schema), o.Name}.Sanitize()
 }
 
 // MigrationPlan is the decision for one migration.
@@ -215,7 +235,10 @@ func (p *planner) planInPrefix(mi int, m *Migration, mp *MigrationPlan) {
 			}
 			v.missing++
 			mp.Evidence.Missing = append(mp.Evidence.Missing, e.String())
-			if !e.Absent && !e.Alter && !r.Exists {
+			if heal := p.invalidIndex(st); heal != "" {
+				sp.Heal = heal
+				v.repairable++
+			} else if !e.Absent && !e.Alter && !r.Exists {
 				v.repairable++
 			}
 		}
@@ -350,6 +373,7 @@ func (p *planner) planForward(mi int, m *Migration, mp *MigrationPlan) {
 		if !st.Verifiable() {
 			mp.Evidence.Unverifiable = append(mp.Evidence.Unverifiable, stmtRef(m, st))
 		}
+		sp.Heal = p.invalidIndex(st)
 		if present {
 			sp.Run, sp.Reason = false, "present: made before this run"
 			mp.Action, mp.State = ActionPartial, StatePartial

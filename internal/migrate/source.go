@@ -51,7 +51,7 @@ func Load(fsys fs.FS) ([]Migration, error) {
 func List(fsys fs.FS) ([]Migration, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		return nil, fmt.Errorf("load migrations: %w", err)
+		return nil, &LoadError{Err: err}
 	}
 	var ms []Migration
 	for _, e := range entries {
@@ -117,7 +117,7 @@ func read(fsys fs.FS, ms []Migration) error {
 			for i := w; i < len(ms); i += workers {
 				body, err := fs.ReadFile(fsys, ms[i].File)
 				if err != nil {
-					errs[i] = fmt.Errorf("load migrations: %w", err)
+					errs[i] = &LoadError{File: ms[i].File, Err: err}
 					continue
 				}
 				sum := sha256.Sum256(body)
@@ -141,6 +141,20 @@ func read(fsys fs.FS, ms []Migration) error {
 		}
 	}
 	return nil
+}
+
+// IsBadInput reports an error that is the migration files' fault (a name no format accepts,
+// duplicate versions, mixed formats, an unreadable file, malformed sections, SQL that does
+// not parse): nothing was applied.
+func IsBadInput(err error) bool {
+	var (
+		fe *FileNameError
+		le *LoadError
+		de *DuplicateVersionError
+		me *MixedFormatsError
+		pe *fingerprint.ParseError
+	)
+	return errors.As(err, &fe) || errors.As(err, &le) || errors.As(err, &de) || errors.As(err, &me) || errors.As(err, &pe)
 }
 
 // Parse parses every migration that is not parsed yet, in parallel (parsing dominates loading
