@@ -135,6 +135,7 @@ func TestParseDerivedEffects(t *testing.T) {
 				constraint("leads", "leads_email_key", true),
 				constraint("leads", "leads_score_check", true),
 				constraint("leads", "leads_status_check", true), // CREATE TABLE ignores NOT VALID
+				present(obj(KindSequence, "public", "leads_id_seq")), // the identity's sequence
 			}},
 		{name: "TableConstraints", sql: `CREATE TABLE crm.pairs (
 				a int, b int, c serial,
@@ -155,6 +156,7 @@ func TestParseDerivedEffects(t *testing.T) {
 				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_a_check"}, Validated: true},
 				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_a_check1"}, Validated: true},
 				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_named_fk"}, Validated: true},
+				present(obj(KindSequence, "crm", "pairs_c_seq")), // serial's sequence
 			}},
 		{name: "TableLongNamesTruncated", sql: "CREATE TABLE a_table_name_that_is_long_enough_to_need_truncation (" +
 			"a_column_name_that_is_also_very_long_for_an_identifier int UNIQUE)",

@@ -54,7 +54,32 @@ func createTable(s *pg_query.CreateStmt) []Effect {
 		constraints[i].Validated = true
 	}
 	effects := append([]Effect{{Object: t.table}}, columns...)
-	return append(effects, constraints...)
+	effects = append(effects, constraints...)
+	return append(effects, t.ownedSequences(elts)...)
+}
+
+// ownedSequences are the sequences serial and identity columns make, named as PostgreSQL
+// names them (<table>_<column>_seq). A table renamed later keeps them under that name, and a
+// new table of the old name makes them again: the history has to know they exist.
+func (t tableScope) ownedSequences(elts []*pg_query.Node) []Effect {
+	var out []Effect
+	for _, elt := range elts {
+		cd := elt.GetColumnDef()
+		if cd == nil {
+			continue
+		}
+		_, serial := formatType(cd.TypeName)
+		for _, n := range cd.Constraints {
+			if n.GetConstraint().GetContype() == pg_query.ConstrType_CONSTR_IDENTITY {
+				serial = true
+			}
+		}
+		if serial {
+			name := makeObjectName(t.table.Name, cd.Colname, "seq")
+			out = append(out, Effect{Object: Object{Kind: KindSequence, Schema: t.table.Schema, Name: name}})
+		}
+	}
+	return out
 }
 
 // reserveNames records the constraint names given explicitly, which unnamed constraints'
@@ -90,7 +115,8 @@ func alterTable(s *pg_query.AlterTableStmt) []Effect {
 		if cd == nil {
 			return nil
 		}
-		return append([]Effect{t.column(cd)}, t.columnConstraints(cd)...)
+		effects := append([]Effect{t.column(cd)}, t.columnConstraints(cd)...)
+		return append(effects, t.ownedSequences([]*pg_query.Node{cmd.Def})...)
 	case pg_query.AlterTableType_AT_DropColumn:
 		return []Effect{{Object: t.child(KindColumn, cmd.Name), Absent: true}}
 	case pg_query.AlterTableType_AT_AlterColumnType:
