@@ -62,6 +62,24 @@ type Effect struct {
 	// Constraint validity: Validated means convalidated must be true (ADD CONSTRAINT without
 	// NOT VALID, or VALIDATE CONSTRAINT). A NOT VALID constraint only needs to exist.
 	Validated bool `json:"validated,omitempty"`
+
+	// Source is a function's or procedure's body as pg_proc.prosrc stores it: the AS string
+	// exactly (escapes resolved, a $$ body verbatim), or a C function's link symbol. "" when
+	// there is nothing to compare (a SQL-standard BEGIN ATOMIC or RETURN body): existence only.
+	Source string `json:"source,omitempty"`
+
+	// Definition is what the object is, compared with the catalog when set ("" means existence
+	// only):
+	//   - index: its CREATE INDEX statement as package indexdef parses it (named, table
+	//     unqualified, without CONCURRENTLY, IF NOT EXISTS and TABLESPACE), compared with
+	//     pg_get_indexdef by indexdef.Def.Same;
+	//   - constraint: its canonical clause (see [CanonicalConstraint]), compared with
+	//     pg_get_constraintdef by [SameConstraint].
+	Definition string `json:"definition,omitempty"`
+
+	// Columns is a view's output column names in order, when the statement tells them all;
+	// nil otherwise (existence only).
+	Columns []string `json:"columns,omitempty"`
 }
 
 func (e Effect) String() string {

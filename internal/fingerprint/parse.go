@@ -59,12 +59,12 @@ func (s *source) statements(node *pg_query.Node, sp span, explicit []Effect) ([]
 	base := Statement{Line: s.line(sp.start), SQL: s.sql[sp.start:sp.end], Node: nodeName(node)}
 	if explicit != nil {
 		base.Effects, base.Explicit = explicit, true
-		base.Replaces = derive(node).replaces
+		base.Replaces = derive(node, s.version).replaces
 		return []Statement{base}, nil
 	}
 	parts := splitAlterTable(node)
 	if len(parts) < 2 {
-		d := derive(node)
+		d := derive(node, s.version)
 		base.Effects, base.Replaces = d.effects, d.replaces
 		return []Statement{base}, nil
 	}
@@ -76,7 +76,7 @@ func (s *source) statements(node *pg_query.Node, sp span, explicit []Effect) ([]
 		}
 		st := base
 		st.SQL = sql
-		st.Effects = derive(part).effects
+		st.Effects = derive(part, s.version).effects
 		out = append(out, st)
 	}
 	return out, nil
