@@ -59,7 +59,7 @@ type Snapshot struct {
 	indexes     map[name]Index
 	types       map[name]typeRow
 	enumValues  map[member]struct{}
-	enumLabels  map[name][]string // in enumsortorder, for evidence
+	enumLabels  map[name][]string   // in enumsortorder, for evidence
 	functions   map[name][]function // the overloads
 	triggers    map[member]triggerRow
 }
