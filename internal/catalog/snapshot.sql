@@ -94,7 +94,9 @@ SELECT
 
 	(SELECT coalesce(json_agg(x), '[]') FROM (
 		SELECT ns.nspname AS schema, p.proname AS name, p.prokind AS kind,
-			pg_catalog.pg_get_function_identity_arguments(p.oid) AS args
+			pg_catalog.pg_get_function_identity_arguments(p.oid) AS args,
+			-- The body's hash, not the body: a snapshot of a large schema stays small.
+			md5(p.prosrc) AS src_md5
 		FROM pg_catalog.pg_proc p
 		JOIN ns ON ns.oid = p.pronamespace
 	) x) AS functions,

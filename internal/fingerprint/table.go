@@ -6,21 +6,22 @@ import (
 
 // tableScope derives the effects of statements on one table: its columns and constraints.
 type tableScope struct {
-	table Object
-	names *nameChooser
+	table   Object
+	names   *nameChooser
+	version int32 // of the parse tree, for deparsing constraint definitions
 }
 
-func newTableScope(rv *pg_query.RangeVar) tableScope {
-	return tableScope{table: relObject(KindTable, rv), names: newNameChooser()}
+func newTableScope(rv *pg_query.RangeVar, version int32) tableScope {
+	return tableScope{table: relObject(KindTable, rv), names: newNameChooser(), version: version}
 }
 
 // createTable: the table, then each column, then each constraint that has a name, given or
 // PostgreSQL's default.
-func createTable(s *pg_query.CreateStmt) []Effect {
+func createTable(s *pg_query.CreateStmt, version int32) []Effect {
 	if s.Relation == nil || s.Relation.Relpersistence == "t" {
 		return nil
 	}
-	t := newTableScope(s.Relation)
+	t := newTableScope(s.Relation, version)
 	elts := append(append([]*pg_query.Node{}, s.TableElts...), s.Constraints...)
 	t.reserveNames(elts)
 
@@ -100,7 +101,7 @@ func (t tableScope) reserve(c *pg_query.Constraint) {
 }
 
 // alterTable derives one ALTER TABLE sub-command (statements are split before this).
-func alterTable(s *pg_query.AlterTableStmt) []Effect {
+func alterTable(s *pg_query.AlterTableStmt, version int32) []Effect {
 	if s.Objtype != pg_query.ObjectType_OBJECT_TABLE || s.Relation == nil || len(s.Cmds) != 1 {
 		return nil
 	}
@@ -108,7 +109,7 @@ func alterTable(s *pg_query.AlterTableStmt) []Effect {
 	if cmd == nil {
 		return nil
 	}
-	t := newTableScope(s.Relation)
+	t := newTableScope(s.Relation, version)
 	switch cmd.Subtype {
 	case pg_query.AlterTableType_AT_AddColumn:
 		cd := cmd.Def.GetColumnDef()
@@ -204,7 +205,11 @@ func (t tableScope) constraint(c *pg_query.Constraint, column string) (Effect, b
 	if name == "" {
 		return Effect{}, false
 	}
-	return Effect{Object: t.child(KindConstraint, name), Validated: !c.SkipValidation}, true
+	return Effect{
+		Object:     t.child(KindConstraint, name),
+		Validated:  !c.SkipValidation,
+		Definition: constraintDefinition(c, column, t.version),
+	}, true
 }
 
 // defaultName is the name PostgreSQL gives an unnamed constraint, or "" when it cannot be
