@@ -370,7 +370,7 @@ func TestSnapshotTable(t *testing.T) {
 			{Name: "id", Type: "bigint", NotNull: true, HasDefault: true},
 			{Name: "phone_whatsapp", Type: "text"},
 			{Name: "name", Type: "character varying(32)", NotNull: true},
-			{Name: "created_at", Type: "timestamp with time zone", NotNull: true, HasDefault: true},
+			{Name: "created_at", Type: "timestamp with time zone", NotNull: true, HasDefault: true, Default: "now()"},
 			{Name: "mood", Type: "mood"},
 			{Name: "moods", Type: "mood[]"},
 			{Name: "status", Type: "app.status"},

@@ -188,6 +188,10 @@ func (s *Snapshot) findColumn(o fingerprint.Object, e fingerprint.Effect) findin
 		f.drift = append(f.drift, "has no default, want one")
 	case e.HasDefault != nil && !*e.HasDefault && c.HasDefault:
 		f.drift = append(f.drift, "has a default, want none")
+	case e.Default != "" && c.Default != "":
+		if got := fingerprint.CanonicalDefault(c.Default); got != "" && got != e.Default {
+			f.drift = append(f.drift, fmt.Sprintf("default is %s, want %s", c.Default, e.Default))
+		}
 	}
 	return f
 }

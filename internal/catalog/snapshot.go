@@ -26,6 +26,8 @@ type Column struct {
 	Type       string
 	NotNull    bool
 	HasDefault bool // a default expression, a serial's nextval or an identity
+	// Default is the default expression as pg_get_expr prints it ("" for none or an identity).
+	Default string
 }
 
 // Table is an ordinary or partitioned table with its columns in attnum order.
@@ -90,6 +92,7 @@ type columnRow struct {
 	Type       string `json:"type"`
 	NotNull    bool   `json:"not_null"`
 	HasDefault bool   `json:"has_default"`
+	Default    string `json:"default_expr"`
 }
 
 type constraintRow struct {
@@ -254,7 +257,7 @@ func decode(raw [10][]byte) (*Snapshot, error) {
 	for _, c := range columns {
 		k := name{c.Schema, c.Table}
 		s.columnAt[member{c.Schema, c.Table, c.Name}] = len(s.columns[k])
-		s.columns[k] = append(s.columns[k], Column{Name: c.Name, Type: c.Type, NotNull: c.NotNull, HasDefault: c.HasDefault})
+		s.columns[k] = append(s.columns[k], Column{Name: c.Name, Type: c.Type, NotNull: c.NotNull, HasDefault: c.HasDefault, Default: c.Default})
 	}
 	for _, c := range constraints {
 		s.constraints[member{c.Schema, c.Table, c.Name}] = c

@@ -45,9 +45,11 @@ SELECT
 			END AS type,
 			a.attnotnull AS not_null,
 			-- An identity column fills itself like a default does, without a pg_attrdef row.
-			(a.atthasdef OR a.attidentity <> '') AS has_default
+			(a.atthasdef OR a.attidentity <> '') AS has_default,
+			pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_expr
 		FROM rel r
 		JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+		LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 		JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 		-- format_type spells an array as its element type plus "[]": qualify by the element.
 		LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND t.typlen = -1

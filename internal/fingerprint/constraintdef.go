@@ -62,6 +62,22 @@ func CanonicalConstraint(clause string) (string, error) {
 	return deparseConstraint(n, version)
 }
 
+// CanonicalDefault returns a column default as pg_get_expr prints it (pg_attrdef) in the form
+// Effect.Default holds, or "" when it has none: a default changed by a later migration ('free'
+// then 'trial') is then told apart, while the server's added casts ('trial'::text) are not.
+func CanonicalDefault(expr string) string {
+	def, err := CanonicalConstraint("CHECK (" + expr + ")")
+	if err != nil {
+		return ""
+	}
+	return checkExpr(def)
+}
+
+// checkExpr takes the expression out of a canonical "CHECK (…)" clause.
+func checkExpr(def string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(def, "CHECK ("), ")")
+}
+
 // SameConstraint reports whether found, a constraint as pg_get_constraintdef prints it, is the
 // constraint that want (an Effect.Definition) defines. A foreign key written without the
 // referenced columns references the primary key, which only the database knows: then the

@@ -63,6 +63,9 @@ type Effect struct {
 	Type       string `json:"type,omitempty"` // as format_type() spells it: "character varying(255)", "timestamp with time zone", "text[]"
 	NotNull    *bool  `json:"not_null,omitempty"`
 	HasDefault *bool  `json:"has_default,omitempty"`
+	// Default is the default expression in canonical form (see CanonicalDefault), when the
+	// statement gives one that has it; compared with the catalog's when set.
+	Default string `json:"default,omitempty"`
 
 	// Constraint validity: Validated means convalidated must be true (ADD CONSTRAINT without
 	// NOT VALID, or VALIDATE CONSTRAINT). A NOT VALID constraint only needs to exist.

@@ -26,6 +26,11 @@ func column(table, name, typ string, notNull, hasDefault bool) Effect {
 	return Effect{Object: child(KindColumn, table, name), Type: typ, NotNull: &notNull, HasDefault: &hasDefault}
 }
 
+func withDefault(e Effect, def string) Effect {
+	e.Default = def
+	return e
+}
+
 func constraint(table, name string, validated bool, definition string) Effect {
 	return Effect{Object: child(KindConstraint, table, name), Validated: validated, Definition: definition}
 }
@@ -127,7 +132,7 @@ func TestParseDerivedEffects(t *testing.T) {
 				column("leads", "id", "bigint", true, true), // an identity counts as a default, as in internal/catalog
 				column("leads", "business_id", "bigint", true, false),
 				column("leads", "email", "text", false, false),
-				column("leads", "status", "text", true, true),
+				withDefault(column("leads", "status", "text", true, true), "'new'"),
 				column("leads", "score", "integer", false, false),
 				column("leads", "total", "integer", false, true),
 				constraint("leads", "leads_pkey", true, "PRIMARY KEY (id)"),
@@ -135,7 +140,7 @@ func TestParseDerivedEffects(t *testing.T) {
 				constraint("leads", "leads_email_key", true, "UNIQUE (email)"),
 				constraint("leads", "leads_score_check", true, "CHECK (score >= '0')"),
 				constraint("leads", "leads_status_check", true, "CHECK (status <> '')"), // CREATE TABLE ignores NOT VALID
-				present(obj(KindSequence, "public", "leads_id_seq")), // the identity's sequence
+				{Object: Object{Kind: KindSequence, Schema: "public", Table: "leads", Name: "leads_id_seq"}}, // the identity's sequence
 			}},
 		{name: "TableConstraints", sql: `CREATE TABLE crm.pairs (
 				a int, b int, c serial,
@@ -156,7 +161,7 @@ func TestParseDerivedEffects(t *testing.T) {
 				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_a_check"}, Validated: true, Definition: "CHECK (a > '0')"},
 				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_a_check1"}, Validated: true, Definition: "CHECK (a < '10')"},
 				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_named_fk"}, Validated: true, Definition: "FOREIGN KEY (a) REFERENCES other"},
-				present(obj(KindSequence, "crm", "pairs_c_seq")), // serial's sequence
+				{Object: Object{Kind: KindSequence, Schema: "crm", Table: "pairs", Name: "pairs_c_seq"}}, // serial's sequence
 			}},
 		{name: "TableLongNamesTruncated", sql: "CREATE TABLE a_table_name_that_is_long_enough_to_need_truncation (" +
 			"a_column_name_that_is_also_very_long_for_an_identifier int UNIQUE)",
@@ -230,7 +235,7 @@ func TestParseDerivedEffects(t *testing.T) {
 
 		{name: "AddColumn", sql: "ALTER TABLE leads ADD COLUMN IF NOT EXISTS phone varchar(20) NOT NULL DEFAULT '' CONSTRAINT leads_phone_check CHECK (phone <> '') REFERENCES phones (number)",
 			effects: []Effect{
-				column("leads", "phone", "character varying(20)", true, true),
+				withDefault(column("leads", "phone", "character varying(20)", true, true), "''"),
 				constraint("leads", "leads_phone_check", true, "CHECK (phone <> '')"),
 				constraint("leads", "leads_phone_fkey", true, "FOREIGN KEY (phone) REFERENCES phones (number)"),
 			}},
@@ -243,7 +248,7 @@ func TestParseDerivedEffects(t *testing.T) {
 		{name: "DropNotNull", sql: "ALTER TABLE leads ALTER status DROP NOT NULL",
 			effects: []Effect{{Object: child(KindColumn, "leads", "status"), Alter: true, NotNull: ptr(false)}}},
 		{name: "SetDefault", sql: "ALTER TABLE leads ALTER COLUMN status SET DEFAULT 'new'",
-			effects: []Effect{{Object: child(KindColumn, "leads", "status"), Alter: true, HasDefault: ptr(true)}}},
+			effects: []Effect{{Object: child(KindColumn, "leads", "status"), Alter: true, HasDefault: ptr(true), Default: "'new'"}}},
 		{name: "DropDefault", sql: "ALTER TABLE leads ALTER COLUMN status DROP DEFAULT",
 			effects: []Effect{{Object: child(KindColumn, "leads", "status"), Alter: true, HasDefault: ptr(false)}}},
 		{name: "AddConstraint", sql: "ALTER TABLE leads ADD CONSTRAINT leads_status_check CHECK (status ~ '^[a-z]+$')",
@@ -395,7 +400,7 @@ ALTER TABLE ONLY crm."Leads"
 		effects []Effect
 	}{
 		{`ALTER TABLE ONLY crm."Leads" ADD COLUMN phone text NOT NULL DEFAULT ''`,
-			[]Effect{{Object: leads(KindColumn, "phone"), Type: "text", NotNull: ptr(true), HasDefault: ptr(true)}}},
+			[]Effect{{Object: leads(KindColumn, "phone"), Type: "text", NotNull: ptr(true), HasDefault: ptr(true), Default: "''"}}},
 		{`ALTER TABLE ONLY crm."Leads" DROP IF EXISTS jid`,
 			[]Effect{{Object: leads(KindColumn, "jid"), Absent: true}}},
 		{`ALTER TABLE ONLY crm."Leads" ALTER COLUMN score TYPE bigint USING score::bigint`,

@@ -77,7 +77,8 @@ func (t tableScope) ownedSequences(elts []*pg_query.Node) []Effect {
 		}
 		if serial {
 			name := makeObjectName(t.table.Name, cd.Colname, "seq")
-			out = append(out, Effect{Object: Object{Kind: KindSequence, Schema: t.table.Schema, Name: name}})
+			// Table: the sequence is owned by the column, and goes when the table goes.
+			out = append(out, Effect{Object: Object{Kind: KindSequence, Schema: t.table.Schema, Table: t.table.Name, Name: name}})
 		}
 	}
 	return out
@@ -131,7 +132,7 @@ func alterTable(s *pg_query.AlterTableStmt, version int32) []Effect {
 		return []Effect{{Object: t.child(KindColumn, cmd.Name), Alter: true, NotNull: &notNull}}
 	case pg_query.AlterTableType_AT_ColumnDefault:
 		hasDefault := cmd.Def != nil // DROP DEFAULT has none
-		return []Effect{{Object: t.child(KindColumn, cmd.Name), Alter: true, HasDefault: &hasDefault}}
+		return []Effect{{Object: t.child(KindColumn, cmd.Name), Alter: true, HasDefault: &hasDefault, Default: t.defaultExpr(cmd.Def)}}
 	case pg_query.AlterTableType_AT_AddConstraint:
 		c := cmd.Def.GetConstraint()
 		if c == nil {
@@ -160,6 +161,7 @@ func (t tableScope) child(kind Kind, name string) Object {
 func (t tableScope) column(cd *pg_query.ColumnDef) Effect {
 	typ, serial := formatType(cd.TypeName)
 	notNull, hasDefault := serial || cd.IsNotNull, serial
+	def := ""
 	for _, n := range cd.Constraints {
 		switch n.GetConstraint().GetContype() {
 		case pg_query.ConstrType_CONSTR_NOTNULL, pg_query.ConstrType_CONSTR_PRIMARY:
@@ -168,11 +170,26 @@ func (t tableScope) column(cd *pg_query.ColumnDef) Effect {
 			notNull, hasDefault = true, true
 		case pg_query.ConstrType_CONSTR_NULL:
 			notNull = false
-		case pg_query.ConstrType_CONSTR_DEFAULT, pg_query.ConstrType_CONSTR_GENERATED:
+		case pg_query.ConstrType_CONSTR_DEFAULT:
+			hasDefault, def = true, t.defaultExpr(n.GetConstraint().GetRawExpr())
+		case pg_query.ConstrType_CONSTR_GENERATED:
 			hasDefault = true
 		}
 	}
-	return Effect{Object: t.child(KindColumn, cd.Colname), Type: typ, NotNull: &notNull, HasDefault: &hasDefault}
+	return Effect{Object: t.child(KindColumn, cd.Colname), Type: typ, NotNull: &notNull, HasDefault: &hasDefault, Default: def}
+}
+
+// defaultExpr is a default expression in the canonical form CanonicalDefault gives the
+// catalog's, or "" when it has none (then only the presence of a default is compared).
+func (t tableScope) defaultExpr(expr *pg_query.Node) string {
+	if expr == nil {
+		return ""
+	}
+	c := &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_CHECK, RawExpr: expr}
+	if def := constraintDefinition(c, "", t.version); def != "" {
+		return checkExpr(def)
+	}
+	return ""
 }
 
 // columnConstraints derives the constraints declared on a column.
