@@ -139,7 +139,7 @@ func TestParseDerivedEffects(t *testing.T) {
 				constraint("leads", "leads_business_id_fkey", true, "FOREIGN KEY (business_id) REFERENCES business"),
 				constraint("leads", "leads_email_key", true, "UNIQUE (email)"),
 				constraint("leads", "leads_score_check", true, "CHECK (score >= '0')"),
-				constraint("leads", "leads_status_check", true, "CHECK (status <> '')"), // CREATE TABLE ignores NOT VALID
+				constraint("leads", "leads_status_check", true, "CHECK (status <> '')"),                      // CREATE TABLE ignores NOT VALID
 				{Object: Object{Kind: KindSequence, Schema: "public", Table: "leads", Name: "leads_id_seq"}}, // the identity's sequence
 			}},
 		{name: "TableConstraints", sql: `CREATE TABLE crm.pairs (
