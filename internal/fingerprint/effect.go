@@ -63,6 +63,14 @@ type Effect struct {
 	Type       string `json:"type,omitempty"` // as format_type() spells it: "character varying(255)", "timestamp with time zone", "text[]"
 	NotNull    *bool  `json:"not_null,omitempty"`
 	HasDefault *bool  `json:"has_default,omitempty"`
+	// NameChosen: the statement gives no name and PostgreSQL chose this one. It picks another
+	// (a counter appended) when the name is taken in the schema, which only the history before
+	// the statement tells (package migrate accounts for it).
+	NameChosen bool `json:"name_chosen,omitempty"`
+	// BacksConstraint: an index PRIMARY KEY, UNIQUE or EXCLUDE builds under the constraint's
+	// name; renaming either renames both.
+	BacksConstraint bool `json:"backs_constraint,omitempty"`
+
 	// Default is the default expression in canonical form (see CanonicalDefault), when the
 	// statement gives one that has it; compared with the catalog's when set.
 	Default string `json:"default,omitempty"`

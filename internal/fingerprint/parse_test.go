@@ -26,6 +26,17 @@ func column(table, name, typ string, notNull, hasDefault bool) Effect {
 	return Effect{Object: child(KindColumn, table, name), Type: typ, NotNull: &notNull, HasDefault: &hasDefault}
 }
 
+// chosen marks a name PostgreSQL chose, not the statement.
+func chosen(e Effect) Effect {
+	e.NameChosen = true
+	return e
+}
+
+// backing is the index a primary key or unique constraint builds under its chosen name.
+func backing(schema, table, name string) Effect {
+	return Effect{Object: Object{Kind: KindIndex, Schema: schema, Table: table, Name: name}, NameChosen: true, BacksConstraint: true}
+}
+
 func withDefault(e Effect, def string) Effect {
 	e.Default = def
 	return e
@@ -135,10 +146,12 @@ func TestParseDerivedEffects(t *testing.T) {
 				withDefault(column("leads", "status", "text", true, true), "'new'"),
 				column("leads", "score", "integer", false, false),
 				column("leads", "total", "integer", false, true),
-				constraint("leads", "leads_pkey", true, "PRIMARY KEY (id)"),
-				constraint("leads", "leads_business_id_fkey", true, "FOREIGN KEY (business_id) REFERENCES business"),
-				constraint("leads", "leads_email_key", true, "UNIQUE (email)"),
-				constraint("leads", "leads_score_check", true, "CHECK (score >= '0')"),
+				chosen(constraint("leads", "leads_pkey", true, "PRIMARY KEY (id)")),
+				backing("public", "leads", "leads_pkey"), // the index the primary key builds
+				chosen(constraint("leads", "leads_business_id_fkey", true, "FOREIGN KEY (business_id) REFERENCES business")),
+				chosen(constraint("leads", "leads_email_key", true, "UNIQUE (email)")),
+				backing("public", "leads", "leads_email_key"),
+				chosen(constraint("leads", "leads_score_check", true, "CHECK (score >= '0')")),
 				constraint("leads", "leads_status_check", true, "CHECK (status <> '')"),                      // CREATE TABLE ignores NOT VALID
 				{Object: Object{Kind: KindSequence, Schema: "public", Table: "leads", Name: "leads_id_seq"}}, // the identity's sequence
 			}},
@@ -155,11 +168,13 @@ func TestParseDerivedEffects(t *testing.T) {
 				{Object: Object{Kind: KindColumn, Schema: "crm", Table: "pairs", Name: "a"}, Type: "integer", NotNull: ptr(true), HasDefault: ptr(false)},
 				{Object: Object{Kind: KindColumn, Schema: "crm", Table: "pairs", Name: "b"}, Type: "integer", NotNull: ptr(true), HasDefault: ptr(false)},
 				{Object: Object{Kind: KindColumn, Schema: "crm", Table: "pairs", Name: "c"}, Type: "integer", NotNull: ptr(true), HasDefault: ptr(true)},
-				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_pkey"}, Validated: true, Definition: "PRIMARY KEY (a, b)"},
-				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_b_c_key"}, Validated: true, Definition: "UNIQUE (b, c)"},
-				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_c_fkey"}, Validated: true, Definition: "FOREIGN KEY (c) REFERENCES other"},
-				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_a_check"}, Validated: true, Definition: "CHECK (a > '0')"},
-				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_a_check1"}, Validated: true, Definition: "CHECK (a < '10')"},
+				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_pkey"}, Validated: true, Definition: "PRIMARY KEY (a, b)", NameChosen: true},
+				backing("crm", "pairs", "pairs_pkey"),
+				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_b_c_key"}, Validated: true, Definition: "UNIQUE (b, c)", NameChosen: true},
+				backing("crm", "pairs", "pairs_b_c_key"),
+				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_c_fkey"}, Validated: true, Definition: "FOREIGN KEY (c) REFERENCES other", NameChosen: true},
+				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_a_check"}, Validated: true, Definition: "CHECK (a > '0')", NameChosen: true},
+				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_a_check1"}, Validated: true, Definition: "CHECK (a < '10')", NameChosen: true},
 				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_named_fk"}, Validated: true, Definition: "FOREIGN KEY (a) REFERENCES other"},
 				{Object: Object{Kind: KindSequence, Schema: "crm", Table: "pairs", Name: "pairs_c_seq"}}, // serial's sequence
 			}},
@@ -168,8 +183,9 @@ func TestParseDerivedEffects(t *testing.T) {
 			effects: []Effect{
 				present(obj(KindTable, "public", "a_table_name_that_is_long_enough_to_need_truncation")),
 				column("a_table_name_that_is_long_enough_to_need_truncation", "a_column_name_that_is_also_very_long_for_an_identifier", "integer", false, false),
-				constraint("a_table_name_that_is_long_enough_to_need_truncation", "a_table_name_that_is_long_eno_a_column_name_that_is_also_ve_key", true,
-					"UNIQUE (a_column_name_that_is_also_very_long_for_an_identifier)"),
+				chosen(constraint("a_table_name_that_is_long_enough_to_need_truncation", "a_table_name_that_is_long_eno_a_column_name_that_is_also_ve_key", true,
+					"UNIQUE (a_column_name_that_is_also_very_long_for_an_identifier)")),
+				backing("public", "a_table_name_that_is_long_enough_to_need_truncation", "a_table_name_that_is_long_eno_a_column_name_that_is_also_ve_key"),
 			}},
 		{name: "TempTable", sql: "CREATE TEMP TABLE scratch (a int)"},
 		{name: "TableAs", sql: "CREATE TABLE snapshot AS SELECT 1 AS one",
@@ -237,7 +253,7 @@ func TestParseDerivedEffects(t *testing.T) {
 			effects: []Effect{
 				withDefault(column("leads", "phone", "character varying(20)", true, true), "''"),
 				constraint("leads", "leads_phone_check", true, "CHECK (phone <> '')"),
-				constraint("leads", "leads_phone_fkey", true, "FOREIGN KEY (phone) REFERENCES phones (number)"),
+				chosen(constraint("leads", "leads_phone_fkey", true, "FOREIGN KEY (phone) REFERENCES phones (number)")),
 			}},
 		{name: "DropColumn", sql: "ALTER TABLE leads DROP COLUMN IF EXISTS whatsapp_jid",
 			effects: []Effect{absent(child(KindColumn, "leads", "whatsapp_jid"))}},
@@ -256,13 +272,13 @@ func TestParseDerivedEffects(t *testing.T) {
 		{name: "AddConstraintNotValid", sql: "ALTER TABLE leads ADD CONSTRAINT leads_status_check CHECK (status <> '') NOT VALID",
 			effects: []Effect{constraint("leads", "leads_status_check", false, "CHECK (status <> '')")}},
 		{name: "AddPrimaryKeyUnnamed", sql: "ALTER TABLE leads ADD PRIMARY KEY (id)",
-			effects: []Effect{constraint("leads", "leads_pkey", true, "PRIMARY KEY (id)")}},
+			effects: []Effect{chosen(constraint("leads", "leads_pkey", true, "PRIMARY KEY (id)")), backing("public", "leads", "leads_pkey")}},
 		{name: "AddUniqueUnnamed", sql: "ALTER TABLE leads ADD UNIQUE (email)",
-			effects: []Effect{constraint("leads", "leads_email_key", true, "UNIQUE (email)")}},
+			effects: []Effect{chosen(constraint("leads", "leads_email_key", true, "UNIQUE (email)")), backing("public", "leads", "leads_email_key")}},
 		{name: "AddForeignKeyUnnamed", sql: "ALTER TABLE leads ADD FOREIGN KEY (business_id) REFERENCES business NOT VALID",
-			effects: []Effect{constraint("leads", "leads_business_id_fkey", false, "FOREIGN KEY (business_id) REFERENCES business")}},
+			effects: []Effect{chosen(constraint("leads", "leads_business_id_fkey", false, "FOREIGN KEY (business_id) REFERENCES business"))}},
 		{name: "AddCheckUnnamedOneColumn", sql: "ALTER TABLE leads ADD CHECK (score > 0 AND score < 100)",
-			effects: []Effect{constraint("leads", "leads_score_check", true, "CHECK (score > '0' AND score < '100')")}},
+			effects: []Effect{chosen(constraint("leads", "leads_score_check", true, "CHECK (score > '0' AND score < '100')"))}},
 		{name: "AddCheckUnnamedTwoColumns", sql: "ALTER TABLE leads ADD CHECK (score > bonus)"},
 		{name: "AddUniqueUsingIndex", sql: "ALTER TABLE leads ADD UNIQUE USING INDEX leads_email_uidx",
 			effects: []Effect{constraint("leads", "leads_email_uidx", true, "")}}, // the index defines it

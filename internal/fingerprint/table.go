@@ -39,9 +39,7 @@ func createTable(s *pg_query.CreateStmt, version int32) []Effect {
 					pkColumns[col] = true
 				}
 			}
-			if e, ok := t.constraint(c, ""); ok {
-				constraints = append(constraints, e)
-			}
+			constraints = append(constraints, t.constraintEffects(c, "")...)
 		}
 	}
 	for i := range columns {
@@ -50,6 +48,9 @@ func createTable(s *pg_query.CreateStmt, version int32) []Effect {
 		}
 	}
 	for i := range constraints {
+		if constraints[i].Object.Kind != KindConstraint {
+			continue
+		}
 		// CREATE TABLE marks every constraint valid: the table is empty, and PostgreSQL
 		// overrides a NOT VALID given here (transformCheckConstraints, transformFKConstraints).
 		constraints[i].Validated = true
@@ -139,9 +140,7 @@ func alterTable(s *pg_query.AlterTableStmt, version int32) []Effect {
 			return nil
 		}
 		t.reserve(c)
-		if e, ok := t.constraint(c, ""); ok {
-			return []Effect{e}
-		}
+		return t.constraintEffects(c, "")
 	case pg_query.AlterTableType_AT_ValidateConstraint:
 		return []Effect{{Object: t.child(KindConstraint, cmd.Name), Alter: true, Validated: true}}
 	case pg_query.AlterTableType_AT_DropConstraint:
@@ -197,12 +196,30 @@ func (t tableScope) columnConstraints(cd *pg_query.ColumnDef) []Effect {
 	var effects []Effect
 	for _, n := range cd.Constraints {
 		if c := n.GetConstraint(); c != nil {
-			if e, ok := t.constraint(c, cd.Colname); ok {
-				effects = append(effects, e)
-			}
+			effects = append(effects, t.constraintEffects(c, cd.Colname)...)
 		}
 	}
 	return effects
+}
+
+// constraintEffects is a constraint's effect and, for PRIMARY KEY, UNIQUE and EXCLUDE, the
+// index PostgreSQL builds for it under the same name: it takes that name in the schema's
+// relation namespace, and renaming one renames the other.
+func (t tableScope) constraintEffects(c *pg_query.Constraint, column string) []Effect {
+	e, ok := t.constraint(c, column)
+	if !ok {
+		return nil
+	}
+	out := []Effect{e}
+	switch c.Contype {
+	case pg_query.ConstrType_CONSTR_PRIMARY, pg_query.ConstrType_CONSTR_UNIQUE, pg_query.ConstrType_CONSTR_EXCLUSION:
+		if c.Indexname == "" {
+			idx := Effect{Object: Object{Kind: KindIndex, Schema: t.table.Schema, Table: t.table.Name, Name: e.Object.Name},
+				NameChosen: e.NameChosen, BacksConstraint: true}
+			out = append(out, idx)
+		}
+	}
+	return out
 }
 
 // constraint derives a table constraint (column is set for a column constraint). NOT NULL and
@@ -215,9 +232,9 @@ func (t tableScope) constraint(c *pg_query.Constraint, column string) (Effect, b
 	default:
 		return Effect{}, false
 	}
-	name := c.Conname
+	name, chosen := c.Conname, false
 	if name == "" {
-		name = t.defaultName(c, column)
+		name, chosen = t.defaultName(c, column), c.Indexname == ""
 	}
 	if name == "" {
 		return Effect{}, false
@@ -226,6 +243,7 @@ func (t tableScope) constraint(c *pg_query.Constraint, column string) (Effect, b
 		Object:     t.child(KindConstraint, name),
 		Validated:  !c.SkipValidation,
 		Definition: constraintDefinition(c, column, t.version),
+		NameChosen: chosen,
 	}, true
 }
 

@@ -81,6 +81,7 @@ type model struct {
 }
 
 func newModel(ms []Migration) *model {
+	resolveNames(ms)
 	md := &model{ms: ms, touches: map[objKey][]touch{}, removals: map[objKey][]position{},
 		children: map[objKey][]objKey{}, affected: make([][]objKey, len(ms))}
 	childSeen := map[[2]objKey]bool{}
