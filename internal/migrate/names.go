@@ -1,7 +1,9 @@
 package migrate
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/steadydb/steady/internal/fingerprint"
 )
@@ -28,8 +30,9 @@ func resolveNames(ms []Migration) {
 			st := &ms[mi].Parsed.Statements[si]
 			ns.bump(st.Effects)
 			st.Effects = ns.coupleRenames(st.Effects)
+			ns.placeRenamed(st.Effects)
 			if old, renamed, ok := tableRename(st.Effects); ok {
-				ns.renameTable(old, renamed)
+				st.Effects = append(st.Effects, ns.renameTable(old, renamed)...)
 				continue
 			}
 			for _, e := range st.Effects {
@@ -161,11 +164,29 @@ func tableRename(effects []fingerprint.Effect) (old, renamed objKey, ok bool) {
 	return keyOf(effects[1].Object), keyOf(effects[0].Object), true
 }
 
-// renameTable moves what the table holds to its new name. Its constraints keep their names in
-// the schema, which is what makes a new table of the old name get counters.
-func (ns *namespace) renameTable(old, renamed objKey) {
+// placeRenamed gives the new name of a renamed index or sequence its table (ALTER INDEX does
+// not name it), so that dropping the table later takes it too.
+func (ns *namespace) placeRenamed(effects []fingerprint.Effect) {
+	if len(effects) < 2 || effects[0].Absent || !effects[1].Absent || effects[0].Object.Table != "" {
+		return
+	}
+	switch effects[0].Object.Kind {
+	case fingerprint.KindIndex, fingerprint.KindSequence:
+		if pk, ok := ns.parent[keyOf(effects[1].Object)]; ok && ns.live[keyOf(effects[1].Object)] {
+			effects[0].Object.Table = pk.name
+			effects[0].BacksConstraint = ns.backing[keyOf(effects[1].Object)] != objKey{}
+		}
+	}
+}
+
+// renameTable moves what the table holds to its new name, and returns the effects that say
+// so for its indexes and owned sequences (their names do not change, their table does; their
+// definitions, which name the table, are then known only by existence). Its constraints keep
+// their names in the schema, which is what makes a new table of the old name get counters.
+func (ns *namespace) renameTable(old, renamed objKey) []fingerprint.Effect {
 	delete(ns.live, old)
 	ns.live[renamed] = true
+	var moved []fingerprint.Effect
 	for k := range ns.live {
 		switch {
 		case k.table == old.name && k.schema == old.schema &&
@@ -180,8 +201,12 @@ func (ns *namespace) renameTable(old, renamed objKey) {
 			}
 		case ns.parent[k] == old:
 			ns.parent[k] = renamed
+			_, backs := ns.backing[k]
+			moved = append(moved, fingerprint.Effect{Object: fingerprint.Object{Kind: k.kind, Schema: k.schema, Table: renamed.name, Name: k.name}, BacksConstraint: backs})
 		}
 	}
+	slices.SortFunc(moved, func(a, b fingerprint.Effect) int { return strings.Compare(a.Object.Name, b.Object.Name) })
+	return moved
 }
 
 // removeChildren forgets what a dropped table took with it, freeing the names.
