@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/steadydb/steady/internal/dbconn"
-	"github.com/steadydb/steady/internal/fingerprint"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/migrations"
 )
@@ -137,8 +136,9 @@ settings, a migration that does not parse) exits 2 and applies nothing.`,
 }
 
 type migrationJSON struct {
-	Version  int64            `json:"version"`
+	Version  migrate.Version  `json:"version"`
 	Name     string           `json:"name"`
+	Format   migrate.Format   `json:"format"`
 	State    migrate.State    `json:"state"`
 	Action   migrate.Action   `json:"action,omitempty"`
 	Evidence migrate.Evidence `json:"evidence"`
@@ -173,7 +173,7 @@ func migrationsJSON(p *migrate.Plan) []migrationJSON {
 		return out
 	}
 	for _, mp := range p.Migrations {
-		out = append(out, migrationJSON{mp.Version, mp.Name, mp.State, mp.Action, mp.Evidence})
+		out = append(out, migrationJSON{Version: mp.Version, Name: mp.Name, Format: mp.Format, State: mp.State, Action: mp.Action, Evidence: mp.Evidence})
 	}
 	return out
 }
@@ -182,7 +182,7 @@ func printPlan(w io.Writer, p *migrate.Plan) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tNAME\tACTION\tSTATE\tEVIDENCE")
 	for _, mp := range p.Migrations {
-		fmt.Fprintf(tw, "%04d\t%s\t%s\t%s\t%s\n", mp.Version, mp.Name, mp.Action, mp.State, shortEvidence(mp.Evidence))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", mp.Version, mp.Name, mp.Action, mp.State, shortEvidence(mp.Evidence))
 	}
 	tw.Flush()
 }
@@ -199,6 +199,12 @@ func shortEvidence(ev migrate.Evidence) string {
 		} else {
 			parts = append(parts, fmt.Sprintf("%d %s", len(vals), label))
 		}
+	}
+	if ev.RecordedBy != "" {
+		parts = append(parts, "recorded by "+ev.RecordedBy)
+	}
+	if ev.Inferred != "" {
+		parts = append(parts, ev.Inferred)
 	}
 	add("found", ev.Found, false)
 	add("missing", ev.Missing, true)
@@ -218,7 +224,4 @@ func writeJSON(w io.Writer, v any) error {
 
 // badMigrations reports an error that is the migration files' fault (unreadable, does not
 // parse): bad input, and nothing was applied.
-func badMigrations(err error) bool {
-	var pe *fingerprint.ParseError
-	return err != nil && (errors.As(err, &pe) || strings.HasPrefix(err.Error(), "load migrations"))
-}
+func badMigrations(err error) bool { return migrate.IsBadInput(err) }

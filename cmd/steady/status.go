@@ -41,9 +41,9 @@ Exit 0 clean, 3 pending, 4 drift / partial / checksum changed, 1 error, 2 usage.
 					}
 				} else {
 					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "VERSION\tNAME\tSTATE\tEVIDENCE")
+					fmt.Fprintln(tw, "VERSION\tNAME\tFORMAT\tSTATE\tEVIDENCE")
 					for _, mp := range plan.Migrations {
-						fmt.Fprintf(tw, "%04d\t%s\t%s\t%s\n", mp.Version, mp.Name, mp.State, shortEvidence(mp.Evidence))
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", mp.Version, mp.Name, mp.Format, mp.State, shortEvidence(mp.Evidence))
 					}
 					tw.Flush()
 				}

@@ -82,11 +82,11 @@ func (m *Migrator) applyInTx(ctx context.Context, tx pgx.Tx, mp *MigrationPlan, 
 	}
 	// Transaction-scoped, so it is safe through a transaction pooler; the re-check makes a
 	// migration run once even if two runners got this far.
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, $2)", int32(advisoryClass), int32(mp.Version)); err != nil {
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", int32(advisoryClass), string(mp.Version)); err != nil {
 		return err
 	}
 	var recorded bool
-	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT FROM schema_migrations WHERE version = $1)", mp.Version).Scan(&recorded); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT FROM schema_migrations WHERE version = $1)", string(mp.Version)).Scan(&recorded); err != nil {
 		return err
 	}
 	if recorded {
@@ -124,7 +124,15 @@ func (m *Migrator) runStatements(ctx context.Context, db execer, mp *MigrationPl
 		if !sp.Run {
 			continue
 		}
-		// Simple protocol: a lone statement with no arguments, nothing prepared (DESIGN §3.1, §3.6).
+		if sp.Heal != "" {
+			if _, err := db.Exec(ctx, sp.Heal, pgx.QueryExecModeSimpleProtocol); err != nil {
+				return &StatementError{File: mp.File, Line: sp.Line, SQL: sp.Heal, Err: err}
+			}
+			m.log.Info("dropped the INVALID index a failed concurrent build left, to build it again", "file", mp.File, "line", sp.Line)
+		}
+		// Simple protocol: a lone statement with no arguments, nothing prepared: through a
+		// transaction pooler prepared statements land on other clients' server connections,
+		// and CREATE INDEX CONCURRENTLY must be a lone simple-protocol statement.
 		if _, err := db.Exec(ctx, sp.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
 			first, _, _ := strings.Cut(strings.TrimSpace(sp.SQL), "\n")
 			return &StatementError{File: mp.File, Line: sp.Line, SQL: first, Err: err}
@@ -150,19 +158,19 @@ func (m *Migrator) assertAndRecord(ctx context.Context, db querier, mp *Migratio
 	if err != nil {
 		return fmt.Errorf("re-read catalog: %w", err)
 	}
-	m.indexOnce.Do(func() { m.index = newPlanner(nil, m.migrations) })
-	p := m.index.on(snap)
+	md := m.model()
+	end := position{mi + 1, 0}
 	var missing []string
 	for si, sp := range mp.Statements {
 		if !sp.Run {
 			continue
 		}
 		for _, e := range sp.Effects {
-			flipped, altered := p.later(e, position{mi, si})
-			if flipped != nil {
+			// A later statement of the same file may change what this one made.
+			if md.supersededBefore(e, position{mi, si}, end) {
 				continue
 			}
-			if r := p.check(e); !r.Holds && !(altered && r.Exists) {
+			if r := snap.Check(e); !r.Holds {
 				missing = append(missing, e.String())
 			}
 		}
@@ -191,7 +199,7 @@ func (m *Migrator) recordFailure(ctx context.Context, mp *MigrationPlan, failure
 	}
 	_, err := m.cfg.Pool.Exec(context.WithoutCancel(ctx),
 		"INSERT INTO schema_migrations_failures (version, name, statement, error) VALUES ($1, $2, $3, $4)",
-		mp.Version, mp.Name, stmt, failure.Error())
+		string(mp.Version), mp.Name, stmt, failure.Error())
 	if err != nil {
 		m.log.Warn("record migration failure", "error", err)
 	}

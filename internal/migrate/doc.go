@@ -1,41 +1,40 @@
-// Package migrate brings a database to the current schema without ever failing on "already
-// exists": the database itself says what has run.
+// Package migrate brings a database to the current schema from any point of its history,
+// without ever running a statement twice or failing on "already exists".
 //
-// Each migration's fingerprint is derived from its SQL by the PostgreSQL parser (package
-// fingerprint) and checked against one catalog snapshot (package catalog). Per migration:
+// Files are read in the format of the tool a team uses (Format: steady, golang-migrate, goose,
+// Flyway, dbmate), ordered by Version. Each statement is parsed with the PostgreSQL parser
+// (package fingerprint) into its effects on the catalog, so the files alone tell the state every
+// prefix of the history leaves each object in (model, in state_model.go). The plan (plan.go):
 //
-//  1. recorded in schema_migrations → skip; verify its effects and report missing ones as drift;
-//     a changed checksum is reported, never re-run;
-//  2. not recorded, every statement's effect present → record as reconciled with evidence, run
-//     nothing;
-//  3. not recorded, nothing present → run it in a transaction (unless the file says
-//     "-- steady:no-transaction"), check that its fingerprint now holds, record it;
-//  4. not recorded, some present (partial) → run only the statements whose effect is missing.
+//  1. Find the prefix the database has lived through: at least as far as steady's history or
+//     another tool's (foreign.go) records; beyond that, the prefix whose state the catalog
+//     snapshot matches best, the longest of equals whose last migration shows positive evidence.
+//  2. Inside the prefix: recorded → verify (drift is reported, never repaired silently); not
+//     recorded → reconcile with evidence (present, recorded by another tool, or inferred from a
+//     later migration), run whole when nothing of it is in place, repair only its missing
+//     creations when that is safe, otherwise report it partial.
+//  3. After the prefix: run each file whole, in a transaction unless it must not be in one;
+//     only statements whose every effect already exists exactly are skipped.
 //
 // Rules:
-//   - Statements the catalog cannot verify (INSERT, UPDATE, COMMENT, DO …) without a
-//     steady:fingerprint directive do not decide anything. In a partial migration they run again,
-//     so they must be rerunnable (UPDATE … WHERE guarded, INSERT … ON CONFLICT DO NOTHING); a
-//     migration made only of them runs when it is not recorded.
-//   - The plan is made in order over the snapshot plus what the plan itself runs before (an
-//     overlay), so a later migration sees an earlier one's effects. An effect that a later
-//     statement undoes (DROP, RENAME away, DROP TABLE of its table) is superseded: it decides
-//     nothing and is not re-created by a partial run; attributes that a later statement alters
-//     are not compared.
-//   - CREATE OR REPLACE is checked for existence only: a migration that only redefines an
-//     existing function or view is reconciled, not re-run.
+//   - Another tool's history that records a failure (golang-migrate dirty, Flyway success =
+//     false) is refused before anything is written: *ForeignHistoryError.
+//   - A data statement (UPDATE, DELETE, INSERT, DO, COPY) runs only as part of a migration found
+//     not to have run. The catalog cannot tell whether a trailing data-only migration ran when no
+//     history says so; the rule then runs it (README, "The rules").
 //   - When the plan shows nothing to do, nothing is locked and nothing is written: a snapshot
 //     and one batch (history, River's versions) are all a no-op run sends.
 //   - Otherwise a lease row (steady_migration_lease) serialises runners. It works through a
-//     transaction pooler, where session advisory locks do not (DESIGN §3.4), expires unless
-//     refreshed (a runner killed with -9 blocks the next for at most the TTL), and is released
-//     at the end. Each migration's transaction also takes pg_advisory_xact_lock and re-checks
-//     the history, so a migration runs once even if the lease was lost.
+//     transaction pooler, where session advisory locks do not (PgBouncer hands the lock's server
+//     connection to other clients), expires unless refreshed (a runner killed with -9 blocks the
+//     next for at most the TTL), and is released at the end. Each migration's transaction also
+//     takes pg_advisory_xact_lock and re-checks the history, so a migration runs once even if the
+//     lease was lost.
 //   - DDL runs with SET LOCAL lock_timeout; a lock timeout (55P03) rolls back and retries with
 //     backoff and jitter a bounded number of times; the final error names file, line and
 //     statement. Reconciled migrations are recorded in one statement, whatever their number.
 //   - River's schema is migrated with rivermigrate's Migrate (not MigrateTx, which fails on a
-//     fresh schema, DESIGN §3.5) under the same lease.
+//     fresh schema with 55P04) under the same lease.
 //   - A failed migration stops the run (later ones may depend on it), is logged, returned, and
 //     recorded in schema_migrations_failures. What the caller does with it is its policy.
 package migrate

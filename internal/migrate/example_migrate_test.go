@@ -73,7 +73,7 @@ func ExampleMigrator_Migrate() {
 		panic(err)
 	}
 	for _, mp := range plan.Migrations {
-		fmt.Printf("%04d %s: %s\n", mp.Version, mp.Name, mp.State)
+		fmt.Printf("%s %s: %s\n", mp.Version, mp.Name, mp.State)
 		for _, f := range mp.Evidence.Found {
 			fmt.Println("  found", f)
 		}

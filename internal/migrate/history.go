@@ -11,9 +11,9 @@ import (
 	"github.com/steadydb/steady/internal/catalog"
 )
 
-// The history table keeps the seed's name. Its shape is steady's; an older table of another
-// shape (the Python system's, with only a version or a name column) is kept under
-// legacyTable and the database's catalog decides what has run.
+// The history table keeps the name the Python migration runner gave it. Its shape is steady's;
+// another tool's table of that name (the Python migration runner's, golang-migrate's,
+// dbmate's) is read as evidence, then kept under another name (see legacyName).
 const (
 	historyTable = "schema_migrations"
 	legacyTable  = "schema_migrations_python"
@@ -21,7 +21,7 @@ const (
 )
 
 const createHistory = `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version     bigint PRIMARY KEY,
+	version     text PRIMARY KEY,
 	name        text NOT NULL,
 	checksum    text,
 	applied_at  timestamptz NOT NULL DEFAULT now(),
@@ -31,7 +31,10 @@ const createHistory = `CREATE TABLE IF NOT EXISTS schema_migrations (
 )`
 
 // upgradeHistory brings an older steady history table to the current shape.
+// Versions are text since steady reads other tools' files (Flyway's 1.1); bigint values keep
+// their digits.
 const upgradeHistory = `ALTER TABLE schema_migrations
+	ALTER COLUMN version TYPE text USING version::text,
 	ADD COLUMN IF NOT EXISTS name text NOT NULL DEFAULT '',
 	ADD COLUMN IF NOT EXISTS checksum text,
 	ADD COLUMN IF NOT EXISTS applied_at timestamptz NOT NULL DEFAULT now(),
@@ -41,12 +44,16 @@ const upgradeHistory = `ALTER TABLE schema_migrations
 
 const createFailures = `CREATE TABLE IF NOT EXISTS schema_migrations_failures (
 	id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	version   bigint NOT NULL,
+	version   text NOT NULL,
 	name      text NOT NULL,
 	failed_at timestamptz NOT NULL DEFAULT now(),
 	statement text NOT NULL,
 	error     text NOT NULL
 )`
+
+// upgradeFailures makes an older failures table's version text; on a current one it changes
+// nothing (same type, no rewrite).
+const upgradeFailures = `ALTER TABLE schema_migrations_failures ALTER COLUMN version TYPE text USING version::text`
 
 // historyShape says what the snapshot shows of the history table.
 type historyShape int
@@ -54,7 +61,7 @@ type historyShape int
 const (
 	historyMissing historyShape = iota
 	historyCurrent              // steady's table, every column present
-	historyOld                  // steady's table from an older release: columns to add
+	historyOld                  // steady's table from an older release: columns to add, version to make text
 	historyLegacy               // another system's table: to be set aside
 )
 
@@ -69,12 +76,14 @@ func shapeOf(snap *catalog.Snapshot) historyShape {
 	for _, c := range t.Columns {
 		cols[c.Name] = c.Type
 	}
-	switch cols["version"] {
-	case "bigint", "integer":
-	default:
+	if _, ok := cols["checksum"]; !ok {
 		return historyLegacy
 	}
-	if _, ok := cols["checksum"]; !ok {
+	switch cols["version"] {
+	case "text":
+	case "bigint", "integer":
+		return historyOld
+	default:
 		return historyLegacy
 	}
 	for _, c := range historyColumns {
@@ -87,29 +96,35 @@ func shapeOf(snap *catalog.Snapshot) historyShape {
 
 // record is one row of schema_migrations.
 type record struct {
-	Version    int64
+	Version    Version
 	Name       string
 	Checksum   *string
 	Reconciled bool
 	AppliedAt  time.Time
 }
 
-const selectHistory = `SELECT version, name, checksum, reconciled, applied_at FROM schema_migrations ORDER BY version`
+const selectHistory = `SELECT version::text, name, checksum, reconciled, applied_at FROM schema_migrations`
 
-func scanHistory(rows pgx.Rows) (map[int64]record, error) {
-	out := map[int64]record{}
+func scanHistory(rows pgx.Rows) (map[Version]record, error) {
+	out := map[Version]record{}
 	for rows.Next() {
 		var r record
-		if err := rows.Scan(&r.Version, &r.Name, &r.Checksum, &r.Reconciled, &r.AppliedAt); err != nil {
+		var v string
+		if err := rows.Scan(&v, &r.Name, &r.Checksum, &r.Reconciled, &r.AppliedAt); err != nil {
 			return nil, err
 		}
-		out[r.Version] = r
+		pv, err := ParseVersion(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s holds version %q: %w", historyTable, v, err)
+		}
+		r.Version = pv
+		out[pv] = r
 	}
 	return out, rows.Err()
 }
 
 // prepareHistory creates, upgrades or sets aside the history table. It runs under the lease.
-func prepareHistory(ctx context.Context, db execer, shape historyShape) error {
+func prepareHistory(ctx context.Context, db execer, shape historyShape, foreign []foreignHistory) error {
 	var stmts []string
 	switch shape {
 	case historyCurrent:
@@ -118,11 +133,11 @@ func prepareHistory(ctx context.Context, db execer, shape historyShape) error {
 	case historyOld:
 		stmts = []string{upgradeHistory}
 	case historyLegacy:
-		stmts = []string{`ALTER TABLE schema_migrations RENAME TO ` + legacyTable, createHistory}
+		stmts = []string{`ALTER TABLE schema_migrations RENAME TO ` + legacyName(foreign), createHistory}
 	}
 	// The stamp's table exists before the final verification reads the catalog version, so
 	// that writing the stamp does not change what it stamps.
-	stmts = append(stmts, createFailures, createState)
+	stmts = append(stmts, createFailures, upgradeFailures, createState)
 	for _, s := range stmts {
 		if _, err := db.Exec(ctx, s); err != nil {
 			return fmt.Errorf("prepare %s: %w", historyTable, err)
@@ -133,12 +148,12 @@ func prepareHistory(ctx context.Context, db execer, shape historyShape) error {
 
 const insertRecords = `INSERT INTO schema_migrations (version, name, checksum, reconciled, evidence, duration_ms)
 SELECT r.version, r.name, r.checksum, r.reconciled, r.evidence, r.duration_ms
-FROM jsonb_to_recordset($1::jsonb) AS r(version bigint, name text, checksum text, reconciled boolean, evidence jsonb, duration_ms bigint)
+FROM jsonb_to_recordset($1::jsonb) AS r(version text, name text, checksum text, reconciled boolean, evidence jsonb, duration_ms bigint)
 ON CONFLICT (version) DO NOTHING`
 
 // newRecord is a row to insert.
 type newRecord struct {
-	Version    int64    `json:"version"`
+	Version    Version  `json:"version"`
 	Name       string   `json:"name"`
 	Checksum   string   `json:"checksum"`
 	Reconciled bool     `json:"reconciled"`

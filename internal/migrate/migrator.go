@@ -46,8 +46,8 @@ type Migrator struct {
 	readErr   error
 	parseOnce sync.Once
 	parseErr  error
-	indexOnce sync.Once
-	index     *planner // every effect of the set by object, for checking applied migrations
+	modelOnce sync.Once
+	md        *model // every effect of the set by object
 }
 
 // New lists the migrations (names, versions, their order). Their files are read when first
@@ -104,6 +104,12 @@ func (m *Migrator) parse() error {
 	return m.parseErr
 }
 
+// model indexes the parsed set once per Migrator.
+func (m *Migrator) model() *model {
+	m.modelOnce.Do(func() { m.md = newModel(m.migrations) })
+	return m.md
+}
+
 func (m *Migrator) riverPending(read bool, versions []int) bool {
 	if m.river == nil {
 		return false
@@ -121,7 +127,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 		return nil, err
 	}
 	var snap *catalog.Snapshot
-	var hist map[int64]record
+	var hist map[Version]record
 	var riverVersions []int
 	var version string
 	riverRead := false
@@ -151,13 +157,18 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	if err != nil && shape == historyCurrent && !isUndefined(err) {
 		return nil, fmt.Errorf("plan migrations: read history: %w", err)
 	}
+	var foreign []foreignHistory
 	if err != nil || shape != historyCurrent {
-		// The slow path, once per database: read what exists.
-		if hist, riverVersions, riverRead, err = m.readExisting(ctx, snap, shape); err != nil {
+		// The slow path, once per database: read what exists, other tools' histories too.
+		if hist, riverVersions, riverRead, foreign, err = m.readExisting(ctx, snap, shape); err != nil {
+			var fe *ForeignHistoryError
+			if errors.As(err, &fe) {
+				return nil, err
+			}
 			return nil, fmt.Errorf("plan migrations: read history: %w", err)
 		}
 	}
-	plan := makePlan(snap, m.migrations, hist, shape)
+	plan := makePlan(snap, m.model(), hist, shape, foreign)
 	plan.catalogVersion = version
 	plan.RiverPending = m.riverPending(riverRead, riverVersions)
 	return plan, nil
@@ -185,10 +196,12 @@ func (m *Migrator) sendRetrying(ctx context.Context, batch *pgx.Batch) error {
 	}
 }
 
-// readExisting reads the history and River's versions where the snapshot shows their tables.
-func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, shape historyShape) (map[int64]record, []int, bool, error) {
+// readExisting reads the history, other tools' histories and River's versions where the
+// snapshot shows their tables. Another tool's record of a failed migration is a
+// *ForeignHistoryError.
+func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, shape historyShape) (map[Version]record, []int, bool, []foreignHistory, error) {
 	batch := &pgx.Batch{}
-	var hist map[int64]record
+	var hist map[Version]record
 	var riverVersions []int
 	riverRead := false
 	if shape == historyCurrent || shape == historyOld {
@@ -205,11 +218,23 @@ func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, sha
 			return err
 		})
 	}
+	var foreign []foreignHistory
+	var refusals []error
+	if shape != historyCurrent {
+		format := FormatSteady
+		if len(m.migrations) > 0 {
+			format = m.migrations[0].Format
+		}
+		queueForeign(batch, snap, shape, format, &foreign, &refusals)
+	}
 	if batch.Len() == 0 {
-		return nil, nil, false, nil
+		return nil, nil, false, nil, nil
 	}
 	err := m.cfg.Pool.SendBatch(ctx, batch).Close()
-	return hist, riverVersions, riverRead, err
+	if len(refusals) > 0 {
+		return nil, nil, false, nil, refusals[0]
+	}
+	return hist, riverVersions, riverRead, foreign, err
 }
 
 // isUndefined reports a missing table or column (42P01, 42703).
@@ -231,7 +256,7 @@ func historySelect(snap *catalog.Snapshot) string {
 		}
 		return fallback + " AS " + name
 	}
-	return fmt.Sprintf("SELECT version, %s, %s, %s, %s FROM schema_migrations ORDER BY version",
+	return fmt.Sprintf("SELECT version::text, %s, %s, %s, %s FROM schema_migrations",
 		col("name", "''::text"), col("checksum", "NULL::text"), col("reconciled", "false"), col("applied_at", "now()"))
 }
 
@@ -317,7 +342,7 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 		return res, err
 	}
 	res.Plan = plan
-	if err := prepareHistory(runCtx, m.cfg.Pool, plan.history); err != nil {
+	if err := prepareHistory(runCtx, m.cfg.Pool, plan.history, plan.foreign); err != nil {
 		return res, err
 	}
 	m.apply(runCtx, res)
@@ -406,8 +431,8 @@ func (m *Migrator) apply(ctx context.Context, res *Result) {
 
 func (m *Migrator) fail(ctx context.Context, res *Result, mp *MigrationPlan, err error) {
 	mp.State = StateFailed
-	res.Failures = append(res.Failures, fmt.Errorf("migration %04d %s: %w", mp.Version, mp.Name, err))
-	m.log.Error("❌ migration failed", slog.Int64("version", mp.Version), slog.String("name", mp.Name), slog.Any("error", err))
+	res.Failures = append(res.Failures, fmt.Errorf("migration %s %s: %w", mp.Version, mp.Name, err))
+	m.log.Error("❌ migration failed", slog.String("version", mp.Version.String()), slog.String("name", mp.Name), slog.Any("error", err))
 	m.recordFailure(ctx, mp, err)
 	m.tally(res, res.Plan)
 }
@@ -441,7 +466,7 @@ func (m *Migrator) logDecision(mp *MigrationPlan, decision string, took time.Dur
 	case decision == "skip":
 		level = slog.LevelDebug
 	}
-	attrs := []slog.Attr{slog.Int64("version", mp.Version), slog.String("name", mp.Name), slog.String("decision", decision)}
+	attrs := []slog.Attr{slog.String("version", mp.Version.String()), slog.String("name", mp.Name), slog.String("decision", decision)}
 	if took > 0 {
 		attrs = append(attrs, slog.Int64("duration_ms", took.Milliseconds()))
 	}

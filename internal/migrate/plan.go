@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/fingerprint"
 )
@@ -25,18 +27,21 @@ const (
 type Action string
 
 const (
-	ActionNone      Action = "none"      // recorded: verify only
+	ActionNone      Action = "none"      // recorded (verify only), or partial and unsafe to repair (report only)
 	ActionReconcile Action = "reconcile" // record as reconciled, run nothing
 	ActionRun       Action = "run"       // run every statement
 	ActionPartial   Action = "partial"   // run only the statements whose effect is missing
 )
 
-// Evidence is what the catalog showed when a migration was decided; it is stored with the record.
+// Evidence is what the catalog and the histories showed when a migration was decided; it is
+// stored with the record.
 type Evidence struct {
+	RecordedBy   string   `json:"recorded_by,omitempty"` // another tool's history records it, e.g. "goose"
+	Inferred     string   `json:"inferred,omitempty"`    // e.g. "inferred: 0012 is present"
 	Found        []string `json:"found,omitempty"`
 	Missing      []string `json:"missing,omitempty"`
 	Skipped      []string `json:"skipped,omitempty"`      // statements a partial run did not run, and why
-	Superseded   []string `json:"superseded,omitempty"`   // effects a later migration undoes
+	Superseded   []string `json:"superseded,omitempty"`   // effects a later migration of the prefix changes
 	Unverifiable []string `json:"unverifiable,omitempty"` // statements the catalog cannot check
 	Drift        []string `json:"drift,omitempty"`
 	Conflicts    []string `json:"conflicts,omitempty"` // names taken by an object of another kind
@@ -47,13 +52,32 @@ type StatementPlan struct {
 	fingerprint.Statement
 	Run    bool   `json:"run"`
 	Reason string `json:"reason"`
+	// Heal runs just before the statement: a DROP INDEX CONCURRENTLY of the INVALID index a
+	// failed concurrent build left, which CREATE INDEX CONCURRENTLY [IF NOT EXISTS] would
+	// otherwise trip over or keep.
+	Heal string `json:"heal,omitempty"`
+}
+
+// invalidIndex returns the DROP that heals the INVALID or not-ready index a statement's failed
+// concurrent build left behind, or "".
+func (p *planner) invalidIndex(st fingerprint.Statement) string {
+	if st.Node != "IndexStmt" || len(st.Effects) == 0 || p.planned(st.Effects[0].Object) {
+		return ""
+	}
+	o := st.Effects[0].Object
+	idx, ok := p.snap.Index(cmpSchema(o.Schema), o.Name)
+	if !ok || (idx.Valid && idx.Ready) {
+		return ""
+	}
+	return "DROP INDEX CONCURRENTLY IF EXISTS " + pgx.Identifier{cmpSchema(o.Schema), o.Name}.Sanitize()
 }
 
 // MigrationPlan is the decision for one migration.
 type MigrationPlan struct {
-	Version    int64           `json:"version"`
+	Version    Version         `json:"version"`
 	Name       string          `json:"name"`
 	File       string          `json:"file"`
+	Format     Format          `json:"format"`
 	State      State           `json:"state"`
 	Action     Action          `json:"action"`
 	Evidence   Evidence        `json:"evidence"`
@@ -64,8 +88,12 @@ type MigrationPlan struct {
 
 // Plan is the decision for every migration, made from one catalog snapshot.
 type Plan struct {
-	Migrations     []MigrationPlan
+	Migrations []MigrationPlan
+	// Prefix is how many migrations, in version order, the database was found to have
+	// lived through before this run (recorded, or shown by the catalog).
+	Prefix         int
 	history        historyShape
+	foreign        []foreignHistory
 	RiverPending   bool   // River's own schema needs migrating
 	catalogVersion string // read just before the snapshot
 }
@@ -83,102 +111,31 @@ func (p *Plan) Work() bool {
 	return false
 }
 
-// objKey identifies an object across migrations.
-type objKey struct {
-	kind                fingerprint.Kind
-	schema, table, name string
-}
-
-func keyOf(o fingerprint.Object) objKey {
-	return objKey{o.Kind, cmpSchema(o.Schema), o.Table, o.Name}
-}
-
-func cmpSchema(s string) string {
-	if s == "" {
-		return "public"
-	}
-	return s
-}
-
-// position orders statements across the whole set.
-type position struct{ migration, statement int }
-
-func (a position) before(b position) bool {
-	return a.migration < b.migration || (a.migration == b.migration && a.statement < b.statement)
-}
-
-// touch is one effect at its position.
-type touch struct {
-	pos     position
-	effect  fingerprint.Effect
-	version int64
-}
-
 // planner decides every migration against one snapshot plus what the plan itself will run
 // before it (the overlay), so that a later migration sees the effects of an earlier one that
 // the same run applies.
 type planner struct {
-	snap    *catalog.Snapshot
-	touches map[objKey][]touch            // every effect of the set on each object, in order
-	tables  map[objKey][]touch            // table effects, for the objects that live in a table
-	overlay map[objKey]fingerprint.Effect // the last effect planned on each object so far
+	*model
+	snap      *catalog.Snapshot
+	overlay   map[objKey]fingerprint.Effect // the last effect planned on each object so far
+	prefix    int                           // migrations the database has lived through
+	prefixWhy string                        // what shows it: "is recorded", "is present"
 }
 
-// on is a planner with the same index of the set's effects, against snap and with nothing
-// planned yet: what checking one applied migration needs, without indexing the set again.
-func (p *planner) on(snap *catalog.Snapshot) *planner {
-	return &planner{snap: snap, touches: p.touches, tables: p.tables, overlay: map[objKey]fingerprint.Effect{}}
-}
-
-func newPlanner(snap *catalog.Snapshot, ms []Migration) *planner {
-	p := &planner{snap: snap, touches: map[objKey][]touch{}, tables: map[objKey][]touch{}, overlay: map[objKey]fingerprint.Effect{}}
-	for mi, m := range ms {
-		for si, st := range m.Parsed.Statements {
-			for _, e := range st.Effects {
-				t := touch{pos: position{mi, si}, effect: e, version: m.Version}
-				k := keyOf(e.Object)
-				p.touches[k] = append(p.touches[k], t)
-				if e.Object.Kind == fingerprint.KindTable {
-					p.tables[k] = append(p.tables[k], t)
-				}
-			}
-		}
-	}
-	return p
-}
-
-// later returns how a later statement touches e's object: flipped when one makes it exist or
-// not exist the other way round (a DROP after a CREATE, a RENAME away, a DROP TABLE of its
-// table), altered when one only changes its attributes.
-func (p *planner) later(e fingerprint.Effect, at position) (flipped *touch, altered bool) {
-	for _, t := range p.touches[keyOf(e.Object)] {
-		if !at.before(t.pos) {
-			continue
-		}
-		if t.effect.Absent != e.Absent {
-			return &t, altered
-		}
-		altered = true
-	}
-	if e.Object.Table != "" && !e.Absent {
-		tk := objKey{fingerprint.KindTable, cmpSchema(e.Object.Schema), "", e.Object.Table}
-		for _, t := range p.tables[tk] {
-			if at.before(t.pos) && t.effect.Absent {
-				return &t, altered
-			}
-		}
-	}
-	return nil, altered
+func newPlanner(snap *catalog.Snapshot, md *model) *planner {
+	return &planner{model: md, snap: snap, overlay: map[objKey]fingerprint.Effect{}}
 }
 
 // check evaluates an effect against the overlay, then the snapshot.
 func (p *planner) check(e fingerprint.Effect) catalog.Result {
 	k := keyOf(e.Object)
 	last, ok := p.overlay[k]
-	if !ok && e.Object.Table != "" {
-		// A table the plan drops takes its columns, constraints and triggers with it.
-		if t, tok := p.overlay[objKey{fingerprint.KindTable, k.schema, "", e.Object.Table}]; tok && t.Absent {
-			last, ok = t, true
+	if !ok {
+		if pk, pok := parentOf(e.Object); pok {
+			// A table the plan drops takes its columns, constraints and triggers with it.
+			if t, tok := p.overlay[pk]; tok && t.Absent {
+				last, ok = t, true
+			}
 		}
 	}
 	if !ok {
@@ -208,6 +165,19 @@ func sameAttributes(want, got fingerprint.Effect) bool {
 		eq(want.HasDefault, got.HasDefault) && (!want.Validated || got.Validated)
 }
 
+// planned reports whether this run's plan touches o (or removes what holds it) before here.
+func (p *planner) planned(o fingerprint.Object) bool {
+	if _, ok := p.overlay[keyOf(o)]; ok {
+		return true
+	}
+	pk, ok := parentOf(o)
+	if !ok {
+		return false
+	}
+	_, ok = p.overlay[pk]
+	return ok
+}
+
 // apply records in the overlay what running a statement leaves behind.
 func (p *planner) apply(st fingerprint.Statement) {
 	for _, e := range st.Effects {
@@ -216,112 +186,223 @@ func (p *planner) apply(st fingerprint.Statement) {
 }
 
 // planOne decides one migration. rec is its history row, if any.
-func (p *planner) planOne(mi int, m *Migration, rec *record) MigrationPlan {
-	mp := MigrationPlan{Version: m.Version, Name: m.Name, File: m.File, migration: m}
-	if rec != nil {
-		p.verify(mi, m, rec, &mp)
-		return mp
-	}
-	type verdict struct {
-		decides, holds bool
-	}
-	verdicts := make([]verdict, len(m.Parsed.Statements))
-	var decided, present int
-	for si, st := range m.Parsed.Statements {
-		sp := StatementPlan{Statement: st}
-		switch {
-		case !st.Verifiable():
-			sp.Reason = "unverifiable"
-			mp.Evidence.Unverifiable = append(mp.Evidence.Unverifiable, stmtRef(m, st))
-		default:
-			primary := st.Effects[0]
-			if flipped, _ := p.later(primary, position{mi, si}); flipped != nil {
-				sp.Reason = fmt.Sprintf("superseded: %s (by %04d)", primary, flipped.version)
-				mp.Evidence.Superseded = append(mp.Evidence.Superseded, fmt.Sprintf("%s by %04d", primary, flipped.version))
-				break
-			}
-			r := p.check(primary)
-			verdicts[si] = verdict{decides: true, holds: r.Holds}
-			decided++
-			if r.Holds {
-				present++
-				sp.Reason = "present: " + cmpStr(r.Found, primary.String())
-				mp.Evidence.Found = append(mp.Evidence.Found, cmpStr(r.Found, primary.String()))
-				p.secondaryDrift(mi, si, st, &mp.Evidence)
-			} else {
-				sp.Reason = "missing: " + primary.String()
-				mp.Evidence.Missing = append(mp.Evidence.Missing, primary.String())
-				if r.Conflict != "" {
-					mp.Evidence.Conflicts = append(mp.Evidence.Conflicts, fmt.Sprintf("%s: the name is taken by %s", primary, r.Conflict))
-				}
-			}
-		}
-		mp.Statements = append(mp.Statements, sp)
-	}
+func (p *planner) planOne(mi int, m *Migration, rec *record, by string) MigrationPlan {
+	mp := MigrationPlan{Version: m.Version, Name: m.Name, File: m.File, Format: m.Format, migration: m}
 	switch {
-	case decided == 0 && len(mp.Evidence.Superseded) > 0:
+	case rec != nil:
+		p.verify(mi, m, rec, &mp)
+	case by != "":
+		// Another tool's history: strong evidence, still checked against the catalog.
+		p.verify(mi, m, &record{Version: m.Version, Name: m.Name, Reconciled: true}, &mp)
+		mp.Evidence.RecordedBy = by
 		mp.Action, mp.State = ActionReconcile, StatePending
-	case decided == 0:
-		// Nothing the catalog can check: the seed's rule, run it (it must be rerunnable).
-		mp.Action, mp.State = ActionRun, StatePending
-	case present == decided:
-		mp.Action, mp.State = ActionReconcile, StatePending
-	case present == 0:
-		mp.Action, mp.State = ActionRun, StatePending
+	case mi < p.prefix:
+		p.planInPrefix(mi, m, &mp)
 	default:
-		mp.Action, mp.State = ActionPartial, StatePartial
-	}
-	for si := range mp.Statements {
-		sp := &mp.Statements[si]
-		switch mp.Action {
-		case ActionRun:
-			sp.Run = true
-		case ActionPartial:
-			// Partial rule: run what is missing and what cannot be checked (unverifiable
-			// statements must be rerunnable, or carry a fingerprint directive); skip what is
-			// present and what a later migration undoes.
-			v := verdicts[si]
-			sp.Run = (v.decides && !v.holds) || (!sp.Verifiable())
-			if !sp.Run {
-				mp.Evidence.Skipped = append(mp.Evidence.Skipped, stmtRef(m, sp.Statement)+" "+sp.Reason)
-			}
-		}
-		if sp.Run {
-			p.apply(sp.Statement)
-		}
+		p.planForward(mi, m, &mp)
 	}
 	return mp
 }
 
-// secondaryDrift reports effects beyond the primary one (a created table's columns, an enum's
-// labels) that are not as the SQL says, unless a later statement changes them.
-func (p *planner) secondaryDrift(mi, si int, st fingerprint.Statement, ev *Evidence) {
-	for _, e := range st.Effects[1:] {
-		if flipped, altered := p.later(e, position{mi, si}); flipped != nil || altered {
-			continue
+// end is the position just after the prefix.
+func (p *planner) end() position { return position{p.prefix, 0} }
+
+// planInPrefix decides a migration that the database has lived through (a later one is
+// recorded or present) but that no history records: reconciled when its effects are in
+// place or cannot be checked; repaired statement by statement when some are missing and that
+// is safe; otherwise reported partial and not run half-way.
+func (p *planner) planInPrefix(mi int, m *Migration, mp *MigrationPlan) {
+	type verdict struct{ current, missing, repairable int }
+	verdicts := make([]verdict, len(m.Parsed.Statements))
+	var current, missing, unrepairable int
+	for si, st := range m.Parsed.Statements {
+		sp := StatementPlan{Statement: st, Reason: "present"}
+		if !st.Verifiable() {
+			sp.Reason = "unverifiable"
+			mp.Evidence.Unverifiable = append(mp.Evidence.Unverifiable, stmtRef(m, st))
 		}
-		r := p.check(e)
-		switch {
-		case r.Holds && r.Drift != "":
-			ev.Drift = append(ev.Drift, fmt.Sprintf("%s: %s", e, r.Drift))
-		case !r.Holds:
-			if e.Absent {
-				ev.Drift = append(ev.Drift, fmt.Sprintf("%s: still exists", e.Object))
-			} else {
-				ev.Drift = append(ev.Drift, fmt.Sprintf("%s: missing", e))
+		v := &verdicts[si]
+		for _, e := range st.Effects {
+			if p.supersededBefore(e, position{mi, si}, p.end()) {
+				mp.Evidence.Superseded = append(mp.Evidence.Superseded, e.String())
+				continue
 			}
+			v.current++
+			r := p.check(e)
+			if r.Holds {
+				mp.Evidence.Found = append(mp.Evidence.Found, cmpStr(r.Found, e.String()))
+				continue
+			}
+			v.missing++
+			mp.Evidence.Missing = append(mp.Evidence.Missing, e.String())
+			if heal := p.invalidIndex(st); heal != "" {
+				sp.Heal = heal
+				v.repairable++
+			} else if !e.Absent && !e.Alter && !r.Exists {
+				v.repairable++
+			}
+		}
+		if v.missing > 0 {
+			sp.Reason = "missing"
+		}
+		current += v.current
+		missing += v.missing
+		unrepairable += v.missing - v.repairable
+		mp.Statements = append(mp.Statements, sp)
+	}
+	mp.State = StatePending
+	switch {
+	case current == 0:
+		mp.Action = ActionReconcile
+		mp.Evidence.Inferred = "inferred: " + p.prefixEvidence()
+		return
+	case missing == 0:
+		mp.Action = ActionReconcile
+		return
+	case missing == current && len(mp.Evidence.Superseded) == 0 && unrepairable == 0:
+		// Nothing of it is in place and nothing later in the prefix changed what it makes:
+		// it did not run (a file added out of order, or its history row deleted with its
+		// objects). Run it whole, as psql would.
+		mp.Action = ActionRun
+		for i := range mp.Statements {
+			mp.Statements[i].Run = true
+			p.apply(mp.Statements[i].Statement)
+		}
+		return
+	}
+	// Some of it is in place: repair the missing creations when nothing that runs needs what
+	// a skipped statement would have made, and run no data statement (it ran, or the catalog
+	// cannot tell).
+	mp.State = StatePartial
+	safe := unrepairable == 0
+	for si := range mp.Statements {
+		sp := &mp.Statements[si]
+		v := verdicts[si]
+		sp.Run = v.missing > 0 && v.missing == v.repairable && v.current == len(sp.Effects)
+		if v.missing > 0 && !sp.Run {
+			safe = false
+		}
+	}
+	if safe {
+		safe = p.needsMet(mp)
+	}
+	if !safe {
+		for i := range mp.Statements {
+			mp.Statements[i].Run = false
+		}
+		mp.Action = ActionNone
+		mp.Evidence.Drift = append(mp.Evidence.Drift, "partly in place and not safely repairable: "+strings.Join(mp.Evidence.Missing, ", "))
+		return
+	}
+	mp.Action = ActionPartial
+	for i := range mp.Statements {
+		sp := &mp.Statements[i]
+		if sp.Run {
+			sp.Reason = "missing: repaired"
+			p.apply(sp.Statement)
+		} else {
+			mp.Evidence.Skipped = append(mp.Evidence.Skipped, stmtRef(m, sp.Statement)+" "+sp.Reason)
 		}
 	}
 }
 
-// verify checks a recorded migration: every effect no later statement changes must hold.
+// needsMet reports whether what the statements that run need exists, or is made by one that
+// runs before: the table a column, constraint, index or trigger goes on, and the relations the
+// statement names.
+func (p *planner) needsMet(mp *MigrationPlan) bool {
+	made := map[objKey]bool{}
+	for _, sp := range mp.Statements {
+		if !sp.Run {
+			continue
+		}
+		for _, need := range needs(sp.Statement) {
+			if made[keyOf(need)] {
+				continue
+			}
+			if !p.check(fingerprint.Effect{Object: need}).Holds {
+				return false
+			}
+		}
+		for _, e := range sp.Effects {
+			if !e.Absent {
+				made[keyOf(e.Object)] = true
+			}
+		}
+	}
+	return true
+}
+
+// needs lists the objects a statement cannot run without.
+func needs(st fingerprint.Statement) []fingerprint.Object {
+	var out []fingerprint.Object
+	for _, e := range st.Effects {
+		if pk, ok := parentOf(e.Object); ok {
+			out = append(out, fingerprint.Object{Kind: pk.kind, Schema: pk.schema, Name: pk.name})
+		}
+	}
+	return append(out, statementRefs(st)...)
+}
+
+// prefixEvidence names what shows that the prefix reaches this far.
+func (p *planner) prefixEvidence() string {
+	if p.prefix == 0 {
+		return "nothing"
+	}
+	return p.ms[p.prefix-1].Version.String() + " " + p.prefixWhy
+}
+
+// planForward decides a migration the database has not lived through: it runs whole, as psql
+// would, except statements whose every effect is already in place exactly (made by hand, or
+// by a crash half-way through a no-transaction file), which are skipped.
+func (p *planner) planForward(mi int, m *Migration, mp *MigrationPlan) {
+	mp.State, mp.Action = StatePending, ActionRun
+	for _, st := range m.Parsed.Statements {
+		sp := StatementPlan{Statement: st, Run: true, Reason: "not run"}
+		// Only what existed before this run counts, and an explicit fingerprint describes the
+		// statement's evidence, not something it makes: such a statement always runs.
+		present := st.Verifiable() && !st.Explicit
+		for _, e := range st.Effects {
+			r := p.check(exact(e))
+			if e.Absent || e.Alter || !r.Holds || p.planned(e.Object) {
+				present = false
+			}
+			if !r.Holds && !r.Exists && r.Conflict != "" {
+				mp.Evidence.Conflicts = append(mp.Evidence.Conflicts, fmt.Sprintf("%s: the name is taken by %s", e, r.Conflict))
+			}
+		}
+		if !st.Verifiable() {
+			mp.Evidence.Unverifiable = append(mp.Evidence.Unverifiable, stmtRef(m, st))
+		}
+		sp.Heal = p.invalidIndex(st)
+		if present {
+			sp.Run, sp.Reason = false, "present: made before this run"
+			mp.Action, mp.State = ActionPartial, StatePartial
+			mp.Evidence.Found = append(mp.Evidence.Found, st.Effects[0].String())
+			mp.Evidence.Skipped = append(mp.Evidence.Skipped, stmtRef(m, st)+" present")
+		} else {
+			p.apply(st)
+		}
+		mp.Statements = append(mp.Statements, sp)
+	}
+}
+
+// exact asks for every attribute the effect states, not only existence.
+func exact(e fingerprint.Effect) fingerprint.Effect {
+	if !e.Absent {
+		e.Alter = true
+	}
+	return e
+}
+
+// verify checks a recorded migration: every effect that no later migration of the prefix
+// changes must hold.
 func (p *planner) verify(mi int, m *Migration, rec *record, mp *MigrationPlan) {
 	mp.Action = ActionNone
 	mp.State = StateApplied
 	if rec.Reconciled {
 		mp.State = StateReconciled
 	}
-	if rec.Name != m.Name {
+	if rec.Name != m.Name && rec.Name != "" {
 		mp.Evidence.Drift = append(mp.Evidence.Drift, fmt.Sprintf("recorded under the name %q", rec.Name))
 	}
 	for si, st := range m.Parsed.Statements {
@@ -330,15 +411,14 @@ func (p *planner) verify(mi int, m *Migration, rec *record, mp *MigrationPlan) {
 			mp.Evidence.Unverifiable = append(mp.Evidence.Unverifiable, stmtRef(m, st))
 		}
 		for _, e := range st.Effects {
-			flipped, altered := p.later(e, position{mi, si})
-			if flipped != nil {
+			if p.supersededBefore(e, position{mi, si}, p.end()) {
 				continue
 			}
 			r := p.check(e)
 			switch {
-			case !r.Holds && !(altered && r.Exists):
+			case !r.Holds:
 				mp.Evidence.Missing = append(mp.Evidence.Missing, e.String())
-			case r.Drift != "" && !altered:
+			case r.Drift != "":
 				mp.Evidence.Drift = append(mp.Evidence.Drift, fmt.Sprintf("%s: %s", e, r.Drift))
 			default:
 				mp.Evidence.Found = append(mp.Evidence.Found, cmpStr(r.Found, e.String()))
@@ -369,16 +449,42 @@ func cmpStr(a, b string) string {
 	return b
 }
 
-// makePlan decides every migration.
-func makePlan(snap *catalog.Snapshot, ms []Migration, hist map[int64]record, shape historyShape) *Plan {
-	p := newPlanner(snap, ms)
-	plan := &Plan{history: shape}
-	for i := range ms {
+// makePlan decides every migration: it finds the prefix of the history the database has
+// lived through (at least as far as a history records), then reconciles or repairs what lies
+// inside it and runs what lies after it.
+func makePlan(snap *catalog.Snapshot, md *model, hist map[Version]record, shape historyShape, foreign []foreignHistory) *Plan {
+	p := newPlanner(snap, md)
+	plan := &Plan{history: shape, foreign: foreign}
+	by := make([]string, len(md.ms))
+	lo, why := 0, ""
+	for i, m := range md.ms {
+		if _, ok := hist[m.Version]; ok {
+			lo, why = i+1, "is recorded"
+		}
+		for _, f := range foreign {
+			if f.records(m) {
+				by[i] = f.tool
+				lo, why = i+1, "is recorded by "+f.tool
+			}
+		}
+	}
+	p.prefix, p.prefixWhy = lo, why
+	if lo < len(md.ms) {
+		scores, evidenced := md.prefixFit(snap)
+		if k := choosePrefix(scores, evidenced, lo); k > lo {
+			p.prefix, p.prefixWhy = k, "is present"
+		}
+	}
+	plan.Prefix = p.prefix
+	for i := range md.ms {
 		var rec *record
-		if r, ok := hist[ms[i].Version]; ok {
+		if r, ok := hist[md.ms[i].Version]; ok {
 			rec = &r
 		}
-		plan.Migrations = append(plan.Migrations, p.planOne(i, &ms[i], rec))
+		plan.Migrations = append(plan.Migrations, p.planOne(i, &md.ms[i], rec, by[i]))
 	}
 	return plan
 }
+
+// statementRefs lists the relations a statement names besides what it makes.
+func statementRefs(st fingerprint.Statement) []fingerprint.Object { return nil }

@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -19,17 +17,24 @@ import (
 
 // Migration is one parsed migration file.
 type Migration struct {
-	Version  int64
+	Version  Version
 	Name     string // file name without version and extension: "core_tables_business"
 	File     string // "0001_core_tables_business.sql"
-	SQL      string
-	Checksum string // sha256 of the file, hex
+	Format   Format // the tool whose format the file is in (see Format)
+	SQL      string // what runs: the whole file, or its up section with the other lines blanked
+	Checksum string // sha256 of the whole file, hex
 	Parsed   *fingerprint.Migration
+
+	// NoTransaction: the file runs statement by statement, outside a transaction, because it
+	// says so (-- steady:no-transaction, goose's NO TRANSACTION, dbmate's transaction:false) or
+	// because a statement refuses a transaction block (CREATE INDEX CONCURRENTLY …), as
+	// golang-migrate and Flyway users rely on.
+	NoTransaction bool
 }
 
-// Load reads every *.sql file at the root of fsys. Versions must be unique and contiguous from
-// 1. Files are not parsed yet: a no-op run whose catalog has not changed never needs to (see
-// Parse).
+// Load reads every *.sql file at the root of fsys, in one of the formats Format names. Versions
+// must be unique; they may have gaps and be timestamps, and are ordered numerically. Files are
+// not parsed yet: a no-op run whose catalog has not changed never needs to (see Parse).
 func Load(fsys fs.FS) ([]Migration, error) {
 	ms, err := List(fsys)
 	if err != nil {
@@ -46,45 +51,59 @@ func Load(fsys fs.FS) ([]Migration, error) {
 func List(fsys fs.FS) ([]Migration, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		return nil, fmt.Errorf("load migrations: %w", err)
+		return nil, &LoadError{Err: err}
 	}
 	var ms []Migration
 	for _, e := range entries {
-		if e.IsDir() || path.Ext(e.Name()) != ".sql" {
+		if e.IsDir() {
 			continue
 		}
-		version, name, ok := splitFileName(e.Name())
-		if !ok {
-			return nil, fmt.Errorf("load migrations: %s: want NNNN_snake_name.sql", e.Name())
+		version, name, format, skip, err := parseFileName(e.Name())
+		if err != nil {
+			return nil, err
 		}
-		ms = append(ms, Migration{Version: version, Name: name, File: e.Name()})
+		if skip {
+			continue
+		}
+		ms = append(ms, Migration{Version: version, Name: name, File: e.Name(), Format: format})
 	}
-	slices.SortFunc(ms, func(a, b Migration) int { return cmp.Compare(a.Version, b.Version) })
+	slices.SortFunc(ms, func(a, b Migration) int { return cmp.Or(a.Version.Compare(b.Version), cmp.Compare(a.File, b.File)) })
 	for i, m := range ms {
-		if m.Version != int64(i+1) {
-			if i > 0 && m.Version == ms[i-1].Version {
-				return nil, fmt.Errorf("load migrations: version %d is used by %s and %s", m.Version, ms[i-1].File, m.File)
-			}
-			return nil, fmt.Errorf("load migrations: versions must be contiguous from 1: %s should be version %d", m.File, i+1)
+		if i > 0 && m.Version == ms[i-1].Version {
+			return nil, &DuplicateVersionError{Version: m.Version, Files: [2]string{ms[i-1].File, m.File}}
+		}
+		if m.Format != ms[0].Format && !(sameNaming(m.Format) && sameNaming(ms[0].Format)) {
+			return nil, &MixedFormatsError{Files: [2]string{ms[0].File, m.File}, Formats: [2]Format{ms[0].Format, m.Format}}
 		}
 	}
 	return ms, nil
 }
 
-// splitFileName parses NNNN_snake_name.sql (digits, "_", then [a-z0-9_]+). By hand rather than
-// with a regexp: a history of a thousand files is listed on every run.
-func splitFileName(file string) (version int64, name string, ok bool) {
-	base, ok := strings.CutSuffix(file, ".sql")
-	if !ok {
-		return 0, "", false
-	}
-	digits, name, ok := strings.Cut(base, "_")
-	if !ok || digits == "" || name == "" || strings.Trim(digits, "0123456789") != "" ||
-		strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
-		return 0, "", false
-	}
-	version, err := strconv.ParseInt(digits, 10, 64)
-	return version, name, err == nil
+// sameNaming: steady, goose and dbmate files share one naming; their markers tell them apart
+// when the files are read.
+func sameNaming(f Format) bool { return f == FormatSteady || f == FormatGoose || f == FormatDbmate }
+
+// DuplicateVersionError is two files with one version ("0001_a.sql" and "1_b.sql", or
+// Flyway's V1_1 and V1.1).
+type DuplicateVersionError struct {
+	Version Version
+	Files   [2]string
+}
+
+func (e *DuplicateVersionError) Error() string {
+	return fmt.Sprintf("load migrations: version %s is used by %s and %s", e.Version, e.Files[0], e.Files[1])
+}
+
+// MixedFormatsError is a directory holding files of two tools: steady reads one format per
+// directory, so that the order and the sections mean what that tool means.
+type MixedFormatsError struct {
+	Files   [2]string
+	Formats [2]Format
+}
+
+func (e *MixedFormatsError) Error() string {
+	return fmt.Sprintf("load migrations: %s is a %s file and %s a %s file: keep one format per directory",
+		e.Files[0], e.Formats[0], e.Files[1], e.Formats[1])
 }
 
 // read fills in each migration's SQL and checksum, reading files on a few goroutines: on a
@@ -98,16 +117,44 @@ func read(fsys fs.FS, ms []Migration) error {
 			for i := w; i < len(ms); i += workers {
 				body, err := fs.ReadFile(fsys, ms[i].File)
 				if err != nil {
-					errs[i] = fmt.Errorf("load migrations: %w", err)
+					errs[i] = &LoadError{File: ms[i].File, Err: err}
 					continue
 				}
 				sum := sha256.Sum256(body)
-				ms[i].SQL, ms[i].Checksum = string(body), hex.EncodeToString(sum[:])
+				up, err := extractUp(ms[i].File, ms[i].Format, string(body))
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				ms[i].SQL, ms[i].Checksum = up.sql, hex.EncodeToString(sum[:])
+				ms[i].Format, ms[i].NoTransaction = up.format, up.noTransaction
 			}
 		})
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for i := range ms {
+		if ms[i].Format != ms[0].Format {
+			return &MixedFormatsError{Files: [2]string{ms[0].File, ms[i].File}, Formats: [2]Format{ms[0].Format, ms[i].Format}}
+		}
+	}
+	return nil
+}
+
+// IsBadInput reports an error that is the migration files' fault (a name no format accepts,
+// duplicate versions, mixed formats, an unreadable file, malformed sections, SQL that does
+// not parse): nothing was applied.
+func IsBadInput(err error) bool {
+	var (
+		fe *FileNameError
+		le *LoadError
+		de *DuplicateVersionError
+		me *MixedFormatsError
+		pe *fingerprint.ParseError
+	)
+	return errors.As(err, &fe) || errors.As(err, &le) || errors.As(err, &de) || errors.As(err, &me) || errors.As(err, &pe)
 }
 
 // Parse parses every migration that is not parsed yet, in parallel (parsing dominates loading
@@ -126,6 +173,9 @@ func Parse(ms []Migration) error {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			ms[i].Parsed, errs[i] = fingerprint.Parse(ms[i].File, ms[i].SQL)
+			if errs[i] == nil && (ms[i].Parsed.NoTransaction || refusesTransaction(ms[i].Parsed)) {
+				ms[i].NoTransaction = true
+			}
 		}()
 	}
 	wg.Wait()
@@ -137,11 +187,48 @@ func Parse(ms []Migration) error {
 	return nil
 }
 
+// refusesTransaction reports a statement PostgreSQL runs only outside a transaction block.
+func refusesTransaction(m *fingerprint.Migration) bool {
+	for _, st := range m.Statements {
+		switch st.Node {
+		case "VacuumStmt", "CreatedbStmt", "DropdbStmt", "CreateTableSpaceStmt", "DropTableSpaceStmt", "AlterSystemStmt":
+			return true
+		case "IndexStmt", "DropStmt", "ReindexStmt":
+			if containsWord(st.SQL, "CONCURRENTLY") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// containsWord finds word as a whole word, in any case.
+func containsWord(sql, word string) bool {
+	upper := strings.ToUpper(sql)
+	for i := 0; ; {
+		j := strings.Index(upper[i:], word)
+		if j < 0 {
+			return false
+		}
+		j += i
+		before := j == 0 || !isWordByte(upper[j-1])
+		after := j+len(word) == len(upper) || !isWordByte(upper[j+len(word)])
+		if before && after {
+			return true
+		}
+		i = j + len(word)
+	}
+}
+
+func isWordByte(b byte) bool {
+	return b == '_' || (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z')
+}
+
 // filesChecksum identifies the whole set: versions, names and contents.
 func filesChecksum(ms []Migration) string {
 	h := sha256.New()
 	for _, m := range ms {
-		fmt.Fprintf(h, "%d %s %s\n", m.Version, m.Name, m.Checksum)
+		fmt.Fprintf(h, "%s %s %s\n", m.Version, m.Name, m.Checksum)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

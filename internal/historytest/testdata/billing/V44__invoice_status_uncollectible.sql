@@ -1,0 +1,1 @@
+ALTER TYPE invoice_status ADD VALUE 'uncollectible' AFTER 'paid';

@@ -1,0 +1,166 @@
+package migrate_test
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/steadydb/steady/internal/migrate"
+)
+
+func files(names map[string]string) fstest.MapFS {
+	fsys := fstest.MapFS{}
+	for name, body := range names {
+		fsys[name] = &fstest.MapFile{Data: []byte(body)}
+	}
+	return fsys
+}
+
+func TestLoadFormats(t *testing.T) {
+	t.Parallel()
+
+	t.Run("GolangMigrateIgnoresDownFilesAndAllowsGaps", func(t *testing.T) {
+		t.Parallel()
+		ms, err := migrate.Load(files(map[string]string{
+			"000001_create_users.up.sql":   "CREATE TABLE users (id bigint);",
+			"000001_create_users.down.sql": "DROP TABLE users;",
+			"000010_Add.Email.up.sql":      "ALTER TABLE users ADD COLUMN email text;",
+			"000010_Add.Email.down.sql":    "ALTER TABLE users DROP COLUMN email;",
+			"000005_index.up.sql":          "CREATE INDEX CONCURRENTLY users_email ON users (id);",
+		}))
+		require.NoError(t, err)
+		require.Len(t, ms, 3)
+		require.Equal(t, []migrate.Version{"1", "5", "10"}, []migrate.Version{ms[0].Version, ms[1].Version, ms[2].Version})
+		require.Equal(t, "Add.Email", ms[2].Name, "dots and upper case are fine in names")
+		for _, m := range ms {
+			require.Equal(t, migrate.FormatGolangMigrate, m.Format)
+		}
+		require.NoError(t, migrate.Parse(ms))
+		require.True(t, ms[1].NoTransaction, "CREATE INDEX CONCURRENTLY refuses a transaction block")
+		require.False(t, ms[0].NoTransaction)
+	})
+
+	t.Run("GooseRunsOnlyTheUpSection", func(t *testing.T) {
+		t.Parallel()
+		ms, err := migrate.Load(files(map[string]string{
+			"20230412093000_users.sql": "-- +goose Up\nCREATE TABLE users (id bigint PRIMARY KEY, name text);\n-- +goose Down\nDROP TABLE users;\n",
+			"20230501120000_fn.sql": "-- +goose Up\n-- +goose StatementBegin\nCREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;\n" +
+				"-- +goose StatementEnd\n\n-- +goose Down\nDROP FUNCTION f();\n",
+			"20230601000000_idx.sql": "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY users_name ON users (name);\n-- +goose Down\nDROP INDEX CONCURRENTLY users_name;\n",
+		}))
+		require.NoError(t, err)
+		require.Len(t, ms, 3)
+		require.Equal(t, migrate.Version("20230412093000"), ms[0].Version)
+		require.Equal(t, migrate.FormatGoose, ms[0].Format)
+		require.NotContains(t, ms[0].SQL, "DROP TABLE")
+		require.Equal(t, strings.Count(ms[0].SQL, "\n"), 4, "lines are kept so that errors point into the file")
+		require.NoError(t, migrate.Parse(ms))
+		require.Len(t, ms[0].Parsed.Statements, 1)
+		require.Equal(t, 2, ms[0].Parsed.Statements[0].Line)
+		require.Len(t, ms[1].Parsed.Statements, 1, "a plpgsql body between StatementBegin and End is one statement")
+		require.True(t, ms[2].NoTransaction)
+		require.False(t, ms[0].NoTransaction)
+	})
+
+	t.Run("FlywayOrdersDottedVersionsNumerically", func(t *testing.T) {
+		t.Parallel()
+		ms, err := migrate.Load(files(map[string]string{
+			"V1__init.sql":              "CREATE TABLE a (id int);",
+			"V1_1__more.sql":            "CREATE TABLE b (id int);",
+			"V1.10__later.sql":          "CREATE TABLE d (id int);",
+			"V1_2__next.sql":            "CREATE TABLE c (id int);",
+			"V2__two.sql":               "CREATE TABLE e (id int);",
+			"U2__undo_two.sql":          "DROP TABLE e;",
+			"V10__ten_is_after_two.sql": "CREATE TABLE f (id int);",
+		}))
+		require.NoError(t, err)
+		var got []string
+		for _, m := range ms {
+			got = append(got, string(m.Version))
+			require.Equal(t, migrate.FormatFlyway, m.Format)
+		}
+		require.Equal(t, []string{"1", "1.1", "1.2", "1.10", "2", "10"}, got)
+		_, err = migrate.List(files(map[string]string{"R__views.sql": "SELECT 1;"}))
+		require.ErrorContains(t, err, "repeatable")
+	})
+
+	t.Run("DbmateRunsOnlyTheUpSection", func(t *testing.T) {
+		t.Parallel()
+		ms, err := migrate.Load(files(map[string]string{
+			"20240101120000_posts.sql": "-- migrate:up\nCREATE TABLE posts (id bigint);\n\n-- migrate:down\nDROP TABLE posts;\n",
+			"20240102120000_idx.sql":   "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY posts_id ON posts (id);\n-- migrate:down\nDROP INDEX posts_id;\n",
+		}))
+		require.NoError(t, err)
+		require.Equal(t, migrate.FormatDbmate, ms[0].Format)
+		require.NotContains(t, ms[0].SQL, "DROP")
+		require.True(t, ms[1].NoTransaction)
+	})
+
+	t.Run("SteadyFilesAsBefore", func(t *testing.T) {
+		t.Parallel()
+		ms, err := migrate.List(files(map[string]string{"0002_b_2.sql": "", "0001_a.sql": "", "README.md": ""}))
+		require.NoError(t, err)
+		require.Equal(t, []migrate.Migration{
+			{Version: "1", Name: "a", File: "0001_a.sql", Format: migrate.FormatSteady},
+			{Version: "2", Name: "b_2", File: "0002_b_2.sql", Format: migrate.FormatSteady},
+		}, ms)
+	})
+
+	t.Run("DuplicateVersionNamesBothFiles", func(t *testing.T) {
+		t.Parallel()
+		for _, pair := range [][2]string{{"0001_a.sql", "001_b.sql"}, {"V1_1__a.sql", "V1.1__b.sql"}, {"1_a.up.sql", "01_b.up.sql"}} {
+			_, err := migrate.List(files(map[string]string{pair[0]: "SELECT 1;", pair[1]: "SELECT 1;"}))
+			var dup *migrate.DuplicateVersionError
+			require.ErrorAs(t, err, &dup, pair)
+			require.ErrorContains(t, err, pair[0])
+			require.ErrorContains(t, err, pair[1])
+		}
+	})
+
+	t.Run("BadNamesAndMixedFormats", func(t *testing.T) {
+		t.Parallel()
+		for _, bad := range []string{"1-a.sql", "0001_.sql", "_a.sql", "0001a_b.sql", "99999999999999999999_a.sql", "V1_x.sql"} {
+			_, err := migrate.List(files(map[string]string{bad: "SELECT 1;"}))
+			var fe *migrate.FileNameError
+			require.ErrorAs(t, err, &fe, bad)
+			require.ErrorContains(t, err, bad)
+		}
+		_, err := migrate.List(files(map[string]string{"0001_a.sql": "", "0002_b.up.sql": ""}))
+		var mixed *migrate.MixedFormatsError
+		require.ErrorAs(t, err, &mixed)
+		_, err = migrate.Load(files(map[string]string{"0001_a.sql": "-- +goose Up\nSELECT 1;", "0002_b.sql": "SELECT 1;"}))
+		require.ErrorAs(t, err, &mixed, "a plain file among goose files")
+		_, err = migrate.Load(files(map[string]string{"0001_a.sql": "-- +goose Down\nDROP TABLE x;"}))
+		require.ErrorContains(t, err, "no Up section")
+	})
+}
+
+func TestVersionCompare(t *testing.T) {
+	t.Parallel()
+	ordered := []string{"0", "1", "1.0", "1.1", "1.2", "1.10", "2", "9", "10", "20230412093000"}
+	for i := range ordered {
+		for j := range ordered {
+			a, err := migrate.ParseVersion(ordered[i])
+			require.NoError(t, err)
+			b, err := migrate.ParseVersion(ordered[j])
+			require.NoError(t, err)
+			want := 0
+			if i < j {
+				want = -1
+			} else if i > j {
+				want = 1
+			}
+			require.Equal(t, want, a.Compare(b), "%s vs %s", ordered[i], ordered[j])
+		}
+	}
+	v, err := migrate.ParseVersion("0007")
+	require.NoError(t, err)
+	require.Equal(t, "0007", v.String())
+	require.Equal(t, migrate.Version("7"), v)
+	for _, bad := range []string{"", "a", "1.", ".1", "1-2"} {
+		_, err := migrate.ParseVersion(bad)
+		require.Error(t, err, bad)
+	}
+}
