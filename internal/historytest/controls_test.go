@@ -2,7 +2,6 @@ package historytest
 
 import (
 	"context"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -44,10 +43,10 @@ func TestComparisonControls(t *testing.T) {
 
 			t.Run("RerunIsCounted", func(t *testing.T) {
 				t.Parallel()
-				i := slices.IndexFunc(h.files, func(f migrationFile) bool { return f.dataOnly })
-				require.GreaterOrEqual(t, i, 0, "history %s has no data-only file", h.name)
+				// What a data statement run a second time leaves (re-running a whole file
+				// would fail in most histories: its seed rows exist already).
 				db := setup(t, h, ref.upDir, n, "")
-				psql(t, db.PoolerURL, applyScript(h.files[i:i+1], ref.upDir, ""))
+				psql(t, db.PoolerURL, "INSERT INTO canary (migration, step) SELECT migration, step FROM canary ORDER BY id DESC LIMIT 1;\n")
 				counts, err := canaryCounts(context.Background(), db.DirectURL)
 				require.NoError(t, err)
 				require.Contains(t, canaryMismatch(ref.canaries, counts), "ran 2 times")
