@@ -68,6 +68,17 @@ func TestDumpFilterKeepsOnlyTheHistory(t *testing.T) {
 CREATE TYPE public.river_job_state AS ENUM ('available');
 
 --
+-- Name: river_job_notify(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.river_job_notify() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
 -- Name: orders; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -118,7 +129,7 @@ CREATE TABLE public.steady_migration_lease (id int);
 	require.Contains(t, got, "SET client_encoding")
 	require.Contains(t, got, "CREATE TABLE public.orders")
 	require.Contains(t, got, "CREATE INDEX orders_customer_idx")
-	for _, gone := range []string{"river_job", "goose_db_version", "flyway_schema_history", "schema_migrations_python", "steady_migration_lease"} {
+	for _, gone := range []string{"river_job", "default_tablespace", "goose_db_version", "flyway_schema_history", "schema_migrations_python", "steady_migration_lease"} {
 		require.NotContains(t, got, gone)
 	}
 }

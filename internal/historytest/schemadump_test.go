@@ -47,10 +47,14 @@ var (
 	// onTable is the table an index or a trigger is on.
 	onTable   = regexp.MustCompile(`\bON (?:ONLY )?(?:public\.)?"?([A-Za-z0-9_]+)"?`)
 	nameToken = regexp.MustCompile(`[A-Za-z0-9_]+`)
+	// sessionSetting is a SET pg_dump writes before the first object that needs it: it trails
+	// whichever entry precedes that object, which may be one left out.
+	sessionSetting = regexp.MustCompile(`(?m)^SET default_(tablespace|table_access_method) = [^\n]*;\n\n?`)
 )
 
 // withoutBookkeeping keeps the dump's header and the entries of the history's own objects.
 func withoutBookkeeping(dump string) string {
+	dump = sessionSetting.ReplaceAllString(dump, "")
 	locs := tocEntry.FindAllStringSubmatchIndex(dump, -1)
 	if len(locs) == 0 {
 		return dump
