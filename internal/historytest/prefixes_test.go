@@ -9,7 +9,7 @@ import (
 )
 
 // prefixesEnv chooses the prefixes the sweep tries: "sample" (the default), "all", or a list
-// such as "0,7,12".
+// such as "0,7,12" (with -run naming a history and a case, to look at one database).
 const prefixesEnv = "STEADY_HISTORY_PREFIXES"
 
 // prefixes returns the k (files 1..k applied) to try for h, in order.
@@ -25,13 +25,16 @@ func prefixes(h *history, setting string) ([]int, error) {
 		}
 		return ks, nil
 	}
+	// A list names prefixes of any history: those past this one's end are not its.
 	var ks []int
 	for part := range strings.SplitSeq(setting, ",") {
 		k, err := strconv.Atoi(strings.TrimSpace(part))
-		if err != nil || k < 0 || k > n {
-			return nil, fmt.Errorf("%s=%q: want sample, all, or prefixes from 0 to %d (history %s) separated by commas", prefixesEnv, setting, n, h.name)
+		if err != nil || k < 0 {
+			return nil, fmt.Errorf("%s=%q: want sample, all, or prefixes (0 and up) separated by commas", prefixesEnv, setting)
 		}
-		ks = append(ks, k)
+		if k <= n {
+			ks = append(ks, k)
+		}
 	}
 	slices.Sort(ks)
 	return slices.Compact(ks), nil

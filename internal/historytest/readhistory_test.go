@@ -135,8 +135,12 @@ func TestPrefixesSetting(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []int{3, 7}, ks)
 
-	_, err = prefixes(h, "41")
-	require.ErrorContains(t, err, `STEADY_HISTORY_PREFIXES="41": want sample, all, or prefixes from 0 to 40`)
+	ks, err = prefixes(h, "40,41")
+	require.NoError(t, err)
+	require.Equal(t, []int{40}, ks, "41 is past this history's end")
+
+	_, err = prefixes(h, "-1")
+	require.ErrorContains(t, err, `STEADY_HISTORY_PREFIXES="-1": want sample, all, or prefixes (0 and up) separated by commas`)
 }
 
 // TestHistoriesCoverTheIssue: at least three histories of 30 or more migrations, in at least

@@ -53,7 +53,28 @@ func (r run) output() string {
 // (everything through PgBouncer), PATH and HOME.
 func migrate(t *testing.T, h *history, poolerURL string) run {
 	t.Helper()
-	cmd := exec.Command(steadyBinary, "migrate", "--strict", "--migrations-dir", h.dir)
+	return steady(t, poolerURL, "migrate", "--strict", "--migrations-dir", h.dir)
+}
+
+// statusProblems is what `steady status` shows of the migrations neither applied nor
+// reconciled (drift, partial, pending), with its header: why a run was not clean.
+func statusProblems(t *testing.T, h *history, poolerURL string) string {
+	t.Helper()
+	r := steady(t, poolerURL, "status", "--migrations-dir", h.dir)
+	var b strings.Builder
+	for i, line := range strings.Split(strings.TrimRight(r.stdout, "\n"), "\n") {
+		if i == 0 || !cleanStatus.MatchString(line) {
+			b.WriteString(line + "\n")
+		}
+	}
+	return fmt.Sprintf("steady status (exit %d):\n%s", r.code, b.String())
+}
+
+var cleanStatus = regexp.MustCompile(`\s(applied|reconciled)\s`)
+
+func steady(t *testing.T, poolerURL string, args ...string) run {
+	t.Helper()
+	cmd := exec.Command(steadyBinary, args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "DATABASE_URL_POOLER=" + poolerURL}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -67,7 +67,7 @@ func adopt(t *testing.T, h *history, ref *reference, k int, c historyCase) {
 	}
 
 	second := migrate(t, h, db.PoolerURL)
-	require.Equalf(t, 0, second.code, "second steady migrate --strict %s:\n%s", at, second.output())
+	require.Equalf(t, 0, second.code, "second steady migrate --strict %s:\n%s\n%s", at, second.output(), statusProblems(t, h, db.PoolerURL))
 	require.Zerof(t, applied(t, second), "the second run applied migrations %s:\n%s", at, second.output())
 }
 
