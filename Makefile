@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/steady
 
-.PHONY: build run test devdb devdb-down devdb-env testdb testdb-down vet fmt bench clean
+.PHONY: build run test test-histories devdb devdb-down devdb-env testdb testdb-down vet fmt bench clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/steady
@@ -39,6 +39,17 @@ test:
 	export TEST_DATABASE_URL_DIRECT="$$DATABASE_URL_DIRECT" TEST_DATABASE_URL_POOLER="$$DATABASE_URL_POOLER"; \
 	unset DATABASE_URL DATABASE_URL_DIRECT DATABASE_URL_POOLER; \
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+# Every prefix of every history in internal/historytest/testdata (make test tries a sample),
+# with one line per history and case: "converged N of M prefixes".
+test-histories:
+	@env="$$(scripts/devdb.sh up test)" || { echo "make test-histories: the test database did not start (see above)" >&2; exit 1; }; \
+	eval "$$env"; \
+	export TEST_DATABASE_URL_DIRECT="$$DATABASE_URL_DIRECT" TEST_DATABASE_URL_POOLER="$$DATABASE_URL_POOLER"; \
+	unset DATABASE_URL DATABASE_URL_DIRECT DATABASE_URL_POOLER; \
+	set -o pipefail; \
+	STEADY_HISTORY_PREFIXES=all $(GO) test -count=1 -v -timeout 3h ./internal/historytest/ \
+		| grep -v -E '^ *(=== (RUN|PAUSE|CONT)|--- PASS)'
 
 # Benchmark programs (bench/, a module of their own so goose and toxiproxy stay out of the
 # product's go.mod): they start their own PostgreSQL + PgBouncer (.benchdb, ports 55434/56434),

@@ -1,0 +1,88 @@
+package historytest
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/steadydb/steady/internal/dbtest"
+)
+
+// TestSweep adopts every history at each prefix tried, in each history-table case, and checks
+// that steady brings the database to psql's full history with every data statement run once.
+func TestSweep(t *testing.T) {
+	t.Parallel()
+	for _, h := range loadHistories(t) {
+		ks, err := prefixes(h, prefixesSetting())
+		require.NoError(t, err)
+		t.Run(h.name, func(t *testing.T) {
+			t.Parallel()
+			ref := buildReference(t, h)
+			for _, c := range historyCases {
+				t.Run(c.test, func(t *testing.T) {
+					t.Parallel()
+					var tried, converged atomic.Int64
+					t.Cleanup(func() { // after every prefix's subtest
+						t.Logf("history %s (%s), case %s: converged %d of %d prefixes",
+							h.name, h.format, c.summary, converged.Load(), tried.Load())
+					})
+					for _, k := range ks {
+						t.Run(fmt.Sprintf("Prefix%02d", k), func(t *testing.T) {
+							t.Parallel()
+							tried.Add(1)
+							defer func() {
+								if !t.Failed() {
+									converged.Add(1)
+								}
+							}()
+							adopt(t, h, ref, k, c)
+						})
+					}
+				})
+			}
+		})
+	}
+}
+
+// adopt is one database: files 1..k by psql, the case's history table, then steady twice.
+func adopt(t *testing.T, h *history, ref *reference, k int, c historyCase) {
+	db := setup(t, h, ref.upDir, k, toolHistorySQL(h, k, c))
+	at := describePrefix(h, k)
+
+	first := migrate(t, h, db.PoolerURL)
+	require.Equalf(t, 0, first.code, "steady migrate --strict %s:\n%s", at, first.output())
+
+	got := withoutBookkeeping(schemaDump(t, db.DirectURL))
+	if got != ref.dump {
+		t.Errorf("the schema %s differs from psql's full history:\n%s", at,
+			diffDumps(t, "psql, whole history", ref.dump, "steady, "+at, got))
+	}
+	counts, err := canaryCounts(context.Background(), db.DirectURL)
+	require.NoError(t, err)
+	if m := canaryMismatch(ref.canaries, counts); m != "" {
+		t.Errorf("data statements not run exactly once %s:\n%s", at, m)
+	}
+
+	second := migrate(t, h, db.PoolerURL)
+	require.Equalf(t, 0, second.code, "second steady migrate --strict %s:\n%s\n%s", at, second.output(), statusProblems(t, h, db.PoolerURL))
+	require.Zerof(t, applied(t, second), "the second run applied migrations %s:\n%s", at, second.output())
+}
+
+// setup is a fresh database with files 1..k of h applied by psql through PgBouncer, then tail
+// (a history table, or nothing).
+func setup(t *testing.T, h *history, upDir string, k int, tail string) *dbtest.DB {
+	t.Helper()
+	db := dbtest.New(t)
+	psql(t, db.PoolerURL, applyScript(h.files[:k], upDir, tail))
+	return db
+}
+
+func describePrefix(h *history, k int) string {
+	if k == 0 {
+		return "at prefix 0 (a fresh database)"
+	}
+	return fmt.Sprintf("at prefix %d (after %s)", k, h.files[k-1].file)
+}

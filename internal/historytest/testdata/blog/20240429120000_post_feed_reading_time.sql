@@ -1,0 +1,14 @@
+-- migrate:up
+CREATE OR REPLACE VIEW post_feed AS
+SELECT p.id, p.slug, p.title, a.display_name AS author, p.published_at, p.reading_minutes
+FROM posts p
+JOIN authors a ON a.id = p.author_id
+WHERE p.status = 'published';
+
+-- migrate:down
+DROP VIEW post_feed;
+CREATE VIEW post_feed AS
+SELECT p.id, p.slug, p.title, a.display_name AS author, p.published_at
+FROM posts p
+JOIN authors a ON a.id = p.author_id
+WHERE p.status = 'published';

@@ -1,0 +1,9 @@
+-- migrate:up
+-- Reading time is all the feed shows.
+ALTER TABLE posts DROP COLUMN word_count;
+
+-- migrate:down
+ALTER TABLE posts ADD COLUMN word_count integer;
+
+UPDATE posts SET word_count = array_length(regexp_split_to_array(trim(body), '\s+'), 1);
+INSERT INTO canary (migration, step) VALUES ('20240826100000', 'down: count words');

@@ -1,0 +1,3 @@
+DROP TABLE products;
+DROP TABLE customers;
+DROP TABLE canary;

@@ -1,0 +1,1 @@
+ALTER TABLE carts DROP COLUMN coupon_code;

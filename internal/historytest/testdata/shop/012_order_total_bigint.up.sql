@@ -1,0 +1,2 @@
+-- Wholesale orders overflow integer cents.
+ALTER TABLE orders ALTER COLUMN total TYPE bigint;

@@ -1,0 +1,2 @@
+ALTER TABLE products DROP COLUMN cost_cents;
+DROP TABLE product_import;

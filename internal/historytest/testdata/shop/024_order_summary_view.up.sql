@@ -1,0 +1,4 @@
+CREATE VIEW order_summary AS
+SELECT o.id, o.customer_id, c.email, o.status, o.total, o.created_at
+FROM orders o
+JOIN customers c ON c.id = o.customer_id;

@@ -1,0 +1,2 @@
+DROP INDEX products_title_idx;
+CREATE INDEX products_title_idx ON products (lower(title));

@@ -1,0 +1,1 @@
+-- The deleted ratings cannot come back, and 062 changed no schema: nothing to undo.

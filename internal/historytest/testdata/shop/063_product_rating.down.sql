@@ -1,0 +1,2 @@
+DROP VIEW product_ratings;
+ALTER TABLE products DROP COLUMN rating;
