@@ -30,6 +30,7 @@ func resolveNames(ms []Migration) {
 			st := &ms[mi].Parsed.Statements[si]
 			ns.bump(st.Effects)
 			st.Effects = ns.coupleRenames(st.Effects)
+			st.Effects = ns.coupleDrops(st.Effects)
 			ns.placeRenamed(st.Effects)
 			if old, renamed, ok := tableRename(st.Effects); ok {
 				st.Effects = append(st.Effects, ns.renameTable(old, renamed)...)
@@ -113,6 +114,26 @@ func (ns *namespace) coupleRenames(effects []fingerprint.Effect) []fingerprint.E
 	}
 	out := append([]fingerprint.Effect{}, effects...)
 	out = append(out, fingerprint.Effect{Object: renamedTo, BacksConstraint: kind == fingerprint.KindConstraint}, fingerprint.Effect{Object: gone, Absent: true})
+	return out
+}
+
+// coupleDrops adds, to a dropped constraint that an index backs, the index: DROP CONSTRAINT
+// drops it too.
+func (ns *namespace) coupleDrops(effects []fingerprint.Effect) []fingerprint.Effect {
+	out := effects
+	for _, e := range effects {
+		if !e.Absent || e.Object.Kind != fingerprint.KindConstraint {
+			continue
+		}
+		idx, ok := ns.backing[keyOf(e.Object)]
+		if !ok || !ns.live[idx] {
+			continue
+		}
+		if len(out) == len(effects) {
+			out = append([]fingerprint.Effect{}, effects...)
+		}
+		out = append(out, fingerprint.Effect{Object: fingerprint.Object{Kind: fingerprint.KindIndex, Schema: idx.schema, Name: idx.name}, Absent: true})
+	}
 	return out
 }
 
