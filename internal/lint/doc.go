@@ -1,0 +1,2 @@
+// Package lint judges migrations before they run.
+package lint
