@@ -92,7 +92,7 @@ func (c *Checker) Check(ctx context.Context) Report {
 		// Not a reason to be unready (the seed's promise: never fail the deploy), but said here.
 		if fs := c.cfg.Lint.LintFindings(); len(fs) > 0 {
 			checks = append(checks, Check{Name: "lint", OK: true,
-				Reason: fmt.Sprintf("the migration step ran %d lint findings (STEADY_STRICT=false): %s", len(fs), strings.Join(fs, "; "))})
+				Reason: fmt.Sprintf("migrations ran with %d lint findings (STEADY_STRICT=false): %s", len(fs), strings.Join(fs, "; "))})
 		}
 	}
 	if c.draining.Load() {

@@ -1,0 +1,3 @@
+-- Statuses are short: a length limit.
+ALTER TABLE leads
+    ALTER COLUMN status TYPE varchar(40);
