@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
+	"log/slog"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -27,7 +29,8 @@ func demoDB(t testing.TB, scale int) *dbtest.DB {
 	return dbtest.NewFromTemplate(t, key, func(ctx context.Context, directURL string) error {
 		pool := newPool(ctx, t, directURL)
 		defer pool.Close()
-		m, err := migrate.New(migrate.Config{Pool: pool, Migrations: migrations.FS, SkipRiver: true})
+		m, err := migrate.New(migrate.Config{Pool: pool, Migrations: migrations.FS, SkipRiver: true,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
 			return err
 		}
