@@ -12,12 +12,12 @@ import (
 var benchScale = flag.Int("lint.demo-scale", 10, "demo-data scale of BenchmarkLockRates (leads: 20 000 rows per unit)")
 
 // BenchmarkLockRates measures on this machine how fast PostgreSQL does the work that the lint's
-// findings hold a lock for, on demo data: a table rewrite (ALTER COLUMN TYPE), a validating
-// scan (ADD CONSTRAINT … CHECK), a plain index build (CREATE INDEX) and a foreign key
-// validation. Each operation is timed alone after VACUUM ANALYZE and undone untimed. The
+// findings hold a lock for, on demo data: a table rewrite (ALTER COLUMN TYPE, ADD COLUMN with a
+// volatile default), a validating scan (ADD CONSTRAINT … CHECK), a plain index build (CREATE
+// INDEX) and a foreign key validation. Each operation is timed alone after VACUUM ANALYZE and undone untimed. The
 // rates it reports are the ones lint.DefaultRates holds (README, "Lint"):
 //
-//	go test -run '^$' -bench LockRates -benchtime 3x ./internal/lint -args -lint.demo-scale 10
+//	go test -run '^$' -bench LockRates -benchtime 3x ./internal/lint -args -lint.demo-scale 25
 func BenchmarkLockRates(b *testing.B) {
 	ctx := context.Background()
 	db := demoDB(b, *benchScale)
@@ -34,6 +34,9 @@ func BenchmarkLockRates(b *testing.B) {
 		{"RewriteCallLogIntToBigint", "call_log",
 			"ALTER TABLE call_log ALTER COLUMN duration_s TYPE bigint",
 			"ALTER TABLE call_log ALTER COLUMN duration_s TYPE integer", "total"},
+		{"RewriteLeadsVolatileDefault", "leads",
+			"ALTER TABLE leads ADD COLUMN lint_probe double precision DEFAULT random()",
+			"ALTER TABLE leads DROP COLUMN lint_probe", "total"},
 		{"ScanLeadsAddCheck", "leads",
 			"ALTER TABLE leads ADD CONSTRAINT lint_probe_check CHECK (created_at IS NOT NULL)",
 			"ALTER TABLE leads DROP CONSTRAINT lint_probe_check", "heap"},

@@ -1,3 +1,3 @@
--- Statuses are short: a length limit.
+-- Emails have a length limit (RFC 5321: 320 characters).
 ALTER TABLE leads
-    ALTER COLUMN status TYPE varchar(40);
+    ALTER COLUMN email TYPE varchar(320);
