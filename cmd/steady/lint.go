@@ -48,7 +48,7 @@ func lintCommand() *command {
 	return &command{
 		name:  "lint",
 		args:  "[FILE|DIR ...] [--database] [--json | --format text|json|github]",
-		short: "judge migrations before they run: the lock each statement takes, and with --database on how big a table",
+		short: "check migrations before they run: the lock each statement takes and, with --database, on how big a table",
 		long: `Checks migrations with the PostgreSQL parser: the shipped ones (or --migrations-dir), or the
 files and directories named. Each finding has its file, line and column, the rule (named like
 squawk's), the lock taken, why it hurts and how to do it safely in steady.
@@ -70,7 +70,7 @@ It is reported as "allowed: reason". require-timeout-settings is not a rule: ste
 lock_timeout on every migration itself.
 
 --format github prints GitHub Actions annotations (::error file=…,line=…,col=…,title=RULE::…).
-Exit 0 no findings or warnings and info only, 1 an error, 2 a file that does not parse.`,
+Exit 0: no error (warnings and info do not fail); 1: an error; 2: a file that does not parse.`,
 		setup: func(f *flags) func(context.Context, *env, []string) error {
 			db := dbFlags(f)
 			ls := lintFlags(f)
