@@ -84,7 +84,11 @@ func (g *Gate) Check(ctx context.Context, mp *migrate.MigrationPlan, snap *catal
 	defer g.mu.Unlock()
 	for _, f := range rep.Findings {
 		if f.Allowed == "" && f.Severity >= Warning {
-			mp.Evidence.Lint = append(mp.Evidence.Lint, f.String())
+			line := f.String()
+			if size := f.sizeLine(); size != "" {
+				line += " [" + size + "]"
+			}
+			mp.Evidence.Lint = append(mp.Evidence.Lint, line)
 			g.applied = append(g.applied, f)
 		}
 	}
@@ -128,6 +132,9 @@ func (g *Gate) AppliedFindings() []string {
 	out := make([]string, len(g.applied))
 	for i, f := range g.applied {
 		out[i] = f.String()
+		if size := f.sizeLine(); size != "" {
+			out[i] += " [" + size + "]"
+		}
 	}
 	return out
 }

@@ -89,7 +89,7 @@ func (c *Checker) Check(ctx context.Context) Report {
 	res, err, done := c.cfg.Migration.Outcome()
 	checks := []Check{migrations(res, err, done), c.pooler(ctx), c.river(done)}
 	if c.cfg.Lint != nil {
-		// Not a reason to be unready (the seed's promise: never fail the deploy), but said here.
+		// Not a reason to be unready (never fail the deploy, as the Python migration runner promised), but said here.
 		if fs := c.cfg.Lint.LintFindings(); len(fs) > 0 {
 			checks = append(checks, Check{Name: "lint", OK: true,
 				Reason: fmt.Sprintf("migrations ran with %d lint findings (STEADY_STRICT=false): %s", len(fs), strings.Join(fs, "; "))})

@@ -1,4 +1,4 @@
--- A lead source table and its seed rows.
+-- A lead source table and its first rows.
 ALTER TABLE leads
     ADD COLUMN source_id bigint;
 
