@@ -138,7 +138,7 @@ settings, a migration that does not parse) exits 2 and applies nothing.`,
 					}
 				} else if dryRun && res.Plan != nil {
 					printPlan(e.stdout, res.Plan)
-					if findings.report.Files > 0 {
+					if len(findings.report.Findings) > 0 {
 						fmt.Fprintln(e.stdout, "\nLint of the migrations to run, against this database:")
 						if err := findings.report.WriteText(e.stdout); err != nil {
 							return err

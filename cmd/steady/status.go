@@ -58,7 +58,7 @@ Exit 0 clean, 3 pending, 4 drift / partial / checksum changed, 1 error, 2 usage.
 						fmt.Fprintf(tw, "%04d\t%s\t%s\t%s\n", mp.Version, mp.Name, mp.State, shortEvidence(mp.Evidence))
 					}
 					tw.Flush()
-					if findings.report.Files > 0 {
+					if len(findings.report.Findings) > 0 {
 						fmt.Fprintln(e.stdout, "\nLint of the migrations to run, against this database:")
 						if err := findings.report.WriteText(e.stdout); err != nil {
 							return err
