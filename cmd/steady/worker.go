@@ -19,7 +19,7 @@ func workerCommand() *command {
 		short: "run the worker: connect, migrate, then enqueue and work index builds and backfills",
 		long: `Runs until SIGTERM or SIGINT. At start it resolves the connections (DIRECT probed once for
 migrations, POOLER for everything else), runs the migration step synchronously (as steady
-migrate does; a failure is logged and reported unless --strict, which exits 1), then starts River
+migrate does, lint included; a failure is logged and reported unless --strict, which exits 1), then starts River
 on the POOLER. HTTP on STEADY_HTTP_ADDR (listening before the migration step):
   /healthz   200 while the process is alive
   /readyz    200 when the migration step succeeded, the POOLER answers and River runs; 503 otherwise
