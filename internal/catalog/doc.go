@@ -16,8 +16,9 @@
 // taking it (DESIGN §2). Through PgBouncer every round trip pays the pooler's latency, and a
 // query per migration per object would multiply it by thousands. One statement also means one
 // MVCC snapshot: all parts agree with each other without a REPEATABLE READ transaction. The
-// statement locks no user relation (index sizes come from pg_class.relpages, not
-// pg_relation_size, which locks each index), so it never queues behind a migration's DDL.
+// statement locks no user relation (index and table sizes come from pg_class.relpages and
+// reltuples, not pg_relation_size, which locks each relation), so it never queues behind a
+// migration's DDL.
 //
 // Read works on a *pgx.Conn, a *pgxpool.Pool or a pgx.Tx. Through a transaction pooler the
 // connection must use pgx.QueryExecModeExec or pgx.QueryExecModeSimpleProtocol (DESIGN §3.1);

@@ -33,6 +33,11 @@ type Config struct {
 	LockRetries int           // attempts on lock timeout (55P03); default 5
 	LeaseTTL    time.Duration // how long a killed runner blocks the next; default 30s
 	SkipRiver   bool          // leave River's schema alone
+
+	// Gate, when set, is consulted just before a migration's statements run (ActionRun,
+	// ActionPartial), with the snapshot the plan was made from. An error refuses the migration
+	// and ends the run there, as a failure does. steady's lint is the gate (--strict).
+	Gate func(ctx context.Context, mp *MigrationPlan, snap *catalog.Snapshot) error
 }
 
 // Migrator plans and applies migrations.
@@ -169,7 +174,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 		}
 	}
 	plan := makePlan(snap, m.model(), hist, shape, foreign)
-	plan.catalogVersion = version
+	plan.catalogVersion, plan.snapshot = version, snap
 	plan.RiverPending = m.riverPending(riverRead, riverVersions)
 	return plan, nil
 }
@@ -408,6 +413,12 @@ func (m *Migrator) apply(ctx context.Context, res *Result) {
 				m.fail(ctx, res, mp, fmt.Errorf("%s: %s", mp.File, strings.Join(mp.Evidence.Conflicts, "; ")))
 				return
 			}
+			if m.cfg.Gate != nil {
+				if err := m.cfg.Gate(ctx, mp, plan.snapshot); err != nil {
+					m.fail(ctx, res, mp, err)
+					return
+				}
+			}
 			took, err := m.applyOne(ctx, mp, i)
 			if errors.Is(err, errRecordedMeanwhile) {
 				mp.Action, mp.State = ActionNone, StateApplied
@@ -480,7 +491,7 @@ func evidenceAttrs(ev Evidence) []slog.Attr {
 		key  string
 		vals []string
 	}{{"found", ev.Found}, {"missing", ev.Missing}, {"skipped", ev.Skipped}, {"superseded", ev.Superseded},
-		{"unverifiable", ev.Unverifiable}, {"drift", ev.Drift}, {"conflicts", ev.Conflicts}} {
+		{"unverifiable", ev.Unverifiable}, {"drift", ev.Drift}, {"conflicts", ev.Conflicts}, {"lint", ev.Lint}} {
 		if len(f.vals) > 0 {
 			out = append(out, slog.Any(f.key, f.vals))
 		}
