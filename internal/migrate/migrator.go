@@ -123,7 +123,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	var snap *catalog.Snapshot
 	var hist map[int64]record
 	var riverVersions []int
-	var version string
+	var version, digest string
 	riverRead := false
 	batch := &pgx.Batch{}
 	// pg_get_indexdef and pg_get_constraintdef lock the table they describe: behind a long
@@ -132,6 +132,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	// The version first: a change between it and the snapshot makes a stamp stale, not wrong.
 	catalog.QueueVersion(batch, &version)
 	catalog.QueueRead(batch, &snap)
+	queueHistoryDigest(batch, &digest)
 	batch.Queue(selectHistory).Query(func(rows pgx.Rows) (err error) {
 		hist, err = scanHistory(rows)
 		return err
@@ -158,7 +159,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 		}
 	}
 	plan := makePlan(snap, m.migrations, hist, shape)
-	plan.catalogVersion = version
+	plan.catalogVersion, plan.historyDigest = version, digest
 	plan.RiverPending = m.riverPending(riverRead, riverVersions)
 	return plan, nil
 }
@@ -296,7 +297,7 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 		m.tally(res, plan)
 		if !opts.DryRun && plan.Clean() {
 			// One idempotent row, no lock: the next run can skip the full verification.
-			if err := m.stamp(ctx, plan.catalogVersion); err != nil {
+			if err := m.stamp(ctx, plan); err != nil {
 				m.log.Warn("could not stamp the verification", slog.Any("error", err))
 			}
 		}
@@ -353,7 +354,7 @@ func (m *Migrator) stampAfterRun(ctx context.Context, res *Result) {
 	if !final.Clean() {
 		return
 	}
-	if err := m.stamp(ctx, final.catalogVersion); err != nil {
+	if err := m.stamp(ctx, final); err != nil {
 		m.log.Warn("could not stamp the verification", slog.Any("error", err))
 	}
 }

@@ -68,6 +68,7 @@ type Plan struct {
 	history        historyShape
 	RiverPending   bool   // River's own schema needs migrating
 	catalogVersion string // read just before the snapshot
+	historyDigest  string // read just before the history (state.go)
 }
 
 // Work reports whether a run would change anything.
