@@ -3,7 +3,6 @@ package dbconn_test
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,41 +24,6 @@ func detect(t *testing.T, ctx context.Context, url string) dbconn.Detection {
 	require.NoError(t, err)
 	t.Logf("detected %s (positive %t) in %s: %s", d.Mode, d.Positive, time.Since(start).Round(time.Millisecond), d.Evidence)
 	return d
-}
-
-// keepBusy runs clients that take turns on the pooler's server connections until the test ends.
-func keepBusy(t *testing.T, url string, clients int) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	started := make(chan struct{}, clients)
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			conn, err := pgx.Connect(ctx, url)
-			if err != nil {
-				started <- struct{}{}
-				return
-			}
-			defer conn.Close(context.Background())
-			first := true
-			for ctx.Err() == nil {
-				_, _ = conn.Exec(ctx, "SELECT pg_sleep(0.005)", pgx.QueryExecModeSimpleProtocol)
-				if first {
-					started <- struct{}{}
-					first = false
-				}
-			}
-		}()
-	}
-	for range clients {
-		<-started
-	}
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-	})
 }
 
 func TestDetectPoolMode(t *testing.T) {
@@ -86,7 +50,7 @@ func TestDetectPoolMode(t *testing.T) {
 		t.Parallel()
 		db := dbtest.New(t)
 		bouncer := dbtest.StartPgBouncer(t, dbtest.PgBouncerConfig{DefaultPoolSize: 1})
-		keepBusy(t, bouncer.URL(t, db.Name), 4)
+		dbtest.KeepBusy(t, bouncer.URL(t, db.Name), 4)
 		d := detect(t, ctx, bouncer.URL(t, db.Name))
 		require.Equal(t, dbconn.ModeTransaction, d.Mode, d.Evidence)
 		require.True(t, d.Positive, d.Evidence)

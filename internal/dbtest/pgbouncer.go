@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -183,4 +184,40 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// KeepBusy runs clients that take turns on url's server connections (short queries, one after
+// the other) from the moment each has run one until the test ends.
+func KeepBusy(t testing.TB, url string, clients int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	started := make(chan error, clients)
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := pgx.Connect(ctx, url)
+			if err != nil {
+				started <- err
+				return
+			}
+			defer conn.Close(context.Background())
+			for first := true; ctx.Err() == nil; first = false {
+				_, err := conn.Exec(ctx, "SELECT pg_sleep(0.005)", pgx.QueryExecModeSimpleProtocol)
+				if first {
+					started <- err
+				}
+			}
+		}()
+	}
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+	})
+	for range clients {
+		if err := <-started; err != nil {
+			t.Fatalf("dbtest: busy client: %v", err)
+		}
+	}
 }
