@@ -78,7 +78,9 @@ func newRiverClient(p riverParams) (riverResult, error) {
 	for _, reg := range p.Registrations {
 		reg(workers)
 	}
-	pollOnly := p.Pools.Pooler.Mode == dbconn.ModeTransaction
+	// Poll unless the POOLER is known to keep sessions (direct, or session mode as set): behind a
+	// transaction pooler LISTEN is silently dropped, and an undetected POOLER is treated as one.
+	pollOnly := p.Pools.Pooler.Pooled()
 	client, err := river.NewClient(riverpgxv5.New(p.Pools.Pooler.Pool), &river.Config{
 		Logger:            p.Log,
 		PollOnly:          pollOnly,
@@ -114,7 +116,7 @@ func newRiverClient(p riverParams) (riverResult, error) {
 				return nil
 			}
 			state.running.Store(true)
-			p.Log.Info("River started on POOLER", slog.Bool("poll_only", pollOnly),
+			p.Log.Info("River started on POOLER", slog.Bool("poll_only", pollOnly), slog.String("pool_mode", string(p.Pools.Pooler.Mode)),
 				slog.String("fetch_poll_interval", cfg.FetchPollInterval.String()),
 				slog.Int("index_workers", cfg.IndexWorkers), slog.Int("backfill_workers", cfg.BackfillWorkers),
 				slog.Int("default_workers", cfg.DefaultWorkers))

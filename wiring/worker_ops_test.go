@@ -143,6 +143,7 @@ type workerOpts struct {
 	lockTimeout time.Duration
 	beforeStart func(db *dbtest.DB) // arranges the database before the worker starts
 	lint        *lint.Linter
+	dbConfig    func(db *dbtest.DB) dbconn.Config // default: DIRECT and the shared PgBouncer
 }
 
 // startWorker starts the worker as `steady worker` does, on a migrated database, and returns
@@ -158,6 +159,9 @@ func startWorker(t *testing.T, opts workerOpts) *workerBundle {
 		HTTPAddr: cmpOr(opts.addr, "127.0.0.1:0"),
 		HTTPAuth: opts.creds,
 		River:    wiring.RiverConfig{SoftStopTimeout: deadline},
+	}
+	if opts.dbConfig != nil {
+		cfg.DB = opts.dbConfig(b.db)
 	}
 	if opts.beforeStart != nil {
 		opts.beforeStart(b.db)

@@ -59,6 +59,9 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	if err != nil {
 		return nil, nil, err
 	}
+	if _, err := dbconn.ParsePoolerMode(s.db.PoolerMode); err != nil {
+		return nil, nil, usageErr(err) // a bad setting exits 2 even where failures exit 0
+	}
 	// Names and order now, before connecting; the files are read during the first round trip
 	// and parsed when a plan needs them (badMigrations maps those errors to exit 2).
 	if _, err := migrate.List(src); err != nil {

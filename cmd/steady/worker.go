@@ -20,7 +20,8 @@ func workerCommand() *command {
 		long: `Runs until SIGTERM or SIGINT. At start it resolves the connections (DIRECT probed once for
 migrations, POOLER for everything else), runs the migration step synchronously (as steady
 migrate does, lint included; a failure is logged and reported unless --strict, which exits 1), then starts River
-on the POOLER. HTTP on STEADY_HTTP_ADDR (listening before the migration step):
+on the POOLER, polling for jobs unless the POOLER is shown to be direct or set to session
+(--pooler-mode / STEADY_POOLER_MODE; a setting the evidence contradicts is logged as a warning). HTTP on STEADY_HTTP_ADDR (listening before the migration step):
   /healthz   200 while the process is alive
   /readyz    200 when the migration step succeeded, the POOLER answers and River runs; 503 otherwise
              (while migrating, after a failed step, while stopping); JSON with each check's reason

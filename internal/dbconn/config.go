@@ -37,6 +37,7 @@ type Config struct {
 	DatabaseURL string
 
 	DirectTimeout   time.Duration // default DefaultDirectTimeout
+	PoolerMode      string        // auto (default: detected, transaction unless shown otherwise), transaction or session
 	ApplicationName string        // default "steady"; passes through PgBouncer
 	MaxConns        int32         // per pool; default 10
 	Logger          *slog.Logger  // default slog.Default()

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -228,19 +227,6 @@ func TestOpen(t *testing.T) {
 		close(errs)
 		require.Zero(t, failed.Load(), "first error: %v", <-errs)
 	})
-}
-
-func TestDetectPoolMode(t *testing.T) {
-	t.Parallel()
-	db := dbtest.New(t)
-	for url, want := range map[string]dbconn.PoolMode{db.DirectURL: dbconn.ModeDirect, db.PoolerURL: dbconn.ModeTransaction} {
-		pool, err := pgxpool.New(context.Background(), url)
-		require.NoError(t, err)
-		got, err := dbconn.DetectPoolMode(context.Background(), pool)
-		pool.Close()
-		require.NoError(t, err)
-		require.Equal(t, want, got, url)
-	}
 }
 
 func TestDiagnose(t *testing.T) {

@@ -134,7 +134,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	var snap *catalog.Snapshot
 	var hist map[Version]record
 	var riverVersions []int
-	var version string
+	var version, digest string
 	riverRead := false
 	batch := &pgx.Batch{}
 	// pg_get_indexdef and pg_get_constraintdef lock the table they describe: behind a long
@@ -143,6 +143,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	// The version first: a change between it and the snapshot makes a stamp stale, not wrong.
 	catalog.QueueVersion(batch, &version)
 	catalog.QueueRead(batch, &snap)
+	queueHistoryDigest(batch, &digest)
 	batch.Queue(selectHistory).Query(func(rows pgx.Rows) (err error) {
 		hist, err = scanHistory(rows)
 		return err
@@ -174,7 +175,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 		}
 	}
 	plan := makePlan(snap, m.model(), hist, shape, foreign)
-	plan.catalogVersion, plan.snapshot = version, snap
+	plan.catalogVersion, plan.snapshot, plan.historyDigest = version, snap, digest
 	plan.RiverPending = m.riverPending(riverRead, riverVersions)
 	return plan, nil
 }
@@ -326,7 +327,7 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 		m.tally(res, plan)
 		if !opts.DryRun && plan.Clean() {
 			// One idempotent row, no lock: the next run can skip the full verification.
-			if err := m.stamp(ctx, plan.catalogVersion); err != nil {
+			if err := m.stamp(ctx, plan); err != nil {
 				m.log.Warn("could not stamp the verification", slog.Any("error", err))
 			}
 		}
@@ -383,7 +384,7 @@ func (m *Migrator) stampAfterRun(ctx context.Context, res *Result) {
 	if !final.Clean() {
 		return
 	}
-	if err := m.stamp(ctx, final.catalogVersion); err != nil {
+	if err := m.stamp(ctx, final); err != nil {
 		m.log.Warn("could not stamp the verification", slog.Any("error", err))
 	}
 }

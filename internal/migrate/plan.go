@@ -102,6 +102,7 @@ type Plan struct {
 	RiverPending   bool   // River's own schema needs migrating
 	catalogVersion string // read just before the snapshot
 	snapshot       *catalog.Snapshot
+	historyDigest  string // read just before the history (state.go)
 }
 
 // Snapshot is the catalog the plan was made from.
