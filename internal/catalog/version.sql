@@ -25,6 +25,10 @@ SELECT md5(concat_ws('|',
 		FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 		WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
 		  AND c.relnamespace IN (SELECT oid FROM ns)),
+	-- A default set again is a new pg_attrdef row: a changed default changes the version.
+	(SELECT sum(hashint8extended(hash_record_extended((d.oid, d.adrelid, d.adnum), 0), 0)::numeric)
+		FROM pg_catalog.pg_attrdef d JOIN pg_catalog.pg_class c ON c.oid = d.adrelid
+		WHERE c.relnamespace IN (SELECT oid FROM ns)),
 	(SELECT sum(hashint8extended(hash_record_extended((k.oid, k.conrelid, k.conname, k.contype, k.convalidated), 0), 0)::numeric)
 		FROM pg_catalog.pg_constraint k WHERE k.connamespace IN (SELECT oid FROM ns)),
 	-- Enums, domains, ranges. Composite types are pg_class rows already (relkind 'c'), and
