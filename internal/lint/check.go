@@ -49,10 +49,10 @@ func (c *checker) statement(st fingerprint.Statement) []hit {
 	case *pg_query.Node_TransactionStmt:
 		hits = c.transaction(n.TransactionStmt)
 	case *pg_query.Node_ReindexStmt:
-		if !c.file.NoTransaction && slices.ContainsFunc(n.ReindexStmt.Params, func(p *pg_query.Node) bool {
+		if c.mixesConcurrently() && slices.ContainsFunc(n.ReindexStmt.Params, func(p *pg_query.Node) bool {
 			return p.GetDefElem().GetDefname() == "concurrently"
 		}) {
-			hits = append(hits, hit{rule: banConcurrentIndexCreationInTransaction, detail: "REINDEX CONCURRENTLY in a file that runs in a transaction"})
+			hits = append(hits, hit{rule: banConcurrentIndexCreationInTransaction, detail: "REINDEX CONCURRENTLY among other statements"})
 		}
 	}
 	if h, ok := c.robust(st); ok {
@@ -94,14 +94,22 @@ func (c *checker) createIndex(s *pg_query.IndexStmt) []hit {
 	}
 	name := cmpStr(s.Idxname, "(unnamed)")
 	if s.Concurrent {
-		if c.file.NoTransaction {
+		if !c.mixesConcurrently() {
 			return nil
 		}
 		return []hit{{rule: banConcurrentIndexCreationInTransaction,
-			detail: fmt.Sprintf("CREATE %s CONCURRENTLY %s on %s in a file that runs in a transaction (no -- steady:no-transaction)", kind, name, table)}}
+			detail: fmt.Sprintf("CREATE %s CONCURRENTLY %s on %s among other statements (no -- steady:no-transaction)", kind, name, table)}}
 	}
 	return []hit{{rule: requireConcurrentIndexCreation, table: table,
 		detail: fmt.Sprintf("CREATE %s %s on %s without CONCURRENTLY", kind, name, table)}}
+}
+
+// mixesConcurrently: a file with a CONCURRENTLY statement runs outside a transaction, statement
+// by statement (steady detects it, as golang-migrate and Flyway users expect). Alone in its file
+// that is what the author meant; among other statements it silently costs them their
+// all-or-nothing, unless the file says -- steady:no-transaction.
+func (c *checker) mixesConcurrently() bool {
+	return !c.file.NoTransaction && len(c.file.Statements) > 1
 }
 
 func (c *checker) drop(s *pg_query.DropStmt) []hit {
@@ -115,9 +123,9 @@ func (c *checker) drop(s *pg_query.DropStmt) []hit {
 		}
 	case pg_query.ObjectType_OBJECT_INDEX:
 		if s.Concurrent {
-			if !c.file.NoTransaction {
+			if c.mixesConcurrently() {
 				hits = append(hits, hit{rule: banConcurrentIndexCreationInTransaction,
-					detail: "DROP INDEX CONCURRENTLY in a file that runs in a transaction (no -- steady:no-transaction)"})
+					detail: "DROP INDEX CONCURRENTLY among other statements (no -- steady:no-transaction)"})
 			}
 			return hits
 		}

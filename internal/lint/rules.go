@@ -105,9 +105,9 @@ var (
 		Safe: "Stop using the table in a release first, then drop it in a later migration and record why with -- steady:allow ban-drop-table <reason>.",
 	}
 	banConcurrentIndexCreationInTransaction = &Rule{
-		Name: "ban-concurrent-index-creation-in-transaction", Lock: "none (it fails)", work: workNone, fixed: Error,
-		Why:  "steady runs the file in a transaction and PostgreSQL refuses CONCURRENTLY inside one: the migration fails every time.",
-		Safe: "Put the statement alone in a migration marked -- steady:no-transaction, or the index in the index catalog in jobs/.",
+		Name: "ban-concurrent-index-creation-in-transaction", Lock: "none", work: workNone, fixed: Warning,
+		Why:  "PostgreSQL refuses CONCURRENTLY in a transaction block, so steady runs this whole file outside one, statement by statement: its other statements lose their all-or-nothing, and a failure half-way leaves the file half applied.",
+		Safe: "Put the concurrent statement alone in its own migration (-- steady:no-transaction says so), or the index in the index catalog in jobs/.",
 	}
 	transactionNesting = &Rule{
 		Name: "transaction-nesting", Lock: "none", work: workNone, fixed: Error,
