@@ -5,7 +5,7 @@
 // # Files
 //
 // Each file is named NNNN_snake_name.sql: a 4-digit version, contiguous from 0001, and a
-// lower-case name (the seed's fingerprint names where they exist, e.g.
+// lower-case name (the Python migration runner's fingerprint names where they exist, e.g.
 // 0001_core_tables_business.sql). Adding a migration is adding the next file; a file that has
 // shipped is never edited, because its checksum is recorded in schema_migrations. Each file starts
 // with a short "--" comment saying what it is for. Statements end with ";". Index builds that

@@ -76,7 +76,7 @@ func newMigrated(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, log *sl
 			if cfg.Migrate.Strict {
 				return err
 			}
-			// The seed's policy: never fail the deployment; readiness reports it.
+			// The Python migration runner's policy: never fail the deployment; readiness reports it.
 			log.Error("❌ migration step failed; the worker keeps running (STEADY_STRICT=false)", slog.Any("error", err))
 		}
 		return nil

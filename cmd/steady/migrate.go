@@ -105,9 +105,9 @@ migration that has an error finding is refused and nothing after it is applied (
 names file, line, rule and the safe way); without it the migration runs, and its findings are
 logged loudly, kept in its evidence (steady status) and shown on the worker's /readyz.
 
-Exit policy: 0 whatever happens (failures are logged loudly and recorded), as the seed promised
-("never fails deployment"); with --strict, 1 on a failure and 4 on drift. Bad input (flags,
-settings, a migration that does not parse) exits 2 and applies nothing.`,
+Exit policy: 0 whatever happens (failures are logged loudly and recorded), as the Python
+migration runner promised ("never fails deployment"); with --strict, 1 on a failure and 4 on
+drift. Bad input (flags, settings, a migration that does not parse) exits 2 and applies nothing.`,
 		setup: func(f *flags) func(context.Context, *env, []string) error {
 			s := migrateFlags(f)
 			f.bool(&s.strict, "strict", "STEADY_STRICT", false, "exit non-zero on failure (1) or drift (4); refuse a migration with a lint error")

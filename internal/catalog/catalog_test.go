@@ -86,7 +86,8 @@ func setup(t *testing.T) *bundle {
 	return &bundle{db: db, snap: snap}
 }
 
-// connect opens a connection that works through a transaction pooler (DESIGN §3.1).
+// connect opens a connection that works through a transaction pooler: exec mode, no prepared
+// statements.
 func connect(t *testing.T, url string) *pgx.Conn {
 	t.Helper()
 	ctx := context.Background()

@@ -45,7 +45,7 @@ type Table struct {
 type Index struct {
 	Schema, Name string
 	Table        string // the indexed table, in the same schema
-	// Valid and Ready are false after a failed CREATE INDEX CONCURRENTLY (DESIGN §3.6).
+	// Valid and Ready are false after a failed CREATE INDEX CONCURRENTLY.
 	Valid, Ready bool
 	Definition   string // pg_get_indexdef
 	// SizeBytes is relpages × block_size: the size when the index was built or last

@@ -20,7 +20,7 @@ const (
 	Pooler Role = "POOLER"
 )
 
-// DefaultDirectTimeout bounds the DIRECT probe, as the seed does.
+// DefaultDirectTimeout bounds the DIRECT probe, as the Python migration runner did.
 const DefaultDirectTimeout = 5 * time.Second
 
 // ProbeMargin is how long before its timeout the DIRECT probe stops waiting, to give up and

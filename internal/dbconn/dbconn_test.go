@@ -191,7 +191,7 @@ func TestOpen(t *testing.T) {
 		require.Contains(t, err.Error(), "refused")
 	})
 
-	// DESIGN §3.1: pgx's default cached prepared statements fail through a transaction pooler
+	// pgx's default cached prepared statements fail through a transaction pooler
 	// under concurrency (42P05/26000). The product's POOLER pool must not.
 	t.Run("ThousandConcurrentParameterisedQueriesThroughPgBouncer", func(t *testing.T) {
 		t.Parallel()
@@ -257,7 +257,7 @@ func refusedURL(t *testing.T) string {
 	return "postgres://steady:Refused-Pw-1@" + addr + "/steady?sslmode=disable"
 }
 
-// blackHole accepts connections and never answers (DESIGN §3.11).
+// blackHole accepts connections and never answers: a probe of it costs exactly its timeout.
 type blackHole struct {
 	l        net.Listener
 	peers    chan string // remote address of every accepted connection, in accept order

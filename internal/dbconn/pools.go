@@ -145,10 +145,10 @@ func poolConfig(cfg Config, role Role, rawURL string) (*pgxpool.Config, error) {
 		pc.ConnConfig.RuntimeParams["application_name"] = cfg.ApplicationName
 	}
 	// Every pool runs in exec mode (unnamed statements, one round trip): nothing prepared is
-	// left on a server connection a pooler hands to another client (DESIGN §3.1), whatever a
-	// URL turns out to point at, and a batch naming a table that does not exist yet fails at
-	// that statement instead of when the whole batch is prepared. steady's queries are few and
-	// different; a statement cache would buy nothing.
+	// left on a server connection a pooler hands to another client (docs/architecture.md,
+	// fact 1), whatever a URL turns out to point at, and a batch naming a table that does not
+	// exist yet fails at that statement instead of when the whole batch is prepared. steady's
+	// queries are few and different; a statement cache would buy nothing.
 	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	if !strings.Contains(rawURL, "pool_max_conns") {
 		pc.MaxConns = cfg.MaxConns

@@ -67,7 +67,7 @@ func New(cfg Config) (*Migrator, error) {
 	case pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol:
 	default:
 		// A prepared batch fails as a whole on a table that does not exist yet, and prepared
-		// statements break behind a transaction pooler (DESIGN §3.1).
+		// statements break behind a transaction pooler.
 		return nil, errors.New("migrate: Config.Pool must use pgx.QueryExecModeExec or QueryExecModeSimpleProtocol (dbconn's pools do)")
 	}
 	cfg.LockTimeout = cmp.Or(cfg.LockTimeout, 2*time.Second)
@@ -353,7 +353,8 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	}
 	m.apply(runCtx, res)
 	if m.river != nil && plan.RiverPending {
-		// Migrate, not MigrateTx: MigrateTx fails on a fresh schema (55P04, DESIGN §3.5).
+		// Migrate, not MigrateTx: MigrateTx fails on a fresh schema (55P04).
+		// docs/architecture.md, fact 5.
 		rr, err := m.river.Migrate(runCtx, rivermigrate.DirectionUp, nil)
 		if err != nil {
 			res.Failures = append(res.Failures, fmt.Errorf("river migrations: %w", err))

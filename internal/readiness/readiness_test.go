@@ -174,7 +174,7 @@ func TestReadiness(t *testing.T) {
 
 	t.Run("PoolerSilentIsBoundedByPingTimeout", func(t *testing.T) {
 		t.Parallel()
-		// A listener that accepts and never answers costs exactly the timeout (DESIGN §3.11).
+		// A listener that accepts and never answers costs exactly the timeout.
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
 		var held []net.Conn
