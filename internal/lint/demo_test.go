@@ -2,11 +2,8 @@ package lint_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"testing"
 
@@ -25,7 +22,7 @@ import (
 // from a template built once per scale and version of the migrations.
 func demoDB(t testing.TB, scale int) *dbtest.DB {
 	t.Helper()
-	key := fmt.Sprintf("lint_demo%d_%s", scale, migrationsHash(t))
+	key := fmt.Sprintf("lint_demo%d_%s", scale, dbtest.MigrationsKey(t))
 	return dbtest.NewFromTemplate(t, key, func(ctx context.Context, directURL string) error {
 		pool := newPool(ctx, t, directURL)
 		defer pool.Close()
@@ -56,18 +53,3 @@ func newPool(ctx context.Context, t testing.TB, url string) *pgxpool.Pool {
 	return pool
 }
 
-func migrationsHash(t testing.TB) string {
-	t.Helper()
-	h := sha256.New()
-	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(migrations.FS, path)
-		h.Write([]byte(path))
-		h.Write(b)
-		return err
-	})
-	require.NoError(t, err)
-	return hex.EncodeToString(h.Sum(nil))[:12]
-}
