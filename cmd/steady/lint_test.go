@@ -305,7 +305,7 @@ func TestMigrateLintGate(t *testing.T) {
 		require.Equal(t, before, catalogVersion(t, conn), "the catalog is as it was")
 		require.Equal(t, 0, b.count(t, "SELECT count(*) FROM pg_indexes WHERE indexname = 'leads_status_idx'"))
 		require.Equal(t, 0, b.count(t, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'leads' AND column_name = 'tier'"), "nothing after it is applied")
-		require.Equal(t, 38, b.count(t, "SELECT max(version) FROM schema_migrations"))
+		require.Equal(t, 38, b.count(t, "SELECT max(version::bigint) FROM schema_migrations"))
 		requireNoSecret(t, r)
 	})
 
@@ -329,11 +329,11 @@ func TestMigrateLintGate(t *testing.T) {
 		require.Equal(t, float64(1000), loud["rows"])
 		require.Contains(t, loud["safe"], "index catalog in jobs/")
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM pg_indexes WHERE indexname = 'leads_status_idx'"))
-		require.Equal(t, 40, b.count(t, "SELECT max(version) FROM schema_migrations"))
+		require.Equal(t, 40, b.count(t, "SELECT max(version::bigint) FROM schema_migrations"))
 
 		st := steady(t, b.env, "status", "--migrations-dir", dir)
 		require.Equal(t, 0, st.code, st.stderr)
-		require.Regexp(t, `(?m)^0039 +leads_status_idx +applied +.*lint: 0039_leads_status_idx\.sql:2:1 error require-concurrent-index-creation: CREATE INDEX leads_status_idx on public\.leads without CONCURRENTLY`, st.stdout)
+		require.Regexp(t, `(?m)^0039 +leads_status_idx +steady +applied +.*lint: 0039_leads_status_idx\.sql:2:1 error require-concurrent-index-creation: CREATE INDEX leads_status_idx on public\.leads without CONCURRENTLY`, st.stdout)
 
 		js := steady(t, b.env, "status", "--json", "--migrations-dir", dir)
 		var ms []struct {
