@@ -213,5 +213,9 @@ func benchAdopt(ctx context.Context, cfg *config) ([]row, error) {
 			row{"adopt", fmt.Sprintf("… statements sent (%d migrations)", len(n)), fmt.Sprint(queries), "", "", "independent of the count"},
 		)
 	}
-	return rows, nil
+	hrows, err := benchAdoptHistory(ctx, cfg, addr)
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, hrows...), nil
 }

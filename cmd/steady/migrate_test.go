@@ -277,9 +277,10 @@ func TestMigrateCommand(t *testing.T) {
 		require.Equal(t, exitDrift, r.code, r.stdout+r.stderr)
 		var found bool
 		for line := range strings.Lines(r.stdout) {
-			if f := strings.Fields(line); len(f) >= 3 && f[1] == "whatsapp_fields_leads" {
+			if f := strings.Fields(line); len(f) >= 4 && f[1] == "whatsapp_fields_leads" {
 				found = true
-				require.Equal(t, "drift", f[2], line)
+				require.Equal(t, "steady", f[2], line) // the format
+				require.Equal(t, "drift", f[3], line)
 				require.Contains(t, line, "column public.leads.phone_whatsapp")
 			}
 		}
@@ -328,10 +329,10 @@ func TestMigrateCommand(t *testing.T) {
 				if tc.code == exitFailure {
 					require.Contains(t, r.stderr, "steady: migration 0002 not_there: 0002_not_there.sql:2 ALTER TABLE missing_table")
 				}
-				require.Equal(t, 1, b.count(t, "SELECT count(*) FROM schema_migrations WHERE version = 1"))
-				require.Zero(t, b.count(t, "SELECT count(*) FROM schema_migrations WHERE version = 2"))
+				require.Equal(t, 1, b.count(t, "SELECT count(*) FROM schema_migrations WHERE version = '1'"))
+				require.Zero(t, b.count(t, "SELECT count(*) FROM schema_migrations WHERE version = '2'"))
 				require.Equal(t, 1, b.count(t, `SELECT count(*) FROM schema_migrations_failures
-					WHERE version = 2 AND statement LIKE '0002_not_there.sql:2 ALTER TABLE missing_table%' AND error LIKE '%42P01%'`))
+					WHERE version = '2' AND statement LIKE '0002_not_there.sql:2 ALTER TABLE missing_table%' AND error LIKE '%42P01%'`))
 				requireNoSecret(t, r)
 			})
 		}
@@ -349,7 +350,13 @@ func TestMigrateCommand(t *testing.T) {
 		}, "0002_broken.sql:3: syntax error"},
 		"UnreadableFileExits2NamesItCreatesNothing": {func(t *testing.T, dir string) {
 			require.NoError(t, os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "0002_gone.sql")))
-		}, "load migrations: open 0002_gone.sql"},
+		}, "load migrations: 0002_gone.sql: open 0002_gone.sql"},
+		"DuplicateVersionExits2NamesBothFiles": {func(t *testing.T, dir string) {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "1_again.sql"), []byte("CREATE TABLE again (id int);\n"), 0o644))
+		}, "version 0001 is used by 0001_ok.sql and 1_again.sql"},
+		"TwoFormatsInOneDirectoryExit2": {func(t *testing.T, dir string) {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "0002_b.up.sql"), []byte("CREATE TABLE b (id int);\n"), 0o644))
+		}, "0001_ok.sql is a steady file and 0002_b.up.sql a golang-migrate file"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -425,7 +432,7 @@ func TestMigrateCommand(t *testing.T) {
 			t.Log("the dead runner's lease expired before the rerun started")
 		}
 		require.NotContains(t, r.stderr, "already exists")
-		require.Equal(t, b.total, b.count(t, "SELECT count(DISTINCT version) FROM schema_migrations WHERE version BETWEEN 1 AND $1", b.total))
+		require.Equal(t, b.total, b.count(t, "SELECT count(DISTINCT version) FROM schema_migrations WHERE version::bigint BETWEEN 1 AND $1", b.total))
 		require.Equal(t, b.total, b.count(t, "SELECT count(*) FROM schema_migrations"))
 		require.Zero(t, b.count(t, "SELECT count(*) FROM schema_migrations_failures"))
 		require.Zero(t, b.count(t, "SELECT count(*) FROM steady_migration_lease"), "the rerun released its lease")

@@ -1,10 +1,14 @@
 package catalog
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/steadydb/steady/internal/fingerprint"
+	"github.com/steadydb/steady/internal/indexdef"
 )
 
 // Result is what the snapshot says about one effect.
@@ -18,6 +22,11 @@ type Result struct {
 	// (a view where a table is wanted, a table's row type where a type is wanted): creating it
 	// would fail with "already exists" whatever IF NOT EXISTS says. E.g. "view public.leads".
 	Conflict string
+
+	// Invalid is set for an index that exists but is INVALID or not ready: what a failed or
+	// cancelled CREATE INDEX CONCURRENTLY leaves. It must be dropped and built again; a create
+	// effect still holds (the name is taken), with the drift "index is INVALID".
+	Invalid bool
 }
 
 // Check answers whether an effect holds, from the snapshot alone.
@@ -26,9 +35,11 @@ type Result struct {
 //   - Alter: Holds when the object exists and every attribute the effect sets matches.
 //   - Otherwise (create): Holds when the object exists; differing attributes are Drift.
 //
-// Attributes are a column's Type, NotNull and HasDefault, a constraint's Validated, and for
-// every index valid && ready and, when Object.Table is set, the indexed table. Object.Schema
-// defaults to "public". An unknown kind never holds and says so in Drift.
+// Attributes are a column's Type, NotNull and HasDefault; a constraint's Validated and
+// Definition; an index's Definition, valid && ready and, when Object.Table is set, the indexed
+// table; a function's Source (one overload's body must match); a view's Columns. Object.Schema
+// defaults to "public". KindRelation matches a relation of any kind. An unknown kind never
+// holds and says so in Drift.
 func (s *Snapshot) Check(e fingerprint.Effect) Result {
 	o := e.Object
 	if o.Schema == "" {
@@ -38,7 +49,7 @@ func (s *Snapshot) Check(e fingerprint.Effect) Result {
 	if !ok {
 		return Result{Drift: fmt.Sprintf("catalog cannot check objects of kind %q", o.Kind)}
 	}
-	r := Result{Exists: f.exists, Found: f.found}
+	r := Result{Exists: f.exists, Found: f.found, Invalid: f.invalid}
 	switch {
 	case e.Absent:
 		r.Holds = !f.exists
@@ -62,6 +73,7 @@ type finding struct {
 	found    string
 	drift    []string // attributes of the effect that differ
 	conflict string   // another object holding the name, when the object is missing
+	invalid  bool     // an index that is not valid or not ready
 }
 
 func (s *Snapshot) find(o fingerprint.Object, e fingerprint.Effect) (finding, bool) {
@@ -73,7 +85,9 @@ func (s *Snapshot) find(o fingerprint.Object, e fingerprint.Effect) (finding, bo
 	case fingerprint.KindTable:
 		return s.findRelation(o, "r", "p"), true
 	case fingerprint.KindView:
-		return s.findRelation(o, "v", "m"), true
+		return s.findView(o, e), true
+	case fingerprint.KindRelation:
+		return s.findRelation(o, "r", "p", "v", "m", "S", "i", "I", "c", "f"), true
 	case fingerprint.KindSequence:
 		return s.findRelation(o, "S"), true
 	case fingerprint.KindColumn:
@@ -81,13 +95,13 @@ func (s *Snapshot) find(o fingerprint.Object, e fingerprint.Effect) (finding, bo
 	case fingerprint.KindConstraint:
 		return s.findConstraint(o, e), true
 	case fingerprint.KindIndex:
-		return s.findIndex(o), true
+		return s.findIndex(o, e), true
 	case fingerprint.KindType:
 		return s.findType(o), true
 	case fingerprint.KindEnumValue:
 		return s.findEnumValue(o), true
 	case fingerprint.KindFunction:
-		return s.findFunction(o), true
+		return s.findFunction(o, e), true
 	case fingerprint.KindTrigger:
 		return s.findTrigger(o), true
 	}
@@ -174,6 +188,10 @@ func (s *Snapshot) findColumn(o fingerprint.Object, e fingerprint.Effect) findin
 		f.drift = append(f.drift, "has no default, want one")
 	case e.HasDefault != nil && !*e.HasDefault && c.HasDefault:
 		f.drift = append(f.drift, "has a default, want none")
+	case e.Default != "" && c.Default != "":
+		if got := fingerprint.CanonicalDefault(c.Default); got != "" && got != e.Default {
+			f.drift = append(f.drift, fmt.Sprintf("default is %s, want %s", c.Default, e.Default))
+		}
 	}
 	return f
 }
@@ -210,10 +228,19 @@ func (s *Snapshot) findConstraint(o fingerprint.Object, e fingerprint.Effect) fi
 	if e.Validated && !c.Validated {
 		f.drift = append(f.drift, "constraint is NOT VALID, want validated")
 	}
+	if e.Definition != "" {
+		same, err := fingerprint.SameConstraint(e.Definition, c.Definition)
+		switch {
+		case err != nil:
+			f.drift = append(f.drift, fmt.Sprintf("definition cannot be compared: %v", err))
+		case !same:
+			f.drift = append(f.drift, "definition differs: want "+e.Definition)
+		}
+	}
 	return f
 }
 
-func (s *Snapshot) findIndex(o fingerprint.Object) finding {
+func (s *Snapshot) findIndex(o fingerprint.Object, e fingerprint.Effect) finding {
 	k := name{o.Schema, o.Name}
 	i, ok := s.indexes[k]
 	if !ok {
@@ -231,8 +258,45 @@ func (s *Snapshot) findIndex(o fingerprint.Object) finding {
 		f.found += " NOT READY"
 		f.drift = append(f.drift, "index is not ready")
 	}
+	f.invalid = !i.Valid || !i.Ready
 	if o.Table != "" && o.Table != i.Table {
 		f.drift = append(f.drift, fmt.Sprintf("index is on %s.%s, want %s.%s", o.Schema, i.Table, o.Schema, o.Table))
+	}
+	if e.Definition != "" {
+		same, err := sameIndex(e.Definition, i.Definition)
+		switch {
+		case err != nil:
+			f.drift = append(f.drift, fmt.Sprintf("definition cannot be compared: %v", err))
+		case !same:
+			f.drift = append(f.drift, "definition differs: want "+e.Definition)
+		}
+	}
+	return f
+}
+
+// sameIndex compares an index's wanted definition with pg_get_indexdef's, as package
+// indexdef does for steady's own index catalog.
+func sameIndex(want, found string) (bool, error) {
+	def, err := indexdef.Parse(want)
+	if err != nil {
+		return false, fmt.Errorf("index definition %q: %w", want, err)
+	}
+	return def.Same(found)
+}
+
+// findView finds a view or materialized view and compares its output columns by name.
+func (s *Snapshot) findView(o fingerprint.Object, e fingerprint.Effect) finding {
+	f := s.findRelation(o, "v", "m")
+	if !f.exists || e.Columns == nil {
+		return f
+	}
+	cols := s.columns[name{o.Schema, o.Name}]
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	if !slices.Equal(names, e.Columns) {
+		f.drift = append(f.drift, fmt.Sprintf("columns are (%s), want (%s)", strings.Join(names, ", "), strings.Join(e.Columns, ", ")))
 	}
 	return f
 }
@@ -276,12 +340,26 @@ func (s *Snapshot) findEnumValue(o fingerprint.Object) finding {
 	return finding{exists: true, found: fmt.Sprintf("enum value %s of %s.%s", label, o.Schema, o.Table)}
 }
 
-func (s *Snapshot) findFunction(o fingerprint.Object) finding {
-	sigs, ok := s.functions[name{o.Schema, o.Name}]
+// findFunction finds a function by name, whatever its arguments. With a Source, one of its
+// overloads must have that body.
+func (s *Snapshot) findFunction(o fingerprint.Object, e fingerprint.Effect) finding {
+	overloads, ok := s.functions[name{o.Schema, o.Name}]
 	if !ok {
 		return finding{}
 	}
-	return finding{exists: true, found: strings.Join(sigs, "; ")}
+	sigs := make([]string, len(overloads))
+	for i, fn := range overloads {
+		sigs[i] = fn.signature
+	}
+	f := finding{exists: true, found: strings.Join(sigs, "; ")}
+	if e.Source != "" {
+		sum := md5.Sum([]byte(e.Source))
+		want := hex.EncodeToString(sum[:])
+		if !slices.ContainsFunc(overloads, func(fn function) bool { return fn.srcMD5 == want }) {
+			f.drift = append(f.drift, "body differs")
+		}
+	}
+	return f
 }
 
 func (s *Snapshot) findTrigger(o fingerprint.Object) finding {

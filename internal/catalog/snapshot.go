@@ -26,6 +26,8 @@ type Column struct {
 	Type       string
 	NotNull    bool
 	HasDefault bool // a default expression, a serial's nextval or an identity
+	// Default is the default expression as pg_get_expr prints it ("" for none or an identity).
+	Default string
 }
 
 // Table is an ordinary or partitioned table with its columns in attnum order.
@@ -59,8 +61,8 @@ type Snapshot struct {
 	indexes     map[name]Index
 	types       map[name]typeRow
 	enumValues  map[member]struct{}
-	enumLabels  map[name][]string // in enumsortorder, for evidence
-	functions   map[name][]string // the overloads, e.g. "function app.add(a integer, b integer)"
+	enumLabels  map[name][]string   // in enumsortorder, for evidence
+	functions   map[name][]function // the overloads
 	triggers    map[member]triggerRow
 }
 
@@ -90,6 +92,7 @@ type columnRow struct {
 	Type       string `json:"type"`
 	NotNull    bool   `json:"not_null"`
 	HasDefault bool   `json:"has_default"`
+	Default    string `json:"default_expr"`
 }
 
 type constraintRow struct {
@@ -129,6 +132,13 @@ type functionRow struct {
 	Name   string `json:"name"`
 	Kind   string `json:"kind"`
 	Args   string `json:"args"`
+	SrcMD5 string `json:"src_md5"` // md5 of pg_proc.prosrc
+}
+
+// function is one overload of a function name.
+type function struct {
+	signature string // e.g. "function app.add(a integer, b integer)"
+	srcMD5    string
 }
 
 type triggerRow struct {
@@ -231,7 +241,7 @@ func decode(raw [10][]byte) (*Snapshot, error) {
 		types:       make(map[name]typeRow, len(types)),
 		enumValues:  make(map[member]struct{}, len(enumValues)),
 		enumLabels:  make(map[name][]string),
-		functions:   make(map[name][]string),
+		functions:   make(map[name][]function),
 		triggers:    make(map[member]triggerRow, len(triggers)),
 	}
 	for _, n := range schemas {
@@ -247,7 +257,7 @@ func decode(raw [10][]byte) (*Snapshot, error) {
 	for _, c := range columns {
 		k := name{c.Schema, c.Table}
 		s.columnAt[member{c.Schema, c.Table, c.Name}] = len(s.columns[k])
-		s.columns[k] = append(s.columns[k], Column{Name: c.Name, Type: c.Type, NotNull: c.NotNull, HasDefault: c.HasDefault})
+		s.columns[k] = append(s.columns[k], Column{Name: c.Name, Type: c.Type, NotNull: c.NotNull, HasDefault: c.HasDefault, Default: c.Default})
 	}
 	for _, c := range constraints {
 		s.constraints[member{c.Schema, c.Table, c.Name}] = c
@@ -267,7 +277,10 @@ func decode(raw [10][]byte) (*Snapshot, error) {
 	}
 	for _, f := range functions {
 		k := name{f.Schema, f.Name}
-		s.functions[k] = append(s.functions[k], fmt.Sprintf("%s %s.%s(%s)", proKindNames[f.Kind], f.Schema, f.Name, f.Args))
+		s.functions[k] = append(s.functions[k], function{
+			signature: fmt.Sprintf("%s %s.%s(%s)", proKindNames[f.Kind], f.Schema, f.Name, f.Args),
+			srcMD5:    f.SrcMD5,
+		})
 	}
 	for _, t := range triggers {
 		s.triggers[member{t.Schema, t.Table, t.Name}] = t

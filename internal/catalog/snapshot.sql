@@ -45,9 +45,11 @@ SELECT
 			END AS type,
 			a.attnotnull AS not_null,
 			-- An identity column fills itself like a default does, without a pg_attrdef row.
-			(a.atthasdef OR a.attidentity <> '') AS has_default
+			(a.atthasdef OR a.attidentity <> '') AS has_default,
+			pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_expr
 		FROM rel r
 		JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+		LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 		JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 		-- format_type spells an array as its element type plus "[]": qualify by the element.
 		LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND t.typlen = -1
@@ -94,7 +96,9 @@ SELECT
 
 	(SELECT coalesce(json_agg(x), '[]') FROM (
 		SELECT ns.nspname AS schema, p.proname AS name, p.prokind AS kind,
-			pg_catalog.pg_get_function_identity_arguments(p.oid) AS args
+			pg_catalog.pg_get_function_identity_arguments(p.oid) AS args,
+			-- The body's hash, not the body: a snapshot of a large schema stays small.
+			md5(p.prosrc) AS src_md5
 		FROM pg_catalog.pg_proc p
 		JOIN ns ON ns.oid = p.pronamespace
 	) x) AS functions,

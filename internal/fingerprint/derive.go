@@ -4,6 +4,9 @@ import (
 	"cmp"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/steadydb/steady/internal/indexdef"
 )
 
 // derived is what one statement leaves in the catalog, as far as its parse tree tells.
@@ -14,22 +17,22 @@ type derived struct {
 
 // derive reads the effects of one statement (an ALTER TABLE has already been split to one
 // sub-command). A statement it does not know yields no effects: it is unverifiable.
-func derive(n *pg_query.Node) derived {
+func derive(n *pg_query.Node, version int32) derived {
 	switch s := n.Node.(type) {
 	case *pg_query.Node_CreateSchemaStmt:
 		return created(schemaEffect(s.CreateSchemaStmt)...)
 	case *pg_query.Node_CreateExtensionStmt:
 		return created(Effect{Object: Object{Kind: KindExtension, Name: s.CreateExtensionStmt.Extname}})
 	case *pg_query.Node_CreateStmt:
-		return derived{effects: createTable(s.CreateStmt)}
+		return derived{effects: createTable(s.CreateStmt, version)}
 	case *pg_query.Node_AlterTableStmt:
-		return derived{effects: alterTable(s.AlterTableStmt)}
+		return derived{effects: alterTable(s.AlterTableStmt, version)}
 	case *pg_query.Node_RenameStmt:
 		return derived{effects: rename(s.RenameStmt)}
 	case *pg_query.Node_DropStmt:
 		return derived{effects: drop(s.DropStmt)}
 	case *pg_query.Node_IndexStmt:
-		return derived{effects: createIndex(s.IndexStmt)}
+		return derived{effects: createIndex(s.IndexStmt, version)}
 	case *pg_query.Node_CreateEnumStmt:
 		return derived{effects: createEnum(s.CreateEnumStmt)}
 	case *pg_query.Node_AlterEnumStmt:
@@ -45,14 +48,11 @@ func derive(n *pg_query.Node) derived {
 			return created(namedEffect(KindType, s.DefineStmt.Defnames)...)
 		}
 	case *pg_query.Node_CreateFunctionStmt:
-		return derived{
-			effects:  namedEffect(KindFunction, s.CreateFunctionStmt.Funcname),
-			replaces: s.CreateFunctionStmt.Replace,
-		}
+		return derived{effects: createFunction(s.CreateFunctionStmt), replaces: s.CreateFunctionStmt.Replace}
 	case *pg_query.Node_CreateTrigStmt:
 		return derived{effects: createTrigger(s.CreateTrigStmt), replaces: s.CreateTrigStmt.Replace}
 	case *pg_query.Node_ViewStmt:
-		return derived{effects: relEffect(KindView, s.ViewStmt.View), replaces: s.ViewStmt.Replace}
+		return derived{effects: createView(s.ViewStmt), replaces: s.ViewStmt.Replace}
 	case *pg_query.Node_CreateTableAsStmt:
 		return created(createTableAs(s.CreateTableAsStmt)...)
 	case *pg_query.Node_CreateSeqStmt:
@@ -119,10 +119,11 @@ func schemaEffect(s *pg_query.CreateSchemaStmt) []Effect {
 	return []Effect{{Object: Object{Kind: KindSchema, Name: name}}}
 }
 
-// createIndex: a plain CREATE INDEX leaves a valid index. A concurrent build is left
-// unverifiable on purpose: a failed one leaves an INVALID index that existence would accept.
-func createIndex(s *pg_query.IndexStmt) []Effect {
-	if s.Concurrent || s.Relation == nil || s.Relation.Relpersistence == "t" {
+// createIndex: the index under its given or default name, with its definition. A concurrent
+// build is derived too: a failed one leaves an INVALID index, which internal/catalog reports
+// (Result.Invalid) so that the engine drops and rebuilds it.
+func createIndex(s *pg_query.IndexStmt, version int32) []Effect {
+	if s.Relation == nil || s.Relation.Relpersistence == "t" {
 		return nil
 	}
 	table := relObject(KindTable, s.Relation)
@@ -135,7 +136,30 @@ func createIndex(s *pg_query.IndexStmt) []Effect {
 		cols := indexColumnNames(append(append([]*pg_query.Node{}, s.IndexParams...), s.IndexIncludingParams...))
 		name = newNameChooser().choose(table.Name, nameAddition(cols), label)
 	}
-	return []Effect{{Object: Object{Kind: KindIndex, Schema: table.Schema, Table: table.Name, Name: name}}}
+	return []Effect{{
+		Object:     Object{Kind: KindIndex, Schema: table.Schema, Table: table.Name, Name: name},
+		Definition: indexDefinition(s, name, version),
+	}}
+}
+
+// indexDefinition spells the index as a statement package indexdef accepts, which compares it
+// with pg_get_indexdef; "" when it does not accept it (then existence alone is checked).
+func indexDefinition(s *pg_query.IndexStmt, name string, version int32) string {
+	c := proto.Clone(s).(*pg_query.IndexStmt)
+	c.Idxname = name
+	c.Concurrent, c.IfNotExists = false, false
+	c.Relation.Schemaname = ""
+	c.TableSpace = "" // pg_get_indexdef does not print it
+	sql, err := pg_query.Deparse(&pg_query.ParseResult{Version: version, Stmts: []*pg_query.RawStmt{
+		{Stmt: &pg_query.Node{Node: &pg_query.Node_IndexStmt{IndexStmt: c}}},
+	}})
+	if err != nil {
+		return ""
+	}
+	if _, err := indexdef.Parse(sql); err != nil {
+		return ""
+	}
+	return sql
 }
 
 // createEnum: the type, then each label in order.
@@ -181,7 +205,11 @@ func createTableAs(s *pg_query.CreateTableAsStmt) []Effect {
 	rel := s.GetInto().GetRel()
 	switch s.Objtype {
 	case pg_query.ObjectType_OBJECT_MATVIEW:
-		return relEffect(KindView, rel)
+		effects := relEffect(KindView, rel)
+		if len(effects) == 1 {
+			effects[0].Columns = viewColumns(s.GetInto().GetColNames(), s.Query)
+		}
+		return effects
 	case pg_query.ObjectType_OBJECT_TABLE:
 		return relEffect(KindTable, rel)
 	}

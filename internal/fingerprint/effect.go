@@ -18,6 +18,11 @@ const (
 	KindTrigger    Kind = "trigger"    // Table + Name
 	KindView       Kind = "view"       // views and materialized views
 	KindSequence   Kind = "sequence"
+
+	// KindRelation is a relation of any kind (table, view, materialized view, sequence, index,
+	// composite type, foreign table): Statement.Refs names relations so, since a name in a
+	// FROM clause does not tell which kind it is. It is never an effect.
+	KindRelation Kind = "relation"
 )
 
 // Object identifies one catalog object. Unqualified names in SQL resolve to schema "public".
@@ -58,10 +63,39 @@ type Effect struct {
 	Type       string `json:"type,omitempty"` // as format_type() spells it: "character varying(255)", "timestamp with time zone", "text[]"
 	NotNull    *bool  `json:"not_null,omitempty"`
 	HasDefault *bool  `json:"has_default,omitempty"`
+	// NameChosen: the statement gives no name and PostgreSQL chose this one. It picks another
+	// (a counter appended) when the name is taken in the schema, which only the history before
+	// the statement tells (package migrate accounts for it).
+	NameChosen bool `json:"name_chosen,omitempty"`
+	// BacksConstraint: an index PRIMARY KEY, UNIQUE or EXCLUDE builds under the constraint's
+	// name; renaming either renames both.
+	BacksConstraint bool `json:"backs_constraint,omitempty"`
+
+	// Default is the default expression in canonical form (see CanonicalDefault), when the
+	// statement gives one that has it; compared with the catalog's when set.
+	Default string `json:"default,omitempty"`
 
 	// Constraint validity: Validated means convalidated must be true (ADD CONSTRAINT without
 	// NOT VALID, or VALIDATE CONSTRAINT). A NOT VALID constraint only needs to exist.
 	Validated bool `json:"validated,omitempty"`
+
+	// Source is a function's or procedure's body as pg_proc.prosrc stores it: the AS string
+	// exactly (escapes resolved, a $$ body verbatim), or a C function's link symbol. "" when
+	// there is nothing to compare (a SQL-standard BEGIN ATOMIC or RETURN body): existence only.
+	Source string `json:"source,omitempty"`
+
+	// Definition is what the object is, compared with the catalog when set ("" means existence
+	// only):
+	//   - index: its CREATE INDEX statement as package indexdef parses it (named, table
+	//     unqualified, without CONCURRENTLY, IF NOT EXISTS and TABLESPACE), compared with
+	//     pg_get_indexdef by indexdef.Def.Same;
+	//   - constraint: its canonical clause (see [CanonicalConstraint]), compared with
+	//     pg_get_constraintdef by [SameConstraint].
+	Definition string `json:"definition,omitempty"`
+
+	// Columns is a view's output column names in order, when the statement tells them all;
+	// nil otherwise (existence only).
+	Columns []string `json:"columns,omitempty"`
 }
 
 func (e Effect) String() string {
@@ -87,6 +121,32 @@ type Statement struct {
 	// whether or not the object exists, and the object's existence does not prove that this
 	// definition of it is the one in the catalog.
 	Replaces bool `json:"replaces,omitempty"`
+
+	// Refs are the objects the statement uses, other than those it creates: what must exist
+	// for it to run as written. Best effort, sorted, without duplicates:
+	//   - every relation named in the parse tree (FROM, JOIN, INSERT INTO, UPDATE, ALTER TABLE,
+	//     CREATE INDEX ON, CREATE TRIGGER ON, REFERENCES, LIKE, PARTITION OF, GRANT …) as
+	//     KindRelation, since a name does not tell its kind; WITH names are left out. So are
+	//     the sequences named by nextval('…'), currval, setval and '…'::regclass literals;
+	//   - functions called (pg_catalog.* left out), a trigger's function, and user types named
+	//     in casts, columns and signatures (built-in types left out). Unqualified names resolve
+	//     to public as effects' do, so a built-in function such as now() appears as
+	//     public.now: match Refs against other statements' effects rather than the catalog;
+	//   - what the statement drops (without IF EXISTS), renames or comments on, the column or
+	//     constraint an ALTER TABLE sub-command names, ALTER TYPE's type, and the index of
+	//     ADD … USING INDEX;
+	//   - for CREATE FUNCTION … LANGUAGE sql with a string body, what the body uses: PostgreSQL
+	//     analyses it at creation. Other languages' bodies are used only when the function runs
+	//     and are not listed.
+	// Columns read or written by DML are not listed: a relation stands for all its columns.
+	// A KindRelation ref matches a table, view, sequence, index or type effect of the same
+	// schema and name; an altered object (Effect.Alter) is a use, not a creation.
+	Refs []Object `json:"refs,omitempty"`
+	// RefsUnknown is set when what the statement uses is hidden from the parser: a DO block,
+	// CALL of a procedure, EXECUTE of a prepared statement, a LANGUAGE sql body that does not
+	// parse. (Functions called from a query and triggers fired by DML hide theirs too; they
+	// are not flagged.)
+	RefsUnknown bool `json:"refs_unknown,omitempty"`
 }
 
 // Verifiable reports whether the catalog can tell whether the statement has run.

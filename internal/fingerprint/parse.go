@@ -59,13 +59,15 @@ func (s *source) statements(node *pg_query.Node, sp span, explicit []Effect) ([]
 	base := Statement{Line: s.line(sp.start), SQL: s.sql[sp.start:sp.end], Node: nodeName(node)}
 	if explicit != nil {
 		base.Effects, base.Explicit = explicit, true
-		base.Replaces = derive(node).replaces
+		base.Replaces = derive(node, s.version).replaces
+		base.Refs, base.RefsUnknown = references(node, base.Effects)
 		return []Statement{base}, nil
 	}
 	parts := splitAlterTable(node)
 	if len(parts) < 2 {
-		d := derive(node)
+		d := derive(node, s.version)
 		base.Effects, base.Replaces = d.effects, d.replaces
+		base.Refs, base.RefsUnknown = references(node, base.Effects)
 		return []Statement{base}, nil
 	}
 	out := make([]Statement, 0, len(parts))
@@ -76,7 +78,8 @@ func (s *source) statements(node *pg_query.Node, sp span, explicit []Effect) ([]
 		}
 		st := base
 		st.SQL = sql
-		st.Effects = derive(part).effects
+		st.Effects = derive(part, s.version).effects
+		st.Refs, st.RefsUnknown = references(part, st.Effects)
 		out = append(out, st)
 	}
 	return out, nil

@@ -26,8 +26,24 @@ func column(table, name, typ string, notNull, hasDefault bool) Effect {
 	return Effect{Object: child(KindColumn, table, name), Type: typ, NotNull: &notNull, HasDefault: &hasDefault}
 }
 
-func constraint(table, name string, validated bool) Effect {
-	return Effect{Object: child(KindConstraint, table, name), Validated: validated}
+// chosen marks a name PostgreSQL chose, not the statement.
+func chosen(e Effect) Effect {
+	e.NameChosen = true
+	return e
+}
+
+// backing is the index a primary key or unique constraint builds under its chosen name.
+func backing(schema, table, name string) Effect {
+	return Effect{Object: Object{Kind: KindIndex, Schema: schema, Table: table, Name: name}, NameChosen: true, BacksConstraint: true}
+}
+
+func withDefault(e Effect, def string) Effect {
+	e.Default = def
+	return e
+}
+
+func constraint(table, name string, validated bool, definition string) Effect {
+	return Effect{Object: child(KindConstraint, table, name), Validated: validated, Definition: definition}
 }
 
 // parseOne parses sql, which must hold exactly one statement after splitting.
@@ -127,14 +143,17 @@ func TestParseDerivedEffects(t *testing.T) {
 				column("leads", "id", "bigint", true, true), // an identity counts as a default, as in internal/catalog
 				column("leads", "business_id", "bigint", true, false),
 				column("leads", "email", "text", false, false),
-				column("leads", "status", "text", true, true),
+				withDefault(column("leads", "status", "text", true, true), "'new'"),
 				column("leads", "score", "integer", false, false),
 				column("leads", "total", "integer", false, true),
-				constraint("leads", "leads_pkey", true),
-				constraint("leads", "leads_business_id_fkey", true),
-				constraint("leads", "leads_email_key", true),
-				constraint("leads", "leads_score_check", true),
-				constraint("leads", "leads_status_check", true), // CREATE TABLE ignores NOT VALID
+				chosen(constraint("leads", "leads_pkey", true, "PRIMARY KEY (id)")),
+				backing("public", "leads", "leads_pkey"), // the index the primary key builds
+				chosen(constraint("leads", "leads_business_id_fkey", true, "FOREIGN KEY (business_id) REFERENCES business")),
+				chosen(constraint("leads", "leads_email_key", true, "UNIQUE (email)")),
+				backing("public", "leads", "leads_email_key"),
+				chosen(constraint("leads", "leads_score_check", true, "CHECK (score >= '0')")),
+				constraint("leads", "leads_status_check", true, "CHECK (status <> '')"),                      // CREATE TABLE ignores NOT VALID
+				{Object: Object{Kind: KindSequence, Schema: "public", Table: "leads", Name: "leads_id_seq"}}, // the identity's sequence
 			}},
 		{name: "TableConstraints", sql: `CREATE TABLE crm.pairs (
 				a int, b int, c serial,
@@ -149,28 +168,40 @@ func TestParseDerivedEffects(t *testing.T) {
 				{Object: Object{Kind: KindColumn, Schema: "crm", Table: "pairs", Name: "a"}, Type: "integer", NotNull: ptr(true), HasDefault: ptr(false)},
 				{Object: Object{Kind: KindColumn, Schema: "crm", Table: "pairs", Name: "b"}, Type: "integer", NotNull: ptr(true), HasDefault: ptr(false)},
 				{Object: Object{Kind: KindColumn, Schema: "crm", Table: "pairs", Name: "c"}, Type: "integer", NotNull: ptr(true), HasDefault: ptr(true)},
-				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_pkey"}, Validated: true},
-				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_b_c_key"}, Validated: true},
-				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_c_fkey"}, Validated: true},
-				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_a_check"}, Validated: true},
-				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_a_check1"}, Validated: true},
-				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_named_fk"}, Validated: true},
+				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_pkey"}, Validated: true, Definition: "PRIMARY KEY (a, b)", NameChosen: true},
+				backing("crm", "pairs", "pairs_pkey"),
+				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_b_c_key"}, Validated: true, Definition: "UNIQUE (b, c)", NameChosen: true},
+				backing("crm", "pairs", "pairs_b_c_key"),
+				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_c_fkey"}, Validated: true, Definition: "FOREIGN KEY (c) REFERENCES other", NameChosen: true},
+				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_a_check"}, Validated: true, Definition: "CHECK (a > '0')", NameChosen: true},
+				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_a_check1"}, Validated: true, Definition: "CHECK (a < '10')", NameChosen: true},
+				{Object: Object{Kind: KindConstraint, Schema: "crm", Table: "pairs", Name: "pairs_named_fk"}, Validated: true, Definition: "FOREIGN KEY (a) REFERENCES other"},
+				{Object: Object{Kind: KindSequence, Schema: "crm", Table: "pairs", Name: "pairs_c_seq"}}, // serial's sequence
 			}},
 		{name: "TableLongNamesTruncated", sql: "CREATE TABLE a_table_name_that_is_long_enough_to_need_truncation (" +
 			"a_column_name_that_is_also_very_long_for_an_identifier int UNIQUE)",
 			effects: []Effect{
 				present(obj(KindTable, "public", "a_table_name_that_is_long_enough_to_need_truncation")),
 				column("a_table_name_that_is_long_enough_to_need_truncation", "a_column_name_that_is_also_very_long_for_an_identifier", "integer", false, false),
-				constraint("a_table_name_that_is_long_enough_to_need_truncation", "a_table_name_that_is_long_eno_a_column_name_that_is_also_ve_key", true),
+				chosen(constraint("a_table_name_that_is_long_enough_to_need_truncation", "a_table_name_that_is_long_eno_a_column_name_that_is_also_ve_key", true,
+					"UNIQUE (a_column_name_that_is_also_very_long_for_an_identifier)")),
+				backing("public", "a_table_name_that_is_long_enough_to_need_truncation", "a_table_name_that_is_long_eno_a_column_name_that_is_also_ve_key"),
 			}},
 		{name: "TempTable", sql: "CREATE TEMP TABLE scratch (a int)"},
 		{name: "TableAs", sql: "CREATE TABLE snapshot AS SELECT 1 AS one",
 			effects: []Effect{present(obj(KindTable, "public", "snapshot"))}},
 		{name: "Index", sql: "CREATE UNIQUE INDEX IF NOT EXISTS leads_email_idx ON crm.leads (lower(email))",
-			effects: []Effect{present(Object{Kind: KindIndex, Schema: "crm", Table: "leads", Name: "leads_email_idx"})}},
+			effects: []Effect{{Object: Object{Kind: KindIndex, Schema: "crm", Table: "leads", Name: "leads_email_idx"},
+				Definition: "CREATE UNIQUE INDEX leads_email_idx ON leads USING btree (lower(email))"}}},
 		{name: "IndexDefaultName", sql: "CREATE INDEX ON leads (lower(email), business_id) INCLUDE (status)",
-			effects: []Effect{present(child(KindIndex, "leads", "leads_lower_business_id_status_idx"))}},
-		{name: "IndexConcurrently", sql: "CREATE INDEX CONCURRENTLY leads_email_idx ON leads (email)"},
+			effects: []Effect{{Object: child(KindIndex, "leads", "leads_lower_business_id_status_idx"),
+				Definition: "CREATE INDEX leads_lower_business_id_status_idx ON leads USING btree (lower(email), business_id) INCLUDE (status)"}}},
+		{name: "IndexConcurrently", sql: "CREATE INDEX CONCURRENTLY IF NOT EXISTS leads_email_idx ON leads (email) TABLESPACE fast",
+			effects: []Effect{{Object: child(KindIndex, "leads", "leads_email_idx"),
+				Definition: "CREATE INDEX leads_email_idx ON leads USING btree (email)"}}},
+		{name: "IndexConcurrentlyDefaultName", sql: "CREATE UNIQUE INDEX CONCURRENTLY ON leads (email) WHERE deleted_at IS NULL",
+			effects: []Effect{{Object: child(KindIndex, "leads", "leads_email_idx"),
+				Definition: "CREATE UNIQUE INDEX leads_email_idx ON leads USING btree (email) WHERE deleted_at IS NULL"}}},
 		{name: "Enum", sql: "CREATE TYPE mood AS ENUM ('Happy', 'in between')",
 			effects: []Effect{
 				present(obj(KindType, "public", "mood")),
@@ -188,27 +219,41 @@ func TestParseDerivedEffects(t *testing.T) {
 		{name: "RangeType", sql: "CREATE TYPE floatrange AS RANGE (subtype = float8)",
 			effects: []Effect{present(obj(KindType, "public", "floatrange"))}},
 		{name: "Function", sql: "CREATE FUNCTION crm.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
-			effects: []Effect{present(obj(KindFunction, "crm", "touch"))}},
+			effects: []Effect{{Object: obj(KindFunction, "crm", "touch"), Source: " BEGIN RETURN NEW; END "}}},
+		{name: "FunctionEscapedString", sql: `CREATE FUNCTION greet() RETURNS text LANGUAGE sql AS E'SELECT ''hi''\t'`,
+			effects: []Effect{{Object: obj(KindFunction, "public", "greet"), Source: "SELECT 'hi'\t"}}},
+		{name: "FunctionAtomicBody", sql: "CREATE FUNCTION one() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END",
+			effects: []Effect{present(obj(KindFunction, "public", "one"))}},
+		{name: "FunctionReturnBody", sql: "CREATE FUNCTION one() RETURNS int LANGUAGE sql RETURN 1",
+			effects: []Effect{present(obj(KindFunction, "public", "one"))}},
+		{name: "FunctionC", sql: "CREATE FUNCTION add_one(int) RETURNS int LANGUAGE C AS 'funcs', 'add_one_v2'",
+			effects: []Effect{{Object: obj(KindFunction, "public", "add_one"), Source: "add_one_v2"}}},
+		{name: "FunctionCDefaultSymbol", sql: "CREATE FUNCTION add_one(int) RETURNS int LANGUAGE c AS 'funcs'",
+			effects: []Effect{{Object: obj(KindFunction, "public", "add_one"), Source: "add_one"}}},
 		{name: "FunctionOrReplace", sql: "CREATE OR REPLACE FUNCTION touch() RETURNS int LANGUAGE sql AS 'SELECT 1'",
-			effects: []Effect{present(obj(KindFunction, "public", "touch"))}, replaces: true},
+			effects: []Effect{{Object: obj(KindFunction, "public", "touch"), Source: "SELECT 1"}}, replaces: true},
 		{name: "Procedure", sql: "CREATE PROCEDURE cleanup() LANGUAGE sql AS 'SELECT 1'",
-			effects: []Effect{present(obj(KindFunction, "public", "cleanup"))}},
+			effects: []Effect{{Object: obj(KindFunction, "public", "cleanup"), Source: "SELECT 1"}}},
 		{name: "Trigger", sql: "CREATE TRIGGER leads_touch BEFORE UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION touch()",
 			effects: []Effect{present(child(KindTrigger, "leads", "leads_touch"))}},
 		{name: "View", sql: "CREATE VIEW crm.lead_board AS SELECT 1 AS one",
-			effects: []Effect{present(obj(KindView, "crm", "lead_board"))}},
+			effects: []Effect{{Object: obj(KindView, "crm", "lead_board"), Columns: []string{"one"}}}},
 		{name: "ViewOrReplace", sql: "CREATE OR REPLACE VIEW lead_board AS SELECT 1 AS one",
-			effects: []Effect{present(obj(KindView, "public", "lead_board"))}, replaces: true},
+			effects: []Effect{{Object: obj(KindView, "public", "lead_board"), Columns: []string{"one"}}}, replaces: true},
+		{name: "ViewStar", sql: "CREATE VIEW lead_board AS SELECT l.*, 1 AS one FROM leads l",
+			effects: []Effect{present(obj(KindView, "public", "lead_board"))}},
 		{name: "MaterializedView", sql: "CREATE MATERIALIZED VIEW stats AS SELECT 1 AS one",
-			effects: []Effect{present(obj(KindView, "public", "stats"))}},
+			effects: []Effect{{Object: obj(KindView, "public", "stats"), Columns: []string{"one"}}}},
+		{name: "MaterializedViewColumnList", sql: "CREATE MATERIALIZED VIEW stats (total) AS SELECT count(*), max(id) FROM leads",
+			effects: []Effect{{Object: obj(KindView, "public", "stats"), Columns: []string{"total", "max"}}}},
 		{name: "Sequence", sql: "CREATE SEQUENCE IF NOT EXISTS invoice_no",
 			effects: []Effect{present(obj(KindSequence, "public", "invoice_no"))}},
 
 		{name: "AddColumn", sql: "ALTER TABLE leads ADD COLUMN IF NOT EXISTS phone varchar(20) NOT NULL DEFAULT '' CONSTRAINT leads_phone_check CHECK (phone <> '') REFERENCES phones (number)",
 			effects: []Effect{
-				column("leads", "phone", "character varying(20)", true, true),
-				constraint("leads", "leads_phone_check", true),
-				constraint("leads", "leads_phone_fkey", true),
+				withDefault(column("leads", "phone", "character varying(20)", true, true), "''"),
+				constraint("leads", "leads_phone_check", true, "CHECK (phone <> '')"),
+				chosen(constraint("leads", "leads_phone_fkey", true, "FOREIGN KEY (phone) REFERENCES phones (number)")),
 			}},
 		{name: "DropColumn", sql: "ALTER TABLE leads DROP COLUMN IF EXISTS whatsapp_jid",
 			effects: []Effect{absent(child(KindColumn, "leads", "whatsapp_jid"))}},
@@ -219,24 +264,24 @@ func TestParseDerivedEffects(t *testing.T) {
 		{name: "DropNotNull", sql: "ALTER TABLE leads ALTER status DROP NOT NULL",
 			effects: []Effect{{Object: child(KindColumn, "leads", "status"), Alter: true, NotNull: ptr(false)}}},
 		{name: "SetDefault", sql: "ALTER TABLE leads ALTER COLUMN status SET DEFAULT 'new'",
-			effects: []Effect{{Object: child(KindColumn, "leads", "status"), Alter: true, HasDefault: ptr(true)}}},
+			effects: []Effect{{Object: child(KindColumn, "leads", "status"), Alter: true, HasDefault: ptr(true), Default: "'new'"}}},
 		{name: "DropDefault", sql: "ALTER TABLE leads ALTER COLUMN status DROP DEFAULT",
 			effects: []Effect{{Object: child(KindColumn, "leads", "status"), Alter: true, HasDefault: ptr(false)}}},
 		{name: "AddConstraint", sql: "ALTER TABLE leads ADD CONSTRAINT leads_status_check CHECK (status ~ '^[a-z]+$')",
-			effects: []Effect{constraint("leads", "leads_status_check", true)}},
+			effects: []Effect{constraint("leads", "leads_status_check", true, "CHECK (status ~ '^[a-z]+$')")}},
 		{name: "AddConstraintNotValid", sql: "ALTER TABLE leads ADD CONSTRAINT leads_status_check CHECK (status <> '') NOT VALID",
-			effects: []Effect{constraint("leads", "leads_status_check", false)}},
+			effects: []Effect{constraint("leads", "leads_status_check", false, "CHECK (status <> '')")}},
 		{name: "AddPrimaryKeyUnnamed", sql: "ALTER TABLE leads ADD PRIMARY KEY (id)",
-			effects: []Effect{constraint("leads", "leads_pkey", true)}},
+			effects: []Effect{chosen(constraint("leads", "leads_pkey", true, "PRIMARY KEY (id)")), backing("public", "leads", "leads_pkey")}},
 		{name: "AddUniqueUnnamed", sql: "ALTER TABLE leads ADD UNIQUE (email)",
-			effects: []Effect{constraint("leads", "leads_email_key", true)}},
+			effects: []Effect{chosen(constraint("leads", "leads_email_key", true, "UNIQUE (email)")), backing("public", "leads", "leads_email_key")}},
 		{name: "AddForeignKeyUnnamed", sql: "ALTER TABLE leads ADD FOREIGN KEY (business_id) REFERENCES business NOT VALID",
-			effects: []Effect{constraint("leads", "leads_business_id_fkey", false)}},
+			effects: []Effect{chosen(constraint("leads", "leads_business_id_fkey", false, "FOREIGN KEY (business_id) REFERENCES business"))}},
 		{name: "AddCheckUnnamedOneColumn", sql: "ALTER TABLE leads ADD CHECK (score > 0 AND score < 100)",
-			effects: []Effect{constraint("leads", "leads_score_check", true)}},
+			effects: []Effect{chosen(constraint("leads", "leads_score_check", true, "CHECK (score > '0' AND score < '100')"))}},
 		{name: "AddCheckUnnamedTwoColumns", sql: "ALTER TABLE leads ADD CHECK (score > bonus)"},
 		{name: "AddUniqueUsingIndex", sql: "ALTER TABLE leads ADD UNIQUE USING INDEX leads_email_uidx",
-			effects: []Effect{constraint("leads", "leads_email_uidx", true)}},
+			effects: []Effect{constraint("leads", "leads_email_uidx", true, "")}}, // the index defines it
 		{name: "ValidateConstraint", sql: "ALTER TABLE leads VALIDATE CONSTRAINT leads_status_check",
 			effects: []Effect{{Object: child(KindConstraint, "leads", "leads_status_check"), Alter: true, Validated: true}}},
 		{name: "DropConstraint", sql: "ALTER TABLE leads DROP CONSTRAINT IF EXISTS leads_status_check",
@@ -371,13 +416,13 @@ ALTER TABLE ONLY crm."Leads"
 		effects []Effect
 	}{
 		{`ALTER TABLE ONLY crm."Leads" ADD COLUMN phone text NOT NULL DEFAULT ''`,
-			[]Effect{{Object: leads(KindColumn, "phone"), Type: "text", NotNull: ptr(true), HasDefault: ptr(true)}}},
+			[]Effect{{Object: leads(KindColumn, "phone"), Type: "text", NotNull: ptr(true), HasDefault: ptr(true), Default: "''"}}},
 		{`ALTER TABLE ONLY crm."Leads" DROP IF EXISTS jid`,
 			[]Effect{{Object: leads(KindColumn, "jid"), Absent: true}}},
 		{`ALTER TABLE ONLY crm."Leads" ALTER COLUMN score TYPE bigint USING score::bigint`,
 			[]Effect{{Object: leads(KindColumn, "score"), Alter: true, Type: "bigint"}}},
 		{`ALTER TABLE ONLY crm."Leads" ADD CONSTRAINT leads_phone_check CHECK (phone ~ E'^\\+[0-9]+$') NOT VALID`,
-			[]Effect{{Object: leads(KindConstraint, "leads_phone_check")}}},
+			[]Effect{{Object: leads(KindConstraint, "leads_phone_check"), Definition: `CHECK (phone ~ E'^\\+[0-9]+$')`}}},
 		{`ALTER TABLE ONLY crm."Leads" ALTER COLUMN notes SET STORAGE external`, nil},
 	}
 	for i, w := range want {

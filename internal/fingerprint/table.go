@@ -6,21 +6,22 @@ import (
 
 // tableScope derives the effects of statements on one table: its columns and constraints.
 type tableScope struct {
-	table Object
-	names *nameChooser
+	table   Object
+	names   *nameChooser
+	version int32 // of the parse tree, for deparsing constraint definitions
 }
 
-func newTableScope(rv *pg_query.RangeVar) tableScope {
-	return tableScope{table: relObject(KindTable, rv), names: newNameChooser()}
+func newTableScope(rv *pg_query.RangeVar, version int32) tableScope {
+	return tableScope{table: relObject(KindTable, rv), names: newNameChooser(), version: version}
 }
 
 // createTable: the table, then each column, then each constraint that has a name, given or
 // PostgreSQL's default.
-func createTable(s *pg_query.CreateStmt) []Effect {
+func createTable(s *pg_query.CreateStmt, version int32) []Effect {
 	if s.Relation == nil || s.Relation.Relpersistence == "t" {
 		return nil
 	}
-	t := newTableScope(s.Relation)
+	t := newTableScope(s.Relation, version)
 	elts := append(append([]*pg_query.Node{}, s.TableElts...), s.Constraints...)
 	t.reserveNames(elts)
 
@@ -38,9 +39,7 @@ func createTable(s *pg_query.CreateStmt) []Effect {
 					pkColumns[col] = true
 				}
 			}
-			if e, ok := t.constraint(c, ""); ok {
-				constraints = append(constraints, e)
-			}
+			constraints = append(constraints, t.constraintEffects(c, "")...)
 		}
 	}
 	for i := range columns {
@@ -49,12 +48,41 @@ func createTable(s *pg_query.CreateStmt) []Effect {
 		}
 	}
 	for i := range constraints {
+		if constraints[i].Object.Kind != KindConstraint {
+			continue
+		}
 		// CREATE TABLE marks every constraint valid: the table is empty, and PostgreSQL
 		// overrides a NOT VALID given here (transformCheckConstraints, transformFKConstraints).
 		constraints[i].Validated = true
 	}
 	effects := append([]Effect{{Object: t.table}}, columns...)
-	return append(effects, constraints...)
+	effects = append(effects, constraints...)
+	return append(effects, t.ownedSequences(elts)...)
+}
+
+// ownedSequences are the sequences serial and identity columns make, named as PostgreSQL
+// names them (<table>_<column>_seq). A table renamed later keeps them under that name, and a
+// new table of the old name makes them again: the history has to know they exist.
+func (t tableScope) ownedSequences(elts []*pg_query.Node) []Effect {
+	var out []Effect
+	for _, elt := range elts {
+		cd := elt.GetColumnDef()
+		if cd == nil {
+			continue
+		}
+		_, serial := formatType(cd.TypeName)
+		for _, n := range cd.Constraints {
+			if n.GetConstraint().GetContype() == pg_query.ConstrType_CONSTR_IDENTITY {
+				serial = true
+			}
+		}
+		if serial {
+			name := makeObjectName(t.table.Name, cd.Colname, "seq")
+			// Table: the sequence is owned by the column, and goes when the table goes.
+			out = append(out, Effect{Object: Object{Kind: KindSequence, Schema: t.table.Schema, Table: t.table.Name, Name: name}})
+		}
+	}
+	return out
 }
 
 // reserveNames records the constraint names given explicitly, which unnamed constraints'
@@ -75,7 +103,7 @@ func (t tableScope) reserve(c *pg_query.Constraint) {
 }
 
 // alterTable derives one ALTER TABLE sub-command (statements are split before this).
-func alterTable(s *pg_query.AlterTableStmt) []Effect {
+func alterTable(s *pg_query.AlterTableStmt, version int32) []Effect {
 	if s.Objtype != pg_query.ObjectType_OBJECT_TABLE || s.Relation == nil || len(s.Cmds) != 1 {
 		return nil
 	}
@@ -83,14 +111,15 @@ func alterTable(s *pg_query.AlterTableStmt) []Effect {
 	if cmd == nil {
 		return nil
 	}
-	t := newTableScope(s.Relation)
+	t := newTableScope(s.Relation, version)
 	switch cmd.Subtype {
 	case pg_query.AlterTableType_AT_AddColumn:
 		cd := cmd.Def.GetColumnDef()
 		if cd == nil {
 			return nil
 		}
-		return append([]Effect{t.column(cd)}, t.columnConstraints(cd)...)
+		effects := append([]Effect{t.column(cd)}, t.columnConstraints(cd)...)
+		return append(effects, t.ownedSequences([]*pg_query.Node{cmd.Def})...)
 	case pg_query.AlterTableType_AT_DropColumn:
 		return []Effect{{Object: t.child(KindColumn, cmd.Name), Absent: true}}
 	case pg_query.AlterTableType_AT_AlterColumnType:
@@ -104,16 +133,14 @@ func alterTable(s *pg_query.AlterTableStmt) []Effect {
 		return []Effect{{Object: t.child(KindColumn, cmd.Name), Alter: true, NotNull: &notNull}}
 	case pg_query.AlterTableType_AT_ColumnDefault:
 		hasDefault := cmd.Def != nil // DROP DEFAULT has none
-		return []Effect{{Object: t.child(KindColumn, cmd.Name), Alter: true, HasDefault: &hasDefault}}
+		return []Effect{{Object: t.child(KindColumn, cmd.Name), Alter: true, HasDefault: &hasDefault, Default: t.defaultExpr(cmd.Def)}}
 	case pg_query.AlterTableType_AT_AddConstraint:
 		c := cmd.Def.GetConstraint()
 		if c == nil {
 			return nil
 		}
 		t.reserve(c)
-		if e, ok := t.constraint(c, ""); ok {
-			return []Effect{e}
-		}
+		return t.constraintEffects(c, "")
 	case pg_query.AlterTableType_AT_ValidateConstraint:
 		return []Effect{{Object: t.child(KindConstraint, cmd.Name), Alter: true, Validated: true}}
 	case pg_query.AlterTableType_AT_DropConstraint:
@@ -133,6 +160,7 @@ func (t tableScope) child(kind Kind, name string) Object {
 func (t tableScope) column(cd *pg_query.ColumnDef) Effect {
 	typ, serial := formatType(cd.TypeName)
 	notNull, hasDefault := serial || cd.IsNotNull, serial
+	def := ""
 	for _, n := range cd.Constraints {
 		switch n.GetConstraint().GetContype() {
 		case pg_query.ConstrType_CONSTR_NOTNULL, pg_query.ConstrType_CONSTR_PRIMARY:
@@ -141,11 +169,26 @@ func (t tableScope) column(cd *pg_query.ColumnDef) Effect {
 			notNull, hasDefault = true, true
 		case pg_query.ConstrType_CONSTR_NULL:
 			notNull = false
-		case pg_query.ConstrType_CONSTR_DEFAULT, pg_query.ConstrType_CONSTR_GENERATED:
+		case pg_query.ConstrType_CONSTR_DEFAULT:
+			hasDefault, def = true, t.defaultExpr(n.GetConstraint().GetRawExpr())
+		case pg_query.ConstrType_CONSTR_GENERATED:
 			hasDefault = true
 		}
 	}
-	return Effect{Object: t.child(KindColumn, cd.Colname), Type: typ, NotNull: &notNull, HasDefault: &hasDefault}
+	return Effect{Object: t.child(KindColumn, cd.Colname), Type: typ, NotNull: &notNull, HasDefault: &hasDefault, Default: def}
+}
+
+// defaultExpr is a default expression in the canonical form CanonicalDefault gives the
+// catalog's, or "" when it has none (then only the presence of a default is compared).
+func (t tableScope) defaultExpr(expr *pg_query.Node) string {
+	if expr == nil {
+		return ""
+	}
+	c := &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_CHECK, RawExpr: expr}
+	if def := constraintDefinition(c, "", t.version); def != "" {
+		return checkExpr(def)
+	}
+	return ""
 }
 
 // columnConstraints derives the constraints declared on a column.
@@ -153,12 +196,30 @@ func (t tableScope) columnConstraints(cd *pg_query.ColumnDef) []Effect {
 	var effects []Effect
 	for _, n := range cd.Constraints {
 		if c := n.GetConstraint(); c != nil {
-			if e, ok := t.constraint(c, cd.Colname); ok {
-				effects = append(effects, e)
-			}
+			effects = append(effects, t.constraintEffects(c, cd.Colname)...)
 		}
 	}
 	return effects
+}
+
+// constraintEffects is a constraint's effect and, for PRIMARY KEY, UNIQUE and EXCLUDE, the
+// index PostgreSQL builds for it under the same name: it takes that name in the schema's
+// relation namespace, and renaming one renames the other.
+func (t tableScope) constraintEffects(c *pg_query.Constraint, column string) []Effect {
+	e, ok := t.constraint(c, column)
+	if !ok {
+		return nil
+	}
+	out := []Effect{e}
+	switch c.Contype {
+	case pg_query.ConstrType_CONSTR_PRIMARY, pg_query.ConstrType_CONSTR_UNIQUE, pg_query.ConstrType_CONSTR_EXCLUSION:
+		if c.Indexname == "" {
+			idx := Effect{Object: Object{Kind: KindIndex, Schema: t.table.Schema, Table: t.table.Name, Name: e.Object.Name},
+				NameChosen: e.NameChosen, BacksConstraint: true}
+			out = append(out, idx)
+		}
+	}
+	return out
 }
 
 // constraint derives a table constraint (column is set for a column constraint). NOT NULL and
@@ -171,14 +232,19 @@ func (t tableScope) constraint(c *pg_query.Constraint, column string) (Effect, b
 	default:
 		return Effect{}, false
 	}
-	name := c.Conname
+	name, chosen := c.Conname, false
 	if name == "" {
-		name = t.defaultName(c, column)
+		name, chosen = t.defaultName(c, column), c.Indexname == ""
 	}
 	if name == "" {
 		return Effect{}, false
 	}
-	return Effect{Object: t.child(KindConstraint, name), Validated: !c.SkipValidation}, true
+	return Effect{
+		Object:     t.child(KindConstraint, name),
+		Validated:  !c.SkipValidation,
+		Definition: constraintDefinition(c, column, t.version),
+		NameChosen: chosen,
+	}, true
 }
 
 // defaultName is the name PostgreSQL gives an unnamed constraint, or "" when it cannot be

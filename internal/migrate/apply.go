@@ -54,7 +54,7 @@ func (m *Migrator) applyOne(ctx context.Context, mp *MigrationPlan, mi int) (tim
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		var err error
-		if mp.migration.Parsed.NoTransaction {
+		if mp.migration.NoTransaction {
 			err = m.applyNoTx(ctx, mp, mi, start)
 		} else {
 			err = pgx.BeginFunc(ctx, m.cfg.Pool, func(tx pgx.Tx) error { return m.applyInTx(ctx, tx, mp, mi, start) })

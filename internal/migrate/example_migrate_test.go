@@ -87,6 +87,7 @@ func ExampleMigrator_Migrate() {
 	//   found column public.leads.id bigint NOT NULL
 	//   found column public.leads.name text NOT NULL
 	//   found constraint public.leads.leads_pkey PRIMARY KEY (id)
+	//   found index public.leads_pkey CREATE UNIQUE INDEX leads_pkey ON public.leads USING btree (id)
 	// 0002 whatsapp_fields_leads: applied
 	//   found column public.leads.phone_whatsapp text NULL
 }

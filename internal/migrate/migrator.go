@@ -432,7 +432,7 @@ func (m *Migrator) apply(ctx context.Context, res *Result) {
 func (m *Migrator) fail(ctx context.Context, res *Result, mp *MigrationPlan, err error) {
 	mp.State = StateFailed
 	res.Failures = append(res.Failures, fmt.Errorf("migration %s %s: %w", mp.Version, mp.Name, err))
-	m.log.Error("❌ migration failed", slog.String("version", mp.Version.String()), slog.String("name", mp.Name), slog.Any("error", err))
+	m.log.Error("❌ migration failed", slog.Any("version", mp.Version), slog.String("name", mp.Name), slog.Any("error", err))
 	m.recordFailure(ctx, mp, err)
 	m.tally(res, res.Plan)
 }
@@ -466,7 +466,7 @@ func (m *Migrator) logDecision(mp *MigrationPlan, decision string, took time.Dur
 	case decision == "skip":
 		level = slog.LevelDebug
 	}
-	attrs := []slog.Attr{slog.String("version", mp.Version.String()), slog.String("name", mp.Name), slog.String("decision", decision)}
+	attrs := []slog.Attr{slog.Any("version", mp.Version), slog.String("name", mp.Name), slog.String("decision", decision)}
 	if took > 0 {
 		attrs = append(attrs, slog.Int64("duration_ms", took.Milliseconds()))
 	}

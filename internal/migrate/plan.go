@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -229,7 +230,7 @@ func (p *planner) planInPrefix(mi int, m *Migration, mp *MigrationPlan) {
 			}
 			v.current++
 			r := p.check(e)
-			if r.Holds {
+			if r.Holds && !r.Invalid {
 				mp.Evidence.Found = append(mp.Evidence.Found, cmpStr(r.Found, e.String()))
 				continue
 			}
@@ -307,19 +308,17 @@ func (p *planner) planInPrefix(mi int, m *Migration, mp *MigrationPlan) {
 }
 
 // needsMet reports whether what the statements that run need exists, or is made by one that
-// runs before: the table a column, constraint, index or trigger goes on, and the relations the
-// statement names.
+// runs before: the table a column, constraint, index or trigger goes on, and the objects of the
+// history the statement uses (Statement.Refs; a name no migration makes, such as a built-in
+// function, is the database's own and not checked).
 func (p *planner) needsMet(mp *MigrationPlan) bool {
 	made := map[objKey]bool{}
 	for _, sp := range mp.Statements {
 		if !sp.Run {
 			continue
 		}
-		for _, need := range needs(sp.Statement) {
-			if made[keyOf(need)] {
-				continue
-			}
-			if !p.check(fingerprint.Effect{Object: need}).Holds {
+		for _, need := range p.needs(sp.Statement) {
+			if !slices.ContainsFunc(need, func(k objKey) bool { return made[k] || p.exists(k) }) {
 				return false
 			}
 		}
@@ -332,15 +331,38 @@ func (p *planner) needsMet(mp *MigrationPlan) bool {
 	return true
 }
 
-// needs lists the objects a statement cannot run without.
-func needs(st fingerprint.Statement) []fingerprint.Object {
-	var out []fingerprint.Object
+// needs lists what a statement cannot run without, each as the keys any of which satisfies it.
+func (p *planner) needs(st fingerprint.Statement) [][]objKey {
+	var out [][]objKey
 	for _, e := range st.Effects {
 		if pk, ok := parentOf(e.Object); ok {
-			out = append(out, fingerprint.Object{Kind: pk.kind, Schema: pk.schema, Name: pk.name})
+			out = append(out, []objKey{pk})
 		}
 	}
-	return append(out, statementRefs(st)...)
+	for _, ref := range st.Refs {
+		var keys []objKey
+		kinds := []fingerprint.Kind{ref.Kind}
+		if ref.Kind == fingerprint.KindRelation {
+			kinds = []fingerprint.Kind{fingerprint.KindTable, fingerprint.KindView, fingerprint.KindSequence, fingerprint.KindIndex, fingerprint.KindType}
+		}
+		for _, kind := range kinds {
+			o := ref
+			o.Kind = kind
+			if k := keyOf(o); len(p.touches[k]) > 0 {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) > 0 {
+			out = append(out, keys)
+		}
+	}
+	return out
+}
+
+// exists reports whether the object of k exists, as far as the plan and the snapshot know.
+func (p *planner) exists(k objKey) bool {
+	o := fingerprint.Object{Kind: k.kind, Schema: k.schema, Table: k.table, Name: k.name}
+	return p.check(fingerprint.Effect{Object: o}).Holds
 }
 
 // prefixEvidence names what shows that the prefix reaches this far.
@@ -485,6 +507,3 @@ func makePlan(snap *catalog.Snapshot, md *model, hist map[Version]record, shape 
 	}
 	return plan
 }
-
-// statementRefs lists the relations a statement names besides what it makes.
-func statementRefs(st fingerprint.Statement) []fingerprint.Object { return nil }

@@ -28,10 +28,10 @@ func keyOf(o fingerprint.Object) objKey {
 }
 
 // parentOf is the object whose removal takes o with it: a table for its columns, constraints,
-// triggers and indexes, an enum type for its labels.
+// triggers, indexes and owned sequences, an enum type for its labels.
 func parentOf(o fingerprint.Object) (objKey, bool) {
 	switch o.Kind {
-	case fingerprint.KindColumn, fingerprint.KindConstraint, fingerprint.KindTrigger, fingerprint.KindIndex:
+	case fingerprint.KindColumn, fingerprint.KindConstraint, fingerprint.KindTrigger, fingerprint.KindIndex, fingerprint.KindSequence:
 		if o.Table == "" {
 			return objKey{}, false
 		}
@@ -81,6 +81,7 @@ type model struct {
 }
 
 func newModel(ms []Migration) *model {
+	resolveNames(ms)
 	md := &model{ms: ms, touches: map[objKey][]touch{}, removals: map[objKey][]position{},
 		children: map[objKey][]objKey{}, affected: make([][]objKey, len(ms))}
 	childSeen := map[[2]objKey]bool{}
@@ -174,11 +175,11 @@ func merge(x expect, e fingerprint.Effect) expect {
 		}
 		if e.HasDefault != nil {
 			merged.HasDefault = e.HasDefault
+			merged.Default = e.Default
 		}
 		if e.Validated {
 			merged.Validated = true
 		}
-		mergeExact(&merged, e)
 		return expect{known: true, effect: merged}
 	default:
 		e.Alter = false
@@ -261,6 +262,3 @@ func (md *model) supersededBefore(e fingerprint.Effect, at, end position) bool {
 	x := md.at(keyOf(e.Object), end)
 	return x.decided && at.before(x.last)
 }
-
-// mergeExact carries the exact attributes an ALTER restates.
-func mergeExact(merged *fingerprint.Effect, e fingerprint.Effect) {}

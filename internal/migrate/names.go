@@ -1,0 +1,244 @@
+package migrate
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/steadydb/steady/internal/fingerprint"
+)
+
+// PostgreSQL's names depend on what exists when a statement runs, which a statement alone does
+// not tell: an unnamed constraint gets a counter when its default name is taken in the schema
+// (a table renamed away keeps its constraints' names, so the new table of the old name gets
+// payments_invoice_id_fkey1), and renaming an index that backs a constraint renames the
+// constraint too, and the other way round. resolveNames replays the history's names in order
+// and corrects the effects before the model is built.
+
+// namespace tracks the names a prefix of the history leaves in use.
+type namespace struct {
+	live        map[objKey]bool
+	parent      map[objKey]objKey // an index's or owned sequence's table
+	constraints map[[2]string]int // (schema, name) → live constraints of that name
+	backing     map[objKey]objKey // constraint ↔ the index that backs it, both ways
+}
+
+func resolveNames(ms []Migration) {
+	ns := &namespace{live: map[objKey]bool{}, parent: map[objKey]objKey{}, constraints: map[[2]string]int{}, backing: map[objKey]objKey{}}
+	for mi := range ms {
+		for si := range ms[mi].Parsed.Statements {
+			st := &ms[mi].Parsed.Statements[si]
+			ns.bump(st.Effects)
+			st.Effects = ns.coupleRenames(st.Effects)
+			st.Effects = ns.coupleDrops(st.Effects)
+			ns.placeRenamed(st.Effects)
+			if old, renamed, ok := tableRename(st.Effects); ok {
+				st.Effects = append(st.Effects, ns.renameTable(old, renamed)...)
+				continue
+			}
+			for _, e := range st.Effects {
+				ns.apply(e)
+			}
+		}
+	}
+}
+
+// bump gives chosen names the counter PostgreSQL appends while they are taken: constraint
+// names in the schema for foreign keys and checks, relation names for the index a primary key,
+// unique or exclusion constraint builds (the constraint takes the index's name).
+func (ns *namespace) bump(effects []fingerprint.Effect) {
+	for i := range effects {
+		e := &effects[i]
+		if !e.NameChosen || e.Object.Kind != fingerprint.KindConstraint {
+			continue
+		}
+		var idx *fingerprint.Effect
+		if i+1 < len(effects) && effects[i+1].BacksConstraint && effects[i+1].Object.Name == e.Object.Name {
+			idx = &effects[i+1]
+		}
+		schema := cmpSchema(e.Object.Schema)
+		taken := func(name string) bool {
+			if idx != nil {
+				return ns.relationTaken(schema, name)
+			}
+			return ns.constraints[[2]string{schema, name}] > 0
+		}
+		base := e.Object.Name
+		name := base
+		for pass := 1; taken(name) && pass < 100; pass++ {
+			name = base + strconv.Itoa(pass)
+		}
+		if name == base || len(name) > 63 {
+			continue // a truncated name would need the parts it was made of
+		}
+		e.Object.Name = name
+		if idx != nil {
+			idx.Object.Name = name
+		}
+	}
+}
+
+func (ns *namespace) relationTaken(schema, name string) bool {
+	for _, kind := range []fingerprint.Kind{fingerprint.KindTable, fingerprint.KindIndex, fingerprint.KindView, fingerprint.KindSequence} {
+		if ns.live[objKey{kind, schema, "", name}] {
+			return true
+		}
+	}
+	return false
+}
+
+// coupleRenames adds, to a rename of an index that backs a constraint (or of such a
+// constraint), the rename of its partner.
+func (ns *namespace) coupleRenames(effects []fingerprint.Effect) []fingerprint.Effect {
+	if len(effects) != 2 || effects[0].Absent || !effects[1].Absent || effects[0].Object.Kind != effects[1].Object.Kind {
+		return effects
+	}
+	kind := effects[0].Object.Kind
+	if kind != fingerprint.KindIndex && kind != fingerprint.KindConstraint {
+		return effects
+	}
+	oldKey := keyOf(effects[1].Object)
+	partner, ok := ns.backing[oldKey]
+	if !ok || !ns.live[partner] {
+		return effects
+	}
+	newName := effects[0].Object.Name
+	var renamedTo, gone fingerprint.Object
+	if kind == fingerprint.KindIndex {
+		renamedTo = fingerprint.Object{Kind: fingerprint.KindConstraint, Schema: partner.schema, Table: partner.table, Name: newName}
+		gone = fingerprint.Object{Kind: fingerprint.KindConstraint, Schema: partner.schema, Table: partner.table, Name: partner.name}
+	} else {
+		table := ns.parent[partner].name
+		renamedTo = fingerprint.Object{Kind: fingerprint.KindIndex, Schema: partner.schema, Table: table, Name: newName}
+		gone = fingerprint.Object{Kind: fingerprint.KindIndex, Schema: partner.schema, Name: partner.name}
+	}
+	out := append([]fingerprint.Effect{}, effects...)
+	out = append(out, fingerprint.Effect{Object: renamedTo, BacksConstraint: kind == fingerprint.KindConstraint}, fingerprint.Effect{Object: gone, Absent: true})
+	return out
+}
+
+// coupleDrops adds, to a dropped constraint that an index backs, the index: DROP CONSTRAINT
+// drops it too.
+func (ns *namespace) coupleDrops(effects []fingerprint.Effect) []fingerprint.Effect {
+	out := effects
+	for _, e := range effects {
+		if !e.Absent || e.Object.Kind != fingerprint.KindConstraint {
+			continue
+		}
+		idx, ok := ns.backing[keyOf(e.Object)]
+		if !ok || !ns.live[idx] {
+			continue
+		}
+		if len(out) == len(effects) {
+			out = append([]fingerprint.Effect{}, effects...)
+		}
+		out = append(out, fingerprint.Effect{Object: fingerprint.Object{Kind: fingerprint.KindIndex, Schema: idx.schema, Name: idx.name}, Absent: true})
+	}
+	return out
+}
+
+// apply records what an effect leaves in use.
+func (ns *namespace) apply(e fingerprint.Effect) {
+	k := keyOf(e.Object)
+	if e.Alter {
+		return
+	}
+	if e.Absent {
+		ns.remove(k)
+		if k.kind == fingerprint.KindTable {
+			ns.removeChildren(k)
+		}
+		return
+	}
+	if ns.live[k] {
+		return
+	}
+	ns.live[k] = true
+	if k.kind == fingerprint.KindConstraint {
+		ns.constraints[[2]string{k.schema, k.name}]++
+	}
+	if pk, ok := parentOf(e.Object); ok && (k.kind == fingerprint.KindIndex || k.kind == fingerprint.KindSequence) {
+		ns.parent[k] = pk
+	}
+	if e.BacksConstraint && k.kind == fingerprint.KindIndex && e.Object.Table != "" {
+		c := objKey{fingerprint.KindConstraint, k.schema, e.Object.Table, k.name}
+		ns.backing[k], ns.backing[c] = c, k
+	}
+}
+
+func (ns *namespace) remove(k objKey) {
+	if !ns.live[k] {
+		return
+	}
+	delete(ns.live, k)
+	if k.kind == fingerprint.KindConstraint {
+		ns.constraints[[2]string{k.schema, k.name}]--
+	}
+}
+
+// tableRename reads ALTER TABLE … RENAME TO: the new name, then the old one absent.
+func tableRename(effects []fingerprint.Effect) (old, renamed objKey, ok bool) {
+	if len(effects) != 2 || effects[0].Object.Kind != fingerprint.KindTable || effects[1].Object.Kind != fingerprint.KindTable ||
+		effects[0].Absent || !effects[1].Absent {
+		return objKey{}, objKey{}, false
+	}
+	return keyOf(effects[1].Object), keyOf(effects[0].Object), true
+}
+
+// placeRenamed gives the new name of a renamed index or sequence its table (ALTER INDEX does
+// not name it), so that dropping the table later takes it too.
+func (ns *namespace) placeRenamed(effects []fingerprint.Effect) {
+	if len(effects) < 2 || effects[0].Absent || !effects[1].Absent || effects[0].Object.Table != "" {
+		return
+	}
+	switch effects[0].Object.Kind {
+	case fingerprint.KindIndex, fingerprint.KindSequence:
+		if pk, ok := ns.parent[keyOf(effects[1].Object)]; ok && ns.live[keyOf(effects[1].Object)] {
+			effects[0].Object.Table = pk.name
+			effects[0].BacksConstraint = ns.backing[keyOf(effects[1].Object)] != objKey{}
+		}
+	}
+}
+
+// renameTable moves what the table holds to its new name, and returns the effects that say
+// so for its indexes and owned sequences (their names do not change, their table does; their
+// definitions, which name the table, are then known only by existence). Its constraints keep
+// their names in the schema, which is what makes a new table of the old name get counters.
+func (ns *namespace) renameTable(old, renamed objKey) []fingerprint.Effect {
+	delete(ns.live, old)
+	ns.live[renamed] = true
+	var moved []fingerprint.Effect
+	for k := range ns.live {
+		switch {
+		case k.table == old.name && k.schema == old.schema &&
+			(k.kind == fingerprint.KindColumn || k.kind == fingerprint.KindConstraint || k.kind == fingerprint.KindTrigger):
+			delete(ns.live, k)
+			moved := k
+			moved.table = renamed.name
+			ns.live[moved] = true
+			if idx, ok := ns.backing[k]; ok {
+				delete(ns.backing, k)
+				ns.backing[moved], ns.backing[idx] = idx, moved
+			}
+		case ns.parent[k] == old:
+			ns.parent[k] = renamed
+			_, backs := ns.backing[k]
+			moved = append(moved, fingerprint.Effect{Object: fingerprint.Object{Kind: k.kind, Schema: k.schema, Table: renamed.name, Name: k.name}, BacksConstraint: backs})
+		}
+	}
+	slices.SortFunc(moved, func(a, b fingerprint.Effect) int { return strings.Compare(a.Object.Name, b.Object.Name) })
+	return moved
+}
+
+// removeChildren forgets what a dropped table took with it, freeing the names.
+func (ns *namespace) removeChildren(table objKey) {
+	for k := range ns.live {
+		switch {
+		case k.table == table.name && k.schema == table.schema &&
+			(k.kind == fingerprint.KindColumn || k.kind == fingerprint.KindConstraint || k.kind == fingerprint.KindTrigger):
+			ns.remove(k)
+		case ns.parent[k] == table:
+			ns.remove(k)
+		}
+	}
+}
