@@ -34,7 +34,7 @@ func (e *ScheduleError) Unwrap() error { return e.Err }
 
 // ParseBackfillSchedule parses a standard five-field cron spec or a descriptor (@daily,
 // @every 1h), optionally prefixed with CRON_TZ=Zone (or TZ=Zone). River asks Next with the
-// process's clock in the process's zone (DESIGN §3.9), so a spec without a zone is pinned to
+// process's clock in the process's zone, so a spec without a zone is pinned to
 // UTC rather than to wherever the worker happens to run.
 func ParseBackfillSchedule(backfill, spec string) (BackfillSchedule, error) {
 	spec = strings.TrimSpace(spec)

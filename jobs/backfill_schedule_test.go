@@ -38,7 +38,7 @@ func TestBackfillSchedule(t *testing.T) {
 		s, err := jobs.ParseBackfillSchedule("leads_last_call", "30 2 * * 1-5")
 		require.NoError(t, err)
 		require.Equal(t, "UTC", s.Zone)
-		// In any process zone: River passes time.Now() in the local zone (DESIGN §3.9).
+		// In any process zone: River passes time.Now() in the local zone.
 		from := utc("2026-05-01T12:00:00Z").In(time.FixedZone("UTC+10", 10*3600)) // a Friday
 		require.Equal(t, []time.Time{utc("2026-05-04T02:30:00Z"), utc("2026-05-05T02:30:00Z"), utc("2026-05-06T02:30:00Z")},
 			utcAll(s.NextRuns(from, 3)))
@@ -94,7 +94,7 @@ func TestBackfillSchedule(t *testing.T) {
 		t.Parallel()
 		s, err := jobs.ParseBackfillSchedule("leads_last_call", "@hourly")
 		require.NoError(t, err)
-		var _ river.PeriodicSchedule = s // a schedule is River's, with no adapter (DESIGN §3.9)
+		var _ river.PeriodicSchedule = s // a schedule is River's, with no adapter
 		require.Len(t, jobs.BackfillPeriodicJobs([]jobs.BackfillSchedule{s}), 1)
 		opts := jobs.BackfillScheduledArgs{}.InsertOpts()
 		require.True(t, opts.UniqueOpts.ByArgs)

@@ -32,7 +32,7 @@ func (b Backfill) KeyRelation() string {
 	return b.Table
 }
 
-// Backfills is the catalog: the seed product's backfills. Adding one is adding an entry here.
+// Backfills is the catalog: the CRM product's backfills. Adding one is adding an entry here.
 var Backfills = []Backfill{
 	{
 		Name:        "leads_last_call",

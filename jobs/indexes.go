@@ -1,6 +1,6 @@
 package jobs
 
-// shippedIndexes are the indexes the seed's product queries need, beyond the primary keys and
+// shippedIndexes are the indexes the CRM product's queries need, beyond the primary keys and
 // the unique constraints its migrations declare. Adding an index is adding one entry here: the
 // SQL is a plain CREATE INDEX with an unqualified table (the builder adds CONCURRENTLY and the
 // schema), and Why names the query it serves.

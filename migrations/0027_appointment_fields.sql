@@ -2,6 +2,7 @@
 
 CREATE TYPE appointment_status AS ENUM ('scheduled', 'confirmed', 'completed', 'cancelled', 'no_show');
 
+-- steady:allow constraint-missing-not-valid both columns are added by this same statement (NULL, 'manual'), so every existing row passes
 ALTER TABLE appointments
     ADD COLUMN status             appointment_status NOT NULL DEFAULT 'scheduled',
     ADD COLUMN location           text,

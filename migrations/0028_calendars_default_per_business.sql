@@ -22,6 +22,7 @@ FROM business b
 WHERE NOT EXISTS (SELECT 1 FROM calendars c WHERE c.business_id = b.id);
 
 -- At most one default calendar per business.
+-- steady:allow require-concurrent-index-creation the index must commit with the UPDATE and INSERT above (it is their fingerprint), and calendars holds a few rows per business
 CREATE UNIQUE INDEX calendars_one_default_per_business_idx
     ON calendars (business_id)
     WHERE is_default;

@@ -5,7 +5,7 @@
 // # Files
 //
 // Each file is named NNNN_snake_name.sql: a 4-digit version, contiguous from 0001, and a
-// lower-case name (the seed's fingerprint names where they exist, e.g.
+// lower-case name (the Python migration runner's fingerprint names where they exist, e.g.
 // 0001_core_tables_business.sql). Adding a migration is adding the next file; a file that has
 // shipped is never edited, because its checksum is recorded in schema_migrations. Each file starts
 // with a short "--" comment saying what it is for. Statements end with ";". Index builds that
@@ -35,4 +35,10 @@
 // constraints and triggers are named table.name ("leads.phone_whatsapp",
 // "leads.leads_status_check"), enum values type.label ("call_direction.missed"). absent means the
 // statement's effect is that the object does not exist.
+//
+//	-- steady:allow <rule> <reason>
+//
+// on the line(s) before a statement accepts a finding of `steady lint` on it, for the reason
+// given (required). Such lines are left out of the file's checksum, so allowing a finding in a
+// migration a database has recorded does not make it checksum_changed.
 package migrations

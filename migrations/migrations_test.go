@@ -102,6 +102,8 @@ func TestMigrationFiles(t *testing.T) {
 				switch fields[0] {
 				case "no-transaction":
 					require.Len(t, fields, 1, where)
+				case "allow":
+					require.GreaterOrEqual(t, len(fields), 3, "%s: want -- steady:allow <rule> <reason>", where)
 				case "fingerprint":
 					require.True(t, len(fields) == 3 || (len(fields) == 4 && fields[3] == "absent"),
 						"%s: want -- steady:fingerprint <kind> <name> [absent]", where)

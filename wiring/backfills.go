@@ -24,13 +24,13 @@ type BackfillConfig struct {
 	OnStart   OnStart
 }
 
-// OnStart says which backfills the worker starts when it starts (DESIGN §2: "enqueue index
-// builds + backfills"); a backfill with an active run is never started twice.
+// OnStart says which backfills the worker starts when it starts, after River (as it enqueues
+// index builds); a backfill with an active run is never started twice.
 type OnStart string
 
 const (
 	OnStartNew  OnStart = "new"  // each backfill that has never run: a release's new backfill runs once
-	OnStartAll  OnStart = "all"  // every backfill, as the seed's db_run_backfills.py --all at each deploy
+	OnStartAll  OnStart = "all"  // every backfill at each deploy, as the Python migration runner's --all did
 	OnStartNone OnStart = "none" // only schedules and steady backfill enqueue start runs
 )
 

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/lint"
 	"github.com/steadydb/steady/internal/migrate"
 )
 
@@ -19,6 +20,7 @@ type MigrateConfig struct {
 	LockTimeout time.Duration
 	LeaseTTL    time.Duration // how long a killed worker's lease blocks the next; default 30s
 	Strict      bool          // a failed step stops the worker (exit 1) instead of being reported
+	Lint        *lint.Linter  // lints each migration before it runs (refused under Strict); nil: no lint
 }
 
 // Migrated is the migration step's outcome. Depending on it is how a component says "start
@@ -28,6 +30,15 @@ type Migrated struct {
 	res  *migrate.Result
 	err  error
 	done bool
+	gate *lint.Gate
+}
+
+// LintFindings are the lint errors and warnings of the migrations the step ran (not strict).
+func (m *Migrated) LintFindings() []string {
+	if m.gate == nil {
+		return nil
+	}
+	return m.gate.AppliedFindings()
 }
 
 // Outcome returns the step's result and error, and whether it has finished.
@@ -43,14 +54,19 @@ var MigrateModule = fx.Module("migrate",
 )
 
 func newMigrated(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, log *slog.Logger) (*Migrated, error) {
-	m, err := migrate.New(migrate.Config{
+	out := &Migrated{}
+	mcfg := migrate.Config{
 		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(),
 		Migrations: cfg.Migrate.Source, Logger: log, LockTimeout: cfg.Migrate.LockTimeout, LeaseTTL: cfg.Migrate.LeaseTTL,
-	})
+	}
+	if cfg.Migrate.Lint != nil {
+		out.gate = lint.NewGate(cfg.Migrate.Lint, cfg.Migrate.Strict, log)
+		mcfg.Gate = out.gate.Check
+	}
+	m, err := migrate.New(mcfg)
 	if err != nil {
 		return nil, err
 	}
-	out := &Migrated{}
 	lc.Append(fx.StartHook(func(ctx context.Context) error {
 		res, err := m.Migrate(ctx, migrate.Opts{})
 		out.mu.Lock()
@@ -60,7 +76,7 @@ func newMigrated(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, log *sl
 			if cfg.Migrate.Strict {
 				return err
 			}
-			// The seed's policy: never fail the deployment; readiness reports it.
+			// The Python migration runner's policy: never fail the deployment; readiness reports it.
 			log.Error("❌ migration step failed; the worker keeps running (STEADY_STRICT=false)", slog.Any("error", err))
 		}
 		return nil

@@ -18,7 +18,7 @@ var ReadinessModule = fx.Module("readiness",
 )
 
 func newReadiness(lc fx.Lifecycle, pools *dbconn.Pools, m *Migrated, river *RiverState, log *slog.Logger) (*readiness.Checker, error) {
-	c, err := readiness.New(readiness.Config{Migration: m, Pooler: pools.Pooler.Pool, River: river})
+	c, err := readiness.New(readiness.Config{Migration: m, Pooler: pools.Pooler.Pool, River: river, Lint: m})
 	if err != nil {
 		return nil, err
 	}

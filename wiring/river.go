@@ -20,7 +20,8 @@ import (
 // RiverConfig configures the worker's River client.
 type RiverConfig struct {
 	// FetchPollInterval applies when River polls (always through a transaction pooler, where
-	// LISTEN/NOTIFY is silently dropped, DESIGN §3.2). 200 ms measured p50 pickup ≈ 127 ms.
+	// LISTEN/NOTIFY is silently dropped). 200 ms measured p50 pickup ≈ 127 ms, 1 s ≈ 640 ms
+	// (docs/architecture.md, fact 2).
 	FetchPollInterval time.Duration // default 200ms
 	IndexWorkers      int           // default 1: one build at a time keeps the application's latency (docs/benchmarks.md)
 	BackfillWorkers   int           // default 2
@@ -78,7 +79,9 @@ func newRiverClient(p riverParams) (riverResult, error) {
 	for _, reg := range p.Registrations {
 		reg(workers)
 	}
-	pollOnly := p.Pools.Pooler.Mode == dbconn.ModeTransaction
+	// Poll unless the POOLER is known to keep sessions (direct, or session mode as set): behind a
+	// transaction pooler LISTEN is silently dropped, and an undetected POOLER is treated as one.
+	pollOnly := p.Pools.Pooler.Pooled()
 	client, err := river.NewClient(riverpgxv5.New(p.Pools.Pooler.Pool), &river.Config{
 		Logger:            p.Log,
 		PollOnly:          pollOnly,
@@ -93,7 +96,7 @@ func newRiverClient(p riverParams) (riverResult, error) {
 		// Every job kind sets its own finite Timeout(); this is the bound for any that does not.
 		JobTimeout: 5 * time.Minute,
 		// Attempts are short and resume from checkpoints, so a crashed one is rescued soon
-		// (rescue waits max(this, the job's timeout), DESIGN §3.7).
+		// (rescue waits max(this, the job's timeout)).
 		RescueStuckJobsAfter: 5 * time.Minute,
 	})
 	if err != nil {
@@ -105,7 +108,7 @@ func newRiverClient(p riverParams) (riverResult, error) {
 			if _, merr, _ := p.Migrated.Outcome(); merr != nil {
 				p.Log.Warn("starting River although the migration step failed", slog.Any("error", merr))
 			}
-			// The start context carries fx's start deadline; River must outlive it (§3.10).
+			// The start context carries fx's start deadline; River must outlive it.
 			if err := client.Start(context.WithoutCancel(ctx)); err != nil {
 				if p.Config.Migrate.Strict {
 					return err
@@ -114,7 +117,7 @@ func newRiverClient(p riverParams) (riverResult, error) {
 				return nil
 			}
 			state.running.Store(true)
-			p.Log.Info("River started on POOLER", slog.Bool("poll_only", pollOnly),
+			p.Log.Info("River started on POOLER", slog.Bool("poll_only", pollOnly), slog.String("pool_mode", string(p.Pools.Pooler.Mode)),
 				slog.String("fetch_poll_interval", cfg.FetchPollInterval.String()),
 				slog.Int("index_workers", cfg.IndexWorkers), slog.Int("backfill_workers", cfg.BackfillWorkers),
 				slog.Int("default_workers", cfg.DefaultWorkers))

@@ -33,7 +33,7 @@ func mountRiverUI(lc fx.Lifecycle, mux *http.ServeMux, guard *httpauth.Guard, cl
 	}
 	// "/river/" also answers "/river" with a redirect (http.ServeMux).
 	mux.Handle(RiverUIPrefix+"/", guard.Wrap(h))
-	// Its background count queries live until stop, not until the start deadline (DESIGN §3.10).
+	// Its background count queries live until stop, not until the start deadline.
 	ctx, cancel := context.WithCancel(context.Background())
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error { return h.Start(ctx) },

@@ -23,7 +23,7 @@ type WorkerConfig struct {
 	// HTTPAuth guards /metrics and /river; required when HTTPAddr is not loopback.
 	HTTPAuth httpauth.Credentials
 
-	// fx's 15 s default start timeout is too short for real migrations (DESIGN §3.10).
+	// fx's 15 s default start timeout is too short for real migrations.
 	StartTimeout time.Duration // default 30m
 	StopTimeout  time.Duration // default 1m
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/httpauth"
+	"github.com/steadydb/steady/internal/lint"
 	"github.com/steadydb/steady/internal/readiness"
 	"github.com/steadydb/steady/internal/redact"
 	"github.com/steadydb/steady/migrations"
@@ -141,6 +142,8 @@ type workerOpts struct {
 	creds       httpauth.Credentials
 	lockTimeout time.Duration
 	beforeStart func(db *dbtest.DB) // arranges the database before the worker starts
+	lint        *lint.Linter
+	dbConfig    func(db *dbtest.DB) dbconn.Config // default: DIRECT and the shared PgBouncer
 }
 
 // startWorker starts the worker as `steady worker` does, on a migrated database, and returns
@@ -152,10 +155,13 @@ func startWorker(t *testing.T, opts workerOpts) *workerBundle {
 	log := slog.New(slog.NewJSONHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: redact.ReplaceAttr}))
 	cfg := wiring.WorkerConfig{
 		DB:       dbconn.Config{DirectURL: b.db.DirectURL, PoolerURL: b.db.PoolerURL},
-		Migrate:  wiring.MigrateConfig{Source: source(t, opts.extra), LockTimeout: opts.lockTimeout},
+		Migrate:  wiring.MigrateConfig{Source: source(t, opts.extra), LockTimeout: opts.lockTimeout, Lint: opts.lint},
 		HTTPAddr: cmpOr(opts.addr, "127.0.0.1:0"),
 		HTTPAuth: opts.creds,
 		River:    wiring.RiverConfig{SoftStopTimeout: deadline},
+	}
+	if opts.dbConfig != nil {
+		cfg.DB = opts.dbConfig(b.db)
 	}
 	if opts.beforeStart != nil {
 		opts.beforeStart(b.db)
@@ -455,6 +461,29 @@ func TestWorkerReportsAFailedMigrationStep(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, `steady_migration_step_status{status="failed"} 1`)
 	require.Contains(t, body, `steady_migration_step_migrations{outcome="failed"} 1`)
+}
+
+// A migration with a lint finding runs (not strict) and /readyz says so, ready all the same.
+func TestWorkerReportsLintFindings(t *testing.T) {
+	t.Parallel()
+	l, err := lint.New(lint.Config{WarnRows: 5, ErrorRows: 1000})
+	require.NoError(t, err)
+	tenLeads := func(db *dbtest.DB) {
+		conn, err := pgx.Connect(context.Background(), db.DirectURL)
+		require.NoError(t, err)
+		defer conn.Close(context.Background())
+		_, err = conn.Exec(context.Background(), `INSERT INTO business (name, slug) VALUES ('Ops', 'ops');
+			INSERT INTO leads (business_id, full_name) SELECT (SELECT id FROM business), 'Lead ' || g FROM generate_series(1, 10) g;
+			ANALYZE leads`)
+		require.NoError(t, err)
+	}
+	b := startWorker(t, workerOpts{lint: l, beforeStart: tenLeads,
+		extra: []string{"-- An index built the blocking way.\nCREATE INDEX ops_leads_status_idx ON leads (status);\n"}})
+	b.waitStarted(t)
+	rep := b.waitReadyz(t, http.StatusOK)
+	c := checkOf(t, rep, "lint")
+	require.True(t, c.OK)
+	require.Contains(t, c.Reason, "migrations ran with 1 lint findings (STEADY_STRICT=false): 0039_ops_extra_1.sql:2:1 warning require-concurrent-index-creation")
 }
 
 func TestWorkerOffLoopback(t *testing.T) {

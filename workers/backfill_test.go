@@ -63,7 +63,7 @@ func setup(t *testing.T, cfg backfill.Config) *bundle {
 	workers.RegisterBackfills(w, runner, store, log)
 	client, err := river.NewClient(riverpgxv5.New(pools.Pooler.Pool), &river.Config{
 		Logger:            log,
-		PollOnly:          true, // LISTEN/NOTIFY does not work through the pooler (DESIGN §3.2)
+		PollOnly:          true, // LISTEN/NOTIFY does not work through the pooler
 		FetchPollInterval: 100 * time.Millisecond,
 		Queues: map[string]river.QueueConfig{
 			jobs.QueueBackfills: {MaxWorkers: 4},
@@ -152,7 +152,7 @@ func waitFor(t *testing.T, within time.Duration, cond func() bool, msg string, a
 	}
 }
 
-// phones loads n leads with WhatsApp numbers in every format the seed's clients wrote, and the
+// phones loads n leads with WhatsApp numbers in every format the product's clients wrote, and the
 // table expected(id, phone) with what each must become, computed here without SQL.
 func phones(t *testing.T, b *bundle, n int, idOf func(i int) int64) {
 	t.Helper()

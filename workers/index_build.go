@@ -67,7 +67,7 @@ func NewIndexBuild(cfg IndexBuildConfig) (*IndexBuild, error) {
 	return &IndexBuild{builder: b, cfg: cfg}, nil
 }
 
-// Timeout is finite: River never rescues a job whose timeout is -1 (DESIGN §3.7).
+// Timeout is finite: River never rescues a job whose timeout is -1 after a crash.
 func (w *IndexBuild) Timeout(*river.Job[jobs.IndexBuildArgs]) time.Duration { return w.cfg.Timeout }
 
 // NextRetry doubles the delay from RetryBase up to RetryMax, with ±10% jitter so that tables

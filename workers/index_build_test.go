@@ -71,7 +71,7 @@ func setupBuild(t *testing.T, opts buildOpts) *buildBundle {
 	river.AddWorker(ws, worker)
 	b.client, err = river.NewClient(riverpgxv5.New(pools.Pooler.Pool), &river.Config{
 		Logger:            logger,
-		PollOnly:          true, // LISTEN/NOTIFY is silently dropped through PgBouncer (DESIGN §3.2)
+		PollOnly:          true, // LISTEN/NOTIFY is silently dropped through PgBouncer
 		FetchPollInterval: 50 * time.Millisecond, FetchCooldown: 20 * time.Millisecond,
 		Queues:   map[string]river.QueueConfig{jobs.QueueIndexes: {MaxWorkers: cmpOr(opts.workers, 2)}},
 		Workers:  ws,

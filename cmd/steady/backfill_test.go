@@ -241,7 +241,7 @@ func TestBackfillWorkerKilledMidRun(t *testing.T) {
 	require.Equal(t, done, b.count(t, `SELECT count(*) FROM leads WHERE touches = 1`), "rows_done committed with the rows")
 
 	// River rescues a dead worker's job after RescueStuckJobsAfter (5m) and a dead leader's lease
-	// expires after 15s (DESIGN §3.7); age both instead of waiting.
+	// expires after up to 15s; age both instead of waiting.
 	b.exec(t, `UPDATE river_job SET attempted_at = now() - interval '1 hour' WHERE state = 'running'`)
 	b.exec(t, `UPDATE river_leader SET expires_at = now() - interval '1 second'`)
 	second := start(t, b.env, "worker")

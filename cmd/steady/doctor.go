@@ -15,8 +15,13 @@ func doctorCommand() *command {
 		args:  "[--json]",
 		short: "check the connections the way a migration run resolves them",
 		long: `Resolves the connections exactly as a migration run would (DIRECT probed once, then locked),
-prints the decision, each role's redacted URL, server version, pool mode (direct, session or
-transaction) and round-trip time. Exit 0 when POOLER and the locked migration role answer, 1 when not.`,
+prints the decision, each role's redacted URL, server version, pool mode and round-trip time.
+For each role it shows the pool mode in force (direct, session or transaction), the POOLER's
+setting (--pooler-mode / STEADY_POOLER_MODE: auto, transaction, session), what detection
+concluded and its evidence: two client connections on one backend pid mean a transaction pooler;
+only a direct server's every sign means direct; anything uncertain is taken as transaction. A
+setting the evidence contradicts is a WARNING (exit code unchanged). Exit 0 when POOLER and the
+locked migration role answer, 1 when not.`,
 		setup: func(f *flags) func(context.Context, *env, []string) error {
 			cfg := dbFlags(f)
 			f.fs.BoolVar(&asJSON, "json", false, "print JSON")
@@ -60,8 +65,29 @@ func printDoctor(e *env, rep dbconn.Report) {
 		case r.rep.Reachable:
 			fmt.Fprintf(e.stdout, "%-7s %s  reachable  PostgreSQL %s  pool_mode=%s  round_trip=%.2fms\n",
 				r.name, r.rep.URL, r.rep.ServerVersion, r.rep.PoolMode, r.rep.RoundTripMS)
+			printPoolMode(e, r.rep)
 		default:
 			fmt.Fprintf(e.stdout, "%-7s %s  UNREACHABLE  %s\n", r.name, r.rep.URL, r.rep.Error)
 		}
+	}
+}
+
+// printPoolMode explains the mode in force: the setting, what detection saw, any contradiction.
+func printPoolMode(e *env, rep dbconn.RoleReport) {
+	const indent = "        "
+	line := indent + "pool mode in force: " + string(rep.PoolMode)
+	if rep.PoolModeSetting != "" {
+		line += fmt.Sprintf(" (setting %s)", rep.PoolModeSetting)
+	}
+	fmt.Fprintln(e.stdout, line)
+	if d := rep.Detected; d != nil {
+		how := "shown"
+		if !d.Positive {
+			how = "assumed, no positive evidence"
+		}
+		fmt.Fprintf(e.stdout, "%sdetected: %s (%s): %s\n", indent, d.Mode, how, d.Evidence)
+	}
+	if rep.Warning != "" {
+		fmt.Fprintf(e.stdout, "%sWARNING: %s\n", indent, rep.Warning)
 	}
 }

@@ -43,7 +43,8 @@ func codeOf(err error) int {
 		return ee.code
 	}
 	var ue *dbconn.URLError
-	if errors.Is(err, dbconn.ErrNoURL) || errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
+	var se *dbconn.SettingError
+	if errors.Is(err, dbconn.ErrNoURL) || errors.As(err, &ue) || errors.As(err, &se) || errors.Is(err, flag.ErrHelp) {
 		return exitUsage
 	}
 	return exitFailure

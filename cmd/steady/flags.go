@@ -94,6 +94,7 @@ func dbFlags(f *flags) *dbconn.Config {
 	f.string(&c.PoolerURL, "pooler-url", "DATABASE_URL_POOLER", "", "pooler (PgBouncer, Supavisor) URL; index builds, backfills and River always use it")
 	f.string(&c.DatabaseURL, "database-url", "DATABASE_URL", "", "URL for any role whose own URL is unset")
 	f.duration(&c.DirectTimeout, "direct-timeout", "STEADY_DIRECT_TIMEOUT", dbconn.DefaultDirectTimeout, "how long the one DIRECT probe may take")
+	f.string(&c.PoolerMode, "pooler-mode", "STEADY_POOLER_MODE", "auto", "how the POOLER shares server connections: auto (detected; transaction unless shown to be direct), transaction or session")
 	return c
 }
 

@@ -23,7 +23,7 @@ const (
 )
 
 // indexWait follows index build jobs (steady indexes build --wait). It polls: LISTEN/NOTIFY
-// does not pass a transaction pooler (DESIGN §3.2).
+// does not pass a transaction pooler.
 type indexWait struct {
 	client *river.Client[pgx.Tx]
 	pool   *dbconn.Pool

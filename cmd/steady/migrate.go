@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/lint"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/migrations"
 )
@@ -24,6 +25,7 @@ type migrateSettings struct {
 	lockTimeout time.Duration
 	leaseTTL    time.Duration
 	strict      bool
+	lint        *lintSettings
 }
 
 func migrateFlags(f *flags) *migrateSettings {
@@ -31,6 +33,7 @@ func migrateFlags(f *flags) *migrateSettings {
 	f.string(&s.dir, "migrations-dir", "STEADY_MIGRATIONS_DIR", "", "read migrations from this directory instead of the ones built in")
 	f.duration(&s.lockTimeout, "lock-timeout", "STEADY_LOCK_TIMEOUT", 2*time.Second, "lock_timeout of each DDL transaction; lock timeouts are retried with backoff")
 	f.duration(&s.leaseTTL, "lease-ttl", "STEADY_MIGRATION_LEASE_TTL", 30*time.Second, "how long the migration lease outlives a killed runner before the next run takes it over")
+	s.lint = lintFlags(f)
 	return s
 }
 
@@ -56,10 +59,17 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	if err != nil {
 		return nil, nil, err
 	}
+	if _, err := dbconn.ParsePoolerMode(s.db.PoolerMode); err != nil {
+		return nil, nil, usageErr(err) // a bad setting exits 2 even where failures exit 0
+	}
 	// Names and order now, before connecting; the files are read during the first round trip
 	// and parsed when a plan needs them (badMigrations maps those errors to exit 2).
 	if _, err := migrate.List(src); err != nil {
 		return nil, nil, usageErr(err)
+	}
+	linter, err := s.lint.linter()
+	if err != nil {
+		return nil, nil, err
 	}
 	s.db.Logger = e.log.logger
 	pools, err := dbconn.Open(ctx, *s.db, dbconn.OpenOpts{Migrate: true})
@@ -69,6 +79,7 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	m, err := migrate.New(migrate.Config{
 		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(),
 		Migrations: src, Logger: e.log.logger, LockTimeout: s.lockTimeout, LeaseTTL: s.leaseTTL,
+		Gate: lint.NewGate(linter, s.strict, e.log.logger).Check,
 	})
 	if err != nil {
 		pools.Close()
@@ -88,12 +99,18 @@ record as reconciled and run nothing; nothing present → run; some present → 
 statements. Takes a lease (safe through a transaction pooler) only when there is work. Then
 migrates River's schema under the same lease.
 
-Exit policy: 0 whatever happens (failures are logged loudly and recorded), as the seed promised
-("never fails deployment"); with --strict, 1 on a failure and 4 on drift. Bad input (flags,
-settings, a migration that does not parse) exits 2 and applies nothing.`,
+Before each migration runs, steady lint checks the statements it will run against the catalog
+(see steady help lint) and logs every finding; --dry-run prints them. With --strict a
+migration that has an error finding is refused and nothing after it is applied (exit 1, the log
+names file, line, rule and the safe way); without it the migration runs, and its findings are
+logged loudly, kept in its evidence (steady status) and shown on the worker's /readyz.
+
+Exit policy: 0 whatever happens (failures are logged loudly and recorded), as the Python
+migration runner promised ("never fails deployment"); with --strict, 1 on a failure and 4 on
+drift. Bad input (flags, settings, a migration that does not parse) exits 2 and applies nothing.`,
 		setup: func(f *flags) func(context.Context, *env, []string) error {
 			s := migrateFlags(f)
-			f.bool(&s.strict, "strict", "STEADY_STRICT", false, "exit non-zero on failure (1) or drift (4)")
+			f.bool(&s.strict, "strict", "STEADY_STRICT", false, "exit non-zero on failure (1) or drift (4); refuse a migration with a lint error")
 			f.fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
 			f.fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
 			return func(ctx context.Context, e *env, _ []string) error {
@@ -111,12 +128,24 @@ settings, a migration that does not parse) exits 2 and applies nothing.`,
 				if badMigrations(runErr) {
 					return usageErr(runErr) // a migration that cannot be read or parsed: nothing was applied
 				}
+				// A dry run shows the lint of what it would run; a run logged it migration by migration.
+				var findings *pendingLint
+				if dryRun && res.Plan != nil {
+					l, _ := s.lint.linter() // validated by open
+					findings = lintPending(l, res.Plan)
+				}
 				if asJSON {
-					if err := writeJSON(e.stdout, resultJSON(res)); err != nil {
+					if err := writeJSON(e.stdout, resultJSON(res, findings)); err != nil {
 						return err
 					}
 				} else if dryRun && res.Plan != nil {
 					printPlan(e.stdout, res.Plan)
+					if len(findings.report.Findings) > 0 {
+						fmt.Fprintln(e.stdout, "\nLint of the migrations to run, against this database:")
+						if err := findings.report.WriteText(e.stdout); err != nil {
+							return err
+						}
+					}
 				}
 				if !asJSON {
 					fmt.Fprintln(e.stdout, res.Summary())
@@ -142,9 +171,35 @@ type migrationJSON struct {
 	State    migrate.State    `json:"state"`
 	Action   migrate.Action   `json:"action,omitempty"`
 	Evidence migrate.Evidence `json:"evidence"`
+	Lint     []lint.Finding   `json:"lint,omitempty"` // of a migration still to run
 }
 
-func resultJSON(res *migrate.Result) any {
+// pendingLint is the lint of the migrations a plan would run, each against the plan's catalog.
+type pendingLint struct {
+	report    *lint.Report
+	byVersion map[migrate.Version][]lint.Finding
+}
+
+func lintPending(l *lint.Linter, plan *migrate.Plan) *pendingLint {
+	p := &pendingLint{report: &lint.Report{Catalog: true, Findings: []lint.Finding{}}, byVersion: map[migrate.Version][]lint.Finding{}}
+	for i := range plan.Migrations {
+		mp := &plan.Migrations[i]
+		if mp.Action != migrate.ActionRun && mp.Action != migrate.ActionPartial {
+			continue
+		}
+		f, ok := lint.PlannedFile(mp)
+		if !ok {
+			continue
+		}
+		r := l.Lint([]lint.File{f}, plan.Snapshot())
+		p.report.Files++
+		p.report.Findings = append(p.report.Findings, r.Findings...)
+		p.byVersion[mp.Version] = r.Findings
+	}
+	return p
+}
+
+func resultJSON(res *migrate.Result, findings *pendingLint) any {
 	failures := []string{}
 	for _, f := range res.Failures {
 		failures = append(failures, f.Error())
@@ -164,16 +219,20 @@ func resultJSON(res *migrate.Result) any {
 		Failures     []string        `json:"failures"`
 		Migrations   []migrationJSON `json:"migrations"`
 	}{res.Summary(), res.Unchanged, res.Applied, res.Reconciled, res.Partial, res.Failed, res.Drift, res.Total,
-		res.Duration.Milliseconds(), res.LockTaken, res.RiverApplied, failures, migrationsJSON(res.Plan)}
+		res.Duration.Milliseconds(), res.LockTaken, res.RiverApplied, failures, migrationsJSON(res.Plan, findings)}
 }
 
-func migrationsJSON(p *migrate.Plan) []migrationJSON {
+func migrationsJSON(p *migrate.Plan, findings *pendingLint) []migrationJSON {
 	out := []migrationJSON{}
 	if p == nil {
 		return out
 	}
 	for _, mp := range p.Migrations {
-		out = append(out, migrationJSON{Version: mp.Version, Name: mp.Name, Format: mp.Format, State: mp.State, Action: mp.Action, Evidence: mp.Evidence})
+		j := migrationJSON{Version: mp.Version, Name: mp.Name, Format: mp.Format, State: mp.State, Action: mp.Action, Evidence: mp.Evidence}
+		if findings != nil {
+			j.Lint = findings.byVersion[mp.Version]
+		}
+		out = append(out, j)
 	}
 	return out
 }
@@ -213,6 +272,7 @@ func shortEvidence(ev migrate.Evidence) string {
 	add("unverifiable", ev.Unverifiable, true)
 	add("drift", ev.Drift, true)
 	add("conflicts", ev.Conflicts, true)
+	add("lint", ev.Lint, true)
 	return strings.Join(parts, ", ")
 }
 

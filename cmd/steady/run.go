@@ -25,7 +25,7 @@ type env struct {
 }
 
 func commands() []*command {
-	return []*command{migrateCommand(), statusCommand(), doctorCommand(), workerCommand(), indexesCommand(), backfillCommand(), scheduleCommand(), demoDataCommand()}
+	return []*command{migrateCommand(), statusCommand(), lintCommand(), doctorCommand(), workerCommand(), indexesCommand(), backfillCommand(), scheduleCommand(), demoDataCommand()}
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/migrate"
 )
 
@@ -17,7 +21,10 @@ func statusCommand() *command {
 		long: `States: applied, reconciled (found in place, nothing run), pending (will run or be reconciled),
 partial (some effects present), drift (recorded but not in place), checksum_changed. Evidence
 lists what the catalog showed, including the statements the catalog cannot verify.
---json prints an array of objects with version, name, state, evidence.
+Lint: the findings of the migrations to run, judged against this database (steady help lint),
+and in a recorded migration's evidence the findings it ran with (migrate without --strict).
+--json prints an array of objects with version, name, state, evidence and, for a migration to
+run, lint.
 Exit 0 clean, 3 pending, 4 drift / partial / checksum changed, 1 error, 2 usage.`,
 		setup: func(f *flags) func(context.Context, *env, []string) error {
 			s := migrateFlags(f)
@@ -35,8 +42,13 @@ Exit 0 clean, 3 pending, 4 drift / partial / checksum changed, 1 error, 2 usage.
 				if err != nil {
 					return err
 				}
+				if err := recordedLint(ctx, pools.Migration.Pool, plan); err != nil {
+					return err
+				}
+				l, _ := s.lint.linter() // validated by open
+				findings := lintPending(l, plan)
 				if asJSON {
-					if err := writeJSON(e.stdout, migrationsJSON(plan)); err != nil {
+					if err := writeJSON(e.stdout, migrationsJSON(plan, findings)); err != nil {
 						return err
 					}
 				} else {
@@ -46,11 +58,51 @@ Exit 0 clean, 3 pending, 4 drift / partial / checksum changed, 1 error, 2 usage.
 						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", mp.Version, mp.Name, mp.Format, mp.State, shortEvidence(mp.Evidence))
 					}
 					tw.Flush()
+					if len(findings.report.Findings) > 0 {
+						fmt.Fprintln(e.stdout, "\nLint of the migrations to run, against this database:")
+						if err := findings.report.WriteText(e.stdout); err != nil {
+							return err
+						}
+					}
 				}
 				return withCode(statusCode(plan))
 			}
 		},
 	}
+}
+
+// recordedLint puts back in the evidence of each recorded migration the lint findings it ran
+// with, which the run stored in schema_migrations (the plan verifies the catalog afresh).
+func recordedLint(ctx context.Context, pool *pgxpool.Pool, plan *migrate.Plan) error {
+	t, ok := plan.Snapshot().Table("public", "schema_migrations")
+	if !ok || !slices.ContainsFunc(t.Columns, func(c catalog.Column) bool { return c.Name == "evidence" }) {
+		return nil
+	}
+	rows, err := pool.Query(ctx, "SELECT version::text, evidence -> 'lint' FROM schema_migrations WHERE evidence -> 'lint' IS NOT NULL")
+	if err != nil {
+		return fmt.Errorf("read lint evidence: %w", err)
+	}
+	stored := map[migrate.Version][]string{}
+	for rows.Next() {
+		var v string
+		var findings []string
+		if err := rows.Scan(&v, &findings); err != nil {
+			return fmt.Errorf("read lint evidence: %w", err)
+		}
+		if pv, err := migrate.ParseVersion(v); err == nil {
+			stored[pv] = findings
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read lint evidence: %w", err)
+	}
+	for i := range plan.Migrations {
+		mp := &plan.Migrations[i]
+		if mp.Action == migrate.ActionNone {
+			mp.Evidence.Lint = stored[mp.Version]
+		}
+	}
+	return nil
 }
 
 func statusCode(p *migrate.Plan) int {

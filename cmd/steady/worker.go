@@ -19,8 +19,9 @@ func workerCommand() *command {
 		short: "run the worker: connect, migrate, then enqueue and work index builds and backfills",
 		long: `Runs until SIGTERM or SIGINT. At start it resolves the connections (DIRECT probed once for
 migrations, POOLER for everything else), runs the migration step synchronously (as steady
-migrate does; a failure is logged and reported unless --strict, which exits 1), then starts River
-on the POOLER. HTTP on STEADY_HTTP_ADDR (listening before the migration step):
+migrate does, lint included; a failure is logged and reported unless --strict, which exits 1), then starts River
+on the POOLER, polling for jobs unless the POOLER is shown to be direct or set to session
+(--pooler-mode / STEADY_POOLER_MODE; a setting the evidence contradicts is logged as a warning). HTTP on STEADY_HTTP_ADDR (listening before the migration step):
   /healthz   200 while the process is alive
   /readyz    200 when the migration step succeeded, the POOLER answers and River runs; 503 otherwise
              (while migrating, after a failed step, while stopping); JSON with each check's reason
@@ -38,7 +39,7 @@ jobs finish within 30s, then cancels them; then the HTTP server shuts down. Exit
 		setup: func(f *flags) func(context.Context, *env, []string) error {
 			cfg := wiring.WorkerConfig{}
 			ms := migrateFlags(f)
-			f.bool(&cfg.Migrate.Strict, "strict", "STEADY_STRICT", false, "stop the worker (exit 1) when the migration step fails")
+			f.bool(&cfg.Migrate.Strict, "strict", "STEADY_STRICT", false, "stop the worker (exit 1) when the migration step fails or the lint refuses a migration")
 			f.string(&cfg.HTTPAddr, "http-addr", "STEADY_HTTP_ADDR", "127.0.0.1:8080", "address of /healthz, /readyz, /metrics and the River UI (/river); off loopback, /metrics and /river need STEADY_HTTP_TOKEN or STEADY_HTTP_USER + STEADY_HTTP_PASSWORD")
 			f.duration(&cfg.StopTimeout, "stop-timeout", "STEADY_STOP_TIMEOUT", time.Minute, "how long a graceful stop may take")
 			f.duration(&cfg.Indexes.BuildTimeout, "index-build-timeout", "STEADY_INDEX_BUILD_TIMEOUT", time.Hour, "bound of one attempt at building a table's indexes; a build cut short is healed by the next attempt")
@@ -63,6 +64,9 @@ jobs finish within 30s, then cancels them; then the HTTP server shuts down. Exit
 				}
 				if err != nil {
 					return usageErr(err)
+				}
+				if cfg.Migrate.Lint, err = ms.lint.linter(); err != nil {
+					return err
 				}
 				cfg.DB, cfg.Migrate.Source, cfg.Migrate.LockTimeout = *ms.db, src, ms.lockTimeout
 				cfg.Migrate.LeaseTTL = ms.leaseTTL

@@ -66,7 +66,7 @@ func (c Config) Validate() error {
 
 // JobTimeout bounds one attempt: its working time and the batch in flight when the time is up,
 // plus a margin. It is finite so that River rescues the job of a crashed worker (a timeout of -1
-// is never rescued, DESIGN §3.7).
+// is never rescued).
 func (c Config) JobTimeout() time.Duration {
 	c = c.withDefaults()
 	return c.AttemptDuration + c.StatementTimeout + 30*time.Second

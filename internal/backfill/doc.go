@@ -10,7 +10,7 @@
 // Rules:
 //   - A batch is one transaction on the POOLER: set_config('lock_timeout'/'statement_timeout',
 //     …, true) (SET LOCAL: startup parameters are refused by PgBouncer and session SET leaks to
-//     other clients, DESIGN §3.3), SELECT … FOR UPDATE of the slice row, the catalog's UPDATE for
+//     other clients), SELECT … FOR UPDATE of the slice row, the catalog's UPDATE for
 //     (checkpoint, checkpoint+size], and the new checkpoint. The row lock sees pause and cancel
 //     at the batch boundary and fences off a second job working the same slice; the checkpoint
 //     commits with the rows, so a crash (kill -9) loses nothing and redoes at most the batch in
@@ -23,14 +23,16 @@
 //     lag. When one is over its limit the slice waits with backoff (250 ms doubling to 30 s), says
 //     why in its row and its log, and snoozes its job if its time is up.
 //   - An attempt works for AttemptDuration (1 min) and then snoozes its job to continue, so the
-//     job's Timeout stays finite and short and a crashed worker's job is rescued (DESIGN §3.7).
+//     job's Timeout stays finite and short and a crashed worker's job is rescued
+//     (docs/architecture.md, fact 7).
 //   - Transient batch errors (lock or statement timeout, serialization failure, deadlock, a lost
 //     connection) are retried in place up to 5 times in a row; anything else fails the attempt
 //     and River retries the job from the checkpoint (10 attempts, then the slice is failed).
 //   - One active run per backfill: Start, Pause, Resume and Cancel serialise per backfill on a
-//     transaction-scoped advisory lock (safe through a transaction pooler, DESIGN §3.4). Starting
-//     a backfill with an active run changes nothing (it only gives a new job to a slice that lost
-//     its own). Scheduled runs are unique per scheduled time (a unique index on (backfill, slot)).
+//     transaction-scoped advisory lock (held through a transaction pooler; a session lock is
+//     not). Starting a backfill with an active run changes nothing (it only gives a new job to a
+//     slice that lost its own). Scheduled runs are unique per scheduled time (a unique index on
+//     (backfill, slot)).
 //   - Pause and cancel are states in the slice rows, so they survive restarts; a paused run keeps
 //     its checkpoints and Resume inserts its jobs again.
 package backfill

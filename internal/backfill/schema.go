@@ -62,7 +62,7 @@ var schema = []string{
 
 // EnsureSchema creates or upgrades the bookkeeping tables when needed. Racing creators serialise
 // on a transaction-scoped advisory lock, which holds through a transaction pooler (a session
-// lock would not, DESIGN §3.4); the DDL runs with a lock_timeout like every DDL.
+// lock would not: docs/architecture.md, fact 4); the DDL runs with a lock_timeout.
 func EnsureSchema(ctx context.Context, pool *pgxpool.Pool) error {
 	var current bool
 	err := pool.QueryRow(ctx, `SELECT coalesce(obj_description(to_regclass('steady_backfill_runs'), 'pg_class') = $1, false)`,

@@ -86,7 +86,8 @@ func setup(t *testing.T) *bundle {
 	return &bundle{db: db, snap: snap}
 }
 
-// connect opens a connection that works through a transaction pooler (DESIGN §3.1).
+// connect opens a connection that works through a transaction pooler: exec mode, no prepared
+// statements.
 func connect(t *testing.T, url string) *pgx.Conn {
 	t.Helper()
 	ctx := context.Background()
@@ -366,6 +367,7 @@ func TestSnapshotTable(t *testing.T) {
 		t.Parallel()
 		table, ok := b.snap.Table("public", "leads")
 		require.True(t, ok)
+		table.Rows, table.HeapBytes, table.TotalBytes = 0, 0, 0 // TestSnapshotTableSize
 		require.Equal(t, catalog.Table{Schema: "public", Name: "leads", Columns: []catalog.Column{
 			{Name: "id", Type: "bigint", NotNull: true, HasDefault: true},
 			{Name: "phone_whatsapp", Type: "text"},
@@ -407,6 +409,36 @@ func TestSnapshotTable(t *testing.T) {
 		_, ok := b.snap.Table("public", "contracts")
 		require.False(t, ok)
 	})
+}
+
+// A table's size comes from pg_class: estimates as of its last VACUUM or ANALYZE.
+func TestSnapshotTableSize(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t)
+	conn := connect(t, db.DirectURL)
+	_, err := conn.Exec(ctx, `CREATE TABLE notes (id bigint PRIMARY KEY, body text);
+		INSERT INTO notes SELECT g, repeat('x', 100) FROM generate_series(1, 5000) g`)
+	require.NoError(t, err)
+
+	snap, err := catalog.Read(ctx, conn)
+	require.NoError(t, err)
+	table, ok := snap.Table("public", "notes")
+	require.True(t, ok)
+	require.Equal(t, int64(-1), table.Rows, "never analyzed: unknown")
+
+	_, err = conn.Exec(ctx, "VACUUM ANALYZE notes")
+	require.NoError(t, err)
+	snap, err = catalog.Read(ctx, conn)
+	require.NoError(t, err)
+	table, _ = snap.Table("public", "notes")
+	require.Equal(t, int64(5000), table.Rows)
+	var heap, total int64
+	require.NoError(t, conn.QueryRow(ctx, "SELECT pg_relation_size('notes'), pg_total_relation_size('notes')").Scan(&heap, &total))
+	require.Equal(t, heap, table.HeapBytes)
+	// pg_total_relation_size also counts the free space and visibility maps, which relpages does not.
+	require.Greater(t, table.TotalBytes, table.HeapBytes, "the primary key's index counts")
+	require.LessOrEqual(t, table.TotalBytes, total)
 }
 
 func TestSnapshotIndex(t *testing.T) {

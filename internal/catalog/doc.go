@@ -13,14 +13,16 @@
 // # One round trip
 //
 // steady plans every migration against the catalog before it takes a lock, and re-plans after
-// taking it (DESIGN §2). Through PgBouncer every round trip pays the pooler's latency, and a
+// taking it. Through PgBouncer every round trip pays the pooler's latency, and a
 // query per migration per object would multiply it by thousands. One statement also means one
 // MVCC snapshot: all parts agree with each other without a REPEATABLE READ transaction. The
-// statement locks no user relation (index sizes come from pg_class.relpages, not
-// pg_relation_size, which locks each index), so it never queues behind a migration's DDL.
+// statement locks no user relation (index and table sizes come from pg_class.relpages and
+// reltuples, not pg_relation_size, which locks each relation), so it never queues behind a
+// migration's DDL.
 //
 // Read works on a *pgx.Conn, a *pgxpool.Pool or a pgx.Tx. Through a transaction pooler the
-// connection must use pgx.QueryExecModeExec or pgx.QueryExecModeSimpleProtocol (DESIGN §3.1);
+// connection must use pgx.QueryExecModeExec or pgx.QueryExecModeSimpleProtocol (prepared
+// statements fail there: docs/architecture.md, fact 1);
 // then Read is exactly one network round trip (pgx's default mode, measured, spends a second
 // one preparing the statement the first time).
 //
@@ -35,7 +37,7 @@
 // Column types are compared as strings, spelled by format_type(atttypid, atttypmod), which
 // qualifies a type by whether the session's search_path makes it visible. A session through a
 // pooler cannot pin its search_path in one round trip (startup parameters are refused and a
-// session SET leaks, DESIGN §3.3), so the snapshot query fixes the spelling itself: a type
+// session SET leaks to other clients), so the snapshot query fixes the spelling itself: a type
 // whose base type (the element type, for arrays) lives in pg_catalog or public is unqualified
 // ("character varying(32)", "timestamp with time zone", "mood[]"); any other is
 // schema-qualified ("app.status", "extensions.citext[]"). [Snapshot.Check] drops a leading
@@ -47,7 +49,7 @@
 // For an effect that creates an object, existence decides and differing attributes are
 // reported as drift; for an effect that alters one, the attributes decide; for an effect that
 // drops or renames one away, absence decides. An index left INVALID by a failed CREATE INDEX
-// CONCURRENTLY exists (a second CREATE INDEX IF NOT EXISTS does nothing, DESIGN §3.6), so it
+// CONCURRENTLY exists (a second CREATE INDEX IF NOT EXISTS does nothing), so it
 // holds for a create effect with the drift "index is INVALID": heal it from [Snapshot.Index].
 // When a missing object's name is held by an object of another kind (a view where a table is
 // wanted, a table's row type where a type is wanted), [Result.Conflict] names the holder:

@@ -23,7 +23,8 @@ func ExampleRead() {
 	}
 	defer cleanup()
 
-	// QueryExecModeExec also works through PgBouncer in transaction mode (DESIGN §3.1).
+	// QueryExecModeExec also works through PgBouncer in transaction mode, where prepared
+	// statements fail.
 	cfg, err := pgx.ParseConfig(dbURL)
 	if err != nil {
 		panic(err)

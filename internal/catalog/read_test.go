@@ -159,7 +159,7 @@ func TestReadQueriers(t *testing.T) {
 }
 
 // The spelling of types must not depend on the session's search_path, which a pooler's
-// server connection may carry over from another client (DESIGN §3.3). A session SET is
+// server connection may carry over from another client. A session SET is
 // only safe on a direct connection, so this test uses one.
 func TestReadTypeSpellingIgnoresSearchPath(t *testing.T) {
 	t.Parallel()

@@ -34,13 +34,18 @@ type Column struct {
 type Table struct {
 	Schema, Name string
 	Columns      []Column
+	// Size as of the table's last VACUUM, ANALYZE or CREATE INDEX (pg_class.reltuples and
+	// relpages), read without a lock. Rows is -1 until the table is first vacuumed or analyzed,
+	// and for a partitioned table. TotalBytes adds the TOAST table and the indexes.
+	Rows                  int64
+	HeapBytes, TotalBytes int64
 }
 
 // Index is an index (or a partitioned index) as pg_index and pg_get_indexdef show it.
 type Index struct {
 	Schema, Name string
 	Table        string // the indexed table, in the same schema
-	// Valid and Ready are false after a failed CREATE INDEX CONCURRENTLY (DESIGN §3.6).
+	// Valid and Ready are false after a failed CREATE INDEX CONCURRENTLY.
 	Valid, Ready bool
 	Definition   string // pg_get_indexdef
 	// SizeBytes is relpages × block_size: the size when the index was built or last
@@ -55,8 +60,9 @@ type Snapshot struct {
 	schemas     map[string]struct{}
 	extensions  map[string]extensionRow
 	relations   map[name]relKind
-	columns     map[name][]Column // tables, views and materialized views
-	columnAt    map[member]int    // index into columns[table]
+	sizes       map[name]relationRow // of tables and materialized views
+	columns     map[name][]Column    // tables, views and materialized views
+	columnAt    map[member]int       // index into columns[table]
 	constraints map[member]constraintRow
 	indexes     map[name]Index
 	types       map[name]typeRow
@@ -80,9 +86,12 @@ type extensionRow struct {
 }
 
 type relationRow struct {
-	Schema string  `json:"schema"`
-	Name   string  `json:"name"`
-	Kind   relKind `json:"kind"`
+	Schema     string  `json:"schema"`
+	Name       string  `json:"name"`
+	Kind       relKind `json:"kind"`
+	Rows       *int64  `json:"rows"`
+	HeapBytes  int64   `json:"heap_bytes"`
+	TotalBytes int64   `json:"total_bytes"`
 }
 
 type columnRow struct {
@@ -234,6 +243,7 @@ func decode(raw [10][]byte) (*Snapshot, error) {
 		schemas:     make(map[string]struct{}, len(schemas)),
 		extensions:  make(map[string]extensionRow, len(extensions)),
 		relations:   make(map[name]relKind, len(relations)),
+		sizes:       make(map[name]relationRow),
 		columns:     make(map[name][]Column),
 		columnAt:    make(map[member]int, len(columns)),
 		constraints: make(map[member]constraintRow, len(constraints)),
@@ -252,6 +262,9 @@ func decode(raw [10][]byte) (*Snapshot, error) {
 	}
 	for _, r := range relations {
 		s.relations[name{r.Schema, r.Name}] = r.Kind
+		if r.Rows != nil {
+			s.sizes[name{r.Schema, r.Name}] = r
+		}
 	}
 	// Rows come in attnum order, so appending keeps each table's columns in order.
 	for _, c := range columns {
@@ -294,7 +307,13 @@ func (s *Snapshot) Table(schema, tableName string) (Table, bool) {
 	if kind := s.relations[k]; kind != "r" && kind != "p" {
 		return Table{}, false
 	}
-	return Table{Schema: schema, Name: tableName, Columns: slices.Clone(s.columns[k])}, true
+	size := s.sizes[k]
+	rows := int64(-1)
+	if size.Rows != nil {
+		rows = *size.Rows
+	}
+	return Table{Schema: schema, Name: tableName, Columns: slices.Clone(s.columns[k]),
+		Rows: rows, HeapBytes: size.HeapBytes, TotalBytes: size.TotalBytes}, true
 }
 
 // Index returns an index by its schema and name.

@@ -16,7 +16,7 @@ WITH ns AS (
 ),
 -- $1: NULL for every relation, or the names of the relations to read (ReadRelations).
 rel AS (
-	SELECT c.oid, ns.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relpages
+	SELECT c.oid, ns.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relpages, c.reltuples, c.reltoastrelid
 	FROM pg_catalog.pg_class c
 	JOIN ns ON ns.oid = c.relnamespace
 	WHERE $1::text[] IS NULL OR c.relname = ANY ($1::text[])
@@ -31,7 +31,17 @@ SELECT
 	) x) AS extensions,
 
 	(SELECT coalesce(json_agg(x), '[]') FROM (
-		SELECT r.schema, r.name, r.kind FROM rel r
+		SELECT r.schema, r.name, r.kind,
+			-- A table's size for the lint, as of its last VACUUM, ANALYZE or CREATE INDEX and read
+			-- without a lock (pg_total_relation_size would lock): reltuples is -1 until the first.
+			CASE WHEN r.kind IN ('r', 'm') THEN r.reltuples::bigint END AS rows,
+			CASE WHEN r.kind IN ('r', 'm') THEN r.relpages::bigint * current_setting('block_size')::bigint END AS heap_bytes,
+			CASE WHEN r.kind IN ('r', 'm') THEN (r.relpages::bigint
+				+ coalesce((SELECT t.relpages FROM pg_catalog.pg_class t WHERE t.oid = r.reltoastrelid), 0)
+				+ coalesce((SELECT sum(ic.relpages) FROM pg_catalog.pg_index ix
+					JOIN pg_catalog.pg_class ic ON ic.oid = ix.indexrelid WHERE ix.indrelid = r.oid), 0)
+			)::bigint * current_setting('block_size')::bigint END AS total_bytes
+		FROM rel r
 	) x) AS relations,
 
 	(SELECT coalesce(json_agg(x ORDER BY x.num), '[]') FROM (

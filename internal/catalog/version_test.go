@@ -59,4 +59,9 @@ func TestVersionChangesWithEveryCheckableFact(t *testing.T) {
 	notValid := version()
 	exec("ALTER TABLE t VALIDATE CONSTRAINT c")
 	require.NotEqual(t, notValid, version(), "validation is a checkable fact")
+
+	exec("ALTER TABLE t ALTER COLUMN note SET DEFAULT 'free'")
+	free := version()
+	exec("ALTER TABLE t ALTER COLUMN note SET DEFAULT 'trial'")
+	require.NotEqual(t, free, version(), "a default's expression is a checkable fact")
 }

@@ -20,7 +20,7 @@ const (
 	Pooler Role = "POOLER"
 )
 
-// DefaultDirectTimeout bounds the DIRECT probe, as the seed does.
+// DefaultDirectTimeout bounds the DIRECT probe, as the Python migration runner did.
 const DefaultDirectTimeout = 5 * time.Second
 
 // ProbeMargin is how long before its timeout the DIRECT probe stops waiting, to give up and
@@ -37,6 +37,7 @@ type Config struct {
 	DatabaseURL string
 
 	DirectTimeout   time.Duration // default DefaultDirectTimeout
+	PoolerMode      string        // auto (default: detected, transaction unless shown otherwise), transaction or session
 	ApplicationName string        // default "steady"; passes through PgBouncer
 	MaxConns        int32         // per pool; default 10
 	Logger          *slog.Logger  // default slog.Default()

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -192,7 +191,7 @@ func TestOpen(t *testing.T) {
 		require.Contains(t, err.Error(), "refused")
 	})
 
-	// DESIGN §3.1: pgx's default cached prepared statements fail through a transaction pooler
+	// pgx's default cached prepared statements fail through a transaction pooler
 	// under concurrency (42P05/26000). The product's POOLER pool must not.
 	t.Run("ThousandConcurrentParameterisedQueriesThroughPgBouncer", func(t *testing.T) {
 		t.Parallel()
@@ -230,19 +229,6 @@ func TestOpen(t *testing.T) {
 	})
 }
 
-func TestDetectPoolMode(t *testing.T) {
-	t.Parallel()
-	db := dbtest.New(t)
-	for url, want := range map[string]dbconn.PoolMode{db.DirectURL: dbconn.ModeDirect, db.PoolerURL: dbconn.ModeTransaction} {
-		pool, err := pgxpool.New(context.Background(), url)
-		require.NoError(t, err)
-		got, err := dbconn.DetectPoolMode(context.Background(), pool)
-		pool.Close()
-		require.NoError(t, err)
-		require.Equal(t, want, got, url)
-	}
-}
-
 func TestDiagnose(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -271,7 +257,7 @@ func refusedURL(t *testing.T) string {
 	return "postgres://steady:Refused-Pw-1@" + addr + "/steady?sslmode=disable"
 }
 
-// blackHole accepts connections and never answers (DESIGN §3.11).
+// blackHole accepts connections and never answers: a probe of it costs exactly its timeout.
 type blackHole struct {
 	l        net.Listener
 	peers    chan string // remote address of every accepted connection, in accept order

@@ -2,6 +2,7 @@ package dbconn
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -13,12 +14,17 @@ import (
 
 // RoleReport is what Diagnose found about one role.
 type RoleReport struct {
-	URL           string   `json:"url"` // redacted; "" when not configured
-	Reachable     bool     `json:"reachable"`
-	Error         string   `json:"error,omitempty"` // redacted
-	PoolMode      PoolMode `json:"pool_mode,omitempty"`
-	ServerVersion string   `json:"server_version,omitempty"`
-	RoundTripMS   float64  `json:"round_trip_ms,omitempty"` // median of 5 round trips
+	URL       string `json:"url"` // redacted; "" when not configured
+	Reachable bool   `json:"reachable"`
+	Error     string `json:"error,omitempty"` // redacted
+	// PoolMode is the mode in force (what steady acts on); Detected what detection concluded
+	// and why; PoolModeSetting the POOLER's setting (auto, transaction, session).
+	PoolMode        PoolMode   `json:"pool_mode,omitempty"`
+	PoolModeSetting PoolMode   `json:"pool_mode_setting,omitempty"`
+	Detected        *Detection `json:"detected,omitempty"`
+	Warning         string     `json:"warning,omitempty"` // the evidence contradicts the setting
+	ServerVersion   string     `json:"server_version,omitempty"`
+	RoundTripMS     float64    `json:"round_trip_ms,omitempty"` // median of 5 round trips
 }
 
 // Report is the result of Diagnose.
@@ -57,14 +63,14 @@ func Diagnose(ctx context.Context, cfg Config) (Report, error) {
 		// would cost its timeout twice).
 		rep.Direct = RoleReport{URL: redact.URL(r.urls.direct), Error: d.Reason}
 	default:
-		rep.Direct = examine(ctx, r.cfg, Direct, r.urls.direct)
+		rep.Direct = examine(ctx, r.cfg, Direct, r.urls.direct, "")
 	}
-	rep.Pooler = examine(ctx, r.cfg, Pooler, r.urls.pooler)
+	rep.Pooler = examine(ctx, r.cfg, Pooler, r.urls.pooler, r.poolerMode)
 	return rep, nil
 }
 
-func examine(ctx context.Context, cfg Config, role Role, rawURL string) RoleReport {
-	rep := RoleReport{URL: redact.URL(rawURL)}
+func examine(ctx context.Context, cfg Config, role Role, rawURL string, setting PoolMode) RoleReport {
+	rep := RoleReport{URL: redact.URL(rawURL), PoolModeSetting: setting}
 	fail := func(err error) RoleReport {
 		rep.Error = oneLine(redact.Error(err))
 		return rep
@@ -100,9 +106,13 @@ func examine(ctx context.Context, cfg Config, role Role, rawURL string) RoleRepo
 		return fail(err)
 	}
 	defer pool.Close()
-	if rep.PoolMode, err = DetectPoolMode(ctx, pool); err != nil {
+	d, err := DetectPoolMode(ctx, pool)
+	if err != nil {
 		return fail(err)
 	}
+	d.Evidence = redact.Error(errors.New(d.Evidence))
+	rep.Detected = &d
+	rep.PoolMode, rep.Warning = resolveMode(role, setting, &d)
 	rep.Reachable = true
 	return rep
 }

@@ -16,7 +16,10 @@
 //   - Every pool uses pgx.QueryExecModeExec, which leaves no named prepared statement on a server
 //     connection that another client would inherit (PgBouncer 1.18 + pgx 5: the default cached
 //     statements failed 712 of 1000 queries with 42P05/26000). Long-running processes also
-//     detect each pool's mode (two client connections sharing one server backend mean a
-//     transaction pooler), which decides whether River may LISTEN.
+//     detect each pool's mode from positive evidence only (two client connections sharing one
+//     server backend mean a transaction pooler; every sign of a direct server means direct;
+//     anything else is taken as transaction, never session). Config.PoolerMode (auto,
+//     transaction, session) overrides it for the POOLER; the mode in force decides whether
+//     River may LISTEN and whether a session of steady's own may carry a SET.
 //   - Every URL and error that leaves this package is redacted (package redact).
 package dbconn

@@ -17,8 +17,13 @@ import (
 type Pool struct {
 	*pgxpool.Pool
 	Role Role
-	URL  string   // redacted
-	Mode PoolMode // detected at open
+	URL  string // redacted
+	// Mode is the mode in force: the POOLER setting when it is transaction or session,
+	// otherwise what detection concluded (ModeUnknown when the process does not detect).
+	Mode      PoolMode
+	Setting   PoolMode   // POOLER: auto, transaction or session; "" for DIRECT
+	Detection *Detection // nil when not detected
+	Warning   string     // the detection's evidence contradicts the setting
 }
 
 // Pools holds the pools of a process: POOLER always, and the migration role's when the process
@@ -46,12 +51,14 @@ func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
 		return nil, err
 	}
 	cfg = r.cfg
-	pooler, err := openPool(ctx, cfg, Pooler, r.urls.pooler, opts.Detect)
+	pooler, err := openPool(ctx, cfg, Pooler, r.urls.pooler, opts.Detect, r.poolerMode)
 	if err != nil {
 		return nil, err
 	}
-	cfg.Logger.Info("index builds, backfills and River use POOLER",
-		slog.String("url", pooler.URL), slog.String("pool_mode", string(pooler.Mode)))
+	cfg.Logger.Info("index builds, backfills and River use POOLER", pooler.modeAttrs()...)
+	if pooler.Warning != "" {
+		cfg.Logger.Warn("⚠️ pool mode setting contradicts the evidence", slog.String("warning", pooler.Warning))
+	}
 	p := &Pools{Pooler: pooler}
 	if !opts.Migrate {
 		return p, nil
@@ -61,14 +68,30 @@ func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
 		p.Migration = pooler
 		return p, nil
 	}
-	p.Migration, err = openPool(ctx, cfg, Direct, r.urls.direct, opts.Detect)
+	p.Migration, err = openPool(ctx, cfg, Direct, r.urls.direct, opts.Detect, "")
 	if err != nil {
 		pooler.Close()
 		// DIRECT answered the probe a moment ago; failing now is not a reason to flip roles
 		// mid-run (the choice is locked), so it is an error.
 		return nil, err
 	}
+	if opts.Detect {
+		cfg.Logger.Info("migrations use DIRECT", p.Migration.modeAttrs()...)
+	}
 	return p, nil
+}
+
+// modeAttrs describe the pool's mode for the log: in force, set, detected and why.
+func (p *Pool) modeAttrs() []any {
+	attrs := []any{slog.String("url", p.URL), slog.String("pool_mode", string(p.Mode))}
+	if p.Setting != "" {
+		attrs = append(attrs, slog.String("pool_mode_setting", string(p.Setting)))
+	}
+	if d := p.Detection; d != nil {
+		attrs = append(attrs, slog.String("detected_pool_mode", string(d.Mode)), slog.Bool("detection_positive", d.Positive),
+			slog.String("pool_mode_evidence", d.Evidence))
+	}
+	return attrs
 }
 
 // Close closes every pool once.
@@ -79,17 +102,10 @@ func (p *Pools) Close() {
 	p.Pooler.Close()
 }
 
-func openPool(ctx context.Context, cfg Config, role Role, rawURL string, detect bool) (*Pool, error) {
+func openPool(ctx context.Context, cfg Config, role Role, rawURL string, detect bool, setting PoolMode) (*Pool, error) {
 	pc, err := poolConfig(cfg, role, rawURL)
 	if err != nil {
 		return nil, err
-	}
-	if !detect {
-		pool, err := pgxpool.NewWithConfig(ctx, pc)
-		if err != nil {
-			return nil, &ConnectError{Role: role, URL: redact.URL(rawURL), Err: errors.New(oneLine(redact.Error(err)))}
-		}
-		return &Pool{Pool: pool, Role: role, URL: redact.URL(rawURL), Mode: ModeUnknown}, nil
 	}
 	fail := func(err error) (*Pool, error) {
 		return nil, &ConnectError{Role: role, URL: redact.URL(rawURL), Err: errors.New(oneLine(redact.Error(err)))}
@@ -98,16 +114,23 @@ func openPool(ctx context.Context, cfg Config, role Role, rawURL string, detect 
 	if err != nil {
 		return fail(err)
 	}
-	mode, err := detectWithin(ctx, cfg, pool)
-	if err != nil {
-		pool.Close()
-		return fail(err)
+	p := &Pool{Pool: pool, Role: role, URL: redact.URL(rawURL), Setting: setting}
+	if detect {
+		d, err := detectWithin(ctx, cfg, pool)
+		if err != nil {
+			pool.Close()
+			return fail(err)
+		}
+		d.Evidence = redact.Error(errors.New(d.Evidence))
+		p.Detection = &d
 	}
-	return &Pool{Pool: pool, Role: role, URL: redact.URL(rawURL), Mode: mode}, nil
+	p.Mode, p.Warning = resolveMode(role, setting, p.Detection)
+	return p, nil
 }
 
-func detectWithin(ctx context.Context, cfg Config, pool *pgxpool.Pool) (PoolMode, error) {
-	// Bounded like the probe: an unreachable server must not hang startup.
+func detectWithin(ctx context.Context, cfg Config, pool *pgxpool.Pool) (Detection, error) {
+	// Bounded like the probe: an unreachable server must not hang startup, and a busy pooler
+	// that does not answer in time is assumed to be a transaction pooler.
 	ctx, cancel := context.WithTimeout(ctx, 3*cfg.DirectTimeout)
 	defer cancel()
 	return DetectPoolMode(ctx, pool)
@@ -122,10 +145,10 @@ func poolConfig(cfg Config, role Role, rawURL string) (*pgxpool.Config, error) {
 		pc.ConnConfig.RuntimeParams["application_name"] = cfg.ApplicationName
 	}
 	// Every pool runs in exec mode (unnamed statements, one round trip): nothing prepared is
-	// left on a server connection a pooler hands to another client (DESIGN §3.1), whatever a
-	// URL turns out to point at, and a batch naming a table that does not exist yet fails at
-	// that statement instead of when the whole batch is prepared. steady's queries are few and
-	// different; a statement cache would buy nothing.
+	// left on a server connection a pooler hands to another client (docs/architecture.md,
+	// fact 1), whatever a URL turns out to point at, and a batch naming a table that does not
+	// exist yet fails at that statement instead of when the whole batch is prepared. steady's
+	// queries are few and different; a statement cache would buy nothing.
 	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	if !strings.Contains(rawURL, "pool_max_conns") {
 		pc.MaxConns = cfg.MaxConns

@@ -23,8 +23,9 @@ type Decision struct {
 
 // Resolver probes DIRECT at most once and remembers the answer for the life of the process.
 type Resolver struct {
-	cfg  Config
-	urls urls
+	cfg        Config
+	urls       urls
+	poolerMode PoolMode // the setting: ModeAuto, ModeTransaction or ModeSession
 
 	once     sync.Once
 	decision Decision
@@ -37,7 +38,11 @@ func NewResolver(cfg Config) (*Resolver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Resolver{cfg: cfg, urls: u}, nil
+	mode, err := ParsePoolerMode(cfg.PoolerMode)
+	if err != nil {
+		return nil, err
+	}
+	return &Resolver{cfg: cfg, urls: u, poolerMode: mode}, nil
 }
 
 // Resolve returns the migration role. The first call probes DIRECT (bounded by DirectTimeout)

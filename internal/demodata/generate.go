@@ -183,7 +183,7 @@ func (g *generator) leads(r *rand.Rand, b ref, since time.Time) []*lead {
 	return out
 }
 
-// whatsAppFormat writes the lead's WhatsApp number the ways the seed's clients did.
+// whatsAppFormat writes the lead's WhatsApp number the ways the product's clients did.
 func whatsAppFormat(r *rand.Rand, digits string) any {
 	national := "0" + digits // 05XXXXXXXX
 	switch p := r.IntN(100); {

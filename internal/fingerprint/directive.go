@@ -11,7 +11,9 @@ const (
 	directivePrefix        = "steady:"
 	directiveNoTransaction = "steady:no-transaction"
 	directiveFingerprint   = "steady:fingerprint"
+	directiveAllow         = "steady:allow"
 	fingerprintUsage       = "want: -- steady:fingerprint <kind> <name> [absent]"
+	allowUsage             = "want: -- steady:allow <rule> <reason>"
 )
 
 // directives are the steady: line comments of a migration file.
@@ -19,13 +21,15 @@ type directives struct {
 	noTransaction bool
 	// fingerprints holds explicit effects by the byte offset of the statement they precede.
 	fingerprints map[int][]Effect
+	// allows holds the lint suppressions by the byte offset of the statement they precede.
+	allows map[int][]Allow
 }
 
 // readDirectives finds the steady: line comments. The scanner's tokens tell comments from
 // string literals and function bodies, so "-- steady:" inside a $$ body is not a directive.
 // stmtStarts holds the offset of each statement's first token.
 func (s *source) readDirectives(stmtStarts map[int]bool) (directives, error) {
-	d := directives{fingerprints: map[int][]Effect{}}
+	d := directives{fingerprints: map[int][]Effect{}, allows: map[int][]Allow{}}
 	for i, t := range s.tokens {
 		if t.Token != pg_query.Token_SQL_COMMENT {
 			continue
@@ -40,6 +44,23 @@ func (s *source) readDirectives(stmtStarts map[int]bool) (directives, error) {
 		}
 		if !s.ownLine(int(t.Start)) {
 			return fail("%s directive must be on a line of its own", strings.Fields(body)[0])
+		}
+		if rest, ok := strings.CutPrefix(body, directiveAllow); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
+			// The reason is free text (quotes and all), so it is not split into fields.
+			a, err := parseAllow(rest)
+			if err != nil {
+				return fail("%s: %s", directiveAllow, err)
+			}
+			next := s.nextCodeToken(i)
+			if next < 0 {
+				return fail("%s is followed by no statement", directiveAllow)
+			}
+			if !stmtStarts[next] {
+				return fail("%s must stand on the lines just before a statement", directiveAllow)
+			}
+			a.Line = line
+			d.allows[next] = append(d.allows[next], a)
+			continue
 		}
 		fields, err := splitFields(body)
 		if err != nil {
@@ -65,7 +86,7 @@ func (s *source) readDirectives(stmtStarts map[int]bool) (directives, error) {
 			}
 			d.fingerprints[next] = append(d.fingerprints[next], e)
 		default:
-			return fail("unknown directive %q (known: %s, %s)", fields[0], directiveNoTransaction, directiveFingerprint)
+			return fail("unknown directive %q (known: %s, %s, %s)", fields[0], directiveNoTransaction, directiveFingerprint, directiveAllow)
 		}
 	}
 	return d, nil

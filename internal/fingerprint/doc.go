@@ -67,10 +67,18 @@
 // "schema.type.label" for enum values. Unquoted identifiers fold to lower case; "quoted" ones
 // and enum labels are kept as written. absent means the object must not exist.
 //
+//	-- steady:allow <rule> <reason>
+//
+// on the lines just before a statement records, in [Statement.Allows], that the migration's
+// author accepts a finding of the lint rule named (one of [LintRules]) on that statement, for
+// the reason given. The reason is required. The lint reports such a finding as allowed, with
+// the reason. [WithoutAllows] leaves these lines out of a file's checksum.
+//
 // # Errors
 //
 // SQL that does not parse gives a [*ParseError] with the parser's message and the line of the
-// error. So do an unknown steady: directive, an unknown kind, a malformed name, and a
-// fingerprint directive that no statement follows or that sits inside a statement: a
-// directive that would be silently ignored is a bug in the migration.
+// error. So do an unknown steady: directive, an unknown kind, a malformed name, an allow
+// directive naming an unknown rule or giving no reason, and a fingerprint or allow directive
+// that no statement follows or that sits inside a statement: a directive that would be
+// silently ignored is a bug in the migration.
 package fingerprint

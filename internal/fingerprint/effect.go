@@ -1,6 +1,10 @@
 package fingerprint
 
-import "fmt"
+import (
+	"fmt"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+)
 
 // Kind names a class of catalog object that a statement can leave behind.
 type Kind string
@@ -147,6 +151,16 @@ type Statement struct {
 	// parse. (Functions called from a query and triggers fired by DML hide theirs too; they
 	// are not flagged.)
 	RefsUnknown bool `json:"refs_unknown,omitempty"`
+
+	// Allows are the "-- steady:allow" directives on the lines before the statement (each
+	// sub-command of a split ALTER TABLE carries them all).
+	Allows []Allow `json:"allows,omitempty"`
+
+	// Offset is the byte offset in the file of the statement's first keyword, and Tree its
+	// parse tree (one sub-command's, when split), whose locations are byte offsets in the file:
+	// what the lint reads.
+	Offset int            `json:"-"`
+	Tree   *pg_query.Node `json:"-"`
 }
 
 // Verifiable reports whether the catalog can tell whether the statement has run.

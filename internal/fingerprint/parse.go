@@ -44,6 +44,9 @@ func Parse(file, sql string) (*Migration, error) {
 		if err != nil {
 			return nil, err
 		}
+		for j := range stmts {
+			stmts[j].Allows = dirs.allows[spans[i].start]
+		}
 		m.Statements = append(m.Statements, stmts...)
 	}
 	for i := range m.Statements {
@@ -56,7 +59,7 @@ func Parse(file, sql string) (*Migration, error) {
 // ALTER TABLE with several, so that the engine can run only those whose effects are missing.
 // Explicit effects (from steady:fingerprint) describe the statement as written: it is not split.
 func (s *source) statements(node *pg_query.Node, sp span, explicit []Effect) ([]Statement, error) {
-	base := Statement{Line: s.line(sp.start), SQL: s.sql[sp.start:sp.end], Node: nodeName(node)}
+	base := Statement{Line: s.line(sp.start), SQL: s.sql[sp.start:sp.end], Node: nodeName(node), Offset: sp.start, Tree: node}
 	if explicit != nil {
 		base.Effects, base.Explicit = explicit, true
 		base.Replaces = derive(node, s.version).replaces
@@ -80,6 +83,7 @@ func (s *source) statements(node *pg_query.Node, sp span, explicit []Effect) ([]
 		st.SQL = sql
 		st.Effects = derive(part, s.version).effects
 		st.Refs, st.RefsUnknown = references(part, st.Effects)
+		st.Tree = part
 		out = append(out, st)
 	}
 	return out, nil

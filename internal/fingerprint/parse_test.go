@@ -587,3 +587,66 @@ func TestParseSyntaxError(t *testing.T) {
 		})
 	}
 }
+
+func TestParseAllowDirectives(t *testing.T) {
+	t.Parallel()
+
+	t.Run("AttachedToTheNextStatement", func(t *testing.T) {
+		t.Parallel()
+		sql := `CREATE TABLE a (id int);
+-- steady:allow ban-drop-column nothing reads "jid" since release 41
+-- an ordinary comment in between
+--steady:allow	ban-drop-column   the mobile app's "v2" API stopped sending it
+ALTER TABLE leads DROP COLUMN jid, DROP COLUMN jid_seen_at;
+SELECT 1;
+`
+		m, err := Parse("allow.sql", sql)
+		require.NoError(t, err)
+		require.Len(t, m.Statements, 4)
+		require.Empty(t, m.Statements[0].Allows)
+		require.Empty(t, m.Statements[3].Allows)
+		want := []Allow{
+			{Rule: "ban-drop-column", Reason: `nothing reads "jid" since release 41`, Line: 2},
+			{Rule: "ban-drop-column", Reason: `the mobile app's "v2" API stopped sending it`, Line: 4},
+		}
+		// The ALTER TABLE is split per sub-command; both parts carry the directives.
+		require.Equal(t, want, m.Statements[1].Allows)
+		require.Equal(t, want, m.Statements[2].Allows)
+		require.Equal(t, 5, m.Statements[2].Line)
+	})
+
+	t.Run("Errors", func(t *testing.T) {
+		t.Parallel()
+		tests := []struct {
+			name, sql string
+			line      int
+			message   string
+		}{
+			{"UnknownRule", "SELECT 1;\n-- steady:allow ban-everything because\nSELECT 2;", 2, `unknown rule "ban-everything"`},
+			{"NoReason", "-- steady:allow ban-drop-column\nALTER TABLE a DROP COLUMN b", 1, "ban-drop-column needs a reason"},
+			{"NoReasonBlanks", "-- steady:allow ban-drop-column   \t\nALTER TABLE a DROP COLUMN b", 1, "needs a reason"},
+			{"NoRule", "-- steady:allow\nSELECT 1", 1, "want: -- steady:allow <rule> <reason>"},
+			{"TimeoutRuleIsSteadys", "-- steady:allow require-timeout-settings we set it\nSELECT 1", 1, "steady sets lock_timeout"},
+			{"NoStatementAfter", "SELECT 1;\n-- steady:allow ban-drop-table gone\n", 2, "is followed by no statement"},
+			{"InsideStatement", "SELECT 1,\n-- steady:allow ban-drop-table x\n2;", 2, "must stand on the lines just before a statement"},
+		}
+		for _, tt := range tests {
+			_, err := Parse("bad.sql", tt.sql)
+			var perr *ParseError
+			require.True(t, errors.As(err, &perr), "%s: %v", tt.name, err)
+			require.Equal(t, "bad.sql", perr.File, tt.name)
+			require.Equal(t, tt.line, perr.Line, tt.name)
+			require.Contains(t, perr.Message, tt.message, tt.name)
+		}
+	})
+
+	t.Run("LeftOutOfChecksums", func(t *testing.T) {
+		t.Parallel()
+		plain := "-- header\nALTER TABLE a DROP COLUMN b;\n"
+		allowed := "-- header\n  -- steady:allow ban-drop-column nothing reads it\nALTER TABLE a DROP COLUMN b;\n"
+		require.Equal(t, plain, string(WithoutAllows([]byte(allowed))))
+		require.Equal(t, plain, string(WithoutAllows([]byte(plain))))
+		other := "-- steady:allowance is not a directive\nSELECT 1;\n"
+		require.Equal(t, other, string(WithoutAllows([]byte(other))))
+	})
+}

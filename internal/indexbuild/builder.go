@@ -227,7 +227,8 @@ func (b *Builder) run(ctx context.Context, log *slog.Logger, step Step) error {
 		err = b.rename(ctx, step.SQL)
 	} else {
 		// Alone, outside a transaction, without arguments, as one simple-protocol Query message:
-		// the only way CONCURRENTLY runs through a transaction pooler (DESIGN §3.6).
+		// the only way CONCURRENTLY runs through a transaction pooler
+		// (docs/architecture.md, fact 6).
 		_, err = b.cfg.Pool.Exec(ctx, step.SQL, pgx.QueryExecModeSimpleProtocol)
 	}
 	step.End, step.Err = time.Now(), err
@@ -243,7 +244,7 @@ func (b *Builder) run(ctx context.Context, log *slog.Logger, step Step) error {
 }
 
 // rename runs in a transaction of its own so that SET LOCAL bounds its lock wait: per-
-// transaction settings are the ones that pass a transaction pooler (DESIGN §3.3).
+// transaction settings are the ones that pass a transaction pooler.
 func (b *Builder) rename(ctx context.Context, sql string) error {
 	return pgx.BeginFunc(ctx, b.cfg.Pool, func(tx pgx.Tx) error {
 		setTimeout := fmt.Sprintf("SET LOCAL lock_timeout = %d", b.cfg.LockTimeout.Milliseconds())

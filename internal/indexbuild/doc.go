@@ -8,7 +8,7 @@
 // # One index
 //
 // Before every statement Build reads the index's state from the catalog (never IF NOT EXISTS:
-// an INVALID index satisfies it, DESIGN §3.6) and does the next step:
+// an INVALID index satisfies it) and does the next step:
 //
 //   - valid, ready and the catalog's definition (compared by package indexdef): done;
 //   - missing: CREATE INDEX CONCURRENTLY;
@@ -29,7 +29,7 @@
 // Each statement runs alone, outside a transaction, without arguments, in the simple protocol,
 // on the POOLER pool: the only way CONCURRENTLY passes a transaction pooler. The concurrent
 // statements cannot carry a lock_timeout there (SET LOCAL needs a transaction, a session SET
-// leaks to other clients, DESIGN §3.3); they take SHARE UPDATE EXCLUSIVE, which blocks no reads
+// leaks to other clients); they take SHARE UPDATE EXCLUSIVE, which blocks no reads
 // or writes, so their waits never queue the application. The rename, which does block, runs in
 // a transaction with SET LOCAL lock_timeout; a lock timeout there is retried with backoff.
 //

@@ -20,7 +20,7 @@ import (
 var ErrPermanent = errors.New("permanent")
 
 // BusyError says another index build runs on the table. Waiting for it beats queueing behind
-// its lock with a worker held (two concurrent builds on one table serialize, DESIGN §3.6).
+// its lock with a worker held (two concurrent builds on one table serialize).
 type BusyError struct{ Progress jobs.IndexProgress }
 
 func (e *BusyError) Error() string {
@@ -97,7 +97,7 @@ func isRename(err error) bool {
 
 // adviseSetting explains a build cancelled by a server, database or role setting. A pooler
 // passes no per-session setting (startup parameters are refused, a session SET leaks to other
-// clients, DESIGN §3.3) and CONCURRENTLY cannot run in a transaction, so the fix is the role's.
+// clients) and CONCURRENTLY cannot run in a transaction, so the fix is the role's.
 func (b *Builder) adviseSetting(ctx context.Context, log *slog.Logger, setting string, err error) {
 	role, value := "the role in DATABASE_URL_POOLER", "?"
 	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

@@ -11,7 +11,7 @@
 //
 // CONCURRENTLY is refused (the builder adds it: written by hand it would also be run by hand,
 // in a transaction, where it fails), and so is IF NOT EXISTS: it is never the check, since an
-// INVALID index left by a failed concurrent build satisfies it (DESIGN §3.6).
+// INVALID index left by a failed concurrent build satisfies it.
 //
 // # Comparing with the database
 //

@@ -21,7 +21,7 @@
 //	steady_backfill_progress_query_success         1 when reading backfill progress succeeded
 //
 // The river_job query runs in a read-only transaction with SET LOCAL statement_timeout (a
-// session SET would leak to other clients of a transaction pooler, DESIGN §3.3), bounded by
+// session SET would leak to other clients of a transaction pooler), bounded by
 // QueryTimeout. When it fails the scrape still succeeds: steady_river_jobs_query_success is 0 and
 // the error is logged once until it changes.
 //

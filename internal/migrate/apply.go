@@ -100,7 +100,7 @@ func (m *Migrator) applyInTx(ctx context.Context, tx pgx.Tx, mp *MigrationPlan, 
 
 // applyNoTx runs each statement alone (CREATE INDEX CONCURRENTLY and friends refuse a
 // transaction). Through a transaction pooler no session lock_timeout can be set safely (a
-// session SET leaks to other clients, DESIGN §3.3): there the role's own setting applies.
+// session SET leaks to other clients): there the role's own setting applies.
 func (m *Migrator) applyNoTx(ctx context.Context, mp *MigrationPlan, mi int, start time.Time) error {
 	conn, err := m.cfg.Pool.Acquire(ctx)
 	if err != nil {

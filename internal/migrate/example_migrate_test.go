@@ -28,7 +28,7 @@ func ExampleMigrator_Migrate() {
 	defer cleanup()
 
 	// As dbconn configures every pool: QueryExecModeExec leaves no prepared statement behind,
-	// which a transaction pooler would hand to another client (DESIGN §3.1).
+	// which a transaction pooler would hand to another client.
 	cfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
 		panic(err)

@@ -94,6 +94,13 @@ func parseFileName(file string) (version Version, name string, format Format, sk
 	return v, name, format, false, nil
 }
 
+// VersionOf reads the version from a migration file's name, in any format; ok is false for a
+// name that is not a migration's (or a down or undo file's).
+func VersionOf(file string) (Version, bool) {
+	v, _, _, skip, err := parseFileName(file)
+	return v, err == nil && !skip && v != ""
+}
+
 func isDigit(s string, i int) bool { return i < len(s) && s[i] >= '0' && s[i] <= '9' }
 
 // upSection is what runs of a file: for goose and dbmate the lines of the up section, the

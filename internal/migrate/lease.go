@@ -17,8 +17,9 @@ import (
 var ErrLeaseLost = errors.New("migration lease lost: another runner took it over after it expired")
 
 // The lease is a row, not a session advisory lock: through a transaction pooler a session lock
-// is held by whichever server connection ran it, not by this client (DESIGN §3.4). The row
-// expires unless refreshed, so a runner killed with -9 cannot wedge the next deploy.
+// is held by whichever server connection ran it, not by this client (docs/architecture.md,
+// fact 4). The row expires unless refreshed, so a runner killed with -9 cannot wedge the next
+// deploy.
 const createLease = `CREATE TABLE IF NOT EXISTS steady_migration_lease (
 	id          int PRIMARY KEY CHECK (id = 1),
 	holder      text NOT NULL,
@@ -121,9 +122,9 @@ func (l *lease) release(ctx context.Context) {
 }
 
 // createIgnoringRace runs CREATE … IF NOT EXISTS, which two sessions racing can still fail with
-// a unique violation on pg_type (as rivermigrate does, DESIGN §3.5), or with 42710 'type
-// "steady_migration_lease" already exists' (seen with three processes through PgBouncer): the
-// loser retries once.
+// a unique violation on pg_type (as rivermigrate does: docs/architecture.md, fact 5), or with
+// 42710 'type "steady_migration_lease" already exists' (seen with three processes through
+// PgBouncer): the loser retries once.
 func createIgnoringRace(ctx context.Context, db execer, sql string) error {
 	_, err := db.Exec(ctx, sql)
 	var pgErr *pgconn.PgError

@@ -33,6 +33,11 @@ type Config struct {
 	LockRetries int           // attempts on lock timeout (55P03); default 5
 	LeaseTTL    time.Duration // how long a killed runner blocks the next; default 30s
 	SkipRiver   bool          // leave River's schema alone
+
+	// Gate, when set, is consulted just before a migration's statements run (ActionRun,
+	// ActionPartial), with the snapshot the plan was made from. An error refuses the migration
+	// and ends the run there, as a failure does. steady's lint is the gate (--strict).
+	Gate func(ctx context.Context, mp *MigrationPlan, snap *catalog.Snapshot) error
 }
 
 // Migrator plans and applies migrations.
@@ -62,7 +67,7 @@ func New(cfg Config) (*Migrator, error) {
 	case pgx.QueryExecModeExec, pgx.QueryExecModeSimpleProtocol:
 	default:
 		// A prepared batch fails as a whole on a table that does not exist yet, and prepared
-		// statements break behind a transaction pooler (DESIGN §3.1).
+		// statements break behind a transaction pooler.
 		return nil, errors.New("migrate: Config.Pool must use pgx.QueryExecModeExec or QueryExecModeSimpleProtocol (dbconn's pools do)")
 	}
 	cfg.LockTimeout = cmp.Or(cfg.LockTimeout, 2*time.Second)
@@ -129,7 +134,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	var snap *catalog.Snapshot
 	var hist map[Version]record
 	var riverVersions []int
-	var version string
+	var version, digest string
 	riverRead := false
 	batch := &pgx.Batch{}
 	// pg_get_indexdef and pg_get_constraintdef lock the table they describe: behind a long
@@ -138,6 +143,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	// The version first: a change between it and the snapshot makes a stamp stale, not wrong.
 	catalog.QueueVersion(batch, &version)
 	catalog.QueueRead(batch, &snap)
+	queueHistoryDigest(batch, &digest)
 	batch.Queue(selectHistory).Query(func(rows pgx.Rows) (err error) {
 		hist, err = scanHistory(rows)
 		return err
@@ -169,7 +175,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 		}
 	}
 	plan := makePlan(snap, m.model(), hist, shape, foreign)
-	plan.catalogVersion = version
+	plan.catalogVersion, plan.snapshot, plan.historyDigest = version, snap, digest
 	plan.RiverPending = m.riverPending(riverRead, riverVersions)
 	return plan, nil
 }
@@ -321,7 +327,7 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 		m.tally(res, plan)
 		if !opts.DryRun && plan.Clean() {
 			// One idempotent row, no lock: the next run can skip the full verification.
-			if err := m.stamp(ctx, plan.catalogVersion); err != nil {
+			if err := m.stamp(ctx, plan); err != nil {
 				m.log.Warn("could not stamp the verification", slog.Any("error", err))
 			}
 		}
@@ -347,7 +353,8 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	}
 	m.apply(runCtx, res)
 	if m.river != nil && plan.RiverPending {
-		// Migrate, not MigrateTx: MigrateTx fails on a fresh schema (55P04, DESIGN §3.5).
+		// Migrate, not MigrateTx: MigrateTx fails on a fresh schema (55P04).
+		// docs/architecture.md, fact 5.
 		rr, err := m.river.Migrate(runCtx, rivermigrate.DirectionUp, nil)
 		if err != nil {
 			res.Failures = append(res.Failures, fmt.Errorf("river migrations: %w", err))
@@ -378,7 +385,7 @@ func (m *Migrator) stampAfterRun(ctx context.Context, res *Result) {
 	if !final.Clean() {
 		return
 	}
-	if err := m.stamp(ctx, final.catalogVersion); err != nil {
+	if err := m.stamp(ctx, final); err != nil {
 		m.log.Warn("could not stamp the verification", slog.Any("error", err))
 	}
 }
@@ -407,6 +414,12 @@ func (m *Migrator) apply(ctx context.Context, res *Result) {
 			if len(mp.Evidence.Conflicts) > 0 {
 				m.fail(ctx, res, mp, fmt.Errorf("%s: %s", mp.File, strings.Join(mp.Evidence.Conflicts, "; ")))
 				return
+			}
+			if m.cfg.Gate != nil {
+				if err := m.cfg.Gate(ctx, mp, plan.snapshot); err != nil {
+					m.fail(ctx, res, mp, err)
+					return
+				}
 			}
 			took, err := m.applyOne(ctx, mp, i)
 			if errors.Is(err, errRecordedMeanwhile) {
@@ -480,7 +493,7 @@ func evidenceAttrs(ev Evidence) []slog.Attr {
 		key  string
 		vals []string
 	}{{"found", ev.Found}, {"missing", ev.Missing}, {"skipped", ev.Skipped}, {"superseded", ev.Superseded},
-		{"unverifiable", ev.Unverifiable}, {"drift", ev.Drift}, {"conflicts", ev.Conflicts}} {
+		{"unverifiable", ev.Unverifiable}, {"drift", ev.Drift}, {"conflicts", ev.Conflicts}, {"lint", ev.Lint}} {
 		if len(f.vals) > 0 {
 			out = append(out, slog.Any(f.key, f.vals))
 		}

@@ -46,6 +46,7 @@ type Evidence struct {
 	Unverifiable []string `json:"unverifiable,omitempty"` // statements the catalog cannot check
 	Drift        []string `json:"drift,omitempty"`
 	Conflicts    []string `json:"conflicts,omitempty"` // names taken by an object of another kind
+	Lint         []string `json:"lint,omitempty"`      // lint findings it ran with (Config.Gate)
 }
 
 // StatementPlan is the decision for one statement.
@@ -87,6 +88,9 @@ type MigrationPlan struct {
 	migration *Migration
 }
 
+// Migration is the migration file the plan is for.
+func (mp *MigrationPlan) Migration() *Migration { return mp.migration }
+
 // Plan is the decision for every migration, made from one catalog snapshot.
 type Plan struct {
 	Migrations []MigrationPlan
@@ -97,7 +101,12 @@ type Plan struct {
 	foreign        []foreignHistory
 	RiverPending   bool   // River's own schema needs migrating
 	catalogVersion string // read just before the snapshot
+	snapshot       *catalog.Snapshot
+	historyDigest  string // read just before the history (state.go)
 }
+
+// Snapshot is the catalog the plan was made from.
+func (p *Plan) Snapshot() *catalog.Snapshot { return p.snapshot }
 
 // Work reports whether a run would change anything.
 func (p *Plan) Work() bool {

@@ -4,36 +4,68 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/steadydb/steady/internal/catalog"
 )
 
-// The verification stamp: the catalog version and the set of files of the last run that found
-// every migration recorded and in place. When both are unchanged, a later run knows the same
-// without parsing a file or reading the catalog (one round trip, 32 bytes).
+// The verification stamp: the catalog version, the set of files and the history's digest of
+// the last run that found every migration recorded and in place. When all three are unchanged,
+// a later run knows the same without parsing a file or reading the catalog (one round trip).
 const createState = `CREATE TABLE IF NOT EXISTS schema_migrations_state (
 	id              int PRIMARY KEY CHECK (id = 1),
 	catalog_version text NOT NULL,
 	files_checksum  text NOT NULL,
+	history_digest  text NOT NULL DEFAULT '',
 	verified_at     timestamptz NOT NULL DEFAULT now()
 )`
 
-const upsertState = `INSERT INTO schema_migrations_state (id, catalog_version, files_checksum) VALUES (1, $1, $2)
-ON CONFLICT (id) DO UPDATE SET catalog_version = EXCLUDED.catalog_version,
-	files_checksum = EXCLUDED.files_checksum, verified_at = now()`
+// upgradeState adds the history's digest to a stamp table an older steady made.
+const upgradeState = `ALTER TABLE schema_migrations_state ADD COLUMN IF NOT EXISTS history_digest text NOT NULL DEFAULT ''`
 
-// unchanged reports, in one round trip, whether the catalog and the files are as the last
-// clean verification left them and River's schema is current. Any error (a database steady
-// has not stamped yet) just means "not known to be unchanged".
+const upsertState = `INSERT INTO schema_migrations_state (id, catalog_version, files_checksum, history_digest) VALUES (1, $1, $2, $3)
+ON CONFLICT (id) DO UPDATE SET catalog_version = EXCLUDED.catalog_version,
+	files_checksum = EXCLUDED.files_checksum, history_digest = EXCLUDED.history_digest, verified_at = now()`
+
+// historyDigest is the content of the history that decides each migration's state (version,
+// name, checksum, reconciled) as "count:sum": the row count and an order-independent sum of
+// 64-bit hashes of the rows, computed server-side (a thousand rows cost well under a
+// millisecond and send a few dozen bytes). Any insert, update, delete or truncate of those
+// columns changes it. hash_record_extended alone combines its fields linearly (31·h + field),
+// so a sum of it is blind to values swapped between rows (two checksums exchanged):
+// hashint8extended mixes each row's hash first.
+const historyDigest = `(SELECT count(*)::text || ':' ||
+	coalesce(sum(hashint8extended(hash_record_extended((h.version, h.name, h.checksum, h.reconciled), 0), 0)::numeric), 0)::text
+	FROM schema_migrations h)`
+
+// selectState reads the stamp and the history's live digest in one statement.
+const selectState = `SELECT catalog_version, files_checksum, history_digest, ` + historyDigest + `
+	FROM schema_migrations_state WHERE id = 1`
+
+// queueHistoryDigest adds the history's digest to the plan's batch. It must come after the
+// snapshot (on a database without history it fails, and the plan reads what exists instead)
+// and before the history itself: a write in between makes the stamp stale, not wrong.
+func queueHistoryDigest(b *pgx.Batch, dst *string) {
+	b.Queue("SELECT " + historyDigest).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(dst); err != nil {
+			return fmt.Errorf("read the history's digest: %w", err)
+		}
+		return nil
+	})
+}
+
+// unchanged reports, in one round trip, whether the catalog, the files and the history are as
+// the last clean verification left them and River's schema is current. Any error (a database
+// steady has not stamped yet) just means "not known to be unchanged".
 func (m *Migrator) unchanged(ctx context.Context) bool {
-	var now, stamped, files string
+	var now, stamped, files, stampedHistory, history string
 	var riverVersions []int
 	batch := &pgx.Batch{}
 	catalog.QueueVersion(batch, &now)
-	batch.Queue("SELECT catalog_version, files_checksum FROM schema_migrations_state WHERE id = 1").QueryRow(func(row pgx.Row) error {
-		return row.Scan(&stamped, &files)
+	batch.Queue(selectState).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&stamped, &files, &stampedHistory, &history)
 	})
 	if m.river != nil {
 		batch.Queue(selectRiverVersions).Query(func(rows pgx.Rows) (err error) {
@@ -52,18 +84,46 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 		}
 		return false
 	}
-	return readErr == nil && now == stamped && files == filesChecksum(m.migrations) && !m.riverPending(true, riverVersions)
+	var changed []string
+	if now != stamped {
+		changed = append(changed, "catalog")
+	}
+	if readErr != nil || files != filesChecksum(m.migrations) {
+		changed = append(changed, "files")
+	}
+	if stampedHistory == "" || history != stampedHistory {
+		changed = append(changed, "history")
+	}
+	if m.riverPending(true, riverVersions) {
+		changed = append(changed, "river")
+	}
+	if len(changed) > 0 {
+		m.log.Debug("changed since the last clean verification; verifying in full", slog.Any("changed", changed))
+		return false
+	}
+	return true
 }
 
-// stamp records a clean verification. version must have been read before the snapshot that
-// verified, so that a change in between makes the stamp stale rather than wrong. Where an
-// older steady made the history, the table is created here, which changes the catalog: the
-// stamp is then stale once, and the next run stamps again.
-func (m *Migrator) stamp(ctx context.Context, version string) error {
+// stamp records a clean verification. The plan's catalog version and history digest were read
+// before its snapshot and its history, so that a change in between makes the stamp stale
+// rather than wrong. Where an older steady made the history or the stamp table, the table is
+// created or upgraded here, which changes the catalog: the stamp is then stale once, and the
+// next run stamps again.
+func (m *Migrator) stamp(ctx context.Context, p *Plan) error {
+	if p.historyDigest == "" {
+		return errors.New("stamp verification: the plan did not read the history's digest")
+	}
 	if err := createIgnoringRace(ctx, m.cfg.Pool, createState); err != nil {
 		return fmt.Errorf("stamp verification: %w", err)
 	}
-	if _, err := m.cfg.Pool.Exec(ctx, upsertState, version, filesChecksum(m.migrations)); err != nil {
+	args := []any{p.catalogVersion, filesChecksum(m.migrations), p.historyDigest}
+	_, err := m.cfg.Pool.Exec(ctx, upsertState, args...)
+	if isUndefined(err) {
+		if _, err = m.cfg.Pool.Exec(ctx, upgradeState); err == nil {
+			_, err = m.cfg.Pool.Exec(ctx, upsertState, args...)
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("stamp verification: %w", err)
 	}
 	return nil

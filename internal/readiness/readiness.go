@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -30,11 +31,17 @@ type Runner interface {
 	Running() bool
 }
 
+// LintFindings are the lint findings the migration step ran with (wiring.Migrated satisfies it).
+type LintFindings interface {
+	LintFindings() []string
+}
+
 // Config configures a Checker.
 type Config struct {
 	Migration MigrationStep
 	Pooler    Pinger
 	River     Runner
+	Lint      LintFindings // optional
 
 	PingTimeout     time.Duration // bound of one POOLER ping; default 1s
 	MinPingInterval time.Duration // a ping result is reused this long; default 250ms
@@ -81,6 +88,13 @@ func (c *Checker) Drain() { c.draining.Store(true) }
 func (c *Checker) Check(ctx context.Context) Report {
 	res, err, done := c.cfg.Migration.Outcome()
 	checks := []Check{migrations(res, err, done), c.pooler(ctx), c.river(done)}
+	if c.cfg.Lint != nil {
+		// Not a reason to be unready (never fail the deploy, as the Python migration runner promised), but said here.
+		if fs := c.cfg.Lint.LintFindings(); len(fs) > 0 {
+			checks = append(checks, Check{Name: "lint", OK: true,
+				Reason: fmt.Sprintf("migrations ran with %d lint findings (STEADY_STRICT=false): %s", len(fs), strings.Join(fs, "; "))})
+		}
+	}
 	if c.draining.Load() {
 		checks = append(checks, Check{Name: "shutdown", Reason: "the worker is stopping"})
 	}

@@ -43,6 +43,11 @@ func (s *step) finish(res *migrate.Result, err error) {
 
 type runner struct{ running atomic.Bool }
 
+// lintFindings are the findings a migration step ran with.
+type lintFindings []string
+
+func (l lintFindings) LintFindings() []string { return l }
+
 func (r *runner) Running() bool { return r.running.Load() }
 
 // countingPinger counts the pings that reach the real pool.
@@ -137,6 +142,26 @@ func TestReadiness(t *testing.T) {
 		require.NotContains(t, m.Reason, pw)
 	})
 
+	t.Run("LintFindingsAreReportedWhileReady", func(t *testing.T) {
+		t.Parallel()
+		db := dbtest.New(t)
+		lf := lintFindings{"0039_x.sql:2:1 error require-concurrent-index-creation: CREATE INDEX i on public.leads without CONCURRENTLY"}
+		b := setup(t, db.PoolerURL, readiness.Config{Lint: lf})
+		b.step.finish(&migrate.Result{Total: 39, Applied: 1}, nil)
+		b.river.running.Store(true)
+		code, rep := b.get(t)
+		require.Equal(t, http.StatusOK, code, "a lint finding never makes the worker unready")
+		l := check(t, rep, "lint")
+		require.True(t, l.OK)
+		require.Contains(t, l.Reason, "migrations ran with 1 lint findings (STEADY_STRICT=false): 0039_x.sql:2:1 error require-concurrent-index-creation")
+
+		none := setup(t, db.PoolerURL, readiness.Config{Lint: lintFindings{}})
+		none.step.finish(&migrate.Result{}, nil)
+		none.river.running.Store(true)
+		_, rep = none.get(t)
+		require.Equal(t, []string{"migrations", "pooler", "river"}, names(rep))
+	})
+
 	t.Run("PoolerRefused", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, "postgres://steady:x@127.0.0.1:1/steady?sslmode=disable", readiness.Config{})
@@ -149,7 +174,7 @@ func TestReadiness(t *testing.T) {
 
 	t.Run("PoolerSilentIsBoundedByPingTimeout", func(t *testing.T) {
 		t.Parallel()
-		// A listener that accepts and never answers costs exactly the timeout (DESIGN §3.11).
+		// A listener that accepts and never answers costs exactly the timeout.
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
 		var held []net.Conn

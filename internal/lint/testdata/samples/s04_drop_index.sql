@@ -1,0 +1,2 @@
+-- An index nothing uses any more.
+DROP INDEX IF EXISTS leads_business_status_idx;

@@ -1,0 +1,3 @@
+-- Every lead has a name now.
+ALTER TABLE leads
+    ALTER COLUMN full_name SET NOT NULL;

@@ -1,0 +1,2 @@
+-- The Baileys gateway is gone.
+DROP TABLE baileys_sessions;
