@@ -49,7 +49,7 @@ test-histories:
 	unset DATABASE_URL DATABASE_URL_DIRECT DATABASE_URL_POOLER; \
 	set -o pipefail; \
 	STEADY_HISTORY_PREFIXES=all $(GO) test -count=1 -v -timeout 3h ./internal/historytest/ \
-		| grep -v -E '^ *(=== (RUN|PAUSE|CONT)|--- PASS)'
+		| grep -v -E '^ *(=== (RUN|PAUSE)|--- PASS)'
 
 # Benchmark programs (bench/, a module of their own so goose and toxiproxy stay out of the
 # product's go.mod): they start their own PostgreSQL + PgBouncer (.benchdb, ports 55434/56434),

@@ -21,6 +21,10 @@
 // markers, Up sections, no-transaction files), never with the engine's loader: what psql
 // applies must not depend on the code under test.
 //
+// A prefix that ends in a data-only file that no history row records is counted apart in the
+// summary: the catalog cannot show whether that file ran, and steady's rule (such a file counts
+// as run only when a later migration is present) runs it again.
+//
 // `make test` tries a fixed sample of prefixes per history (see samplePrefixes);
 // `make test-histories` tries every prefix (STEADY_HISTORY_PREFIXES=all) and logs one line per
 // history and case: "history shop (golang-migrate), case tool-history: converged 39 of 39

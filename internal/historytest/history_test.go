@@ -150,14 +150,14 @@ func splitFile(h *history, file, text string) (f migrationFile, ok bool, err err
 			return f, false, nil
 		}
 		f.version, f.name, f.up = trimZeros(m[1]), m[2], text
-		f.noTx = concurrentDDL.MatchString(withoutComments(text))
+		f.noTx = concurrentDDL.MatchString(skeleton(text))
 	case flyway:
 		m := flywayName.FindStringSubmatch(file)
 		if m == nil {
 			return f, false, fmt.Errorf("not a Flyway versioned file name (V1_1__name.sql)")
 		}
 		f.version, f.name, f.up = strings.ReplaceAll(m[1], "_", "."), m[2], text
-		f.noTx = concurrentDDL.MatchString(withoutComments(text))
+		f.noTx = concurrentDDL.MatchString(skeleton(text))
 	default:
 		m := timestampName.FindStringSubmatch(file)
 		if m == nil {
@@ -258,22 +258,62 @@ func trimZeros(digits string) string {
 }
 
 var (
-	lineComment   = regexp.MustCompile(`--[^\n]*`)
-	blockComment  = regexp.MustCompile(`(?s)/\*.*?\*/`)
-	dollarTag     = regexp.MustCompile(`\$[A-Za-z_]*\$`)
+	dollarTag     = regexp.MustCompile(`^\$[A-Za-z_][A-Za-z0-9_]*\$|^\$\$`)
 	dataStatement = map[string]bool{"INSERT": true, "UPDATE": true, "DELETE": true, "DO": true, "COPY": true, "WITH": true, "SELECT": true}
 )
 
-// withoutComments is rough (a "--" inside a string literal cuts the line short), which is
-// enough to classify a file and find CONCURRENTLY in it.
-func withoutComments(sql string) string {
-	return blockComment.ReplaceAllString(lineComment.ReplaceAllString(sql, ""), "")
+// skeleton is sql without its comments, with each string literal, quoted identifier and
+// dollar-quoted body (a DO block's, a function's) replaced by a placeholder: what is left are
+// the statements' keywords and their separating semicolons. E'...' escapes are not followed.
+func skeleton(sql string) string {
+	var b strings.Builder
+	for i := 0; i < len(sql); {
+		rest := sql[i:]
+		switch {
+		case strings.HasPrefix(rest, "--"):
+			n := strings.IndexByte(rest, '\n')
+			if n < 0 {
+				return b.String()
+			}
+			i += n
+		case strings.HasPrefix(rest, "/*"):
+			n := strings.Index(rest, "*/")
+			if n < 0 {
+				return b.String()
+			}
+			i += n + 2
+			b.WriteByte(' ')
+		case rest[0] == '\'' || rest[0] == '"':
+			q := rest[0]
+			j := 1
+			for j < len(rest) && (rest[j] != q || (j+1 < len(rest) && rest[j+1] == q)) {
+				if rest[j] == q { // a doubled quote inside
+					j++
+				}
+				j++
+			}
+			i += min(j+1, len(rest))
+			b.WriteString("x")
+		case rest[0] == '$' && dollarTag.MatchString(rest):
+			tag := dollarTag.FindString(rest)
+			n := strings.Index(rest[len(tag):], tag)
+			if n < 0 {
+				return b.String()
+			}
+			i += len(tag) + n + len(tag)
+			b.WriteString("'body'")
+		default:
+			b.WriteByte(rest[0])
+			i++
+		}
+	}
+	return b.String()
 }
 
 // classify tells whether a file only moves data, and whether it drops or renames; the sample
 // of prefixes takes the points right after such files.
 func classify(sql string) (dataOnly, dropOrRename bool) {
-	s := withoutDollarQuotes(withoutComments(sql))
+	s := skeleton(sql)
 	dropOrRename = dropOrRenameRe.MatchString(s)
 	statements := 0
 	for stmt := range strings.SplitSeq(s, ";") {
@@ -287,26 +327,4 @@ func classify(sql string) (dataOnly, dropOrRename bool) {
 		}
 	}
 	return statements > 0, dropOrRename
-}
-
-// withoutDollarQuotes replaces each $tag$...$tag$ body (a DO block's, a function's) with a
-// placeholder, so that the semicolons inside do not split statements.
-func withoutDollarQuotes(s string) string {
-	var b strings.Builder
-	for {
-		loc := dollarTag.FindStringIndex(s)
-		if loc == nil {
-			b.WriteString(s)
-			return b.String()
-		}
-		tag := s[loc[0]:loc[1]]
-		end := strings.Index(s[loc[1]:], tag)
-		if end < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:loc[0]])
-		b.WriteString("'body'")
-		s = s[loc[1]+end+len(tag):]
-	}
 }

@@ -24,15 +24,23 @@ func TestSweep(t *testing.T) {
 			for _, c := range historyCases {
 				t.Run(c.test, func(t *testing.T) {
 					t.Parallel()
-					var tried, converged atomic.Int64
+					var tried, converged, unknowable atomic.Int64
 					t.Cleanup(func() { // after every prefix's subtest
-						t.Logf("history %s (%s), case %s: converged %d of %d prefixes",
-							h.name, h.format, c.summary, converged.Load(), tried.Load())
+						note := ""
+						if n := unknowable.Load(); n > 0 {
+							note = fmt.Sprintf(" (%d of them end in a data-only file nothing records)", n)
+						}
+						t.Logf("history %s (%s), case %s: converged %d of %d prefixes%s",
+							h.name, h.format, c.summary, converged.Load(), tried.Load(), note)
 					})
 					for _, k := range ks {
 						t.Run(fmt.Sprintf("Prefix%02d", k), func(t *testing.T) {
 							t.Parallel()
 							tried.Add(1)
+							if unrecorded(h, k, c) {
+								unknowable.Add(1)
+								t.Logf("%s is data-only and nothing records it: only a later migration could show it ran, and there is none", h.files[k-1].file)
+							}
 							defer func() {
 								if !t.Failed() {
 									converged.Add(1)
@@ -78,6 +86,24 @@ func setup(t *testing.T, h *history, upDir string, k int, tail string) *dbtest.D
 	db := dbtest.New(t)
 	psql(t, db.PoolerURL, applyScript(h.files[:k], upDir, tail))
 	return db
+}
+
+// unrecorded: file k, the last applied, only moves data and no history row says it ran. The
+// catalog cannot tell whether it did, so steady's rule (such a migration counts as run only when
+// a later one is present) runs it again; the sweep still requires every statement once.
+func unrecorded(h *history, k int, c historyCase) bool {
+	if k == 0 || !h.files[k-1].dataOnly {
+		return false
+	}
+	switch {
+	case !c.table:
+		return true
+	case c.corrupt && h.format == golangMigrate: // its only row is gone
+		return true
+	case c.corrupt:
+		return lostRow(k) == k-1
+	}
+	return false
 }
 
 func describePrefix(h *history, k int) string {
