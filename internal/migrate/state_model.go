@@ -58,8 +58,9 @@ func (a position) before(b position) bool {
 
 // touch is one effect at its position.
 type touch struct {
-	pos    position
-	effect fingerprint.Effect
+	pos      position
+	effect   fingerprint.Effect
+	explicit bool // from a -- steady:fingerprint directive: existence only
 }
 
 // expect is the state a prefix leaves an object in.
@@ -69,6 +70,9 @@ type expect struct {
 	effect  fingerprint.Effect // when present: what is known of its attributes
 	last    position           // the statement that decided it
 	decided bool               // last is set (the state comes from a statement of the set)
+	// notValid: a constraint added NOT VALID and not validated since. A validated one is a
+	// later state (VALIDATE CONSTRAINT ran), which is what tells the prefixes apart.
+	notValid bool
 }
 
 // model indexes every effect of the set by object.
@@ -90,7 +94,7 @@ func newModel(ms []Migration) *model {
 		for si, st := range m.Parsed.Statements {
 			for _, e := range st.Effects {
 				k := keyOf(e.Object)
-				md.touches[k] = append(md.touches[k], touch{pos: position{mi, si}, effect: e})
+				md.touches[k] = append(md.touches[k], touch{pos: position{mi, si}, effect: e, explicit: st.Explicit})
 				if !seen[k] {
 					seen[k] = true
 					md.affected[mi] = append(md.affected[mi], k)
@@ -139,8 +143,16 @@ func (md *model) at(k objKey, end position) expect {
 		if !t.pos.before(end) {
 			break
 		}
+		notValid := x.notValid
 		x = merge(x, t.effect)
 		x.last, x.decided = t.pos, true
+		switch {
+		case k.kind != fingerprint.KindConstraint || t.effect.Absent:
+		case t.effect.Alter:
+			x.notValid = notValid && !t.effect.Validated
+		default:
+			x.notValid = !t.effect.Validated && !t.explicit
+		}
 	}
 	if !x.known || x.absent {
 		return x
@@ -199,7 +211,14 @@ func mismatch(snap *catalog.Snapshot, k objKey, x expect) bool {
 	}
 	e := x.effect
 	e.Alter = true
-	return !snap.Check(e).Holds
+	if !snap.Check(e).Holds {
+		return true
+	}
+	if x.notValid {
+		validated := fingerprint.Effect{Object: o, Alter: true, Validated: true}
+		return snap.Check(validated).Holds
+	}
+	return false
 }
 
 // prefixFit scores every prefix against the catalog: the number of objects whose state
