@@ -14,6 +14,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/jobs"
 )
 
@@ -53,7 +54,8 @@ type riverParams struct {
 	Lifecycle     fx.Lifecycle
 	Config        WorkerConfig
 	Pools         *dbconn.Pools
-	Migrated      *Migrated // River starts after the migration step: its hook runs first
+	Migrated      *Migrated           // River starts after the migration step: its hook runs first
+	Heartbeat     *liveness.Heartbeat // registers the worker before River starts: its hook runs first
 	Log           *slog.Logger
 	Registrations []WorkerRegistration `group:"river_workers"`
 	Periodic      []*river.PeriodicJob `group:"river_periodic"`
@@ -80,6 +82,8 @@ func newRiverClient(p riverParams) (riverResult, error) {
 	}
 	pollOnly := p.Pools.Pooler.Mode == dbconn.ModeTransaction
 	client, err := river.NewClient(riverpgxv5.New(p.Pools.Pooler.Pool), &river.Config{
+		// The id the heartbeat registered: river_job.attempted_by names this worker's row.
+		ID:                p.Heartbeat.ClientID(),
 		Logger:            p.Log,
 		PollOnly:          pollOnly,
 		FetchPollInterval: cfg.FetchPollInterval,
@@ -92,8 +96,9 @@ func newRiverClient(p riverParams) (riverResult, error) {
 		PeriodicJobs: p.Periodic,
 		// Every job kind sets its own finite Timeout(); this is the bound for any that does not.
 		JobTimeout: 5 * time.Minute,
-		// Attempts are short and resume from checkpoints, so a crashed one is rescued soon
-		// (rescue waits max(this, the job's timeout), DESIGN §3.7).
+		// The heartbeat gives a dead worker's jobs back within its dead-after bound; River's own
+		// rescuer (max(this, the job's timeout)) stays as the backstop for clients that do not
+		// heartbeat.
 		RescueStuckJobsAfter: 5 * time.Minute,
 	})
 	if err != nil {
@@ -105,16 +110,23 @@ func newRiverClient(p riverParams) (riverResult, error) {
 			if _, merr, _ := p.Migrated.Outcome(); merr != nil {
 				p.Log.Warn("starting River although the migration step failed", slog.Any("error", merr))
 			}
+			if !p.Heartbeat.Registered() {
+				return nil // said when registering failed; strict stopped the start there
+			}
 			// The start context carries fx's start deadline; River must outlive it (§3.10).
 			if err := client.Start(context.WithoutCancel(ctx)); err != nil {
 				if p.Config.Migrate.Strict {
 					return err
 				}
 				p.Log.Error("❌ River did not start; the worker keeps serving health endpoints", slog.Any("error", err))
+				// Not working jobs, so not a worker the others should count on.
+				if err := p.Heartbeat.Stop(ctx); err != nil {
+					p.Log.Warn("deregister", slog.Any("error", err))
+				}
 				return nil
 			}
 			state.running.Store(true)
-			p.Log.Info("River started on POOLER", slog.Bool("poll_only", pollOnly),
+			p.Log.Info("River started on POOLER", slog.String("client_id", client.ID()), slog.Bool("poll_only", pollOnly),
 				slog.String("fetch_poll_interval", cfg.FetchPollInterval.String()),
 				slog.Int("index_workers", cfg.IndexWorkers), slog.Int("backfill_workers", cfg.BackfillWorkers),
 				slog.Int("default_workers", cfg.DefaultWorkers))

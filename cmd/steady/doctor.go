@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/liveness"
+	"github.com/steadydb/steady/internal/redact"
 )
 
 func doctorCommand() *command {
@@ -16,7 +18,9 @@ func doctorCommand() *command {
 		short: "check the connections the way a migration run resolves them",
 		long: `Resolves the connections exactly as a migration run would (DIRECT probed once, then locked),
 prints the decision, each role's redacted URL, server version, pool mode (direct, session or
-transaction) and round-trip time. Exit 0 when POOLER and the locked migration role answer, 1 when not.`,
+transaction) and round-trip time, then the workers: those alive (since when, last heartbeat, by
+the server's clock) and those that died within the last day. Exit 0 when POOLER and the locked
+migration role answer, 1 when not (no worker running is not an error here).`,
 		setup: func(f *flags) func(context.Context, *env, []string) error {
 			cfg := dbFlags(f)
 			f.fs.BoolVar(&asJSON, "json", false, "print JSON")
@@ -26,14 +30,33 @@ transaction) and round-trip time. Exit 0 when POOLER and the locked migration ro
 				if err != nil {
 					return err
 				}
+				var workers *workersJSON
+				var census liveness.Census
+				if rep.Pooler.Reachable {
+					census, err = readWorkers(ctx, *cfg)
+					workers = toWorkersJSON(census)
+					if err != nil {
+						workers = &workersJSON{Error: redact.Error(err)}
+					}
+				}
 				if asJSON {
 					enc := json.NewEncoder(e.stdout)
 					enc.SetIndent("", "  ")
-					if err := enc.Encode(rep); err != nil {
+					if err := enc.Encode(struct {
+						dbconn.Report
+						Workers *workersJSON `json:"workers,omitempty"`
+					}{rep, workers}); err != nil {
 						return err
 					}
 				} else {
 					printDoctor(e, rep)
+					switch {
+					case workers == nil:
+					case workers.Error != "":
+						fmt.Fprintln(e.stdout, "workers: could not read them:", workers.Error)
+					default:
+						printWorkers(e.stdout, census)
+					}
 				}
 				if !rep.OK() {
 					return withCode(exitFailure)

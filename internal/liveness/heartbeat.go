@@ -76,6 +76,7 @@ type Heartbeat struct {
 	quietUntil time.Time // no rescue before this (after this worker's own heartbeats failed)
 	failing    bool
 	fenced     error
+	fenceOnce  sync.Once
 
 	stop chan struct{}
 	done chan struct{}
@@ -218,7 +219,7 @@ func (h *Heartbeat) beat() bool {
 	return false
 }
 
-// fence records that the worker was declared dead and tells OnFenced.
+// fence reads why the worker was declared dead and fences it.
 func (h *Heartbeat) fence(ctx context.Context) {
 	reason := "its row is gone"
 	var deadAt *time.Time
@@ -226,16 +227,26 @@ func (h *Heartbeat) fence(ctx context.Context) {
 	if err := h.cfg.Pool.QueryRow(ctx, `SELECT dead_at, dead_reason FROM steady_workers WHERE id = $1`, h.cfg.ClientID).Scan(&deadAt, &why); err == nil && deadAt != nil {
 		reason = fmt.Sprintf("declared dead at %s: %s", deadAt.UTC().Format(time.RFC3339Nano), deref(why))
 	}
-	err := fmt.Errorf("%w (worker %s %s)", ErrFenced, h.cfg.ClientID, reason)
-	h.mu.Lock()
-	h.fenced = err
-	h.mu.Unlock()
-	h.cfg.Logger.Error("❌ this worker was declared dead by the others (it was paused or cut off longer than its bound) and its jobs were given to them: it must stop working them",
-		slog.String("client_id", h.cfg.ClientID), slog.String("reason", reason), slog.String("dead_after", h.cfg.DeadAfter.String()))
-	if h.cfg.OnFenced != nil {
-		h.cfg.OnFenced(err)
-	}
+	h.Fence(fmt.Errorf("%w (worker %s %s)", ErrFenced, h.cfg.ClientID, reason))
 }
+
+// Fence records that the worker lost its jobs to the others (its heartbeat found its row dead,
+// or a job found a later attempt of itself holding its work) and calls OnFenced, once.
+func (h *Heartbeat) Fence(cause error) {
+	h.fenceOnce.Do(func() {
+		h.mu.Lock()
+		h.fenced = cause
+		h.mu.Unlock()
+		h.cfg.Logger.Error("❌ this worker was declared dead by the others (it was paused or cut off longer than its bound) and its jobs were given to them: it must stop working them",
+			slog.String("client_id", h.cfg.ClientID), slog.String("reason", cause.Error()), slog.String("dead_after", h.cfg.DeadAfter.String()))
+		if h.cfg.OnFenced != nil {
+			h.cfg.OnFenced(cause)
+		}
+	})
+}
+
+// Registered reports whether Start registered the worker and Stop has not deregistered it.
+func (h *Heartbeat) Registered() bool { return h.stop != nil }
 
 // Fenced returns the error that fenced the worker, nil while it is not.
 func (h *Heartbeat) Fenced() error {

@@ -30,11 +30,17 @@ type Runner interface {
 	Running() bool
 }
 
+// Heartbeat is the worker's heartbeat (*liveness.Heartbeat satisfies it).
+type Heartbeat interface {
+	Health() (ok bool, reason string)
+}
+
 // Config configures a Checker.
 type Config struct {
 	Migration MigrationStep
 	Pooler    Pinger
 	River     Runner
+	Heartbeat Heartbeat // optional: a "heartbeat" check, with the live workers it last counted
 
 	PingTimeout     time.Duration // bound of one POOLER ping; default 1s
 	MinPingInterval time.Duration // a ping result is reused this long; default 250ms
@@ -81,6 +87,10 @@ func (c *Checker) Drain() { c.draining.Store(true) }
 func (c *Checker) Check(ctx context.Context) Report {
 	res, err, done := c.cfg.Migration.Outcome()
 	checks := []Check{migrations(res, err, done), c.pooler(ctx), c.river(done)}
+	if c.cfg.Heartbeat != nil && done {
+		ok, reason := c.cfg.Heartbeat.Health()
+		checks = append(checks, Check{Name: "heartbeat", OK: ok, Reason: reason})
+	}
 	if c.draining.Load() {
 		checks = append(checks, Check{Name: "shutdown", Reason: "the worker is stopping"})
 	}
