@@ -138,7 +138,8 @@ GROUP BY r.id`
 // markStalled turns the pending and running runs that nobody works into StateStalled: no slice
 // is held by a live worker (its job running under a client that heartbeats), and either no
 // worker is alive or a slice has no job any worker could pick up, and that has lasted longer
-// than the stalled bound since the last sign of progress. Every time is the server's.
+// than the stalled bound since the last sign of progress. Every time is the server's. With no
+// live worker a run shows no rate or ETA even before the bound.
 func (s *Store) markStalled(ctx context.Context, byName map[string]RunStatus) error {
 	var runs []int64
 	for _, st := range byName {
@@ -188,6 +189,9 @@ func (s *Store) markStalled(ctx context.Context, byName map[string]RunStatus) er
 		var why string
 		switch {
 		case len(census.Alive) == 0:
+			// Nobody works it: its last rate says nothing about when it ends, bound or not.
+			st.RatePerS, st.ETASeconds = 0, nil
+			byName[name] = st
 			why = "no worker is running: start steady worker"
 			if census.LastHeartbeat != nil {
 				why = fmt.Sprintf("no worker is running (the last heartbeat was at %s): start steady worker",

@@ -413,3 +413,21 @@ func TestConfig(t *testing.T) {
 	require.NotEqual(t, id, liveness.NewClientID(), "new for every process start")
 	require.False(t, errors.Is(nil, liveness.ErrFenced))
 }
+
+func TestEnsureSchemaRacingCreators(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() { errs[i] = liveness.EnsureSchema(context.Background(), b.pooler) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	var comment string
+	require.NoError(t, b.direct.QueryRow(context.Background(),
+		`SELECT obj_description('steady_workers'::regclass, 'pg_class')`).Scan(&comment))
+	require.Equal(t, "steady workers v1", comment)
+}
