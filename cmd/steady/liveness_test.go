@@ -375,7 +375,7 @@ func TestWaitWithoutAWorker(t *testing.T) {
 	t.Run("BackfillGivesUpWithExit5", func(t *testing.T) {
 		t.Parallel()
 		b := setupBackfill(t)
-		b.exec(t, `INSERT INTO business (name, slug) VALUES ('A', 'a')`)
+		b.exec(t, `INSERT INTO business (name, slug) VALUES ('Wait test', 'wait-test')`)
 		r := steady(t, b.env, "backfill", "enqueue", "business_webhook_secret", "--wait", "--wait-timeout", "1s")
 		require.Equal(t, 5, r.code, r.stdout+r.stderr)
 		require.Contains(t, r.stdout, noWorker+" (at most 1s, --wait-timeout)…")
@@ -396,9 +396,10 @@ func TestWaitWithoutAWorker(t *testing.T) {
 
 	t.Run("AWorkerStartingInTimeIsFollowed", func(t *testing.T) {
 		t.Parallel()
-		b := setupBackfill(t)
-		b.exec(t, `INSERT INTO business (name, slug) VALUES ('A', 'a')`)
-		waiter := exec.Command(binary, "backfill", "enqueue", "business_webhook_secret", "--wait", "--wait-timeout", "2m")
+		// Enough rows that the run is still going when the worker's first heartbeat lands.
+		b := setupBackfill(t, "STEADY_BACKFILL_MAX_BATCH=1000")
+		loadPhones(t, b, 60_000)
+		waiter := exec.Command(binary, "backfill", "enqueue", "leads_phone_whatsapp", "--wait", "--wait-timeout", "2m")
 		waiter.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, b.env...)
 		stdout, err := waiter.StdoutPipe()
 		require.NoError(t, err)
@@ -410,7 +411,7 @@ func TestWaitWithoutAWorker(t *testing.T) {
 		worker := start(t, b.env, "worker")
 		seen := waitLine(t, out, ": following")
 		require.Regexp(t, `^workers: 1 alive \(\S+ pid \d+ since `, seen[len(seen)-1])
-		waitLine(t, out, "business_webhook_secret: done, 1 rows")
+		waitLine(t, out, "leads_phone_whatsapp: done, ")
 		require.NoError(t, waiter.Wait(), "exit 0: the run is done")
 		stop(t, worker)
 	})

@@ -79,6 +79,9 @@ func TestWorkerOperationsEndToEnd(t *testing.T) {
 	base := "http://127.0.0.1:" + port
 	_, more := waitForLogPrefix(t, stderr, "migrations: ")
 	logs += more
+	// Registered (and heartbeating) before River starts.
+	_, more = waitFor(t, stderr, func(m string) bool { return m == "River started on POOLER" })
+	logs += more
 
 	get := func(path string, auth func(*http.Request)) (int, string) {
 		t.Helper()

@@ -61,7 +61,8 @@ const workerCheckEvery = 2 * time.Second
 // check reads the live workers (at most every workerCheckEvery) and returns a non-nil error,
 // exit 5, once none has been alive for the timeout. printed reports a line it wrote.
 func (w *workerWatch) check(ctx context.Context, q liveness.Querier) (printed bool, err error) {
-	if !w.checked.IsZero() && time.Since(w.checked) < workerCheckEvery {
+	// While none is alive, look at every tick: the line saying one came is what the user waits for.
+	if !w.checked.IsZero() && w.noneSince.IsZero() && time.Since(w.checked) < workerCheckEvery {
 		return false, w.expired()
 	}
 	w.checked = time.Now()
