@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/jobs"
@@ -70,7 +72,8 @@ func holderPID(t *testing.T, b *backfillBundle, kind string) int {
 		JOIN steady_workers w ON w.id = j.attempted_by[array_upper(j.attempted_by, 1)]
 		WHERE j.kind = $1 AND j.state = 'running' AND (j.kind <> $2 OR j.args->>'table' = 'leads')`,
 		kind, jobs.IndexBuildArgs{}.Kind()).Scan(&pid)
-	if err == pgx.ErrNoRows {
+	var pgErr *pgconn.PgError
+	if err == pgx.ErrNoRows || (errors.As(err, &pgErr) && pgErr.Code == "42P01") { // no worker registered yet
 		return 0
 	}
 	require.NoError(t, err)

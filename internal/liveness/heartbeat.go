@@ -267,6 +267,9 @@ func (h *Heartbeat) rescue(ctx context.Context, gone []int32) {
 		h.cfg.Logger.Warn("worker declared dead", slog.String("worker", d.ID), slog.String("host", d.Host), slog.Int("pid", d.PID),
 			slog.Time("last_heartbeat", d.HeartbeatAt), slog.String("reason", d.Reason))
 	}
+	if res.Leader != "" {
+		h.cfg.Logger.Info("River leadership of a dead worker released", slog.String("worker", res.Leader))
+	}
 	for _, j := range res.Jobs {
 		h.cfg.Logger.Info("job of a dead worker returned to be retried", slog.Int64("job_id", j.ID), slog.String("kind", j.Kind),
 			slog.String("state", j.State), slog.Int("attempt", j.Attempt), slog.String("worker", j.Worker))

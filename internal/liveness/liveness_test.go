@@ -202,6 +202,7 @@ func TestHeartbeat(t *testing.T) {
 		const silent = "steady.elsewhere.41.aaaaaaaa"
 		b.worker(t, silent, 41, "", time.Minute, 20*time.Second)
 		retry := b.runningJob(t, silent, 3, 10, `{}`)
+		b.exec(t, `INSERT INTO river_leader (leader_id, elected_at, expires_at) VALUES ($1, now(), now() + interval '15 seconds')`, silent)
 		discard := b.runningJob(t, silent, 10, 10, `{}`)
 		cancel := b.runningJob(t, silent, 2, 10, `{"cancel_attempted_at": "2025-01-01T00:00:00Z", "river:rescue_count": 1}`)
 
@@ -226,6 +227,10 @@ func TestHeartbeat(t *testing.T) {
 		require.Equal(t, "cancelled", j.State, "a cancel was asked for")
 		require.Equal(t, 2, *j.RescueCount)
 
+		var leaders int
+		require.NoError(t, b.direct.QueryRow(context.Background(), `SELECT count(*) FROM river_leader`).Scan(&leaders))
+		require.Zero(t, leaders, "its River leadership released: a live client is elected at its next attempt")
+
 		census, err := liveness.Read(context.Background(), b.pooler)
 		require.NoError(t, err)
 		require.Len(t, census.Dead, 1)
@@ -246,6 +251,7 @@ func TestHeartbeat(t *testing.T) {
 		// A steady client without a row stopped, or died over a day ago.
 		unknown := b.runningJob(t, "steady.gone.43.cccccccc", 1, 10, `{}`)
 
+		b.exec(t, `INSERT INTO river_leader (leader_id, elected_at, expires_at) VALUES ($1, now(), now() + interval '15 seconds')`, slow)
 		me := b.heartbeat(t, liveness.Config{Interval: time.Second})
 		mine := b.runningJob(t, me.ClientID(), 1, 10, `{}`)
 		res, err := liveness.Rescue(context.Background(), b.pooler, me.ClientID(), nil)
@@ -254,6 +260,9 @@ func TestHeartbeat(t *testing.T) {
 
 		require.Equal(t, "running", b.job(t, slowJob).State)
 		require.Nil(t, b.deadAt(t, slow))
+		var leader string
+		require.NoError(t, b.direct.QueryRow(context.Background(), `SELECT leader_id FROM river_leader`).Scan(&leader))
+		require.Equal(t, slow, leader, "a live leader keeps its leadership")
 		require.Equal(t, "running", b.job(t, foreign).State)
 		require.Equal(t, "running", b.job(t, mine).State)
 		j := b.job(t, unknown)

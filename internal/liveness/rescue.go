@@ -27,8 +27,9 @@ type RescuedJob struct {
 
 // RescueResult is what one rescue did.
 type RescueResult struct {
-	Dead []DeadWorker
-	Jobs []RescuedJob
+	Dead   []DeadWorker
+	Jobs   []RescuedJob
+	Leader string // the dead client whose River leadership was released, if any
 }
 
 // rescueBatch bounds the jobs one statement gives back; the next heartbeat takes the rest.
@@ -40,6 +41,11 @@ const rescueBatch = 1000
 // JobRescueMany does: retryable and scheduled now (the attempt is kept, so the retry counts
 // against max_attempts), cancelled when a cancel was asked for, discarded with no attempt left;
 // an error entry saying why; river:rescue_count incremented.
+//
+// River's leadership held by a steady client that is not alive is released too: a live client
+// is elected at its next attempt (every 5s) instead of after the lease's 15s, and the leader's
+// scheduler is what makes the retryable jobs available (at once, for a restarted worker, whose
+// River starts after this).
 //
 // One statement, one snapshot: the rows marked dead here are still alive in the snapshot, hence
 // "NOT IN dead". A heartbeat racing the marking waits for the row lock and then finds the row
@@ -59,6 +65,14 @@ WITH dead AS (
 ),
 purged AS (
   DELETE FROM steady_workers w WHERE w.dead_at < now() - interval '1 day' RETURNING 1
+),
+leader AS (
+  DELETE FROM river_leader l
+  WHERE l.leader_id LIKE '` + IDPrefix + `%' AND l.leader_id <> $1::text
+    AND NOT EXISTS (
+      SELECT FROM steady_workers w
+      WHERE w.id = l.leader_id AND w.dead_at IS NULL AND w.id NOT IN (SELECT id FROM dead))
+  RETURNING l.leader_id
 ),
 stuck AS (
   SELECT j.id, j.attempted_by[array_upper(j.attempted_by, 1)] AS by, (j.metadata ? 'cancel_attempted_at') AS cancel
@@ -93,7 +107,8 @@ rescued AS (
   WHERE j.id = s.id
   RETURNING j.id, j.kind, j.state::text AS state, j.attempt, s.by AS worker
 )
-SELECT (SELECT coalesce(json_agg(d), '[]') FROM dead d)::text, (SELECT coalesce(json_agg(r), '[]') FROM rescued r)::text`
+SELECT (SELECT coalesce(json_agg(d), '[]') FROM dead d)::text, (SELECT coalesce(json_agg(r), '[]') FROM rescued r)::text,
+       coalesce((SELECT leader_id FROM leader), '')`
 
 // Rescue declares dead the workers silent past their bound and gives back the River jobs
 // running under steady clients that are not alive. me is the caller's client id: a worker never
@@ -109,7 +124,7 @@ func rescue(ctx context.Context, q Querier, me, key string, gonePIDs []int32) (R
 	if gonePIDs == nil {
 		gonePIDs = []int32{}
 	}
-	err := q.QueryRow(ctx, rescueQuery, me, key, gonePIDs).Scan(&dead, &jobs)
+	err := q.QueryRow(ctx, rescueQuery, me, key, gonePIDs).Scan(&dead, &jobs, &res.Leader)
 	if missingTable(err) {
 		return res, nil
 	}
