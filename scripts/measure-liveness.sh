@@ -7,7 +7,8 @@
 #   scripts/measure-liveness.sh [RUNS]     (default 5; prints each time and the medians)
 #
 # Scenarios, timed with the local clock against the slice's committed checkpoint (polled every
-# 100 ms through psql on DIRECT):
+# 100 ms through psql on DIRECT). "Next checkpoint" is the first one written under a new lease
+# (a new attempt's claim), past where the killed worker's last commit left it:
 #   other:   two workers; kill -9 the one working the slice; until the other's first checkpoint
 #   restart: one worker; kill -9 it and start a new one at once; until the new one's first checkpoint
 #   stalled: one worker; kill -9 it; until `steady backfill status --json` says "stalled"
@@ -60,9 +61,12 @@ worker() { # worker NAME: start a worker in the background, its pid in $last
 }
 
 cursor() { q "$1" "SELECT coalesce(max(cursor_key), 0) FROM steady_backfill_slices"; }
+lease() { q "$1" "SELECT coalesce(max(lease), 0) FROM steady_backfill_slices"; }
 
-until_cursor_above() { # until_cursor_above DB N
-  while [ "$(cursor "$1")" -le "$2" ]; do sleep 0.1; done
+until_next_checkpoint() { # until_next_checkpoint DB LEASE: a new attempt's first checkpoint
+  local at
+  at=$(cursor "$1") # after the kill: a commit the killed worker had sent may still land
+  until [ "$(lease "$1")" -gt "$2" ] && [ "$(cursor "$1")" -gt "$at" ]; do sleep 0.1; done
 }
 
 going() { # wait until the slice is a tenth through
@@ -87,19 +91,19 @@ for i in $(seq 1 "$runs"); do
     holder=$(q "$db" "SELECT w.pid FROM river_job j JOIN steady_workers w ON w.id = j.attempted_by[array_upper(j.attempted_by, 1)]
       WHERE j.kind = 'steady_backfill' AND j.state = 'running'")
   done
-  at=$(cursor "$db")
+  l=$(lease "$db")
   t0=$(now); kill -9 "$holder"
-  until_cursor_above "$db" "$at"
+  until_next_checkpoint "$db" "$l"
   other+=("$(elapsed "$t0")")
   kill -9 "$a" "$b" 2>/dev/null || true; wait 2>/dev/null || true
 
   setup "$db"
   worker c; c=$last
   going "$db"
-  at=$(cursor "$db")
+  l=$(lease "$db")
   t0=$(now); kill -9 "$c"; wait "$c" 2>/dev/null || true
   worker d; d=$last
-  until_cursor_above "$db" "$at"
+  until_next_checkpoint "$db" "$l"
   restart+=("$(elapsed "$t0")")
   kill -9 "$d" 2>/dev/null || true; wait 2>/dev/null || true
 
@@ -107,7 +111,8 @@ for i in $(seq 1 "$runs"); do
   worker e; e=$last
   going "$db"
   t0=$(now); kill -9 "$e"; wait "$e" 2>/dev/null || true
-  until "$steady" backfill status --json leads_phone_whatsapp 2>/dev/null | grep -q '"state": "stalled"'; do sleep 0.1; done
+  # Not a pipe into grep -q: under pipefail, its early exit would fail the pipeline.
+  until [[ $("$steady" backfill status --json leads_phone_whatsapp 2>/dev/null || true) == *'"state": "stalled"'* ]]; do sleep 0.1; done
   stalled+=("$(elapsed "$t0")")
 
   "$psql" "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null

@@ -72,7 +72,7 @@ An unknown name exits 2 with the list of names, and nothing is done.`,
 			f.fs.BoolVar(&o.all, "all", false, "enqueue: every backfill of the catalog")
 			f.fs.IntVar(&o.slices, "slices", 1, "enqueue: key-range slices per run, each with its own job and checkpoint")
 			f.fs.BoolVar(&o.wait, "wait", false, "enqueue: follow progress until the runs end")
-			o.ws = waitFlags(f, true)
+			o.ws = waitFlags(f)
 			return func(ctx context.Context, e *env, args []string) error {
 				sub, names, err := parseBackfillArgs(f.fs, args)
 				if err != nil {

@@ -58,7 +58,7 @@ statement_timeout = 0 (or give the POOLER URL a dedicated role); the next attemp
 			o.db = dbFlags(f)
 			f.fs.BoolVar(&o.json, "json", false, "print JSON")
 			f.fs.BoolVar(&o.wait, "wait", false, "build: follow the jobs until they end")
-			o.ws = waitFlags(f, true)
+			o.ws = waitFlags(f)
 			return func(ctx context.Context, e *env, args []string) error {
 				sub, tables, err := parseIndexesArgs(f.fs, args)
 				if err != nil {

@@ -153,7 +153,10 @@ func TestBackfillWorkerKilledTheOtherFinishes(t *testing.T) {
 	redone := requireEveryRowOnce(t, b, changes, maxBatch)
 	from := attemptsFrom(t, logs)
 	require.NotEmpty(t, from)
-	require.Equal(t, checkpoint, from[0], "the other worker continued from the checkpoint")
+	// From the checkpoint; a COMMIT the killed worker had sent may still have landed after it
+	// was read (the server finishes a statement before noticing its client is gone).
+	require.GreaterOrEqual(t, from[0], checkpoint, "the other worker continued from the checkpoint")
+	require.LessOrEqual(t, from[0], checkpoint+maxBatch, "the other worker continued from the checkpoint")
 	var errs []string
 	require.NoError(t, b.direct.QueryRow(context.Background(), `SELECT array(SELECT e->>'error' FROM unnest(errors) e)
 		FROM river_job WHERE kind = $1`, jobs.BackfillKind).Scan(&errs))

@@ -22,14 +22,12 @@ const (
 	defaultStalledAfter = 30 * time.Second
 )
 
-func waitFlags(f *flags, wait bool) *waitSettings {
+func waitFlags(f *flags) *waitSettings {
 	s := &waitSettings{}
 	f.duration(&s.stalledAfter, "stalled-after", "STEADY_STALLED_AFTER", defaultStalledAfter,
 		"status, --wait: a run or build with no progress for this long while no live worker holds it is stalled")
-	if wait {
-		f.duration(&s.timeout, "wait-timeout", "STEADY_WAIT_TIMEOUT", defaultWaitTimeout,
-			"--wait: exit 5 when no worker is alive for this long (0: wait forever)")
-	}
+	f.duration(&s.timeout, "wait-timeout", "STEADY_WAIT_TIMEOUT", defaultWaitTimeout,
+		"--wait: exit 5 when no worker is alive for this long (0: wait forever)")
 	return s
 }
 

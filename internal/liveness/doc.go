@@ -19,9 +19,10 @@
 //   - A worker whose heartbeat finds its row dead was paused or cut off past its bound and its
 //     jobs have been given away: OnFenced tells it to stop at once (the worker exits) so that no
 //     job is worked twice. Checkpoints are fenced as well (internal/backfill: a slice's lease).
-//   - A worker whose own heartbeats failed (the database was unreachable, for everyone) declares
-//     nobody dead until it has heartbeated again for DeadAfter: the others need that long to
-//     show they are alive.
+//   - A worker whose own heartbeats failed for long enough that the others' rows may look dead
+//     because of the same outage (the database was unreachable, for everyone) declares nobody
+//     dead until it has heartbeated again for DeadAfter: the others need that long to show they
+//     are alive.
 //   - At its start a worker also recognises its own previous incarnation on the same machine
 //     (same boot and process namespace, its pid gone) as dead at once, so a restarted worker
 //     takes its jobs back without waiting for the bound.

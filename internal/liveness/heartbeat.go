@@ -203,10 +203,13 @@ func (h *Heartbeat) beat() bool {
 		return false
 	}
 	if h.failing {
-		// Whatever cut this worker off may have cut the others off too: give them a full bound
-		// to heartbeat again before judging them.
-		h.quietUntil = time.Now().Add(h.cfg.DeadAfter)
-		h.cfg.Logger.Info("heartbeat works again", slog.String("silent_for", time.Since(h.lastOK).Round(time.Millisecond).String()))
+		// Whatever cut this worker off may have cut the others off too. Silent long enough for
+		// their rows to look dead because of it, they get a full bound to heartbeat again.
+		silent := time.Since(h.lastOK)
+		if silent+h.cfg.Interval >= h.cfg.DeadAfter {
+			h.quietUntil = time.Now().Add(h.cfg.DeadAfter)
+		}
+		h.cfg.Logger.Info("heartbeat works again", slog.String("silent_for", silent.Round(time.Millisecond).String()))
 	}
 	h.failing, h.lastErr, h.lastOK, h.alive = false, nil, time.Now(), alive
 	quiet := time.Now().Before(h.quietUntil)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -439,4 +440,46 @@ func TestEnsureSchemaRacingCreators(t *testing.T) {
 	require.NoError(t, b.direct.QueryRow(context.Background(),
 		`SELECT obj_description('steady_workers'::regclass, 'pg_class')`).Scan(&comment))
 	require.Equal(t, "steady workers v1", comment)
+}
+
+// TestCutOffWorkerJudgesNobodyAtOnce blocks a worker's heartbeats for longer than its bound
+// (as a database restart would, for every worker) and checks that, once they land again, it
+// waits a full bound before declaring a silent worker dead.
+func TestCutOffWorkerJudgesNobodyAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	const interval, deadAfter = 200 * time.Millisecond, time.Second
+	me := b.heartbeat(t, liveness.Config{Interval: interval, DeadAfter: deadAfter})
+
+	// The test holds the worker's row: its heartbeats time out.
+	tx, err := b.direct.Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx) //nolint:errcheck
+	_, err = tx.Exec(ctx, `SELECT FROM steady_workers WHERE id = $1 FOR UPDATE`, me.ClientID())
+	require.NoError(t, err)
+	const silent = "steady.silent.48.12121212"
+	b.worker(t, silent, 48, "", time.Minute, 20*time.Second)
+	job := b.runningJob(t, silent, 1, 10, `{}`)
+	waitFor(t, func() bool {
+		ok, reason := me.Health()
+		return !ok && strings.Contains(reason, "no heartbeat has landed")
+	}, "the heartbeats never failed")
+	require.Equal(t, "running", b.job(t, job).State, "no rescue while its own heartbeats fail")
+	require.NoError(t, tx.Commit(ctx))
+
+	waitFor(t, func() bool { return b.job(t, job).State == "retryable" }, "the silent worker's job was never given back")
+	var back time.Time
+	for line := range strings.Lines(b.logs.String()) {
+		if strings.Contains(line, `msg="heartbeat works again"`) {
+			at, _, _ := strings.Cut(strings.TrimPrefix(line, "time="), " ")
+			back, err = time.Parse(time.RFC3339Nano, at)
+			require.NoError(t, err)
+		}
+	}
+	require.False(t, back.IsZero(), "its heartbeat never came back:\n%s", b.logs.String())
+	var rescuedAt time.Time
+	require.NoError(t, b.direct.QueryRow(ctx, `SELECT (errors[1]->>'at')::timestamptz FROM river_job WHERE id = $1`, job).Scan(&rescuedAt))
+	require.GreaterOrEqual(t, rescuedAt.Sub(back), deadAfter-50*time.Millisecond,
+		"declared the silent worker dead %s after its own heartbeats came back, within the bound", rescuedAt.Sub(back))
 }
