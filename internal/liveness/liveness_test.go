@@ -347,6 +347,21 @@ func TestHeartbeat(t *testing.T) {
 		require.Equal(t, "running", b.job(t, job).State)
 	})
 
+	t.Run("DeadRowsAreDeletedAfterADay", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.worker(t, "steady.old.49.34343434", 49, "", 50*time.Hour, 20*time.Second)
+		b.worker(t, "steady.recent.50.56565656", 50, "", 2*time.Hour, 20*time.Second)
+		b.exec(t, `UPDATE steady_workers SET dead_at = now() - interval '2 days' WHERE id = 'steady.old.49.34343434'`)
+		b.exec(t, `UPDATE steady_workers SET dead_at = now() - interval '1 hour' WHERE id = 'steady.recent.50.56565656'`)
+		_, err := liveness.Rescue(context.Background(), b.pooler, "steady.me.51.78787878", nil)
+		require.NoError(t, err)
+		census, err := liveness.Read(context.Background(), b.pooler)
+		require.NoError(t, err)
+		require.Len(t, census.Dead, 1, "doctor still shows the one that died an hour ago")
+		require.Equal(t, "steady.recent.50.56565656", census.Dead[0].ID)
+	})
+
 	t.Run("TwoRescuersGiveAJobBackOnce", func(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
