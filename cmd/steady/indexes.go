@@ -108,10 +108,14 @@ func parseIndexesArgs(fs *flag.FlagSet, args []string) (string, []string, error)
 		if len(tables) > 0 {
 			return "", nil, errors.New("indexes status takes no arguments")
 		}
-		var wait bool
-		fs.Visit(func(fl *flag.Flag) { wait = wait || fl.Name == "wait" || fl.Name == "wait-timeout" })
-		if wait {
-			return "", nil, errors.New("indexes status: --wait and --wait-timeout apply to build only")
+		var waitFlag string
+		fs.Visit(func(fl *flag.Flag) {
+			if fl.Name == "wait" || fl.Name == "wait-timeout" {
+				waitFlag = fl.Name
+			}
+		})
+		if waitFlag != "" {
+			return "", nil, fmt.Errorf("indexes status: --%s applies to build only", waitFlag)
 		}
 	default:
 		return "", nil, fmt.Errorf("indexes: unknown subcommand %q (want build or status)", sub)

@@ -233,7 +233,8 @@ func TestIndexBuildWorkerKilledTheOtherHealsTheBuild(t *testing.T) {
 	var pid int
 	waitUntil(t, 2*time.Minute, func() bool {
 		pid = holderPID(t, b, jobs.IndexBuildArgs{}.Kind())
-		return pid != 0 && b.count(t, `SELECT count(*) FROM pg_stat_progress_create_index WHERE relid = 'leads'::regclass`) == 1
+		return pid != 0 && b.count(t, `SELECT count(*) FROM pg_stat_progress_create_index
+			WHERE relid = 'leads'::regclass AND phase = 'waiting for writers before build' AND index_relid <> 0`) == 1
 	}, "no build of a leads index waited for the writer")
 	victim, survivor := pick(t, pid, first, second)
 	index := ""
