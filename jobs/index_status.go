@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/steadydb/steady/internal/catalog"
 )
@@ -27,6 +28,9 @@ type IndexStatus struct {
 	SizeBytes int64      `json:"size_bytes"`           // from pg_class.relpages; 0 when missing
 	Found     string     `json:"definition,omitempty"` // pg_get_indexdef of the index in place
 	Detail    string     `json:"detail,omitempty"`     // build phase, or why it differs
+	// A stalled index (MarkStalled): what the index itself is, and since when nobody builds it.
+	IndexState   IndexState `json:"index_state,omitempty"`
+	StalledSince *time.Time `json:"stalled_since,omitempty"`
 }
 
 // IndexProgress is a CREATE INDEX or REINDEX running in the current database, as

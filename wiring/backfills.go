@@ -12,6 +12,7 @@ import (
 
 	"github.com/steadydb/steady/internal/backfill"
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/internal/metrics"
 	"github.com/steadydb/steady/jobs"
 	"github.com/steadydb/steady/workers"
@@ -62,9 +63,13 @@ func newBackfillStore(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, _ 
 	return backfill.NewStore(pools.Pooler.Pool)
 }
 
-func newBackfillRunner(cfg WorkerConfig, pools *dbconn.Pools, log *slog.Logger) (*backfill.Runner, error) {
+func newBackfillRunner(cfg WorkerConfig, pools *dbconn.Pools, hb *liveness.Heartbeat, log *slog.Logger) (*backfill.Runner, error) {
 	rc := cfg.Backfill.Runner
 	rc.Logger = log
+	// A batch left idle in its transaction longer than the dead-after bound belongs to a worker
+	// the others are about to declare dead: let the server end it so the next owner can claim.
+	rc.IdleTimeout = hb.DeadAfter()
+	rc.Fence = hb.Fence
 	return backfill.NewRunner(pools.Pooler.Pool, rc)
 }
 

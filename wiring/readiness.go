@@ -8,17 +8,19 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/internal/readiness"
 )
 
-// ReadinessModule serves /readyz: the migration step succeeded, the POOLER answers, River runs.
+// ReadinessModule serves /readyz: the migration step succeeded, the POOLER answers, River runs,
+// and the worker's heartbeats land (with the number of live workers).
 var ReadinessModule = fx.Module("readiness",
 	fx.Provide(newReadiness),
 	fx.Invoke(registerReadiness),
 )
 
-func newReadiness(lc fx.Lifecycle, pools *dbconn.Pools, m *Migrated, river *RiverState, log *slog.Logger) (*readiness.Checker, error) {
-	c, err := readiness.New(readiness.Config{Migration: m, Pooler: pools.Pooler.Pool, River: river, Lint: m})
+func newReadiness(lc fx.Lifecycle, pools *dbconn.Pools, m *Migrated, river *RiverState, hb *liveness.Heartbeat, log *slog.Logger) (*readiness.Checker, error) {
+	c, err := readiness.New(readiness.Config{Migration: m, Pooler: pools.Pooler.Pool, River: river, Heartbeat: hb, Lint: m})
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/jobs"
 )
 
@@ -54,7 +55,8 @@ type riverParams struct {
 	Lifecycle     fx.Lifecycle
 	Config        WorkerConfig
 	Pools         *dbconn.Pools
-	Migrated      *Migrated // River starts after the migration step: its hook runs first
+	Migrated      *Migrated           // River starts after the migration step: its hook runs first
+	Heartbeat     *liveness.Heartbeat // registers the worker before River starts: its hook runs first
 	Log           *slog.Logger
 	Registrations []WorkerRegistration `group:"river_workers"`
 	Periodic      []*river.PeriodicJob `group:"river_periodic"`
@@ -83,6 +85,8 @@ func newRiverClient(p riverParams) (riverResult, error) {
 	// transaction pooler LISTEN is silently dropped, and an undetected POOLER is treated as one.
 	pollOnly := p.Pools.Pooler.Pooled()
 	client, err := river.NewClient(riverpgxv5.New(p.Pools.Pooler.Pool), &river.Config{
+		// The id the heartbeat registered: river_job.attempted_by names this worker's row.
+		ID:                p.Heartbeat.ClientID(),
 		Logger:            p.Log,
 		PollOnly:          pollOnly,
 		FetchPollInterval: cfg.FetchPollInterval,
@@ -95,8 +99,9 @@ func newRiverClient(p riverParams) (riverResult, error) {
 		PeriodicJobs: p.Periodic,
 		// Every job kind sets its own finite Timeout(); this is the bound for any that does not.
 		JobTimeout: 5 * time.Minute,
-		// Attempts are short and resume from checkpoints, so a crashed one is rescued soon
-		// (rescue waits max(this, the job's timeout)).
+		// The heartbeat gives a dead worker's jobs back within its dead-after bound; River's own
+		// rescuer (max(this, the job's timeout)) stays as the backstop for clients that do not
+		// heartbeat.
 		RescueStuckJobsAfter: 5 * time.Minute,
 	})
 	if err != nil {
@@ -108,16 +113,23 @@ func newRiverClient(p riverParams) (riverResult, error) {
 			if _, merr, _ := p.Migrated.Outcome(); merr != nil {
 				p.Log.Warn("starting River although the migration step failed", slog.Any("error", merr))
 			}
+			if !p.Heartbeat.Registered() {
+				return nil // said when registering failed; strict stopped the start there
+			}
 			// The start context carries fx's start deadline; River must outlive it.
 			if err := client.Start(context.WithoutCancel(ctx)); err != nil {
 				if p.Config.Migrate.Strict {
 					return err
 				}
 				p.Log.Error("❌ River did not start; the worker keeps serving health endpoints", slog.Any("error", err))
+				// Not working jobs, so not a worker the others should count on.
+				if err := p.Heartbeat.Stop(ctx); err != nil {
+					p.Log.Warn("deregister", slog.Any("error", err))
+				}
 				return nil
 			}
 			state.running.Store(true)
-			p.Log.Info("River started on POOLER", slog.Bool("poll_only", pollOnly), slog.String("pool_mode", string(p.Pools.Pooler.Mode)),
+			p.Log.Info("River started on POOLER", slog.String("client_id", client.ID()), slog.Bool("poll_only", pollOnly), slog.String("pool_mode", string(p.Pools.Pooler.Mode)),
 				slog.String("fetch_poll_interval", cfg.FetchPollInterval.String()),
 				slog.Int("index_workers", cfg.IndexWorkers), slog.Int("backfill_workers", cfg.BackfillWorkers),
 				slog.Int("default_workers", cfg.DefaultWorkers))

@@ -19,6 +19,7 @@ type WorkerConfig struct {
 	River    RiverConfig
 	Indexes  IndexesConfig
 	Backfill BackfillConfig
+	Liveness LivenessConfig
 	HTTPAddr string // default 127.0.0.1:8080
 	// HTTPAuth guards /metrics and /river; required when HTTPAddr is not loopback.
 	HTTPAuth httpauth.Credentials
@@ -48,6 +49,7 @@ func Worker(cfg WorkerConfig, log *slog.Logger) fx.Option {
 		DBModule,
 		MigrateModule,
 		HTTPModule,
+		LivenessModule,
 		RiverModule,
 		IndexesModule,
 		BackfillModule,

@@ -48,6 +48,11 @@ func (w *Backfill) Work(ctx context.Context, job *river.Job[jobs.BackfillArgs]) 
 	switch res.Outcome {
 	case backfill.OutcomeContinue, backfill.OutcomeThrottled:
 		return river.JobSnooze(res.Snooze)
+	case backfill.OutcomeLost:
+		// Another job holds the slice (a resumed slice's new generation): this one is done. When
+		// the holder is a later attempt of this very job, the runner's Fence has stopped the
+		// process before this return could overwrite that attempt's state.
+		return nil
 	}
 	return nil
 }

@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/steadydb/steady/internal/backfill"
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/jobs"
 )
 
@@ -20,13 +22,14 @@ type backfillOpts struct {
 	all    bool
 	slices int
 	wait   bool
+	ws     *waitSettings
 }
 
 // subcommands of steady backfill, and the flags each accepts.
 var backfillSubs = map[string][]string{
 	"list":    {"json"},
-	"enqueue": {"all", "slices", "wait"},
-	"status":  {"json"},
+	"enqueue": {"all", "slices", "wait", "wait-timeout", "stalled-after"},
+	"status":  {"json", "stalled-after"},
 	"pause":   {},
 	"resume":  {},
 	"cancel":  {},
@@ -46,13 +49,18 @@ batch in flight. The catalog is in jobs/backfills.go.
   enqueue NAME... | --all            start a run of each (only inserts jobs: the worker works them);
           [--slices N]               split the key range into N slices worked in parallel
           [--wait]                   follow progress until the runs end: exit 0 done, 1 failed or
-                                     cancelled (a progress bar on a terminal, lines otherwise)
+                                     cancelled (a progress bar on a terminal, lines otherwise);
+                                     with no live worker it says so at once and exits 5 when none
+                                     has appeared within --wait-timeout (60s; 0 waits forever)
                                      A backfill with an active run is left alone (a no-op, said so).
-  status [NAME...] [--json]          the latest run of each: state (pending, running, paused, done,
-                                     failed, cancelled, or never), rows done and remaining, rate,
-                                     ETA. --json: an array of objects with name, state, rows_done,
-                                     rows_remaining, rate_per_s, eta_s, progress, run, slices, … .
-                                     Exit 3 while a run is pending, running or paused.
+  status [NAME...] [--json]          the latest run of each: state (pending, running, paused,
+                                     stalled, done, failed, cancelled, or never), rows done and
+                                     remaining, rate, ETA, and the live workers. stalled: no
+                                     progress for --stalled-after (30s) while no live worker holds
+                                     it; no rate or ETA then. --json: an array of objects with
+                                     name, state, rows_done, rows_remaining, rate_per_s, eta_s,
+                                     progress, run, slices, stalled_since, stalled, … .
+                                     Exit 3 while a run is pending, running, stalled or paused.
   pause NAME...                      hold the active run at its next batch boundary
   resume NAME...                     continue a paused run from its checkpoints
   cancel NAME...                     stop the active run for good (what it changed stays)
@@ -64,10 +72,14 @@ An unknown name exits 2 with the list of names, and nothing is done.`,
 			f.fs.BoolVar(&o.all, "all", false, "enqueue: every backfill of the catalog")
 			f.fs.IntVar(&o.slices, "slices", 1, "enqueue: key-range slices per run, each with its own job and checkpoint")
 			f.fs.BoolVar(&o.wait, "wait", false, "enqueue: follow progress until the runs end")
+			o.ws = waitFlags(f)
 			return func(ctx context.Context, e *env, args []string) error {
 				sub, names, err := parseBackfillArgs(f.fs, args)
 				if err != nil {
 					return usageErr(err)
+				}
+				if err := o.ws.validate(); err != nil {
+					return err
 				}
 				return o.run(ctx, e, sub, names)
 			}
@@ -123,9 +135,9 @@ func (o *backfillOpts) run(ctx context.Context, e *env, sub string, names []stri
 		return err
 	}
 	defer pools.Close()
-	store := backfill.NewStore(pools.Pooler.Pool)
+	store := backfill.NewStore(pools.Pooler.Pool).WithStalledAfter(o.ws.stalledAfter)
 	if sub == "status" {
-		return o.status(ctx, e, store, names)
+		return o.status(ctx, e, store, pools.Pooler, names)
 	}
 	// The commands that write create (or upgrade) the bookkeeping: no worker needs to have run.
 	if err := backfill.EnsureSchema(ctx, pools.Pooler.Pool); err != nil {
@@ -238,7 +250,7 @@ func (o *backfillOpts) enqueue(ctx context.Context, e *env, store *backfill.Stor
 	if !o.wait {
 		return nil
 	}
-	return follow(ctx, e, store, names)
+	return follow(ctx, e, store, &workerWatch{timeout: o.ws.timeout, out: e.stdout, what: "the runs"}, names)
 }
 
 type statusJSON struct {
@@ -255,6 +267,8 @@ type statusJSON struct {
 	Trigger       string   `json:"trigger,omitempty"`
 	Throttled     string   `json:"throttled,omitempty"`
 	Error         string   `json:"error,omitempty"`
+	StalledSince  *string  `json:"stalled_since,omitempty"`
+	Stalled       string   `json:"stalled,omitempty"` // why nobody works it
 	CreatedAt     *string  `json:"created_at,omitempty"`
 	UpdatedAt     *string  `json:"updated_at,omitempty"`
 	FinishedAt    *string  `json:"finished_at,omitempty"`
@@ -263,7 +277,11 @@ type statusJSON struct {
 func toJSON(st backfill.RunStatus) statusJSON {
 	j := statusJSON{Name: st.Backfill, State: string(st.State), RowsDone: st.RowsDone, RowsRemaining: st.RowsRemaining,
 		Estimated: st.Estimated, RatePerS: st.RatePerS, ETAS: st.ETASeconds, Progress: st.Progress, Run: st.Run, Slices: st.Slices,
-		Trigger: string(st.Trigger), Throttled: st.Throttled, Error: st.Error}
+		Trigger: string(st.Trigger), Throttled: st.Throttled, Error: st.Error, Stalled: st.Stalled}
+	if st.StalledSince != nil {
+		s := st.StalledSince.Format(rfc3339ms)
+		j.StalledSince = &s
+	}
 	if st.Run != 0 {
 		c := st.CreatedAt.Format(rfc3339ms)
 		j.CreatedAt = &c
@@ -281,8 +299,12 @@ func toJSON(st backfill.RunStatus) statusJSON {
 
 const rfc3339ms = "2006-01-02T15:04:05.000Z07:00"
 
-func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store, names []string) error {
+func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store, q liveness.Querier, names []string) error {
 	sts, err := store.Status(ctx, names...)
+	if err != nil {
+		return err
+	}
+	census, err := liveness.Read(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -306,16 +328,20 @@ func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store
 			if st.Throttled != "" {
 				note = "held back: " + st.Throttled
 			}
+			if st.State == backfill.StateStalled {
+				note = fmt.Sprintf("stalled since %s: %s", st.StalledSince.UTC().Format(time.RFC3339), st.Stalled)
+			}
 			run := "-"
 			if st.Run != 0 {
 				run = fmt.Sprint(st.Run)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", st.Backfill, run, st.State, st.RowsDone,
-				remainingText(st), rateText(st.RatePerS), etaText(st.ETASeconds), note)
+				remainingText(st), rateText(st.RatePerS), etaFor(st), note)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		fmt.Fprintln(e.stdout, workersLine(census))
 	}
 	return withCode(code)
 }

@@ -199,10 +199,12 @@ func TestBackfillCommand(t *testing.T) {
 
 // TestBackfillWorkerKilledMidRun kills a real worker process with SIGKILL in the middle of a
 // backfill, restarts it, and checks that the run completes from its checkpoint with every row
-// correct, no row changed twice, and at most one batch of work redone.
+// correct, no row changed twice, and at most one batch of work redone. The restarted worker
+// takes the job back at its start: its previous process on this machine is gone.
 func TestBackfillWorkerKilledMidRun(t *testing.T) {
 	t.Parallel()
 	const rows, maxBatch = 120_000, 1_000
+	// The default heartbeat (5s, dead after 20s): the restart does not wait for the bound.
 	b := setupBackfill(t, fmt.Sprintf("STEADY_BACKFILL_MAX_BATCH=%d", maxBatch), "STEADY_LOG_LEVEL=debug")
 	b.exec(t, `INSERT INTO business (name, slug) VALUES ('Killed', 'killed')`)
 	// full_name keeps the number's digits: the right answer is '+972' || full_name.
@@ -225,6 +227,7 @@ func TestBackfillWorkerKilledMidRun(t *testing.T) {
 		return b.count(t, `SELECT coalesce(max(cursor_key), 0) FROM steady_backfill_slices`) >= rows/5
 	}, "the backfill did not get going")
 	require.NoError(t, first.cmd.Process.Kill())
+	killedAt := time.Now()
 	killed := first.wait(t)
 	require.Equal(t, -1, killed.code)
 
@@ -240,11 +243,11 @@ func TestBackfillWorkerKilledMidRun(t *testing.T) {
 		"nothing after the checkpoint committed: the batch in flight rolled back")
 	require.Equal(t, done, b.count(t, `SELECT count(*) FROM leads WHERE touches = 1`), "rows_done committed with the rows")
 
-	// River rescues a dead worker's job after RescueStuckJobsAfter (5m) and a dead leader's lease
-	// expires after up to 15s; age both instead of waiting.
-	b.exec(t, `UPDATE river_job SET attempted_at = now() - interval '1 hour' WHERE state = 'running'`)
-	b.exec(t, `UPDATE river_leader SET expires_at = now() - interval '1 second'`)
 	second := start(t, b.env, "worker")
+	waitUntil(t, 2*time.Minute, func() bool {
+		return b.count(t, `SELECT cursor_key FROM steady_backfill_slices`) > checkpoint
+	}, "the restarted worker did not resume")
+	resumed := time.Since(killedAt)
 	waitUntil(t, 2*time.Minute, func() bool {
 		return b.count(t, `SELECT count(*) FROM steady_backfill_slices WHERE state = 'done'`) == 1
 	}, "the restarted worker did not finish the backfill")
@@ -266,7 +269,9 @@ func TestBackfillWorkerKilledMidRun(t *testing.T) {
 	}
 	require.NotEmpty(t, resumedFrom)
 	require.Equal(t, checkpoint, resumedFrom[0], "the restarted worker continued from the checkpoint")
-	t.Logf("killed at checkpoint %d of %d; %d rows redone (one batch is at most %d)", checkpoint, rows, redone, maxBatch)
+	require.Contains(t, logs, "its process "+fmt.Sprint(first.cmd.Process.Pid)+" is gone from ")
+	t.Logf("killed at checkpoint %d of %d; %d rows redone (one batch is at most %d); the restarted worker's first checkpoint came %s after the kill",
+		checkpoint, rows, redone, maxBatch, resumed.Round(10*time.Millisecond))
 }
 
 func TestScheduleCommand(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -19,8 +20,9 @@ const (
 
 // follow shows the progress of each named backfill's latest run until every one has ended: a
 // redrawn progress bar per run on a terminal, plain lines otherwise. Exit 0 when all are done,
-// 1 when one failed or was cancelled. A paused run is waited for (someone may resume it).
-func follow(ctx context.Context, e *env, store *backfill.Store, names []string) error {
+// 1 when one failed or was cancelled, 5 when no worker was alive for the watch's timeout. A
+// paused or stalled run is waited for (someone may resume it, a worker may start).
+func follow(ctx context.Context, e *env, store *backfill.Store, watch *workerWatch, names []string) error {
 	tty := isTerminal(e.stdout)
 	start := time.Now()
 	last := map[string]backfill.State{}
@@ -40,6 +42,15 @@ func follow(ctx context.Context, e *env, store *backfill.Store, names []string) 
 		for _, st := range sts {
 			if !st.State.Active() {
 				ended++
+			}
+		}
+		if ended < len(sts) {
+			printed, err := watch.check(ctx, store.Pool())
+			if err != nil {
+				return watchErr(ctx, err)
+			}
+			if printed {
+				drawn = 0 // the bars start again below the line
 			}
 		}
 		if tty {
@@ -69,6 +80,15 @@ func follow(ctx context.Context, e *env, store *backfill.Store, names []string) 
 	}
 }
 
+// watchErr is a --wait that ended because no worker came (exit 5), or because following broke.
+func watchErr(ctx context.Context, err error) error {
+	var ee *exitError
+	if errors.As(err, &ee) || ctx.Err() == nil {
+		return err
+	}
+	return &exitError{code: exitFailure, err: fmt.Errorf("stopped following; the runs go on (steady backfill status)")}
+}
+
 func outcome(w io.Writer, sts []backfill.RunStatus) error {
 	var bad []string
 	for _, st := range sts {
@@ -94,7 +114,10 @@ func barLine(st backfill.RunStatus, start time.Time) string {
 	full := int(frac * width)
 	bar := strings.Repeat("█", full) + strings.Repeat("░", width-full)
 	line := fmt.Sprintf("%-32s [%s] %3.0f%%  %s rows  %s  ETA %s  %s", st.Backfill, bar, frac*100,
-		thousands(st.RowsDone), rateText(st.RatePerS), etaText(st.ETASeconds), st.State)
+		thousands(st.RowsDone), rateText(st.RatePerS), etaFor(st), st.State)
+	if st.State == backfill.StateStalled {
+		line += " (" + st.Stalled + ")"
+	}
 	if st.Throttled != "" && st.State == backfill.StateRunning {
 		line += " (held back: " + st.Throttled + ")"
 	}
@@ -114,9 +137,12 @@ func plainLine(st backfill.RunStatus, start time.Time) string {
 		return s + " (after " + time.Since(start).Round(100*time.Millisecond).String() + ")"
 	}
 	s := fmt.Sprintf("%s: %s %.0f%% rows_done=%d rows_remaining=%s rate=%s eta=%s", st.Backfill, st.State,
-		fraction(st)*100, st.RowsDone, remainingText(st), rateText(st.RatePerS), etaText(st.ETASeconds))
+		fraction(st)*100, st.RowsDone, remainingText(st), rateText(st.RatePerS), etaFor(st))
 	if st.Throttled != "" {
 		s += " held back: " + st.Throttled
+	}
+	if st.State == backfill.StateStalled {
+		s += " stalled since " + st.StalledSince.UTC().Format(time.RFC3339) + ": " + st.Stalled
 	}
 	return s
 }
@@ -148,6 +174,14 @@ func rateText(r float64) string {
 		return "- rows/s"
 	}
 	return thousands(int64(r+0.5)) + " rows/s"
+}
+
+// etaFor is a run's ETA: none for a stalled run (nobody works it), "?" when unknown.
+func etaFor(st backfill.RunStatus) string {
+	if st.State == backfill.StateStalled {
+		return "-"
+	}
+	return etaText(st.ETASeconds)
 }
 
 func etaText(s *float64) string {

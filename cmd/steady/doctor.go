@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/liveness"
+	"github.com/steadydb/steady/internal/redact"
 )
 
 func doctorCommand() *command {
@@ -21,7 +23,9 @@ setting (--pooler-mode / STEADY_POOLER_MODE: auto, transaction, session), what d
 concluded and its evidence: two client connections on one backend pid mean a transaction pooler;
 only a direct server's every sign means direct; anything uncertain is taken as transaction. A
 setting the evidence contradicts is a WARNING (exit code unchanged). Exit 0 when POOLER and the
-locked migration role answer, 1 when not.`,
+locked migration role answer, 1 when not (no worker running is not an error here).
+Then the workers: those alive (since when, last heartbeat, by the server's clock) and those that
+died within the last day.`,
 		setup: func(f *flags) func(context.Context, *env, []string) error {
 			cfg := dbFlags(f)
 			f.fs.BoolVar(&asJSON, "json", false, "print JSON")
@@ -31,14 +35,33 @@ locked migration role answer, 1 when not.`,
 				if err != nil {
 					return err
 				}
+				var workers *workersJSON
+				var census liveness.Census
+				if rep.Pooler.Reachable {
+					census, err = readWorkers(ctx, *cfg)
+					workers = toWorkersJSON(census)
+					if err != nil {
+						workers = &workersJSON{Error: redact.Error(err)}
+					}
+				}
 				if asJSON {
 					enc := json.NewEncoder(e.stdout)
 					enc.SetIndent("", "  ")
-					if err := enc.Encode(rep); err != nil {
+					if err := enc.Encode(struct {
+						dbconn.Report
+						Workers *workersJSON `json:"workers,omitempty"`
+					}{rep, workers}); err != nil {
 						return err
 					}
 				} else {
 					printDoctor(e, rep)
+					switch {
+					case workers == nil:
+					case workers.Error != "":
+						fmt.Fprintln(e.stdout, "workers: could not read them:", workers.Error)
+					default:
+						printWorkers(e.stdout, census)
+					}
 				}
 				if !rep.OK() {
 					return withCode(exitFailure)

@@ -15,6 +15,8 @@ const (
 	exitUsage   = 2 // bad flag, bad setting, unknown name: nothing was done
 	exitPending = 3 // status: work is pending (migrations, index builds)
 	exitDrift   = 4 // status/--strict: drift, partial state, changed checksum, invalid index
+	// exitNoWorker: --wait found no live worker for --wait-timeout; the work stays enqueued.
+	exitNoWorker = 5
 )
 
 // exitError carries an exit code. silent errors were already reported on stdout/stderr.

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/jobs"
 )
 
@@ -17,6 +18,7 @@ type indexesOpts struct {
 	db   *dbconn.Config
 	json bool
 	wait bool
+	ws   *waitSettings
 }
 
 func indexesCommand() *command {
@@ -36,13 +38,18 @@ with another definition is replaced (built as NAME_steady_new, then swapped).
                      waiting or running gets nothing new; a job waiting to retry runs now.
         --wait       follow the jobs, with the phase of each running build, until they end:
                      exit 0 when every index is built, 1 when a job failed (its error is shown;
-                     River retries it with backoff) or was cancelled or discarded
+                     River retries it with backoff) or was cancelled or discarded; with no live
+                     worker it says so at once and exits 5 when none has appeared within
+                     --wait-timeout (60s; 0 waits forever)
         --json       print {"jobs": [{table, action, job_id, state, error}], "indexes": [...]}
-  status             every catalog index: name, table, state, size. States: valid, invalid (left
-                     by a failed build), missing, building (a concurrent build is running),
-                     different (not the catalog's definition). --json: an array of objects
-                     with name, table, state, size_bytes, definition, detail.
-                     Exit 0 all valid, 3 some missing or building, 4 some invalid or different.
+  status             every catalog index: name, table, state, size, and the live workers. States:
+                     valid, invalid (left by a failed build), missing, building (a concurrent
+                     build is running), different (not the catalog's definition), stalled (not
+                     in place, its build job waiting or running and no live worker for
+                     --stalled-after, 30s). --json: an array of objects with name, table, state,
+                     size_bytes, definition, detail, and for a stalled one index_state and
+                     stalled_since. Exit 0 all valid, 3 some missing or building (or stalled
+                     missing), 4 some invalid or different (stalled or not).
 
 A build cancelled by statement_timeout (or lock_timeout) comes from a server, database or role
 setting: PgBouncer refuses per-connection settings. Run ALTER ROLE <steady's role> SET
@@ -51,10 +58,14 @@ statement_timeout = 0 (or give the POOLER URL a dedicated role); the next attemp
 			o.db = dbFlags(f)
 			f.fs.BoolVar(&o.json, "json", false, "print JSON")
 			f.fs.BoolVar(&o.wait, "wait", false, "build: follow the jobs until they end")
+			o.ws = waitFlags(f)
 			return func(ctx context.Context, e *env, args []string) error {
 				sub, tables, err := parseIndexesArgs(f.fs, args)
 				if err != nil {
 					return usageErr(err)
+				}
+				if err := o.ws.validate(); err != nil {
+					return err
 				}
 				// Log flags may come after the subcommand: build the logger again.
 				if err := e.log.build(e.stderr); err != nil {
@@ -97,10 +108,14 @@ func parseIndexesArgs(fs *flag.FlagSet, args []string) (string, []string, error)
 		if len(tables) > 0 {
 			return "", nil, errors.New("indexes status takes no arguments")
 		}
-		var wait bool
-		fs.Visit(func(fl *flag.Flag) { wait = wait || fl.Name == "wait" })
-		if wait {
-			return "", nil, errors.New("indexes status: --wait applies to build only")
+		var waitFlag string
+		fs.Visit(func(fl *flag.Flag) {
+			if fl.Name == "wait" || fl.Name == "wait-timeout" {
+				waitFlag = fl.Name
+			}
+		})
+		if waitFlag != "" {
+			return "", nil, fmt.Errorf("indexes status: --%s applies to build only", waitFlag)
 		}
 	default:
 		return "", nil, fmt.Errorf("indexes: unknown subcommand %q (want build or status)", sub)
@@ -119,12 +134,20 @@ func (o *indexesOpts) status(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	census, err := liveness.Read(ctx, pools.Pooler)
+	if err != nil {
+		return err
+	}
+	if err := jobs.MarkStalled(ctx, pools.Pooler, status, census, o.ws.stalledAfter); err != nil {
+		return err
+	}
 	if o.json {
 		if err := writeJSON(e.stdout, status); err != nil {
 			return err
 		}
 	} else {
 		printIndexStatus(e, status)
+		fmt.Fprintln(e.stdout, workersLine(census))
 	}
 	return withCode(indexStatusCode(status))
 }
@@ -132,7 +155,11 @@ func (o *indexesOpts) status(ctx context.Context, e *env) error {
 func indexStatusCode(status []jobs.IndexStatus) int {
 	code := exitOK
 	for _, st := range status {
-		switch st.State {
+		state := st.State
+		if state == jobs.IndexStalled {
+			state = st.IndexState // stalled or not, what the index is decides the code
+		}
+		switch state {
 		case jobs.IndexInvalid, jobs.IndexDifferent:
 			return exitDrift
 		case jobs.IndexMissing, jobs.IndexBuilding:
@@ -158,7 +185,7 @@ func printIndexStatus(e *env, status []jobs.IndexStatus) {
 		counts[st.State]++
 	}
 	var parts []string
-	for _, s := range []jobs.IndexState{jobs.IndexValid, jobs.IndexBuilding, jobs.IndexMissing, jobs.IndexInvalid, jobs.IndexDifferent} {
+	for _, s := range []jobs.IndexState{jobs.IndexValid, jobs.IndexBuilding, jobs.IndexMissing, jobs.IndexInvalid, jobs.IndexDifferent, jobs.IndexStalled} {
 		if counts[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 		}
@@ -217,6 +244,7 @@ func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error 
 		if o.json {
 			w.out = e.stderr // progress lines; stdout is the JSON document
 		}
+		w.watch = &workerWatch{timeout: o.ws.timeout, out: w.out, what: "the builds"}
 		if err := w.follow(ctx, &out); err != nil {
 			return err
 		}

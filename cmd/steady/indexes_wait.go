@@ -28,6 +28,7 @@ type indexWait struct {
 	client *river.Client[pgx.Tx]
 	pool   *dbconn.Pool
 	out    io.Writer // progress lines
+	watch  *workerWatch
 }
 
 // follow prints a line whenever a table's job changes state or its build changes phase, until
@@ -74,7 +75,11 @@ func (w *indexWait) follow(ctx context.Context, out *buildJSON) error {
 		if ended == len(list.Jobs) {
 			break
 		}
-		if !started && !hinted && time.Since(start) >= indexNoWorkerFor {
+		if _, err := w.watch.check(ctx, w.pool); err != nil {
+			return w.stopped(ctx, err)
+		}
+		// Workers are alive (or the watch said none is) yet nothing was picked up.
+		if !started && !hinted && w.watch.noneSince.IsZero() && time.Since(start) >= indexNoWorkerFor {
 			fmt.Fprintf(w.out, "no worker has picked these jobs up in %s: is steady worker running against this database?\n", indexNoWorkerFor)
 			hinted = true
 		}
@@ -98,6 +103,10 @@ func (w *indexWait) follow(ctx context.Context, out *buildJSON) error {
 }
 
 func (w *indexWait) stopped(ctx context.Context, err error) error {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err // no worker came (exit 5)
+	}
 	if ctx.Err() != nil {
 		return &exitError{code: exitFailure, err: errors.New("stopped following; the builds go on (steady indexes status)")}
 	}

@@ -98,6 +98,7 @@ Exit codes:
   2  usage: bad flag, bad setting or URL, unknown name; nothing was done
   3  pending work (status commands)
   4  drift, partial state, changed checksum or invalid index (status, --strict)
+  5  no worker: --wait found no live worker for --wait-timeout (the work stays enqueued)
 `)
 }
 

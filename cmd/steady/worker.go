@@ -9,6 +9,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/steadydb/steady/internal/httpauth"
+	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/wiring"
 )
@@ -34,8 +35,16 @@ Credentials, from the environment only (never flags, which other users can see i
 Either is accepted when both are set. On an address other than loopback (0.0.0.0, ::, a host
 name) the worker refuses to start without them (exit 2); when set they are checked on loopback too.
 
+Liveness: the worker registers in steady_workers and heartbeats through the POOLER every
+--heartbeat-interval (5s). A worker without a heartbeat for --dead-after (4 intervals, 20s) is
+dead: a live worker gives its running jobs back to be retried at once (a backfill slice resumes
+from its checkpoint, an index build is retried), and a restarted worker takes back the jobs of
+its previous process on the same machine at its start. A worker that finds itself declared dead
+(paused or cut off longer than the bound) exits 1 at once: its jobs belong to others now.
+
 Stopping (SIGTERM or SIGINT): /readyz answers 503 at once, River stops fetching and lets running
-jobs finish within 30s, then cancels them; then the HTTP server shuts down. Exit 0.`,
+jobs finish within 30s, then cancels them; the worker deregisters; then the HTTP server shuts
+down. Exit 0.`,
 		setup: func(f *flags) func(context.Context, *env, []string) error {
 			cfg := wiring.WorkerConfig{}
 			ms := migrateFlags(f)
@@ -47,11 +56,16 @@ jobs finish within 30s, then cancels them; then the HTTP server shuts down. Exit
 			f.count(&cfg.River.BackfillWorkers, "backfill-workers", "STEADY_BACKFILL_WORKERS", 2, 1, 100, "backfill slices worked at once")
 			f.count(&cfg.River.DefaultWorkers, "default-workers", "STEADY_DEFAULT_WORKERS", 4, 1, 1000, "jobs of the default queue worked at once")
 			f.duration(&cfg.River.FetchPollInterval, "poll-interval", "STEADY_POLL_INTERVAL", 200*time.Millisecond, "how often River polls for jobs (always, behind a transaction pooler)")
+			f.duration(&cfg.Liveness.Interval, "heartbeat-interval", "STEADY_HEARTBEAT_INTERVAL", 5*time.Second, "how often the worker heartbeats (100ms to 1m)")
+			f.duration(&cfg.Liveness.DeadAfter, "dead-after", "STEADY_DEAD_AFTER", 0, "a worker without a heartbeat for this long is dead and its jobs are given back (default 4 heartbeat intervals: 20s; at least 3)")
 			bf := backfillWorkerFlags(f)
 			return func(ctx context.Context, e *env, _ []string) error {
 				// River refuses a fetch poll interval under 1ms; below ~50ms polling is all load.
 				if cfg.River.FetchPollInterval < 10*time.Millisecond || cfg.River.FetchPollInterval > time.Minute {
 					return usageErr(fmt.Errorf("--poll-interval / STEADY_POLL_INTERVAL=%s: want 10ms to 1m", cfg.River.FetchPollInterval))
+				}
+				if err := (liveness.Config{Interval: cfg.Liveness.Interval, DeadAfter: cfg.Liveness.DeadAfter}).Validate(); err != nil {
+					return usageErr(fmt.Errorf("--heartbeat-interval / STEADY_HEARTBEAT_INTERVAL, --dead-after / STEADY_DEAD_AFTER: %w", err))
 				}
 				src, err := ms.source()
 				if err != nil {

@@ -79,6 +79,9 @@ func TestWorkerOperationsEndToEnd(t *testing.T) {
 	base := "http://127.0.0.1:" + port
 	_, more := waitForLogPrefix(t, stderr, "migrations: ")
 	logs += more
+	// Registered (and heartbeating) before River starts.
+	_, more = waitFor(t, stderr, func(m string) bool { return m == "River started on POOLER" })
+	logs += more
 
 	get := func(path string, auth func(*http.Request)) (int, string) {
 		t.Helper()
@@ -127,6 +130,36 @@ func TestWorkerOperationsEndToEnd(t *testing.T) {
 		require.Contains(t, body, `steady_db_migration_role{role="DIRECT"} 1`)
 		require.Contains(t, body, `steady_migration_step_status{status="succeeded"} 1`)
 		require.Contains(t, body, `steady_river_jobs_query_success 1`)
+		require.Contains(t, body, "steady_workers_alive 1\n")
+		require.Contains(t, body, "steady_workers_query_success 1\n")
+	})
+
+	t.Run("DoctorAndReadinessShowTheLiveWorker", func(t *testing.T) {
+		env := []string{"DATABASE_URL_DIRECT=" + db.DirectURL, "DATABASE_URL_POOLER=" + db.PoolerURL}
+		r := steady(t, env, "doctor", "--json")
+		require.Equal(t, 0, r.code, r.stderr)
+		var rep struct {
+			Workers struct {
+				Alive []struct {
+					ID        string  `json:"id"`
+					PID       int     `json:"pid"`
+					StartedAt string  `json:"started_at"`
+					UpS       float64 `json:"up_s"`
+				} `json:"alive"`
+			} `json:"workers"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep), r.stdout)
+		require.Len(t, rep.Workers.Alive, 1)
+		w := rep.Workers.Alive[0]
+		require.Equal(t, cmd.Process.Pid, w.PID)
+		require.True(t, strings.HasPrefix(w.ID, "steady."), w.ID)
+		require.Positive(t, w.UpS)
+		r = steady(t, env, "doctor")
+		require.Regexp(t, fmt.Sprintf(`workers: 1 alive \(\S+ pid %d since `, cmd.Process.Pid), r.stdout)
+		require.Contains(t, r.stdout, "  alive  "+w.ID+"  since ")
+
+		_, body := get("/readyz", nil)
+		require.Contains(t, body, `{"name":"heartbeat","ok":true,"reason":"`+w.ID+` heartbeats every 5s; 1 worker alive"}`)
 	})
 
 	t.Run("RiverUINeedsCredentials", func(t *testing.T) {

@@ -22,7 +22,16 @@ type Config struct {
 	MaxReplicaLag    time.Duration // replica replay lag before batches wait; default 10s, <0 off
 	HealthEvery      time.Duration // how often health is read between batches; default 1s
 	MaxBackoff       time.Duration // longest wait when held back or after a transient error; default 30s
-	Logger           *slog.Logger
+	// IdleTimeout is each batch's SET LOCAL idle_in_transaction_session_timeout: a worker paused
+	// or cut off in the middle of a batch (SIGSTOP, a frozen VM) must not hold the slice's row
+	// lock, and so the next owner, for longer than this. Default 20s (the worker sets its
+	// dead-after bound).
+	IdleTimeout time.Duration
+	// Fence is called when an attempt finds that a later attempt of its own job holds its slice:
+	// the job was given away because this worker was declared dead. The worker must stop at
+	// once (steady worker exits) rather than report the job's outcome over the new attempt's.
+	Fence  func(error)
+	Logger *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -38,6 +47,7 @@ func (c Config) withDefaults() Config {
 	c.MaxReplicaLag = cmp.Or(c.MaxReplicaLag, 10*time.Second)
 	c.HealthEvery = cmp.Or(c.HealthEvery, time.Second)
 	c.MaxBackoff = cmp.Or(c.MaxBackoff, 30*time.Second)
+	c.IdleTimeout = cmp.Or(c.IdleTimeout, 20*time.Second)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -60,6 +70,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("backfill attempt duration %s: want at least 1s", c.AttemptDuration)
 	case c.MaxLockWaiters < 0:
 		return fmt.Errorf("backfill max lock waiters %d: want 0 or more", c.MaxLockWaiters)
+	case c.IdleTimeout < 100*time.Millisecond:
+		return fmt.Errorf("backfill idle-in-transaction timeout %s: want at least 100ms", c.IdleTimeout)
 	}
 	return nil
 }

@@ -8,13 +8,19 @@
 // River job (jobs.BackfillArgs) at a time.
 //
 // Rules:
-//   - A batch is one transaction on the POOLER: set_config('lock_timeout'/'statement_timeout',
-//     …, true) (SET LOCAL: startup parameters are refused by PgBouncer and session SET leaks to
-//     other clients), SELECT … FOR UPDATE of the slice row, the catalog's UPDATE for
-//     (checkpoint, checkpoint+size], and the new checkpoint. The row lock sees pause and cancel
-//     at the batch boundary and fences off a second job working the same slice; the checkpoint
-//     commits with the rows, so a crash (kill -9) loses nothing and redoes at most the batch in
-//     flight, which rolled back.
+//   - A batch is one transaction on the POOLER: set_config('lock_timeout'/'statement_timeout'/
+//     'idle_in_transaction_session_timeout', …, true) (SET LOCAL: startup parameters are refused
+//     by PgBouncer and session SET leaks to other clients), SELECT … FOR UPDATE of the slice row,
+//     the catalog's UPDATE for (checkpoint, checkpoint+size], and the new checkpoint. The row
+//     lock sees pause and cancel at the batch boundary; the checkpoint commits with the rows, so
+//     a crash (kill -9) loses nothing and redoes at most the batch in flight, which rolled back.
+//   - Each attempt that claims a slice takes a new lease (steady_backfill_slices.lease), and the
+//     checkpoint UPDATE writes only under the attempt's own: when another attempt has claimed
+//     the slice (a dead worker's job given to a live one, a resumed slice's new job), the old
+//     attempt's write is refused and it stops (OutcomeLost). If the claimer is a later attempt
+//     of the same job, the old attempt's worker was declared dead: Config.Fence stops it. The
+//     idle timeout (the worker's dead-after bound) ends the transaction of a worker frozen
+//     mid-batch, so the row lock it held does not keep the next owner waiting.
 //   - Keys, never OFFSET: a batch is a key interval, whatever rows it holds. The size adapts to a
 //     target duration (200 ms by default) from measured durations (sizer.go; GitLab's batch
 //     optimizer is the reference), bounded, halved after a timeout, persisted with the checkpoint.

@@ -40,6 +40,7 @@ const (
 	OutcomeStopped                  // the slice is paused, cancelled, finished or gone: the job ends
 	OutcomeContinue                 // the attempt's time is up: continue in a new attempt after Snooze
 	OutcomeThrottled                // held back by the database's health when time was up: continue after Snooze
+	OutcomeLost                     // another attempt took the slice over: this one stopped without writing
 )
 
 // Result is what one attempt did.
@@ -49,6 +50,21 @@ type Result struct {
 	Snooze  time.Duration // OutcomeContinue, OutcomeThrottled: when to continue
 	Rows    int64         // rows changed by this attempt
 	Batches int
+	Holder  int64 // OutcomeLost: the job whose attempt holds the slice now
+}
+
+// LostError says that an attempt's slice was taken over by a later claim (a rescued job's
+// retry, or a resumed slice's new job): the attempt stops, and its batch in flight rolled back.
+type LostError struct {
+	Run         int64
+	Slice       int
+	Job, Holder int64 // this attempt's job and the one holding the slice now
+	Lease, Now  int64 // this attempt's lease and the slice's
+}
+
+func (e *LostError) Error() string {
+	return fmt.Sprintf("backfill run %d slice %d: job %d's lease %d was taken over by job %d (lease %d); its checkpoint write was refused",
+		e.Run, e.Slice, e.Job, e.Lease, e.Holder, e.Now)
 }
 
 // ErrUnknownSlice is returned for a job whose backfill is not in the catalog or whose slice row
@@ -63,6 +79,8 @@ type slice struct {
 	batches       int64
 	rate          float64
 	size          int64
+	lease         int64 // this attempt's: a checkpoint is written only while the slice's is the same
+	jobID         int64
 	lastCommitted time.Time
 }
 
@@ -93,6 +111,17 @@ func (r *Runner) Run(ctx context.Context, args jobs.BackfillArgs, jobID int64) (
 	a := attempt{r: r, b: b, sl: sl, log: log, deadline: time.Now().Add(r.cfg.AttemptDuration),
 		sizer: newSizer(r.cfg.TargetBatch, r.cfg.MinBatch, r.cfg.MaxBatch, sl.size)}
 	res, err := a.run(ctx)
+	var lost *LostError
+	if errors.As(err, &lost) {
+		log.Warn("backfill slice taken over by another attempt; this one stops without writing", slog.Int64("job_id", jobID),
+			slog.Int64("holder_job_id", lost.Holder), slog.Int64("lease", lost.Lease), slog.Int64("current_lease", lost.Now))
+		if lost.Holder == jobID && r.cfg.Fence != nil {
+			// A later attempt of this very job: it was rescued because this worker was declared
+			// dead. Reporting this attempt's outcome would overwrite the new attempt's job state.
+			r.cfg.Fence(lost)
+		}
+		return Result{Outcome: OutcomeLost, State: StateRunning, Rows: res.Rows, Batches: res.Batches, Holder: lost.Holder}, nil
+	}
 	if ctx.Err() != nil {
 		// Shutdown or the job's timeout: the batch in flight rolled back; continue at once,
 		// wherever a worker is free.
@@ -102,15 +131,17 @@ func (r *Runner) Run(ctx context.Context, args jobs.BackfillArgs, jobID int64) (
 	return res, err
 }
 
-// claim marks the slice running for this job and reads it. A slice that is not pending or
-// running is returned with its state and nothing else.
+// claim marks the slice running for this job, takes a new lease on it and reads it. A slice
+// that is not pending or running is returned with its state and nothing else. The claim waits
+// for the row lock of a batch in flight, so it reads the checkpoint that batch committed; an
+// earlier attempt still working finds the lease changed at its next batch and stops.
 func (r *Runner) claim(ctx context.Context, args jobs.BackfillArgs, jobID int64) (*slice, State, error) {
-	sl := &slice{args: args, lastCommitted: time.Now()}
+	sl := &slice{args: args, jobID: jobID, lastCommitted: time.Now()}
 	err := r.pool.QueryRow(ctx, `UPDATE steady_backfill_slices
-		SET state = 'running', job_id = $3, started_at = coalesce(started_at, now()), updated_at = now()
+		SET state = 'running', job_id = $3, lease = lease + 1, started_at = coalesce(started_at, now()), updated_at = now()
 		WHERE run_id = $1 AND slice = $2 AND state IN ('pending', 'running')
-		RETURNING key_from, key_to, cursor_key, batches, rate_per_s, batch_size`,
-		args.Run, args.Slice, jobID).Scan(&sl.from, &sl.to, &sl.cursor, &sl.batches, &sl.rate, &sl.size)
+		RETURNING key_from, key_to, cursor_key, batches, rate_per_s, batch_size, lease`,
+		args.Run, args.Slice, jobID).Scan(&sl.from, &sl.to, &sl.cursor, &sl.batches, &sl.rate, &sl.size, &sl.lease)
 	if err == nil {
 		sl.size = cmp.Or(sl.size, r.cfg.InitialBatch)
 		return sl, StateRunning, nil
@@ -278,24 +309,24 @@ func (a *attempt) batch(ctx context.Context) (State, error) {
 		return "", err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit this is a no-op
-	if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)`,
-		ms(a.r.cfg.LockTimeout), ms(a.r.cfg.StatementTimeout)); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true),
+		set_config('idle_in_transaction_session_timeout', $3, true)`,
+		ms(a.r.cfg.LockTimeout), ms(a.r.cfg.StatementTimeout), ms(a.r.cfg.IdleTimeout)); err != nil {
 		return "", err
 	}
 	var state string
-	var cursor int64
-	if err := tx.QueryRow(ctx, `SELECT state, cursor_key FROM steady_backfill_slices
-		WHERE run_id = $1 AND slice = $2 FOR UPDATE`, sl.args.Run, sl.args.Slice).Scan(&state, &cursor); err != nil {
+	var cursor, lease, holder int64
+	if err := tx.QueryRow(ctx, `SELECT state, cursor_key, lease, coalesce(job_id, 0) FROM steady_backfill_slices
+		WHERE run_id = $1 AND slice = $2 FOR UPDATE`, sl.args.Run, sl.args.Slice).Scan(&state, &cursor, &lease, &holder); err != nil {
 		return "", err
 	}
 	if s := State(state); s != StateRunning && s != StatePending {
 		return s, nil
 	}
-	if cursor != sl.cursor {
-		// Another job moved the checkpoint (a rescued duplicate): it owns the slice now.
-		a.log.Warn("backfill checkpoint moved under this job; leaving the slice to the other one",
-			slog.Int64("expected", sl.cursor), slog.Int64("found", cursor))
-		return StateRunning, nil
+	if lease != sl.lease || cursor != sl.cursor {
+		// Another attempt claimed the slice (or, from a steady without leases, moved the
+		// checkpoint): it owns the slice now.
+		return "", &LostError{Run: sl.args.Run, Slice: sl.args.Slice, Job: sl.jobID, Holder: holder, Lease: sl.lease, Now: lease}
 	}
 	tag, err := tx.Exec(ctx, a.b.Update, sl.cursor, hi)
 	if err != nil {
@@ -305,16 +336,22 @@ func (a *attempt) batch(ctx context.Context) (State, error) {
 	done := hi == sl.to
 	now := time.Now()
 	rate := smoothRate(sl.rate, rows, now.Sub(sl.lastCommitted))
-	if _, err := tx.Exec(ctx, `UPDATE steady_backfill_slices
+	tag, err = tx.Exec(ctx, `UPDATE steady_backfill_slices
 		SET cursor_key = $3, rows_done = rows_done + $4,
 		    rows_remaining = CASE WHEN $6 THEN 0 WHEN rows_remaining IS NOT NULL THEN greatest(rows_remaining - $4, 0) END,
 		    batch_size = $5, batches = batches + 1, rate_per_s = $7,
 		    state = CASE WHEN $6 THEN 'done' ELSE 'running' END,
 		    finished_at = CASE WHEN $6 THEN now() END,
 		    throttled = NULL, error = NULL, updated_at = now()
-		WHERE run_id = $1 AND slice = $2`,
-		sl.args.Run, sl.args.Slice, hi, rows, size, done, rate); err != nil {
+		WHERE run_id = $1 AND slice = $2 AND lease = $8`,
+		sl.args.Run, sl.args.Slice, hi, rows, size, done, rate, sl.lease)
+	if err != nil {
 		return "", err
+	}
+	if tag.RowsAffected() != 1 {
+		// The row lock taken above makes this unreachable; the lease in the WHERE is the fence
+		// that holds whatever the code before it becomes.
+		return "", &LostError{Run: sl.args.Run, Slice: sl.args.Slice, Job: sl.jobID, Holder: holder, Lease: sl.lease, Now: -1}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return "", err

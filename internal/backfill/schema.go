@@ -15,7 +15,7 @@ import (
 // idempotent. A change appends statements (ADD COLUMN IF NOT EXISTS …) and bumps schemaVersion,
 // which the last statement records as the runs table's comment: one catalog read tells whether
 // anything is left to do.
-const schemaVersion = "steady backfill bookkeeping v2"
+const schemaVersion = "steady backfill bookkeeping v3"
 
 var schema = []string{
 	`CREATE TABLE IF NOT EXISTS steady_backfill_runs (
@@ -57,6 +57,9 @@ var schema = []string{
 	'cursor_key is the checkpoint (every key <= it is done), committed with each batch'`,
 	// v2: resumed slices get a job of a new generation (store.go, Resume).
 	`ALTER TABLE steady_backfill_slices ADD COLUMN IF NOT EXISTS job_gen integer NOT NULL DEFAULT 0`,
+	// v3: each attempt that claims the slice takes a new lease; a checkpoint is written only
+	// under the current one (runner.go), so a worker that lost its slice cannot write.
+	`ALTER TABLE steady_backfill_slices ADD COLUMN IF NOT EXISTS lease bigint NOT NULL DEFAULT 0`,
 	`COMMENT ON TABLE steady_backfill_runs IS '` + schemaVersion + `'`,
 }
 

@@ -40,12 +40,12 @@ func TestEnsureSchema(t *testing.T) {
 	require.Equal(t, schemaVersion, version())
 
 	// A table made by an older steady is upgraded in place.
-	_, err = direct.Exec(ctx, `ALTER TABLE steady_backfill_slices DROP COLUMN job_gen; COMMENT ON TABLE steady_backfill_runs IS NULL`)
+	_, err = direct.Exec(ctx, `ALTER TABLE steady_backfill_slices DROP COLUMN job_gen, DROP COLUMN lease; COMMENT ON TABLE steady_backfill_runs IS NULL`)
 	require.NoError(t, err)
 	require.NoError(t, EnsureSchema(ctx, pools.Pooler.Pool))
 	require.Equal(t, schemaVersion, version())
 	var n int
 	require.NoError(t, direct.QueryRow(ctx, `SELECT count(*) FROM pg_attribute
-		WHERE attrelid = 'steady_backfill_slices'::regclass AND attname = 'job_gen'`).Scan(&n))
-	require.Equal(t, 1, n)
+		WHERE attrelid = 'steady_backfill_slices'::regclass AND attname IN ('job_gen', 'lease')`).Scan(&n))
+	require.Equal(t, 2, n)
 }

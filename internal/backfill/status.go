@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/jobs"
 )
 
@@ -16,13 +17,15 @@ type RunStatus struct {
 	Trigger       Trigger
 	Slices        int
 	RowsDone      int64
-	RowsRemaining *int64   // nil until every slice has been counted or has made progress
-	Estimated     bool     // RowsRemaining is extrapolated from progress for some slice, not counted
-	RatePerS      float64  // rows per second of the running slices, smoothed
-	ETASeconds    *float64 // remaining / rate; nil when either is unknown
-	Progress      float64  // fraction of the key range behind the checkpoints, 0..1
-	Throttled     string   // why running slices are held back, if they are
-	Error         string   // the last error of a slice
+	RowsRemaining *int64     // nil until every slice has been counted or has made progress
+	Estimated     bool       // RowsRemaining is extrapolated from progress for some slice, not counted
+	RatePerS      float64    // rows per second of the running slices, smoothed
+	ETASeconds    *float64   // remaining / rate; nil when either is unknown
+	Progress      float64    // fraction of the key range behind the checkpoints, 0..1
+	Throttled     string     // why running slices are held back, if they are
+	Error         string     // the last error of a slice
+	StalledSince  *time.Time // StateStalled: the last sign of progress (or of a live worker)
+	Stalled       string     // StateStalled: why nobody works it
 	CreatedAt     time.Time
 	StartedAt     *time.Time
 	UpdatedAt     *time.Time
@@ -69,6 +72,9 @@ func (s *Store) Status(ctx context.Context, names ...string) ([]RunStatus, error
 		if err := rows.Err(); err != nil && !missingTable(err) {
 			return nil, fmt.Errorf("backfill status: %w", err)
 		}
+	}
+	if err := s.markStalled(ctx, byName); err != nil {
+		return nil, fmt.Errorf("backfill status: %w", err)
 	}
 	out := make([]RunStatus, 0, len(names))
 	for _, name := range names {
@@ -128,3 +134,104 @@ FROM steady_backfill_runs r
 JOIN steady_backfill_slices s ON s.run_id = r.id
 WHERE r.id IN (SELECT max(id) FROM steady_backfill_runs WHERE backfill = ANY ($1) GROUP BY backfill)
 GROUP BY r.id`
+
+// markStalled turns the pending and running runs that nobody works into StateStalled: no slice
+// is held by a live worker (its job running under a client that heartbeats), and either no
+// worker is alive or a slice has no job any worker could pick up, and that has lasted longer
+// than the stalled bound since the last sign of progress. Every time is the server's. With no
+// live worker a run shows no rate or ETA even before the bound.
+func (s *Store) markStalled(ctx context.Context, byName map[string]RunStatus) error {
+	var runs []int64
+	for _, st := range byName {
+		if st.State == StatePending || st.State == StateRunning {
+			runs = append(runs, st.Run)
+		}
+	}
+	if len(runs) == 0 {
+		return nil
+	}
+	census, err := liveness.Read(ctx, s.pool)
+	if err != nil {
+		return err
+	}
+	alive := make([]string, len(census.Alive))
+	for i, w := range census.Alive {
+		alive[i] = w.ID
+	}
+	type runWork struct {
+		lastProgress        time.Time
+		held, everySliceJob bool
+		sliceWithoutJob     int
+	}
+	work := map[int64]runWork{}
+	rows, err := s.pool.Query(ctx, stalledQuery, runs, alive, jobs.BackfillKind)
+	if err == nil {
+		for rows.Next() {
+			var run int64
+			var w runWork
+			if err := rows.Scan(&run, &w.lastProgress, &w.held, &w.everySliceJob, &w.sliceWithoutJob); err != nil {
+				rows.Close()
+				return err
+			}
+			work[run] = w
+		}
+		err = rows.Err()
+	}
+	if err != nil && !missingTable(err) { // no river_job: nothing holds any slice
+		return err
+	}
+	for name, st := range byName {
+		w, ok := work[st.Run]
+		if !ok || w.held {
+			continue
+		}
+		since := w.lastProgress
+		var why string
+		switch {
+		case len(census.Alive) == 0:
+			// Nobody works it: its last rate says nothing about when it ends, bound or not.
+			st.RatePerS, st.ETASeconds = 0, nil
+			byName[name] = st
+			why = "no worker is running: start steady worker"
+			if census.LastHeartbeat != nil {
+				why = fmt.Sprintf("no worker is running (the last heartbeat was at %s): start steady worker",
+					census.LastHeartbeat.UTC().Format(time.RFC3339))
+				if census.LastHeartbeat.After(since) {
+					since = *census.LastHeartbeat
+				}
+			}
+		case !w.everySliceJob:
+			why = fmt.Sprintf("slice %d has no job a worker could pick up: steady backfill enqueue %s gives it one", w.sliceWithoutJob, name)
+		default:
+			continue // a live worker will pick the jobs up
+		}
+		if since.Before(st.CreatedAt) {
+			since = st.CreatedAt
+		}
+		if census.Now.Sub(since) <= s.stalledAfter {
+			continue
+		}
+		st.State, st.Stalled, st.StalledSince = StateStalled, why, &since
+		st.RatePerS, st.ETASeconds = 0, nil
+		byName[name] = st
+	}
+	return nil
+}
+
+// stalledQuery reads, per run, the last progress of its active slices, whether a live worker
+// ($2: their client ids) is working one of them, and whether every active slice has a job a
+// worker could pick up (and, if not, one that has none).
+const stalledQuery = `
+SELECT s.run_id, max(s.updated_at),
+       bool_or(EXISTS (SELECT FROM river_job j
+         WHERE j.kind = $3 AND j.args @> jsonb_build_object('run', s.run_id, 'slice', s.slice)
+           AND j.state = 'running' AND j.attempted_by[array_upper(j.attempted_by, 1)] = ANY ($2::text[]))),
+       bool_and(EXISTS (SELECT FROM river_job j
+         WHERE j.kind = $3 AND j.args @> jsonb_build_object('run', s.run_id, 'slice', s.slice)
+           AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled'))),
+       coalesce(min(s.slice) FILTER (WHERE NOT EXISTS (SELECT FROM river_job j
+         WHERE j.kind = $3 AND j.args @> jsonb_build_object('run', s.run_id, 'slice', s.slice)
+           AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled'))), -1)
+FROM steady_backfill_slices s
+WHERE s.run_id = ANY ($1::bigint[]) AND s.state IN ('pending', 'running')
+GROUP BY s.run_id`

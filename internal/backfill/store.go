@@ -25,10 +25,16 @@ const (
 	StateFailed    State = "failed"    // the last attempt failed; the error is kept
 	StateCancelled State = "cancelled" // stopped for good by steady backfill cancel
 	StateNever     State = "never"     // status only: the backfill has no run
+	// StateStalled, status only: a pending or running run that has made no progress for longer
+	// than the stalled bound while no live worker holds it (no worker is running, or a slice
+	// has no job). It continues from its checkpoints when a worker works it again.
+	StateStalled State = "stalled"
 )
 
 // Active reports whether a run in this state may still do work: one active run per backfill.
-func (s State) Active() bool { return s == StatePending || s == StateRunning || s == StatePaused }
+func (s State) Active() bool {
+	return s == StatePending || s == StateRunning || s == StatePaused || s == StateStalled
+}
 
 // Trigger says what started a run.
 type Trigger string
@@ -50,11 +56,31 @@ type Inserter interface {
 // Store reads and changes backfill runs. It works through a transaction pooler: every
 // statement is a transaction of its own or part of an explicit one.
 type Store struct {
-	pool *pgxpool.Pool
+	pool         *pgxpool.Pool
+	stalledAfter time.Duration
 }
 
+// DefaultStalledAfter is how long a run nobody works may go without progress before Status
+// calls it stalled.
+const DefaultStalledAfter = 30 * time.Second
+
 // NewStore returns a Store on pool (the POOLER's).
-func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func NewStore(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool, stalledAfter: DefaultStalledAfter}
+}
+
+// Pool is the pool the store works on (the POOLER's).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// WithStalledAfter returns a Store whose Status calls a run stalled after d without progress
+// while no live worker holds it (d > 0).
+func (s *Store) WithStalledAfter(d time.Duration) *Store {
+	c := *s
+	if d > 0 {
+		c.stalledAfter = d
+	}
+	return &c
+}
 
 // StartOpts says how to start a run.
 type StartOpts struct {

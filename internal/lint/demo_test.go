@@ -52,4 +52,3 @@ func newPool(ctx context.Context, t testing.TB, url string) *pgxpool.Pool {
 	require.NoError(t, err)
 	return pool
 }
-

@@ -75,7 +75,8 @@ var (
 
 // Describe sends every series' description.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{migrationRoleDesc, probeSecondsDesc, poolConnsDesc, jobsDesc, indexBuildsDesc, jobsQueryOKDesc, jobsQuerySecDesc} {
+	for _, d := range []*prometheus.Desc{migrationRoleDesc, probeSecondsDesc, poolConnsDesc, jobsDesc, indexBuildsDesc, jobsQueryOKDesc, jobsQuerySecDesc,
+		workersAliveDesc, workersQueryOKDesc} {
 		ch <- d
 	}
 	if c.cfg.Migration != nil {
@@ -97,6 +98,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		c.collectMigrations(ch)
 	}
 	c.collectJobs(ch)
+	c.collectWorkers(ch)
 	if c.cfg.Backfills != nil {
 		c.collectBackfills(ch)
 	}

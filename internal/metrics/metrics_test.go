@@ -16,6 +16,7 @@ import (
 
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
+	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/internal/metrics"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/migrations"
@@ -195,6 +196,23 @@ func TestCollector(t *testing.T) {
 		require.Equal(t, 1.0, got["steady_migration_step_status{status=failed}"])
 		require.Equal(t, 1.0, got["steady_migration_step_migrations{outcome=failed}"])
 		require.Equal(t, 0.0, got["steady_backfill_progress_query_success"])
+	})
+
+	t.Run("WorkersAlive", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.migrate(t)
+		got := gather(t, metrics.Config{Pools: b.pools})
+		require.Equal(t, 1.0, got["steady_workers_query_success"], "no registry yet: no worker")
+		require.Equal(t, 0.0, got["steady_workers_alive"])
+		h, err := liveness.New(liveness.Config{Pool: b.pools.Pooler.Pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		require.NoError(t, err)
+		require.NoError(t, h.Start(context.Background()))
+		got = gather(t, metrics.Config{Pools: b.pools})
+		require.Equal(t, 1.0, got["steady_workers_alive"])
+		require.NoError(t, h.Stop(context.Background()))
+		got = gather(t, metrics.Config{Pools: b.pools})
+		require.Equal(t, 0.0, got["steady_workers_alive"], "a stopped worker is gone at once")
 	})
 
 	t.Run("HandlerServesTextFormat", func(t *testing.T) {

@@ -36,12 +36,18 @@ type LintFindings interface {
 	LintFindings() []string
 }
 
+// Heartbeat is the worker's heartbeat (*liveness.Heartbeat satisfies it).
+type Heartbeat interface {
+	Health() (ok bool, reason string)
+}
+
 // Config configures a Checker.
 type Config struct {
 	Migration MigrationStep
 	Pooler    Pinger
 	River     Runner
 	Lint      LintFindings // optional
+	Heartbeat Heartbeat    // optional: a "heartbeat" check, with the live workers it last counted
 
 	PingTimeout     time.Duration // bound of one POOLER ping; default 1s
 	MinPingInterval time.Duration // a ping result is reused this long; default 250ms
@@ -94,6 +100,10 @@ func (c *Checker) Check(ctx context.Context) Report {
 			checks = append(checks, Check{Name: "lint", OK: true,
 				Reason: fmt.Sprintf("migrations ran with %d lint findings (STEADY_STRICT=false): %s", len(fs), strings.Join(fs, "; "))})
 		}
+	}
+	if c.cfg.Heartbeat != nil && done {
+		ok, reason := c.cfg.Heartbeat.Health()
+		checks = append(checks, Check{Name: "heartbeat", OK: ok, Reason: reason})
 	}
 	if c.draining.Load() {
 		checks = append(checks, Check{Name: "shutdown", Reason: "the worker is stopping"})

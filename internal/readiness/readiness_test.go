@@ -48,6 +48,25 @@ type lintFindings []string
 
 func (l lintFindings) LintFindings() []string { return l }
 
+// heartbeat is the worker's heartbeat as readiness sees it, set by the test.
+type heartbeat struct {
+	mu     sync.Mutex
+	ok     bool
+	reason string
+}
+
+func (h *heartbeat) Health() (bool, string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ok, h.reason
+}
+
+func (h *heartbeat) set(ok bool, reason string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.ok, h.reason = ok, reason
+}
+
 func (r *runner) Running() bool { return r.running.Load() }
 
 // countingPinger counts the pings that reach the real pool.
@@ -217,6 +236,25 @@ func TestReadiness(t *testing.T) {
 		code, rep := b.get(t)
 		require.Equal(t, http.StatusServiceUnavailable, code)
 		require.Equal(t, readiness.Check{Name: "shutdown", Reason: "the worker is stopping"}, check(t, rep, "shutdown"))
+	})
+
+	t.Run("HeartbeatReportsTheLiveWorkers", func(t *testing.T) {
+		t.Parallel()
+		db := dbtest.New(t)
+		hb := &heartbeat{ok: true, reason: "steady.vm.12.ab heartbeats every 5s; 2 workers alive"}
+		b := setup(t, db.PoolerURL, readiness.Config{Heartbeat: hb})
+		code, rep := b.get(t)
+		require.Equal(t, []string{"migrations", "pooler", "river"}, names(rep), "registered after the migration step")
+		b.step.finish(&migrate.Result{}, nil)
+		b.river.running.Store(true)
+		code, rep = b.get(t)
+		require.Equal(t, http.StatusOK, code)
+		require.Equal(t, readiness.Check{Name: "heartbeat", OK: true, Reason: hb.reason}, check(t, rep, "heartbeat"))
+
+		hb.set(false, "no heartbeat has landed for 21s (bound 20s): connection refused")
+		code, rep = b.get(t)
+		require.Equal(t, http.StatusServiceUnavailable, code, "the others are about to declare it dead")
+		require.False(t, check(t, rep, "heartbeat").OK)
 	})
 
 	t.Run("ConcurrentProbesShareOnePing", func(t *testing.T) {

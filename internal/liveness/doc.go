@@ -1,0 +1,30 @@
+// Package liveness tells which steady workers are alive, and gives the jobs of dead ones back.
+//
+// Each worker registers a row in steady_workers (steady's own bookkeeping, created on first use
+// like the backfill tables) under its River client id, then heartbeats every Interval with one
+// short statement through the POOLER (no session state: each statement is its own transaction).
+// A graceful stop deletes the row. Every time is the database server's clock (now()), never a
+// client's: workers on different machines agree on who is late.
+//
+// Rules:
+//   - A worker is alive while its row is not marked dead and its last heartbeat is younger than
+//     the row's own dead_after bound (DeadAfter, four heartbeats by default). Alive and Read
+//     list them.
+//   - Dead is final. A live worker marks the rows whose heartbeat is older than their bound dead
+//     and, in the same statement, returns the River jobs still running under a dead (or
+//     unregistered) steady client to be retried at once: retryable, scheduled now, an error entry
+//     saying why, the attempt kept (River's own rescuer does the same after its much longer
+//     RescueStuckJobsAfter). Marking and heartbeating take the same row lock, so a heartbeat
+//     either lands first (the worker stays alive) or finds its row dead and gets nothing.
+//   - A worker whose heartbeat finds its row dead was paused or cut off past its bound and its
+//     jobs have been given away: OnFenced tells it to stop at once (the worker exits) so that no
+//     job is worked twice. Checkpoints are fenced as well (internal/backfill: a slice's lease).
+//   - A worker whose own heartbeats failed for long enough that the others' rows may look dead
+//     because of the same outage (the database was unreachable, for everyone) declares nobody
+//     dead until it has heartbeated again for DeadAfter: the others need that long to show they
+//     are alive.
+//   - At its start a worker also recognises its own previous incarnation on the same machine
+//     (same boot and process namespace, its pid gone) as dead at once, so a restarted worker
+//     takes its jobs back without waiting for the bound.
+//   - Rows of dead workers are kept for a day (doctor shows them), then deleted.
+package liveness

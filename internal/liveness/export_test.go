@@ -1,0 +1,4 @@
+package liveness
+
+// HostKeyForTest is this machine's host key.
+func HostKeyForTest() string { return hostKey() }
