@@ -32,6 +32,7 @@ type config struct {
 	scenarios map[string]bool
 	out       string
 	template  string // populated(), indexed: made once, shared by the backfill and online scenarios
+	keep      bool   // keep the template at the end
 }
 
 // row is one line of the result table.
@@ -46,9 +47,12 @@ func main() {
 	flag.IntVar(&cfg.runs, "runs", 7, "runs per measurement (medians are reported)")
 	flag.IntVar(&cfg.rows, "rows", 5_000_000, "leads (and calls) in the backfill and online scenarios")
 	flag.DurationVar(&cfg.latency, "latency", 10*time.Millisecond, "one-way latency toxiproxy adds (round trip = 2x)")
-	flag.StringVar(&only, "only", "", "comma-separated scenarios: deploy,adopt,probe,backfill,online (default all)")
+	flag.StringVar(&only, "only", "", "comma-separated scenarios: deploy,adopt,probe,backfill,online,signals (default all)")
+	flag.StringVar(&cfg.template, "template", "", "reuse this populated database as the shared template (made by an earlier run with -keep); default: populate one")
+	flag.BoolVar(&cfg.keep, "keep", false, "keep the shared template at the end (its name is logged) for -template")
 	flag.StringVar(&cfg.out, "out", "docs/benchmarks.md", "markdown file to write, relative to the repository root")
 	flag.Parse()
+	cfg.keep = cfg.keep || cfg.template != ""
 	cfg.scenarios = map[string]bool{}
 	for _, s := range strings.Split(only, ",") {
 		if s != "" {
@@ -91,13 +95,16 @@ func run(ctx context.Context, cfg *config) error {
 		fn   func(context.Context, *config) ([]row, error)
 	}
 	defer func() {
-		if cfg.template != "" {
+		if cfg.template != "" && !cfg.keep {
 			dropDB(context.WithoutCancel(ctx), cfg, cfg.template)
+		}
+		if cfg.keep {
+			log.Printf("kept the template: -template %s", cfg.template)
 		}
 	}()
 	for _, s := range []scenario{
 		{"deploy", benchDeploy}, {"adopt", benchAdopt}, {"probe", benchProbe},
-		{"backfill", benchBackfill}, {"online", benchOnline},
+		{"backfill", benchBackfill}, {"online", benchOnline}, {"signals", benchSignals},
 	} {
 		if !cfg.want(s.name) {
 			continue

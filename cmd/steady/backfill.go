@@ -50,8 +50,13 @@ batch in flight. The catalog is in jobs/backfills.go.
                                      A backfill with an active run is left alone (a no-op, said so).
   status [NAME...] [--json]          the latest run of each: state (pending, running, paused, done,
                                      failed, cancelled, or never), rows done and remaining, rate,
-                                     ETA. --json: an array of objects with name, state, rows_done,
-                                     rows_remaining, rate_per_s, eta_s, progress, run, slices, … .
+                                     ETA, the share of its working time it was held back (and the
+                                     main reason), and why it is held back now, if it is.
+                                     --json: an array of objects with name, state, rows_done,
+                                     rows_remaining, rate_per_s, eta_s, progress, run, slices,
+                                     throttled (why, when held back now), throttled_now,
+                                     throttled_share (0..1), throttled_seconds (by reason:
+                                     lock_waiters, xact_age, replica_lag, application), … .
                                      Exit 3 while a run is pending, running or paused.
   pause NAME...                      hold the active run at its next batch boundary
   resume NAME...                     continue a paused run from its checkpoints
@@ -254,7 +259,11 @@ type statusJSON struct {
 	Slices        int      `json:"slices,omitempty"`
 	Trigger       string   `json:"trigger,omitempty"`
 	Throttled     string   `json:"throttled,omitempty"`
-	Error         string   `json:"error,omitempty"`
+	// Held back now, and the share of the run's working time it was, with seconds by reason.
+	ThrottledNow     bool               `json:"throttled_now"`
+	ThrottledShare   float64            `json:"throttled_share"`
+	ThrottledSeconds map[string]float64 `json:"throttled_seconds"`
+	Error            string             `json:"error,omitempty"`
 	CreatedAt     *string  `json:"created_at,omitempty"`
 	UpdatedAt     *string  `json:"updated_at,omitempty"`
 	FinishedAt    *string  `json:"finished_at,omitempty"`
@@ -263,7 +272,11 @@ type statusJSON struct {
 func toJSON(st backfill.RunStatus) statusJSON {
 	j := statusJSON{Name: st.Backfill, State: string(st.State), RowsDone: st.RowsDone, RowsRemaining: st.RowsRemaining,
 		Estimated: st.Estimated, RatePerS: st.RatePerS, ETAS: st.ETASeconds, Progress: st.Progress, Run: st.Run, Slices: st.Slices,
-		Trigger: string(st.Trigger), Throttled: st.Throttled, Error: st.Error}
+		Trigger: string(st.Trigger), Throttled: st.Throttled, Error: st.Error,
+		ThrottledNow: st.Throttled != "", ThrottledShare: st.ThrottledShare(), ThrottledSeconds: st.ThrottledSeconds}
+	if j.ThrottledSeconds == nil {
+		j.ThrottledSeconds = map[string]float64{}
+	}
 	if st.Run != 0 {
 		c := st.CreatedAt.Format(rfc3339ms)
 		j.CreatedAt = &c
@@ -300,7 +313,7 @@ func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store
 		}
 	} else {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tRUN\tSTATE\tROWS DONE\tREMAINING\tRATE\tETA\tNOTE")
+		fmt.Fprintln(tw, "NAME\tRUN\tSTATE\tROWS DONE\tREMAINING\tRATE\tETA\tHELD BACK\tNOTE")
 		for _, st := range sts {
 			note := st.Error
 			if st.Throttled != "" {
@@ -310,14 +323,31 @@ func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store
 			if st.Run != 0 {
 				run = fmt.Sprint(st.Run)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", st.Backfill, run, st.State, st.RowsDone,
-				remainingText(st), rateText(st.RatePerS), etaText(st.ETASeconds), note)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", st.Backfill, run, st.State, st.RowsDone,
+				remainingText(st), rateText(st.RatePerS), etaText(st.ETASeconds), heldBackText(st), note)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
 	}
 	return withCode(code)
+}
+
+// heldBackText is the share of the run's working time it was held back, with the main reason.
+func heldBackText(st backfill.RunStatus) string {
+	if st.ActiveSeconds <= 0 {
+		return "-"
+	}
+	top, most := "", 0.0
+	for _, r := range backfill.Reasons {
+		if s := st.ThrottledSeconds[r]; s > most {
+			top, most = r, s
+		}
+	}
+	if top == "" {
+		return "0%"
+	}
+	return fmt.Sprintf("%.0f%% (%s)", 100*st.ThrottledShare(), top)
 }
 
 func orDash(s string) string {
