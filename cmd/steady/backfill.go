@@ -264,9 +264,9 @@ type statusJSON struct {
 	ThrottledShare   float64            `json:"throttled_share"`
 	ThrottledSeconds map[string]float64 `json:"throttled_seconds"`
 	Error            string             `json:"error,omitempty"`
-	CreatedAt     *string  `json:"created_at,omitempty"`
-	UpdatedAt     *string  `json:"updated_at,omitempty"`
-	FinishedAt    *string  `json:"finished_at,omitempty"`
+	CreatedAt        *string            `json:"created_at,omitempty"`
+	UpdatedAt        *string            `json:"updated_at,omitempty"`
+	FinishedAt       *string            `json:"finished_at,omitempty"`
 }
 
 func toJSON(st backfill.RunStatus) statusJSON {
