@@ -39,47 +39,18 @@ func (s *Store) Status(ctx context.Context, names ...string) ([]RunStatus, error
 	if len(names) == 0 {
 		names = jobs.BackfillNames()
 	}
-	byName := map[string]RunStatus{}
-	rows, err := s.pool.Query(ctx, statusQuery, names)
+	byName, err := s.readRuns(ctx, names)
 	if undefinedColumn(err) {
 		// Bookkeeping made by an older steady: upgrading it is idempotent and quick.
 		if err = EnsureSchema(ctx, s.pool); err == nil {
-			rows, err = s.pool.Query(ctx, statusQuery, names)
+			byName, err = s.readRuns(ctx, names)
 		}
 	}
-	if err != nil && !missingTable(err) {
+	if missingTable(err) {
+		byName, err = nil, nil // no bookkeeping yet: nothing ever ran
+	}
+	if err != nil {
 		return nil, fmt.Errorf("backfill status: %w", err)
-	}
-	if err == nil {
-		defer rows.Close()
-		for rows.Next() {
-			var st RunStatus
-			var n [6]int
-			var trigger string
-			if err := rows.Scan(&st.Backfill, &st.Run, &trigger, &st.Slices, &st.CreatedAt,
-				&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &st.RowsDone, &st.RowsRemaining, &st.Estimated, &st.RatePerS,
-				&st.Progress, &st.StartedAt, &st.UpdatedAt, &st.FinishedAt, &st.Throttled, &st.Error,
-				&st.ActiveSeconds, &st.ThrottledSeconds); err != nil {
-				return nil, fmt.Errorf("backfill status: %w", err)
-			}
-			st.Trigger = Trigger(trigger)
-			st.State = runState(n, st.StartedAt != nil)
-			if !st.State.Active() || st.State == StatePaused {
-				st.RatePerS = 0
-			}
-			if st.State == StateDone {
-				zero := int64(0)
-				st.RowsRemaining, st.Estimated = &zero, false
-			}
-			if st.RowsRemaining != nil && st.RatePerS > 0 {
-				eta := float64(*st.RowsRemaining) / st.RatePerS
-				st.ETASeconds = &eta
-			}
-			byName[st.Backfill] = st
-		}
-		if err := rows.Err(); err != nil && !missingTable(err) {
-			return nil, fmt.Errorf("backfill status: %w", err)
-		}
 	}
 	out := make([]RunStatus, 0, len(names))
 	for _, name := range names {
@@ -90,6 +61,42 @@ func (s *Store) Status(ctx context.Context, names ...string) ([]RunStatus, error
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// readRuns reads the latest run of each named backfill.
+func (s *Store) readRuns(ctx context.Context, names []string) (map[string]RunStatus, error) {
+	rows, err := s.pool.Query(ctx, statusQuery, names)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byName := map[string]RunStatus{}
+	for rows.Next() {
+		var st RunStatus
+		var n [6]int
+		var trigger string
+		if err := rows.Scan(&st.Backfill, &st.Run, &trigger, &st.Slices, &st.CreatedAt,
+			&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &st.RowsDone, &st.RowsRemaining, &st.Estimated, &st.RatePerS,
+			&st.Progress, &st.StartedAt, &st.UpdatedAt, &st.FinishedAt, &st.Throttled, &st.Error,
+			&st.ActiveSeconds, &st.ThrottledSeconds); err != nil {
+			return nil, err
+		}
+		st.Trigger = Trigger(trigger)
+		st.State = runState(n, st.StartedAt != nil)
+		if !st.State.Active() || st.State == StatePaused {
+			st.RatePerS = 0
+		}
+		if st.State == StateDone {
+			zero := int64(0)
+			st.RowsRemaining, st.Estimated = &zero, false
+		}
+		if st.RowsRemaining != nil && st.RatePerS > 0 {
+			eta := float64(*st.RowsRemaining) / st.RatePerS
+			st.ETASeconds = &eta
+		}
+		byName[st.Backfill] = st
+	}
+	return byName, rows.Err()
 }
 
 // ThrottledShare is the share of the run's working time its slices were held back, 0..1.
