@@ -8,15 +8,17 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/jobs"
 )
 
 type indexesOpts struct {
-	db   *dbconn.Config
-	json bool
-	wait bool
+	db     *dbconn.Config
+	json   bool
+	wait   bool
+	window *indexWindowSetting
 }
 
 func indexesCommand() *command {
@@ -41,7 +43,10 @@ with another definition is replaced (built as NAME_steady_new, then swapped).
   status             every catalog index: name, table, state, size. States: valid, invalid (left
                      by a failed build), missing, building (a concurrent build is running),
                      different (not the catalog's definition). --json: an array of objects
-                     with name, table, state, size_bytes, definition, detail.
+                     with name, table, state, size_bytes, definition, detail, and
+                     build_window_opens (when a window is set and the index is to be built).
+                     With a build window (--index-window, as the worker's), says whether it
+                     is open and when it opens next.
                      Exit 0 all valid, 3 some missing or building, 4 some invalid or different.
 
 A build cancelled by statement_timeout (or lock_timeout) comes from a server, database or role
@@ -51,6 +56,7 @@ statement_timeout = 0 (or give the POOLER URL a dedicated role); the next attemp
 			o.db = dbFlags(f)
 			f.fs.BoolVar(&o.json, "json", false, "print JSON")
 			f.fs.BoolVar(&o.wait, "wait", false, "build: follow the jobs until they end")
+			o.window = indexWindowFlag(f)
 			return func(ctx context.Context, e *env, args []string) error {
 				sub, tables, err := parseIndexesArgs(f.fs, args)
 				if err != nil {
@@ -108,7 +114,18 @@ func parseIndexesArgs(fs *flag.FlagSet, args []string) (string, []string, error)
 	return sub, tables, nil
 }
 
+// indexStatusJSON is one index of steady indexes status --json.
+type indexStatusJSON struct {
+	jobs.IndexStatus
+	// BuildWindowOpens is when the build of an index that is not valid may start, with a window.
+	BuildWindowOpens *time.Time `json:"build_window_opens,omitempty"`
+}
+
 func (o *indexesOpts) status(ctx context.Context, e *env) error {
+	window, err := o.window.parse()
+	if err != nil {
+		return err
+	}
 	o.db.Logger = e.log.logger
 	pools, err := dbconn.Open(ctx, *o.db, dbconn.OpenOpts{})
 	if err != nil {
@@ -119,12 +136,23 @@ func (o *indexesOpts) status(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	now := time.Now()
 	if o.json {
-		if err := writeJSON(e.stdout, status); err != nil {
+		out := make([]indexStatusJSON, len(status))
+		for i, st := range status {
+			out[i].IndexStatus = st
+			if window != nil && st.State != jobs.IndexValid {
+				if next := window.NextOpen(now); !next.IsZero() {
+					out[i].BuildWindowOpens = &next
+				}
+			}
+		}
+		if err := writeJSON(e.stdout, out); err != nil {
 			return err
 		}
 	} else {
 		printIndexStatus(e, status)
+		printIndexWindow(e.stdout, window, now)
 	}
 	return withCode(indexStatusCode(status))
 }
