@@ -225,4 +225,6 @@ func valueOrUnset(v *string) string {
 	return *v
 }
 
-func lockTimeoutMS(d time.Duration) string { return strconv.FormatInt(max(d.Milliseconds(), 1), 10) + "ms" }
+func lockTimeoutMS(d time.Duration) string {
+	return strconv.FormatInt(max(d.Milliseconds(), 1), 10) + "ms"
+}
