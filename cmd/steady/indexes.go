@@ -219,6 +219,10 @@ type buildJob struct {
 }
 
 func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error {
+	window, err := o.window.parse()
+	if err != nil {
+		return err
+	}
 	client, pools, err := openInsertClient(ctx, e, o.db)
 	if err != nil {
 		return err
@@ -235,6 +239,7 @@ func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error 
 	}
 	if !o.json {
 		printEnqueued(e, res)
+		printIndexWindow(e.stdout, window, time.Now())
 	}
 	var failure error
 	if missing := slices.IndexFunc(res, func(r jobs.EnqueuedIndexBuild) bool { return r.Action == jobs.EnqueueNoTable }); missing >= 0 {
