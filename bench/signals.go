@@ -45,10 +45,11 @@ type batchSample struct {
 	keys       int64
 }
 
-// pgbenchTx is one pgbench transaction: when it ended and how long it took.
+// pgbenchTx is one pgbench transaction: when it ended and how long it took, or that it failed.
 type pgbenchTx struct {
-	end time.Time
-	lat time.Duration
+	end    time.Time
+	lat    time.Duration
+	failed bool
 }
 
 const benchApp = "steady" // the driver and the sampler pose as steady: "other" backends exclude them
@@ -194,10 +195,10 @@ func pgbenchTimed(ctx context.Context, cfg *config, db string, load pgbenchLoad,
 			if len(fs) < 6 {
 				continue
 			}
-			us, _ := strconv.ParseInt(fs[2], 10, 64)
+			us, err := strconv.ParseInt(fs[2], 10, 64) // "failed" (or "skipped") instead of a time
 			sec, _ := strconv.ParseInt(fs[4], 10, 64)
 			usec, _ := strconv.ParseInt(fs[5], 10, 64)
-			txs = append(txs, pgbenchTx{end: time.Unix(sec, usec*1000), lat: time.Duration(us) * time.Microsecond})
+			txs = append(txs, pgbenchTx{end: time.Unix(sec, usec*1000), lat: time.Duration(us) * time.Microsecond, failed: err != nil})
 		}
 		fh.Close()
 	}
@@ -209,9 +210,14 @@ func p99tx(txs []pgbenchTx) time.Duration {
 	if len(txs) == 0 {
 		return 0
 	}
-	lat := make([]time.Duration, len(txs))
-	for i, t := range txs {
-		lat[i] = t.lat
+	var lat []time.Duration
+	for _, t := range txs {
+		if !t.failed {
+			lat = append(lat, t.lat)
+		}
+	}
+	if len(lat) == 0 {
+		return 0
 	}
 	return percentile(lat, 0.99)
 }
@@ -425,7 +431,7 @@ func window(phase int, from, to time.Time, p signalPhase, samples []signalSample
 	w := signalWindow{phase: phase, p99: math.NaN(), costRatio: math.NaN()}
 	var lat []time.Duration
 	for _, t := range p.txs {
-		if !t.end.Before(from) && t.end.Before(to) {
+		if !t.failed && !t.end.Before(from) && t.end.Before(to) {
 			lat = append(lat, t.lat)
 		}
 	}
