@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -23,16 +22,16 @@ const (
 )
 
 var (
-	blue   = color.RGBA{R: 31, G: 119, B: 180, A: 255}
-	red    = color.RGBA{R: 214, G: 39, B: 40, A: 255}
-	grey   = color.RGBA{R: 120, G: 120, B: 120, A: 255}
-	shadeB = color.RGBA{R: 31, G: 119, B: 180, A: 50}
-	shadeI = [2]color.RGBA{{R: 255, G: 127, B: 14, A: 60}, {R: 255, G: 187, B: 120, A: 60}}
+	blue   = color.NRGBA{R: 31, G: 119, B: 180, A: 255}
+	red    = color.NRGBA{R: 214, G: 39, B: 40, A: 255}
+	grey   = color.NRGBA{R: 120, G: 120, B: 120, A: 255}
+	shadeB = color.NRGBA{R: 31, G: 119, B: 180, A: 45}
+	shadeI = [2]color.NRGBA{{R: 255, G: 127, B: 14, A: 70}, {R: 255, G: 187, B: 120, A: 70}}
 )
 
 // drawTradeoff plots the sweep: backfill throughput against pgbench's p99, one point per yield,
 // the default marked, the targets dashed.
-func drawTradeoff(dir string, pts []sweepPoint) error {
+func drawTradeoff(path string, pts []sweepPoint) error {
 	p := plot.New()
 	p.Title.Text = "Backfill during pgbench: throughput against the application's p99, by STEADY_BACKFILL_YIELD"
 	p.X.Label.Text = "pgbench p99 during the backfill ÷ pgbench alone"
@@ -91,13 +90,13 @@ func drawTradeoff(dir string, pts []sweepPoint) error {
 	}
 	p.X.Min, p.Y.Min = 1, 0
 	p.X.Max, p.Y.Max = maxX*1.15, maxY*1.15
-	p.Legend.Top = true
-	return p.Save(9*vg.Inch, 5.5*vg.Inch, filepath.Join(dir, tradeoffChart))
+	p.Legend.Top = false // bottom right: the points run from bottom left to top right
+	return p.Save(9*vg.Inch, 5.5*vg.Inch, path)
 }
 
 // drawTimeline plots pgbench's per-second p50 and p99 over the run, with the backfill's and
 // each index build's spans shaded.
-func drawTimeline(dir string, tl *timeline) error {
+func drawTimeline(path string, tl *timeline) error {
 	p := plot.New()
 	p.Title.Text = "pgbench latency while steady works (defaults): the backfill, then the index catalog built one index at a time"
 	p.X.Label.Text = "seconds"
@@ -137,7 +136,7 @@ func drawTimeline(dir string, tl *timeline) error {
 	// A few seconds far above the rest would flatten everything else: the axis stops at the
 	// 99th percentile of the per-second p99s, and what is above is drawn at the top.
 	slices.Sort(all)
-	top := all[int(float64(len(all)-1)*0.99)] * 1.25
+	top := all[int(float64(len(all)-1)*0.99)] * 1.6 // room above the lines for the legend
 	for i := range p99 {
 		p99[i].Y = math.Min(p99[i].Y, top)
 	}
@@ -147,7 +146,7 @@ func drawTimeline(dir string, tl *timeline) error {
 		if err != nil {
 			return err
 		}
-		poly.Color, poly.LineStyle.Width = c, 0
+		poly.Color, poly.LineStyle.Width, poly.LineStyle.Color = c, 0, color.Transparent
 		p.Add(poly)
 		return nil
 	}
@@ -161,7 +160,7 @@ func drawTimeline(dir string, tl *timeline) error {
 			return err
 		}
 		if b.end.Sub(b.start) >= 2*time.Second {
-			names = append(names, plotter.XY{X: b.start.Sub(tl.start).Seconds(), Y: top * (0.97 - 0.05*float64(len(names)%4))})
+			names = append(names, plotter.XY{X: b.start.Sub(tl.start).Seconds(), Y: top * (0.72 - 0.04*float64(len(names)%4))})
 			nameLabels = append(nameLabels, " "+b.index)
 		}
 	}
@@ -188,14 +187,14 @@ func drawTimeline(dir string, tl *timeline) error {
 	p.Legend.Add("p99", l99)
 	p.Legend.Add("p50", l50)
 	bfKey, _ := plotter.NewPolygon(plotter.XYs{{X: 0, Y: 0}})
-	bfKey.Color, bfKey.LineStyle.Width = shadeB, 0
+	bfKey.Color, bfKey.LineStyle.Width, bfKey.LineStyle.Color = shadeB, 0, color.Transparent
 	ixKey, _ := plotter.NewPolygon(plotter.XYs{{X: 0, Y: 0}})
-	ixKey.Color, ixKey.LineStyle.Width = shadeI[0], 0
+	ixKey.Color, ixKey.LineStyle.Width, ixKey.LineStyle.Color = shadeI[0], 0, color.Transparent
 	p.Legend.Add("backfill running", bfKey)
 	p.Legend.Add("an index build running", ixKey)
 	p.Legend.Top, p.Legend.Left = true, true
 	p.X.Min, p.Y.Min, p.Y.Max = 0, 0, top
-	return p.Save(11*vg.Inch, 5*vg.Inch, filepath.Join(dir, timelineChart))
+	return p.Save(11*vg.Inch, 5*vg.Inch, path)
 }
 
 func ms64(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -185,14 +185,14 @@ func writeMarkdown(cfg *config, rows []row) error {
 	}
 	dir := filepath.Dir(path)
 	if len(cfg.sweep) > 0 {
-		if err := drawTradeoff(dir, cfg.sweep); err != nil {
+		if err := drawTradeoff(filepath.Join(dir, tradeoffChart), cfg.sweep); err != nil {
 			return fmt.Errorf("draw %s: %w", tradeoffChart, err)
 		}
 		fmt.Fprintf(&b, "\n## The backfill controller's trade-off\n\n%s\n\n![backfill throughput against pgbench p99 by STEADY_BACKFILL_YIELD](%s)\n",
 			sweepText(cfg), tradeoffChart)
 	}
 	if cfg.timeline != nil {
-		if err := drawTimeline(dir, cfg.timeline); err != nil {
+		if err := drawTimeline(filepath.Join(dir, timelineChart), cfg.timeline); err != nil {
 			return fmt.Errorf("draw %s: %w", timelineChart, err)
 		}
 		fmt.Fprintf(&b, "\n## pgbench latency over time\n\nOne pgbench run (4 clients, closed loop) with steady's defaults: alone, then the backfill for 40 s (shaded blue), then the index catalog dropped and built again by the worker, one index at a time (shaded orange; the builds of more than 2 s are named).\n\n![pgbench latency over time with the backfill and the index builds shaded](%s)\n", timelineChart)
