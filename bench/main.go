@@ -58,7 +58,7 @@ func main() {
 	flag.StringVar(&only, "only", "", "comma-separated scenarios: deploy,adopt,probe,backfill,online,sweep,timeline,signals (default all)")
 	flag.StringVar(&cfg.template, "template", "", "reuse this populated database as the shared template (made by an earlier run with -keep); default: populate one")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the shared template at the end (its name is logged) for -template")
-	flag.Func("sweep", "comma-separated STEADY_BACKFILL_YIELD values the sweep measures (default 0,0.25,0.5,1,2,4,8)", func(v string) error {
+	flag.Func("sweep", "comma-separated STEADY_BACKFILL_YIELD values the sweep measures (default 0,0.5,1,2,4,8,16)", func(v string) error {
 		sweepYields = nil
 		for _, f := range strings.Split(v, ",") {
 			y, err := strconv.ParseFloat(strings.TrimSpace(f), 64)

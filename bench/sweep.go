@@ -20,7 +20,7 @@ import (
 // single UPDATE's (on an idle database). One run works through the table: between points it is
 // paused and the worker restarted with the next value, so every point changes fresh rows.
 
-var sweepYields = []float64{0, 0.25, 0.5, 1, 2, 4, 8}
+var sweepYields = []float64{0, 0.5, 1, 2, 4, 8, 16}
 
 // sweepReps: each point is measured this many times, in alternating order, and the medians
 // reported; the machine's other load drifts over minutes.
