@@ -133,7 +133,6 @@ func benchOnline(ctx context.Context, cfg *config) ([]row, error) {
 		{"during the index builds (default: each table's parallel_workers = 0 for its build)", "", nil},
 		{"during the index builds, tables left alone (server default max_parallel_maintenance_workers = 2; steady's previous default)", "", []string{"STEADY_INDEX_PARALLEL_WORKERS=-1"}},
 		{"during the index builds, tables left alone, database max_parallel_maintenance_workers = 0 (the previous advice)", "max_parallel_maintenance_workers = 0", []string{"STEADY_INDEX_PARALLEL_WORKERS=-1"}},
-		{"during the index builds, each table's parallel_workers = 1 for its build", "", []string{"STEADY_INDEX_PARALLEL_WORKERS=1"}},
 	} {
 		db, err := createDB(ctx, cfg, tpl)
 		if err != nil {
