@@ -370,8 +370,22 @@ func analyseSignals(phases []signalPhase, samples []signalSample, batches []batc
 	}
 	baseProbe := medianF(probeIdle)
 
+	signals := []struct {
+		name string
+		f    func(signalWindow) float64
+	}{
+		{"POOLER round trip of SELECT 1 / its idle median", func(w signalWindow) float64 { return w.probe }},
+		{"active backends other than steady's", func(w signalWindow) float64 { return w.active }},
+		{"WAL rate", func(w signalWindow) float64 { return w.walMBps }},
+		{"backends waiting on WAL", func(w signalWindow) float64 { return w.walWait }},
+		{"autovacuum on the table", func(w signalWindow) float64 { return w.vacuum }},
+		{"batch duty cycle (nice ratio)", func(w signalWindow) float64 { return w.duty }},
+		{"batch time per key / its idle median (windows with batches)", func(w signalWindow) float64 { return w.costRatio }},
+	}
 	var windows []signalWindow
 	var rows []row
+	phaseP99 := []float64{}
+	phaseSig := make([][]float64, len(signals))
 	for i, p := range phases {
 		var phaseWindows []signalWindow
 		for t := p.start.Truncate(time.Second).Add(2 * time.Second); t.Add(time.Second).Before(p.end); t = t.Add(time.Second) {
@@ -397,32 +411,31 @@ func analyseSignals(phases []signalPhase, samples []signalSample, batches []batc
 		p99 := "-"
 		if len(p.txs) > 0 {
 			p99 = ms(p99tx(p.txs))
+			phaseP99 = append(phaseP99, p99tx(p.txs).Seconds()*1000)
+			for k, sig := range signals {
+				phaseSig[k] = append(phaseSig[k], agg(sig.f))
+			}
 		}
 		rows = append(rows, row{"signals", fmt.Sprintf("pgbench %s, %s: p99 / probe ratio / active / WAL MB/s / WAL waiters / batch cost ratio", p.load.name, nice),
 			fmt.Sprintf("%s / %.2f / %.1f / %.1f / %.2f / %.2f", p99, agg(func(w signalWindow) float64 { return w.probe }),
 				agg(func(w signalWindow) float64 { return w.active }), agg(func(w signalWindow) float64 { return w.walMBps }),
 				agg(func(w signalWindow) float64 { return w.walWait }), agg(func(w signalWindow) float64 { return w.costRatio })), "", "", ""})
 	}
-	for _, sig := range []struct {
-		name string
-		f    func(signalWindow) float64
-	}{
-		{"POOLER round trip of SELECT 1 / its idle median", func(w signalWindow) float64 { return w.probe }},
-		{"active backends other than steady's", func(w signalWindow) float64 { return w.active }},
-		{"WAL rate", func(w signalWindow) float64 { return w.walMBps }},
-		{"backends waiting on WAL", func(w signalWindow) float64 { return w.walWait }},
-		{"autovacuum on the table", func(w signalWindow) float64 { return w.vacuum }},
-		{"batch duty cycle (nice ratio)", func(w signalWindow) float64 { return w.duty }},
-		{"batch time per key / its idle median (windows with batches)", func(w signalWindow) float64 { return w.costRatio }},
-	} {
+	for k, sig := range signals {
 		var xs, ys []float64
 		for _, w := range windows {
 			if x := sig.f(w); !math.IsNaN(x) {
 				xs, ys = append(xs, x), append(ys, w.p99)
 			}
 		}
-		rows = append(rows, row{"signals", fmt.Sprintf("Spearman ρ of %s with pgbench p99 per second (%d windows)", sig.name, len(xs)),
-			fmt.Sprintf("%.2f", spearman(xs, ys)), "", "", ""})
+		var pxs, pys []float64
+		for j, x := range phaseSig[k] {
+			if !math.IsNaN(x) {
+				pxs, pys = append(pxs, x), append(pys, phaseP99[j])
+			}
+		}
+		rows = append(rows, row{"signals", fmt.Sprintf("Spearman ρ of %s with pgbench p99: per second (%d s) / per phase (%d phases)", sig.name, len(xs), len(pxs)),
+			fmt.Sprintf("%.2f / %.2f", spearman(xs, ys), spearman(pxs, pys)), "", "", ""})
 	}
 	return rows
 }
