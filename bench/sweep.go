@@ -15,10 +15,11 @@ import (
 )
 
 // The sweep measures the backfill controller's main setting, STEADY_BACKFILL_YIELD, from full
-// speed (0) to most polite, against pgbench: for each value, pgbench's p99 during the backfill
-// against pgbench alone just before, and the backfill's rows per second meanwhile against the
-// single UPDATE's (on an idle database). One run works through the table: between points it is
-// paused and the worker restarted with the next value, so every point changes fresh rows.
+// speed (0) to most polite, against pgbench: for each value, pgbench's p99 while the backfill
+// runs against pgbench alone in the windows in between (measureBackfill), and the backfill's
+// rows per second meanwhile against the single UPDATE's (on an idle database). One run works
+// through the table, paused between windows and points (the worker restarted with the next
+// value), so every window changes fresh rows.
 
 var sweepYields = []float64{0, 0.5, 1, 2, 4, 8, 16}
 
@@ -64,23 +65,17 @@ func benchSweep(ctx context.Context, cfg *config) ([]row, error) {
 			slices.Reverse(order)
 		}
 		for _, y := range order {
-			base, err := pgbenchFor(ctx, cfg, db, 15*time.Second)
-			if err != nil {
-				return nil, err
-			}
 			w, err := startWorker(ctx, cfg, db, "STEADY_BACKFILL_YIELD="+strconv.FormatFloat(y, 'f', -1, 64))
 			if err != nil {
 				return nil, err
 			}
-			sub := "resume"
-			if !started {
-				sub, started = "enqueue", true
-			}
-			during, _, rate, held, err := sweepPointRun(ctx, cfg, db, name, sub)
+			m, err := measureBackfill(ctx, cfg, db, name, !started)
+			started = true
 			w.stop()
 			if err != nil {
 				return nil, err
 			}
+			base, during, rate, held := m.alone, m.during, m.rate, m.held
 			s := sample{float64(percentile(during, 0.99)) / float64(percentile(base, 0.99)), rate / cfg.singleRate, rate, held}
 			samples[y] = append(samples[y], s)
 			p99s[y], bases[y] = append(p99s[y], percentile(during, 0.99)), append(bases[y], percentile(base, 0.99))
@@ -117,54 +112,107 @@ func benchSweep(ctx context.Context, cfg *config) ([]row, error) {
 	return rows, nil
 }
 
-// sweepPointRun starts (enqueue) or resumes the run, lets the controller settle, measures
-// pgbench and the backfill's rate for 20 s, then pauses the run.
-func sweepPointRun(ctx context.Context, cfg *config, db, name, sub string) (during []time.Duration, failed int, rate, held float64, err error) {
-	if _, err := steadyCmd(ctx, cfg, db, "backfill", sub, name); err != nil {
-		return nil, 0, 0, 0, err
-	}
-	defer func() { _, _ = steadyCmd(context.WithoutCancel(ctx), cfg, db, "backfill", "pause", name) }()
-	st0, err := readBackfillStatus(ctx, cfg, db, name)
-	if err != nil {
-		return nil, 0, 0, 0, err
-	}
-	// The first batch of this point, then a few seconds for the sizer and the pace to settle
-	// under pgbench.
+// backfillMeasure is pgbench with and without the backfill, interleaved, and the backfill's
+// pace meanwhile.
+type backfillMeasure struct {
+	alone, during []time.Duration
+	failed        int     // pgbench transactions that failed while the backfill ran
+	rate          float64 // rows per second while it ran
+	held          float64 // share of that time its slices waited
+}
+
+// Windows of the interleaved measurement: the shared machine's other load drifts over
+// minutes, so pgbench alone and pgbench during the backfill are measured in alternation, a few
+// seconds each, in one pgbench run.
+const (
+	measureCycles = 4
+	measureWindow = 6 * time.Second
+	settleAfter   = time.Second // a paused slice finishes its batch in flight; a resumed one its first
+)
+
+// measureBackfill runs pgbench throughout, and the backfill (started by enqueue when first,
+// else resumed) in alternate windows with pauses in between; the run is paused at the end.
+func measureBackfill(ctx context.Context, cfg *config, db, name string, first bool) (backfillMeasure, error) {
+	var m backfillMeasure
 	stream := startPgbench(ctx, cfg, db)
-	err = waitFor(ctx, time.Minute, "first batch", func() (bool, error) {
-		st, err := readBackfillStatus(ctx, cfg, db, name)
-		return st.RowsDone > st0.RowsDone, err
-	})
-	if err != nil {
+	fail := func(err error) (backfillMeasure, error) {
 		stream.finish()
-		return nil, 0, 0, 0, err
+		return m, err
 	}
-	sleepCtx(ctx, 5*time.Second)
-	st1, err := readBackfillStatus(ctx, cfg, db, name)
-	t1 := time.Now()
+	type window struct{ from, to time.Time }
+	var off, on []window
+	var rows int64
+	var onTime time.Duration
+	var held float64
+	sleepCtx(ctx, settleAfter)
+	for cycle := range measureCycles {
+		from := time.Now()
+		sleepCtx(ctx, measureWindow)
+		off = append(off, window{from, time.Now()})
+
+		before, err := readBackfillStatus(ctx, cfg, db, name)
+		if err != nil {
+			return fail(err)
+		}
+		sub := "resume"
+		if first && cycle == 0 {
+			sub = "enqueue"
+		}
+		if _, err := steadyCmd(ctx, cfg, db, "backfill", sub, name); err != nil {
+			return fail(err)
+		}
+		// The window starts at the slice's first batch.
+		var st0 backfillStatus
+		err = waitFor(ctx, time.Minute, "first batch", func() (bool, error) {
+			var err error
+			st0, err = readBackfillStatus(ctx, cfg, db, name)
+			return st0.RowsDone > before.RowsDone, err
+		})
+		if err != nil {
+			return fail(err)
+		}
+		t0 := time.Now()
+		sleepCtx(ctx, measureWindow)
+		st1, err := readBackfillStatus(ctx, cfg, db, name)
+		t1 := time.Now()
+		if err != nil {
+			return fail(err)
+		}
+		if st1.State == string(backfill.StateDone) {
+			return fail(fmt.Errorf("the backfill finished during the measurement: use more rows"))
+		}
+		on = append(on, window{t0, t1})
+		rows += st1.RowsDone - st0.RowsDone
+		onTime += t1.Sub(t0)
+		held += sumValues(st1.ThrottledSeconds) - sumValues(st0.ThrottledSeconds)
+		if _, err := steadyCmd(ctx, cfg, db, "backfill", "pause", name); err != nil {
+			return fail(err)
+		}
+		sleepCtx(ctx, settleAfter)
+	}
+	txs, err := stream.finish()
 	if err != nil {
-		stream.finish()
-		return nil, 0, 0, 0, err
+		return m, err
 	}
-	sleepCtx(ctx, 20*time.Second)
-	st2, err := readBackfillStatus(ctx, cfg, db, name)
-	t2 := time.Now()
-	txs, serr := stream.finish()
-	if err = cmpErr(err, serr); err != nil {
-		return nil, 0, 0, 0, err
+	for _, w := range off {
+		lat, _ := between(txs, w.from, w.to)
+		m.alone = append(m.alone, lat...)
 	}
-	if st2.State == string(backfill.StateDone) {
-		return nil, 0, 0, 0, fmt.Errorf("the backfill finished during the measurement: use more rows")
+	for _, w := range on {
+		lat, failed := between(txs, w.from, w.to)
+		m.during, m.failed = append(m.during, lat...), m.failed+failed
 	}
-	rate = float64(st2.RowsDone-st1.RowsDone) / t2.Sub(t1).Seconds()
-	for _, s := range st2.ThrottledSeconds {
-		held += s
+	m.rate = float64(rows) / onTime.Seconds()
+	m.held = min(max(held/onTime.Seconds(), 0), 1)
+	return m, nil
+}
+
+func sumValues(m map[string]float64) float64 {
+	var s float64
+	for _, v := range m {
+		s += v
 	}
-	for _, s := range st1.ThrottledSeconds {
-		held -= s
-	}
-	during, failed = between(txs, t1, t2)
-	return during, failed, rate, min(max(held/t2.Sub(t1).Seconds(), 0), 1), nil
+	return s
 }
 
 // pgbenchFor runs pgbench alone for d and returns its latencies.
