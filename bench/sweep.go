@@ -24,14 +24,14 @@ import (
 var sweepYields = []float64{0, 0.5, 1, 2, 4, 8, 16}
 
 // sweepReps: each point is measured this many times, in alternating order, and the medians
-// reported; the machine's other load drifts over minutes.
-var sweepReps = 2
+// reported (each measurement already alternates pgbench alone and with the backfill).
+var sweepReps = 1
 
 type sweepPoint struct {
 	yield               float64
 	p99Ratio, tputRatio float64 // medians over the repetitions
 	p99, baseP99        time.Duration
-	rowsPerS, held      float64 // held: share of the time the slice waited
+	rowsPerS, duty      float64 // duty: share of the time a batch was running
 }
 
 func benchSweep(ctx context.Context, cfg *config) ([]row, error) {
@@ -55,7 +55,7 @@ func benchSweep(ctx context.Context, cfg *config) ([]row, error) {
 	}
 	defer dropDB(context.WithoutCancel(ctx), cfg, db)
 
-	type sample struct{ p99Ratio, tputRatio, rowsPerS, held float64 }
+	type sample struct{ p99Ratio, tputRatio, rowsPerS, duty float64 }
 	samples := map[float64][]sample{}
 	var p99s, bases = map[float64][]time.Duration{}, map[float64][]time.Duration{}
 	started := false
@@ -69,18 +69,18 @@ func benchSweep(ctx context.Context, cfg *config) ([]row, error) {
 			if err != nil {
 				return nil, err
 			}
-			m, err := measureBackfill(ctx, cfg, db, name, !started)
+			m, err := measureBackfill(ctx, cfg, w, db, name, !started)
 			started = true
 			w.stop()
 			if err != nil {
 				return nil, err
 			}
-			base, during, rate, held := m.alone, m.during, m.rate, m.held
-			s := sample{float64(percentile(during, 0.99)) / float64(percentile(base, 0.99)), rate / cfg.singleRate, rate, held}
+			base, during, rate, duty := m.alone, m.during, m.rate, m.duty
+			s := sample{float64(percentile(during, 0.99)) / float64(percentile(base, 0.99)), rate / cfg.singleRate, rate, duty}
 			samples[y] = append(samples[y], s)
 			p99s[y], bases[y] = append(p99s[y], percentile(during, 0.99)), append(bases[y], percentile(base, 0.99))
-			log.Printf("sweep: yield %g: p99 %s vs %s alone (%.2f×), %.0f rows/s (%.2f× the single UPDATE), held back %.0f%%",
-				y, ms(percentile(during, 0.99)), ms(percentile(base, 0.99)), s.p99Ratio, rate, s.tputRatio, 100*held)
+			log.Printf("sweep: yield %g: p99 %s vs %s alone (%.2f×), %.0f rows/s (%.2f× the single UPDATE), batches running %.0f%% of the time",
+				y, ms(percentile(during, 0.99)), ms(percentile(base, 0.99)), s.p99Ratio, rate, s.tputRatio, 100*duty)
 		}
 	}
 	var rows []row
@@ -96,7 +96,7 @@ func benchSweep(ctx context.Context, cfg *config) ([]row, error) {
 		}
 		p := sweepPoint{yield: y, p99Ratio: med(func(s sample) float64 { return s.p99Ratio }),
 			tputRatio: med(func(s sample) float64 { return s.tputRatio }), rowsPerS: med(func(s sample) float64 { return s.rowsPerS }),
-			held: med(func(s sample) float64 { return s.held }), p99: median(p99s[y]), baseP99: median(bases[y])}
+			duty: med(func(s sample) float64 { return s.duty }), p99: median(p99s[y]), baseP99: median(bases[y])}
 		cfg.sweep = append(cfg.sweep, p)
 		label := fmt.Sprintf("yield %g", y)
 		switch {
@@ -105,7 +105,7 @@ func benchSweep(ctx context.Context, cfg *config) ([]row, error) {
 		case y == backfill.DefaultYield:
 			label += " (default)"
 		}
-		rows = append(rows, row{"sweep", fmt.Sprintf("%s: pgbench p99 during the backfill vs alone; backfill rows/s vs the single UPDATE (held back %.0f%% of the time)", label, 100*p.held),
+		rows = append(rows, row{"sweep", fmt.Sprintf("%s: pgbench p99 during the backfill vs alone; backfill rows/s vs the single UPDATE (batches running %.0f%% of the time)", label, 100*p.duty),
 			fmt.Sprintf("%s; %.0f rows/s", ms(p.p99), p.rowsPerS), fmt.Sprintf("%s; %.0f rows/s", ms(p.baseP99), cfg.singleRate),
 			fmt.Sprintf("%.2f× / %.2f×", p.p99Ratio, p.tputRatio), "default: p99 ≤ 1.5×, throughput ≥ 0.5× idle"})
 	}
@@ -118,21 +118,21 @@ type backfillMeasure struct {
 	alone, during []time.Duration
 	failed        int     // pgbench transactions that failed while the backfill ran
 	rate          float64 // rows per second while it ran
-	held          float64 // share of that time its slices waited
+	duty          float64 // share of that time a batch was running
 }
 
 // Windows of the interleaved measurement: the shared machine's other load drifts over
 // minutes, so pgbench alone and pgbench during the backfill are measured in alternation, a few
 // seconds each, in one pgbench run.
 const (
-	measureCycles = 4
-	measureWindow = 6 * time.Second
+	measureCycles = 5
+	measureWindow = 8 * time.Second
 	settleAfter   = time.Second // a paused slice finishes its batch in flight; a resumed one its first
 )
 
 // measureBackfill runs pgbench throughout, and the backfill (started by enqueue when first,
 // else resumed) in alternate windows with pauses in between; the run is paused at the end.
-func measureBackfill(ctx context.Context, cfg *config, db, name string, first bool) (backfillMeasure, error) {
+func measureBackfill(ctx context.Context, cfg *config, w *worker, db, name string, first bool) (backfillMeasure, error) {
 	var m backfillMeasure
 	stream := startPgbench(ctx, cfg, db)
 	fail := func(err error) (backfillMeasure, error) {
@@ -143,7 +143,6 @@ func measureBackfill(ctx context.Context, cfg *config, db, name string, first bo
 	var off, on []window
 	var rows int64
 	var onTime time.Duration
-	var held float64
 	sleepCtx(ctx, settleAfter)
 	for cycle := range measureCycles {
 		from := time.Now()
@@ -184,7 +183,6 @@ func measureBackfill(ctx context.Context, cfg *config, db, name string, first bo
 		on = append(on, window{t0, t1})
 		rows += st1.RowsDone - st0.RowsDone
 		onTime += t1.Sub(t0)
-		held += sumValues(st1.ThrottledSeconds) - sumValues(st0.ThrottledSeconds)
 		if _, err := steadyCmd(ctx, cfg, db, "backfill", "pause", name); err != nil {
 			return fail(err)
 		}
@@ -194,25 +192,19 @@ func measureBackfill(ctx context.Context, cfg *config, db, name string, first bo
 	if err != nil {
 		return m, err
 	}
-	for _, w := range off {
-		lat, _ := between(txs, w.from, w.to)
+	for _, win := range off {
+		lat, _ := between(txs, win.from, win.to)
 		m.alone = append(m.alone, lat...)
 	}
-	for _, w := range on {
-		lat, failed := between(txs, w.from, w.to)
+	var busy float64
+	for _, win := range on {
+		lat, failed := between(txs, win.from, win.to)
 		m.during, m.failed = append(m.during, lat...), m.failed+failed
+		busy += w.busy(win.from, win.to) * win.to.Sub(win.from).Seconds()
 	}
 	m.rate = float64(rows) / onTime.Seconds()
-	m.held = min(max(held/onTime.Seconds(), 0), 1)
+	m.duty = busy / onTime.Seconds()
 	return m, nil
-}
-
-func sumValues(m map[string]float64) float64 {
-	var s float64
-	for _, v := range m {
-		s += v
-	}
-	return s
 }
 
 // pgbenchFor runs pgbench alone for d and returns its latencies.

@@ -93,7 +93,8 @@ type worker struct {
 	cmd     *exec.Cmd
 	mu      sync.Mutex
 	batches []time.Duration
-	builds  []buildSpan // index builds (CREATE INDEX CONCURRENTLY), from the worker's log
+	spans   [][2]time.Time // each batch's start and end
+	builds  []buildSpan    // index builds (CREATE INDEX CONCURRENTLY), from the worker's log
 	done    chan struct{}
 }
 
@@ -101,6 +102,21 @@ type worker struct {
 type buildSpan struct {
 	index, table string
 	start, end   time.Time
+}
+
+// busy is the share of [from, to) in which a batch of this worker was running (of its slices
+// together, when several run at once).
+func (w *worker) busy(from, to time.Time) float64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var sum time.Duration
+	for _, s := range w.spans {
+		a, b := maxT(s[0], from), minT(s[1], to)
+		if b.After(a) {
+			sum += b.Sub(a)
+		}
+	}
+	return sum.Seconds() / to.Sub(from).Seconds()
 }
 
 func (w *worker) indexBuilds() []buildSpan {
@@ -148,7 +164,9 @@ func (w *worker) read(r io.Reader) {
 		switch e.Msg {
 		case "backfill batch":
 			w.mu.Lock()
-			w.batches = append(w.batches, time.Duration(e.MS*float64(time.Millisecond)))
+			d := time.Duration(e.MS * float64(time.Millisecond))
+			w.batches = append(w.batches, d)
+			w.spans = append(w.spans, [2]time.Time{e.Time.Add(-d), e.Time})
 			w.mu.Unlock()
 		case "index build: create", "index build: create_replacement":
 			w.mu.Lock()
