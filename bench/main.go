@@ -18,8 +18,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/steadydb/steady/internal/backfill"
 )
 
 type config struct {
@@ -32,6 +35,12 @@ type config struct {
 	scenarios map[string]bool
 	out       string
 	template  string // populated(), indexed: made once, shared by the backfill and online scenarios
+	keep      bool   // keep the template at the end
+
+	singleRate float64 // rows/s of the single UPDATE (backfill scenario), the throughput baseline
+	load       string  // uptime at the end of the run: the machine is shared
+	sweep      []sweepPoint
+	timeline   *timeline
 }
 
 // row is one line of the result table.
@@ -46,9 +55,25 @@ func main() {
 	flag.IntVar(&cfg.runs, "runs", 7, "runs per measurement (medians are reported)")
 	flag.IntVar(&cfg.rows, "rows", 5_000_000, "leads (and calls) in the backfill and online scenarios")
 	flag.DurationVar(&cfg.latency, "latency", 10*time.Millisecond, "one-way latency toxiproxy adds (round trip = 2x)")
-	flag.StringVar(&only, "only", "", "comma-separated scenarios: deploy,adopt,probe,backfill,online (default all)")
+	flag.StringVar(&only, "only", "", "comma-separated scenarios: deploy,adopt,probe,backfill,online,sweep,timeline,signals (default all)")
+	flag.StringVar(&cfg.template, "template", "", "reuse this populated database as the shared template (made by an earlier run with -keep); default: populate one")
+	flag.BoolVar(&cfg.keep, "keep", false, "keep the shared template at the end (its name is logged) for -template")
+	flag.Func("sweep", "comma-separated STEADY_BACKFILL_YIELD values the sweep measures (default 0,0.5,1,2,4,8,16)", func(v string) error {
+		sweepYields = nil
+		for _, f := range strings.Split(v, ",") {
+			y, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil {
+				return err
+			}
+			sweepYields = append(sweepYields, y)
+		}
+		return nil
+	})
+	flag.IntVar(&sweepReps, "sweep-reps", sweepReps, "measurements of each sweep point (medians are reported)")
+	flag.Float64Var(&cfg.singleRate, "single-rate", 0, "rows/s of the single UPDATE from an earlier run: the sweep and online scenarios skip measuring it (the backfill scenario measures it again)")
 	flag.StringVar(&cfg.out, "out", "docs/benchmarks.md", "markdown file to write, relative to the repository root")
 	flag.Parse()
+	cfg.keep = cfg.keep || cfg.template != ""
 	cfg.scenarios = map[string]bool{}
 	for _, s := range strings.Split(only, ",") {
 		if s != "" {
@@ -91,13 +116,17 @@ func run(ctx context.Context, cfg *config) error {
 		fn   func(context.Context, *config) ([]row, error)
 	}
 	defer func() {
-		if cfg.template != "" {
+		if cfg.template != "" && !cfg.keep {
 			dropDB(context.WithoutCancel(ctx), cfg, cfg.template)
+		}
+		if cfg.keep {
+			log.Printf("kept the template: -template %s", cfg.template)
 		}
 	}()
 	for _, s := range []scenario{
 		{"deploy", benchDeploy}, {"adopt", benchAdopt}, {"probe", benchProbe},
-		{"backfill", benchBackfill}, {"online", benchOnline},
+		{"backfill", benchBackfill}, {"online", benchOnline}, {"sweep", benchSweep}, {"timeline", benchTimeline},
+		{"signals", benchSignals},
 	} {
 		if !cfg.want(s.name) {
 			continue
@@ -109,6 +138,9 @@ func run(ctx context.Context, cfg *config) error {
 		}
 		rows = append(rows, rs...)
 		printRows(os.Stdout, rs)
+	}
+	if out, err := exec.Command("uptime").Output(); err == nil {
+		cfg.load = strings.TrimSpace(string(out))
 	}
 	return writeMarkdown(cfg, rows)
 }
@@ -126,17 +158,49 @@ func writeMarkdown(cfg *config, rows []row) error {
 	fmt.Fprintf(&b, "Machine: %s, %d cores (%s), Go %s. PostgreSQL 15 and PgBouncer 1.x (transaction mode) on loopback, started by `scripts/devdb.sh up bench`.\n", machine(), runtime.NumCPU(), runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(&b, "Where a row says so, toxiproxy adds %s each way (%s round trip) between the client and PgBouncer. Times are medians of %d runs, interleaved with the baseline's.\n\n", cfg.latency, 2*cfg.latency, cfg.runs)
 	fmt.Fprintf(&b, "Command: `make bench` (runs `cd bench && go run . -runs %d -latency %s -rows %d`).\n\n", cfg.runs, cfg.latency, cfg.rows)
-	b.WriteString("| scenario | measure | steady | baseline | ratio | target |\n|---|---|---|---|---|---|\n")
-	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.scenario, r.measure, r.steady, r.baseline, r.ratio, r.target)
+	if cfg.load != "" {
+		fmt.Fprintf(&b, "Load at the end of the run (`uptime`): %s.\n\n", cfg.load)
 	}
-	b.WriteString("\nBaselines: `deploy` — goose v3 (`Provider.Up`) over the same SQL files and database contents; `backfill` — one `UPDATE` making the same change on the same data; `online` — pgbench alone, before steady's work.\n")
+	table := func(rows []row) {
+		b.WriteString("| scenario | measure | steady | baseline | ratio | target |\n|---|---|---|---|---|---|\n")
+		for _, r := range rows {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.scenario, r.measure, r.steady, r.baseline, r.ratio, r.target)
+		}
+	}
+	var main, signals []row
+	for _, r := range rows {
+		if r.scenario == "signals" {
+			signals = append(signals, r)
+		} else {
+			main = append(main, r)
+		}
+	}
+	table(main)
+	b.WriteString("\nBaselines: `deploy` — goose v3 (`Provider.Up`) over the same SQL files and database contents; `backfill` — one `UPDATE` making the same change on the same data; `online`, `sweep`, `timeline` — pgbench alone (TPC-B-like, scale 10, 4 clients, closed loop, through PgBouncer) just before steady's work, on the same database.\n")
 	path := cfg.out
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(cfg.root, cfg.out)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
+	}
+	dir := filepath.Dir(path)
+	if len(cfg.sweep) > 0 {
+		if err := drawTradeoff(filepath.Join(dir, tradeoffChart), cfg.sweep); err != nil {
+			return fmt.Errorf("draw %s: %w", tradeoffChart, err)
+		}
+		fmt.Fprintf(&b, "\n## The backfill controller's trade-off\n\n%s\n\n![backfill throughput against pgbench p99 by STEADY_BACKFILL_YIELD](%s)\n",
+			sweepText(cfg), tradeoffChart)
+	}
+	if cfg.timeline != nil {
+		if err := drawTimeline(filepath.Join(dir, timelineChart), cfg.timeline); err != nil {
+			return fmt.Errorf("draw %s: %w", timelineChart, err)
+		}
+		fmt.Fprintf(&b, "\n## pgbench latency over time\n\nOne pgbench run (4 clients, closed loop) with steady's defaults: alone, then the backfill for 40 s (shaded blue), then the index catalog dropped and built again by the worker, one index at a time (shaded orange; the builds of more than 2 s are named).\n\n![pgbench latency over time with the backfill and the index builds shaded](%s)\n", timelineChart)
+	}
+	if len(signals) > 0 {
+		b.WriteString("\n## Which signals predict pgbench's p99\n\n" + signalsText + "\n\n")
+		table(signals)
 	}
 	log.Printf("wrote %s", path)
 	return os.WriteFile(path, []byte(b.String()), 0o644)
@@ -154,3 +218,15 @@ func machine() string {
 	}
 	return runtime.GOOS
 }
+
+// sweepText explains the trade-off chart with this run's numbers.
+func sweepText(cfg *config) string {
+	var b strings.Builder
+	b.WriteString("The backfill's pace controller waits, after each batch, yield × (sessions of others active in the database, smoothed) × the batch's duration (`STEADY_BACKFILL_YIELD`, default " +
+		strconv.FormatFloat(backfill.DefaultYield, 'f', -1, 64) + "). With the application idle it works back to back; under load each point below is pgbench's p99 while the backfill runs against pgbench alone, measured in alternate 8 s windows of one pgbench run (5 of each), and the backfill's rows per second while it runs against the single `UPDATE` on an idle database (medians of " +
+		strconv.Itoa(sweepReps) + " measurements, in alternating order).")
+	return b.String()
+}
+
+// signalsText explains the signals table.
+const signalsText = "pgbench runs closed-loop (4 clients), rate-limited at 40 % of that, or not at all, while a batch driver runs the backfill's `UPDATE` through PgBouncer sized to 200 ms batches with gh-ost's nice ratio (sleep = nice × the last batch; nice 0, 1, 3, 9, or no backfill), each combination twice for 12 s. A sampler reads each candidate signal every 100 ms through PgBouncer, as the controller would. Per phase: pgbench's p99 and each signal's median over its seconds; then each signal's Spearman rank correlation with pgbench's p99 across the seconds with pgbench running (1 = predicts perfectly, 0 = not at all)."

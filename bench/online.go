@@ -85,66 +85,134 @@ func benchOnline(ctx context.Context, cfg *config) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, _ := pgx.ParseConfig(cfg.directURL)
-	ini := exec.CommandContext(ctx, pgbenchBin(), "-i", "-s", "10", "-q", "-h", u.Host, "-p", strconv.Itoa(int(u.Port)), "-U", u.User, tpl)
-	ini.Env = append(os.Environ(), "PGPASSWORD="+u.Password)
-	if out, err := ini.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("pgbench -i: %w\n%s", err, out)
+	if err := pgbenchInit(ctx, cfg, tpl); err != nil {
+		return nil, err
 	}
-	const d = 20 * time.Second
-	type phase struct {
-		name  string
-		setup func(db string) (*worker, error)
-	}
-	var base []time.Duration
+	// Each phase has its own baseline, pgbench alone on the same copy just before: the shared
+	// machine's other load drifts over minutes.
+	const baseFor = 15 * time.Second
 	var rows []row
-	for _, p := range []phase{
-		{"baseline (pgbench alone)", func(string) (*worker, error) { return nil, nil }},
-		{"during a steady backfill", func(db string) (*worker, error) {
-			w, err := startWorker(ctx, cfg, db)
-			if err != nil {
-				return nil, err
-			}
-			_, err = steadyCmd(ctx, cfg, db, "backfill", "enqueue", "leads_phone_whatsapp")
-			return w, err
-		}},
-		{"during the index builds", func(db string) (*worker, error) { return indexBuildsFromScratch(ctx, cfg, db, "") }},
-		// What README advises where latency matters more than build time: the setting cannot be
-		// made per build through a transaction pooler, so it is the database's (or the role's).
-		{"during the index builds, database max_parallel_maintenance_workers = 0", func(db string) (*worker, error) {
-			return indexBuildsFromScratch(ctx, cfg, db, "ALTER DATABASE "+pgx.Identifier{db}.Sanitize()+" SET max_parallel_maintenance_workers = 0")
-		}},
+	var allBase []time.Duration
+	addRows := func(what string, base, during []time.Duration, failed int, extra ...row) {
+		allBase = append(allBase, base...)
+		b99, d99 := percentile(base, 0.99), percentile(during, 0.99)
+		log.Printf("pgbench %s: %d transactions, p50 %s p99 %s; alone %s / %s", what, len(during), ms(percentile(during, 0.5)), ms(d99),
+			ms(percentile(base, 0.5)), ms(b99))
+		rows = append(rows, row{"online", fmt.Sprintf("pgbench p99 %s (%d tx, %d failed) vs alone just before", what, len(during), failed),
+			ms(d99), ms(b99), ratio(d99, b99), "≤ 2×, 0 failed"})
+		rows = append(rows, row{"online", fmt.Sprintf("pgbench p50 %s vs alone", what),
+			ms(percentile(during, 0.5)), ms(percentile(base, 0.5)), ratio(percentile(during, 0.5), percentile(base, 0.5)), ""})
+		rows = append(rows, extra...)
+	}
+
+	// The backfill with default settings.
+	{
+		db, err := createDB(ctx, cfg, tpl)
+		if err != nil {
+			return nil, err
+		}
+		base, during, failed, tput, duty, err := onlineBackfill(ctx, cfg, db)
+		dropDB(ctx, cfg, db)
+		if err != nil {
+			return nil, err
+		}
+		var extra []row
+		if cfg.singleRate > 0 {
+			extra = append(extra, row{"online", fmt.Sprintf("backfill throughput meanwhile (batches running %.0f%% of the time) vs the single UPDATE on an idle database", 100*duty),
+				fmt.Sprintf("%.0f rows/s", tput), fmt.Sprintf("%.0f rows/s", cfg.singleRate), fmt.Sprintf("%.2f×", tput/cfg.singleRate), ""})
+		}
+		addRows("during a steady backfill (default yield; alone and during in alternate 8 s windows)", base, during, failed, extra...)
+	}
+
+	// The index catalog built from scratch: steady's default, and the alternatives.
+	for _, alt := range []struct {
+		name  string
+		setup string
+		env   []string
+	}{
+		{"during the index builds (default: each table's parallel_workers = 0 for its build)", "", nil},
+		{"during the index builds, tables left alone (server default max_parallel_maintenance_workers = 2; steady's previous default)", "", []string{"STEADY_INDEX_PARALLEL_WORKERS=-1"}},
+		{"during the index builds, tables left alone, database max_parallel_maintenance_workers = 0 (the previous advice)", "max_parallel_maintenance_workers = 0", []string{"STEADY_INDEX_PARALLEL_WORKERS=-1"}},
 	} {
 		db, err := createDB(ctx, cfg, tpl)
 		if err != nil {
 			return nil, err
 		}
-		w, err := p.setup(db)
-		if err != nil {
-			dropDB(ctx, cfg, db)
-			return nil, err
-		}
-		lat, failed, err := pgbenchRun(ctx, cfg, db, d)
-		if w != nil {
-			w.stop()
-		}
+		base, during, failed, took, err := onlineIndexBuilds(ctx, cfg, db, alt.setup, alt.env)
 		dropDB(ctx, cfg, db)
 		if err != nil {
 			return nil, err
 		}
-		p50, p99 := percentile(lat, 0.5), percentile(lat, 0.99)
-		log.Printf("pgbench %s: %d transactions, p50 %s p99 %s, %d failed", p.name, len(lat), ms(p50), ms(p99), failed)
-		if base == nil {
-			base = lat
-			rows = append(rows, row{"online", fmt.Sprintf("pgbench p50 / p99, %s, %d tx, %d failed", p.name, len(lat), failed), ms(p50) + " / " + ms(p99), "", "", ""})
-			continue
-		}
-		rows = append(rows, row{"online", fmt.Sprintf("pgbench p99 %s (%d tx, %d failed) vs alone", p.name, len(lat), failed),
-			ms(p99), ms(percentile(base, 0.99)), ratio(p99, percentile(base, 0.99)), "≤ 2×, 0 failed"})
-		rows = append(rows, row{"online", fmt.Sprintf("pgbench p50 %s vs alone", p.name),
-			ms(p50), ms(percentile(base, 0.5)), ratio(p50, percentile(base, 0.5)), ""})
+		addRows(alt.name, base, during, failed, row{"online", "… time to build the index catalog meanwhile", fmt.Sprintf("%.1f s", took.Seconds()), "", "", ""})
 	}
+	rows = append([]row{{"online", fmt.Sprintf("pgbench p50 / p99 alone (all baselines, %d tx)", len(allBase)),
+		ms(percentile(allBase, 0.5)) + " / " + ms(percentile(allBase, 0.99)), "", "", ""}}, rows...)
 	return rows, nil
+}
+
+// onlineBackfill measures pgbench alone and during the backfill with the worker's defaults,
+// interleaved, and the backfill's rate and the share of time its batches ran meanwhile.
+func onlineBackfill(ctx context.Context, cfg *config, db string) (base, during []time.Duration, failed int, rate, duty float64, err error) {
+	w, err := startWorker(ctx, cfg, db)
+	if err != nil {
+		return
+	}
+	defer w.stop()
+	m, err := measureBackfill(ctx, cfg, w, db, "leads_phone_whatsapp", true)
+	return m.alone, m.during, m.failed, m.rate, m.duty, err
+}
+
+// onlineIndexBuilds drops the index catalog's indexes, applies a database setting (if any),
+// measures pgbench alone, then starts a worker (which enqueues the builds) and measures pgbench
+// until every catalog index is valid again.
+func onlineIndexBuilds(ctx context.Context, cfg *config, db, setting string, env []string) (base, during []time.Duration, failed int, took time.Duration, err error) {
+	c, err := pgx.Connect(ctx, withDB(cfg.directURL, db))
+	if err != nil {
+		return
+	}
+	defer c.Close(ctx)
+	for _, ix := range jobs.Indexes().All() {
+		if _, err = c.Exec(ctx, "DROP INDEX IF EXISTS "+pgx.Identifier{ix.Name}.Sanitize()); err != nil {
+			return
+		}
+	}
+	if setting != "" {
+		if _, err = c.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{db}.Sanitize()+" SET "+setting); err != nil {
+			return
+		}
+	}
+	if base, err = pgbenchFor(ctx, cfg, db, 15*time.Second); err != nil {
+		return
+	}
+	stream := startPgbench(ctx, cfg, db)
+	start := time.Now()
+	w, err := startWorker(ctx, cfg, db, env...)
+	if err != nil {
+		stream.finish()
+		return
+	}
+	err = waitFor(ctx, time.Hour, "index builds", func() (bool, error) { return catalogValid(ctx, c) })
+	took = time.Since(start)
+	end := time.Now()
+	w.stop()
+	txs, serr := stream.finish()
+	if err = cmpErr(err, serr); err != nil {
+		return
+	}
+	during, failed = between(txs, start, end)
+	return base, during, failed, took, nil
+}
+
+// catalogValid reports whether every index of the catalog is in place and valid.
+func catalogValid(ctx context.Context, c *pgx.Conn) (bool, error) {
+	var names []string
+	for _, ix := range jobs.Indexes().All() {
+		names = append(names, ix.Name)
+	}
+	var n int
+	err := c.QueryRow(ctx, `SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		WHERE c.relname = ANY($1) AND i.indisvalid AND i.indisready`, names).Scan(&n)
+	return n == len(names), err
 }
 
 // indexBuildsFromScratch drops the index catalog's indexes in db, runs setup (if any), and starts

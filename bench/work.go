@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -92,7 +93,36 @@ type worker struct {
 	cmd     *exec.Cmd
 	mu      sync.Mutex
 	batches []time.Duration
+	spans   [][2]time.Time // each batch's start and end
+	builds  []buildSpan    // index builds (CREATE INDEX CONCURRENTLY), from the worker's log
 	done    chan struct{}
+}
+
+// buildSpan is one index build the worker ran.
+type buildSpan struct {
+	index, table string
+	start, end   time.Time
+}
+
+// busy is the share of [from, to) in which a batch of this worker was running (of its slices
+// together, when several run at once).
+func (w *worker) busy(from, to time.Time) float64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var sum time.Duration
+	for _, s := range w.spans {
+		a, b := maxT(s[0], from), minT(s[1], to)
+		if b.After(a) {
+			sum += b.Sub(a)
+		}
+	}
+	return sum.Seconds() / to.Sub(from).Seconds()
+}
+
+func (w *worker) indexBuilds() []buildSpan {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.builds)
 }
 
 func startWorker(ctx context.Context, cfg *config, db string, env ...string) (*worker, error) {
@@ -121,12 +151,26 @@ func (w *worker) read(r io.Reader) {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var e struct {
-			Msg string  `json:"msg"`
-			MS  float64 `json:"ms"`
+			Time     time.Time     `json:"time"`
+			Msg      string        `json:"msg"`
+			MS       float64       `json:"ms"`
+			Index    string        `json:"index"`
+			Table    string        `json:"table"`
+			Duration time.Duration `json:"duration"`
 		}
-		if json.Unmarshal(sc.Bytes(), &e) == nil && e.Msg == "backfill batch" {
+		if json.Unmarshal(sc.Bytes(), &e) != nil {
+			continue
+		}
+		switch e.Msg {
+		case "backfill batch":
 			w.mu.Lock()
-			w.batches = append(w.batches, time.Duration(e.MS*float64(time.Millisecond)))
+			d := time.Duration(e.MS * float64(time.Millisecond))
+			w.batches = append(w.batches, d)
+			w.spans = append(w.spans, [2]time.Time{e.Time.Add(-d), e.Time})
+			w.mu.Unlock()
+		case "index build: create", "index build: create_replacement":
+			w.mu.Lock()
+			w.builds = append(w.builds, buildSpan{index: e.Index, table: e.Table, start: e.Time.Add(-e.Duration), end: e.Time})
 			w.mu.Unlock()
 		}
 	}
@@ -197,20 +241,47 @@ func benchBackfill(ctx context.Context, cfg *config) ([]row, error) {
 	}
 	log.Printf("single UPDATE: %d rows in %s", tag.RowsAffected(), ms(single))
 
-	// steady: a worker, and the admin script's enqueue --wait.
+	rowsN := tag.RowsAffected()
+	cfg.singleRate = float64(rowsN) / single.Seconds()
+	tput := func(d time.Duration) string { return fmt.Sprintf("%.0f rows/s", float64(rowsN)/d.Seconds()) }
+	var rows []row
+	for _, slices := range []int{1, 2} {
+		took, rss, batches, err := steadyBackfill(ctx, cfg, tpl, b, slices)
+		if err != nil {
+			return nil, err
+		}
+		log.Printf("steady backfill, %d slice(s): %d rows in %s, %d batches", slices, rowsN, ms(took), len(batches))
+		if slices == 1 {
+			rows = append(rows, row{"backfill", fmt.Sprintf("`%s` over %d rows through PgBouncer: throughput", name, rowsN), tput(took), tput(single), fmt.Sprintf("%.2f×", single.Seconds()/took.Seconds()), "≥ 0.7×"})
+			if len(batches) > 0 {
+				rows = append(rows, row{"backfill", fmt.Sprintf("batch duration p50 / p99 (%d batches)", len(batches)), ms(percentile(batches, 0.5)) + " / " + ms(percentile(batches, 0.99)), "", "", "p99 ≤ 500 ms"})
+			}
+			rows = append(rows, row{"backfill", "worker peak RSS (VmHWM)", rss, "", "", ""})
+			continue
+		}
+		rows = append(rows, row{"backfill", fmt.Sprintf("the same in %d slices (`--slices %d`, 2 backfill workers), application idle: throughput", slices, slices),
+			tput(took), tput(single), fmt.Sprintf("%.2f×", single.Seconds()/took.Seconds()), "≥ 1.0×"})
+	}
+	return rows, nil
+}
+
+// steadyBackfill runs b to its end on a copy of tpl with a worker and the admin script's
+// enqueue --wait, checks that nothing is left to do, and returns how long it took, the worker's
+// peak RSS and its batches' durations.
+func steadyBackfill(ctx context.Context, cfg *config, tpl string, b jobs.Backfill, slices int) (time.Duration, string, []time.Duration, error) {
 	sdb, err := createDB(ctx, cfg, tpl)
 	if err != nil {
-		return nil, err
+		return 0, "", nil, err
 	}
 	defer dropDB(ctx, cfg, sdb)
 	w, err := startWorker(ctx, cfg, sdb)
 	if err != nil {
-		return nil, err
+		return 0, "", nil, err
 	}
-	start = time.Now()
-	if _, err := steadyCmd(ctx, cfg, sdb, "backfill", "enqueue", name, "--wait"); err != nil {
+	start := time.Now()
+	if _, err := steadyCmd(ctx, cfg, sdb, "backfill", "enqueue", b.Name, "--wait", "--slices", strconv.Itoa(slices)); err != nil {
 		w.stop()
-		return nil, err
+		return 0, "", nil, err
 	}
 	took := time.Since(start)
 	rss := w.peakRSS()
@@ -218,27 +289,14 @@ func benchBackfill(ctx context.Context, cfg *config) ([]row, error) {
 	var left int64
 	c2, err := pgx.Connect(ctx, withDB(cfg.directURL, sdb))
 	if err != nil {
-		return nil, err
+		return 0, "", nil, err
 	}
 	err = c2.QueryRow(ctx, strings.Replace(strings.Replace(b.Pending, "$1", "0", 1), "$2", "9223372036854775807", 1)+" LIMIT 1").Scan(&left)
 	c2.Close(ctx)
 	if err == nil {
-		return nil, fmt.Errorf("steady's backfill left rows to do")
+		return 0, "", nil, fmt.Errorf("steady's backfill left rows to do")
 	}
 	w.mu.Lock()
-	batches := w.batches
-	w.mu.Unlock()
-	rowsN := tag.RowsAffected()
-	log.Printf("steady backfill: %d rows in %s, %d batches", rowsN, ms(took), len(batches))
-	tput := func(d time.Duration) string { return fmt.Sprintf("%.0f rows/s", float64(rowsN)/d.Seconds()) }
-	rows := []row{
-		{"backfill", fmt.Sprintf("`%s` over %d rows through PgBouncer: throughput", name, rowsN), tput(took), tput(single), fmt.Sprintf("%.2f×", single.Seconds()/took.Seconds()), "≥ 0.7×"},
-	}
-	if len(batches) > 0 {
-		rows = append(rows,
-			row{"backfill", fmt.Sprintf("batch duration p50 / p99 (%d batches)", len(batches)), ms(percentile(batches, 0.5)) + " / " + ms(percentile(batches, 0.99)), "", "", "p99 ≤ 500 ms"},
-		)
-	}
-	rows = append(rows, row{"backfill", "worker peak RSS (VmHWM)", rss, "", "", ""})
-	return rows, nil
+	defer w.mu.Unlock()
+	return took, rss, w.batches, nil
 }

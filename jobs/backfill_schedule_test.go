@@ -54,7 +54,7 @@ func TestBackfillSchedule(t *testing.T) {
 
 	t.Run("InvalidSpecNamesTheBackfill", func(t *testing.T) {
 		t.Parallel()
-		for _, spec := range []string{"0 25 * * *", "every night", "CRON_TZ=Mars/Olympus 0 3 * * *", "* * * *"} {
+		for _, spec := range []string{"0 25 * * *", "every night", "CRON_TZ=Mars/Olympus 0 3 * * *", "* * * *", "CRON_TZ=Asia/Jerusalem"} {
 			_, err := jobs.ResolveBackfillSchedules(map[string]string{"threads_last_message_at": spec})
 			var se *jobs.ScheduleError
 			require.True(t, errors.As(err, &se), spec)

@@ -44,6 +44,7 @@ var BackfillModule = fx.Module("backfills",
 		fx.Annotate(backfillWorkers, fx.ResultTags(`group:"river_workers"`)),
 		fx.Annotate(backfillPeriodicJobs, fx.ResultTags(`group:"river_periodic,flatten"`)),
 		fx.Annotate(newBackfillProgress, fx.As(new(metrics.BackfillProgress))),
+		func(r *backfill.Runner) metrics.BackfillThrottle { return r },
 	),
 	fx.Invoke(startBackfillsOnStart),
 )

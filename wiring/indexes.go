@@ -22,6 +22,9 @@ type IndexesConfig struct {
 	BuildTimeout time.Duration
 	// AfterStep, when set, sees every statement a build runs (tests, metrics).
 	AfterStep func(indexbuild.Step)
+	// ParallelWorkers and Window: see indexbuild.Config.
+	ParallelWorkers int
+	Window          *jobs.IndexWindow
 }
 
 // IndexesModule registers the index build worker and, once River runs (after the migration
@@ -38,6 +41,7 @@ var IndexesModule = fx.Module("indexes",
 func newIndexBuildWorker(cfg WorkerConfig, pools *dbconn.Pools, log *slog.Logger) (*workers.IndexBuild, error) {
 	return workers.NewIndexBuild(workers.IndexBuildConfig{
 		Pool: pools.Pooler.Pool, Logger: log, Timeout: cfg.Indexes.BuildTimeout, AfterStep: cfg.Indexes.AfterStep,
+		ParallelWorkers: cfg.Indexes.ParallelWorkers, Window: cfg.Indexes.Window,
 	})
 }
 
@@ -57,11 +61,22 @@ type enqueueIndexParams struct {
 	Log    *slog.Logger
 }
 
+func windowText(w *jobs.IndexWindow) string {
+	if w == nil {
+		return "any time"
+	}
+	return w.String()
+}
+
 func enqueueIndexBuildsAtStart(p enqueueIndexParams) {
 	p.Lifecycle.Append(fx.StartHook(func(ctx context.Context) error {
 		if !p.River.Running() {
 			p.Log.Warn("index builds not enqueued: River is not running")
 			return nil
+		}
+		// A build interrupted by a crash left its table's parallel_workers at steady's value.
+		if err := indexbuild.RestoreParallel(ctx, p.Pools.Pooler.Pool, p.Log); err != nil {
+			p.Log.Warn("index build: parallel_workers of an interrupted build not put back; the next build of the table does it", slog.Any("error", err))
 		}
 		res, err := jobs.EnqueueIndexBuilds(ctx, p.Client, p.Pools.Pooler, jobs.Indexes(), jobs.EnqueueIndexBuildsOpts{})
 		if err != nil {
@@ -79,7 +94,15 @@ func enqueueIndexBuildsAtStart(p enqueueIndexParams) {
 			slog.String("url", p.Pools.Pooler.URL), slog.String("pool_mode", string(p.Pools.Pooler.Mode)),
 			slog.Int("enqueued", counts[jobs.EnqueueInserted]), slog.Int("retried", counts[jobs.EnqueueRetried]),
 			slog.Int("already_queued", counts[jobs.EnqueueDuplicate]), slog.Int("up_to_date", counts[jobs.EnqueueUpToDate]),
-			slog.Int("no_table", counts[jobs.EnqueueNoTable]))
+			slog.Int("no_table", counts[jobs.EnqueueNoTable]), slog.Int("parallel_workers", p.Config.Indexes.ParallelWorkers),
+			slog.String("window", windowText(p.Config.Indexes.Window)))
+		if w := p.Config.Indexes.Window; w != nil {
+			if open, until := w.Open(time.Now()); open {
+				p.Log.Info("index build window open", slog.String("window", w.String()), slog.Time("closes", until))
+			} else {
+				p.Log.Info("index builds wait for their window", slog.String("window", w.String()), slog.Time("opens", w.NextOpen(time.Now())))
+			}
+		}
 		return nil
 	}))
 }

@@ -27,11 +27,13 @@ type metricsParams struct {
 	Pools     *dbconn.Pools
 	Migrated  *Migrated
 	Backfills metrics.BackfillProgress `optional:"true"`
+	Throttle  metrics.BackfillThrottle `optional:"true"`
 	Log       *slog.Logger
 }
 
 func registerMetrics(p metricsParams) error {
-	c, err := metrics.NewCollector(metrics.Config{Pools: p.Pools, Migration: p.Migrated, Backfills: p.Backfills, Logger: p.Log})
+	c, err := metrics.NewCollector(metrics.Config{Pools: p.Pools, Migration: p.Migrated, Backfills: p.Backfills,
+		Throttle: p.Throttle, Logger: p.Log})
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ type bundle struct {
 	pooler *pgxpool.Pool
 	direct *pgxpool.Pool
 	store  *backfill.Store
+	runner *backfill.Runner
 	client *river.Client[pgx.Tx]
 	logs   *dbtest.LogBuffer
 }
@@ -79,7 +80,7 @@ func setup(t *testing.T, cfg backfill.Config) *bundle {
 		defer cancel()
 		require.NoError(t, client.StopAndCancel(stopCtx))
 	})
-	return &bundle{db: db, pooler: pools.Pooler.Pool, direct: direct, store: store, client: client, logs: logs}
+	return &bundle{db: db, pooler: pools.Pooler.Pool, direct: direct, store: store, runner: runner, client: client, logs: logs}
 }
 
 func (b *bundle) start(t *testing.T, name string, slices int) backfill.StartResult {
@@ -510,6 +511,78 @@ func TestBackfill(t *testing.T) {
 		require.Zero(t, b.count(t, `SELECT count(*) FROM leads l JOIN expected e USING (id) WHERE l.phone_whatsapp IS DISTINCT FROM e.phone`))
 		require.Contains(t, b.logs.String(), "backfill held back")
 		require.Contains(t, b.logs.String(), "backfill no longer held back")
+	})
+
+	t.Run("YieldsToTheApplicationThenSpeedsUpWhenItIsIdle", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, backfill.Config{MinBatch: 50, MaxBatch: 50, Yield: 2})
+		phones(t, b, 40_000, func(i int) int64 { return int64(i + 1) })
+		ctx := context.Background()
+		// The test's own reads pose as steady (its application_name): only the application counts.
+		watch, err := pgxpool.New(ctx, b.db.DirectURL+"&application_name=steady")
+		require.NoError(t, err)
+		t.Cleanup(watch.Close)
+		othersActive := func() int64 {
+			var n int64
+			require.NoError(t, watch.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND state = 'active' AND application_name <> 'steady'`).Scan(&n))
+			return n
+		}
+		slice := func(run int64) (batches int64, held float64, throttled *string) {
+			require.NoError(t, watch.QueryRow(ctx, `SELECT batches, coalesce((throttled_s->>'application')::float8, 0), throttled
+				FROM steady_backfill_slices WHERE run_id = $1`, run).Scan(&batches, &held, &throttled))
+			return
+		}
+
+		// The application: two sessions running a statement.
+		appCtx, stopApp := context.WithCancel(ctx)
+		defer stopApp()
+		appDone := make(chan struct{}, 2)
+		for range 2 {
+			go func() {
+				defer func() { appDone <- struct{}{} }()
+				_, _ = b.direct.Exec(appCtx, `SELECT pg_sleep(3600)`)
+			}()
+		}
+		waitFor(t, time.Minute, func() bool { return othersActive() == 2 }, "the application's sessions never became active")
+
+		res := b.start(t, phone, 1)
+		var st backfill.RunStatus
+		waitFor(t, time.Minute, func() bool {
+			st = b.status(t, phone)
+			return strings.Contains(st.Throttled, "yielding to the application") && st.ThrottledSeconds[backfill.ReasonApplication] > 0
+		}, "the backfill never yielded to the application")
+		require.Equal(t, backfill.StateRunning, st.State)
+		require.Positive(t, st.ThrottledShare())
+		require.Positive(t, b.runner.ThrottledSeconds()[backfill.ReasonApplication], "steady_backfill_throttled_seconds_total{reason=application}")
+		require.Regexp(t, `nice=4(\.\d+)?\b|nice=3\.\d+`, b.logs.String(), "two active sessions at yield 2 wait about 4 batches' time")
+
+		// The application goes idle: within a few batches the slice works back to back again.
+		stopApp()
+		<-appDone
+		<-appDone
+		waitFor(t, time.Minute, func() bool { return othersActive() == 0 }, "the application's sessions are still active")
+		batches, _, _ := slice(res.Run)
+		var heldIdle float64
+		waitFor(t, time.Minute, func() bool {
+			n, held, throttled := slice(res.Run)
+			heldIdle = held
+			return throttled == nil && n > batches+20
+		}, "the backfill kept yielding after the application went idle")
+		n, _, _ := slice(res.Run)
+		waitFor(t, time.Minute, func() bool {
+			m, _, _ := slice(res.Run)
+			st := b.status(t, phone)
+			return m > n+20 || st.State == backfill.StateDone
+		}, "no more batches ran")
+		_, held, _ := slice(res.Run)
+		require.Equal(t, heldIdle, held, "no wait for the application while it is idle")
+
+		done := b.waitState(t, phone, backfill.StateDone, 3*time.Minute)
+		require.Empty(t, done.Throttled)
+		require.Positive(t, done.ThrottledSeconds[backfill.ReasonApplication])
+		require.Less(t, done.ThrottledShare(), 1.0)
+		require.Zero(t, b.count(t, `SELECT count(*) FROM leads l JOIN expected e USING (id) WHERE l.phone_whatsapp IS DISTINCT FROM e.phone`))
 	})
 
 	t.Run("EnqueueIsIdempotent", func(t *testing.T) {

@@ -31,6 +31,11 @@ type IndexBuildConfig struct {
 	BusySnooze  time.Duration // wait when another build runs on the table; default 1m
 	LockTimeout time.Duration // see indexbuild.Config
 
+	// ParallelWorkers and Window: see indexbuild.Config. A build outside the window snoozes
+	// until it opens (a snooze is not a failed attempt).
+	ParallelWorkers int
+	Window          *jobs.IndexWindow
+
 	// BeforeStep and AfterStep see every statement (tests, metrics): see indexbuild.Config.
 	BeforeStep func(context.Context, indexbuild.Step) error
 	AfterStep  func(indexbuild.Step)
@@ -56,7 +61,8 @@ func NewIndexBuild(cfg IndexBuildConfig) (*IndexBuild, error) {
 		cfg.Logger = slog.Default()
 	}
 	b, err := indexbuild.New(indexbuild.Config{Pool: cfg.Pool, Catalog: cfg.Catalog, Logger: cfg.Logger,
-		LockTimeout: cfg.LockTimeout, BeforeStep: cfg.BeforeStep, AfterStep: cfg.AfterStep})
+		LockTimeout: cfg.LockTimeout, BeforeStep: cfg.BeforeStep, AfterStep: cfg.AfterStep,
+		ParallelWorkers: cfg.ParallelWorkers, Window: cfg.Window})
 	if err != nil {
 		return nil, err
 	}
@@ -88,9 +94,15 @@ func (w *IndexBuild) Work(ctx context.Context, job *river.Job[jobs.IndexBuildArg
 	log := w.cfg.Logger.With(slog.Int64("job_id", job.ID), slog.Int("attempt", job.Attempt))
 	err := w.builder.Build(ctx, job.Args.Table, log)
 	var busy *indexbuild.BusyError
+	var window *indexbuild.WindowError
 	switch {
 	case errors.As(err, &busy):
 		return river.JobSnooze(w.cfg.BusySnooze)
+	case errors.As(err, &window) && window.Opens.IsZero():
+		return river.JobCancel(err)
+	case errors.As(err, &window):
+		// Spread over a few seconds: the tables waiting for the window do not start at once.
+		return river.JobSnooze(time.Until(window.Opens) + rand.N(5*time.Second))
 	case errors.Is(err, indexbuild.ErrPermanent):
 		return river.JobCancel(err)
 	}

@@ -2,8 +2,11 @@ package workers_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -41,6 +44,8 @@ type buildOpts struct {
 	busySnooze time.Duration                            // default 200ms
 	timeout    time.Duration                            // the job's; default the worker's (1h)
 	beforeOpen func(t *testing.T, direct *pgxpool.Pool) // runs before POOLER connects
+	parallel   int                                      // the worker's ParallelWorkers
+	window     *jobs.IndexWindow
 }
 
 func setupBuild(t *testing.T, opts buildOpts) *buildBundle {
@@ -64,7 +69,7 @@ func setupBuild(t *testing.T, opts buildOpts) *buildBundle {
 	worker, err := workers.NewIndexBuild(workers.IndexBuildConfig{
 		Pool: pools.Pooler.Pool, Logger: logger, Timeout: opts.timeout,
 		RetryBase: cmpOr(opts.retryBase, 100*time.Millisecond), BusySnooze: cmpOr(opts.busySnooze, 200*time.Millisecond),
-		AfterStep: b.steps.add,
+		AfterStep: b.steps.add, ParallelWorkers: opts.parallel, Window: opts.window,
 	})
 	require.NoError(t, err)
 	ws := river.NewWorkers()
@@ -486,4 +491,180 @@ func directDB(t *testing.T, p *pgxpool.Pool) string {
 	var name string
 	require.NoError(t, p.QueryRow(context.Background(), "SELECT current_database()").Scan(&name))
 	return name
+}
+
+// parallelWorkers is table's parallel_workers storage parameter, "" when unset.
+func (b *buildBundle) parallelWorkers(t *testing.T, table string) string {
+	t.Helper()
+	var v *string
+	require.NoError(t, b.direct.QueryRow(b.ctx, `SELECT (SELECT option_value FROM pg_options_to_table(
+		(SELECT reloptions FROM pg_class WHERE oid = to_regclass($1))) WHERE option_name = 'parallel_workers')`, table).Scan(&v))
+	if v == nil {
+		return ""
+	}
+	return *v
+}
+
+// parallelPlan reports whether the planner would scan table in parallel, with parallelism made
+// free so that only the table's own setting decides.
+func (b *buildBundle) parallelPlan(t *testing.T, table string) bool {
+	t.Helper()
+	tx, err := b.direct.Begin(b.ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(b.ctx) //nolint:errcheck
+	_, err = tx.Exec(b.ctx, `SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;
+		SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL max_parallel_workers_per_gather = 2`, pgx.QueryExecModeSimpleProtocol)
+	require.NoError(t, err)
+	rows, err := tx.Query(b.ctx, "EXPLAIN SELECT count(*) FROM "+pgx.Identifier{table}.Sanitize(), pgx.QueryExecModeSimpleProtocol)
+	require.NoError(t, err)
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	for _, l := range lines {
+		if strings.Contains(l, "Gather") {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *buildBundle) reloptionsRecord(t *testing.T, table string) (recorded bool, value *string) {
+	t.Helper()
+	err := b.direct.QueryRow(b.ctx, `SELECT parallel_workers FROM steady_index_reloptions WHERE table_name = $1`, table).Scan(&value)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	require.NoError(t, err)
+	return true, value
+}
+
+func TestIndexBuildParallelWorkers(t *testing.T) {
+	t.Parallel()
+
+	t.Run("OneProcessPerBuildThenTheTablesOwnValueIsBack", func(t *testing.T) {
+		t.Parallel()
+		b := setupBuild(t, buildOpts{})
+		b.exec(t, seedBusiness)
+		b.exec(t, `ALTER TABLE call_log SET (parallel_workers = 3)`)
+		require.True(t, b.parallelPlan(t, "call_log"), "before the build the table is scanned in parallel")
+		blocker := b.hold(t, "call_log")
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"call_log"}})
+
+		// While the build runs: the table asks for no parallel worker, its own value is recorded,
+		// and the application's plans scan it with one process.
+		build := b.waitProgress(t, "call_log")
+		require.Equal(t, "0", b.parallelWorkers(t, "call_log"))
+		recorded, was := b.reloptionsRecord(t, "call_log")
+		require.True(t, recorded)
+		require.Equal(t, "3", *was)
+		require.False(t, b.parallelPlan(t, "call_log"), "no parallel scan of the table during its build")
+		var modes []string
+		require.NoError(t, b.direct.QueryRow(b.ctx, `SELECT array_agg(mode ORDER BY mode) FROM pg_locks
+			WHERE relation = 'call_log'::regclass AND pid = $1 AND granted`, build.PID).Scan(&modes))
+		require.Equal(t, []string{"ShareUpdateExclusiveLock"}, modes, "the build holds no lock that blocks the application")
+
+		require.NoError(t, blocker.Rollback(b.ctx))
+		b.next(t, completed)
+		b.requireAllValid(t, "call_log")
+		require.Equal(t, "3", b.parallelWorkers(t, "call_log"), "put back")
+		recorded, _ = b.reloptionsRecord(t, "call_log")
+		require.False(t, recorded)
+		require.True(t, b.parallelPlan(t, "call_log"))
+		require.Contains(t, b.logs.String(), "parallel workers limited for the build")
+	})
+
+	t.Run("UnsetStaysUnset", func(t *testing.T) {
+		t.Parallel()
+		b := setupBuild(t, buildOpts{})
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"threads"}})
+		b.next(t, completed)
+		b.requireAllValid(t, "threads")
+		require.Empty(t, b.parallelWorkers(t, "threads"))
+		recorded, _ := b.reloptionsRecord(t, "threads")
+		require.False(t, recorded)
+	})
+
+	t.Run("LeftAloneWhenOff", func(t *testing.T) {
+		t.Parallel()
+		b := setupBuild(t, buildOpts{parallel: -1})
+		b.exec(t, `ALTER TABLE reminders SET (parallel_workers = 2)`)
+		blocker := b.hold(t, "reminders")
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"reminders"}})
+		b.waitProgress(t, "reminders")
+		require.Equal(t, "2", b.parallelWorkers(t, "reminders"))
+		require.NoError(t, blocker.Rollback(b.ctx))
+		b.next(t, completed)
+		require.Equal(t, "2", b.parallelWorkers(t, "reminders"))
+	})
+
+	t.Run("AnInterruptedBuildIsPutBack", func(t *testing.T) {
+		t.Parallel()
+		b := setupBuild(t, buildOpts{})
+		// A first build creates the bookkeeping; then the state a crash mid-build leaves: the
+		// table at steady's value, its own value recorded, an INVALID index.
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"threads"}})
+		b.next(t, completed)
+		b.exec(t, `ALTER TABLE activities SET (parallel_workers = 0)`)
+		b.exec(t, `INSERT INTO steady_index_reloptions (table_name, parallel_workers) VALUES ('activities', '4')`)
+		b.exec(t, `ALTER TABLE contracts SET (parallel_workers = 0)`)
+		b.exec(t, `INSERT INTO steady_index_reloptions (table_name, parallel_workers) VALUES ('contracts', NULL)`)
+
+		// A build of the table keeps the recorded value and puts it back.
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"contracts"}})
+		b.next(t, completed)
+		require.Empty(t, b.parallelWorkers(t, "contracts"), "unset, as before the interrupted build")
+		recorded, _ := b.reloptionsRecord(t, "contracts")
+		require.False(t, recorded)
+
+		// The worker's start puts back what no build is running on.
+		require.NoError(t, indexbuild.RestoreParallel(b.ctx, b.pooler.Pool, slog.New(slog.NewTextHandler(b.logs, nil))))
+		require.Equal(t, "4", b.parallelWorkers(t, "activities"))
+		recorded, _ = b.reloptionsRecord(t, "activities")
+		require.False(t, recorded)
+		require.Contains(t, b.logs.String(), "parallel workers put back after an interrupted build")
+	})
+
+	t.Run("RestoreLeavesARunningBuildAlone", func(t *testing.T) {
+		t.Parallel()
+		b := setupBuild(t, buildOpts{})
+		b.exec(t, `ALTER TABLE push_subscriptions SET (parallel_workers = 5)`)
+		blocker := b.hold(t, "push_subscriptions")
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"push_subscriptions"}})
+		b.waitProgress(t, "push_subscriptions")
+		require.NoError(t, indexbuild.RestoreParallel(b.ctx, b.pooler.Pool, slog.New(slog.NewTextHandler(b.logs, nil))))
+		require.Equal(t, "0", b.parallelWorkers(t, "push_subscriptions"), "its build puts it back")
+		require.NoError(t, blocker.Rollback(b.ctx))
+		b.next(t, completed)
+		require.Equal(t, "5", b.parallelWorkers(t, "push_subscriptions"))
+	})
+}
+
+func TestIndexBuildWindow(t *testing.T) {
+	t.Parallel()
+
+	t.Run("ClosedWindowWaitsUntilItOpens", func(t *testing.T) {
+		t.Parallel()
+		// Twelve hours from now, for an hour: closed whenever the test runs.
+		w, err := jobs.ParseIndexWindow(fmt.Sprintf("0 %d * * * 1h", (time.Now().UTC().Hour()+12)%24))
+		require.NoError(t, err)
+		b := setupBuild(t, buildOpts{window: w})
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"threads"}})
+		snoozed := b.next(t, func(ev *river.Event) bool { return ev.Kind == river.EventKindJobSnoozed })
+		opens := w.NextOpen(time.Now())
+		require.WithinRange(t, snoozed.Job.ScheduledAt, opens.Add(-time.Second), opens.Add(6*time.Second),
+			"snoozed until the window opens")
+		require.Empty(t, snoozed.Job.Errors, "a wait for the window is not a failed attempt")
+		require.Empty(t, b.steps.all(), "nothing built outside the window")
+		require.Equal(t, jobs.IndexMissing, b.status(t, "threads")["threads_lead_idx"].State)
+		require.Contains(t, b.logs.String(), "waiting for the build window")
+	})
+
+	t.Run("OpenWindowBuilds", func(t *testing.T) {
+		t.Parallel()
+		w, err := jobs.ParseIndexWindow("* * * * * 1h") // opens every minute for an hour: always open
+		require.NoError(t, err)
+		b := setupBuild(t, buildOpts{window: w})
+		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"threads"}})
+		b.next(t, completed)
+		b.requireAllValid(t, "threads")
+	})
 }

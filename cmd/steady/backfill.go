@@ -55,11 +55,16 @@ batch in flight. The catalog is in jobs/backfills.go.
                                      A backfill with an active run is left alone (a no-op, said so).
   status [NAME...] [--json]          the latest run of each: state (pending, running, paused,
                                      stalled, done, failed, cancelled, or never), rows done and
-                                     remaining, rate, ETA, and the live workers. stalled: no
-                                     progress for --stalled-after (30s) while no live worker holds
-                                     it; no rate or ETA then. --json: an array of objects with
-                                     name, state, rows_done, rows_remaining, rate_per_s, eta_s,
-                                     progress, run, slices, stalled_since, stalled, … .
+                                     remaining, rate, ETA, the share of its working time it was
+                                     held back (and the main reason), why it is held back now, if
+                                     it is, and the live workers. stalled: no progress for
+                                     --stalled-after (30s) while no live worker holds it; no rate
+                                     or ETA then. --json: an array of objects with name, state,
+                                     rows_done, rows_remaining, rate_per_s, eta_s, progress, run,
+                                     slices, stalled_since, stalled, throttled (why, when held
+                                     back now), throttled_now, throttled_share (0..1),
+                                     throttled_seconds (by reason: lock_waiters, xact_age,
+                                     replica_lag, application), … .
                                      Exit 3 while a run is pending, running, stalled or paused.
   pause NAME...                      hold the active run at its next batch boundary
   resume NAME...                     continue a paused run from its checkpoints
@@ -266,18 +271,26 @@ type statusJSON struct {
 	Slices        int      `json:"slices,omitempty"`
 	Trigger       string   `json:"trigger,omitempty"`
 	Throttled     string   `json:"throttled,omitempty"`
-	Error         string   `json:"error,omitempty"`
-	StalledSince  *string  `json:"stalled_since,omitempty"`
-	Stalled       string   `json:"stalled,omitempty"` // why nobody works it
-	CreatedAt     *string  `json:"created_at,omitempty"`
-	UpdatedAt     *string  `json:"updated_at,omitempty"`
-	FinishedAt    *string  `json:"finished_at,omitempty"`
+	// Held back now, and the share of the run's working time it was, with seconds by reason.
+	ThrottledNow     bool               `json:"throttled_now"`
+	ThrottledShare   float64            `json:"throttled_share"`
+	ThrottledSeconds map[string]float64 `json:"throttled_seconds"`
+	Error            string             `json:"error,omitempty"`
+	StalledSince     *string            `json:"stalled_since,omitempty"`
+	Stalled          string             `json:"stalled,omitempty"` // why nobody works it
+	CreatedAt        *string            `json:"created_at,omitempty"`
+	UpdatedAt        *string            `json:"updated_at,omitempty"`
+	FinishedAt       *string            `json:"finished_at,omitempty"`
 }
 
 func toJSON(st backfill.RunStatus) statusJSON {
 	j := statusJSON{Name: st.Backfill, State: string(st.State), RowsDone: st.RowsDone, RowsRemaining: st.RowsRemaining,
 		Estimated: st.Estimated, RatePerS: st.RatePerS, ETAS: st.ETASeconds, Progress: st.Progress, Run: st.Run, Slices: st.Slices,
-		Trigger: string(st.Trigger), Throttled: st.Throttled, Error: st.Error, Stalled: st.Stalled}
+		Trigger: string(st.Trigger), Throttled: st.Throttled, Error: st.Error, Stalled: st.Stalled,
+		ThrottledNow: st.Throttled != "", ThrottledShare: st.ThrottledShare(), ThrottledSeconds: st.ThrottledSeconds}
+	if j.ThrottledSeconds == nil {
+		j.ThrottledSeconds = map[string]float64{}
+	}
 	if st.StalledSince != nil {
 		s := st.StalledSince.Format(rfc3339ms)
 		j.StalledSince = &s
@@ -322,7 +335,7 @@ func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store
 		}
 	} else {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tRUN\tSTATE\tROWS DONE\tREMAINING\tRATE\tETA\tNOTE")
+		fmt.Fprintln(tw, "NAME\tRUN\tSTATE\tROWS DONE\tREMAINING\tRATE\tETA\tHELD BACK\tNOTE")
 		for _, st := range sts {
 			note := st.Error
 			if st.Throttled != "" {
@@ -335,8 +348,8 @@ func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store
 			if st.Run != 0 {
 				run = fmt.Sprint(st.Run)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", st.Backfill, run, st.State, st.RowsDone,
-				remainingText(st), rateText(st.RatePerS), etaFor(st), note)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", st.Backfill, run, st.State, st.RowsDone,
+				remainingText(st), rateText(st.RatePerS), etaFor(st), heldBackText(st), note)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -344,6 +357,23 @@ func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store
 		fmt.Fprintln(e.stdout, workersLine(census))
 	}
 	return withCode(code)
+}
+
+// heldBackText is the share of the run's working time it was held back, with the main reason.
+func heldBackText(st backfill.RunStatus) string {
+	if st.ActiveSeconds <= 0 {
+		return "-"
+	}
+	top, most := "", 0.0
+	for _, r := range backfill.Reasons {
+		if s := st.ThrottledSeconds[r]; s > most {
+			top, most = r, s
+		}
+	}
+	if top == "" {
+		return "0%"
+	}
+	return fmt.Sprintf("%.0f%% (%s)", 100*st.ThrottledShare(), top)
 }
 
 func orDash(s string) string {

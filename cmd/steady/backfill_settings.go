@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"time"
@@ -13,6 +14,7 @@ import (
 // backfillSettings are the worker's backfill settings.
 type backfillSettings struct {
 	runner    backfill.Config
+	yield     float64
 	onStart   string
 	schedules *scheduleSettings
 }
@@ -29,6 +31,8 @@ func backfillWorkerFlags(f *flags) *backfillSettings {
 	intFlag(f, &c.MaxLockWaiters, "backfill-max-lock-waiters", "STEADY_BACKFILL_MAX_LOCK_WAITERS", 0, "sessions waiting for a lock on the table before batches wait")
 	f.duration(&c.MaxXactAge, "backfill-max-xact-age", "STEADY_BACKFILL_MAX_XACT_AGE", 10*time.Minute, "oldest other open transaction before batches wait (vacuum cannot keep up); -1s: ignore")
 	f.duration(&c.MaxReplicaLag, "backfill-max-replica-lag", "STEADY_BACKFILL_MAX_REPLICA_LAG", 10*time.Second, "replica replay lag before batches wait; -1s: ignore")
+	floatFlag(f, &s.yield, "backfill-yield", "STEADY_BACKFILL_YIELD", backfill.DefaultYield,
+		fmt.Sprintf("how far batches give way to the application: after each batch a slice waits yield × (other sessions active in the database) × the batch's duration; 0: full speed, up to %d", backfill.MaxYield))
 	f.string(&s.onStart, "backfill-on-start", "STEADY_BACKFILL_ON_START", string(wiring.OnStartNew),
 		"backfills the worker starts when it starts: new (each that never ran), all (every one, as db_run_backfills.py --all), none")
 	return s
@@ -40,6 +44,13 @@ func (s *backfillSettings) config() (wiring.BackfillConfig, error) {
 	if err != nil {
 		return wiring.BackfillConfig{}, err
 	}
+	if s.yield < 0 || s.yield > backfill.MaxYield || math.IsNaN(s.yield) {
+		return wiring.BackfillConfig{}, usageErr(fmt.Errorf("--backfill-yield / STEADY_BACKFILL_YIELD=%g: want 0 (full speed) to %d", s.yield, backfill.MaxYield))
+	}
+	s.runner.Yield = s.yield
+	if s.yield == 0 {
+		s.runner.Yield = -1 // the Config's zero value is its default
+	}
 	if err := s.runner.Validate(); err != nil {
 		return wiring.BackfillConfig{}, usageErr(err)
 	}
@@ -50,6 +61,18 @@ func (s *backfillSettings) config() (wiring.BackfillConfig, error) {
 		return wiring.BackfillConfig{}, usageErr(fmt.Errorf("--backfill-on-start / STEADY_BACKFILL_ON_START=%q: want new, all or none", s.onStart))
 	}
 	return wiring.BackfillConfig{Runner: s.runner, Schedules: scheds, OnStart: mode}, nil
+}
+
+func floatFlag(f *flags, p *float64, name, env string, def float64, usage string) {
+	v := def
+	if s, ok := os.LookupEnv(env); ok && s != "" {
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil && f.err == nil {
+			f.err = fmt.Errorf("%s=%q: want a number", env, s)
+		}
+		v = x
+	}
+	f.fs.Float64Var(p, name, v, f.describe(usage, env))
 }
 
 func int64Flag(f *flags, p *int64, name, env string, def int64, usage string) {

@@ -66,6 +66,11 @@ type statusEntry struct {
 	ETAS          *float64 `json:"eta_s"`
 	Run           int64    `json:"run"`
 	Slices        int      `json:"slices"`
+
+	Throttled        string             `json:"throttled"`
+	ThrottledNow     bool               `json:"throttled_now"`
+	ThrottledShare   float64            `json:"throttled_share"`
+	ThrottledSeconds map[string]float64 `json:"throttled_seconds"`
 }
 
 func statusOf(t *testing.T, env []string, names ...string) ([]statusEntry, int) {
@@ -129,6 +134,54 @@ func TestBackfillCommand(t *testing.T) {
 		require.Equal(t, 1, w.code, w.stdout+w.stderr)
 		require.Contains(t, w.stdout, "threads_last_message_at: cancelled, 0 rows")
 		require.Contains(t, w.stderr, "backfill run not done: threads_last_message_at cancelled")
+	})
+
+	t.Run("StatusSaysWhileARunYieldsToTheApplication", func(t *testing.T) {
+		t.Parallel()
+		b := setupBackfill(t, "STEADY_BACKFILL_YIELD=2", "STEADY_BACKFILL_MIN_BATCH=50", "STEADY_BACKFILL_MAX_BATCH=50")
+		b.exec(t, `INSERT INTO business (name, slug) VALUES ('A', 'a-1')`)
+		b.exec(t, `INSERT INTO leads (business_id, phone_whatsapp) SELECT 1, '050-123-4567' FROM generate_series(1, 20000)`)
+		// The application: a session running a statement.
+		appCtx, stopApp := context.WithCancel(context.Background())
+		defer stopApp()
+		appDone := make(chan struct{})
+		go func() {
+			defer close(appDone)
+			_, _ = b.direct.Exec(appCtx, `SELECT pg_sleep(3600)`)
+		}()
+		waitUntil(t, time.Minute, func() bool {
+			return b.count(t, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'SELECT pg_sleep(3600)' AND state = 'active'`) == 1
+		}, "the application's session never became active")
+
+		worker := start(t, b.env, "worker")
+		r := steady(t, b.env, "backfill", "enqueue", "leads_phone_whatsapp")
+		require.Equal(t, 0, r.code, r.stderr)
+		var st statusEntry
+		waitUntil(t, time.Minute, func() bool {
+			sts, _ := statusOf(t, b.env, "leads_phone_whatsapp")
+			st = sts[0]
+			return st.ThrottledNow && st.ThrottledSeconds["application"] > 0
+		}, "status never said the run yields to the application")
+		require.Equal(t, "running", st.State)
+		require.Contains(t, st.Throttled, "yielding to the application")
+		require.Positive(t, st.ThrottledShare)
+		require.LessOrEqual(t, st.ThrottledShare, 1.0)
+		r = steady(t, b.env, "backfill", "status", "leads_phone_whatsapp")
+		require.Equal(t, 3, r.code, r.stderr)
+		require.Contains(t, r.stdout, "HELD BACK")
+		require.Regexp(t, `[0-9]+% \(application\)`, r.stdout)
+		require.Contains(t, r.stdout, "held back: yielding to the application")
+
+		stopApp()
+		<-appDone
+		waitUntil(t, 3*time.Minute, func() bool {
+			sts, _ := statusOf(t, b.env, "leads_phone_whatsapp")
+			st = sts[0]
+			return st.State == "done"
+		}, "the backfill did not finish once the application was idle")
+		require.False(t, st.ThrottledNow)
+		require.Positive(t, st.ThrottledSeconds["application"], "the time held back stays on record")
+		stop(t, worker)
 	})
 
 	t.Run("EnqueueOnlyInsertsAndIsIdempotent", func(t *testing.T) {

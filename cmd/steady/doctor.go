@@ -8,6 +8,7 @@ import (
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/internal/redact"
+	"github.com/steadydb/steady/internal/tuning"
 )
 
 func doctorCommand() *command {
@@ -25,10 +26,15 @@ only a direct server's every sign means direct; anything uncertain is taken as t
 setting the evidence contradicts is a WARNING (exit code unchanged). Exit 0 when POOLER and the
 locked migration role answer, 1 when not (no worker running is not an error here).
 Then the workers: those alive (since when, last heartbeat, by the server's clock) and those that
-died within the last day.`,
+died within the last day; then the settings that make index builds and backfills slow the
+application (max_parallel_maintenance_workers, maintenance_work_mem, statement_timeout as the
+POOLER role sees them, and whether that role sees other roles' sessions), each with what to run
+(a setting to fix is a warning, not a failure).`,
 		setup: func(f *flags) func(context.Context, *env, []string) error {
 			cfg := dbFlags(f)
 			f.fs.BoolVar(&asJSON, "json", false, "print JSON")
+			var parallel int
+			f.count(&parallel, "index-parallel-workers", "STEADY_INDEX_PARALLEL_WORKERS", 0, -1, 1024, "as the worker's: whether its builds override max_parallel_maintenance_workers")
 			return func(ctx context.Context, e *env, _ []string) error {
 				cfg.Logger = e.log.logger
 				rep, err := dbconn.Diagnose(ctx, *cfg)
@@ -44,13 +50,15 @@ died within the last day.`,
 						workers = &workersJSON{Error: redact.Error(err)}
 					}
 				}
+				settings, failed := doctorSettings(ctx, e, *cfg, rep, parallel)
 				if asJSON {
 					enc := json.NewEncoder(e.stdout)
 					enc.SetIndent("", "  ")
 					if err := enc.Encode(struct {
 						dbconn.Report
-						Workers *workersJSON `json:"workers,omitempty"`
-					}{rep, workers}); err != nil {
+						Workers  *workersJSON     `json:"workers,omitempty"`
+						Settings []tuning.Finding `json:"settings"`
+					}{rep, workers, settings}); err != nil {
 						return err
 					}
 				} else {
@@ -62,6 +70,7 @@ died within the last day.`,
 					default:
 						printWorkers(e.stdout, census)
 					}
+					printDoctorSettings(e, settings, failed)
 				}
 				if !rep.OK() {
 					return withCode(exitFailure)

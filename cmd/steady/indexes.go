@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/liveness"
@@ -15,10 +16,11 @@ import (
 )
 
 type indexesOpts struct {
-	db   *dbconn.Config
-	json bool
-	wait bool
-	ws   *waitSettings
+	db     *dbconn.Config
+	json   bool
+	wait   bool
+	ws     *waitSettings
+	window *indexWindowSetting
 }
 
 func indexesCommand() *command {
@@ -47,9 +49,12 @@ with another definition is replaced (built as NAME_steady_new, then swapped).
                      build is running), different (not the catalog's definition), stalled (not
                      in place, its build job waiting or running and no live worker for
                      --stalled-after, 30s). --json: an array of objects with name, table, state,
-                     size_bytes, definition, detail, and for a stalled one index_state and
-                     stalled_since. Exit 0 all valid, 3 some missing or building (or stalled
-                     missing), 4 some invalid or different (stalled or not).
+                     size_bytes, definition, detail, for a stalled one index_state and
+                     stalled_since, and build_window_opens (when a window is set and the index
+                     is to be built). With a build window (--index-window, as the worker's),
+                     says whether it is open and when it opens next.
+                     Exit 0 all valid, 3 some missing or building (or stalled missing), 4 some
+                     invalid or different (stalled or not).
 
 A build cancelled by statement_timeout (or lock_timeout) comes from a server, database or role
 setting: PgBouncer refuses per-connection settings. Run ALTER ROLE <steady's role> SET
@@ -59,6 +64,7 @@ statement_timeout = 0 (or give the POOLER URL a dedicated role); the next attemp
 			f.fs.BoolVar(&o.json, "json", false, "print JSON")
 			f.fs.BoolVar(&o.wait, "wait", false, "build: follow the jobs until they end")
 			o.ws = waitFlags(f)
+			o.window = indexWindowFlag(f)
 			return func(ctx context.Context, e *env, args []string) error {
 				sub, tables, err := parseIndexesArgs(f.fs, args)
 				if err != nil {
@@ -123,7 +129,18 @@ func parseIndexesArgs(fs *flag.FlagSet, args []string) (string, []string, error)
 	return sub, tables, nil
 }
 
+// indexStatusJSON is one index of steady indexes status --json.
+type indexStatusJSON struct {
+	jobs.IndexStatus
+	// BuildWindowOpens is when the build of an index that is not valid may start, with a window.
+	BuildWindowOpens *time.Time `json:"build_window_opens,omitempty"`
+}
+
 func (o *indexesOpts) status(ctx context.Context, e *env) error {
+	window, err := o.window.parse()
+	if err != nil {
+		return err
+	}
 	o.db.Logger = e.log.logger
 	pools, err := dbconn.Open(ctx, *o.db, dbconn.OpenOpts{})
 	if err != nil {
@@ -141,13 +158,24 @@ func (o *indexesOpts) status(ctx context.Context, e *env) error {
 	if err := jobs.MarkStalled(ctx, pools.Pooler, status, census, o.ws.stalledAfter); err != nil {
 		return err
 	}
+	now := time.Now()
 	if o.json {
-		if err := writeJSON(e.stdout, status); err != nil {
+		out := make([]indexStatusJSON, len(status))
+		for i, st := range status {
+			out[i].IndexStatus = st
+			if window != nil && st.State != jobs.IndexValid {
+				if next := window.NextOpen(now); !next.IsZero() {
+					out[i].BuildWindowOpens = &next
+				}
+			}
+		}
+		if err := writeJSON(e.stdout, out); err != nil {
 			return err
 		}
 	} else {
 		printIndexStatus(e, status)
 		fmt.Fprintln(e.stdout, workersLine(census))
+		printIndexWindow(e.stdout, window, now)
 	}
 	return withCode(indexStatusCode(status))
 }
@@ -218,6 +246,10 @@ type buildJob struct {
 }
 
 func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error {
+	window, err := o.window.parse()
+	if err != nil {
+		return err
+	}
 	client, pools, err := openInsertClient(ctx, e, o.db)
 	if err != nil {
 		return err
@@ -234,6 +266,7 @@ func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error 
 	}
 	if !o.json {
 		printEnqueued(e, res)
+		printIndexWindow(e.stdout, window, time.Now())
 	}
 	var failure error
 	if missing := slices.IndexFunc(res, func(r jobs.EnqueuedIndexBuild) bool { return r.Action == jobs.EnqueueNoTable }); missing >= 0 {

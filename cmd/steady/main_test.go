@@ -104,6 +104,8 @@ func TestDoctor(t *testing.T) {
 		require.Contains(t, r.stdout, "migration role: DIRECT")
 		require.Contains(t, r.stdout, "pool_mode=transaction")
 		require.Contains(t, r.stdout, "pool_mode=direct")
+		require.Contains(t, r.stdout, "ok   statement_timeout = 0 (default)")
+		require.Contains(t, r.stdout, "ok   max_parallel_maintenance_workers = ")
 		requireNoSecret(t, r)
 	})
 
@@ -120,6 +122,10 @@ func TestDoctor(t *testing.T) {
 				Error     string `json:"error"`
 				PoolMode  string `json:"pool_mode"`
 			}
+			Settings []struct {
+				Setting string `json:"setting"`
+				OK      bool   `json:"ok"`
+			} `json:"settings"`
 		}
 		require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep))
 		require.Equal(t, "POOLER", rep.MigrationRole)
@@ -128,6 +134,8 @@ func TestDoctor(t *testing.T) {
 		require.Equal(t, "postgres://steady:***@127.0.0.1:1/steady?sslmode=disable", rep.Direct.URL)
 		require.True(t, rep.Pooler.Reachable)
 		require.Equal(t, "transaction", rep.Pooler.PoolMode)
+		require.Len(t, rep.Settings, 4)
+		require.Equal(t, "max_parallel_maintenance_workers", rep.Settings[0].Setting)
 		// Every log line is JSON and the decision is logged once.
 		var decisions int
 		for line := range strings.Lines(r.stderr) {
@@ -168,6 +176,11 @@ func TestBadInput(t *testing.T) {
 		"BadWorkersEnv":  {[]string{"STEADY_INDEX_WORKERS=0"}, []string{"worker"}, `STEADY_INDEX_WORKERS="0": want a whole number from 1 to 100`},
 		"BadWorkersFlag": {nil, []string{"worker", "--backfill-workers", "many"}, "-backfill-workers: want a whole number from 1 to 100"},
 		"BadPollEnv":     {[]string{"STEADY_POLL_INTERVAL=1ms"}, []string{"worker"}, "STEADY_POLL_INTERVAL=1ms: want 10ms to 1m"},
+		"BadYieldEnv":    {[]string{"STEADY_BACKFILL_YIELD=-1"}, []string{"worker"}, "STEADY_BACKFILL_YIELD=-1: want 0 (full speed) to 100"},
+		"BadYieldFlag":   {nil, []string{"worker", "--backfill-yield", "polite"}, "-backfill-yield"},
+		"BadWindowEnv":   {[]string{"STEADY_INDEX_WINDOW=0 2 * * *"}, []string{"worker"}, `STEADY_INDEX_WINDOW: index build window "0 2 * * *": duration "*"`},
+		"BadWindowFlag":  {nil, []string{"indexes", "status", "--index-window", "nightly 4h"}, `--index-window / STEADY_INDEX_WINDOW: index build window "nightly 4h"`},
+		"BadParallelEnv": {[]string{"STEADY_INDEX_PARALLEL_WORKERS=-2"}, []string{"worker"}, `STEADY_INDEX_PARALLEL_WORKERS="-2": want a whole number from -1 to 1024`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

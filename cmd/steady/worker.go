@@ -52,6 +52,8 @@ down. Exit 0.`,
 			f.string(&cfg.HTTPAddr, "http-addr", "STEADY_HTTP_ADDR", "127.0.0.1:8080", "address of /healthz, /readyz, /metrics and the River UI (/river); off loopback, /metrics and /river need STEADY_HTTP_TOKEN or STEADY_HTTP_USER + STEADY_HTTP_PASSWORD")
 			f.duration(&cfg.StopTimeout, "stop-timeout", "STEADY_STOP_TIMEOUT", time.Minute, "how long a graceful stop may take")
 			f.duration(&cfg.Indexes.BuildTimeout, "index-build-timeout", "STEADY_INDEX_BUILD_TIMEOUT", time.Hour, "bound of one attempt at building a table's indexes; a build cut short is healed by the next attempt")
+			f.count(&cfg.Indexes.ParallelWorkers, "index-parallel-workers", "STEADY_INDEX_PARALLEL_WORKERS", 0, -1, 1024, "the table's parallel_workers while steady builds its indexes, put back after (0: each build is one process; -1: leave tables alone, PostgreSQL then uses max_parallel_maintenance_workers)")
+			window := indexWindowFlag(f)
 			f.count(&cfg.River.IndexWorkers, "index-workers", "STEADY_INDEX_WORKERS", 1, 1, 100, "index builds at once, on different tables (more finish sooner and slow the application more)")
 			f.count(&cfg.River.BackfillWorkers, "backfill-workers", "STEADY_BACKFILL_WORKERS", 2, 1, 100, "backfill slices worked at once")
 			f.count(&cfg.River.DefaultWorkers, "default-workers", "STEADY_DEFAULT_WORKERS", 4, 1, 1000, "jobs of the default queue worked at once")
@@ -85,6 +87,9 @@ down. Exit 0.`,
 				cfg.DB, cfg.Migrate.Source, cfg.Migrate.LockTimeout = *ms.db, src, ms.lockTimeout
 				cfg.Migrate.LeaseTTL = ms.leaseTTL
 				if cfg.Backfill, err = bf.config(); err != nil {
+					return err
+				}
+				if cfg.Indexes.Window, err = window.parse(); err != nil {
 					return err
 				}
 				cfg.HTTPAuth = httpauth.Credentials{User: os.Getenv("STEADY_HTTP_USER"),

@@ -130,6 +130,7 @@ func TestWorkerOperationsEndToEnd(t *testing.T) {
 		require.Contains(t, body, `steady_db_migration_role{role="DIRECT"} 1`)
 		require.Contains(t, body, `steady_migration_step_status{status="succeeded"} 1`)
 		require.Contains(t, body, `steady_river_jobs_query_success 1`)
+		require.Contains(t, body, `steady_backfill_throttled_seconds_total{reason="application"} 0`)
 		require.Contains(t, body, "steady_workers_alive 1\n")
 		require.Contains(t, body, "steady_workers_query_success 1\n")
 	})

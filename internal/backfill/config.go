@@ -4,8 +4,16 @@ import (
 	"cmp"
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 )
+
+// DefaultYield is the pace controller's default (Config.Yield), chosen from the sweep in
+// docs/benchmarks.md.
+const DefaultYield = 1.0
+
+// MaxYield bounds Config.Yield.
+const MaxYield = 100
 
 // Config configures how slices are worked. Zero values take the defaults.
 type Config struct {
@@ -21,7 +29,11 @@ type Config struct {
 	MaxXactAge       time.Duration // oldest other transaction before batches wait; default 10m, <0 off
 	MaxReplicaLag    time.Duration // replica replay lag before batches wait; default 10s, <0 off
 	HealthEvery      time.Duration // how often health is read between batches; default 1s
-	MaxBackoff       time.Duration // longest wait when held back or after a transient error; default 30s
+	// Yield is how far batches give way to the application (pace.go): after each batch a slice
+	// waits Yield × (other sessions active in the database, smoothed) × the batch's duration.
+	// Default DefaultYield; <0 never waits (full speed).
+	Yield      float64
+	MaxBackoff time.Duration // longest wait when held back or after a transient error; default 30s
 	// IdleTimeout is each batch's SET LOCAL idle_in_transaction_session_timeout: a worker paused
 	// or cut off in the middle of a batch (SIGSTOP, a frozen VM) must not hold the slice's row
 	// lock, and so the next owner, for longer than this. Default 20s (the worker sets its
@@ -46,6 +58,7 @@ func (c Config) withDefaults() Config {
 	c.MaxXactAge = cmp.Or(c.MaxXactAge, 10*time.Minute)
 	c.MaxReplicaLag = cmp.Or(c.MaxReplicaLag, 10*time.Second)
 	c.HealthEvery = cmp.Or(c.HealthEvery, time.Second)
+	c.Yield = cmp.Or(c.Yield, DefaultYield)
 	c.MaxBackoff = cmp.Or(c.MaxBackoff, 30*time.Second)
 	c.IdleTimeout = cmp.Or(c.IdleTimeout, 20*time.Second)
 	if c.Logger == nil {
@@ -72,6 +85,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("backfill max lock waiters %d: want 0 or more", c.MaxLockWaiters)
 	case c.IdleTimeout < 100*time.Millisecond:
 		return fmt.Errorf("backfill idle-in-transaction timeout %s: want at least 100ms", c.IdleTimeout)
+	case c.Yield > MaxYield || math.IsNaN(c.Yield):
+		return fmt.Errorf("backfill yield %g: want 0 (full speed) to %d", c.Yield, MaxYield)
 	}
 	return nil
 }

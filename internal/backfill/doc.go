@@ -24,10 +24,16 @@
 //   - Keys, never OFFSET: a batch is a key interval, whatever rows it holds. The size adapts to a
 //     target duration (200 ms by default) from measured durations (sizer.go; GitLab's batch
 //     optimizer is the reference), bounded, halved after a timeout, persisted with the checkpoint.
+//   - After each batch the pace controller (pace.go) waits Yield × (other sessions active in the
+//     database, smoothed) × the batch's duration: back to back while the application is idle,
+//     slower as it gets busy, faster again when it clears. The count is read in the batch's own
+//     transaction.
 //   - Between batches the database's health is read with one query that works through a pooler
 //     (health.go): sessions waiting for a lock on the table, the oldest open transaction, replica
 //     lag. When one is over its limit the slice waits with backoff (250 ms doubling to 30 s), says
-//     why in its row and its log, and snoozes its job if its time is up.
+//     why in its row and its log, and snoozes its job if its time is up. The time a slice worked
+//     and the time it waited, by reason, are saved with its checkpoints (status: the share of
+//     time held back) and counted in the process (steady_backfill_throttled_seconds_total).
 //   - An attempt works for AttemptDuration (1 min) and then snoozes its job to continue, so the
 //     job's Timeout stays finite and short and a crashed worker's job is rescued
 //     (docs/architecture.md, fact 7).

@@ -53,18 +53,30 @@ func readHealth(ctx context.Context, pool *pgxpool.Pool, table string) health {
 	return h
 }
 
-// holdBack says why batches should wait, or "" when they may go on.
-func (h health) holdBack(cfg Config, table string) string {
+// Reasons a slice is held back: the label of steady_backfill_throttled_seconds_total and the
+// keys of the time held back in the bookkeeping and in steady backfill status --json.
+const (
+	ReasonLockWaiters = "lock_waiters" // sessions waiting for a lock on the table
+	ReasonXactAge     = "xact_age"     // another transaction open longer than MaxXactAge
+	ReasonReplicaLag  = "replica_lag"  // a replica's replay lag over MaxReplicaLag
+	ReasonApplication = "application"  // the pace controller yielding to the application (pace.go)
+)
+
+// Reasons lists every reason, in a stable order.
+var Reasons = []string{ReasonLockWaiters, ReasonXactAge, ReasonReplicaLag, ReasonApplication}
+
+// holdBack says why batches should wait (a Reason and a sentence), or "" when they may go on.
+func (h health) holdBack(cfg Config, table string) (reason, why string) {
 	switch {
 	case h.checkFailed != nil:
-		return "" // a failed check is not a reason to stop; the batch itself will tell
+		return "", "" // a failed check is not a reason to stop; the batch itself will tell
 	case h.Waiters > int64(cfg.MaxLockWaiters):
-		return fmt.Sprintf("%d session(s) waiting for a lock on %s", h.Waiters, table)
+		return ReasonLockWaiters, fmt.Sprintf("%d session(s) waiting for a lock on %s", h.Waiters, table)
 	case cfg.MaxXactAge > 0 && h.XactAge > cfg.MaxXactAge:
-		return fmt.Sprintf("a transaction has been open for %s (%s), longer than %s: vacuum cannot keep up",
+		return ReasonXactAge, fmt.Sprintf("a transaction has been open for %s (%s), longer than %s: vacuum cannot keep up",
 			h.XactAge.Round(time.Second), h.XactDetail, cfg.MaxXactAge)
 	case cfg.MaxReplicaLag > 0 && h.ReplicaLag > cfg.MaxReplicaLag:
-		return fmt.Sprintf("replica replay lag %s exceeds %s", h.ReplicaLag.Round(time.Millisecond), cfg.MaxReplicaLag)
+		return ReasonReplicaLag, fmt.Sprintf("replica replay lag %s exceeds %s", h.ReplicaLag.Round(time.Millisecond), cfg.MaxReplicaLag)
 	}
-	return ""
+	return "", ""
 }

@@ -3,11 +3,13 @@ package backfill
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,6 +23,9 @@ type Runner struct {
 	pool *pgxpool.Pool
 	cfg  Config
 	log  *slog.Logger
+
+	mu        sync.Mutex
+	throttled map[string]float64 // seconds held back by reason, since the process started
 }
 
 // NewRunner validates cfg and returns a Runner on pool (the POOLER's).
@@ -29,7 +34,25 @@ func NewRunner(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	return &Runner{pool: pool, cfg: cfg, log: cfg.Logger}, nil
+	return &Runner{pool: pool, cfg: cfg, log: cfg.Logger, throttled: map[string]float64{}}, nil
+}
+
+// ThrottledSeconds is the time this process's slices were held back, by reason (Reasons),
+// since it started: steady_backfill_throttled_seconds_total.
+func (r *Runner) ThrottledSeconds() map[string]float64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]float64, len(Reasons))
+	for _, reason := range Reasons {
+		out[reason] = r.throttled[reason]
+	}
+	return out
+}
+
+func (r *Runner) addThrottled(reason string, d time.Duration) {
+	r.mu.Lock()
+	r.throttled[reason] += d.Seconds()
+	r.mu.Unlock()
 }
 
 // Outcome is how an attempt ended.
@@ -82,6 +105,8 @@ type slice struct {
 	lease         int64 // this attempt's: a checkpoint is written only while the slice's is the same
 	jobID         int64
 	lastCommitted time.Time
+	activeS       float64            // seconds worked by earlier attempts
+	throttledS    map[string]float64 // seconds held back by earlier attempts, by reason
 }
 
 // Run works the slice of args for one attempt: keyset batches from its checkpoint until the
@@ -109,7 +134,8 @@ func (r *Runner) Run(ctx context.Context, args jobs.BackfillArgs, jobID int64) (
 	countDone := r.countFirst(ctx, b, sl, log)
 	defer countDone()
 	a := attempt{r: r, b: b, sl: sl, log: log, deadline: time.Now().Add(r.cfg.AttemptDuration),
-		sizer: newSizer(r.cfg.TargetBatch, r.cfg.MinBatch, r.cfg.MaxBatch, sl.size)}
+		sizer: newSizer(r.cfg.TargetBatch, r.cfg.MinBatch, r.cfg.MaxBatch, sl.size),
+		pace:  newPace(r.cfg.Yield), mark: time.Now()}
 	res, err := a.run(ctx)
 	var lost *LostError
 	if errors.As(err, &lost) {
@@ -122,6 +148,7 @@ func (r *Runner) Run(ctx context.Context, args jobs.BackfillArgs, jobID int64) (
 		}
 		return Result{Outcome: OutcomeLost, State: StateRunning, Rows: res.Rows, Batches: res.Batches, Holder: lost.Holder}, nil
 	}
+	a.flush(context.WithoutCancel(ctx), jobID)
 	if ctx.Err() != nil {
 		// Shutdown or the job's timeout: the batch in flight rolled back; continue at once,
 		// wherever a worker is free.
@@ -140,8 +167,8 @@ func (r *Runner) claim(ctx context.Context, args jobs.BackfillArgs, jobID int64)
 	err := r.pool.QueryRow(ctx, `UPDATE steady_backfill_slices
 		SET state = 'running', job_id = $3, lease = lease + 1, started_at = coalesce(started_at, now()), updated_at = now()
 		WHERE run_id = $1 AND slice = $2 AND state IN ('pending', 'running')
-		RETURNING key_from, key_to, cursor_key, batches, rate_per_s, batch_size, lease`,
-		args.Run, args.Slice, jobID).Scan(&sl.from, &sl.to, &sl.cursor, &sl.batches, &sl.rate, &sl.size, &sl.lease)
+		RETURNING key_from, key_to, cursor_key, batches, rate_per_s, batch_size, lease, active_s, throttled_s`,
+		args.Run, args.Slice, jobID).Scan(&sl.from, &sl.to, &sl.cursor, &sl.batches, &sl.rate, &sl.size, &sl.lease, &sl.activeS, &sl.throttledS)
 	if err == nil {
 		sl.size = cmp.Or(sl.size, r.cfg.InitialBatch)
 		return sl, StateRunning, nil
@@ -188,10 +215,13 @@ type attempt struct {
 	deadline time.Time
 	sizer    *sizer
 
+	pace      *pace
 	health    health
-	throttled string // the reason batches are held back, "" when they are not
+	throttled string // why batches are held back, "" when they are not
 	backoff   time.Duration
-	failures  int // consecutive transient batch failures
+	mark      time.Time // sl.activeS counts the time worked up to mark
+	unsaved   bool      // time held back since the last checkpoint, not yet saved
+	failures  int       // consecutive transient batch failures
 	res       Result
 }
 
@@ -212,11 +242,11 @@ func (a *attempt) run(ctx context.Context) (Result, error) {
 			}
 			return a.res, nil
 		}
-		if reason := a.check(ctx); reason != "" {
-			a.hold(ctx, reason)
+		if reason, why := a.check(ctx); reason != "" {
+			a.hold(ctx, reason, why)
 			continue
 		}
-		stop, err := a.batch(ctx)
+		stop, took, err := a.batch(ctx)
 		if err != nil {
 			if ctx.Err() != nil || !transient(err) || a.failures+1 >= maxTransient {
 				return a.res, err
@@ -239,38 +269,80 @@ func (a *attempt) run(ctx context.Context) (Result, error) {
 			a.res.Outcome, a.res.State = OutcomeStopped, stop
 			return a.res, nil
 		}
+		if w := a.pace.wait(took); w > 0 && a.sl.cursor < a.sl.to {
+			a.account(ReasonApplication, a.sleep(ctx, w))
+		}
+	}
+}
+
+// account records time held back for reason: in the slice's totals, saved with the next
+// checkpoint, and in the process's counters.
+func (a *attempt) account(reason string, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	if a.sl.throttledS == nil {
+		a.sl.throttledS = map[string]float64{}
+	}
+	a.sl.throttledS[reason] += d.Seconds()
+	a.unsaved = true
+	a.r.addThrottled(reason, d)
+}
+
+// secondsJSON encodes seconds by reason for a jsonb parameter (exec mode infers parameter types
+// from Go types, and has none for a map).
+func secondsJSON(m map[string]float64) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(m) // a map of floats always encodes
+	return string(b)
+}
+
+// flush saves the time worked and held back since the last checkpoint (the attempt ended while
+// waiting), unless another job has taken the slice over.
+func (a *attempt) flush(ctx context.Context, jobID int64) {
+	if !a.unsaved {
+		return
+	}
+	now := time.Now()
+	_, err := a.r.pool.Exec(ctx, `UPDATE steady_backfill_slices SET active_s = $3, throttled_s = $4::jsonb
+		WHERE run_id = $1 AND slice = $2 AND job_id = $5 AND cursor_key = $6 AND lease = $7`,
+		a.sl.args.Run, a.sl.args.Slice, a.sl.activeS+now.Sub(a.mark).Seconds(), secondsJSON(a.sl.throttledS), jobID, a.sl.cursor, a.sl.lease)
+	if err != nil {
+		a.log.Warn("record time held back", slog.Any("error", err))
 	}
 }
 
 // check reads the database's health at most every HealthEvery and returns why batches should
-// wait, or "".
-func (a *attempt) check(ctx context.Context) string {
+// wait (a Reason and a sentence), or "".
+func (a *attempt) check(ctx context.Context) (string, string) {
 	if time.Since(a.health.CheckedAt) >= a.r.cfg.HealthEvery {
 		a.health = readHealth(ctx, a.r.pool, a.b.Table)
 		if a.health.checkFailed != nil && ctx.Err() == nil {
 			a.log.Debug("backfill health check failed", slog.Any("error", a.health.checkFailed))
 		}
 	}
-	reason := a.health.holdBack(a.r.cfg, a.b.Table)
+	reason, why := a.health.holdBack(a.r.cfg, a.b.Table)
 	if reason == "" && a.throttled != "" {
 		a.log.Info("backfill no longer held back", slog.String("was", a.throttled))
 		a.throttled, a.backoff = "", 0
 	}
-	return reason
+	return reason, why
 }
 
-// hold waits before the next batch because of reason, logging and recording a new reason once.
-func (a *attempt) hold(ctx context.Context, reason string) {
-	if reason != a.throttled {
-		a.throttled = reason
-		a.log.Warn("backfill held back", slog.String("reason", reason))
+// hold waits before the next batch because of reason, logging and recording a new one once.
+func (a *attempt) hold(ctx context.Context, reason, why string) {
+	if why != a.throttled {
+		a.throttled = why
+		a.log.Warn("backfill held back", slog.String("reason", why), slog.String("code", reason))
 		_, err := a.r.pool.Exec(ctx, `UPDATE steady_backfill_slices SET throttled = $3, updated_at = now()
-			WHERE run_id = $1 AND slice = $2`, a.sl.args.Run, a.sl.args.Slice, reason)
+			WHERE run_id = $1 AND slice = $2`, a.sl.args.Run, a.sl.args.Slice, why)
 		if err != nil && ctx.Err() == nil {
 			a.log.Warn("record backfill throttling", slog.Any("error", err))
 		}
 	}
-	a.sleep(ctx, a.nextBackoff())
+	a.account(reason, a.sleep(ctx, a.nextBackoff()))
 	a.health.CheckedAt = time.Time{} // look again after the wait
 }
 
@@ -279,24 +351,27 @@ func (a *attempt) nextBackoff() time.Duration {
 	return a.backoff
 }
 
-// sleep waits d with ±20 % jitter (replicas must not move in step), never past the deadline.
-func (a *attempt) sleep(ctx context.Context, d time.Duration) {
+// sleep waits d with ±20 % jitter (replicas must not move in step), never past the deadline,
+// and returns how long it waited.
+func (a *attempt) sleep(ctx context.Context, d time.Duration) time.Duration {
 	d = time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 	d = min(d, time.Until(a.deadline))
 	if d <= 0 {
-		return
+		return 0
 	}
+	start := time.Now()
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+	return time.Since(start)
 }
 
-// batch runs one batch. It returns the slice's state when the slice must stop (paused,
-// cancelled, or its checkpoint moved under another worker), "" otherwise.
-func (a *attempt) batch(ctx context.Context) (State, error) {
+// batch runs one batch and returns how long it took. It returns the slice's state when the
+// slice must stop (paused, cancelled, or its checkpoint moved under another worker), "" otherwise.
+func (a *attempt) batch(ctx context.Context) (State, time.Duration, error) {
 	sl := a.sl
 	size := a.sizer.next()
 	hi := sl.to
@@ -306,68 +381,82 @@ func (a *attempt) batch(ctx context.Context) (State, error) {
 	from, start := sl.cursor, time.Now()
 	tx, err := a.r.pool.Begin(ctx)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit this is a no-op
-	if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true),
-		set_config('idle_in_transaction_session_timeout', $3, true)`,
-		ms(a.r.cfg.LockTimeout), ms(a.r.cfg.StatementTimeout), ms(a.r.cfg.IdleTimeout)); err != nil {
-		return "", err
+	var lockTimeout, stmtTimeout, idleTimeout string
+	var active int
+	if err := tx.QueryRow(ctx, `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true),
+		set_config('idle_in_transaction_session_timeout', $3, true), (`+othersActive+`)`,
+		ms(a.r.cfg.LockTimeout), ms(a.r.cfg.StatementTimeout), ms(a.r.cfg.IdleTimeout)).Scan(&lockTimeout, &stmtTimeout, &idleTimeout, &active); err != nil {
+		return "", 0, err
 	}
+	a.pace.observe(active)
 	var state string
 	var cursor, lease, holder int64
 	if err := tx.QueryRow(ctx, `SELECT state, cursor_key, lease, coalesce(job_id, 0) FROM steady_backfill_slices
 		WHERE run_id = $1 AND slice = $2 FOR UPDATE`, sl.args.Run, sl.args.Slice).Scan(&state, &cursor, &lease, &holder); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if s := State(state); s != StateRunning && s != StatePending {
-		return s, nil
+		return s, 0, nil
 	}
 	if lease != sl.lease || cursor != sl.cursor {
 		// Another attempt claimed the slice (or, from a steady without leases, moved the
 		// checkpoint): it owns the slice now.
-		return "", &LostError{Run: sl.args.Run, Slice: sl.args.Slice, Job: sl.jobID, Holder: holder, Lease: sl.lease, Now: lease}
+		return "", 0, &LostError{Run: sl.args.Run, Slice: sl.args.Slice, Job: sl.jobID, Holder: holder, Lease: sl.lease, Now: lease}
 	}
 	tag, err := tx.Exec(ctx, a.b.Update, sl.cursor, hi)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	rows := tag.RowsAffected()
 	done := hi == sl.to
 	now := time.Now()
 	rate := smoothRate(sl.rate, rows, now.Sub(sl.lastCommitted))
+	activeS := sl.activeS + now.Sub(a.mark).Seconds()
 	tag, err = tx.Exec(ctx, `UPDATE steady_backfill_slices
 		SET cursor_key = $3, rows_done = rows_done + $4,
 		    rows_remaining = CASE WHEN $6 THEN 0 WHEN rows_remaining IS NOT NULL THEN greatest(rows_remaining - $4, 0) END,
 		    batch_size = $5, batches = batches + 1, rate_per_s = $7,
 		    state = CASE WHEN $6 THEN 'done' ELSE 'running' END,
 		    finished_at = CASE WHEN $6 THEN now() END,
-		    throttled = NULL, error = NULL, updated_at = now()
-		WHERE run_id = $1 AND slice = $2 AND lease = $8`,
-		sl.args.Run, sl.args.Slice, hi, rows, size, done, rate, sl.lease)
+		    active_s = $8, throttled_s = $9::jsonb, throttled = nullif($10, ''),
+		    error = NULL, updated_at = now()
+		WHERE run_id = $1 AND slice = $2 AND lease = $11`,
+		sl.args.Run, sl.args.Slice, hi, rows, size, done, rate, activeS, secondsJSON(sl.throttledS), a.pace.reason(), sl.lease)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if tag.RowsAffected() != 1 {
 		// The row lock taken above makes this unreachable; the lease in the WHERE is the fence
 		// that holds whatever the code before it becomes.
-		return "", &LostError{Run: sl.args.Run, Slice: sl.args.Slice, Job: sl.jobID, Holder: holder, Lease: sl.lease, Now: -1}
+		return "", 0, &LostError{Run: sl.args.Run, Slice: sl.args.Slice, Job: sl.jobID, Holder: holder, Lease: sl.lease, Now: -1}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	took := time.Since(start)
+	sl.activeS, a.mark, a.unsaved = activeS, now, false
 	a.sizer.observe(size, took)
 	sl.cursor, sl.rate, sl.lastCommitted = hi, rate, time.Now()
 	a.res.Rows += rows
 	a.res.Batches++
 	a.log.Debug("backfill batch", slog.Int64("from_key", from), slog.Int64("to_key", hi), slog.Int64("size", size),
-		slog.Int64("rows", rows), slog.Float64("ms", float64(took.Microseconds())/1000), slog.Int64("next_size", a.sizer.next()))
+		slog.Int64("rows", rows), slog.Float64("ms", float64(took.Microseconds())/1000), slog.Int64("next_size", a.sizer.next()),
+		slog.Int("others_active", active), slog.Float64("nice", a.pace.nice))
 	if done {
 		a.log.Info("backfill slice done")
 	}
-	return "", nil
+	return "", took, nil
 }
+
+// othersActive counts the client backends of this database running a statement, other than
+// steady's (its application_name, which PgBouncer passes on): the application's demand.
+// Sessions of other roles count only when steady's role may see them (pg_read_all_stats).
+const othersActive = `SELECT count(*)::int FROM pg_stat_activity
+WHERE datname = current_database() AND backend_type = 'client backend' AND state = 'active'
+  AND pid <> pg_backend_pid() AND application_name IS DISTINCT FROM current_setting('application_name')`
 
 // smoothRate folds one batch into the rate (rows per second of wall time, waits included).
 func smoothRate(prev float64, rows int64, elapsed time.Duration) float64 {

@@ -15,7 +15,7 @@ import (
 // idempotent. A change appends statements (ADD COLUMN IF NOT EXISTS …) and bumps schemaVersion,
 // which the last statement records as the runs table's comment: one catalog read tells whether
 // anything is left to do.
-const schemaVersion = "steady backfill bookkeeping v3"
+const schemaVersion = "steady backfill bookkeeping v4"
 
 var schema = []string{
 	`CREATE TABLE IF NOT EXISTS steady_backfill_runs (
@@ -60,6 +60,9 @@ var schema = []string{
 	// v3: each attempt that claims the slice takes a new lease; a checkpoint is written only
 	// under the current one (runner.go), so a worker that lost its slice cannot write.
 	`ALTER TABLE steady_backfill_slices ADD COLUMN IF NOT EXISTS lease bigint NOT NULL DEFAULT 0`,
+	// v4: time worked and time held back by reason (seconds), for the throttled share in status.
+	`ALTER TABLE steady_backfill_slices ADD COLUMN IF NOT EXISTS active_s double precision NOT NULL DEFAULT 0,
+	ADD COLUMN IF NOT EXISTS throttled_s jsonb NOT NULL DEFAULT '{}'`,
 	`COMMENT ON TABLE steady_backfill_runs IS '` + schemaVersion + `'`,
 }
 
@@ -95,6 +98,12 @@ func EnsureSchema(ctx context.Context, pool *pgxpool.Pool) error {
 
 // schemaLockKey is the advisory lock that serialises EnsureSchema ("steadyb" in ASCII).
 const schemaLockKey int64 = 0x73746561647962
+
+// undefinedColumn reports an error caused by bookkeeping older than this steady's.
+func undefinedColumn(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42703"
+}
 
 // missingTable reports an error caused by the bookkeeping not existing yet.
 func missingTable(err error) bool {

@@ -48,4 +48,13 @@ func TestEnsureSchema(t *testing.T) {
 	require.NoError(t, direct.QueryRow(ctx, `SELECT count(*) FROM pg_attribute
 		WHERE attrelid = 'steady_backfill_slices'::regclass AND attname IN ('job_gen', 'lease')`).Scan(&n))
 	require.Equal(t, 2, n)
+
+	// Status reads bookkeeping made before the time held back was kept: it upgrades it first.
+	_, err = direct.Exec(ctx, `ALTER TABLE steady_backfill_slices DROP COLUMN active_s, DROP COLUMN throttled_s;
+		COMMENT ON TABLE steady_backfill_runs IS 'steady backfill bookkeeping v3'`)
+	require.NoError(t, err)
+	sts, err := NewStore(pools.Pooler.Pool).Status(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, sts)
+	require.Equal(t, schemaVersion, version())
 }

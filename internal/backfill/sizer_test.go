@@ -144,11 +144,20 @@ func TestRunState(t *testing.T) {
 func TestHoldBack(t *testing.T) {
 	t.Parallel()
 	cfg := Config{}.withDefaults()
-	require.Empty(t, health{}.holdBack(cfg, "leads"))
-	require.Equal(t, "2 session(s) waiting for a lock on leads", health{Waiters: 2}.holdBack(cfg, "leads"))
-	require.Contains(t, health{XactAge: 11 * time.Minute, XactDetail: "pid 7"}.holdBack(cfg, "leads"), "open for 11m0s (pid 7)")
-	require.Contains(t, health{ReplicaLag: 12 * time.Second}.holdBack(cfg, "leads"), "replica replay lag 12s")
+	check := func(h health, c Config, reason, contains string) {
+		t.Helper()
+		r, why := h.holdBack(c, "leads")
+		require.Equal(t, reason, r)
+		require.Contains(t, why, contains)
+		if reason == "" {
+			require.Empty(t, why)
+		}
+	}
+	check(health{}, cfg, "", "")
+	check(health{Waiters: 2}, cfg, ReasonLockWaiters, "2 session(s) waiting for a lock on leads")
+	check(health{XactAge: 11 * time.Minute, XactDetail: "pid 7"}, cfg, ReasonXactAge, "open for 11m0s (pid 7)")
+	check(health{ReplicaLag: 12 * time.Second}, cfg, ReasonReplicaLag, "replica replay lag 12s")
 	off := cfg
 	off.MaxXactAge, off.MaxReplicaLag = -1, -1
-	require.Empty(t, health{XactAge: time.Hour, ReplicaLag: time.Hour}.holdBack(off, "leads"))
+	check(health{XactAge: time.Hour, ReplicaLag: time.Hour}, off, "", "")
 }

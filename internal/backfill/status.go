@@ -17,19 +17,23 @@ type RunStatus struct {
 	Trigger       Trigger
 	Slices        int
 	RowsDone      int64
-	RowsRemaining *int64     // nil until every slice has been counted or has made progress
-	Estimated     bool       // RowsRemaining is extrapolated from progress for some slice, not counted
-	RatePerS      float64    // rows per second of the running slices, smoothed
-	ETASeconds    *float64   // remaining / rate; nil when either is unknown
-	Progress      float64    // fraction of the key range behind the checkpoints, 0..1
-	Throttled     string     // why running slices are held back, if they are
-	Error         string     // the last error of a slice
-	StalledSince  *time.Time // StateStalled: the last sign of progress (or of a live worker)
-	Stalled       string     // StateStalled: why nobody works it
-	CreatedAt     time.Time
-	StartedAt     *time.Time
-	UpdatedAt     *time.Time
-	FinishedAt    *time.Time
+	RowsRemaining *int64   // nil until every slice has been counted or has made progress
+	Estimated     bool     // RowsRemaining is extrapolated from progress for some slice, not counted
+	RatePerS      float64  // rows per second of the running slices, smoothed
+	ETASeconds    *float64 // remaining / rate; nil when either is unknown
+	Progress      float64  // fraction of the key range behind the checkpoints, 0..1
+	Throttled     string   // why running slices are held back or slowed down, if they are
+	// ActiveSeconds is the time the run's slices have been worked (attempts, waits included);
+	// ThrottledSeconds the part of it they were held back, by reason (Reasons).
+	ActiveSeconds    float64
+	ThrottledSeconds map[string]float64
+	Error            string     // the last error of a slice
+	StalledSince     *time.Time // StateStalled: the last sign of progress (or of a live worker)
+	Stalled          string     // StateStalled: why nobody works it
+	CreatedAt        time.Time
+	StartedAt        *time.Time
+	UpdatedAt        *time.Time
+	FinishedAt       *time.Time
 }
 
 // Status returns the latest run of each named backfill (every catalog entry when names is
@@ -38,40 +42,18 @@ func (s *Store) Status(ctx context.Context, names ...string) ([]RunStatus, error
 	if len(names) == 0 {
 		names = jobs.BackfillNames()
 	}
-	byName := map[string]RunStatus{}
-	rows, err := s.pool.Query(ctx, statusQuery, names)
-	if err != nil && !missingTable(err) {
-		return nil, fmt.Errorf("backfill status: %w", err)
+	byName, err := s.readRuns(ctx, names)
+	if undefinedColumn(err) {
+		// Bookkeeping made by an older steady: upgrading it is idempotent and quick.
+		if err = EnsureSchema(ctx, s.pool); err == nil {
+			byName, err = s.readRuns(ctx, names)
+		}
 	}
-	if err == nil {
-		defer rows.Close()
-		for rows.Next() {
-			var st RunStatus
-			var n [6]int
-			var trigger string
-			if err := rows.Scan(&st.Backfill, &st.Run, &trigger, &st.Slices, &st.CreatedAt,
-				&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &st.RowsDone, &st.RowsRemaining, &st.Estimated, &st.RatePerS,
-				&st.Progress, &st.StartedAt, &st.UpdatedAt, &st.FinishedAt, &st.Throttled, &st.Error); err != nil {
-				return nil, fmt.Errorf("backfill status: %w", err)
-			}
-			st.Trigger = Trigger(trigger)
-			st.State = runState(n, st.StartedAt != nil)
-			if !st.State.Active() || st.State == StatePaused {
-				st.RatePerS = 0
-			}
-			if st.State == StateDone {
-				zero := int64(0)
-				st.RowsRemaining, st.Estimated = &zero, false
-			}
-			if st.RowsRemaining != nil && st.RatePerS > 0 {
-				eta := float64(*st.RowsRemaining) / st.RatePerS
-				st.ETASeconds = &eta
-			}
-			byName[st.Backfill] = st
-		}
-		if err := rows.Err(); err != nil && !missingTable(err) {
-			return nil, fmt.Errorf("backfill status: %w", err)
-		}
+	if missingTable(err) {
+		byName, err = nil, nil // no bookkeeping yet: nothing ever ran
+	}
+	if err != nil {
+		return nil, fmt.Errorf("backfill status: %w", err)
 	}
 	if err := s.markStalled(ctx, byName); err != nil {
 		return nil, fmt.Errorf("backfill status: %w", err)
@@ -85,6 +67,54 @@ func (s *Store) Status(ctx context.Context, names ...string) ([]RunStatus, error
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// readRuns reads the latest run of each named backfill.
+func (s *Store) readRuns(ctx context.Context, names []string) (map[string]RunStatus, error) {
+	rows, err := s.pool.Query(ctx, statusQuery, names)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byName := map[string]RunStatus{}
+	for rows.Next() {
+		var st RunStatus
+		var n [6]int
+		var trigger string
+		if err := rows.Scan(&st.Backfill, &st.Run, &trigger, &st.Slices, &st.CreatedAt,
+			&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &st.RowsDone, &st.RowsRemaining, &st.Estimated, &st.RatePerS,
+			&st.Progress, &st.StartedAt, &st.UpdatedAt, &st.FinishedAt, &st.Throttled, &st.Error,
+			&st.ActiveSeconds, &st.ThrottledSeconds); err != nil {
+			return nil, err
+		}
+		st.Trigger = Trigger(trigger)
+		st.State = runState(n, st.StartedAt != nil)
+		if !st.State.Active() || st.State == StatePaused {
+			st.RatePerS = 0
+		}
+		if st.State == StateDone {
+			zero := int64(0)
+			st.RowsRemaining, st.Estimated = &zero, false
+		}
+		if st.RowsRemaining != nil && st.RatePerS > 0 {
+			eta := float64(*st.RowsRemaining) / st.RatePerS
+			st.ETASeconds = &eta
+		}
+		byName[st.Backfill] = st
+	}
+	return byName, rows.Err()
+}
+
+// ThrottledShare is the share of the run's working time its slices were held back, 0..1.
+func (st RunStatus) ThrottledShare() float64 {
+	if st.ActiveSeconds <= 0 {
+		return 0
+	}
+	var held float64
+	for _, s := range st.ThrottledSeconds {
+		held += s
+	}
+	return min(held/st.ActiveSeconds, 1)
 }
 
 // runState derives a run's state from its slices': while any slice may work the run is
@@ -129,7 +159,12 @@ SELECT r.backfill, r.id, r.trigger, r.slices, r.created_at,
        max(s.updated_at),
        CASE WHEN bool_and(s.finished_at IS NOT NULL) THEN max(s.finished_at) END,
        coalesce(string_agg(DISTINCT s.throttled, '; ') FILTER (WHERE s.state = 'running'), ''),
-       coalesce(string_agg(DISTINCT s.error, '; '), '')
+       coalesce(string_agg(DISTINCT s.error, '; '), ''),
+       coalesce(sum(s.active_s), 0)::float8,
+       (SELECT coalesce(jsonb_object_agg(t.reason, t.seconds), '{}')
+        FROM (SELECT e.key AS reason, sum(e.value::float8) AS seconds
+              FROM steady_backfill_slices s2, jsonb_each_text(s2.throttled_s) e
+              WHERE s2.run_id = r.id GROUP BY e.key) t)
 FROM steady_backfill_runs r
 JOIN steady_backfill_slices s ON s.run_id = r.id
 WHERE r.id IN (SELECT max(id) FROM steady_backfill_runs WHERE backfill = ANY ($1) GROUP BY backfill)

@@ -22,7 +22,15 @@ type Config struct {
 	Pool        *pgxpool.Pool
 	Catalog     *jobs.IndexCatalog // default jobs.Indexes()
 	Logger      *slog.Logger       // default slog.Default()
-	LockTimeout time.Duration      // lock_timeout of the rename that completes a replacement; default 5s
+	LockTimeout time.Duration      // lock_timeout of the rename and of the parallel_workers changes; default 5s
+
+	// ParallelWorkers is the table's parallel_workers storage parameter while its indexes are
+	// built (parallel.go): 0, the default, builds each index with one process; <0 leaves the
+	// table alone (PostgreSQL then uses up to max_parallel_maintenance_workers).
+	ParallelWorkers int
+	// Window, when set, is when builds may start: a CREATE outside it waits for it (a
+	// *WindowError). A build that started inside it runs to its end.
+	Window *jobs.IndexWindow
 
 	// BeforeStep, when set, is called before each statement; an error fails the step as the
 	// statement would. AfterStep is called after it. For tests and metrics.
@@ -52,7 +60,10 @@ type Step struct {
 }
 
 // Builder builds tables' catalog indexes.
-type Builder struct{ cfg Config }
+type Builder struct {
+	cfg    Config
+	schema schemaOnce // steady_index_reloptions
+}
 
 // New checks cfg and fills its defaults.
 func New(cfg Config) (*Builder, error) {
@@ -61,6 +72,9 @@ func New(cfg Config) (*Builder, error) {
 	}
 	if cfg.LockTimeout < 0 {
 		return nil, fmt.Errorf("index builder: LockTimeout must not be negative, got %s", cfg.LockTimeout)
+	}
+	if cfg.ParallelWorkers > 1024 {
+		return nil, fmt.Errorf("index builder: ParallelWorkers %d: want at most 1024 (PostgreSQL's bound), or <0 to leave tables alone", cfg.ParallelWorkers)
 	}
 	cfg.Catalog = cmp.Or(cfg.Catalog, jobs.Indexes())
 	if cfg.Logger == nil {
@@ -81,8 +95,21 @@ func (b *Builder) Build(ctx context.Context, table string, log *slog.Logger) err
 	}
 	log = cmp.Or(log, b.cfg.Logger).With(slog.String("table", table))
 	start := time.Now()
+	limited := false // parallel_workers set for this build: put it back at the end
+	defer func() {
+		if !limited {
+			return
+		}
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if _, to, err := restoreParallel(rctx, b.cfg.Pool, b.cfg.LockTimeout, table); err != nil {
+			log.Warn("index build: parallel_workers not put back; the next build of the table or the next worker start does it", slog.Any("error", err))
+		} else {
+			log.Info("index build: parallel workers put back", slog.String("parallel_workers", valueOrUnset(to)))
+		}
+	}()
 	for _, ix := range ixs {
-		if err := b.buildIndex(ctx, log, ix); err != nil {
+		if err := b.buildIndex(ctx, log, ix, &limited); err != nil {
 			return b.explain(ctx, log, ix, err)
 		}
 	}
@@ -94,7 +121,7 @@ func (b *Builder) Build(ctx context.Context, table string, log *slog.Logger) err
 // broken replacement, build it again, drop the old index, rename the replacement.
 const maxSteps = 6
 
-func (b *Builder) buildIndex(ctx context.Context, log *slog.Logger, ix jobs.Index) error {
+func (b *Builder) buildIndex(ctx context.Context, log *slog.Logger, ix jobs.Index, limited *bool) error {
 	var done []Action
 	for range maxSteps {
 		st, err := b.readState(ctx, ix)
@@ -104,6 +131,17 @@ func (b *Builder) buildIndex(ctx context.Context, log *slog.Logger, ix jobs.Inde
 		step, err := plan(ix, st, done)
 		if err != nil || step.Action == "" {
 			return err
+		}
+		if step.Action == Create || step.Action == CreateReplacement {
+			if open, _ := b.cfg.Window.Open(time.Now()); !open {
+				return &WindowError{Window: b.cfg.Window, Opens: b.cfg.Window.NextOpen(time.Now())}
+			}
+			if b.cfg.ParallelWorkers >= 0 && !*limited {
+				if err := b.limitParallel(ctx, log, ix.Table); err != nil {
+					return err
+				}
+				*limited = true
+			}
 		}
 		if err := b.run(ctx, log, step); err != nil {
 			return err

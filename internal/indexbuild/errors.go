@@ -27,6 +27,19 @@ func (e *BusyError) Error() string {
 	return fmt.Sprintf("another index build is running on %s (pid %d, %s)", e.Progress.Table, e.Progress.PID, e.Progress)
 }
 
+// WindowError says a build may not start now: the build window (Config.Window) is closed.
+type WindowError struct {
+	Window *jobs.IndexWindow
+	Opens  time.Time // zero when the window never opens again
+}
+
+func (e *WindowError) Error() string {
+	if e.Opens.IsZero() {
+		return fmt.Sprintf("outside the index build window %s, which never opens again", e.Window)
+	}
+	return fmt.Sprintf("outside the index build window %s; it opens at %s", e.Window, e.Opens.Format(time.RFC3339))
+}
+
 // SQLSTATEs a build tells apart.
 const (
 	codeQueryCanceled   = "57014" // statement_timeout, or our own cancel
@@ -58,11 +71,18 @@ func permanent(err error) error { return &permanentError{err} }
 func (b *Builder) explain(ctx context.Context, log *slog.Logger, ix jobs.Index, err error) error {
 	log = log.With(slog.String("index", ix.Name))
 	var busy *BusyError
+	var window *WindowError
 	var pgErr *pgconn.PgError
 	switch {
 	case errors.As(err, &busy):
 		log.Info("index build: another build runs on the table; waiting for it", slog.Int("pid", busy.Progress.PID),
 			slog.String("building", busy.Progress.Index))
+		return err
+	case errors.As(err, new(*parallelError)):
+		log.Warn("index build: could not limit its parallel workers; retrying with backoff", slog.Any("error", err))
+	case errors.As(err, &window):
+		log.Info("index build: waiting for the build window", slog.String("window", window.Window.String()),
+			slog.Time("opens", window.Opens))
 		return err
 	case errors.Is(err, ErrPermanent):
 		log.Error("❌ index build: cannot build this index", slog.Any("error", err))
@@ -88,6 +108,12 @@ func (b *Builder) explain(ctx context.Context, log *slog.Logger, ix jobs.Index, 
 		log.Warn("index build: failed; retrying with backoff", slog.Any("error", err))
 	}
 	return fmt.Errorf("index build %s: %w", ix.Table, err)
+}
+
+// missingRelation reports an error caused by a table that does not exist.
+func missingRelation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42P01"
 }
 
 func isRename(err error) bool {

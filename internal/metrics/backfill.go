@@ -21,6 +21,18 @@ type BackfillProgress interface {
 	BackfillProgress(ctx context.Context) ([]Backfill, error)
 }
 
+// BackfillThrottle reports the time this process's backfill slices were held back, by reason,
+// since it started (the backfill runner implements it).
+type BackfillThrottle interface {
+	ThrottledSeconds() map[string]float64
+}
+
+func (c *Collector) collectThrottle(ch chan<- prometheus.Metric) {
+	for reason, s := range c.cfg.Throttle.ThrottledSeconds() {
+		ch <- prometheus.MustNewConstMetric(backfillThrottledDesc, prometheus.CounterValue, s, reason)
+	}
+}
+
 func (c *Collector) collectBackfills(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.QueryTimeout)
 	defer cancel()

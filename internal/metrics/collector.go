@@ -26,6 +26,7 @@ type Config struct {
 	Pools     *dbconn.Pools    // the decision and the pools; the river_job query runs on Pools.Pooler
 	Migration MigrationStep    // nil: no migration series
 	Backfills BackfillProgress // nil: no backfill series
+	Throttle  BackfillThrottle // nil: no steady_backfill_throttled_seconds_total
 
 	IndexBuildKind string        // default IndexBuildKind
 	QueryTimeout   time.Duration // bound of each scrape-time query; default 3s
@@ -56,21 +57,23 @@ func desc(name, help string, labels ...string) *prometheus.Desc {
 }
 
 var (
-	migrationRoleDesc   = desc("steady_db_migration_role", "1 for the migration role locked at startup (DIRECT or POOLER), 0 for the other.", "role")
-	probeSecondsDesc    = desc("steady_db_direct_probe_seconds", "How long the one DIRECT probe took; 0 when there was none.")
-	poolConnsDesc       = desc("steady_db_pool_connections", "Connections of each role's pool by state (acquired, idle, total, max).", "role", "state")
-	stepStatusDesc      = desc("steady_migration_step_status", "1 for the migration step's status (running, succeeded, failed), 0 for the others.", "status")
-	stepSecondsDesc     = desc("steady_migration_step_duration_seconds", "How long the finished migration step took.")
-	stepMigrationsDesc  = desc("steady_migration_step_migrations", "What the migration step did, by outcome (applied, reconciled, partial, failed, drift).", "outcome")
-	migrationsDesc      = desc("steady_migrations", "Migrations by state after the migration step.", "state")
-	jobsDesc            = desc("steady_river_jobs", "River jobs by kind and state, read from river_job at scrape time.", "kind", "state")
-	indexBuildsDesc     = desc("steady_index_builds", "Index build jobs by River state (completed, discarded, retryable, …).", "outcome")
-	jobsQueryOKDesc     = desc("steady_river_jobs_query_success", "1 when this scrape's river_job query succeeded.")
-	jobsQuerySecDesc    = desc("steady_river_jobs_query_duration_seconds", "How long this scrape's river_job query took.")
-	backfillDoneDesc    = desc("steady_backfill_rows_done", "Rows a backfill has processed.", "backfill")
-	backfillLeftDesc    = desc("steady_backfill_rows_remaining", "Rows a backfill still has to process (an estimate).", "backfill")
-	backfillRateDesc    = desc("steady_backfill_rows_per_second", "A backfill's recent rate in rows per second.", "backfill")
-	backfillQueryOKDesc = desc("steady_backfill_progress_query_success", "1 when reading backfill progress succeeded.")
+	migrationRoleDesc     = desc("steady_db_migration_role", "1 for the migration role locked at startup (DIRECT or POOLER), 0 for the other.", "role")
+	probeSecondsDesc      = desc("steady_db_direct_probe_seconds", "How long the one DIRECT probe took; 0 when there was none.")
+	poolConnsDesc         = desc("steady_db_pool_connections", "Connections of each role's pool by state (acquired, idle, total, max).", "role", "state")
+	stepStatusDesc        = desc("steady_migration_step_status", "1 for the migration step's status (running, succeeded, failed), 0 for the others.", "status")
+	stepSecondsDesc       = desc("steady_migration_step_duration_seconds", "How long the finished migration step took.")
+	stepMigrationsDesc    = desc("steady_migration_step_migrations", "What the migration step did, by outcome (applied, reconciled, partial, failed, drift).", "outcome")
+	migrationsDesc        = desc("steady_migrations", "Migrations by state after the migration step.", "state")
+	jobsDesc              = desc("steady_river_jobs", "River jobs by kind and state, read from river_job at scrape time.", "kind", "state")
+	indexBuildsDesc       = desc("steady_index_builds", "Index build jobs by River state (completed, discarded, retryable, …).", "outcome")
+	jobsQueryOKDesc       = desc("steady_river_jobs_query_success", "1 when this scrape's river_job query succeeded.")
+	jobsQuerySecDesc      = desc("steady_river_jobs_query_duration_seconds", "How long this scrape's river_job query took.")
+	backfillDoneDesc      = desc("steady_backfill_rows_done", "Rows a backfill has processed.", "backfill")
+	backfillLeftDesc      = desc("steady_backfill_rows_remaining", "Rows a backfill still has to process (an estimate).", "backfill")
+	backfillRateDesc      = desc("steady_backfill_rows_per_second", "A backfill's recent rate in rows per second.", "backfill")
+	backfillQueryOKDesc   = desc("steady_backfill_progress_query_success", "1 when reading backfill progress succeeded.")
+	backfillThrottledDesc = desc("steady_backfill_throttled_seconds_total",
+		"Time this process's backfill slices were held back, by reason (lock_waiters, xact_age, replica_lag, application).", "reason")
 )
 
 // Describe sends every series' description.
@@ -89,6 +92,9 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 			ch <- d
 		}
 	}
+	if c.cfg.Throttle != nil {
+		ch <- backfillThrottledDesc
+	}
 }
 
 // Collect reads everything at scrape time.
@@ -101,6 +107,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	c.collectWorkers(ch)
 	if c.cfg.Backfills != nil {
 		c.collectBackfills(ch)
+	}
+	if c.cfg.Throttle != nil {
+		c.collectThrottle(ch)
 	}
 }
 

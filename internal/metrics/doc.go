@@ -19,11 +19,15 @@
 //	steady_backfill_rows_remaining{backfill}       rows it still has to process (an estimate)
 //	steady_backfill_rows_per_second{backfill}      its recent rate
 //	steady_backfill_progress_query_success         1 when reading backfill progress succeeded
+//	steady_backfill_throttled_seconds_total{reason} time this process's slices were held back: lock_waiters, xact_age, replica_lag, application
 //
 // The river_job query runs in a read-only transaction with SET LOCAL statement_timeout (a
 // session SET would leak to other clients of a transaction pooler), bounded by
 // QueryTimeout. When it fails the scrape still succeeds: steady_river_jobs_query_success is 0 and
 // the error is logged once until it changes.
+//
+// steady_backfill_throttled_seconds_total is the one series kept in the process (a counter
+// since it started, from Config.Throttle): time held back is not a state of the database.
 //
 // Backfill series appear when Config.Backfills is set: the backfill module provides a
 // BackfillProgress; this package does not know how backfills store their progress.

@@ -45,6 +45,11 @@ func (b backfills) BackfillProgress(context.Context) ([]metrics.Backfill, error)
 	return b.rows, b.err
 }
 
+// throttle is held-back time the test sets.
+type throttle map[string]float64
+
+func (t throttle) ThrottledSeconds() map[string]float64 { return t }
+
 type bundle struct {
 	db    *dbtest.DB
 	pools *dbconn.Pools
@@ -166,7 +171,7 @@ func TestCollector(t *testing.T) {
 
 		got := gather(t, metrics.Config{Pools: b.pools, Migration: b.step, Backfills: backfills{rows: []metrics.Backfill{
 			{Name: "leads_status", RowsDone: 1500, RowsRemaining: 500, RowsPerSecond: 250},
-		}}})
+		}}, Throttle: throttle{"application": 12.5, "lock_waiters": 0}})
 		require.Equal(t, 1.0, got["steady_migration_step_status{status=succeeded}"])
 		require.Equal(t, float64(res.Applied), got["steady_migration_step_migrations{outcome=applied}"])
 		require.Equal(t, float64(res.Total), got["steady_migrations{state=applied}"], "every migration applied on an empty database")
@@ -186,6 +191,8 @@ func TestCollector(t *testing.T) {
 		require.Equal(t, 1500.0, got["steady_backfill_rows_done{backfill=leads_status}"])
 		require.Equal(t, 500.0, got["steady_backfill_rows_remaining{backfill=leads_status}"])
 		require.Equal(t, 250.0, got["steady_backfill_rows_per_second{backfill=leads_status}"])
+		require.Equal(t, 12.5, got["steady_backfill_throttled_seconds_total{reason=application}"])
+		require.Contains(t, got, "steady_backfill_throttled_seconds_total{reason=lock_waiters}")
 	})
 
 	t.Run("FailedStepAndBackfillError", func(t *testing.T) {
@@ -218,7 +225,7 @@ func TestCollector(t *testing.T) {
 	t.Run("HandlerServesTextFormat", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		c, err := metrics.NewCollector(metrics.Config{Pools: b.pools})
+		c, err := metrics.NewCollector(metrics.Config{Pools: b.pools, Throttle: throttle{"application": 1}})
 		require.NoError(t, err)
 		reg, err := metrics.NewRegistry(c)
 		require.NoError(t, err)
@@ -228,5 +235,6 @@ func TestCollector(t *testing.T) {
 		require.Contains(t, w.Body.String(), "# TYPE steady_db_migration_role gauge")
 		require.Contains(t, w.Body.String(), `steady_db_migration_role{role="DIRECT"} 1`)
 		require.Contains(t, w.Body.String(), "promhttp_metric_handler_requests_total")
+		require.Contains(t, w.Body.String(), "# TYPE steady_backfill_throttled_seconds_total counter")
 	})
 }
