@@ -324,7 +324,7 @@ func TestStalledAfterTheLastWorkerDies(t *testing.T) {
 
 	r = steady(t, b.env, "backfill", "status", "leads_phone_whatsapp")
 	require.Equal(t, 3, r.code)
-	require.Regexp(t, `leads_phone_whatsapp\s+1\s+stalled\s+\d+\s+\S+\s+- rows/s\s+-\s+stalled since `, r.stdout)
+	require.Regexp(t, `leads_phone_whatsapp\s+1\s+stalled\s+\d+\s+\S+\s+- rows/s\s+-\s+\S+\s+stalled since `, r.stdout)
 	require.Contains(t, r.stdout, "workers: none alive (the last heartbeat was ")
 
 	r = steady(t, b.env, "doctor")
