@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,21 +26,7 @@ import (
 // binary is steady built once for the end-to-end tests, as users run it.
 var binary string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "steady-bin")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "steady")
-	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "build steady: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dbtest.MainWithBinary(m, &binary) }
 
 type result struct {
 	stdout, stderr string

@@ -6,33 +6,20 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/steadydb/steady/internal/dbtest"
 )
 
 // steadyBinary is steady built once, as users run it.
 var steadyBinary string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "steady-historytest")
-	if err != nil {
-		panic(err)
-	}
-	steadyBinary = filepath.Join(dir, "steady")
-	out, err := exec.Command("go", "build", "-o", steadyBinary, "github.com/steadydb/steady/cmd/steady").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "build steady: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { dbtest.MainWithBinary(m, &steadyBinary) }
 
 type run struct {
 	stdout, stderr string
