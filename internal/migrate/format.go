@@ -115,6 +115,13 @@ type upSection struct {
 // extractUp detects goose and dbmate files by their markers (a file named like steady's may
 // be either) and keeps their up section. An error names the file and line.
 func extractUp(file string, named Format, body string) (upSection, error) {
+	if named != FormatGolangMigrate && named != FormatFlyway && !strings.Contains(body, "+goose") && !strings.Contains(body, "migrate:") {
+		// No marker can be there: a no-op run reads a thousand files, so skip the line scan.
+		if named != FormatSteady {
+			return upSection{}, &LoadError{File: file, Err: fmt.Errorf("a %s file with no up section", named)}
+		}
+		return upSection{format: named, sql: body}, nil
+	}
 	lines := strings.Split(body, "\n")
 	format := named
 	for _, l := range lines {
