@@ -55,7 +55,7 @@ func main() {
 	flag.IntVar(&cfg.runs, "runs", 7, "runs per measurement (medians are reported)")
 	flag.IntVar(&cfg.rows, "rows", 5_000_000, "leads (and calls) in the backfill and online scenarios")
 	flag.DurationVar(&cfg.latency, "latency", 10*time.Millisecond, "one-way latency toxiproxy adds (round trip = 2x)")
-	flag.StringVar(&only, "only", "", "comma-separated scenarios: deploy,adopt,probe,backfill,online,sweep,timeline,signals (default all)")
+	flag.StringVar(&only, "only", "", "comma-separated scenarios: deploy,adopt,probe,backfill,online,sweep,timeline,signals (default), and indexes (the index build alternatives alternated three times)")
 	flag.StringVar(&cfg.template, "template", "", "reuse this populated database as the shared template (made by an earlier run with -keep); default: populate one")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the shared template at the end (its name is logged) for -template")
 	flag.Func("sweep", "comma-separated STEADY_BACKFILL_YIELD values the sweep measures (default 0,0.5,1,2,4,8,16)", func(v string) error {
@@ -87,7 +87,11 @@ func main() {
 	}
 }
 
-func (c *config) want(s string) bool { return len(c.scenarios) == 0 || c.scenarios[s] }
+// optIn scenarios run only when named in -only: they repeat what the default ones measure, at
+// more length.
+var optIn = map[string]bool{"indexes": true}
+
+func (c *config) want(s string) bool { return c.scenarios[s] || len(c.scenarios) == 0 && !optIn[s] }
 
 func run(ctx context.Context, cfg *config) error {
 	wd, err := os.Getwd()
@@ -126,7 +130,7 @@ func run(ctx context.Context, cfg *config) error {
 	for _, s := range []scenario{
 		{"deploy", benchDeploy}, {"adopt", benchAdopt}, {"probe", benchProbe},
 		{"backfill", benchBackfill}, {"online", benchOnline}, {"sweep", benchSweep}, {"timeline", benchTimeline},
-		{"signals", benchSignals},
+		{"signals", benchSignals}, {"indexes", benchIndexes},
 	} {
 		if !cfg.want(s.name) {
 			continue
