@@ -70,6 +70,8 @@ func main() {
 		return nil
 	})
 	flag.IntVar(&sweepReps, "sweep-reps", sweepReps, "measurements of each sweep point (medians are reported)")
+	flag.IntVar(&measureCycles, "windows", measureCycles, "backfill under pgbench: alternate windows alone and with the backfill, of each")
+	flag.DurationVar(&measureWindow, "window", measureWindow, "backfill under pgbench: length of each window")
 	flag.Float64Var(&cfg.singleRate, "single-rate", 0, "rows/s of the single UPDATE from an earlier run: the sweep and online scenarios skip measuring it (the backfill scenario measures it again)")
 	flag.StringVar(&cfg.out, "out", "docs/benchmarks.md", "markdown file to write, relative to the repository root")
 	flag.Parse()
@@ -227,7 +229,7 @@ func machine() string {
 func sweepText(cfg *config) string {
 	var b strings.Builder
 	b.WriteString("The backfill's pace controller waits, after each batch, yield × (sessions of others active in the database, smoothed) × the batch's duration (`STEADY_BACKFILL_YIELD`, default " +
-		strconv.FormatFloat(backfill.DefaultYield, 'f', -1, 64) + "). With the application idle it works back to back; under load each point below is pgbench's p99 while the backfill runs against pgbench alone, measured in alternate 8 s windows of one pgbench run (5 of each), and the backfill's rows per second while it runs against the single `UPDATE` on an idle database (medians of " +
+		strconv.FormatFloat(backfill.DefaultYield, 'f', -1, 64) + "). With the application idle it works back to back; under load each point below is pgbench's p99 while the backfill runs against pgbench alone, measured in alternate " + measureWindow.String() + " windows of one pgbench run (" + strconv.Itoa(measureCycles) + " of each), and the backfill's rows per second while it runs against the single `UPDATE` on an idle database (medians of " +
 		strconv.Itoa(sweepReps) + " measurements, in alternating order).")
 	return b.String()
 }

@@ -121,7 +121,7 @@ func benchOnline(ctx context.Context, cfg *config) ([]row, error) {
 			extra = append(extra, row{"online", fmt.Sprintf("backfill throughput meanwhile (batches running %.0f%% of the time) vs the single UPDATE on an idle database", 100*duty),
 				fmt.Sprintf("%.0f rows/s", tput), fmt.Sprintf("%.0f rows/s", cfg.singleRate), fmt.Sprintf("%.2f×", tput/cfg.singleRate), ""})
 		}
-		addRows("during a steady backfill (default yield; alone and during in alternate 8 s windows)", base, during, failed, extra...)
+		addRows(fmt.Sprintf("during a steady backfill (default yield; alone and during in alternate %s windows)", measureWindow), base, during, failed, extra...)
 	}
 
 	// The index catalog built from scratch: steady's default, and the alternatives.
