@@ -16,7 +16,7 @@ func TestCharts(t *testing.T) {
 		dir = t.TempDir()
 	}
 	pts := []sweepPoint{{yield: 0, p99Ratio: 2.0, tputRatio: 0.9}, {yield: 0.5, p99Ratio: 1.6, tputRatio: 0.6},
-		{yield: 1, p99Ratio: 1.4, tputRatio: 0.45}, {yield: 2, p99Ratio: 1.25, tputRatio: 0.3}, {yield: 8, p99Ratio: 1.05, tputRatio: 0.1}}
+		{yield: 1, p99Ratio: 1.4, tputRatio: 0.45}, {yield: 2, p99Ratio: 1.25, tputRatio: 0.3}, {yield: 8, p99Ratio: 0.93, tputRatio: 0.1}}
 	start := time.Unix(1_800_000_000, 0)
 	tl := &timeline{start: start, backfill: [2]time.Time{start.Add(15 * time.Second), start.Add(55 * time.Second)},
 		builds: []buildSpan{{index: "leads_business_status_idx", start: start.Add(70 * time.Second), end: start.Add(80 * time.Second)},
@@ -44,6 +44,9 @@ func TestCharts(t *testing.T) {
 		}
 		if !strings.Contains(string(b), "<svg") || !strings.Contains(string(b), "default") && f == "tradeoff.svg" {
 			t.Fatalf("%s is not the chart: %.200s", f, b)
+		}
+		if f == "tradeoff.svg" && !strings.Contains(string(b), "yield 8") {
+			t.Fatalf("a point under 1× is cut off the chart")
 		}
 	}
 }

@@ -55,7 +55,7 @@ func main() {
 	flag.IntVar(&cfg.runs, "runs", 7, "runs per measurement (medians are reported)")
 	flag.IntVar(&cfg.rows, "rows", 5_000_000, "leads (and calls) in the backfill and online scenarios")
 	flag.DurationVar(&cfg.latency, "latency", 10*time.Millisecond, "one-way latency toxiproxy adds (round trip = 2x)")
-	flag.StringVar(&only, "only", "", "comma-separated scenarios: deploy,adopt,probe,backfill,online,sweep,timeline,signals (default all)")
+	flag.StringVar(&only, "only", "", "comma-separated scenarios: deploy,adopt,probe,backfill,online,sweep,timeline,signals (default), and indexes (the index build alternatives alternated three times)")
 	flag.StringVar(&cfg.template, "template", "", "reuse this populated database as the shared template (made by an earlier run with -keep); default: populate one")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the shared template at the end (its name is logged) for -template")
 	flag.Func("sweep", "comma-separated STEADY_BACKFILL_YIELD values the sweep measures (default 0,0.5,1,2,4,8,16)", func(v string) error {
@@ -70,6 +70,8 @@ func main() {
 		return nil
 	})
 	flag.IntVar(&sweepReps, "sweep-reps", sweepReps, "measurements of each sweep point (medians are reported)")
+	flag.IntVar(&measureCycles, "windows", measureCycles, "backfill under pgbench: alternate windows alone and with the backfill, of each")
+	flag.DurationVar(&measureWindow, "window", measureWindow, "backfill under pgbench: length of each window")
 	flag.Float64Var(&cfg.singleRate, "single-rate", 0, "rows/s of the single UPDATE from an earlier run: the sweep and online scenarios skip measuring it (the backfill scenario measures it again)")
 	flag.StringVar(&cfg.out, "out", "docs/benchmarks.md", "markdown file to write, relative to the repository root")
 	flag.Parse()
@@ -87,7 +89,11 @@ func main() {
 	}
 }
 
-func (c *config) want(s string) bool { return len(c.scenarios) == 0 || c.scenarios[s] }
+// optIn scenarios run only when named in -only: they repeat what the default ones measure, at
+// more length.
+var optIn = map[string]bool{"indexes": true}
+
+func (c *config) want(s string) bool { return c.scenarios[s] || len(c.scenarios) == 0 && !optIn[s] }
 
 func run(ctx context.Context, cfg *config) error {
 	wd, err := os.Getwd()
@@ -126,7 +132,7 @@ func run(ctx context.Context, cfg *config) error {
 	for _, s := range []scenario{
 		{"deploy", benchDeploy}, {"adopt", benchAdopt}, {"probe", benchProbe},
 		{"backfill", benchBackfill}, {"online", benchOnline}, {"sweep", benchSweep}, {"timeline", benchTimeline},
-		{"signals", benchSignals},
+		{"signals", benchSignals}, {"indexes", benchIndexes},
 	} {
 		if !cfg.want(s.name) {
 			continue
@@ -223,7 +229,7 @@ func machine() string {
 func sweepText(cfg *config) string {
 	var b strings.Builder
 	b.WriteString("The backfill's pace controller waits, after each batch, yield × (sessions of others active in the database, smoothed) × the batch's duration (`STEADY_BACKFILL_YIELD`, default " +
-		strconv.FormatFloat(backfill.DefaultYield, 'f', -1, 64) + "). With the application idle it works back to back; under load each point below is pgbench's p99 while the backfill runs against pgbench alone, measured in alternate 8 s windows of one pgbench run (5 of each), and the backfill's rows per second while it runs against the single `UPDATE` on an idle database (medians of " +
+		strconv.FormatFloat(backfill.DefaultYield, 'f', -1, 64) + "). With the application idle it works back to back; under load each point below is pgbench's p99 while the backfill runs against pgbench alone, measured in alternate " + measureWindow.String() + " windows of one pgbench run (" + strconv.Itoa(measureCycles) + " of each), and the backfill's rows per second while it runs against the single `UPDATE` on an idle database (medians of " +
 		strconv.Itoa(sweepReps) + " measurements, in alternating order).")
 	return b.String()
 }

@@ -121,19 +121,11 @@ func benchOnline(ctx context.Context, cfg *config) ([]row, error) {
 			extra = append(extra, row{"online", fmt.Sprintf("backfill throughput meanwhile (batches running %.0f%% of the time) vs the single UPDATE on an idle database", 100*duty),
 				fmt.Sprintf("%.0f rows/s", tput), fmt.Sprintf("%.0f rows/s", cfg.singleRate), fmt.Sprintf("%.2f×", tput/cfg.singleRate), ""})
 		}
-		addRows("during a steady backfill (default yield; alone and during in alternate 8 s windows)", base, during, failed, extra...)
+		addRows(fmt.Sprintf("during a steady backfill (default yield; alone and during in alternate %s windows)", measureWindow), base, during, failed, extra...)
 	}
 
 	// The index catalog built from scratch: steady's default, and the alternatives.
-	for _, alt := range []struct {
-		name  string
-		setup string
-		env   []string
-	}{
-		{"during the index builds (default: each table's parallel_workers = 0 for its build)", "", nil},
-		{"during the index builds, tables left alone (server default max_parallel_maintenance_workers = 2; steady's previous default)", "", []string{"STEADY_INDEX_PARALLEL_WORKERS=-1"}},
-		{"during the index builds, tables left alone, database max_parallel_maintenance_workers = 0 (the previous advice)", "max_parallel_maintenance_workers = 0", []string{"STEADY_INDEX_PARALLEL_WORKERS=-1"}},
-	} {
+	for _, alt := range indexAlternatives {
 		db, err := createDB(ctx, cfg, tpl)
 		if err != nil {
 			return nil, err
@@ -143,11 +135,22 @@ func benchOnline(ctx context.Context, cfg *config) ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		addRows(alt.name, base, during, failed, row{"online", "… time to build the index catalog meanwhile", fmt.Sprintf("%.1f s", took.Seconds()), "", "", ""})
+		addRows("during the index builds, "+alt.name, base, during, failed, row{"online", "… time to build the index catalog meanwhile", fmt.Sprintf("%.1f s", took.Seconds()), "", "", ""})
 	}
 	rows = append([]row{{"online", fmt.Sprintf("pgbench p50 / p99 alone (all baselines, %d tx)", len(allBase)),
 		ms(percentile(allBase, 0.5)) + " / " + ms(percentile(allBase, 0.99)), "", "", ""}}, rows...)
 	return rows, nil
+}
+
+// indexAlternatives are the ways to run the index builds that the bench compares.
+var indexAlternatives = []struct {
+	name  string
+	setup string   // ALTER DATABASE … SET, before anything connects
+	env   []string // the worker's
+}{
+	{"default: each table's parallel_workers = 0 for its build", "", nil},
+	{"tables left alone (server default max_parallel_maintenance_workers = 2; steady's previous default)", "", []string{"STEADY_INDEX_PARALLEL_WORKERS=-1"}},
+	{"tables left alone, database max_parallel_maintenance_workers = 0 (the previous advice)", "max_parallel_maintenance_workers = 0", []string{"STEADY_INDEX_PARALLEL_WORKERS=-1"}},
 }
 
 // onlineBackfill measures pgbench alone and during the backfill with the worker's defaults,

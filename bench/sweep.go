@@ -124,11 +124,12 @@ type backfillMeasure struct {
 // Windows of the interleaved measurement: the shared machine's other load drifts over
 // minutes, so pgbench alone and pgbench during the backfill are measured in alternation, a few
 // seconds each, in one pgbench run.
-const (
+var (
 	measureCycles = 5
 	measureWindow = 8 * time.Second
-	settleAfter   = time.Second // a paused slice finishes its batch in flight; a resumed one its first
 )
+
+const settleAfter = time.Second // a paused slice finishes its batch in flight; a resumed one its first
 
 // measureBackfill runs pgbench throughout, and the backfill (started by enqueue when first,
 // else resumed) in alternate windows with pauses in between; the run is paused at the end.
