@@ -1,6 +1,9 @@
 package migrate_test
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -163,4 +166,20 @@ func TestVersionCompare(t *testing.T) {
 		_, err := migrate.ParseVersion(bad)
 		require.Error(t, err, bad)
 	}
+}
+
+// An unreadable file is a typed error naming the file, so callers branch on its type (exit 2),
+// never on its text.
+func TestLoadUnreadableFileIsTypedError(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "0001_ok.sql"), []byte("CREATE TABLE ok (id int);\n"), 0o644))
+	require.NoError(t, os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(dir, "0002_gone.sql")))
+
+	_, err := migrate.Load(os.DirFS(dir))
+	var le *migrate.LoadError
+	require.ErrorAs(t, err, &le)
+	require.Equal(t, "0002_gone.sql", le.File)
+	require.ErrorIs(t, err, fs.ErrNotExist, "the cause is kept for errors.Is")
+	require.True(t, migrate.IsBadInput(err))
 }
