@@ -24,6 +24,7 @@ const (
 // paused or stalled run is waited for (someone may resume it, a worker may start).
 func follow(ctx context.Context, e *env, store *backfill.Store, watch *workerWatch, names []string) error {
 	view := newProgress(e.stdout, time.Now())
+	defer view.close()
 	watch.out = view.lines()
 	tick := time.NewTicker(followEvery)
 	defer tick.Stop()

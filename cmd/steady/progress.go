@@ -22,6 +22,9 @@ type progress interface {
 	lines() io.Writer
 	// finish shows the runs' final state, one line each.
 	finish(sts []backfill.RunStatus)
+	// close ends the view when following stops early (no worker, a signal): what comes next
+	// starts on a line of its own.
+	close()
 }
 
 func newProgress(w io.Writer, start time.Time) progress {
@@ -51,6 +54,7 @@ func (p *plainProgress) update(sts []backfill.RunStatus) {
 
 func (p *plainProgress) lines() io.Writer                { return p.w }
 func (p *plainProgress) finish(sts []backfill.RunStatus) { p.update(sts) }
+func (p *plainProgress) close()                          {}
 
 // barProgress is one bar for all the runs followed: how far they are together, and a
 // description cut to the terminal's width, so that the line never wraps.
@@ -58,6 +62,7 @@ type barProgress struct {
 	w     io.Writer
 	bar   *progressbar.ProgressBar
 	start time.Time
+	drawn bool // the bar is on the current line
 }
 
 // barSteps is the bar's resolution: per mille.
@@ -78,6 +83,7 @@ func (b *barProgress) update(sts []backfill.RunStatus) {
 	b.bar.Describe(b.fit(barDescription(sts)) + " ")
 	// Full only in finish: a full bar stops drawing.
 	_ = b.bar.Set64(min(int64(overall(sts)*barSteps), barSteps-1))
+	b.drawn = true
 }
 
 // fit cuts the description so that it and the bar fit on one line (the bar then shrinks to
@@ -100,9 +106,17 @@ func (b *barProgress) fit(s string) string {
 
 func (b *barProgress) lines() io.Writer { return aboveBar{b} }
 
+func (b *barProgress) close() {
+	if b.drawn {
+		fmt.Fprintln(b.w) // the bar stays, as it was last
+		b.drawn = false
+	}
+}
+
 func (b *barProgress) finish(sts []backfill.RunStatus) {
 	_ = b.bar.Clear()
 	_ = b.bar.Exit()
+	b.drawn = false
 	for _, st := range sts {
 		fmt.Fprintln(b.w, plainLine(st, b.start))
 	}
@@ -113,6 +127,7 @@ type aboveBar struct{ b *barProgress }
 
 func (a aboveBar) Write(p []byte) (int, error) {
 	_ = a.b.bar.Clear()
+	a.b.drawn = false
 	return a.b.w.Write(p)
 }
 

@@ -86,6 +86,11 @@ func TestProgressBar(t *testing.T) {
 	require.Contains(t, out.String(), "\x1b[2K", "the bar's line is cleared before the message")
 
 	out.Reset()
+	view.update(runs(backfill.StateRunning))
+	view.close()
+	require.True(t, strings.HasSuffix(out.String(), "\n"), "stopped early: the bar stays and what follows starts a line")
+
+	out.Reset()
 	view.finish(runs(backfill.StateDone))
 	require.Regexp(t, `leads_last_call: done, 500 rows \(after .+\)\nmessages_delivered_at: running`, out.String())
 }
