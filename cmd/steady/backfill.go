@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/steadydb/steady/internal/backfill"
 	"github.com/steadydb/steady/internal/dbconn"
@@ -25,23 +26,12 @@ type backfillOpts struct {
 	ws     *waitSettings
 }
 
-// subcommands of steady backfill, and the flags each accepts.
-var backfillSubs = map[string][]string{
-	"list":    {"json"},
-	"enqueue": {"all", "slices", "wait", "wait-timeout", "stalled-after"},
-	"status":  {"json", "stalled-after"},
-	"pause":   {},
-	"resume":  {},
-	"cancel":  {},
-}
-
-func backfillCommand() *command {
-	o := &backfillOpts{}
-	return &command{
-		name:  "backfill",
-		args:  "list [--json] | enqueue NAME... | --all [--slices N] [--wait] | status [NAME...] [--json] | pause|resume|cancel NAME...",
-		short: "list, enqueue, follow, pause, resume and cancel batched backfills (River jobs on POOLER)",
-		long: `A backfill changes a large table in keyset batches of about 200 ms, each one transaction with
+func backfillCommand(c *cli) *cobra.Command {
+	o := &backfillOpts{db: &c.db, ws: &waitSettings{}}
+	cmd := c.command(&cobra.Command{
+		Use:   "backfill list [--json] | enqueue NAME... | --all [--slices N] [--wait] | status [NAME...] [--json] | pause|resume|cancel NAME...",
+		Short: "list, enqueue, follow, pause, resume and cancel batched backfills (River jobs on POOLER)",
+		Long: `A backfill changes a large table in keyset batches of about 200 ms, each one transaction with
 its checkpoint, worked by River jobs on the POOLER: a crash loses nothing and redoes at most the
 batch in flight. The catalog is in jobs/backfills.go.
 
@@ -71,64 +61,35 @@ batch in flight. The catalog is in jobs/backfills.go.
   cancel NAME...                     stop the active run for good (what it changed stays)
 
 An unknown name exits 2 with the list of names, and nothing is done.`,
-		setup: func(f *flags) func(context.Context, *env, []string) error {
-			o.db = dbFlags(f)
-			f.fs.BoolVar(&o.json, "json", false, "list, status: print JSON")
-			f.fs.BoolVar(&o.all, "all", false, "enqueue: every backfill of the catalog")
-			f.fs.IntVar(&o.slices, "slices", 1, "enqueue: key-range slices per run, each with its own job and checkpoint")
-			f.fs.BoolVar(&o.wait, "wait", false, "enqueue: follow progress until the runs end")
-			o.ws = waitFlags(f)
-			return func(ctx context.Context, e *env, args []string) error {
-				sub, names, err := parseBackfillArgs(f.fs, args)
-				if err != nil {
-					return usageErr(err)
-				}
-				if err := o.ws.validate(); err != nil {
-					return err
-				}
-				return o.run(ctx, e, sub, names)
-			}
-		},
-	}
-}
-
-// parseBackfillArgs reads the subcommand and its names, with flags allowed anywhere among them
-// (the flag package stops at the first argument that is not a flag).
-func parseBackfillArgs(fs *flag.FlagSet, args []string) (string, []string, error) {
-	var positional []string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return "", nil, err
+	}, nil, func(_ context.Context, _ *env, args []string) error {
+		if len(args) == 0 {
+			return usageErr(errors.New("backfill: want a subcommand: list, enqueue, status, pause, resume or cancel"))
 		}
-		args = fs.Args()
-		if len(args) > 0 {
-			positional = append(positional, args[0])
-			args = args[1:]
-		}
-	}
-	if len(positional) == 0 {
-		return "", nil, errors.New("backfill: want a subcommand: list, enqueue, status, pause, resume or cancel")
-	}
-	sub, names := positional[0], positional[1:]
-	allowed, ok := backfillSubs[sub]
-	if !ok {
-		return "", nil, fmt.Errorf("backfill: unknown subcommand %q (want list, enqueue, status, pause, resume or cancel)", sub)
-	}
-	var bad error
-	fs.Visit(func(fl *flag.Flag) {
-		if bad == nil && fl.Name != "log-format" && fl.Name != "log-level" && !slices.Contains(allowed, fl.Name) &&
-			!strings.HasSuffix(fl.Name, "-url") && fl.Name != "direct-timeout" {
-			bad = fmt.Errorf("backfill %s: --%s does not apply", sub, fl.Name)
-		}
+		return usageErr(fmt.Errorf("backfill: unknown subcommand %q (want list, enqueue, status, pause, resume or cancel)", args[0]))
 	})
-	return sub, names, bad
+	sub := func(use, short string, args cobra.PositionalArgs, settings ...setting) *cobra.Command {
+		name, _, _ := strings.Cut(use, " ")
+		return c.command(&cobra.Command{Use: use, Short: short, Args: args}, settings,
+			func(ctx context.Context, e *env, names []string) error { return o.run(ctx, e, name, names) })
+	}
+	jsonOut := setting{"json", "", "print JSON", boolean(&o.json, false)}
+	cmd.AddCommand(
+		sub("list [--json]", "the catalog: name, table, default schedule, description", noArgs, jsonOut),
+		sub("enqueue NAME... | --all [--slices N] [--wait]", "start a run of each (only inserts jobs: the worker works them)", nil,
+			setting{"all", "", "every backfill of the catalog", boolean(&o.all, false)},
+			setting{"slices", "", "key-range slices per run, each with its own job and checkpoint", integer(&o.slices, 1, 1, 1024)},
+			setting{"wait", "", "follow progress until the runs end", boolean(&o.wait, false)},
+			o.ws.wait(), o.ws.stalled()),
+		sub("status [NAME...] [--json]", "the latest run of each, and the live workers", nil, jsonOut, o.ws.stalled()),
+		sub("pause NAME...", "hold the active run at its next batch boundary", nil),
+		sub("resume NAME...", "continue a paused run from its checkpoints", nil),
+		sub("cancel NAME...", "stop the active run for good (what it changed stays)", nil),
+	)
+	return cmd
 }
 
 func (o *backfillOpts) run(ctx context.Context, e *env, sub string, names []string) error {
 	if sub == "list" {
-		if len(names) > 0 {
-			return usageErr(fmt.Errorf("backfill list takes no names"))
-		}
 		return o.list(e)
 	}
 	names, err := o.names(sub, names)
@@ -201,9 +162,6 @@ func (o *backfillOpts) names(sub string, names []string) ([]string, error) {
 			seen = append(seen, n)
 		}
 	}
-	if sub == "enqueue" && (o.slices < 1 || o.slices > 1024) {
-		return nil, fmt.Errorf("--slices %d: want 1 to 1024", o.slices)
-	}
 	return seen, nil
 }
 
@@ -219,7 +177,7 @@ type catalogJSON struct {
 func (o *backfillOpts) list(e *env) error {
 	out := make([]catalogJSON, len(jobs.Backfills))
 	for i, b := range jobs.Backfills {
-		out[i] = catalogJSON{b.Name, b.Description, b.Table, b.KeyRelation(), b.Key, b.Schedule}
+		out[i] = catalogJSON{Name: b.Name, Description: b.Description, Table: b.Table, KeyTable: b.KeyRelation(), Key: b.Key, Schedule: b.Schedule}
 	}
 	if o.json {
 		return writeJSON(e.stdout, out)

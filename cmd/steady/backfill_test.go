@@ -108,6 +108,7 @@ func TestBackfillCommand(t *testing.T) {
 		require.Contains(t, r.stdout, "business_webhook_secret: enqueued run 2 (2 slices)")
 		require.Regexp(t, `(?m)^leads_phone_whatsapp: done, [1-9][0-9]* rows \(after `, r.stdout)
 		require.Regexp(t, `(?m)^business_webhook_secret: done, 2 rows \(after `, r.stdout)
+		requirePlainLines(t, r.stdout) // stdout is a pipe: no bar
 		requireNoSecret(t, r)
 
 		sts, code := statusOf(t, b.env, "leads_phone_whatsapp", "business_webhook_secret", "leads_last_call")

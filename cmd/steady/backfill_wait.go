@@ -19,15 +19,13 @@ const (
 )
 
 // follow shows the progress of each named backfill's latest run until every one has ended: a
-// redrawn progress bar per run on a terminal, plain lines otherwise. Exit 0 when all are done,
+// progress bar on a terminal, plain lines otherwise (newProgress). Exit 0 when all are done,
 // 1 when one failed or was cancelled, 5 when no worker was alive for the watch's timeout. A
 // paused or stalled run is waited for (someone may resume it, a worker may start).
 func follow(ctx context.Context, e *env, store *backfill.Store, watch *workerWatch, names []string) error {
-	tty := isTerminal(e.stdout)
-	start := time.Now()
-	last := map[string]backfill.State{}
-	lastPrinted := map[string]time.Time{}
-	drawn := 0
+	view := newProgress(e.stdout, time.Now())
+	defer view.close()
+	watch.out = view.lines()
 	tick := time.NewTicker(followEvery)
 	defer tick.Stop()
 	for {
@@ -44,34 +42,14 @@ func follow(ctx context.Context, e *env, store *backfill.Store, watch *workerWat
 				ended++
 			}
 		}
-		if ended < len(sts) {
-			printed, err := watch.check(ctx, store.Pool())
-			if err != nil {
-				return watchErr(ctx, err)
-			}
-			if printed {
-				drawn = 0 // the bars start again below the line
-			}
-		}
-		if tty {
-			if drawn > 0 {
-				fmt.Fprintf(e.stdout, "\033[%dA", drawn)
-			}
-			for _, st := range sts {
-				fmt.Fprintf(e.stdout, "\r\033[K%s\n", barLine(st, start))
-			}
-			drawn = len(sts)
-		} else {
-			for _, st := range sts {
-				if st.State != last[st.Backfill] || time.Since(lastPrinted[st.Backfill]) >= plainEvery {
-					fmt.Fprintln(e.stdout, plainLine(st, start))
-					last[st.Backfill], lastPrinted[st.Backfill] = st.State, time.Now()
-				}
-			}
-		}
 		if ended == len(sts) {
+			view.finish(sts)
 			return outcome(e.stdout, sts)
 		}
+		if _, err := watch.check(ctx, store.Pool()); err != nil {
+			return watchErr(ctx, err)
+		}
+		view.update(sts)
 		select {
 		case <-ctx.Done():
 			return &exitError{code: exitFailure, err: fmt.Errorf("stopped following; the runs go on (steady backfill status)")}
@@ -106,28 +84,7 @@ func outcome(w io.Writer, sts []backfill.RunStatus) error {
 	return nil
 }
 
-// barLine is a run's progress on a terminal:
-// name  [██████████░░░░░░░░░░]  45%  450 123 rows  12 345 rows/s  ETA 44s  running
-func barLine(st backfill.RunStatus, start time.Time) string {
-	const width = 24
-	frac := fraction(st)
-	full := int(frac * width)
-	bar := strings.Repeat("█", full) + strings.Repeat("░", width-full)
-	line := fmt.Sprintf("%-32s [%s] %3.0f%%  %s rows  %s  ETA %s  %s", st.Backfill, bar, frac*100,
-		thousands(st.RowsDone), rateText(st.RatePerS), etaFor(st), st.State)
-	if st.State == backfill.StateStalled {
-		line += " (" + st.Stalled + ")"
-	}
-	if st.Throttled != "" && st.State == backfill.StateRunning {
-		line += " (held back: " + st.Throttled + ")"
-	}
-	if !st.State.Active() {
-		line += " in " + time.Since(start).Round(100*time.Millisecond).String()
-	}
-	return line
-}
-
-// plainLine is the same for logs and pipes.
+// plainLine is a run's progress as one line: for logs and pipes, and the final state.
 func plainLine(st backfill.RunStatus, start time.Time) string {
 	if !st.State.Active() {
 		s := fmt.Sprintf("%s: %s, %d rows", st.Backfill, st.State, st.RowsDone)

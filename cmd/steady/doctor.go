@@ -2,8 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+
+	"github.com/spf13/cobra"
 
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/liveness"
@@ -11,13 +12,14 @@ import (
 	"github.com/steadydb/steady/internal/tuning"
 )
 
-func doctorCommand() *command {
+func doctorCommand(c *cli) *cobra.Command {
 	var asJSON bool
-	return &command{
-		name:  "doctor",
-		args:  "[--json]",
-		short: "check the connections the way a migration run resolves them",
-		long: `Resolves the connections exactly as a migration run would (DIRECT probed once, then locked),
+	var parallel int
+	cfg := &c.db
+	return c.command(&cobra.Command{
+		Use:   "doctor [--json]",
+		Short: "check the connections the way a migration run resolves them",
+		Long: `Resolves the connections exactly as a migration run would (DIRECT probed once, then locked),
 prints the decision, each role's redacted URL, server version, pool mode and round-trip time.
 For each role it shows the pool mode in force (direct, session or transaction), the POOLER's
 setting (--pooler-mode / STEADY_POOLER_MODE: auto, transaction, session), what detection
@@ -30,55 +32,55 @@ died within the last day; then the settings that make index builds and backfills
 application (max_parallel_maintenance_workers, maintenance_work_mem, statement_timeout as the
 POOLER role sees them, and whether that role sees other roles' sessions), each with what to run
 (a setting to fix is a warning, not a failure).`,
-		setup: func(f *flags) func(context.Context, *env, []string) error {
-			cfg := dbFlags(f)
-			f.fs.BoolVar(&asJSON, "json", false, "print JSON")
-			var parallel int
-			f.count(&parallel, "index-parallel-workers", "STEADY_INDEX_PARALLEL_WORKERS", 0, -1, 1024, "as the worker's: whether its builds override max_parallel_maintenance_workers")
-			return func(ctx context.Context, e *env, _ []string) error {
-				cfg.Logger = e.log.logger
-				rep, err := dbconn.Diagnose(ctx, *cfg)
+		Args: noArgs,
+	}, []setting{
+		{"json", "", "print JSON", boolean(&asJSON, false)},
+		{"index-parallel-workers", "STEADY_INDEX_PARALLEL_WORKERS", "as the worker's: whether its builds override max_parallel_maintenance_workers",
+			integer(&parallel, 0, -1, 1024)},
+	},
+		func(ctx context.Context, e *env, _ []string) error {
+			cfg.Logger = e.log.logger
+			rep, err := dbconn.Diagnose(ctx, *cfg)
+			if err != nil {
+				return err
+			}
+			var workers *workersJSON
+			var census liveness.Census
+			if rep.Pooler.Reachable {
+				census, err = readWorkers(ctx, *cfg)
+				workers = toWorkersJSON(census)
 				if err != nil {
+					workers = &workersJSON{Error: redact.Error(err)}
+				}
+			}
+			settings, failed := doctorSettings(ctx, e, *cfg, rep, parallel)
+			if asJSON {
+				if err := writeJSON(e.stdout, doctorJSON{Report: rep, Workers: workers, Settings: settings}); err != nil {
 					return err
 				}
-				var workers *workersJSON
-				var census liveness.Census
-				if rep.Pooler.Reachable {
-					census, err = readWorkers(ctx, *cfg)
-					workers = toWorkersJSON(census)
-					if err != nil {
-						workers = &workersJSON{Error: redact.Error(err)}
-					}
+			} else {
+				printDoctor(e, rep)
+				switch {
+				case workers == nil:
+				case workers.Error != "":
+					fmt.Fprintln(e.stdout, "workers: could not read them:", workers.Error)
+				default:
+					printWorkers(e.stdout, census)
 				}
-				settings, failed := doctorSettings(ctx, e, *cfg, rep, parallel)
-				if asJSON {
-					enc := json.NewEncoder(e.stdout)
-					enc.SetIndent("", "  ")
-					if err := enc.Encode(struct {
-						dbconn.Report
-						Workers  *workersJSON     `json:"workers,omitempty"`
-						Settings []tuning.Finding `json:"settings"`
-					}{rep, workers, settings}); err != nil {
-						return err
-					}
-				} else {
-					printDoctor(e, rep)
-					switch {
-					case workers == nil:
-					case workers.Error != "":
-						fmt.Fprintln(e.stdout, "workers: could not read them:", workers.Error)
-					default:
-						printWorkers(e.stdout, census)
-					}
-					printDoctorSettings(e, settings, failed)
-				}
-				if !rep.OK() {
-					return withCode(exitFailure)
-				}
-				return nil
+				printDoctorSettings(e, settings, failed)
 			}
-		},
-	}
+			if !rep.OK() {
+				return withCode(exitFailure)
+			}
+			return nil
+		})
+}
+
+// doctorJSON is what steady doctor --json prints.
+type doctorJSON struct {
+	dbconn.Report
+	Workers  *workersJSON     `json:"workers,omitempty"`
+	Settings []tuning.Finding `json:"settings"`
 }
 
 func printDoctor(e *env, rep dbconn.Report) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/redact"
@@ -46,7 +45,7 @@ func codeOf(err error) int {
 	}
 	var ue *dbconn.URLError
 	var se *dbconn.SettingError
-	if errors.Is(err, dbconn.ErrNoURL) || errors.As(err, &ue) || errors.As(err, &se) || errors.Is(err, flag.ErrHelp) {
+	if errors.Is(err, dbconn.ErrNoURL) || errors.As(err, &ue) || errors.As(err, &se) {
 		return exitUsage
 	}
 	return exitFailure
@@ -54,7 +53,7 @@ func codeOf(err error) int {
 
 func isSilent(err error) bool {
 	var ee *exitError
-	return errors.Is(err, flag.ErrHelp) || (errors.As(err, &ee) && ee.silent)
+	return errors.As(err, &ee) && ee.silent
 }
 
 // cleanErr makes sure an error leaving the process is redacted.

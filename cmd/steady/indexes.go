@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/liveness"
@@ -23,13 +24,12 @@ type indexesOpts struct {
 	window *indexWindowSetting
 }
 
-func indexesCommand() *command {
-	o := &indexesOpts{}
-	return &command{
-		name:  "indexes",
-		args:  "build [TABLE...] [--wait] [--json] | status [--json]",
-		short: "build the index catalog concurrently (River jobs on POOLER) and show each index's state",
-		long: `The catalog (jobs/indexes.go) lists the indexes the product's queries need. One River job per
+func indexesCommand(c *cli) *cobra.Command {
+	o := &indexesOpts{db: &c.db, ws: &waitSettings{}, window: &indexWindowSetting{}}
+	cmd := c.command(&cobra.Command{
+		Use:   "indexes build [TABLE...] [--wait] [--json] | status [--json]",
+		Short: "build the index catalog concurrently (River jobs on POOLER) and show each index's state",
+		Long: `The catalog (jobs/indexes.go) lists the indexes the product's queries need. One River job per
 table builds that table's indexes one at a time with CREATE INDEX CONCURRENTLY on the POOLER;
 tables build in parallel on the worker's indexes queue. A build reads each index from the
 catalog first: an INVALID one (a failed or cancelled build) is dropped and built again, and one
@@ -59,74 +59,43 @@ with another definition is replaced (built as NAME_steady_new, then swapped).
 A build cancelled by statement_timeout (or lock_timeout) comes from a server, database or role
 setting: PgBouncer refuses per-connection settings. Run ALTER ROLE <steady's role> SET
 statement_timeout = 0 (or give the POOLER URL a dedicated role); the next attempt heals it.`,
-		setup: func(f *flags) func(context.Context, *env, []string) error {
-			o.db = dbFlags(f)
-			f.fs.BoolVar(&o.json, "json", false, "print JSON")
-			f.fs.BoolVar(&o.wait, "wait", false, "build: follow the jobs until they end")
-			o.ws = waitFlags(f)
-			o.window = indexWindowFlag(f)
-			return func(ctx context.Context, e *env, args []string) error {
-				sub, tables, err := parseIndexesArgs(f.fs, args)
-				if err != nil {
-					return usageErr(err)
-				}
-				if err := o.ws.validate(); err != nil {
-					return err
-				}
-				// Log flags may come after the subcommand: build the logger again.
-				if err := e.log.build(e.stderr); err != nil {
-					return usageErr(err)
-				}
-				if sub == "status" {
-					return o.status(ctx, e)
-				}
-				return o.build(ctx, e, tables)
-			}
-		},
-	}
+	}, nil, func(_ context.Context, _ *env, args []string) error {
+		if len(args) == 0 {
+			return usageErr(errors.New("indexes: want a subcommand: build or status"))
+		}
+		return usageErr(fmt.Errorf("indexes: unknown subcommand %q (want build or status)", args[0]))
+	})
+	cmd.AddCommand(
+		c.command(&cobra.Command{
+			Use:   "build [TABLE...] [--wait] [--json]",
+			Short: "enqueue a build for every table (or those named) whose indexes are not all valid",
+			Args:  catalogTables,
+		}, []setting{
+			{"json", "", "print JSON", boolean(&o.json, false)},
+			{"wait", "", "follow the jobs until they end", boolean(&o.wait, false)},
+			o.ws.wait(), o.ws.stalled(), o.window.setting(),
+		}, func(ctx context.Context, e *env, tables []string) error { return o.build(ctx, e, tables) }),
+		c.command(&cobra.Command{
+			Use:   "status [--json]",
+			Short: "every catalog index: name, table, state, size, and the live workers",
+			Args:  noArgs,
+		}, []setting{
+			{"json", "", "print JSON", boolean(&o.json, false)},
+			o.ws.stalled(), o.window.setting(),
+		}, func(ctx context.Context, e *env, _ []string) error { return o.status(ctx, e) }),
+	)
+	return cmd
 }
 
-// parseIndexesArgs reads the subcommand and its tables, with flags anywhere among them (the
-// flag package stops at the first argument that is not a flag).
-func parseIndexesArgs(fs *flag.FlagSet, args []string) (string, []string, error) {
-	var positional []string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return "", nil, err
-		}
-		if args = fs.Args(); len(args) > 0 {
-			positional, args = append(positional, args[0]), args[1:]
+// catalogTables refuses a table that is not in the index catalog, before anything is done.
+func catalogTables(_ *cobra.Command, tables []string) error {
+	c := jobs.Indexes()
+	for _, t := range tables {
+		if _, ok := c.OnTable(t); !ok {
+			return usageErr(fmt.Errorf("indexes build: %q is not a table of the index catalog (tables: %s)", t, strings.Join(c.Tables(), ", ")))
 		}
 	}
-	if len(positional) == 0 {
-		return "", nil, errors.New("indexes: want a subcommand: build or status")
-	}
-	sub, tables := positional[0], positional[1:]
-	switch sub {
-	case "build":
-		c := jobs.Indexes()
-		for _, t := range tables {
-			if _, ok := c.OnTable(t); !ok {
-				return "", nil, fmt.Errorf("indexes build: %q is not a table of the index catalog (tables: %s)", t, strings.Join(c.Tables(), ", "))
-			}
-		}
-	case "status":
-		if len(tables) > 0 {
-			return "", nil, errors.New("indexes status takes no arguments")
-		}
-		var waitFlag string
-		fs.Visit(func(fl *flag.Flag) {
-			if fl.Name == "wait" || fl.Name == "wait-timeout" {
-				waitFlag = fl.Name
-			}
-		})
-		if waitFlag != "" {
-			return "", nil, fmt.Errorf("indexes status: --%s applies to build only", waitFlag)
-		}
-	default:
-		return "", nil, fmt.Errorf("indexes: unknown subcommand %q (want build or status)", sub)
-	}
-	return sub, tables, nil
+	return nil
 }
 
 // indexStatusJSON is one index of steady indexes status --json.

@@ -12,11 +12,10 @@ import (
 // only inside it) and by steady indexes status (when it opens next).
 type indexWindowSetting struct{ spec string }
 
-func indexWindowFlag(f *flags) *indexWindowSetting {
-	w := &indexWindowSetting{}
-	f.string(&w.spec, "index-window", "STEADY_INDEX_WINDOW", "",
-		`when index builds may start: a cron spec (optionally CRON_TZ=Zone first; UTC otherwise) and a duration, such as "0 2 * * * 4h"; empty: any time`)
-	return w
+func (w *indexWindowSetting) setting() setting {
+	return setting{"index-window", "STEADY_INDEX_WINDOW",
+		`when index builds may start: a cron spec (optionally CRON_TZ=Zone first; UTC otherwise) and a duration, such as "0 2 * * * 4h"; empty: any time`,
+		text(&w.spec, "")}
 }
 
 // parse returns the window, nil when none is set; a bad one is a usage error naming the setting.

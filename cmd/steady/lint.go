@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing/fstest"
 
+	"github.com/spf13/cobra"
+
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/fingerprint"
@@ -26,13 +28,13 @@ type lintSettings struct {
 	warnRows, errorRows int
 }
 
-func lintFlags(f *flags) *lintSettings {
-	s := &lintSettings{}
-	f.count(&s.warnRows, "lint-warn-rows", "STEADY_LINT_WARN_ROWS", lint.DefaultWarnRows, 1, 1e12,
-		"lint: a finding on a table with at least this many estimated rows is a warning (below: info)")
-	f.count(&s.errorRows, "lint-error-rows", "STEADY_LINT_ERROR_ROWS", lint.DefaultErrorRows, 1, 1e12,
-		"lint: a finding on a table with at least this many estimated rows is an error")
-	return s
+func (s *lintSettings) settings() []setting {
+	return []setting{
+		{"lint-warn-rows", "STEADY_LINT_WARN_ROWS", "lint: a finding on a table with at least this many estimated rows is a warning (below: info)",
+			integer(&s.warnRows, lint.DefaultWarnRows, 1, 1e12)},
+		{"lint-error-rows", "STEADY_LINT_ERROR_ROWS", "lint: a finding on a table with at least this many estimated rows is an error",
+			integer(&s.errorRows, lint.DefaultErrorRows, 1, 1e12)},
+	}
 }
 
 func (s *lintSettings) linter() (*lint.Linter, error) {
@@ -43,14 +45,14 @@ func (s *lintSettings) linter() (*lint.Linter, error) {
 	return l, nil
 }
 
-func lintCommand() *command {
+func lintCommand(c *cli) *cobra.Command {
 	var database, asJSON bool
 	var format, dir string
-	return &command{
-		name:  "lint",
-		args:  "[FILE|DIR ...] [--database] [--json | --format text|json|github]",
-		short: "check migrations before they run: the lock each statement takes and, with --database, on how big a table",
-		long: `Checks migrations with the PostgreSQL parser: the shipped ones (or --migrations-dir), or the
+	db, ls := &c.db, &lintSettings{}
+	return c.command(&cobra.Command{
+		Use:   "lint [FILE|DIR ...] [--database] [--json | --format text|json|github]",
+		Short: "check migrations before they run: the lock each statement takes and, with --database, on how big a table",
+		Long: `Checks migrations with the PostgreSQL parser: the shipped ones (or --migrations-dir), or the
 files and directories named. Each finding has its file, line and column, the rule (named like
 squawk's), the lock taken, why it hurts and how to do it safely in steady.
 
@@ -72,48 +74,42 @@ lock_timeout on every migration itself.
 
 --format github prints GitHub Actions annotations (::error file=…,line=…,col=…,title=RULE::…).
 Exit 0: no error (warnings and info do not fail); 1: an error; 2: a file that does not parse.`,
-		setup: func(f *flags) func(context.Context, *env, []string) error {
-			db := dbFlags(f)
-			ls := lintFlags(f)
-			f.string(&dir, "migrations-dir", "STEADY_MIGRATIONS_DIR", "", "without arguments, check this directory instead of the built-in migrations")
-			f.fs.BoolVar(&database, "database", false, "read the catalog (POOLER) for table sizes and size-aware severities")
-			f.fs.BoolVar(&asJSON, "json", false, "print JSON (--format json)")
-			f.fs.StringVar(&format, "format", "text", "text, json or github (GitHub Actions annotations)")
-			return func(ctx context.Context, e *env, args []string) error {
-				if asJSON {
-					format = "json"
-				}
-				if !slices.Contains([]string{"text", "json", "github"}, format) {
-					return usageErr(fmt.Errorf("--format %q: want text, json or github", format))
-				}
-				l, err := ls.linter()
+	}, append(ls.settings(),
+		setting{"migrations-dir", "STEADY_MIGRATIONS_DIR", "without arguments, check this directory instead of the built-in migrations", text(&dir, "")},
+		setting{"database", "", "read the catalog (POOLER) for table sizes and size-aware severities", boolean(&database, false)},
+		setting{"json", "", "print JSON (--format json)", boolean(&asJSON, false)},
+		setting{"format", "", "text, json or github (GitHub Actions annotations)", oneOf(&format, "text", "text", "json", "github")},
+	),
+		func(ctx context.Context, e *env, args []string) error {
+			if asJSON {
+				format = "json"
+			}
+			l, err := ls.linter()
+			if err != nil {
+				return err
+			}
+			sets, err := lintSources(args, dir)
+			if err != nil {
+				return usageErr(err)
+			}
+			var snap *catalog.Snapshot
+			if database {
+				db.Logger = e.log.logger
+				pools, err := dbconn.Open(ctx, *db, dbconn.OpenOpts{})
 				if err != nil {
 					return err
 				}
-				sets, err := lintSources(args, dir)
-				if err != nil {
-					return usageErr(err)
+				defer pools.Close()
+				if snap, err = catalog.Read(ctx, pools.Pooler.Pool); err != nil {
+					return err
 				}
-				var snap *catalog.Snapshot
-				if database {
-					db.Logger = e.log.logger
-					pools, err := dbconn.Open(ctx, *db, dbconn.OpenOpts{})
-					if err != nil {
-						return err
-					}
-					defer pools.Close()
-					if snap, err = catalog.Read(ctx, pools.Pooler.Pool); err != nil {
-						return err
-					}
-					if sets, err = skipRecorded(ctx, pools, snap, sets); err != nil {
-						return err
-					}
+				if sets, err = skipRecorded(ctx, pools, snap, sets); err != nil {
+					return err
 				}
-				rep, parseErrs := runLint(l, sets, snap)
-				return writeLint(e.stdout, format, rep, parseErrs)
 			}
-		},
-	}
+			rep, parseErrs := runLint(l, sets, snap)
+			return writeLint(e.stdout, format, rep, parseErrs)
+		})
 }
 
 // lintSet is a pending set: files that run one after another.
@@ -249,18 +245,22 @@ func runLint(l *lint.Linter, sets []lintSet, snap *catalog.Snapshot) (*lint.Repo
 	return rep, parseErrs
 }
 
+// lintJSON is what steady lint --json prints: the report and its counts.
+type lintJSON struct {
+	*lint.Report
+	Errors      int          `json:"errors"`
+	Warnings    int          `json:"warnings"`
+	Info        int          `json:"info"`
+	Allowed     int          `json:"allowed"`
+	ParseErrors []parseError `json:"parse_errors"`
+}
+
 func writeLint(w io.Writer, format string, rep *lint.Report, parseErrs []parseError) error {
 	var err error
 	switch format {
 	case "json":
-		err = writeJSON(w, struct {
-			*lint.Report
-			Errors      int          `json:"errors"`
-			Warnings    int          `json:"warnings"`
-			Info        int          `json:"info"`
-			Allowed     int          `json:"allowed"`
-			ParseErrors []parseError `json:"parse_errors"`
-		}{rep, rep.Count(lint.Error), rep.Count(lint.Warning), rep.Count(lint.Info), rep.Allowed(), append([]parseError{}, parseErrs...)})
+		err = writeJSON(w, lintJSON{Report: rep, Errors: rep.Count(lint.Error), Warnings: rep.Count(lint.Warning),
+			Info: rep.Count(lint.Info), Allowed: rep.Allowed(), ParseErrors: append([]parseError{}, parseErrs...)})
 	case "github":
 		var b strings.Builder
 		for _, p := range parseErrs {

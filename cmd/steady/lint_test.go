@@ -166,7 +166,7 @@ func TestLintCommand(t *testing.T) {
 			args []string
 			want string
 		}{
-			"Format":              {nil, []string{"--format", "xml", dir}, `--format "xml"`},
+			"Format":              {nil, []string{"--format", "xml", dir}, `invalid argument "xml" for "--format" flag: want text, json or github`},
 			"Thresholds":          {[]string{"STEADY_LINT_WARN_ROWS=1000", "STEADY_LINT_ERROR_ROWS=10"}, []string{dir}, "the error threshold (10 rows) is below the warning threshold (1000 rows)"},
 			"ThresholdNotANumber": {[]string{"STEADY_LINT_ERROR_ROWS=lots"}, []string{dir}, `STEADY_LINT_ERROR_ROWS="lots"`},
 			"MissingPath":         {nil, []string{filepath.Join(dir, "nope.sql")}, "nope.sql"},

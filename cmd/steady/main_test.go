@@ -157,11 +157,11 @@ func TestBadInput(t *testing.T) {
 		"BadTimeout":     {[]string{"STEADY_DIRECT_TIMEOUT=soon"}, []string{"doctor"}, "STEADY_DIRECT_TIMEOUT"},
 		"BadLogFormat":   {[]string{"STEADY_LOG_FORMAT=xml"}, []string{"doctor"}, "STEADY_LOG_FORMAT"},
 		"UnknownCommand": {nil, []string{"frobnicate"}, `unknown command "frobnicate"`},
-		"UnknownFlag":    {nil, []string{"doctor", "--nope"}, "flag provided but not defined: -nope"},
+		"UnknownFlag":    {nil, []string{"doctor", "--nope"}, "unknown flag: --nope"},
 		"BadWorkersEnv":  {[]string{"STEADY_INDEX_WORKERS=0"}, []string{"worker"}, `STEADY_INDEX_WORKERS="0": want a whole number from 1 to 100`},
-		"BadWorkersFlag": {nil, []string{"worker", "--backfill-workers", "many"}, "-backfill-workers: want a whole number from 1 to 100"},
-		"BadPollEnv":     {[]string{"STEADY_POLL_INTERVAL=1ms"}, []string{"worker"}, "STEADY_POLL_INTERVAL=1ms: want 10ms to 1m"},
-		"BadYieldEnv":    {[]string{"STEADY_BACKFILL_YIELD=-1"}, []string{"worker"}, "STEADY_BACKFILL_YIELD=-1: want 0 (full speed) to 100"},
+		"BadWorkersFlag": {nil, []string{"worker", "--backfill-workers", "many"}, `"--backfill-workers" flag: want a whole number from 1 to 100`},
+		"BadPollEnv":     {[]string{"STEADY_POLL_INTERVAL=1ms"}, []string{"worker"}, `STEADY_POLL_INTERVAL="1ms": want 10ms to 1m`},
+		"BadYieldEnv":    {[]string{"STEADY_BACKFILL_YIELD=-1"}, []string{"worker"}, `STEADY_BACKFILL_YIELD="-1": want a number from 0 to 100`},
 		"BadYieldFlag":   {nil, []string{"worker", "--backfill-yield", "polite"}, "-backfill-yield"},
 		"BadWindowEnv":   {[]string{"STEADY_INDEX_WINDOW=0 2 * * *"}, []string{"worker"}, `STEADY_INDEX_WINDOW: index build window "0 2 * * *": duration "*"`},
 		"BadWindowFlag":  {nil, []string{"indexes", "status", "--index-window", "nightly 4h"}, `--index-window / STEADY_INDEX_WINDOW: index build window "nightly 4h"`},
@@ -181,16 +181,19 @@ func TestHelpListsEverySetting(t *testing.T) {
 	t.Parallel()
 	r := steady(t, nil, "help")
 	require.Equal(t, 0, r.code)
-	for _, c := range commands() {
-		require.Contains(t, r.stdout, c.name)
-		h := steady(t, nil, "help", c.name)
+	for _, c := range newRoot(io.Discard, io.Discard).Commands() {
+		require.Contains(t, r.stdout, c.Name())
+		h := steady(t, nil, "help", c.Name())
 		require.Equal(t, 0, h.code)
 		require.Contains(t, h.stdout, "DATABASE_URL_POOLER")
 		require.Contains(t, h.stdout, "STEADY_LOG_FORMAT")
+		require.Contains(t, h.stdout, "STEADY_SCHEMA")
 	}
 	r = steady(t, nil, "worker", "-h")
-	require.Equal(t, 2, r.code)
-	require.Contains(t, r.stderr, "STEADY_HTTP_ADDR")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Contains(t, r.stdout, "--http-addr string\n    \taddress of /healthz")
+	require.Contains(t, r.stdout, "[STEADY_HTTP_ADDR] (default 127.0.0.1:8080)")
+	require.Contains(t, r.stdout, "[STEADY_INDEX_WORKERS] (1 to 100, default 1)")
 }
 
 func TestWorkerServesHealthzAndStopsOnSIGTERM(t *testing.T) {

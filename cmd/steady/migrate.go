@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/lint"
@@ -28,21 +31,22 @@ type migrateSettings struct {
 	lint        *lintSettings
 }
 
-func migrateFlags(f *flags) *migrateSettings {
-	s := &migrateSettings{db: dbFlags(f)}
-	f.string(&s.dir, "migrations-dir", "STEADY_MIGRATIONS_DIR", "", "read migrations from this directory instead of the ones built in")
-	f.duration(&s.lockTimeout, "lock-timeout", "STEADY_LOCK_TIMEOUT", 2*time.Second, "lock_timeout of each DDL transaction; lock timeouts are retried with backoff")
-	f.duration(&s.leaseTTL, "lease-ttl", "STEADY_MIGRATION_LEASE_TTL", 30*time.Second, "how long the migration lease outlives a killed runner before the next run takes it over")
-	s.lint = lintFlags(f)
-	return s
+func newMigrateSettings(c *cli) *migrateSettings {
+	return &migrateSettings{db: &c.db, lint: &lintSettings{}}
+}
+
+func (s *migrateSettings) settings() []setting {
+	return append([]setting{
+		{"migrations-dir", "STEADY_MIGRATIONS_DIR", "read migrations from this directory instead of the ones built in", text(&s.dir, "")},
+		{"lock-timeout", "STEADY_LOCK_TIMEOUT", "lock_timeout of each DDL transaction; lock timeouts are retried with backoff", duration(&s.lockTimeout, 2*time.Second)},
+		// The lease is refreshed every TTL/3: below a second, one slow refresh hands a live
+		// run's lease to another runner.
+		{"lease-ttl", "STEADY_MIGRATION_LEASE_TTL", "how long the migration lease outlives a killed runner before the next run takes it over",
+			durationIn(&s.leaseTTL, 30*time.Second, time.Second, math.MaxInt64)},
+	}, s.lint.settings()...)
 }
 
 func (s *migrateSettings) source() (fs.FS, error) {
-	// The lease is refreshed every TTL/3: below a second, one slow refresh hands a live run's
-	// lease to another runner.
-	if s.leaseTTL < time.Second {
-		return nil, usageErr(fmt.Errorf("--lease-ttl / STEADY_MIGRATION_LEASE_TTL=%s: want at least 1s", s.leaseTTL))
-	}
 	if s.dir == "" {
 		return migrations.FS, nil
 	}
@@ -88,13 +92,13 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	return pools, m, nil
 }
 
-func migrateCommand() *command {
+func migrateCommand(c *cli) *cobra.Command {
+	s := newMigrateSettings(c)
 	var dryRun, asJSON bool
-	return &command{
-		name:  "migrate",
-		args:  "[--strict] [--dry-run] [--json]",
-		short: "bring the database to the current schema (reconcile what exists, run what is missing)",
-		long: `Plans every migration against one catalog snapshot: recorded → verify; every effect present →
+	return c.command(&cobra.Command{
+		Use:   "migrate [--strict] [--dry-run] [--json]",
+		Short: "bring the database to the current schema (reconcile what exists, run what is missing)",
+		Long: `Plans every migration against one catalog snapshot: recorded → verify; every effect present →
 record as reconciled and run nothing; nothing present → run; some present → run only the missing
 statements. Takes a lease (safe through a transaction pooler) only when there is work. Then
 migrates River's schema under the same lease.
@@ -108,60 +112,59 @@ logged loudly, kept in its evidence (steady status) and shown on the worker's /r
 Exit policy: 0 whatever happens (failures are logged loudly and recorded), as the Python
 migration runner promised ("never fails deployment"); with --strict, 1 on a failure and 4 on
 drift. Bad input (flags, settings, a migration that does not parse) exits 2 and applies nothing.`,
-		setup: func(f *flags) func(context.Context, *env, []string) error {
-			s := migrateFlags(f)
-			f.bool(&s.strict, "strict", "STEADY_STRICT", false, "exit non-zero on failure (1) or drift (4); refuse a migration with a lint error")
-			f.fs.BoolVar(&dryRun, "dry-run", false, "print the plan and change nothing")
-			f.fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
-			return func(ctx context.Context, e *env, _ []string) error {
-				pools, m, err := s.open(ctx, e)
-				if err != nil {
-					var ee *exitError
-					if errors.As(err, &ee) || s.strict {
-						return err
-					}
-					e.log.logger.Error("❌ migrate could not run (exit 0: --strict not set)", "error", err)
-					return nil
+		Args: noArgs,
+	}, append(s.settings(),
+		setting{"strict", "STEADY_STRICT", "exit non-zero on failure (1) or drift (4); refuse a migration with a lint error", boolean(&s.strict, false)},
+		setting{"dry-run", "", "print the plan and change nothing", boolean(&dryRun, false)},
+		setting{"json", "", "print the result as JSON", boolean(&asJSON, false)},
+	),
+		func(ctx context.Context, e *env, _ []string) error {
+			pools, m, err := s.open(ctx, e)
+			if err != nil {
+				var ee *exitError
+				if errors.As(err, &ee) || s.strict {
+					return err
 				}
-				defer pools.Close()
-				res, runErr := m.Migrate(ctx, migrate.Opts{DryRun: dryRun})
-				if badMigrations(runErr) {
-					return usageErr(runErr) // a migration that cannot be read or parsed: nothing was applied
-				}
-				// A dry run shows the lint of what it would run; a run logged it migration by migration.
-				var findings *pendingLint
-				if dryRun && res.Plan != nil {
-					l, _ := s.lint.linter() // validated by open
-					findings = lintPending(l, res.Plan)
-				}
-				if asJSON {
-					if err := writeJSON(e.stdout, resultJSON(res, findings)); err != nil {
-						return err
-					}
-				} else if dryRun && res.Plan != nil {
-					printPlan(e.stdout, res.Plan)
-					if len(findings.report.Findings) > 0 {
-						fmt.Fprintln(e.stdout, "\nLint of the migrations to run, against this database:")
-						if err := findings.report.WriteText(e.stdout); err != nil {
-							return err
-						}
-					}
-				}
-				if !asJSON {
-					fmt.Fprintln(e.stdout, res.Summary())
-				}
-				switch {
-				case runErr != nil && s.strict:
-					return &exitError{code: exitFailure, err: runErr}
-				case runErr != nil:
-					e.log.logger.Error("❌ migrations failed (exit 0: --strict not set)", "error", runErr)
-				case res.Drift > 0 && s.strict:
-					return &exitError{code: exitDrift, err: fmt.Errorf("%d migrations show drift", res.Drift)}
-				}
+				e.log.logger.Error("❌ migrate could not run (exit 0: --strict not set)", "error", err)
 				return nil
 			}
-		},
-	}
+			defer pools.Close()
+			res, runErr := m.Migrate(ctx, migrate.Opts{DryRun: dryRun})
+			if badMigrations(runErr) {
+				return usageErr(runErr) // a migration that cannot be read or parsed: nothing was applied
+			}
+			// A dry run shows the lint of what it would run; a run logged it migration by migration.
+			var findings *pendingLint
+			if dryRun && res.Plan != nil {
+				l, _ := s.lint.linter() // validated by open
+				findings = lintPending(l, res.Plan)
+			}
+			if asJSON {
+				if err := writeJSON(e.stdout, resultJSON(res, findings)); err != nil {
+					return err
+				}
+			} else if dryRun && res.Plan != nil {
+				printPlan(e.stdout, res.Plan)
+				if len(findings.report.Findings) > 0 {
+					fmt.Fprintln(e.stdout, "\nLint of the migrations to run, against this database:")
+					if err := findings.report.WriteText(e.stdout); err != nil {
+						return err
+					}
+				}
+			}
+			if !asJSON {
+				fmt.Fprintln(e.stdout, res.Summary())
+			}
+			switch {
+			case runErr != nil && s.strict:
+				return &exitError{code: exitFailure, err: runErr}
+			case runErr != nil:
+				e.log.logger.Error("❌ migrations failed (exit 0: --strict not set)", "error", runErr)
+			case res.Drift > 0 && s.strict:
+				return &exitError{code: exitDrift, err: fmt.Errorf("%d migrations show drift", res.Drift)}
+			}
+			return nil
+		})
 }
 
 type migrationJSON struct {
@@ -199,27 +202,34 @@ func lintPending(l *lint.Linter, plan *migrate.Plan) *pendingLint {
 	return p
 }
 
-func resultJSON(res *migrate.Result, findings *pendingLint) any {
+// migrateResultJSON is what steady migrate --json prints.
+type migrateResultJSON struct {
+	Summary      string          `json:"summary"`
+	Unchanged    bool            `json:"unchanged"`
+	Applied      int             `json:"applied"`
+	Reconciled   int             `json:"reconciled"`
+	Partial      int             `json:"partial"`
+	Failed       int             `json:"failed"`
+	Drift        int             `json:"drift"`
+	Total        int             `json:"total"`
+	DurationMS   int64           `json:"duration_ms"`
+	LockTaken    bool            `json:"lock_taken"`
+	RiverApplied []int           `json:"river_applied"`
+	Failures     []string        `json:"failures"`
+	Migrations   []migrationJSON `json:"migrations"`
+}
+
+func resultJSON(res *migrate.Result, findings *pendingLint) migrateResultJSON {
 	failures := []string{}
 	for _, f := range res.Failures {
 		failures = append(failures, f.Error())
 	}
-	return struct {
-		Summary      string          `json:"summary"`
-		Unchanged    bool            `json:"unchanged"`
-		Applied      int             `json:"applied"`
-		Reconciled   int             `json:"reconciled"`
-		Partial      int             `json:"partial"`
-		Failed       int             `json:"failed"`
-		Drift        int             `json:"drift"`
-		Total        int             `json:"total"`
-		DurationMS   int64           `json:"duration_ms"`
-		LockTaken    bool            `json:"lock_taken"`
-		RiverApplied []int           `json:"river_applied"`
-		Failures     []string        `json:"failures"`
-		Migrations   []migrationJSON `json:"migrations"`
-	}{res.Summary(), res.Unchanged, res.Applied, res.Reconciled, res.Partial, res.Failed, res.Drift, res.Total,
-		res.Duration.Milliseconds(), res.LockTaken, res.RiverApplied, failures, migrationsJSON(res.Plan, findings)}
+	return migrateResultJSON{
+		Summary: res.Summary(), Unchanged: res.Unchanged, Applied: res.Applied, Reconciled: res.Reconciled,
+		Partial: res.Partial, Failed: res.Failed, Drift: res.Drift, Total: res.Total,
+		DurationMS: res.Duration.Milliseconds(), LockTaken: res.LockTaken, RiverApplied: res.RiverApplied,
+		Failures: failures, Migrations: migrationsJSON(res.Plan, findings),
+	}
 }
 
 func migrationsJSON(p *migrate.Plan, findings *pendingLint) []migrationJSON {

@@ -138,6 +138,22 @@ func TestMigrateCommand(t *testing.T) {
 		requireNoSecret(t, r)
 	})
 
+	t.Run("LogsOnlyItsOwnWork", func(t *testing.T) {
+		t.Parallel()
+		b := setupMigrate(t)
+		r := steady(t, b.env, "migrate")
+		require.Equal(t, 0, r.code, r.stderr)
+		var msgs []string
+		for _, e := range logLines(t, r.stderr) {
+			msgs = append(msgs, fmt.Sprint(e["msg"]))
+		}
+		// The roles decision stays, as the Python migration runner printed it; the POOLER's
+		// pool mode is the worker's concern (migrate does not detect it: it would say unknown).
+		require.Contains(t, msgs, "✅ Using DIRECT")
+		require.NotContains(t, msgs, "index builds, backfills and River use POOLER")
+		require.NotContains(t, r.stderr, "pool_mode")
+	})
+
 	t.Run("JSON", func(t *testing.T) {
 		t.Parallel()
 		b := setupMigrate(t)

@@ -9,6 +9,8 @@ import (
 	"time"
 	_ "time/tzdata" // CRON_TZ= zones load on images without /usr/share/zoneinfo
 
+	"github.com/spf13/cobra"
+
 	"github.com/steadydb/steady/internal/backfill"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/jobs"
@@ -20,15 +22,18 @@ type scheduleSettings struct {
 	specs map[string]*string
 }
 
-func scheduleFlags(f *flags) *scheduleSettings {
-	s := &scheduleSettings{specs: map[string]*string{}}
+// settings declares one setting per backfill of the catalog.
+func (s *scheduleSettings) settings() []setting {
+	s.specs = map[string]*string{}
+	var out []setting
 	for _, b := range jobs.Backfills {
 		p := new(string)
-		f.string(p, scheduleFlag(b.Name), scheduleEnv(b.Name), b.Schedule,
-			fmt.Sprintf("cron schedule of backfill %s (5 fields or @daily…, optional CRON_TZ=Zone, UTC otherwise; %q: none)", b.Name, jobs.ScheduleOff))
+		out = append(out, setting{scheduleFlag(b.Name), scheduleEnv(b.Name),
+			fmt.Sprintf("cron schedule of backfill %s (5 fields or @daily…, optional CRON_TZ=Zone, UTC otherwise; %q: none)", b.Name, jobs.ScheduleOff),
+			text(p, b.Schedule)})
 		s.specs[b.Name] = p
 	}
-	return s
+	return out
 }
 
 func scheduleFlag(name string) string { return "schedule-" + strings.ReplaceAll(name, "_", "-") }
@@ -65,13 +70,13 @@ type lastRun struct {
 	CreatedAt string `json:"created_at"`
 }
 
-func scheduleCommand() *command {
+func scheduleCommand(c *cli) *cobra.Command {
 	var asJSON bool
-	return &command{
-		name:  "schedule",
-		args:  "[--json]",
-		short: "show when each scheduled backfill runs next",
-		long: `Lists each scheduled backfill with its cron spec, the zone it is read in and its next three
+	db, scheds := &c.db, &scheduleSettings{}
+	return c.command(&cobra.Command{
+		Use:   "schedule [--json]",
+		Short: "show when each scheduled backfill runs next",
+		Long: `Lists each scheduled backfill with its cron spec, the zone it is read in and its next three
 run times (in that zone). Schedules come from the backfill catalog and can be changed per backfill
 with --schedule-NAME or STEADY_BACKFILL_NAME_SCHEDULE (standard 5-field cron or a descriptor such
 as @daily, optionally prefixed with CRON_TZ=Zone; UTC otherwise; "off" disables one). The worker
@@ -79,52 +84,45 @@ runs each schedule as a River periodic job, unique per scheduled time across rep
 When a database is configured, the latest run of each backfill is shown too.
 --json prints an array of objects with backfill, spec, zone, next (three RFC 3339 times) and
 last_run. An invalid schedule exits 2 naming the backfill.`,
-		setup: func(f *flags) func(context.Context, *env, []string) error {
-			db := dbFlags(f)
-			scheds := scheduleFlags(f)
-			f.fs.BoolVar(&asJSON, "json", false, "print JSON")
-			return func(ctx context.Context, e *env, args []string) error {
-				if len(args) > 0 {
-					return usageErr(fmt.Errorf("unexpected argument %q", args[0]))
-				}
-				list, err := scheds.resolve()
-				if err != nil {
-					return err
-				}
-				last := lastRuns(ctx, e, db)
-				now := time.Now()
-				out := make([]scheduleJSON, 0, len(list))
-				for _, s := range list {
-					loc, _ := time.LoadLocation(s.Zone)
-					next := s.NextRuns(now, 3)
-					for i := range next {
-						next[i] = next[i].In(loc)
-					}
-					out = append(out, scheduleJSON{Backfill: s.Backfill, Spec: s.Spec, Zone: s.Zone, Next: next, LastRun: last[s.Backfill]})
-				}
-				if asJSON {
-					return writeJSON(e.stdout, out)
-				}
-				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "BACKFILL\tSPEC\tZONE\tNEXT RUNS\tLAST RUN")
-				for _, s := range out {
-					times := make([]string, len(s.Next))
-					for i, t := range s.Next {
-						times[i] = t.Format("2006-01-02 15:04 MST")
-					}
-					lr := "-"
-					if s.LastRun != nil {
-						lr = fmt.Sprintf("run %d %s (%s)", s.LastRun.Run, s.LastRun.State, s.LastRun.Trigger)
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Backfill, s.Spec, s.Zone, strings.Join(times, ", "), lr)
-				}
-				if len(out) == 0 {
-					fmt.Fprintln(tw, "(no backfill is scheduled)")
-				}
-				return tw.Flush()
+		Args: noArgs,
+	}, append(scheds.settings(), setting{"json", "", "print JSON", boolean(&asJSON, false)}),
+		func(ctx context.Context, e *env, _ []string) error {
+			list, err := scheds.resolve()
+			if err != nil {
+				return err
 			}
-		},
-	}
+			last := lastRuns(ctx, e, db)
+			now := time.Now()
+			out := make([]scheduleJSON, 0, len(list))
+			for _, s := range list {
+				loc, _ := time.LoadLocation(s.Zone)
+				next := s.NextRuns(now, 3)
+				for i := range next {
+					next[i] = next[i].In(loc)
+				}
+				out = append(out, scheduleJSON{Backfill: s.Backfill, Spec: s.Spec, Zone: s.Zone, Next: next, LastRun: last[s.Backfill]})
+			}
+			if asJSON {
+				return writeJSON(e.stdout, out)
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "BACKFILL\tSPEC\tZONE\tNEXT RUNS\tLAST RUN")
+			for _, s := range out {
+				times := make([]string, len(s.Next))
+				for i, t := range s.Next {
+					times[i] = t.Format("2006-01-02 15:04 MST")
+				}
+				lr := "-"
+				if s.LastRun != nil {
+					lr = fmt.Sprintf("run %d %s (%s)", s.LastRun.Run, s.LastRun.State, s.LastRun.Trigger)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Backfill, s.Spec, s.Zone, strings.Join(times, ", "), lr)
+			}
+			if len(out) == 0 {
+				fmt.Fprintln(tw, "(no backfill is scheduled)")
+			}
+			return tw.Flush()
+		})
 }
 
 // lastRuns reads each backfill's latest run when a database is configured; the schedule itself

@@ -7,18 +7,19 @@ import (
 	"text/tabwriter"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/spf13/cobra"
 
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/migrate"
 )
 
-func statusCommand() *command {
+func statusCommand(c *cli) *cobra.Command {
 	var asJSON bool
-	return &command{
-		name:  "status",
-		args:  "[--json]",
-		short: "show each migration's state and evidence; change nothing",
-		long: `States: applied, reconciled (found in place, nothing run), pending (will run or be reconciled),
+	s := newMigrateSettings(c)
+	return c.command(&cobra.Command{
+		Use:   "status [--json]",
+		Short: "show each migration's state and evidence; change nothing",
+		Long: `States: applied, reconciled (found in place, nothing run), pending (will run or be reconciled),
 partial (some effects present), drift (recorded but not in place), checksum_changed. Evidence
 lists what the catalog showed, including the statements the catalog cannot verify.
 Lint: the findings of the migrations to run, judged against this database (steady help lint),
@@ -26,49 +27,46 @@ and in a recorded migration's evidence the findings it ran with (migrate without
 --json prints an array of objects with version, name, state, evidence and, for a migration to
 run, lint.
 Exit 0 clean, 3 pending, 4 drift / partial / checksum changed, 1 error, 2 usage.`,
-		setup: func(f *flags) func(context.Context, *env, []string) error {
-			s := migrateFlags(f)
-			f.fs.BoolVar(&asJSON, "json", false, "print JSON")
-			return func(ctx context.Context, e *env, _ []string) error {
-				pools, m, err := s.open(ctx, e)
-				if err != nil {
+		Args: noArgs,
+	}, append(s.settings(), setting{"json", "", "print JSON", boolean(&asJSON, false)}),
+		func(ctx context.Context, e *env, _ []string) error {
+			pools, m, err := s.open(ctx, e)
+			if err != nil {
+				return err
+			}
+			defer pools.Close()
+			plan, err := m.Plan(ctx)
+			if badMigrations(err) {
+				return usageErr(err)
+			}
+			if err != nil {
+				return err
+			}
+			if err := recordedLint(ctx, pools.Migration.Pool, plan); err != nil {
+				return err
+			}
+			l, _ := s.lint.linter() // validated by open
+			findings := lintPending(l, plan)
+			if asJSON {
+				if err := writeJSON(e.stdout, migrationsJSON(plan, findings)); err != nil {
 					return err
 				}
-				defer pools.Close()
-				plan, err := m.Plan(ctx)
-				if badMigrations(err) {
-					return usageErr(err)
+			} else {
+				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "VERSION\tNAME\tFORMAT\tSTATE\tEVIDENCE")
+				for _, mp := range plan.Migrations {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", mp.Version, mp.Name, mp.Format, mp.State, shortEvidence(mp.Evidence))
 				}
-				if err != nil {
-					return err
-				}
-				if err := recordedLint(ctx, pools.Migration.Pool, plan); err != nil {
-					return err
-				}
-				l, _ := s.lint.linter() // validated by open
-				findings := lintPending(l, plan)
-				if asJSON {
-					if err := writeJSON(e.stdout, migrationsJSON(plan, findings)); err != nil {
+				tw.Flush()
+				if len(findings.report.Findings) > 0 {
+					fmt.Fprintln(e.stdout, "\nLint of the migrations to run, against this database:")
+					if err := findings.report.WriteText(e.stdout); err != nil {
 						return err
 					}
-				} else {
-					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "VERSION\tNAME\tFORMAT\tSTATE\tEVIDENCE")
-					for _, mp := range plan.Migrations {
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", mp.Version, mp.Name, mp.Format, mp.State, shortEvidence(mp.Evidence))
-					}
-					tw.Flush()
-					if len(findings.report.Findings) > 0 {
-						fmt.Fprintln(e.stdout, "\nLint of the migrations to run, against this database:")
-						if err := findings.report.WriteText(e.stdout); err != nil {
-							return err
-						}
-					}
 				}
-				return withCode(statusCode(plan))
 			}
-		},
-	}
+			return withCode(statusCode(plan))
+		})
 }
 
 // recordedLint puts back in the evidence of each recorded migration the lint findings it ran

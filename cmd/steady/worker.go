@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
 	"go.uber.org/fx"
 
 	"github.com/steadydb/steady/internal/httpauth"
@@ -14,11 +15,15 @@ import (
 	"github.com/steadydb/steady/wiring"
 )
 
-func workerCommand() *command {
-	return &command{
-		name:  "worker",
-		short: "run the worker: connect, migrate, then enqueue and work index builds and backfills",
-		long: `Runs until SIGTERM or SIGINT. At start it resolves the connections (DIRECT probed once for
+func workerCommand(c *cli) *cobra.Command {
+	cfg := wiring.WorkerConfig{}
+	ms := newMigrateSettings(c)
+	window := &indexWindowSetting{}
+	bf := &backfillSettings{}
+	return c.command(&cobra.Command{
+		Use:   "worker",
+		Short: "run the worker: connect, migrate, then enqueue and work index builds and backfills",
+		Long: `Runs until SIGTERM or SIGINT. At start it resolves the connections (DIRECT probed once for
 migrations, POOLER for everything else), runs the migration step synchronously (as steady
 migrate does, lint included; a failure is logged and reported unless --strict, which exits 1), then starts River
 on the POOLER, polling for jobs unless the POOLER is shown to be direct or set to session
@@ -45,81 +50,80 @@ its previous process on the same machine at its start. A worker that finds itsel
 Stopping (SIGTERM or SIGINT): /readyz answers 503 at once, River stops fetching and lets running
 jobs finish within 30s, then cancels them; the worker deregisters; then the HTTP server shuts
 down. Exit 0.`,
-		setup: func(f *flags) func(context.Context, *env, []string) error {
-			cfg := wiring.WorkerConfig{}
-			ms := migrateFlags(f)
-			f.bool(&cfg.Migrate.Strict, "strict", "STEADY_STRICT", false, "stop the worker (exit 1) when the migration step fails or the lint refuses a migration")
-			f.string(&cfg.HTTPAddr, "http-addr", "STEADY_HTTP_ADDR", "127.0.0.1:8080", "address of /healthz, /readyz, /metrics and the River UI (/river); off loopback, /metrics and /river need STEADY_HTTP_TOKEN or STEADY_HTTP_USER + STEADY_HTTP_PASSWORD")
-			f.duration(&cfg.StopTimeout, "stop-timeout", "STEADY_STOP_TIMEOUT", time.Minute, "how long a graceful stop may take")
-			f.duration(&cfg.Indexes.BuildTimeout, "index-build-timeout", "STEADY_INDEX_BUILD_TIMEOUT", time.Hour, "bound of one attempt at building a table's indexes; a build cut short is healed by the next attempt")
-			f.count(&cfg.Indexes.ParallelWorkers, "index-parallel-workers", "STEADY_INDEX_PARALLEL_WORKERS", 0, -1, 1024, "the table's parallel_workers while steady builds its indexes, put back after (0: each build is one process; -1: leave tables alone, PostgreSQL then uses max_parallel_maintenance_workers)")
-			window := indexWindowFlag(f)
-			f.count(&cfg.River.IndexWorkers, "index-workers", "STEADY_INDEX_WORKERS", 1, 1, 100, "index builds at once, on different tables (more finish sooner and slow the application more)")
-			f.count(&cfg.River.BackfillWorkers, "backfill-workers", "STEADY_BACKFILL_WORKERS", 2, 1, 100, "backfill slices worked at once")
-			f.count(&cfg.River.DefaultWorkers, "default-workers", "STEADY_DEFAULT_WORKERS", 4, 1, 1000, "jobs of the default queue worked at once")
-			f.duration(&cfg.River.FetchPollInterval, "poll-interval", "STEADY_POLL_INTERVAL", 200*time.Millisecond, "how often River polls for jobs (always, behind a transaction pooler)")
-			f.duration(&cfg.Liveness.Interval, "heartbeat-interval", "STEADY_HEARTBEAT_INTERVAL", 5*time.Second, "how often the worker heartbeats (100ms to 1m)")
-			f.duration(&cfg.Liveness.DeadAfter, "dead-after", "STEADY_DEAD_AFTER", 0, "a worker without a heartbeat for this long is dead and its jobs are given back (default 4 heartbeat intervals: 20s; at least 3)")
-			bf := backfillWorkerFlags(f)
-			return func(ctx context.Context, e *env, _ []string) error {
-				// River refuses a fetch poll interval under 1ms; below ~50ms polling is all load.
-				if cfg.River.FetchPollInterval < 10*time.Millisecond || cfg.River.FetchPollInterval > time.Minute {
-					return usageErr(fmt.Errorf("--poll-interval / STEADY_POLL_INTERVAL=%s: want 10ms to 1m", cfg.River.FetchPollInterval))
-				}
-				if err := (liveness.Config{Interval: cfg.Liveness.Interval, DeadAfter: cfg.Liveness.DeadAfter}).Validate(); err != nil {
-					return usageErr(fmt.Errorf("--heartbeat-interval / STEADY_HEARTBEAT_INTERVAL, --dead-after / STEADY_DEAD_AFTER: %w", err))
-				}
-				src, err := ms.source()
-				if err != nil {
-					return err
-				}
-				// A worker validates every file before it starts: broken SQL is exit 2, nothing applied.
-				loaded, err := migrate.Load(src)
-				if err == nil {
-					err = migrate.Parse(loaded)
-				}
-				if err != nil {
-					return usageErr(err)
-				}
-				if cfg.Migrate.Lint, err = ms.lint.linter(); err != nil {
-					return err
-				}
-				cfg.DB, cfg.Migrate.Source, cfg.Migrate.LockTimeout = *ms.db, src, ms.lockTimeout
-				cfg.Migrate.LeaseTTL = ms.leaseTTL
-				if cfg.Backfill, err = bf.config(); err != nil {
-					return err
-				}
-				if cfg.Indexes.Window, err = window.parse(); err != nil {
-					return err
-				}
-				cfg.HTTPAuth = httpauth.Credentials{User: os.Getenv("STEADY_HTTP_USER"),
-					Password: os.Getenv("STEADY_HTTP_PASSWORD"), Token: os.Getenv("STEADY_HTTP_TOKEN")}
-				// Refuse before connecting to anything: exposed without credentials is bad input.
-				if _, err := httpauth.NewGuard(cfg.HTTPAddr, cfg.HTTPAuth); err != nil {
-					return usageErr(err)
-				}
-				var migrated *wiring.Migrated
-				app := fx.New(wiring.Worker(cfg, e.log.logger), fx.Populate(&migrated))
-				if err := app.Err(); err != nil {
-					return err
-				}
-				startCtx, stopStart := startContext(ctx, migrated)
-				defer stopStart()
-				if err := app.Start(startCtx); err != nil {
-					if ctx.Err() == nil {
-						return err
-					}
-					// SIGTERM during start (a long migration, say) is a stop, not a failure.
-					e.log.logger.Info("stopped during start", "error", err)
-				}
-				<-ctx.Done()
-				e.log.logger.Info("stopping")
-				stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.StopTimeout)
-				defer cancel()
-				return app.Stop(stopCtx)
+		Args: noArgs,
+	}, append(append(ms.settings(),
+		setting{"strict", "STEADY_STRICT", "stop the worker (exit 1) when the migration step fails or the lint refuses a migration", boolean(&cfg.Migrate.Strict, false)},
+		setting{"http-addr", "STEADY_HTTP_ADDR", "address of /healthz, /readyz, /metrics and the River UI (/river); off loopback, /metrics and /river need STEADY_HTTP_TOKEN or STEADY_HTTP_USER + STEADY_HTTP_PASSWORD",
+			text(&cfg.HTTPAddr, "127.0.0.1:8080")},
+		setting{"stop-timeout", "STEADY_STOP_TIMEOUT", "how long a graceful stop may take", duration(&cfg.StopTimeout, time.Minute)},
+		setting{"index-build-timeout", "STEADY_INDEX_BUILD_TIMEOUT", "bound of one attempt at building a table's indexes; a build cut short is healed by the next attempt",
+			duration(&cfg.Indexes.BuildTimeout, time.Hour)},
+		setting{"index-parallel-workers", "STEADY_INDEX_PARALLEL_WORKERS", "the table's parallel_workers while steady builds its indexes, put back after (0: each build is one process; -1: leave tables alone, PostgreSQL then uses max_parallel_maintenance_workers)",
+			integer(&cfg.Indexes.ParallelWorkers, 0, -1, 1024)},
+		window.setting(),
+		setting{"index-workers", "STEADY_INDEX_WORKERS", "index builds at once, on different tables (more finish sooner and slow the application more)", integer(&cfg.River.IndexWorkers, 1, 1, 100)},
+		setting{"backfill-workers", "STEADY_BACKFILL_WORKERS", "backfill slices worked at once", integer(&cfg.River.BackfillWorkers, 2, 1, 100)},
+		setting{"default-workers", "STEADY_DEFAULT_WORKERS", "jobs of the default queue worked at once", integer(&cfg.River.DefaultWorkers, 4, 1, 1000)},
+		// River refuses a fetch poll interval under 1ms; below ~50ms polling is all load.
+		setting{"poll-interval", "STEADY_POLL_INTERVAL", "how often River polls for jobs (always, behind a transaction pooler)",
+			durationIn(&cfg.River.FetchPollInterval, 200*time.Millisecond, 10*time.Millisecond, time.Minute)},
+		setting{"heartbeat-interval", "STEADY_HEARTBEAT_INTERVAL", "how often the worker heartbeats (100ms to 1m)", duration(&cfg.Liveness.Interval, 5*time.Second)},
+		setting{"dead-after", "STEADY_DEAD_AFTER", "a worker without a heartbeat for this long is dead and its jobs are given back (default 4 heartbeat intervals: 20s; at least 3)",
+			duration(&cfg.Liveness.DeadAfter, 0)},
+	), bf.settings()...),
+		func(ctx context.Context, e *env, _ []string) error {
+			if err := (liveness.Config{Interval: cfg.Liveness.Interval, DeadAfter: cfg.Liveness.DeadAfter}).Validate(); err != nil {
+				return usageErr(fmt.Errorf("--heartbeat-interval / STEADY_HEARTBEAT_INTERVAL, --dead-after / STEADY_DEAD_AFTER: %w", err))
 			}
-		},
-	}
+			src, err := ms.source()
+			if err != nil {
+				return err
+			}
+			// A worker validates every file before it starts: broken SQL is exit 2, nothing applied.
+			loaded, err := migrate.Load(src)
+			if err == nil {
+				err = migrate.Parse(loaded)
+			}
+			if err != nil {
+				return usageErr(err)
+			}
+			if cfg.Migrate.Lint, err = ms.lint.linter(); err != nil {
+				return err
+			}
+			cfg.DB, cfg.Migrate.Source, cfg.Migrate.LockTimeout = *ms.db, src, ms.lockTimeout
+			cfg.Migrate.LeaseTTL = ms.leaseTTL
+			if cfg.Backfill, err = bf.config(); err != nil {
+				return err
+			}
+			if cfg.Indexes.Window, err = window.parse(); err != nil {
+				return err
+			}
+			cfg.HTTPAuth = httpauth.Credentials{User: os.Getenv("STEADY_HTTP_USER"),
+				Password: os.Getenv("STEADY_HTTP_PASSWORD"), Token: os.Getenv("STEADY_HTTP_TOKEN")}
+			// Refuse before connecting to anything: exposed without credentials is bad input.
+			if _, err := httpauth.NewGuard(cfg.HTTPAddr, cfg.HTTPAuth); err != nil {
+				return usageErr(err)
+			}
+			var migrated *wiring.Migrated
+			app := fx.New(wiring.Worker(cfg, e.log.logger), fx.Populate(&migrated))
+			if err := app.Err(); err != nil {
+				return err
+			}
+			startCtx, stopStart := startContext(ctx, migrated)
+			defer stopStart()
+			if err := app.Start(startCtx); err != nil {
+				if ctx.Err() == nil {
+					return err
+				}
+				// SIGTERM during start (a long migration, say) is a stop, not a failure.
+				e.log.logger.Info("stopped during start", "error", err)
+			}
+			<-ctx.Done()
+			e.log.logger.Info("stopping")
+			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.StopTimeout)
+			defer cancel()
+			return app.Stop(stopCtx)
+		})
 }
 
 // startContext is the context of the worker's start. A signal while the migration step runs

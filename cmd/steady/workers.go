@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -22,23 +23,14 @@ const (
 	defaultStalledAfter = 30 * time.Second
 )
 
-func waitFlags(f *flags) *waitSettings {
-	s := &waitSettings{}
-	f.duration(&s.stalledAfter, "stalled-after", "STEADY_STALLED_AFTER", defaultStalledAfter,
-		"status, --wait: a run or build with no progress for this long while no live worker holds it is stalled")
-	f.duration(&s.timeout, "wait-timeout", "STEADY_WAIT_TIMEOUT", defaultWaitTimeout,
-		"--wait: exit 5 when no worker is alive for this long (0: wait forever)")
-	return s
+func (s *waitSettings) stalled() setting {
+	return setting{"stalled-after", "STEADY_STALLED_AFTER", "status, --wait: a run or build with no progress for this long while no live worker holds it is stalled",
+		durationIn(&s.stalledAfter, defaultStalledAfter, time.Millisecond, math.MaxInt64)}
 }
 
-func (s *waitSettings) validate() error {
-	switch {
-	case s.stalledAfter <= 0:
-		return usageErr(fmt.Errorf("--stalled-after / STEADY_STALLED_AFTER=%s: want more than 0", s.stalledAfter))
-	case s.timeout < 0:
-		return usageErr(fmt.Errorf("--wait-timeout / STEADY_WAIT_TIMEOUT=%s: want 0 (forever) or more", s.timeout))
-	}
-	return nil
+func (s *waitSettings) wait() setting {
+	return setting{"wait-timeout", "STEADY_WAIT_TIMEOUT", "--wait: exit 5 when no worker is alive for this long (0: wait forever)",
+		durationIn(&s.timeout, defaultWaitTimeout, 0, math.MaxInt64)}
 }
 
 // workerWatch is what --wait knows about the workers: it says at once when none is alive,

@@ -41,6 +41,7 @@ type Config struct {
 	ApplicationName string        // default "steady"; passes through PgBouncer
 	MaxConns        int32         // per pool; default 10
 	Logger          *slog.Logger  // default slog.Default()
+	Schema          string        // where steady's own tables and River's live (--schema / STEADY_SCHEMA, default public)
 }
 
 // URLs resolved per role.

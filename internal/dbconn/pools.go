@@ -38,9 +38,9 @@ type Pools struct {
 type OpenOpts struct {
 	// Migrate probes DIRECT once and opens the migration role's pool.
 	Migrate bool
-	// Detect finds each pool's mode (two connections and two queries). Long-running processes
-	// want it (River polls only behind a transaction pooler); one-shot commands skip it, and
-	// their pools use QueryExecModeExec, which is safe behind any pooler.
+	// Detect finds each pool's mode (two connections and two queries) and logs it. Long-running
+	// processes want it (River polls only behind a transaction pooler); one-shot commands skip
+	// it, and their pools use QueryExecModeExec, which is safe behind any pooler.
 	Detect bool
 }
 
@@ -55,9 +55,13 @@ func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.Logger.Info("index builds, backfills and River use POOLER", pooler.modeAttrs()...)
-	if pooler.Warning != "" {
-		cfg.Logger.Warn("⚠️ pool mode setting contradicts the evidence", slog.String("warning", pooler.Warning))
+	if opts.Detect {
+		// The mode matters to the long-running worker (River polls behind a transaction pooler);
+		// a one-shot command logs only its own work.
+		cfg.Logger.Info("index builds, backfills and River use POOLER", pooler.modeAttrs()...)
+		if pooler.Warning != "" {
+			cfg.Logger.Warn("⚠️ pool mode setting contradicts the evidence", slog.String("warning", pooler.Warning))
+		}
 	}
 	p := &Pools{Pooler: pooler}
 	if !opts.Migrate {
