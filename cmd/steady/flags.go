@@ -95,6 +95,7 @@ func dbFlags(f *flags) *dbconn.Config {
 	f.string(&c.DatabaseURL, "database-url", "DATABASE_URL", "", "URL for any role whose own URL is unset")
 	f.duration(&c.DirectTimeout, "direct-timeout", "STEADY_DIRECT_TIMEOUT", dbconn.DefaultDirectTimeout, "how long the one DIRECT probe may take")
 	f.string(&c.PoolerMode, "pooler-mode", "STEADY_POOLER_MODE", "auto", "how the POOLER shares server connections: auto (detected; transaction unless shown to be direct), transaction or session")
+	f.string(&c.Schema, "schema", "STEADY_SCHEMA", "public", "schema of steady's own tables and River's (made when missing); other tools' history tables stay where they are")
 	return c
 }
 

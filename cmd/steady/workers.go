@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/liveness"
 )
 
@@ -47,6 +48,7 @@ type workerWatch struct {
 	timeout time.Duration
 	out     io.Writer
 	what    string // "the runs", "the builds": what stays enqueued
+	schema  bookkeeping.Schema
 
 	checked   time.Time
 	noneSince time.Time // local clock: when this command first saw no live worker
@@ -64,7 +66,7 @@ func (w *workerWatch) check(ctx context.Context, q liveness.Querier) (printed bo
 		return false, w.expired()
 	}
 	w.checked = time.Now()
-	census, err := liveness.Read(ctx, q)
+	census, err := liveness.Read(ctx, q, w.schema)
 	if err != nil {
 		return false, err
 	}

@@ -38,6 +38,7 @@ type Config struct {
 
 	DirectTimeout   time.Duration // default DefaultDirectTimeout
 	PoolerMode      string        // auto (default: detected, transaction unless shown otherwise), transaction or session
+	Schema          string        // where steady's tables and River's live; default public (package bookkeeping)
 	ApplicationName string        // default "steady"; passes through PgBouncer
 	MaxConns        int32         // per pool; default 10
 	Logger          *slog.Logger  // default slog.Default()
