@@ -41,7 +41,7 @@ func TestMarkStalled(t *testing.T) {
 		require.NoError(t, err)
 		census, err := liveness.Read(ctx, pool, bookkeeping.Schema{})
 		require.NoError(t, err)
-		require.NoError(t, jobs.MarkStalled(ctx, pool, status, census, after))
+		require.NoError(t, jobs.MarkStalled(ctx, pool, bookkeeping.Schema{}, status, census, after))
 		return census, status
 	}
 	stalled := func(status []jobs.IndexStatus) []jobs.IndexStatus {

@@ -155,7 +155,7 @@ func (o *indexesOpts) status(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := jobs.MarkStalled(ctx, pools.Pooler, status, census, o.ws.stalledAfter); err != nil {
+	if err := jobs.MarkStalled(ctx, pools.Pooler, pools.Schema, status, census, o.ws.stalledAfter); err != nil {
 		return err
 	}
 	now := time.Now()
