@@ -332,18 +332,19 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 		m.log.Info(res.Summary(), slog.String("verified", "catalog and files unchanged since the last clean run"), slog.Bool("lock_taken", false))
 		return res, nil
 	}
-	if !opts.DryRun {
-		// steady's own tables first (the failures and the stamp are among them); a dry run
-		// changes nothing and reads what exists.
-		if err := m.cfg.Tables.Ensure(ctx); err != nil {
-			return res, err
-		}
-	}
 	plan, err := m.Plan(ctx)
 	if err != nil {
 		return res, err
 	}
 	res.Plan = plan
+	if !opts.DryRun {
+		// steady's own tables (the failures and the stamp are among them), once the plan has
+		// not refused the database; a dry run changes nothing. Where this makes or changes
+		// them, a stamp below is stale once and the next run stamps again.
+		if err := m.cfg.Tables.Ensure(ctx); err != nil {
+			return res, err
+		}
+	}
 	if opts.DryRun || !plan.Work() {
 		m.tally(res, plan)
 		if !opts.DryRun && plan.Clean() {
