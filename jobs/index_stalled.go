@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/liveness"
 )
 
@@ -27,11 +29,11 @@ WHERE j.kind = $1 AND j.state IN ('available', 'pending', 'retryable', 'running'
 // (census, read at the server's clock), the table has a build job waiting or running, and
 // neither the job nor any worker's heartbeat has moved for longer than after. A build still
 // running on the server (an orphan of a killed worker included) shows as building, not here.
-func MarkStalled(ctx context.Context, q liveness.Querier, status []IndexStatus, census liveness.Census, after time.Duration) error {
+func MarkStalled(ctx context.Context, q liveness.Querier, schema bookkeeping.Schema, status []IndexStatus, census liveness.Census, after time.Duration) error {
 	if len(census.Alive) > 0 {
 		return nil // a live worker picks the waiting jobs up, and is given the dead ones'
 	}
-	rows, err := q.Query(ctx, buildJobsSQL, IndexBuildArgs{}.Kind())
+	rows, err := q.Query(ctx, schema.SQL(buildJobsSQL), IndexBuildArgs{}.Kind())
 	type job struct {
 		id    int64
 		state string
@@ -51,7 +53,7 @@ func MarkStalled(ctx context.Context, q liveness.Querier, status []IndexStatus, 
 		err = rows.Err()
 	}
 	var pgErr *pgconn.PgError
-	if err != nil && !(errors.As(err, &pgErr) && pgErr.Code == "42P01") { // no river_job: no build asked for
+	if err != nil && !(errors.As(err, &pgErr) && (pgErr.Code == pgerrcode.UndefinedTable || pgErr.Code == pgerrcode.InvalidSchemaName)) { // no river_job: no build asked for
 		return fmt.Errorf("read index build jobs: %w", err)
 	}
 	for i, st := range status {

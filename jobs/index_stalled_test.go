@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/liveness"
@@ -38,9 +39,9 @@ func TestMarkStalled(t *testing.T) {
 		t.Helper()
 		status, err := jobs.ReadIndexStatus(ctx, pool, jobs.Indexes())
 		require.NoError(t, err)
-		census, err := liveness.Read(ctx, pool)
+		census, err := liveness.Read(ctx, pool, bookkeeping.Schema{})
 		require.NoError(t, err)
-		require.NoError(t, jobs.MarkStalled(ctx, pool, status, census, after))
+		require.NoError(t, jobs.MarkStalled(ctx, pool, bookkeeping.Schema{}, status, census, after))
 		return census, status
 	}
 	stalled := func(status []jobs.IndexStatus) []jobs.IndexStatus {

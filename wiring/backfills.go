@@ -11,6 +11,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/internal/metrics"
@@ -51,9 +52,9 @@ var BackfillModule = fx.Module("backfills",
 
 // newBackfillStore depends on Migrated, and River's workers depend on the store, so its start
 // hook runs after the migration step and before River starts.
-func newBackfillStore(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, _ *Migrated, log *slog.Logger) *backfill.Store {
+func newBackfillStore(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, tables *bookkeeping.Tables, _ *Migrated, log *slog.Logger) *backfill.Store {
 	lc.Append(fx.StartHook(func(ctx context.Context) error {
-		if err := backfill.EnsureSchema(ctx, pools.Pooler.Pool); err != nil {
+		if err := tables.Ensure(ctx); err != nil {
 			if cfg.Migrate.Strict {
 				return err
 			}
@@ -61,12 +62,12 @@ func newBackfillStore(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, _ 
 		}
 		return nil
 	}))
-	return backfill.NewStore(pools.Pooler.Pool)
+	return backfill.NewStore(pools.Pooler.Pool, tables)
 }
 
 func newBackfillRunner(cfg WorkerConfig, pools *dbconn.Pools, hb *liveness.Heartbeat, log *slog.Logger) (*backfill.Runner, error) {
 	rc := cfg.Backfill.Runner
-	rc.Logger = log
+	rc.Logger, rc.Schema = log, pools.Schema
 	// A batch left idle in its transaction longer than the dead-after bound belongs to a worker
 	// the others are about to declare dead: let the server end it so the next owner can claim.
 	rc.IdleTimeout = hb.DeadAfter()

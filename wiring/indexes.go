@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 	"go.uber.org/fx"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/indexbuild"
 	"github.com/steadydb/steady/jobs"
@@ -38,9 +39,9 @@ var IndexesModule = fx.Module("indexes",
 	fx.Invoke(enqueueIndexBuildsAtStart),
 )
 
-func newIndexBuildWorker(cfg WorkerConfig, pools *dbconn.Pools, log *slog.Logger) (*workers.IndexBuild, error) {
+func newIndexBuildWorker(cfg WorkerConfig, pools *dbconn.Pools, tables *bookkeeping.Tables, log *slog.Logger) (*workers.IndexBuild, error) {
 	return workers.NewIndexBuild(workers.IndexBuildConfig{
-		Pool: pools.Pooler.Pool, Logger: log, Timeout: cfg.Indexes.BuildTimeout, AfterStep: cfg.Indexes.AfterStep,
+		Pool: pools.Pooler.Pool, Tables: tables, Logger: log, Timeout: cfg.Indexes.BuildTimeout, AfterStep: cfg.Indexes.AfterStep,
 		ParallelWorkers: cfg.Indexes.ParallelWorkers, Window: cfg.Indexes.Window,
 	})
 }
@@ -75,7 +76,7 @@ func enqueueIndexBuildsAtStart(p enqueueIndexParams) {
 			return nil
 		}
 		// A build interrupted by a crash left its table's parallel_workers at steady's value.
-		if err := indexbuild.RestoreParallel(ctx, p.Pools.Pooler.Pool, p.Log); err != nil {
+		if err := indexbuild.RestoreParallel(ctx, p.Pools.Pooler.Pool, p.Pools.Schema, p.Log); err != nil {
 			p.Log.Warn("index build: parallel_workers of an interrupted build not put back; the next build of the table does it", slog.Any("error", err))
 		}
 		res, err := jobs.EnqueueIndexBuilds(ctx, p.Client, p.Pools.Pooler, jobs.Indexes(), jobs.EnqueueIndexBuildsOpts{})

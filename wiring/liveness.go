@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/fx"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/liveness"
 )
@@ -29,7 +30,7 @@ var LivenessModule = fx.Module("liveness",
 	fx.Provide(newHeartbeat),
 )
 
-func newHeartbeat(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, _ *Migrated, log *slog.Logger) (*liveness.Heartbeat, error) {
+func newHeartbeat(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, tables *bookkeeping.Tables, _ *Migrated, log *slog.Logger) (*liveness.Heartbeat, error) {
 	onFenced := cfg.Liveness.OnFenced
 	if onFenced == nil {
 		onFenced = func(err error) {
@@ -37,7 +38,7 @@ func newHeartbeat(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, _ *Mig
 			os.Exit(1)
 		}
 	}
-	h, err := liveness.New(liveness.Config{Pool: pools.Pooler.Pool, Interval: cfg.Liveness.Interval,
+	h, err := liveness.New(liveness.Config{Pool: pools.Pooler.Pool, Tables: tables, Interval: cfg.Liveness.Interval,
 		DeadAfter: cfg.Liveness.DeadAfter, Logger: log, OnFenced: onFenced})
 	if err != nil {
 		return nil, err

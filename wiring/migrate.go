@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/fx"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/lint"
 	"github.com/steadydb/steady/internal/migrate"
@@ -53,10 +54,10 @@ var MigrateModule = fx.Module("migrate",
 	fx.Provide(newMigrated),
 )
 
-func newMigrated(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, log *slog.Logger) (*Migrated, error) {
+func newMigrated(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, tables *bookkeeping.Tables, log *slog.Logger) (*Migrated, error) {
 	out := &Migrated{}
 	mcfg := migrate.Config{
-		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(),
+		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(), Tables: tables,
 		Migrations: cfg.Migrate.Source, Logger: log, LockTimeout: cfg.Migrate.LockTimeout, LeaseTTL: cfg.Migrate.LeaseTTL,
 	}
 	if cfg.Migrate.Lint != nil {

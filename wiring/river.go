@@ -87,6 +87,7 @@ func newRiverClient(p riverParams) (riverResult, error) {
 	client, err := river.NewClient(riverpgxv5.New(p.Pools.Pooler.Pool), &river.Config{
 		// The id the heartbeat registered: river_job.attempted_by names this worker's row.
 		ID:                p.Heartbeat.ClientID(),
+		Schema:            p.Pools.Schema.Name(),
 		Logger:            p.Log,
 		PollOnly:          pollOnly,
 		FetchPollInterval: cfg.FetchPollInterval,

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/demodata"
@@ -54,12 +55,14 @@ func setup(t *testing.T, cfg backfill.Config) *bundle {
 	direct, err := pgxpool.New(ctx, db.DirectURL)
 	require.NoError(t, err)
 	t.Cleanup(direct.Close)
-	require.NoError(t, backfill.EnsureSchema(ctx, pools.Pooler.Pool))
+	tables, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Pooler.Pool, Logger: log})
+	require.NoError(t, err)
+	require.NoError(t, tables.Ensure(ctx))
 
 	cfg.Logger = log
 	runner, err := backfill.NewRunner(pools.Pooler.Pool, cfg)
 	require.NoError(t, err)
-	store := backfill.NewStore(pools.Pooler.Pool)
+	store := backfill.NewStore(pools.Pooler.Pool, tables)
 	w := river.NewWorkers()
 	workers.RegisterBackfills(w, runner, store, log)
 	client, err := river.NewClient(riverpgxv5.New(pools.Pooler.Pool), &river.Config{

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/indexbuild"
 	"github.com/steadydb/steady/jobs"
 )
@@ -20,8 +21,9 @@ import (
 type IndexBuildConfig struct {
 	// Pool is the POOLER pool. Every statement runs on it alone, outside a transaction.
 	Pool    *pgxpool.Pool
-	Catalog *jobs.IndexCatalog // default jobs.Indexes()
-	Logger  *slog.Logger       // default slog.Default()
+	Tables  *bookkeeping.Tables // see indexbuild.Config
+	Catalog *jobs.IndexCatalog  // default jobs.Indexes()
+	Logger  *slog.Logger        // default slog.Default()
 
 	// Timeout bounds one attempt: the table's indexes still to build. A build cut short leaves
 	// an INVALID index that the next attempt drops and rebuilds. Default 1h.
@@ -60,7 +62,7 @@ func NewIndexBuild(cfg IndexBuildConfig) (*IndexBuild, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	b, err := indexbuild.New(indexbuild.Config{Pool: cfg.Pool, Catalog: cfg.Catalog, Logger: cfg.Logger,
+	b, err := indexbuild.New(indexbuild.Config{Pool: cfg.Pool, Tables: cfg.Tables, Catalog: cfg.Catalog, Logger: cfg.Logger,
 		LockTimeout: cfg.LockTimeout, BeforeStep: cfg.BeforeStep, AfterStep: cfg.AfterStep,
 		ParallelWorkers: cfg.ParallelWorkers, Window: cfg.Window})
 	if err != nil {

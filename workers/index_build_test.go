@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/indexbuild"
@@ -616,7 +617,7 @@ func TestIndexBuildParallelWorkers(t *testing.T) {
 		require.False(t, recorded)
 
 		// The worker's start puts back what no build is running on.
-		require.NoError(t, indexbuild.RestoreParallel(b.ctx, b.pooler.Pool, slog.New(slog.NewTextHandler(b.logs, nil))))
+		require.NoError(t, indexbuild.RestoreParallel(b.ctx, b.pooler.Pool, bookkeeping.Schema{}, slog.New(slog.NewTextHandler(b.logs, nil))))
 		require.Equal(t, "4", b.parallelWorkers(t, "activities"))
 		recorded, _ = b.reloptionsRecord(t, "activities")
 		require.False(t, recorded)
@@ -630,7 +631,7 @@ func TestIndexBuildParallelWorkers(t *testing.T) {
 		blocker := b.hold(t, "push_subscriptions")
 		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"push_subscriptions"}})
 		b.waitProgress(t, "push_subscriptions")
-		require.NoError(t, indexbuild.RestoreParallel(b.ctx, b.pooler.Pool, slog.New(slog.NewTextHandler(b.logs, nil))))
+		require.NoError(t, indexbuild.RestoreParallel(b.ctx, b.pooler.Pool, bookkeeping.Schema{}, slog.New(slog.NewTextHandler(b.logs, nil))))
 		require.Equal(t, "0", b.parallelWorkers(t, "push_subscriptions"), "its build puts it back")
 		require.NoError(t, blocker.Rollback(b.ctx))
 		b.next(t, completed)

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/jobs"
@@ -101,12 +102,16 @@ func (o *backfillOpts) run(ctx context.Context, e *env, sub string, names []stri
 		return err
 	}
 	defer pools.Close()
-	store := backfill.NewStore(pools.Pooler.Pool).WithStalledAfter(o.ws.stalledAfter)
+	tables, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Pooler.Pool, Schema: pools.Schema.Name(), Logger: e.log.logger})
+	if err != nil {
+		return err
+	}
+	store := backfill.NewStore(pools.Pooler.Pool, tables).WithStalledAfter(o.ws.stalledAfter)
 	if sub == "status" {
 		return o.status(ctx, e, store, pools.Pooler, names)
 	}
 	// The commands that write create (or upgrade) the bookkeeping: no worker needs to have run.
-	if err := backfill.EnsureSchema(ctx, pools.Pooler.Pool); err != nil {
+	if err := tables.Ensure(ctx); err != nil {
 		return err
 	}
 	if sub == "enqueue" {
@@ -213,7 +218,7 @@ func (o *backfillOpts) enqueue(ctx context.Context, e *env, store *backfill.Stor
 	if !o.wait {
 		return nil
 	}
-	return follow(ctx, e, store, &workerWatch{timeout: o.ws.timeout, out: e.stdout, what: "the runs"}, names)
+	return follow(ctx, e, store, &workerWatch{timeout: o.ws.timeout, out: e.stdout, what: "the runs", schema: store.Schema()}, names)
 }
 
 type statusJSON struct {
@@ -275,7 +280,7 @@ func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store
 	if err != nil {
 		return err
 	}
-	census, err := liveness.Read(ctx, q)
+	census, err := liveness.Read(ctx, q, store.Schema())
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func readWorkers(ctx context.Context, cfg dbconn.Config) (liveness.Census, error
 		return liveness.Census{}, err
 	}
 	defer pools.Close()
-	return liveness.Read(ctx, pools.Pooler)
+	return liveness.Read(ctx, pools.Pooler, pools.Schema)
 }
 
 func toWorkersJSON(c liveness.Census) *workersJSON {

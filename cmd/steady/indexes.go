@@ -120,11 +120,11 @@ func (o *indexesOpts) status(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	census, err := liveness.Read(ctx, pools.Pooler)
+	census, err := liveness.Read(ctx, pools.Pooler, pools.Schema)
 	if err != nil {
 		return err
 	}
-	if err := jobs.MarkStalled(ctx, pools.Pooler, status, census, o.ws.stalledAfter); err != nil {
+	if err := jobs.MarkStalled(ctx, pools.Pooler, pools.Schema, status, census, o.ws.stalledAfter); err != nil {
 		return err
 	}
 	now := time.Now()
@@ -246,7 +246,7 @@ func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error 
 		if o.json {
 			w.out = e.stderr // progress lines; stdout is the JSON document
 		}
-		w.watch = &workerWatch{timeout: o.ws.timeout, out: w.out, what: "the builds"}
+		w.watch = &workerWatch{timeout: o.ws.timeout, out: w.out, what: "the builds", schema: pools.Schema}
 		if err := w.follow(ctx, &out); err != nil {
 			return err
 		}

@@ -190,10 +190,10 @@ func upSection(base string, body []byte) string {
 // skipRecorded drops the migrations of directories that schema_migrations records: they will
 // not run again, so how they would lock today's tables does not matter.
 func skipRecorded(ctx context.Context, pools *dbconn.Pools, snap *catalog.Snapshot, sets []lintSet) ([]lintSet, error) {
-	if _, ok := snap.Table("public", "schema_migrations"); !ok {
+	if _, ok := snap.Table(pools.Schema.Name(), "schema_migrations"); !ok {
 		return sets, nil
 	}
-	rows, err := pools.Pooler.Pool.Query(ctx, "SELECT version::text FROM schema_migrations")
+	rows, err := pools.Pooler.Pool.Query(ctx, pools.Schema.SQL("SELECT version::text FROM schema_migrations"))
 	if err != nil {
 		return nil, fmt.Errorf("read schema_migrations: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/lint"
 	"github.com/steadydb/steady/internal/migrate"
@@ -66,6 +67,9 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	if _, err := dbconn.ParsePoolerMode(s.db.PoolerMode); err != nil {
 		return nil, nil, usageErr(err) // a bad setting exits 2 even where failures exit 0
 	}
+	if _, err := dbconn.ParseSchema(s.db.Schema); err != nil {
+		return nil, nil, usageErr(err)
+	}
 	// Names and order now, before connecting; the files are read during the first round trip
 	// and parsed when a plan needs them (badMigrations maps those errors to exit 2).
 	if _, err := migrate.List(src); err != nil {
@@ -80,8 +84,14 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	if err != nil {
 		return nil, nil, err
 	}
+	tables, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Migration.Pool, Schema: pools.Schema.Name(),
+		LeaseTTL: s.leaseTTL, Logger: e.log.logger})
+	if err != nil {
+		pools.Close()
+		return nil, nil, err
+	}
 	m, err := migrate.New(migrate.Config{
-		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(),
+		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(), Tables: tables,
 		Migrations: src, Logger: e.log.logger, LockTimeout: s.lockTimeout, LeaseTTL: s.leaseTTL,
 		Gate: lint.NewGate(linter, s.strict, e.log.logger).Check,
 	})

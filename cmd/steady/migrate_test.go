@@ -347,7 +347,7 @@ func TestMigrateCommand(t *testing.T) {
 				}
 				require.Equal(t, 1, b.count(t, "SELECT count(*) FROM schema_migrations WHERE version = '1'"))
 				require.Zero(t, b.count(t, "SELECT count(*) FROM schema_migrations WHERE version = '2'"))
-				require.Equal(t, 1, b.count(t, `SELECT count(*) FROM schema_migrations_failures
+				require.Equal(t, 1, b.count(t, `SELECT count(*) FROM steady_migration_failures
 					WHERE version = '2' AND statement LIKE '0002_not_there.sql:2 ALTER TABLE missing_table%' AND error LIKE '%42P01%'`))
 				requireNoSecret(t, r)
 			})
@@ -450,7 +450,7 @@ func TestMigrateCommand(t *testing.T) {
 		require.NotContains(t, r.stderr, "already exists")
 		require.Equal(t, b.total, b.count(t, "SELECT count(DISTINCT version) FROM schema_migrations WHERE version::bigint BETWEEN 1 AND $1", b.total))
 		require.Equal(t, b.total, b.count(t, "SELECT count(*) FROM schema_migrations"))
-		require.Zero(t, b.count(t, "SELECT count(*) FROM schema_migrations_failures"))
+		require.Zero(t, b.count(t, "SELECT count(*) FROM steady_migration_failures"))
 		require.Zero(t, b.count(t, "SELECT count(*) FROM steady_migration_lease"), "the rerun released its lease")
 
 		r = steady(t, b.env, "status")
@@ -479,7 +479,7 @@ func TestMigrateCommand(t *testing.T) {
 		}
 		require.Equal(t, b.total, applied, "each migration applied by exactly one process")
 		require.Equal(t, b.total, b.count(t, "SELECT count(*) FROM schema_migrations"))
-		require.Zero(t, b.count(t, "SELECT count(*) FROM schema_migrations_failures"))
+		require.Zero(t, b.count(t, "SELECT count(*) FROM steady_migration_failures"))
 	})
 }
 

@@ -18,7 +18,7 @@ func openInsertClient(ctx context.Context, e *env, db *dbconn.Config) (*river.Cl
 	if err != nil {
 		return nil, nil, err
 	}
-	client, err := river.NewClient(riverpgxv5.New(pools.Pooler.Pool), &river.Config{Logger: e.log.logger})
+	client, err := river.NewClient(riverpgxv5.New(pools.Pooler.Pool), &river.Config{Logger: e.log.logger, Schema: pools.Schema.Name()})
 	if err != nil {
 		pools.Close()
 		return nil, nil, err

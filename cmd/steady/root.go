@@ -41,7 +41,7 @@ func (c *cli) globalSettings() []setting {
 		{"database-url", "DATABASE_URL", "URL for any role whose own URL is unset", text(&db.DatabaseURL, "")},
 		{"direct-timeout", "STEADY_DIRECT_TIMEOUT", "how long the one DIRECT probe may take", duration(&db.DirectTimeout, dbconn.DefaultDirectTimeout)},
 		{"pooler-mode", "STEADY_POOLER_MODE", "how the POOLER shares server connections: auto (detected; transaction unless shown to be direct), transaction or session", text(&db.PoolerMode, "auto")},
-		{"schema", "STEADY_SCHEMA", "the schema of steady's own tables and River's", text(&db.Schema, "public")},
+		{"schema", "STEADY_SCHEMA", "schema of steady's own tables and River's (made when missing); other tools' history tables stay where they are", text(&db.Schema, "public")},
 	}
 }
 

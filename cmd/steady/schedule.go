@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/jobs"
 )
@@ -138,7 +139,11 @@ func lastRuns(ctx context.Context, e *env, db *dbconn.Config) map[string]*lastRu
 		return nil
 	}
 	defer pools.Close()
-	sts, err := backfill.NewStore(pools.Pooler.Pool).Status(ctx)
+	tables, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Pooler.Pool, Schema: pools.Schema.Name(), Logger: e.log.logger})
+	if err != nil {
+		return nil
+	}
+	sts, err := backfill.NewStore(pools.Pooler.Pool, tables).Status(ctx)
 	if err != nil {
 		e.log.logger.Warn("no last runs", "error", err)
 		return nil

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/migrate"
 )
@@ -42,7 +43,7 @@ Exit 0 clean, 3 pending, 4 drift / partial / checksum changed, 1 error, 2 usage.
 			if err != nil {
 				return err
 			}
-			if err := recordedLint(ctx, pools.Migration.Pool, plan); err != nil {
+			if err := recordedLint(ctx, pools.Migration.Pool, pools.Schema, plan); err != nil {
 				return err
 			}
 			l, _ := s.lint.linter() // validated by open
@@ -71,12 +72,12 @@ Exit 0 clean, 3 pending, 4 drift / partial / checksum changed, 1 error, 2 usage.
 
 // recordedLint puts back in the evidence of each recorded migration the lint findings it ran
 // with, which the run stored in schema_migrations (the plan verifies the catalog afresh).
-func recordedLint(ctx context.Context, pool *pgxpool.Pool, plan *migrate.Plan) error {
-	t, ok := plan.Snapshot().Table("public", "schema_migrations")
+func recordedLint(ctx context.Context, pool *pgxpool.Pool, schema bookkeeping.Schema, plan *migrate.Plan) error {
+	t, ok := plan.Snapshot().Table(schema.Name(), "schema_migrations")
 	if !ok || !slices.ContainsFunc(t.Columns, func(c catalog.Column) bool { return c.Name == "evidence" }) {
 		return nil
 	}
-	rows, err := pool.Query(ctx, "SELECT version::text, evidence -> 'lint' FROM schema_migrations WHERE evidence -> 'lint' IS NOT NULL")
+	rows, err := pool.Query(ctx, schema.SQL("SELECT version::text, evidence -> 'lint' FROM schema_migrations WHERE evidence -> 'lint' IS NOT NULL"))
 	if err != nil {
 		return fmt.Errorf("read lint evidence: %w", err)
 	}

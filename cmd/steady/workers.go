@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/liveness"
 )
 
@@ -39,6 +40,7 @@ type workerWatch struct {
 	timeout time.Duration
 	out     io.Writer
 	what    string // "the runs", "the builds": what stays enqueued
+	schema  bookkeeping.Schema
 
 	checked   time.Time
 	noneSince time.Time // local clock: when this command first saw no live worker
@@ -56,7 +58,7 @@ func (w *workerWatch) check(ctx context.Context, q liveness.Querier) (printed bo
 		return false, w.expired()
 	}
 	w.checked = time.Now()
-	census, err := liveness.Read(ctx, q)
+	census, err := liveness.Read(ctx, q, w.schema)
 	if err != nil {
 		return false, err
 	}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"math"
 	"time"
+
+	"github.com/steadydb/steady/internal/bookkeeping"
 )
 
 // DefaultYield is the pace controller's default (Config.Yield), chosen from the sweep in
@@ -17,18 +19,19 @@ const MaxYield = 100
 
 // Config configures how slices are worked. Zero values take the defaults.
 type Config struct {
-	TargetBatch      time.Duration // batch duration the sizer aims at; default 200ms
-	MinBatch         int64         // keys per batch, lower bound; default 100
-	MaxBatch         int64         // keys per batch, upper bound; default 100 000
-	InitialBatch     int64         // first batch of a slice; default 1 000
-	AttemptDuration  time.Duration // work per job attempt before it snoozes to continue; default 1m
-	LockTimeout      time.Duration // SET LOCAL lock_timeout of each batch; default 2s
-	StatementTimeout time.Duration // SET LOCAL statement_timeout of each batch; default 30s
-	CountTimeout     time.Duration // bound of counting a slice's work in its first attempt (count.go); default 30s
-	MaxLockWaiters   int           // sessions waiting for a lock on the table before batches wait; default 0
-	MaxXactAge       time.Duration // oldest other transaction before batches wait; default 10m, <0 off
-	MaxReplicaLag    time.Duration // replica replay lag before batches wait; default 10s, <0 off
-	HealthEvery      time.Duration // how often health is read between batches; default 1s
+	Schema           bookkeeping.Schema // where steady's tables and River's are; default public
+	TargetBatch      time.Duration      // batch duration the sizer aims at; default 200ms
+	MinBatch         int64              // keys per batch, lower bound; default 100
+	MaxBatch         int64              // keys per batch, upper bound; default 100 000
+	InitialBatch     int64              // first batch of a slice; default 1 000
+	AttemptDuration  time.Duration      // work per job attempt before it snoozes to continue; default 1m
+	LockTimeout      time.Duration      // SET LOCAL lock_timeout of each batch; default 2s
+	StatementTimeout time.Duration      // SET LOCAL statement_timeout of each batch; default 30s
+	CountTimeout     time.Duration      // bound of counting a slice's work in its first attempt (count.go); default 30s
+	MaxLockWaiters   int                // sessions waiting for a lock on the table before batches wait; default 0
+	MaxXactAge       time.Duration      // oldest other transaction before batches wait; default 10m, <0 off
+	MaxReplicaLag    time.Duration      // replica replay lag before batches wait; default 10s, <0 off
+	HealthEvery      time.Duration      // how often health is read between batches; default 1s
 	// Yield is how far batches give way to the application (pace.go): after each batch a slice
 	// waits Yield × (other sessions active in the database, smoothed) × the batch's duration.
 	// Default DefaultYield; <0 never waits (full speed).

@@ -61,15 +61,15 @@ func (r *Runner) count(ctx context.Context, b jobs.Backfill, args jobs.BackfillA
 			ms(r.cfg.CountTimeout), ms(r.cfg.LockTimeout)); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `SELECT rows_done FROM steady_backfill_slices WHERE run_id = $1 AND slice = $2`,
+		if err := tx.QueryRow(ctx, r.schema.SQL(`SELECT rows_done FROM steady_backfill_slices WHERE run_id = $1 AND slice = $2`),
 			args.Run, args.Slice).Scan(&doneAtSnapshot); err != nil {
 			return err
 		}
 		return tx.QueryRow(ctx, `SELECT count(*) FROM (`+b.Pending+`) AS pending`, from, to).Scan(&n)
 	})
 	if err == nil {
-		_, err = r.pool.Exec(ctx, `UPDATE steady_backfill_slices SET rows_remaining = greatest($3 - (rows_done - $4), 0)
-			WHERE run_id = $1 AND slice = $2 AND state IN ('pending', 'running') AND rows_remaining IS NULL`,
+		_, err = r.pool.Exec(ctx, r.schema.SQL(`UPDATE steady_backfill_slices SET rows_remaining = greatest($3 - (rows_done - $4), 0)
+			WHERE run_id = $1 AND slice = $2 AND state IN ('pending', 'running') AND rows_remaining IS NULL`),
 			args.Run, args.Slice, n, doneAtSnapshot)
 	}
 	if err != nil {

@@ -1,7 +1,7 @@
 // Package backfill runs the backfill catalog (jobs.Backfills) in keyset batches through a
 // transaction pooler, and keeps the runs' state where commands, metrics and other replicas read
 // it: steady_backfill_runs (one row per run) and steady_backfill_slices (one per key-range slice,
-// with its checkpoint and progress), created on first use by EnsureSchema.
+// with its checkpoint and progress), steady's own tables (package bookkeeping makes them).
 //
 // A run covers the key range (min-1, max] of the backfill's key table as it was when the run
 // started, split into N contiguous slices that cover it exactly once. Each slice is worked by one

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/liveness"
@@ -53,7 +54,9 @@ func setup(t *testing.T, n int) *bundle {
 	direct, err := pgxpool.New(ctx, db.DirectURL)
 	require.NoError(t, err)
 	t.Cleanup(direct.Close)
-	b := &bundle{pooler: pools.Pooler.Pool, direct: direct, store: backfill.NewStore(pools.Pooler.Pool), logs: logs, log: log}
+	tables, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Pooler.Pool, Logger: log})
+	require.NoError(t, err)
+	b := &bundle{pooler: pools.Pooler.Pool, direct: direct, store: backfill.NewStore(pools.Pooler.Pool, tables), logs: logs, log: log}
 	b.exec(t, `INSERT INTO business (name, slug) VALUES ('Lease', 'lease')`)
 	b.exec(t, fmt.Sprintf(`INSERT INTO leads (business_id, full_name, phone_whatsapp)
 		SELECT 1, d, '0' || d FROM generate_series(1, %d) AS g, LATERAL (SELECT '5' || lpad(g::text, 8, '0') AS d) AS n`, n))
@@ -61,7 +64,7 @@ func setup(t *testing.T, n int) *bundle {
 	b.exec(t, `CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN NEW.touches := OLD.touches + 1; RETURN NEW; END $$`)
 	b.exec(t, `CREATE TRIGGER touch BEFORE UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION touch()`)
-	require.NoError(t, backfill.EnsureSchema(ctx, b.pooler))
+	require.NoError(t, tables.Ensure(ctx))
 	ins, err := river.NewClient(riverpgxv5.New(b.pooler), &river.Config{Logger: log})
 	require.NoError(t, err)
 	bf, _ := jobs.LookupBackfill(phone)

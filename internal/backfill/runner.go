@@ -15,14 +15,17 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
+
 	"github.com/steadydb/steady/jobs"
 )
 
 // Runner works slices of backfill runs, one job attempt at a time.
 type Runner struct {
-	pool *pgxpool.Pool
-	cfg  Config
-	log  *slog.Logger
+	pool   *pgxpool.Pool
+	schema bookkeeping.Schema
+	cfg    Config
+	log    *slog.Logger
 
 	mu        sync.Mutex
 	throttled map[string]float64 // seconds held back by reason, since the process started
@@ -34,7 +37,7 @@ func NewRunner(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	return &Runner{pool: pool, cfg: cfg, log: cfg.Logger, throttled: map[string]float64{}}, nil
+	return &Runner{pool: pool, schema: cfg.Schema, cfg: cfg, log: cfg.Logger, throttled: map[string]float64{}}, nil
 }
 
 // ThrottledSeconds is the time this process's slices were held back, by reason (Reasons),
@@ -164,10 +167,10 @@ func (r *Runner) Run(ctx context.Context, args jobs.BackfillArgs, jobID int64) (
 // earlier attempt still working finds the lease changed at its next batch and stops.
 func (r *Runner) claim(ctx context.Context, args jobs.BackfillArgs, jobID int64) (*slice, State, error) {
 	sl := &slice{args: args, jobID: jobID, lastCommitted: time.Now()}
-	err := r.pool.QueryRow(ctx, `UPDATE steady_backfill_slices
+	err := r.pool.QueryRow(ctx, r.schema.SQL(`UPDATE steady_backfill_slices
 		SET state = 'running', job_id = $3, lease = lease + 1, started_at = coalesce(started_at, now()), updated_at = now()
 		WHERE run_id = $1 AND slice = $2 AND state IN ('pending', 'running')
-		RETURNING key_from, key_to, cursor_key, batches, rate_per_s, batch_size, lease, active_s, throttled_s`,
+		RETURNING key_from, key_to, cursor_key, batches, rate_per_s, batch_size, lease, active_s, throttled_s`),
 		args.Run, args.Slice, jobID).Scan(&sl.from, &sl.to, &sl.cursor, &sl.batches, &sl.rate, &sl.size, &sl.lease, &sl.activeS, &sl.throttledS)
 	if err == nil {
 		sl.size = cmp.Or(sl.size, r.cfg.InitialBatch)
@@ -177,7 +180,7 @@ func (r *Runner) claim(ctx context.Context, args jobs.BackfillArgs, jobID int64)
 		return nil, "", fmt.Errorf("claim backfill slice: %w", err)
 	}
 	var state string
-	err = r.pool.QueryRow(ctx, `SELECT state FROM steady_backfill_slices WHERE run_id = $1 AND slice = $2`,
+	err = r.pool.QueryRow(ctx, r.schema.SQL(`SELECT state FROM steady_backfill_slices WHERE run_id = $1 AND slice = $2`),
 		args.Run, args.Slice).Scan(&state)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, "", fmt.Errorf("%w: run %d slice %d", ErrUnknownSlice, args.Run, args.Slice)
@@ -190,16 +193,16 @@ func (r *Runner) claim(ctx context.Context, args jobs.BackfillArgs, jobID int64)
 
 // Fail marks the slice failed with err: its job has no attempt left.
 func (r *Runner) Fail(ctx context.Context, args jobs.BackfillArgs, cause error) error {
-	_, err := r.pool.Exec(ctx, `UPDATE steady_backfill_slices
+	_, err := r.pool.Exec(ctx, r.schema.SQL(`UPDATE steady_backfill_slices
 		SET state = 'failed', error = $3, finished_at = now(), updated_at = now()
-		WHERE run_id = $1 AND slice = $2 AND state IN ('pending', 'running')`, args.Run, args.Slice, cause.Error())
+		WHERE run_id = $1 AND slice = $2 AND state IN ('pending', 'running')`), args.Run, args.Slice, cause.Error())
 	return err
 }
 
 // Note records a failed attempt's error on the slice; the job will be retried.
 func (r *Runner) Note(ctx context.Context, args jobs.BackfillArgs, cause error) error {
-	_, err := r.pool.Exec(ctx, `UPDATE steady_backfill_slices SET error = $3, updated_at = now()
-		WHERE run_id = $1 AND slice = $2`, args.Run, args.Slice, cause.Error())
+	_, err := r.pool.Exec(ctx, r.schema.SQL(`UPDATE steady_backfill_slices SET error = $3, updated_at = now()
+		WHERE run_id = $1 AND slice = $2`), args.Run, args.Slice, cause.Error())
 	return err
 }
 
@@ -306,8 +309,8 @@ func (a *attempt) flush(ctx context.Context, jobID int64) {
 		return
 	}
 	now := time.Now()
-	_, err := a.r.pool.Exec(ctx, `UPDATE steady_backfill_slices SET active_s = $3, throttled_s = $4::jsonb
-		WHERE run_id = $1 AND slice = $2 AND job_id = $5 AND cursor_key = $6 AND lease = $7`,
+	_, err := a.r.pool.Exec(ctx, a.r.schema.SQL(`UPDATE steady_backfill_slices SET active_s = $3, throttled_s = $4::jsonb
+		WHERE run_id = $1 AND slice = $2 AND job_id = $5 AND cursor_key = $6 AND lease = $7`),
 		a.sl.args.Run, a.sl.args.Slice, a.sl.activeS+now.Sub(a.mark).Seconds(), secondsJSON(a.sl.throttledS), jobID, a.sl.cursor, a.sl.lease)
 	if err != nil {
 		a.log.Warn("record time held back", slog.Any("error", err))
@@ -336,8 +339,8 @@ func (a *attempt) hold(ctx context.Context, reason, why string) {
 	if why != a.throttled {
 		a.throttled = why
 		a.log.Warn("backfill held back", slog.String("reason", why), slog.String("code", reason))
-		_, err := a.r.pool.Exec(ctx, `UPDATE steady_backfill_slices SET throttled = $3, updated_at = now()
-			WHERE run_id = $1 AND slice = $2`, a.sl.args.Run, a.sl.args.Slice, why)
+		_, err := a.r.pool.Exec(ctx, a.r.schema.SQL(`UPDATE steady_backfill_slices SET throttled = $3, updated_at = now()
+			WHERE run_id = $1 AND slice = $2`), a.sl.args.Run, a.sl.args.Slice, why)
 		if err != nil && ctx.Err() == nil {
 			a.log.Warn("record backfill throttling", slog.Any("error", err))
 		}
@@ -394,8 +397,8 @@ func (a *attempt) batch(ctx context.Context) (State, time.Duration, error) {
 	a.pace.observe(active)
 	var state string
 	var cursor, lease, holder int64
-	if err := tx.QueryRow(ctx, `SELECT state, cursor_key, lease, coalesce(job_id, 0) FROM steady_backfill_slices
-		WHERE run_id = $1 AND slice = $2 FOR UPDATE`, sl.args.Run, sl.args.Slice).Scan(&state, &cursor, &lease, &holder); err != nil {
+	if err := tx.QueryRow(ctx, a.r.schema.SQL(`SELECT state, cursor_key, lease, coalesce(job_id, 0) FROM steady_backfill_slices
+		WHERE run_id = $1 AND slice = $2 FOR UPDATE`), sl.args.Run, sl.args.Slice).Scan(&state, &cursor, &lease, &holder); err != nil {
 		return "", 0, err
 	}
 	if s := State(state); s != StateRunning && s != StatePending {
@@ -415,7 +418,7 @@ func (a *attempt) batch(ctx context.Context) (State, time.Duration, error) {
 	now := time.Now()
 	rate := smoothRate(sl.rate, rows, now.Sub(sl.lastCommitted))
 	activeS := sl.activeS + now.Sub(a.mark).Seconds()
-	tag, err = tx.Exec(ctx, `UPDATE steady_backfill_slices
+	tag, err = tx.Exec(ctx, a.r.schema.SQL(`UPDATE steady_backfill_slices
 		SET cursor_key = $3, rows_done = rows_done + $4,
 		    rows_remaining = CASE WHEN $6 THEN 0 WHEN rows_remaining IS NOT NULL THEN greatest(rows_remaining - $4, 0) END,
 		    batch_size = $5, batches = batches + 1, rate_per_s = $7,
@@ -423,7 +426,7 @@ func (a *attempt) batch(ctx context.Context) (State, time.Duration, error) {
 		    finished_at = CASE WHEN $6 THEN now() END,
 		    active_s = $8, throttled_s = $9::jsonb, throttled = nullif($10, ''),
 		    error = NULL, updated_at = now()
-		WHERE run_id = $1 AND slice = $2 AND lease = $11`,
+		WHERE run_id = $1 AND slice = $2 AND lease = $11`),
 		sl.args.Run, sl.args.Slice, hi, rows, size, done, rate, activeS, secondsJSON(sl.throttledS), a.pace.reason(), sl.lease)
 	if err != nil {
 		return "", 0, err

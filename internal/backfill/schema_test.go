@@ -6,13 +6,15 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sync/errgroup"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 )
 
-func TestEnsureSchema(t *testing.T) {
+// Status reads tables an older steady made (before the time held back was kept, before the
+// versioned set): it brings them to the current version first.
+func TestStatusUpgradesOlderTables(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.New(t)
@@ -22,39 +24,23 @@ func TestEnsureSchema(t *testing.T) {
 	direct, err := pgxpool.New(ctx, db.DirectURL)
 	require.NoError(t, err)
 	t.Cleanup(direct.Close)
-	version := func() string {
-		var v *string
-		require.NoError(t, direct.QueryRow(ctx, `SELECT obj_description(to_regclass('steady_backfill_runs'), 'pg_class')`).Scan(&v))
-		if v == nil {
-			return ""
-		}
-		return *v
-	}
-
-	// Replicas and admin scripts racing through the pooler: one creates, the others wait and find it.
-	var g errgroup.Group
-	for range 4 {
-		g.Go(func() error { return EnsureSchema(ctx, pools.Pooler.Pool) })
-	}
-	require.NoError(t, g.Wait())
-	require.Equal(t, schemaVersion, version())
-
-	// A table made by an older steady is upgraded in place.
-	_, err = direct.Exec(ctx, `ALTER TABLE steady_backfill_slices DROP COLUMN job_gen, DROP COLUMN lease; COMMENT ON TABLE steady_backfill_runs IS NULL`)
+	tables, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Pooler.Pool})
 	require.NoError(t, err)
-	require.NoError(t, EnsureSchema(ctx, pools.Pooler.Pool))
-	require.Equal(t, schemaVersion, version())
-	var n int
-	require.NoError(t, direct.QueryRow(ctx, `SELECT count(*) FROM pg_attribute
-		WHERE attrelid = 'steady_backfill_slices'::regclass AND attname IN ('job_gen', 'lease')`).Scan(&n))
-	require.Equal(t, 2, n)
-
-	// Status reads bookkeeping made before the time held back was kept: it upgrades it first.
+	require.NoError(t, tables.Ensure(ctx))
 	_, err = direct.Exec(ctx, `ALTER TABLE steady_backfill_slices DROP COLUMN active_s, DROP COLUMN throttled_s;
-		COMMENT ON TABLE steady_backfill_runs IS 'steady backfill bookkeeping v3'`)
+		DROP TABLE steady_schema_versions`)
 	require.NoError(t, err)
-	sts, err := NewStore(pools.Pooler.Pool).Status(ctx)
+
+	fresh, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Pooler.Pool})
+	require.NoError(t, err)
+	sts, err := NewStore(pools.Pooler.Pool, fresh).Status(ctx)
 	require.NoError(t, err)
 	require.NotEmpty(t, sts)
-	require.Equal(t, schemaVersion, version())
+	var n int
+	require.NoError(t, direct.QueryRow(ctx, `SELECT count(*) FROM pg_attribute
+		WHERE attrelid = 'steady_backfill_slices'::regclass AND attname IN ('active_s', 'throttled_s')`).Scan(&n))
+	require.Equal(t, 2, n)
+	v, err := fresh.Version(ctx)
+	require.NoError(t, err)
+	require.Equal(t, bookkeeping.Latest(), v)
 }

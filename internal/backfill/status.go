@@ -45,7 +45,7 @@ func (s *Store) Status(ctx context.Context, names ...string) ([]RunStatus, error
 	byName, err := s.readRuns(ctx, names)
 	if undefinedColumn(err) {
 		// Bookkeeping made by an older steady: upgrading it is idempotent and quick.
-		if err = EnsureSchema(ctx, s.pool); err == nil {
+		if err = s.tables.Ensure(ctx); err == nil {
 			byName, err = s.readRuns(ctx, names)
 		}
 	}
@@ -71,7 +71,7 @@ func (s *Store) Status(ctx context.Context, names ...string) ([]RunStatus, error
 
 // readRuns reads the latest run of each named backfill.
 func (s *Store) readRuns(ctx context.Context, names []string) (map[string]RunStatus, error) {
-	rows, err := s.pool.Query(ctx, statusQuery, names)
+	rows, err := s.pool.Query(ctx, s.schema.SQL(statusQuery), names)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (s *Store) markStalled(ctx context.Context, byName map[string]RunStatus) er
 	if len(runs) == 0 {
 		return nil
 	}
-	census, err := liveness.Read(ctx, s.pool)
+	census, err := liveness.Read(ctx, s.pool, s.schema)
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ func (s *Store) markStalled(ctx context.Context, byName map[string]RunStatus) er
 		sliceWithoutJob     int
 	}
 	work := map[int64]runWork{}
-	rows, err := s.pool.Query(ctx, stalledQuery, runs, alive, jobs.BackfillKind)
+	rows, err := s.pool.Query(ctx, s.schema.SQL(stalledQuery), runs, alive, jobs.BackfillKind)
 	if err == nil {
 		for rows.Next() {
 			var run int64

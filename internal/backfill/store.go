@@ -8,8 +8,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+	"github.com/steadydb/steady/internal/bookkeeping"
 
 	"github.com/steadydb/steady/jobs"
 )
@@ -57,6 +59,8 @@ type Inserter interface {
 // statement is a transaction of its own or part of an explicit one.
 type Store struct {
 	pool         *pgxpool.Pool
+	tables       *bookkeeping.Tables
+	schema       bookkeeping.Schema
 	stalledAfter time.Duration
 }
 
@@ -64,10 +68,13 @@ type Store struct {
 // calls it stalled.
 const DefaultStalledAfter = 30 * time.Second
 
-// NewStore returns a Store on pool (the POOLER's).
-func NewStore(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, stalledAfter: DefaultStalledAfter}
+// NewStore returns a Store on pool (the POOLER's), its tables where tables says.
+func NewStore(pool *pgxpool.Pool, tables *bookkeeping.Tables) *Store {
+	return &Store{pool: pool, tables: tables, schema: tables.Schema(), stalledAfter: DefaultStalledAfter}
 }
+
+// Schema is where the store's tables (and River's) are.
+func (s *Store) Schema() bookkeeping.Schema { return s.schema }
 
 // Pool is the pool the store works on (the POOLER's).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
@@ -114,7 +121,7 @@ func (s *Store) Start(ctx context.Context, ins Inserter, b jobs.Backfill, opts S
 			return err
 		}
 		if !opts.Slot.IsZero() {
-			err := tx.QueryRow(ctx, `SELECT id FROM steady_backfill_runs WHERE backfill = $1 AND slot = $2`, b.Name, opts.Slot).Scan(&res.Run)
+			err := tx.QueryRow(ctx, s.schema.SQL(`SELECT id FROM steady_backfill_runs WHERE backfill = $1 AND slot = $2`), b.Name, opts.Slot).Scan(&res.Run)
 			if err == nil {
 				res.SlotRun = true
 				return nil
@@ -123,7 +130,7 @@ func (s *Store) Start(ctx context.Context, ins Inserter, b jobs.Backfill, opts S
 				return err
 			}
 		}
-		active, err := activeRun(ctx, tx, b.Name)
+		active, err := activeRun(ctx, tx, s.schema, b.Name)
 		if err != nil || active != nil {
 			if active != nil {
 				res.Run, res.Slices, res.State = active.id, active.slices, active.state
@@ -137,8 +144,8 @@ func (s *Store) Start(ctx context.Context, ins Inserter, b jobs.Backfill, opts S
 		}
 		ranges := splitRange(bounds[0], bounds[1], slices)
 		res.Slices, res.Started = len(ranges), true
-		err = tx.QueryRow(ctx, `INSERT INTO steady_backfill_runs (backfill, slices, trigger, slot)
-			VALUES ($1, $2, $3, $4) RETURNING id`, b.Name, len(ranges), string(opts.Trigger), nullTime(opts.Slot)).Scan(&res.Run)
+		err = tx.QueryRow(ctx, s.schema.SQL(`INSERT INTO steady_backfill_runs (backfill, slices, trigger, slot)
+			VALUES ($1, $2, $3, $4) RETURNING id`), b.Name, len(ranges), string(opts.Trigger), nullTime(opts.Slot)).Scan(&res.Run)
 		if err != nil {
 			return err
 		}
@@ -152,9 +159,9 @@ func (s *Store) Start(ctx context.Context, ins Inserter, b jobs.Backfill, opts S
 			}
 			due = append(due, jobs.BackfillArgs{Backfill: b.Name, Run: res.Run, Slice: i})
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO steady_backfill_slices (run_id, slice, key_from, key_to, cursor_key, state, rows_remaining, finished_at)
+		_, err = tx.Exec(ctx, s.schema.SQL(`INSERT INTO steady_backfill_slices (run_id, slice, key_from, key_to, cursor_key, state, rows_remaining, finished_at)
 			SELECT $1, i - 1, f, t, f, st, CASE WHEN st = 'done' THEN 0 END, CASE WHEN st = 'done' THEN now() END
-			FROM unnest($2::bigint[], $3::bigint[], $4::text[]) WITH ORDINALITY AS u (f, t, st, i)`,
+			FROM unnest($2::bigint[], $3::bigint[], $4::text[]) WITH ORDINALITY AS u (f, t, st, i)`),
 			res.Run, froms, tos, states)
 		if err != nil {
 			return err
@@ -176,11 +183,11 @@ type active struct {
 }
 
 // activeRun is the backfill's run with a slice that may still work, if any.
-func activeRun(ctx context.Context, tx pgx.Tx, name string) (*active, error) {
+func activeRun(ctx context.Context, tx pgx.Tx, schema bookkeeping.Schema, name string) (*active, error) {
 	var a active
 	var running, paused bool
 	var slices, gens []int
-	err := tx.QueryRow(ctx, `SELECT r.id, r.slices,
+	err := tx.QueryRow(ctx, schema.SQL(`SELECT r.id, r.slices,
 			coalesce(array_agg(s.slice ORDER BY s.slice) FILTER (WHERE s.state IN ('pending', 'running')), '{}'),
 			coalesce(array_agg(s.job_gen ORDER BY s.slice) FILTER (WHERE s.state IN ('pending', 'running')), '{}'),
 			bool_or(s.state = 'running' OR s.started_at IS NOT NULL), bool_or(s.state = 'paused')
@@ -189,7 +196,7 @@ func activeRun(ctx context.Context, tx pgx.Tx, name string) (*active, error) {
 		WHERE r.backfill = $1 AND s.state IN ('pending', 'running', 'paused')
 		GROUP BY r.id
 		ORDER BY r.id DESC
-		LIMIT 1`, name).Scan(&a.id, &a.slices, &slices, &gens, &running, &paused)
+		LIMIT 1`), name).Scan(&a.id, &a.slices, &slices, &gens, &running, &paused)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -304,12 +311,13 @@ func (s *Store) Cancel(ctx context.Context, name string) (Change, error) {
 
 func (s *Store) change(ctx context.Context, ins Inserter, name, update string) (Change, error) {
 	c := Change{Backfill: name}
+	update = s.schema.SQL(update)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', '5s', true),
 			pg_advisory_xact_lock(hashtextextended('steady_backfill:' || $1, 0))`, name); err != nil {
 			return err
 		}
-		a, err := activeRun(ctx, tx, name)
+		a, err := activeRun(ctx, tx, s.schema, name)
 		if err != nil {
 			return err
 		}

@@ -38,10 +38,10 @@ type Config struct {
 
 	DirectTimeout   time.Duration // default DefaultDirectTimeout
 	PoolerMode      string        // auto (default: detected, transaction unless shown otherwise), transaction or session
+	Schema          string        // where steady's tables and River's live; default public (package bookkeeping)
 	ApplicationName string        // default "steady"; passes through PgBouncer
 	MaxConns        int32         // per pool; default 10
 	Logger          *slog.Logger  // default slog.Default()
-	Schema          string        // where steady's own tables and River's live (--schema / STEADY_SCHEMA, default public)
 }
 
 // URLs resolved per role.

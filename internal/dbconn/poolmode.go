@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/steadydb/steady/internal/bookkeeping"
 )
 
 // PoolMode is how a role's server connections are shared.
@@ -30,6 +32,15 @@ func ParsePoolerMode(s string) (PoolMode, error) {
 		return m, nil
 	}
 	return "", &SettingError{Name: "STEADY_POOLER_MODE", Flag: "pooler-mode", Value: s, Want: "auto, transaction or session"}
+}
+
+// ParseSchema reads the schema setting (Config.Schema); "" is public.
+func ParseSchema(s string) (bookkeeping.Schema, error) {
+	schema, err := bookkeeping.ParseSchema(s)
+	if err != nil {
+		return schema, &SettingError{Name: "STEADY_SCHEMA", Flag: "schema", Value: s, Want: bookkeeping.SchemaRule}
+	}
+	return schema, nil
 }
 
 // SettingError reports a setting that is not one of its values.

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/redact"
 )
 
@@ -30,7 +31,8 @@ type Pool struct {
 // migrates (the same *Pool as Pooler when the decision is POOLER).
 type Pools struct {
 	Decision  Decision
-	Migration *Pool // nil unless OpenOpts.Migrate
+	Schema    bookkeeping.Schema // of steady's tables and River's (Config.Schema)
+	Migration *Pool              // nil unless OpenOpts.Migrate
 	Pooler    *Pool
 }
 
@@ -63,7 +65,7 @@ func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
 			cfg.Logger.Warn("⚠️ pool mode setting contradicts the evidence", slog.String("warning", pooler.Warning))
 		}
 	}
-	p := &Pools{Pooler: pooler}
+	p := &Pools{Pooler: pooler, Schema: r.schema}
 	if !opts.Migrate {
 		return p, nil
 	}

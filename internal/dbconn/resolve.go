@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/redact"
 )
 
@@ -26,6 +27,7 @@ type Resolver struct {
 	cfg        Config
 	urls       urls
 	poolerMode PoolMode // the setting: ModeAuto, ModeTransaction or ModeSession
+	schema     bookkeeping.Schema
 
 	once     sync.Once
 	decision Decision
@@ -42,7 +44,11 @@ func NewResolver(cfg Config) (*Resolver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Resolver{cfg: cfg, urls: u, poolerMode: mode}, nil
+	schema, err := ParseSchema(cfg.Schema)
+	if err != nil {
+		return nil, err
+	}
+	return &Resolver{cfg: cfg, urls: u, poolerMode: mode, schema: schema}, nil
 }
 
 // Resolve returns the migration role. The first call probes DIRECT (bounded by DirectTimeout)

@@ -5,11 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
+	"strconv"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/migrations"
 )
@@ -41,8 +43,9 @@ func NewMigrated(t testing.TB) *DB {
 }
 
 // generation changes when what the migration step makes besides the shipped schema changes
-// (steady's own tables: schema_migrations' version became text in generation 2), so that a
-// test server kept between runs does not hand out templates of the old shape.
+// (schema_migrations' version became text in generation 2; steady's other tables are versioned
+// by package bookkeeping, whose latest version is part of the key), so that a test server kept
+// between runs does not hand out templates of the old shape.
 const generation = "2"
 
 // MigrationsKey identifies the shipped migrations and the shape of steady's own tables: a
@@ -51,6 +54,7 @@ func MigrationsKey(t testing.TB) string {
 	t.Helper()
 	h := sha256.New()
 	h.Write([]byte(generation))
+	h.Write([]byte(strconv.Itoa(bookkeeping.Latest())))
 	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

@@ -55,9 +55,15 @@ var (
 // withoutBookkeeping keeps the dump's header and the entries of the history's own objects.
 func withoutBookkeeping(dump string) string {
 	dump = sessionSetting.ReplaceAllString(dump, "")
+	// The footer follows the last entry, which may be one left out (steady's foreign key
+	// between its backfill tables comes last).
+	footer := ""
+	if i := strings.LastIndex(dump, "--\n-- PostgreSQL database dump complete\n"); i >= 0 {
+		dump, footer = dump[:i], dump[i:]
+	}
 	locs := tocEntry.FindAllStringSubmatchIndex(dump, -1)
 	if len(locs) == 0 {
-		return dump
+		return dump + footer
 	}
 	var b strings.Builder
 	b.WriteString(dump[:locs[0][0]])
@@ -71,7 +77,7 @@ func withoutBookkeeping(dump string) string {
 			b.WriteString(entry)
 		}
 	}
-	return b.String()
+	return b.String() + footer
 }
 
 func isBookkeeping(name, typ, body string) bool {

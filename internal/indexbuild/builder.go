@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/jobs"
 )
@@ -20,9 +21,10 @@ import (
 type Config struct {
 	// Pool is the POOLER pool. Every statement runs on it alone, outside a transaction.
 	Pool        *pgxpool.Pool
-	Catalog     *jobs.IndexCatalog // default jobs.Indexes()
-	Logger      *slog.Logger       // default slog.Default()
-	LockTimeout time.Duration      // lock_timeout of the rename and of the parallel_workers changes; default 5s
+	Tables      *bookkeeping.Tables // steady_index_reloptions; default: the public schema through Pool
+	Catalog     *jobs.IndexCatalog  // default jobs.Indexes()
+	Logger      *slog.Logger        // default slog.Default()
+	LockTimeout time.Duration       // lock_timeout of the rename and of the parallel_workers changes; default 5s
 
 	// ParallelWorkers is the table's parallel_workers storage parameter while its indexes are
 	// built (parallel.go): 0, the default, builds each index with one process; <0 leaves the
@@ -61,8 +63,7 @@ type Step struct {
 
 // Builder builds tables' catalog indexes.
 type Builder struct {
-	cfg    Config
-	schema schemaOnce // steady_index_reloptions
+	cfg Config
 }
 
 // New checks cfg and fills its defaults.
@@ -77,6 +78,13 @@ func New(cfg Config) (*Builder, error) {
 		return nil, fmt.Errorf("index builder: ParallelWorkers %d: want at most 1024 (PostgreSQL's bound), or <0 to leave tables alone", cfg.ParallelWorkers)
 	}
 	cfg.Catalog = cmp.Or(cfg.Catalog, jobs.Indexes())
+	if cfg.Tables == nil {
+		t, err := bookkeeping.New(bookkeeping.Config{Pool: cfg.Pool, Logger: cfg.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("index builder: %w", err)
+		}
+		cfg.Tables = t
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -102,7 +110,7 @@ func (b *Builder) Build(ctx context.Context, table string, log *slog.Logger) err
 		}
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		if _, to, err := restoreParallel(rctx, b.cfg.Pool, b.cfg.LockTimeout, table); err != nil {
+		if _, to, err := restoreParallel(rctx, b.cfg.Pool, b.cfg.Tables.Schema(), b.cfg.LockTimeout, table); err != nil {
 			log.Warn("index build: parallel_workers not put back; the next build of the table or the next worker start does it", slog.Any("error", err))
 		} else {
 			log.Info("index build: parallel workers put back", slog.String("parallel_workers", valueOrUnset(to)))

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/jobs"
 )
 
@@ -35,48 +35,7 @@ import (
 
 const reloptionsTable = "steady_index_reloptions"
 
-var reloptionsSchema = []string{
-	`CREATE TABLE IF NOT EXISTS ` + reloptionsTable + ` (
-	table_name       text PRIMARY KEY,
-	parallel_workers text, -- the table's own value before steady's builds; NULL: not set
-	set_at           timestamptz NOT NULL DEFAULT now()
-)`,
-	`COMMENT ON TABLE ` + reloptionsTable + ` IS 'steady: tables whose parallel_workers an index build changed, with their own value to put back'`,
-}
-
-// schemaOnce creates the bookkeeping once per process; a failure is retried at the next build.
-type schemaOnce struct {
-	mu   sync.Mutex
-	done bool
-}
-
-func (s *schemaOnce) ensure(ctx context.Context, pool *pgxpool.Pool) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.done {
-		return nil
-	}
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		// Racing creators serialise on a transaction-scoped advisory lock (holds through a pooler).
-		if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', '5s', true), pg_advisory_xact_lock($1)`, reloptionsLockKey); err != nil {
-			return err
-		}
-		for _, stmt := range reloptionsSchema {
-			if _, err := tx.Exec(ctx, stmt); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("create %s: %w", reloptionsTable, err)
-	}
-	s.done = true
-	return nil
-}
-
-// reloptionsLockKey serialises the bookkeeping's creation ("steadyr" in ASCII).
-const reloptionsLockKey int64 = 0x73746561647972
+// Its table is one of steady's own, made by package bookkeeping.
 
 // currentParallel reads the table's parallel_workers storage parameter (nil when unset).
 func currentParallel(ctx context.Context, tx pgx.Tx, rel string) (*string, bool, error) {
@@ -91,7 +50,7 @@ func currentParallel(ctx context.Context, tx pgx.Tx, rel string) (*string, bool,
 // limitParallel sets table's parallel_workers to the configured value for a build, recording
 // its own value first (kept when a crashed build's record is still there).
 func (b *Builder) limitParallel(ctx context.Context, log *slog.Logger, table string) error {
-	if err := b.schema.ensure(ctx, b.cfg.Pool); err != nil {
+	if err := b.cfg.Tables.Ensure(ctx); err != nil {
 		return err
 	}
 	rel := pgx.Identifier{jobs.IndexSchema, table}.Sanitize()
@@ -106,7 +65,7 @@ func (b *Builder) limitParallel(ctx context.Context, log *slog.Logger, table str
 			return err
 		}
 		was = cur
-		if _, err := tx.Exec(ctx, `INSERT INTO `+reloptionsTable+` (table_name, parallel_workers) VALUES ($1, $2)
+		if _, err := tx.Exec(ctx, `INSERT INTO `+b.cfg.Tables.Schema().Table(reloptionsTable)+` (table_name, parallel_workers) VALUES ($1, $2)
 			ON CONFLICT (table_name) DO NOTHING`, table, cur); err != nil {
 			return err
 		}
@@ -125,14 +84,14 @@ func (b *Builder) limitParallel(ctx context.Context, log *slog.Logger, table str
 }
 
 // restoreParallel puts table's parallel_workers back to the recorded value and forgets it.
-func restoreParallel(ctx context.Context, pool *pgxpool.Pool, lockTimeout time.Duration, table string) (restored bool, to *string, err error) {
+func restoreParallel(ctx context.Context, pool *pgxpool.Pool, schema bookkeeping.Schema, lockTimeout time.Duration, table string) (restored bool, to *string, err error) {
 	rel := pgx.Identifier{jobs.IndexSchema, table}.Sanitize()
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', $1, true)`, lockTimeoutMS(lockTimeout)); err != nil {
 			return err
 		}
 		var orig *string
-		err := tx.QueryRow(ctx, `SELECT parallel_workers FROM `+reloptionsTable+` WHERE table_name = $1 FOR UPDATE`, table).Scan(&orig)
+		err := tx.QueryRow(ctx, `SELECT parallel_workers FROM `+schema.Table(reloptionsTable)+` WHERE table_name = $1 FOR UPDATE`, table).Scan(&orig)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
@@ -158,7 +117,7 @@ func restoreParallel(ctx context.Context, pool *pgxpool.Pool, lockTimeout time.D
 			return err
 		}
 		restored, to = true, orig
-		_, err = tx.Exec(ctx, `DELETE FROM `+reloptionsTable+` WHERE table_name = $1`, table)
+		_, err = tx.Exec(ctx, `DELETE FROM `+schema.Table(reloptionsTable)+` WHERE table_name = $1`, table)
 		return err
 	})
 	if err != nil {
@@ -170,9 +129,9 @@ func restoreParallel(ctx context.Context, pool *pgxpool.Pool, lockTimeout time.D
 // RestoreParallel puts back the parallel_workers of every table a build changed and did not put
 // back (the worker crashed, or the database refused the ALTER), unless a build is running on
 // it. The worker calls it at start, before it enqueues builds.
-func RestoreParallel(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+func RestoreParallel(ctx context.Context, pool *pgxpool.Pool, schema bookkeeping.Schema, log *slog.Logger) error {
 	var tables []string
-	rows, err := pool.Query(ctx, `SELECT table_name FROM `+reloptionsTable+` ORDER BY table_name`)
+	rows, err := pool.Query(ctx, `SELECT table_name FROM `+schema.Table(reloptionsTable)+` ORDER BY table_name`)
 	if err == nil {
 		tables, err = pgx.CollectRows(rows, pgx.RowTo[string])
 	}
@@ -198,7 +157,7 @@ func RestoreParallel(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) 
 		if busy {
 			continue // its build puts it back when it ends
 		}
-		restored, to, err := restoreParallel(ctx, pool, 5*time.Second, t)
+		restored, to, err := restoreParallel(ctx, pool, schema, 5*time.Second, t)
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -1,7 +1,7 @@
 // Package liveness tells which steady workers are alive, and gives the jobs of dead ones back.
 //
-// Each worker registers a row in steady_workers (steady's own bookkeeping, created on first use
-// like the backfill tables) under its River client id, then heartbeats every Interval with one
+// Each worker registers a row in steady_workers (one of steady's own tables, made by package
+// bookkeeping when the worker starts) under its River client id, then heartbeats every Interval with one
 // short statement through the POOLER (no session state: each statement is its own transaction).
 // A graceful stop deletes the row. Every time is the database server's clock (now()), never a
 // client's: workers on different machines agree on who is late.

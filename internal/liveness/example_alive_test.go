@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/liveness"
 )
@@ -45,7 +46,7 @@ func ExampleAlive() {
 		panic(err)
 	}
 
-	workers, err := liveness.Alive(ctx, pool)
+	workers, err := liveness.Alive(ctx, pool, bookkeeping.Schema{})
 	if err != nil {
 		panic(err)
 	}
@@ -56,7 +57,7 @@ func ExampleAlive() {
 	if err := h.Stop(ctx); err != nil { // a graceful stop deregisters
 		panic(err)
 	}
-	workers, err = liveness.Alive(ctx, pool)
+	workers, err = liveness.Alive(ctx, pool, bookkeeping.Schema{})
 	if err != nil {
 		panic(err)
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/steadydb/steady/internal/bookkeeping"
 )
 
 // Config configures a worker's Heartbeat. Zero values take the defaults.
@@ -21,6 +23,9 @@ type Config struct {
 	Interval  time.Duration // how often the worker heartbeats; default 5s
 	DeadAfter time.Duration // no heartbeat for this long is death; default 4 × Interval
 	Logger    *slog.Logger
+	// Tables makes steady_workers and says where it lives (River's tables too); default: the
+	// public schema through Pool.
+	Tables *bookkeeping.Tables
 	// OnFenced is called once, from the heartbeat's goroutine, when the worker learns that the
 	// others declared it dead (it was paused or cut off past DeadAfter) and gave its jobs away.
 	// The worker must stop working them at once: `steady worker` exits. Default: log only.
@@ -66,6 +71,7 @@ var ErrFenced = errors.New("this worker was declared dead by the others and its 
 // workers dead and gives their jobs back (see the package doc).
 type Heartbeat struct {
 	cfg     Config
+	schema  bookkeeping.Schema
 	host    string
 	hostKey string
 
@@ -91,8 +97,15 @@ func New(cfg Config) (*Heartbeat, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
+	if cfg.Tables == nil {
+		t, err := bookkeeping.New(bookkeeping.Config{Pool: cfg.Pool, Logger: cfg.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("liveness: %w", err)
+		}
+		cfg.Tables = t
+	}
 	host, _ := os.Hostname()
-	return &Heartbeat{cfg: cfg, host: host, hostKey: hostKey()}, nil
+	return &Heartbeat{cfg: cfg, schema: cfg.Tables.Schema(), host: host, hostKey: hostKey()}, nil
 }
 
 // ClientID is the id the worker's River client must use.
@@ -108,13 +121,13 @@ func (h *Heartbeat) DeadAfter() time.Duration { return h.cfg.DeadAfter }
 // must return before the worker's River client starts: a job attempted by a client without a
 // row is a dead client's.
 func (h *Heartbeat) Start(ctx context.Context) error {
-	if err := EnsureSchema(ctx, h.cfg.Pool); err != nil {
+	if err := h.cfg.Tables.Ensure(ctx); err != nil {
 		return err
 	}
 	// Previous incarnations: same process table, pid gone. Read before registering.
 	var gone []int32
 	if h.hostKey != "" {
-		rows, err := h.cfg.Pool.Query(ctx, `SELECT pid FROM steady_workers WHERE host_key = $1 AND dead_at IS NULL`, h.hostKey)
+		rows, err := h.cfg.Pool.Query(ctx, h.schema.SQL(`SELECT pid FROM steady_workers WHERE host_key = $1 AND dead_at IS NULL`), h.hostKey)
 		if err != nil {
 			return fmt.Errorf("register worker: %w", err)
 		}
@@ -128,8 +141,8 @@ func (h *Heartbeat) Start(ctx context.Context) error {
 			}
 		}
 	}
-	_, err := h.cfg.Pool.Exec(ctx, `INSERT INTO steady_workers (id, host, pid, host_key, heartbeat_every, dead_after)
-		VALUES ($1, $2, $3, $4, make_interval(secs => $5), make_interval(secs => $6))`,
+	_, err := h.cfg.Pool.Exec(ctx, h.schema.SQL(`INSERT INTO steady_workers (id, host, pid, host_key, heartbeat_every, dead_after)
+		VALUES ($1, $2, $3, $4, make_interval(secs => $5), make_interval(secs => $6))`),
 		h.cfg.ClientID, h.host, os.Getpid(), h.hostKey, h.cfg.Interval.Seconds(), h.cfg.DeadAfter.Seconds())
 	if err != nil {
 		return fmt.Errorf("register worker %s: %w", h.cfg.ClientID, err)
@@ -157,7 +170,7 @@ func (h *Heartbeat) Stop(ctx context.Context) error {
 	if h.Fenced() != nil {
 		return nil // its row tells doctor when and why it was declared dead
 	}
-	if _, err := h.cfg.Pool.Exec(ctx, `DELETE FROM steady_workers WHERE id = $1`, h.cfg.ClientID); err != nil {
+	if _, err := h.cfg.Pool.Exec(ctx, h.schema.SQL(`DELETE FROM steady_workers WHERE id = $1`), h.cfg.ClientID); err != nil {
 		return fmt.Errorf("deregister worker %s: %w", h.cfg.ClientID, err)
 	}
 	h.cfg.Logger.Info("worker deregistered", slog.String("client_id", h.cfg.ClientID))
@@ -185,9 +198,9 @@ func (h *Heartbeat) beat() bool {
 	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.Interval)
 	defer cancel()
 	var alive int
-	err := h.cfg.Pool.QueryRow(ctx, `UPDATE steady_workers SET heartbeat_at = now()
+	err := h.cfg.Pool.QueryRow(ctx, h.schema.SQL(`UPDATE steady_workers SET heartbeat_at = now()
 		WHERE id = $1 AND dead_at IS NULL
-		RETURNING (SELECT count(*) FROM steady_workers w WHERE `+aliveSQL+` OR w.id = $1)`, h.cfg.ClientID).Scan(&alive)
+		RETURNING (SELECT count(*) FROM steady_workers w WHERE `+aliveSQL+` OR w.id = $1)`), h.cfg.ClientID).Scan(&alive)
 	if errors.Is(err, pgx.ErrNoRows) || missingTable(err) {
 		h.fence(ctx)
 		return true
@@ -227,7 +240,7 @@ func (h *Heartbeat) fence(ctx context.Context) {
 	reason := "its row is gone"
 	var deadAt *time.Time
 	var why *string
-	if err := h.cfg.Pool.QueryRow(ctx, `SELECT dead_at, dead_reason FROM steady_workers WHERE id = $1`, h.cfg.ClientID).Scan(&deadAt, &why); err == nil && deadAt != nil {
+	if err := h.cfg.Pool.QueryRow(ctx, h.schema.SQL(`SELECT dead_at, dead_reason FROM steady_workers WHERE id = $1`), h.cfg.ClientID).Scan(&deadAt, &why); err == nil && deadAt != nil {
 		reason = fmt.Sprintf("declared dead at %s: %s", deadAt.UTC().Format(time.RFC3339Nano), deref(why))
 	}
 	h.Fence(fmt.Errorf("%w (worker %s %s)", ErrFenced, h.cfg.ClientID, reason))
@@ -259,7 +272,7 @@ func (h *Heartbeat) Fenced() error {
 }
 
 func (h *Heartbeat) rescue(ctx context.Context, gone []int32) {
-	res, err := rescue(ctx, h.cfg.Pool, h.cfg.ClientID, h.hostKey, gone)
+	res, err := rescue(ctx, h.cfg.Pool, h.schema, h.cfg.ClientID, h.hostKey, gone)
 	if err != nil {
 		if ctx.Err() == nil {
 			h.cfg.Logger.Warn("rescuing the jobs of dead workers failed; the next heartbeat tries again", slog.Any("error", err))

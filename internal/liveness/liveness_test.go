@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/liveness"
@@ -73,7 +74,6 @@ func (b *bundle) exec(t *testing.T, sql string, args ...any) {
 // worker registers a row as another process would, its last heartbeat age ago.
 func (b *bundle) worker(t *testing.T, id string, pid int, hostKey string, age, deadAfter time.Duration) {
 	t.Helper()
-	require.NoError(t, liveness.EnsureSchema(context.Background(), b.pooler))
 	b.exec(t, `INSERT INTO steady_workers (id, host, pid, host_key, heartbeat_at, heartbeat_every, dead_after)
 		VALUES ($1, 'elsewhere', $2, $3, now() - make_interval(secs => $4), interval '1 second', make_interval(secs => $5))`,
 		id, pid, hostKey, age.Seconds(), deadAfter.Seconds())
@@ -143,7 +143,7 @@ func TestHeartbeat(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		h := b.heartbeat(t, liveness.Config{Interval: 200 * time.Millisecond})
-		census, err := liveness.Read(context.Background(), b.pooler)
+		census, err := liveness.Read(context.Background(), b.pooler, bookkeeping.Schema{})
 		require.NoError(t, err)
 		require.Len(t, census.Alive, 1)
 		w := census.Alive[0]
@@ -161,7 +161,7 @@ func TestHeartbeat(t *testing.T) {
 		// It heartbeats: the row's heartbeat moves on.
 		first := w.HeartbeatAt
 		waitFor(t, func() bool {
-			ws, err := liveness.Alive(context.Background(), b.pooler)
+			ws, err := liveness.Alive(context.Background(), b.pooler, bookkeeping.Schema{})
 			require.NoError(t, err)
 			return len(ws) == 1 && ws[0].HeartbeatAt.After(first)
 		}, "the heartbeat never moved")
@@ -178,7 +178,7 @@ func TestHeartbeat(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, h.Start(context.Background()))
 		require.NoError(t, h.Stop(context.Background()))
-		census, err := liveness.Read(context.Background(), b.pooler)
+		census, err := liveness.Read(context.Background(), b.pooler, bookkeeping.Schema{})
 		require.NoError(t, err)
 		require.Empty(t, census.Alive)
 		require.Empty(t, census.Dead, "a graceful stop is not a death")
@@ -187,12 +187,12 @@ func TestHeartbeat(t *testing.T) {
 	t.Run("NoRegistryMeansNoWorkers", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		census, err := liveness.Read(context.Background(), b.pooler)
+		census, err := liveness.Read(context.Background(), b.pooler, bookkeeping.Schema{})
 		require.NoError(t, err)
 		require.Empty(t, census.Alive)
 		require.Nil(t, census.LastHeartbeat)
 		require.False(t, census.Now.IsZero())
-		res, err := liveness.Rescue(context.Background(), b.pooler, "steady.me.1.00000000", nil)
+		res, err := liveness.Rescue(context.Background(), b.pooler, bookkeeping.Schema{}, "steady.me.1.00000000", nil)
 		require.NoError(t, err)
 		require.Empty(t, res.Jobs)
 	})
@@ -232,7 +232,7 @@ func TestHeartbeat(t *testing.T) {
 		require.NoError(t, b.direct.QueryRow(context.Background(), `SELECT count(*) FROM river_leader`).Scan(&leaders))
 		require.Zero(t, leaders, "its River leadership released: a live client is elected at its next attempt")
 
-		census, err := liveness.Read(context.Background(), b.pooler)
+		census, err := liveness.Read(context.Background(), b.pooler, bookkeeping.Schema{})
 		require.NoError(t, err)
 		require.Len(t, census.Dead, 1)
 		require.Equal(t, silent, census.Dead[0].ID)
@@ -255,7 +255,7 @@ func TestHeartbeat(t *testing.T) {
 		b.exec(t, `INSERT INTO river_leader (leader_id, elected_at, expires_at) VALUES ($1, now(), now() + interval '15 seconds')`, slow)
 		me := b.heartbeat(t, liveness.Config{Interval: time.Second})
 		mine := b.runningJob(t, me.ClientID(), 1, 10, `{}`)
-		res, err := liveness.Rescue(context.Background(), b.pooler, me.ClientID(), nil)
+		res, err := liveness.Rescue(context.Background(), b.pooler, bookkeeping.Schema{}, me.ClientID(), nil)
 		require.NoError(t, err)
 		require.Empty(t, res.Jobs, "the unknown client's job went at the start")
 
@@ -305,7 +305,7 @@ func TestHeartbeat(t *testing.T) {
 		require.Eventually(t, func() bool {
 			b.exec(t, `UPDATE steady_workers SET heartbeat_at = now() - interval '1 minute' WHERE id = $1`, h.ClientID())
 			var err error
-			res, err = liveness.Rescue(context.Background(), b.pooler, "steady.other.7.ffffffff", nil)
+			res, err = liveness.Rescue(context.Background(), b.pooler, bookkeeping.Schema{}, "steady.other.7.ffffffff", nil)
 			require.NoError(t, err)
 			return len(res.Dead) == 1
 		}, deadline, 10*time.Millisecond)
@@ -341,7 +341,7 @@ func TestHeartbeat(t *testing.T) {
 		}
 		done := make(chan out, 1)
 		go func() {
-			res, err := liveness.Rescue(ctx, b.pooler, "steady.me.45.cdcdcdcd", nil)
+			res, err := liveness.Rescue(ctx, b.pooler, bookkeeping.Schema{}, "steady.me.45.cdcdcdcd", nil)
 			done <- out{res, err}
 		}()
 		waitLockWaiter(t, b)
@@ -360,9 +360,9 @@ func TestHeartbeat(t *testing.T) {
 		b.worker(t, "steady.recent.50.56565656", 50, "", 2*time.Hour, 20*time.Second)
 		b.exec(t, `UPDATE steady_workers SET dead_at = now() - interval '2 days' WHERE id = 'steady.old.49.34343434'`)
 		b.exec(t, `UPDATE steady_workers SET dead_at = now() - interval '1 hour' WHERE id = 'steady.recent.50.56565656'`)
-		_, err := liveness.Rescue(context.Background(), b.pooler, "steady.me.51.78787878", nil)
+		_, err := liveness.Rescue(context.Background(), b.pooler, bookkeeping.Schema{}, "steady.me.51.78787878", nil)
 		require.NoError(t, err)
-		census, err := liveness.Read(context.Background(), b.pooler)
+		census, err := liveness.Read(context.Background(), b.pooler, bookkeeping.Schema{})
 		require.NoError(t, err)
 		require.Len(t, census.Dead, 1, "doctor still shows the one that died an hour ago")
 		require.Equal(t, "steady.recent.50.56565656", census.Dead[0].ID)
@@ -382,7 +382,7 @@ func TestHeartbeat(t *testing.T) {
 		results := make([]liveness.RescueResult, 4)
 		for i := range results {
 			wg.Go(func() {
-				res, err := liveness.Rescue(ctx, b.pooler, "steady.rescuer.47.0000000"+string(rune('0'+i)), nil)
+				res, err := liveness.Rescue(ctx, b.pooler, bookkeeping.Schema{}, "steady.rescuer.47.0000000"+string(rune('0'+i)), nil)
 				if err != nil {
 					t.Error(err)
 				}
@@ -391,7 +391,7 @@ func TestHeartbeat(t *testing.T) {
 		}
 		wg.Wait()
 		// Whichever statement saw the worker alive in its snapshot left the jobs to the next beat.
-		res, err := liveness.Rescue(ctx, b.pooler, "steady.rescuer.47.00000009", nil)
+		res, err := liveness.Rescue(ctx, b.pooler, bookkeeping.Schema{}, "steady.rescuer.47.00000009", nil)
 		require.NoError(t, err)
 		results = append(results, res)
 		rescued, dead := 0, 0
@@ -445,22 +445,42 @@ func TestConfig(t *testing.T) {
 	require.False(t, errors.Is(nil, liveness.ErrFenced))
 }
 
-func TestEnsureSchemaRacingCreators(t *testing.T) {
+// TestRacingWorkersRegisterOnAFreshDatabase starts workers at once, as separate processes
+// would (each with its own Tables), on a database without any of steady's tables: one makes
+// them, the others wait for it, and every worker registers.
+func TestRacingWorkersRegisterOnAFreshDatabase(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	ctx := context.Background()
+	db := dbtest.New(t)
+	pools, err := dbconn.Open(ctx, dbconn.Config{PoolerURL: db.PoolerURL}, dbconn.OpenOpts{})
+	require.NoError(t, err)
+	t.Cleanup(pools.Close)
 	var wg sync.WaitGroup
-	errs := make([]error, 4)
-	for i := range errs {
-		wg.Go(func() { errs[i] = liveness.EnsureSchema(context.Background(), b.pooler) })
+	hs := make([]*liveness.Heartbeat, 4)
+	errs := make([]error, len(hs))
+	for i := range hs {
+		wg.Go(func() {
+			tables, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Pooler.Pool})
+			if err == nil {
+				hs[i], err = liveness.New(liveness.Config{Pool: pools.Pooler.Pool, Tables: tables})
+			}
+			if err == nil {
+				err = hs[i].Start(ctx)
+			}
+			errs[i] = err
+		})
 	}
 	wg.Wait()
-	for _, err := range errs {
+	for i, err := range errs {
 		require.NoError(t, err)
+		require.NoError(t, hs[i].Stop(ctx))
 	}
-	var comment string
-	require.NoError(t, b.direct.QueryRow(context.Background(),
-		`SELECT obj_description('steady_workers'::regclass, 'pg_class')`).Scan(&comment))
-	require.Equal(t, "steady workers v1", comment)
+	census, err := liveness.Read(ctx, pools.Pooler, bookkeeping.Schema{})
+	require.NoError(t, err)
+	require.Empty(t, census.Alive, "each deregistered at its stop")
+	var versions int
+	require.NoError(t, pools.Pooler.QueryRow(ctx, `SELECT count(*) FROM steady_schema_versions`).Scan(&versions))
+	require.Equal(t, bookkeeping.Latest(), versions, "each version applied once")
 }
 
 // TestCutOffWorkerJudgesNobodyAtOnce blocks a worker's heartbeats for longer than its bound

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/steadydb/steady/internal/bookkeeping"
 )
 
 // DeadWorker is a worker a rescue declared dead.
@@ -114,17 +116,17 @@ SELECT (SELECT coalesce(json_agg(d), '[]') FROM dead d)::text, (SELECT coalesce(
 // running under steady clients that are not alive. me is the caller's client id: a worker never
 // declares itself dead. gonePIDs, with this machine's host key, are previous incarnations seen
 // gone at a start. Without river_job or steady_workers it does nothing.
-func Rescue(ctx context.Context, q Querier, me string, gonePIDs []int32) (RescueResult, error) {
-	return rescue(ctx, q, me, hostKey(), gonePIDs)
+func Rescue(ctx context.Context, q Querier, schema bookkeeping.Schema, me string, gonePIDs []int32) (RescueResult, error) {
+	return rescue(ctx, q, schema, me, hostKey(), gonePIDs)
 }
 
-func rescue(ctx context.Context, q Querier, me, key string, gonePIDs []int32) (RescueResult, error) {
+func rescue(ctx context.Context, q Querier, schema bookkeeping.Schema, me, key string, gonePIDs []int32) (RescueResult, error) {
 	var res RescueResult
 	var dead, jobs string
 	if gonePIDs == nil {
 		gonePIDs = []int32{}
 	}
-	err := q.QueryRow(ctx, rescueQuery, me, key, gonePIDs).Scan(&dead, &jobs, &res.Leader)
+	err := q.QueryRow(ctx, schema.SQL(rescueQuery), me, key, gonePIDs).Scan(&dead, &jobs, &res.Leader)
 	if missingTable(err) {
 		return res, nil
 	}

@@ -2,11 +2,15 @@ package liveness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/steadydb/steady/internal/bookkeeping"
 )
 
 // Querier runs statements: a *pgxpool.Pool, a *pgx.Conn or a transaction.
@@ -43,8 +47,8 @@ type Census struct {
 
 // Read returns every registered worker. Without steady_workers (no worker has ever started on
 // this database) the census is empty.
-func Read(ctx context.Context, q Querier) (Census, error) {
-	c, err := read(ctx, q)
+func Read(ctx context.Context, q Querier, schema bookkeeping.Schema) (Census, error) {
+	c, err := read(ctx, q, schema)
 	if missingTable(err) {
 		c, err = Census{}, nil
 	}
@@ -57,9 +61,9 @@ func Read(ctx context.Context, q Querier) (Census, error) {
 	return c, nil
 }
 
-func read(ctx context.Context, q Querier) (Census, error) {
+func read(ctx context.Context, q Querier, schema bookkeeping.Schema) (Census, error) {
 	var c Census
-	rows, err := q.Query(ctx, readQuery)
+	rows, err := q.Query(ctx, schema.SQL(readQuery))
 	if err != nil {
 		return c, err
 	}
@@ -88,8 +92,8 @@ func read(ctx context.Context, q Querier) (Census, error) {
 }
 
 // Alive lists the live workers, oldest first, by the server's clock.
-func Alive(ctx context.Context, q Querier) ([]Worker, error) {
-	c, err := Read(ctx, q)
+func Alive(ctx context.Context, q Querier, schema bookkeeping.Schema) ([]Worker, error) {
+	c, err := Read(ctx, q, schema)
 	return c.Alive, err
 }
 
@@ -109,3 +113,10 @@ ORDER BY ` + aliveSQL + ` DESC,
          w.heartbeat_at DESC`
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// missingTable reports an error caused by steady_workers (or River's tables) not existing yet:
+// no worker has started on this database.
+func missingTable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == pgerrcode.UndefinedTable || pgErr.Code == pgerrcode.InvalidSchemaName)
+}

@@ -51,7 +51,7 @@ func (c *Collector) queryJobs() ([]jobCount, error) {
 		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", c.cfg.QueryTimeout.Milliseconds())); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, jobsByKindAndState)
+		rows, err := tx.Query(ctx, c.cfg.Pools.Schema.SQL(jobsByKindAndState))
 		if err != nil {
 			return err
 		}

@@ -17,7 +17,7 @@ var (
 func (c *Collector) collectWorkers(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.QueryTimeout)
 	defer cancel()
-	ws, err := liveness.Alive(ctx, c.cfg.Pools.Pooler.Pool)
+	ws, err := liveness.Alive(ctx, c.cfg.Pools.Pooler.Pool, c.cfg.Pools.Schema)
 	c.logOnce("workers query", err)
 	gauge(ch, workersQueryOKDesc, bool01(err == nil))
 	if err == nil {

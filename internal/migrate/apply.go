@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -86,7 +87,7 @@ func (m *Migrator) applyInTx(ctx context.Context, tx pgx.Tx, mp *MigrationPlan, 
 		return err
 	}
 	var recorded bool
-	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT FROM schema_migrations WHERE version = $1)", string(mp.Version)).Scan(&recorded); err != nil {
+	if err := tx.QueryRow(ctx, m.schema.SQL("SELECT EXISTS (SELECT FROM schema_migrations WHERE version = $1)"), string(mp.Version)).Scan(&recorded); err != nil {
 		return err
 	}
 	if recorded {
@@ -178,7 +179,7 @@ func (m *Migrator) assertAndRecord(ctx context.Context, db querier, mp *Migratio
 	if len(missing) > 0 {
 		return fmt.Errorf("%s ran but its fingerprint does not hold: missing %s", mp.File, strings.Join(missing, ", "))
 	}
-	_, err = insertHistory(ctx, db, []newRecord{{
+	_, err = insertHistory(ctx, db, m.schema, []newRecord{{
 		Version: mp.Version, Name: mp.Name, Checksum: mp.migration.Checksum, Evidence: mp.Evidence,
 		DurationMS: time.Since(start).Milliseconds(),
 	}})
@@ -187,7 +188,7 @@ func (m *Migrator) assertAndRecord(ctx context.Context, db querier, mp *Migratio
 
 func isLockTimeout(err error) bool {
 	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "55P03"
+	return errors.As(err, &pgErr) && pgErr.Code == pgerrcode.LockNotAvailable
 }
 
 // recordFailure keeps a failed migration's error for status and readiness; best effort.
@@ -198,7 +199,7 @@ func (m *Migrator) recordFailure(ctx context.Context, mp *MigrationPlan, failure
 		stmt = fmt.Sprintf("%s:%d %s", se.File, se.Line, se.SQL)
 	}
 	_, err := m.cfg.Pool.Exec(context.WithoutCancel(ctx),
-		"INSERT INTO schema_migrations_failures (version, name, statement, error) VALUES ($1, $2, $3, $4)",
+		m.schema.SQL("INSERT INTO steady_migration_failures (version, name, statement, error) VALUES ($1, $2, $3, $4)"),
 		string(mp.Version), mp.Name, stmt, failure.Error())
 	if err != nil {
 		m.log.Warn("record migration failure", "error", err)

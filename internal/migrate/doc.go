@@ -24,7 +24,7 @@
 //     history says so; the rule then runs it (README, "The rules").
 //   - When the plan shows nothing to do, nothing is locked and nothing is written: a snapshot
 //     and one batch (history, River's versions) are all a no-op run sends.
-//   - Otherwise a lease row (steady_migration_lease) serialises runners. It works through a
+//   - Otherwise a lease row (steady_migration_lease, package bookkeeping) serialises runners. It works through a
 //     transaction pooler, where session advisory locks do not (PgBouncer hands the lock's server
 //     connection to other clients), expires unless refreshed (a runner killed with -9 blocks the
 //     next for at most the TTL), and is released at the end. Each migration's transaction also
@@ -36,5 +36,9 @@
 //   - River's schema is migrated with rivermigrate's Migrate (not MigrateTx, which fails on a
 //     fresh schema with 55P04) under the same lease.
 //   - A failed migration stops the run (later ones may depend on it), is logged, returned, and
-//     recorded in schema_migrations_failures. What the caller does with it is its policy.
+//     recorded in steady_migration_failures. What the caller does with it is its policy.
+//   - steady's own tables (package bookkeeping) are brought to this steady's version once the
+//     plan has not refused the database; the no-op check asks whether they are current in its
+//     one round trip. schema_migrations, River's tables and steady's are in Config.Tables'
+//     schema; other tools' history tables are read where those tools put them (public).
 package migrate

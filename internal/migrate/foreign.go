@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
 )
 
@@ -43,7 +44,8 @@ func (e *ForeignHistoryError) Error() string {
 		"a migration failed half-way and its effects are unknown", e.Fix)
 }
 
-// Tables of the other tools, in the public schema as those tools create them by default.
+// Tables of the other tools, in the public schema as those tools create them by default;
+// steady's schema setting does not move them.
 const (
 	gooseTable  = "goose_db_version"
 	flywayTable = "flyway_schema_history"
@@ -52,7 +54,7 @@ const (
 // queueForeign queues reads of every other tool's history the snapshot shows. format is the
 // migration files' format: a schema_migrations table of one text column is dbmate's in a
 // dbmate directory and the Python migration runner's otherwise.
-func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, shape historyShape, format Format, out *[]foreignHistory, errs *[]error) {
+func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.Schema, shape historyShape, format Format, out *[]foreignHistory, errs *[]error) {
 	add := func(f foreignHistory) { *out = append(*out, f) }
 	if t, ok := snap.Table("public", gooseTable); ok && hasColumns(t, "version_id", "is_applied") {
 		batch.Queue(`SELECT version_id::text, is_applied FROM goose_db_version ORDER BY id`).Query(func(rows pgx.Rows) error {
@@ -110,9 +112,9 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, shape historyShape, 
 	if shape != historyLegacy {
 		return
 	}
-	t, _ := snap.Table("public", historyTable)
+	t, _ := snap.Table(schema.Name(), historyTable)
 	if hasColumns(t, "version", "dirty") {
-		batch.Queue(`SELECT version::text, dirty FROM schema_migrations`).Query(func(rows pgx.Rows) error {
+		batch.Queue(schema.SQL(`SELECT version::text, dirty FROM schema_migrations`)).Query(func(rows pgx.Rows) error {
 			f := foreignHistory{tool: "golang-migrate", table: historyTable}
 			for rows.Next() {
 				var v string
@@ -140,7 +142,7 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, shape historyShape, 
 		if format == FormatDbmate {
 			tool = "dbmate"
 		}
-		batch.Queue(`SELECT version::text FROM schema_migrations`).Query(func(rows pgx.Rows) error {
+		batch.Queue(schema.SQL(`SELECT version::text FROM schema_migrations`)).Query(func(rows pgx.Rows) error {
 			f := foreignHistory{tool: tool, table: historyTable, versions: map[Version]bool{}, names: map[string]bool{}}
 			for rows.Next() {
 				var v string

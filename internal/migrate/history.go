@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
 )
 
@@ -17,7 +18,6 @@ import (
 const (
 	historyTable = "schema_migrations"
 	legacyTable  = "schema_migrations_python"
-	failureTable = "schema_migrations_failures"
 )
 
 const createHistory = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -42,19 +42,6 @@ const upgradeHistory = `ALTER TABLE schema_migrations
 	ADD COLUMN IF NOT EXISTS evidence jsonb NOT NULL DEFAULT '{}',
 	ADD COLUMN IF NOT EXISTS duration_ms bigint NOT NULL DEFAULT 0`
 
-const createFailures = `CREATE TABLE IF NOT EXISTS schema_migrations_failures (
-	id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	version   text NOT NULL,
-	name      text NOT NULL,
-	failed_at timestamptz NOT NULL DEFAULT now(),
-	statement text NOT NULL,
-	error     text NOT NULL
-)`
-
-// upgradeFailures makes an older failures table's version text; on a current one it changes
-// nothing (same type, no rewrite).
-const upgradeFailures = `ALTER TABLE schema_migrations_failures ALTER COLUMN version TYPE text USING version::text`
-
 // historyShape says what the snapshot shows of the history table.
 type historyShape int
 
@@ -67,8 +54,8 @@ const (
 
 var historyColumns = []string{"version", "name", "checksum", "applied_at", "reconciled", "evidence", "duration_ms"}
 
-func shapeOf(snap *catalog.Snapshot) historyShape {
-	t, ok := snap.Table("public", historyTable)
+func shapeOf(snap *catalog.Snapshot, schema bookkeeping.Schema) historyShape {
+	t, ok := snap.Table(schema.Name(), historyTable)
 	if !ok {
 		return historyMissing
 	}
@@ -124,7 +111,9 @@ func scanHistory(rows pgx.Rows) (map[Version]record, error) {
 }
 
 // prepareHistory creates, upgrades or sets aside the history table. It runs under the lease.
-func prepareHistory(ctx context.Context, db execer, shape historyShape, foreign []foreignHistory) error {
+// The history stays out of steady's versioned tables (package bookkeeping): another tool's
+// table may hold its name, to be read as evidence and set aside first.
+func prepareHistory(ctx context.Context, db execer, schema bookkeeping.Schema, shape historyShape, foreign []foreignHistory) error {
 	var stmts []string
 	switch shape {
 	case historyCurrent:
@@ -135,11 +124,8 @@ func prepareHistory(ctx context.Context, db execer, shape historyShape, foreign 
 	case historyLegacy:
 		stmts = []string{`ALTER TABLE schema_migrations RENAME TO ` + legacyName(foreign), createHistory}
 	}
-	// The stamp's table exists before the final verification reads the catalog version, so
-	// that writing the stamp does not change what it stamps.
-	stmts = append(stmts, createFailures, upgradeFailures, createState)
 	for _, s := range stmts {
-		if _, err := db.Exec(ctx, s); err != nil {
+		if _, err := db.Exec(ctx, schema.SQL(s)); err != nil {
 			return fmt.Errorf("prepare %s: %w", historyTable, err)
 		}
 	}
@@ -163,7 +149,7 @@ type newRecord struct {
 
 // insertHistory records rows in one statement, whatever their number (adoption stays at a
 // constant number of round trips).
-func insertHistory(ctx context.Context, db execer, rs []newRecord) (int64, error) {
+func insertHistory(ctx context.Context, db execer, schema bookkeeping.Schema, rs []newRecord) (int64, error) {
 	if len(rs) == 0 {
 		return 0, nil
 	}
@@ -171,7 +157,7 @@ func insertHistory(ctx context.Context, db execer, rs []newRecord) (int64, error
 	if err != nil {
 		return 0, err
 	}
-	tag, err := db.Exec(ctx, insertRecords, string(payload))
+	tag, err := db.Exec(ctx, schema.SQL(insertRecords), string(payload))
 	if err != nil {
 		return 0, fmt.Errorf("record migrations: %w", err)
 	}

@@ -371,7 +371,7 @@ func TestMigrate(t *testing.T) {
 		require.Equal(t, 1, res.Failed)
 		require.Equal(t, 2, strings.Count(b.logs.String(), "lock timeout, retrying"))
 		var failures int
-		require.NoError(t, b.pool.QueryRow(ctx, "SELECT count(*) FROM schema_migrations_failures WHERE version = '2'").Scan(&failures))
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT count(*) FROM steady_migration_failures WHERE version = '2'").Scan(&failures))
 		require.Equal(t, 1, failures)
 	})
 

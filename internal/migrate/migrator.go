@@ -13,12 +13,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
 )
 
@@ -33,6 +35,9 @@ type Config struct {
 	LockRetries int           // attempts on lock timeout (55P03); default 5
 	LeaseTTL    time.Duration // how long a killed runner blocks the next; default 30s
 	SkipRiver   bool          // leave River's schema alone
+	// Tables are steady's own tables and where they live (River's too); default: the public
+	// schema through Pool.
+	Tables *bookkeeping.Tables
 
 	// Gate, when set, is consulted just before a migration's statements run (ActionRun,
 	// ActionPartial), with the snapshot the plan was made from. An error refuses the migration
@@ -46,6 +51,7 @@ type Migrator struct {
 	log        *slog.Logger
 	migrations []Migration
 	river      *rivermigrate.Migrator[pgx.Tx]
+	schema     bookkeeping.Schema // of steady's tables and River's
 
 	readOnce  sync.Once // file bodies and checksums, read on first need
 	readErr   error
@@ -74,13 +80,20 @@ func New(cfg Config) (*Migrator, error) {
 	cfg.LockRetries = cmp.Or(cfg.LockRetries, 5)
 	cfg.LeaseTTL = cmp.Or(cfg.LeaseTTL, 30*time.Second)
 	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
+	if cfg.Tables == nil {
+		t, err := bookkeeping.New(bookkeeping.Config{Pool: cfg.Pool, LeaseTTL: cfg.LeaseTTL, Logger: cfg.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+		cfg.Tables = t
+	}
 	ms, err := List(cfg.Migrations)
 	if err != nil {
 		return nil, err
 	}
-	m := &Migrator{cfg: cfg, log: cfg.Logger, migrations: ms}
+	m := &Migrator{cfg: cfg, log: cfg.Logger, migrations: ms, schema: cfg.Tables.Schema()}
 	if !cfg.SkipRiver {
-		m.river, err = rivermigrate.New(riverpgxv5.New(cfg.Pool), &rivermigrate.Config{Logger: cfg.Logger})
+		m.river, err = rivermigrate.New(riverpgxv5.New(cfg.Pool), &rivermigrate.Config{Logger: cfg.Logger, Schema: m.schema.Name()})
 		if err != nil {
 			return nil, fmt.Errorf("migrate: river migrator: %w", err)
 		}
@@ -143,13 +156,13 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	// The version first: a change between it and the snapshot makes a stamp stale, not wrong.
 	catalog.QueueVersion(batch, &version)
 	catalog.QueueRead(batch, &snap)
-	queueHistoryDigest(batch, &digest)
-	batch.Queue(selectHistory).Query(func(rows pgx.Rows) (err error) {
+	queueHistoryDigest(batch, m.schema, &digest)
+	batch.Queue(m.schema.SQL(selectHistory)).Query(func(rows pgx.Rows) (err error) {
 		hist, err = scanHistory(rows)
 		return err
 	})
 	if m.river != nil {
-		batch.Queue(selectRiverVersions).Query(func(rows pgx.Rows) (err error) {
+		batch.Queue(m.schema.SQL(selectRiverVersions)).Query(func(rows pgx.Rows) (err error) {
 			riverVersions, err = pgx.CollectRows(rows, pgx.RowTo[int])
 			riverRead = err == nil
 			return err
@@ -159,7 +172,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	if snap == nil {
 		return nil, fmt.Errorf("plan migrations: %w", err)
 	}
-	shape := shapeOf(snap)
+	shape := shapeOf(snap, m.schema)
 	if err != nil && shape == historyCurrent && !isUndefined(err) {
 		return nil, fmt.Errorf("plan migrations: read history: %w", err)
 	}
@@ -211,14 +224,14 @@ func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, sha
 	var riverVersions []int
 	riverRead := false
 	if shape == historyCurrent || shape == historyOld {
-		batch.Queue(historySelect(snap)).Query(func(rows pgx.Rows) (err error) {
+		batch.Queue(m.schema.SQL(historySelect(snap, m.schema))).Query(func(rows pgx.Rows) (err error) {
 			hist, err = scanHistory(rows)
 			return err
 		})
 	}
-	riverTable, riverExists := snap.Table("public", "river_migration")
+	riverTable, riverExists := snap.Table(m.schema.Name(), "river_migration")
 	if m.river != nil && riverExists && slices.ContainsFunc(riverTable.Columns, func(c catalog.Column) bool { return c.Name == "line" }) {
-		batch.Queue(selectRiverVersions).Query(func(rows pgx.Rows) (err error) {
+		batch.Queue(m.schema.SQL(selectRiverVersions)).Query(func(rows pgx.Rows) (err error) {
 			riverVersions, err = pgx.CollectRows(rows, pgx.RowTo[int])
 			riverRead = err == nil
 			return err
@@ -231,7 +244,7 @@ func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, sha
 		if len(m.migrations) > 0 {
 			format = m.migrations[0].Format
 		}
-		queueForeign(batch, snap, shape, format, &foreign, &refusals)
+		queueForeign(batch, snap, m.schema, shape, format, &foreign, &refusals)
 	}
 	if batch.Len() == 0 {
 		return nil, nil, false, nil, nil
@@ -243,15 +256,16 @@ func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, sha
 	return hist, riverVersions, riverRead, foreign, err
 }
 
-// isUndefined reports a missing table or column (42P01, 42703).
+// isUndefined reports a missing table, column or schema.
 func isUndefined(err error) bool {
 	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && (pgErr.Code == "42P01" || pgErr.Code == "42703")
+	return errors.As(err, &pgErr) && (pgErr.Code == pgerrcode.UndefinedTable || pgErr.Code == pgerrcode.UndefinedColumn ||
+		pgErr.Code == pgerrcode.InvalidSchemaName)
 }
 
 // historySelect reads an older history table too, whatever columns it lacks.
-func historySelect(snap *catalog.Snapshot) string {
-	t, _ := snap.Table("public", historyTable)
+func historySelect(snap *catalog.Snapshot, schema bookkeeping.Schema) string {
+	t, _ := snap.Table(schema.Name(), historyTable)
 	has := map[string]bool{}
 	for _, c := range t.Columns {
 		has[c.Name] = true
@@ -323,6 +337,14 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 		return res, err
 	}
 	res.Plan = plan
+	if !opts.DryRun {
+		// steady's own tables (the failures and the stamp are among them), once the plan has
+		// not refused the database; a dry run changes nothing. Where this makes or changes
+		// them, a stamp below is stale once and the next run stamps again.
+		if err := m.cfg.Tables.Ensure(ctx); err != nil {
+			return res, err
+		}
+	}
 	if opts.DryRun || !plan.Work() {
 		m.tally(res, plan)
 		if !opts.DryRun && plan.Clean() {
@@ -335,20 +357,17 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 		m.log.Info(res.Summary(), slog.Bool("dry_run", opts.DryRun), slog.Bool("lock_taken", false))
 		return res, res.Err()
 	}
-	l, runCtx, cancel, err := acquireLeaseWait(ctx, m.cfg.Pool, m.cfg.LeaseTTL, m.log)
+	l, runCtx, err := m.cfg.Tables.AcquireLease(ctx, m.cfg.LeaseTTL)
 	if err != nil {
 		return res, err
 	}
 	res.LockTaken = true
-	defer func() {
-		l.release(ctx)
-		cancel(nil)
-	}()
+	defer l.Release(ctx)
 	if plan, err = m.Plan(runCtx); err != nil {
 		return res, err
 	}
 	res.Plan = plan
-	if err := prepareHistory(runCtx, m.cfg.Pool, plan.history, plan.foreign); err != nil {
+	if err := prepareHistory(runCtx, m.cfg.Pool, m.schema, plan.history, plan.foreign); err != nil {
 		return res, err
 	}
 	m.apply(runCtx, res)
@@ -364,7 +383,7 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 			}
 		}
 	}
-	if cause := context.Cause(runCtx); errors.Is(cause, ErrLeaseLost) {
+	if cause := context.Cause(runCtx); errors.Is(cause, bookkeeping.ErrLeaseLost) {
 		res.Failures = append(res.Failures, cause)
 	}
 	if res.Err() == nil {
@@ -396,7 +415,7 @@ func (m *Migrator) apply(ctx context.Context, res *Result) {
 	var reconciled []newRecord
 	defer func() {
 		// One statement records every reconciled migration, however many there are.
-		if _, err := insertHistory(context.WithoutCancel(ctx), m.cfg.Pool, reconciled); err != nil {
+		if _, err := insertHistory(context.WithoutCancel(ctx), m.cfg.Pool, m.schema, reconciled); err != nil {
 			res.Failures = append(res.Failures, err)
 		}
 	}()

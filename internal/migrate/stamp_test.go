@@ -163,9 +163,11 @@ func TestNoOpStampCoversTheHistory(t *testing.T) {
 	t.Run("StampTableOfAnOlderSteadyIsUpgraded", func(t *testing.T) {
 		t.Parallel()
 		b, _ := stamped(t)
-		b.exec(t, "ALTER TABLE schema_migrations_state DROP COLUMN history_digest")
-		// The stamp has no digest: verify in full and stamp again. Adding the column changes
-		// the catalog, so one more full run stamps the version that follows it.
+		// As the release before the versioned tables left it, from before the history's digest.
+		b.exec(t, `ALTER TABLE steady_migration_state RENAME TO schema_migrations_state;
+			ALTER TABLE schema_migrations_state DROP COLUMN history_digest; DROP TABLE steady_schema_versions`)
+		// The stamp is unreadable: verify in full, upgrade steady's tables and stamp again.
+		// The upgrade changes the catalog, so one more full run stamps the version after it.
 		for i := range 2 {
 			res, err := b.migrator(t, migrations.FS).Migrate(ctx, migrate.Opts{})
 			require.NoError(t, err)

@@ -8,24 +8,15 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
 )
 
 // The verification stamp: the catalog version, the set of files and the history's digest of
 // the last run that found every migration recorded and in place. When all three are unchanged,
 // a later run knows the same without parsing a file or reading the catalog (one round trip).
-const createState = `CREATE TABLE IF NOT EXISTS schema_migrations_state (
-	id              int PRIMARY KEY CHECK (id = 1),
-	catalog_version text NOT NULL,
-	files_checksum  text NOT NULL,
-	history_digest  text NOT NULL DEFAULT '',
-	verified_at     timestamptz NOT NULL DEFAULT now()
-)`
-
-// upgradeState adds the history's digest to a stamp table an older steady made.
-const upgradeState = `ALTER TABLE schema_migrations_state ADD COLUMN IF NOT EXISTS history_digest text NOT NULL DEFAULT ''`
-
-const upsertState = `INSERT INTO schema_migrations_state (id, catalog_version, files_checksum, history_digest) VALUES (1, $1, $2, $3)
+// Its table, steady_migration_state, is one of steady's own (package bookkeeping).
+const upsertState = `INSERT INTO steady_migration_state (id, catalog_version, files_checksum, history_digest) VALUES (1, $1, $2, $3)
 ON CONFLICT (id) DO UPDATE SET catalog_version = EXCLUDED.catalog_version,
 	files_checksum = EXCLUDED.files_checksum, history_digest = EXCLUDED.history_digest, verified_at = now()`
 
@@ -40,15 +31,18 @@ const historyDigest = `(SELECT count(*)::text || ':' ||
 	coalesce(sum(hashint8extended(hash_record_extended((h.version, h.name, h.checksum, h.reconciled), 0), 0)::numeric), 0)::text
 	FROM schema_migrations h)`
 
-// selectState reads the stamp and the history's live digest in one statement.
-const selectState = `SELECT catalog_version, files_checksum, history_digest, ` + historyDigest + `
-	FROM schema_migrations_state WHERE id = 1`
+// selectState reads the stamp, the history's live digest and whether steady's own tables are
+// current (current is bookkeeping's CurrentSQL) in one statement.
+func selectState(current string) string {
+	return `SELECT catalog_version, files_checksum, history_digest, ` + historyDigest + `, ` + current + `
+	FROM steady_migration_state WHERE id = 1`
+}
 
 // queueHistoryDigest adds the history's digest to the plan's batch. It must come after the
 // snapshot (on a database without history it fails, and the plan reads what exists instead)
 // and before the history itself: a write in between makes the stamp stale, not wrong.
-func queueHistoryDigest(b *pgx.Batch, dst *string) {
-	b.Queue("SELECT " + historyDigest).QueryRow(func(row pgx.Row) error {
+func queueHistoryDigest(b *pgx.Batch, schema bookkeeping.Schema, dst *string) {
+	b.Queue(schema.SQL("SELECT " + historyDigest)).QueryRow(func(row pgx.Row) error {
 		if err := row.Scan(dst); err != nil {
 			return fmt.Errorf("read the history's digest: %w", err)
 		}
@@ -62,13 +56,14 @@ func queueHistoryDigest(b *pgx.Batch, dst *string) {
 func (m *Migrator) unchanged(ctx context.Context) bool {
 	var now, stamped, files, stampedHistory, history string
 	var riverVersions []int
+	var tablesCurrent bool
 	batch := &pgx.Batch{}
 	catalog.QueueVersion(batch, &now)
-	batch.Queue(selectState).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&stamped, &files, &stampedHistory, &history)
+	batch.Queue(m.schema.SQL(selectState(m.cfg.Tables.CurrentSQL()))).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&stamped, &files, &stampedHistory, &history, &tablesCurrent)
 	})
 	if m.river != nil {
-		batch.Queue(selectRiverVersions).Query(func(rows pgx.Rows) (err error) {
+		batch.Queue(m.schema.SQL(selectRiverVersions)).Query(func(rows pgx.Rows) (err error) {
 			riverVersions, err = pgx.CollectRows(rows, pgx.RowTo[int])
 			return err
 		})
@@ -97,6 +92,11 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 	if m.riverPending(true, riverVersions) {
 		changed = append(changed, "river")
 	}
+	if !tablesCurrent {
+		changed = append(changed, "steady's tables")
+	} else {
+		m.cfg.Tables.MarkCurrent()
+	}
 	if len(changed) > 0 {
 		m.log.Debug("changed since the last clean verification; verifying in full", slog.Any("changed", changed))
 		return false
@@ -106,23 +106,13 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 
 // stamp records a clean verification. The plan's catalog version and history digest were read
 // before its snapshot and its history, so that a change in between makes the stamp stale
-// rather than wrong. Where an older steady made the history or the stamp table, the table is
-// created or upgraded here, which changes the catalog: the stamp is then stale once, and the
-// next run stamps again.
+// rather than wrong. The stamp's table exists before the plan reads the catalog version
+// (Migrate ensures steady's tables first), so writing the stamp does not change what it stamps.
 func (m *Migrator) stamp(ctx context.Context, p *Plan) error {
 	if p.historyDigest == "" {
 		return errors.New("stamp verification: the plan did not read the history's digest")
 	}
-	if err := createIgnoringRace(ctx, m.cfg.Pool, createState); err != nil {
-		return fmt.Errorf("stamp verification: %w", err)
-	}
-	args := []any{p.catalogVersion, filesChecksum(m.migrations), p.historyDigest}
-	_, err := m.cfg.Pool.Exec(ctx, upsertState, args...)
-	if isUndefined(err) {
-		if _, err = m.cfg.Pool.Exec(ctx, upgradeState); err == nil {
-			_, err = m.cfg.Pool.Exec(ctx, upsertState, args...)
-		}
-	}
+	_, err := m.cfg.Pool.Exec(ctx, m.schema.SQL(upsertState), p.catalogVersion, filesChecksum(m.migrations), p.historyDigest)
 	if err != nil {
 		return fmt.Errorf("stamp verification: %w", err)
 	}
