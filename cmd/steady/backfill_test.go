@@ -229,7 +229,7 @@ func TestBackfillCommand(t *testing.T) {
 			requireNoSecret(t, r)
 		}
 		require.Zero(t, b.count(t, `SELECT count(*) FROM river_job`))
-		require.Zero(t, b.count(t, `SELECT count(*) FROM pg_class WHERE relname = 'steady_backfill_runs'`), "nothing was written")
+		require.Zero(t, b.count(t, `SELECT count(*) FROM steady_backfill_runs`), "no run was written")
 		for _, args := range [][]string{{"backfill"}, {"backfill", "enqueue"}, {"backfill", "frob"}, {"backfill", "list", "--wait"},
 			{"backfill", "enqueue", "--all", "leads_last_call"}, {"backfill", "enqueue", "--slices", "0", "leads_last_call"}} {
 			r := steady(t, b.env, args...)
