@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/steadydb/steady/internal/cronspec"
 )
 
 // BackfillSchedule is when a backfill runs by itself. It satisfies river.PeriodicSchedule.
@@ -47,26 +49,11 @@ func ParseBackfillSchedule(backfill, spec string) (BackfillSchedule, error) {
 	if spec == "" || spec == ScheduleOff {
 		return fail(fmt.Errorf("empty (use %q to disable a schedule)", ScheduleOff))
 	}
-	zone, s, err := parseCron(spec)
+	zone, s, err := cronspec.Parse(spec)
 	if err != nil {
 		return fail(err)
 	}
 	return BackfillSchedule{Backfill: backfill, Spec: spec, Zone: zone, schedule: s}, nil
-}
-
-// parseCron parses a standard spec or descriptor, optionally prefixed with CRON_TZ=Zone (or
-// TZ=Zone), and returns the zone it is read in: UTC without a prefix.
-func parseCron(spec string) (string, cron.Schedule, error) {
-	zone, full := "UTC", "CRON_TZ=UTC "+spec
-	if first, rest, _ := strings.Cut(spec, " "); strings.HasPrefix(first, "CRON_TZ=") || strings.HasPrefix(first, "TZ=") {
-		if strings.TrimSpace(rest) == "" {
-			return "", nil, fmt.Errorf("no schedule after %s", first) // robfig/cron panics on it
-		}
-		_, zone, _ = strings.Cut(first, "=")
-		full = spec
-	}
-	s, err := cron.ParseStandard(full)
-	return zone, s, err
 }
 
 // ResolveBackfillSchedules turns the effective spec of each backfill (after flags, environment

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/jobs"
 )
 
@@ -52,7 +53,7 @@ func (w *indexWait) follow(ctx context.Context, out *buildJSON) error {
 		if err != nil {
 			return w.stopped(ctx, err)
 		}
-		progress, err := jobs.ReadIndexProgress(ctx, w.pool)
+		progress, err := indexes.ReadProgress(ctx, w.pool)
 		if err != nil {
 			return w.stopped(ctx, err)
 		}
@@ -89,7 +90,7 @@ func (w *indexWait) follow(ctx context.Context, out *buildJSON) error {
 		case <-tick.C:
 		}
 	}
-	status, err := jobs.ReadIndexStatus(ctx, w.pool, jobs.Indexes())
+	status, err := indexes.ReadStatus(ctx, w.pool, jobs.Indexes())
 	if err != nil {
 		return err
 	}
@@ -125,7 +126,7 @@ func (w *indexWait) failure(out buildJSON) error {
 		}
 	}
 	for _, st := range out.Indexes {
-		if len(msgs) == 0 && st.State != jobs.IndexValid {
+		if len(msgs) == 0 && st.State != indexes.Valid {
 			msgs = append(msgs, fmt.Sprintf("%s is %s after its build completed", st.Name, st.State))
 		}
 	}
@@ -137,11 +138,11 @@ func (w *indexWait) failure(out buildJSON) error {
 
 // describeIndexJob is a progress line for a table's job, and the key that changes when the
 // line is worth printing again (a build's percentage counts in steps of ten).
-func describeIndexJob(j *buildJob, row *rivertype.JobRow, progress []jobs.IndexProgress) (string, string) {
+func describeIndexJob(j *buildJob, row *rivertype.JobRow, progress []indexes.Progress) (string, string) {
 	prefix := j.Table + ": "
 	switch row.State {
 	case rivertype.JobStateRunning:
-		i := slices.IndexFunc(progress, func(p jobs.IndexProgress) bool { return p.Table == j.Table && p.Index != "" })
+		i := slices.IndexFunc(progress, func(p indexes.Progress) bool { return p.Table == j.Table && p.Index != "" })
 		if i < 0 {
 			line := fmt.Sprintf("%srunning (attempt %d)", prefix, row.Attempt)
 			return line, line
@@ -173,15 +174,15 @@ func describeIndexJob(j *buildJob, row *rivertype.JobRow, progress []jobs.IndexP
 // position is " (2/4)": the index's place among its table's catalog indexes.
 func position(table, index string) string {
 	ixs, _ := jobs.Indexes().OnTable(table)
-	name := strings.TrimSuffix(index, jobs.ReplacementSuffix)
-	i := slices.IndexFunc(ixs, func(ix jobs.Index) bool { return ix.Name == name })
+	name := strings.TrimSuffix(index, indexes.ReplacementSuffix)
+	i := slices.IndexFunc(ixs, func(ix indexes.Index) bool { return ix.Name == name })
 	if i < 0 {
 		return ""
 	}
 	return fmt.Sprintf(" (%d/%d)", i+1, len(ixs))
 }
 
-func percent(p jobs.IndexProgress) int64 {
+func percent(p indexes.Progress) int64 {
 	switch {
 	case p.BlocksTotal > 0:
 		return 100 * p.BlocksDone / p.BlocksTotal

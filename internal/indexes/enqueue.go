@@ -1,16 +1,26 @@
-package jobs
+package indexes
 
 import (
 	"context"
 	"fmt"
 	"slices"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/steadydb/steady/internal/catalog"
 )
+
+// BuildKind is the River kind of index build jobs: one per table (jobs.IndexBuildArgs).
+const BuildKind = "steady_index_build"
+
+// Jobs inserts and retries index build jobs. The engine names tables; the River job arguments
+// are the product's (package jobs), so the River client comes wrapped by workers.IndexBuildJobs.
+type Jobs interface {
+	// InsertBuilds inserts one build job per table, unique by table, in one round trip.
+	InsertBuilds(ctx context.Context, tables []string) ([]*rivertype.JobInsertResult, error)
+	// JobRetry makes a job available again at once.
+	JobRetry(ctx context.Context, id int64) (*rivertype.JobRow, error)
+}
 
 // EnqueueAction says what enqueuing did for one table.
 type EnqueueAction string
@@ -23,8 +33,8 @@ const (
 	EnqueueNoTable   EnqueueAction = "no_table"   // the table does not exist (migrations not applied): nothing enqueued
 )
 
-// EnqueueIndexBuildsOpts narrows what EnqueueIndexBuilds does.
-type EnqueueIndexBuildsOpts struct {
+// EnqueueOpts narrows what Enqueue does.
+type EnqueueOpts struct {
 	// Tables limits the builds to these catalog tables; default every table.
 	Tables []string
 	// RetryWaiting makes a job waiting for its next attempt (retryable) run now, for the
@@ -32,8 +42,8 @@ type EnqueueIndexBuildsOpts struct {
 	RetryWaiting bool
 }
 
-// EnqueuedIndexBuild is what EnqueueIndexBuilds did for one table.
-type EnqueuedIndexBuild struct {
+// Enqueued is what Enqueue did for one table.
+type Enqueued struct {
 	Table  string             `json:"table"`
 	Action EnqueueAction      `json:"action"`
 	JobID  int64              `json:"job_id,omitempty"`
@@ -42,12 +52,12 @@ type EnqueuedIndexBuild struct {
 	Attempt int `json:"attempt"`
 }
 
-// EnqueueIndexBuilds enqueues one build per table whose catalog indexes are not all valid.
+// Enqueue enqueues one build per table whose catalog indexes are not all valid.
 // client may be insert-only. Enqueuing is idempotent: builds are unique by table, so a table
 // whose job is waiting or running gets nothing new. A table that needs work although its job
 // completed (an index dropped or broken since) gets that job back instead of a new one, since
 // a completed unique job blocks its duplicate until River's cleaner deletes it (24 h).
-func EnqueueIndexBuilds(ctx context.Context, client *river.Client[pgx.Tx], q catalog.Querier, c *IndexCatalog, opts EnqueueIndexBuildsOpts) ([]EnqueuedIndexBuild, error) {
+func Enqueue(ctx context.Context, client Jobs, q catalog.Querier, c *Catalog, opts EnqueueOpts) ([]Enqueued, error) {
 	tables := opts.Tables
 	if len(tables) == 0 {
 		tables = c.Tables()
@@ -61,29 +71,29 @@ func EnqueueIndexBuilds(ctx context.Context, client *river.Client[pgx.Tx], q cat
 	if err != nil {
 		return nil, fmt.Errorf("enqueue index builds: %w", err)
 	}
-	progress, err := ReadIndexProgress(ctx, q)
+	progress, err := ReadProgress(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("enqueue index builds: %w", err)
 	}
 	status := c.Status(snap, progress)
-	out := make([]EnqueuedIndexBuild, len(tables))
-	var params []river.InsertManyParams
-	var pending []int // index in out of each param
+	out := make([]Enqueued, len(tables))
+	var due []string
+	var pending []int // index in out of each due table
 	for i, t := range tables {
-		out[i] = EnqueuedIndexBuild{Table: t, Action: EnqueueUpToDate}
-		if _, ok := snap.Table(IndexSchema, t); !ok {
+		out[i] = Enqueued{Table: t, Action: EnqueueUpToDate}
+		if _, ok := snap.Table(Schema, t); !ok {
 			out[i].Action = EnqueueNoTable
 			continue
 		}
-		if slices.ContainsFunc(status, func(s IndexStatus) bool { return s.Table == t && s.State != IndexValid }) {
-			params = append(params, river.InsertManyParams{Args: IndexBuildArgs{Table: t}})
+		if slices.ContainsFunc(status, func(s Status) bool { return s.Table == t && s.State != Valid }) {
+			due = append(due, t)
 			pending = append(pending, i)
 		}
 	}
-	if len(params) == 0 {
+	if len(due) == 0 {
 		return out, nil
 	}
-	res, err := client.InsertMany(ctx, params)
+	res, err := client.InsertBuilds(ctx, due)
 	if err != nil {
 		return nil, fmt.Errorf("enqueue index builds: %w", err)
 	}

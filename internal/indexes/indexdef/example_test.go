@@ -3,7 +3,7 @@ package indexdef_test
 import (
 	"fmt"
 
-	"github.com/steadydb/steady/internal/indexdef"
+	"github.com/steadydb/steady/internal/indexes/indexdef"
 )
 
 // Parse a catalog entry, render the statement that builds it through a transaction pooler,

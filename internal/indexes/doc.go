@@ -39,4 +39,4 @@
 // by a server or role statement_timeout or lock_timeout (with the ALTER ROLE to run), a unique
 // index over duplicate rows (with the query that finds them), an attempt cut short by its
 // timeout. The next attempt heals the INVALID index each of them leaves.
-package indexbuild
+package indexes

@@ -1,4 +1,4 @@
-package indexbuild
+package indexes
 
 import (
 	"context"
@@ -10,8 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/steadydb/steady/jobs"
 )
 
 // ErrPermanent is wrapped by the errors that retrying will not heal: a table outside the
@@ -21,7 +19,7 @@ var ErrPermanent = errors.New("permanent")
 
 // BusyError says another index build runs on the table. Waiting for it beats queueing behind
 // its lock with a worker held (two concurrent builds on one table serialize).
-type BusyError struct{ Progress jobs.IndexProgress }
+type BusyError struct{ Progress Progress }
 
 func (e *BusyError) Error() string {
 	return fmt.Sprintf("another index build is running on %s (pid %d, %s)", e.Progress.Table, e.Progress.PID, e.Progress)
@@ -29,7 +27,7 @@ func (e *BusyError) Error() string {
 
 // WindowError says a build may not start now: the build window (Config.Window) is closed.
 type WindowError struct {
-	Window *jobs.IndexWindow
+	Window *Window
 	Opens  time.Time // zero when the window never opens again
 }
 
@@ -68,7 +66,7 @@ func permanent(err error) error { return &permanentError{err} }
 
 // explain logs why ix could not be built and what to do about it, and returns the error Build
 // returns. Logs carry no row values (a unique violation's detail would show the duplicated key).
-func (b *Builder) explain(ctx context.Context, log *slog.Logger, ix jobs.Index, err error) error {
+func (b *Builder) explain(ctx context.Context, log *slog.Logger, ix Index, err error) error {
 	log = log.With(slog.String("index", ix.Name))
 	var busy *BusyError
 	var window *WindowError

@@ -1,16 +1,16 @@
-package jobs
+package indexes
 
 import (
 	"errors"
 	"fmt"
 	"slices"
 
-	"github.com/steadydb/steady/internal/indexdef"
+	"github.com/steadydb/steady/internal/indexes/indexdef"
 )
 
-// IndexSchema is where the shipped migrations create their tables (unqualified, on the default
+// Schema is where the shipped migrations create their tables (unqualified, on the default
 // search_path, as the migration engine assumes), and so where the catalog's indexes live.
-const IndexSchema = "public"
+const Schema = "public"
 
 // ReplacementSuffix names the index a build creates next to one whose definition differs from
 // the catalog's, before it drops the old one and renames the replacement (see workers).
@@ -32,18 +32,18 @@ type Index struct {
 // Replacement is the name under which a differing index's replacement is built.
 func (ix Index) Replacement() string { return ix.Name + ReplacementSuffix }
 
-// IndexCatalog is a validated, immutable list of indexes.
-type IndexCatalog struct {
+// Catalog is a validated, immutable list of indexes.
+type Catalog struct {
 	all     []Index
 	tables  []string
 	byTable map[string][]Index
 }
 
-// NewIndexCatalog parses and checks every entry: its SQL is exactly one CREATE INDEX statement
+// NewCatalog parses and checks every entry: its SQL is exactly one CREATE INDEX statement
 // without CONCURRENTLY or IF NOT EXISTS whose name and table are the entry's; names are unique
 // and leave room for ReplacementSuffix. Errors name the entry.
-func NewIndexCatalog(entries []Index) (*IndexCatalog, error) {
-	c := &IndexCatalog{byTable: map[string][]Index{}}
+func NewCatalog(entries []Index) (*Catalog, error) {
+	c := &Catalog{byTable: map[string][]Index{}}
 	seen := map[string]bool{}
 	var errs []error
 	for i, ix := range entries {
@@ -88,7 +88,7 @@ func (ix *Index) load() error {
 }
 
 // All returns every index, tables in catalog order and each table's indexes in build order.
-func (c *IndexCatalog) All() []Index {
+func (c *Catalog) All() []Index {
 	var out []Index
 	for _, t := range c.tables {
 		out = append(out, c.byTable[t]...)
@@ -97,23 +97,20 @@ func (c *IndexCatalog) All() []Index {
 }
 
 // Tables returns the indexed tables in catalog order.
-func (c *IndexCatalog) Tables() []string { return slices.Clone(c.tables) }
+func (c *Catalog) Tables() []string { return slices.Clone(c.tables) }
 
 // OnTable returns a table's indexes in build order.
-func (c *IndexCatalog) OnTable(table string) ([]Index, bool) {
+func (c *Catalog) OnTable(table string) ([]Index, bool) {
 	ixs, ok := c.byTable[table]
 	return slices.Clone(ixs), ok
 }
 
-var shipped = mustIndexCatalog(shippedIndexes)
-
-// Indexes returns the shipped index catalog (jobs/indexes.go).
-func Indexes() *IndexCatalog { return shipped }
-
-func mustIndexCatalog(entries []Index) *IndexCatalog {
-	c, err := NewIndexCatalog(entries)
+// MustCatalog is NewCatalog for a catalog written in code: an invalid entry is a programmer
+// error, caught by the tests of the package that holds it.
+func MustCatalog(entries []Index) *Catalog {
+	c, err := NewCatalog(entries)
 	if err != nil {
-		panic(err) // a programmer error, caught by the package's tests
+		panic(err)
 	}
 	return c
 }

@@ -1,4 +1,4 @@
-package jobs_test
+package indexes_test
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/internal/indexes"
 )
 
 func TestIndexWindow(t *testing.T) {
@@ -20,7 +20,7 @@ func TestIndexWindow(t *testing.T) {
 
 	t.Run("NoneIsAlwaysOpen", func(t *testing.T) {
 		t.Parallel()
-		w, err := jobs.ParseIndexWindow("  ")
+		w, err := indexes.ParseWindow("  ")
 		require.NoError(t, err)
 		require.Nil(t, w)
 		open, _ := w.Open(time.Now())
@@ -29,7 +29,7 @@ func TestIndexWindow(t *testing.T) {
 
 	t.Run("OpenFromEachTimeForTheDuration", func(t *testing.T) {
 		t.Parallel()
-		w, err := jobs.ParseIndexWindow("0 2 * * * 4h")
+		w, err := indexes.ParseWindow("0 2 * * * 4h")
 		require.NoError(t, err)
 		require.Equal(t, "UTC", w.Zone)
 		for _, tc := range []struct {
@@ -57,7 +57,7 @@ func TestIndexWindow(t *testing.T) {
 
 	t.Run("ReadInItsZone", func(t *testing.T) {
 		t.Parallel()
-		w, err := jobs.ParseIndexWindow("CRON_TZ=Asia/Jerusalem 0 1 * * 6 3h")
+		w, err := indexes.ParseWindow("CRON_TZ=Asia/Jerusalem 0 1 * * 6 3h")
 		require.NoError(t, err)
 		require.Equal(t, "Asia/Jerusalem", w.Zone)
 		// Saturday 2026-12-05 01:00 in Jerusalem (UTC+2) is 2026-12-04 23:00 UTC.
@@ -69,7 +69,7 @@ func TestIndexWindow(t *testing.T) {
 
 	t.Run("OverlappingOpeningsExtendTheWindow", func(t *testing.T) {
 		t.Parallel()
-		w, err := jobs.ParseIndexWindow("0 */2 * * * 3h")
+		w, err := indexes.ParseWindow("0 */2 * * * 3h")
 		require.NoError(t, err)
 		open, until := w.Open(at("2026-12-01T00:30:00Z"))
 		require.True(t, open)
@@ -88,15 +88,15 @@ func TestIndexWindow(t *testing.T) {
 			"0 2 * * * 4 h":   `duration "h"`,
 			"CRON_TZ=Nope 4h": "no schedule after CRON_TZ=Nope",
 		} {
-			_, err := jobs.ParseIndexWindow(in)
+			_, err := indexes.ParseWindow(in)
 			require.ErrorContains(t, err, want, in)
 			require.ErrorContains(t, err, "index build window", in)
 		}
 	})
 }
 
-func ExampleIndexWindow() {
-	w, _ := jobs.ParseIndexWindow("0 2 * * * 4h")
+func ExampleWindow() {
+	w, _ := indexes.ParseWindow("0 2 * * * 4h")
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	open, _ := w.Open(now)
 	fmt.Println(open, w.NextOpen(now).Format(time.RFC3339))

@@ -1,4 +1,4 @@
-package jobs
+package indexes
 
 import (
 	"fmt"
@@ -6,22 +6,24 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/steadydb/steady/internal/cronspec"
 )
 
-// IndexWindow is when index builds may start: from each time of a cron schedule, for a
+// Window is when index builds may start: from each time of a cron schedule, for a
 // duration ("0 2 * * * 4h": from 02:00 UTC for four hours). A build that started inside the
 // window runs to its end: cancelling a concurrent build throws its work away.
-type IndexWindow struct {
+type Window struct {
 	Spec     string        // the cron part as configured; without CRON_TZ= it is read in UTC
 	Zone     string        // the IANA zone the spec is read in
 	Duration time.Duration // how long the window stays open from each scheduled time
 	schedule cron.Schedule
 }
 
-// ParseIndexWindow parses "SPEC DURATION": a standard five-field cron spec or a descriptor
+// ParseWindow parses "SPEC DURATION": a standard five-field cron spec or a descriptor
 // (@daily), optionally prefixed with CRON_TZ=Zone, then a Go duration (4h, 90m) shorter than a
 // week. "" is no window (builds start at any time) and returns nil.
-func ParseIndexWindow(s string) (*IndexWindow, error) {
+func ParseWindow(s string) (*Window, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, nil
@@ -35,18 +37,18 @@ func ParseIndexWindow(s string) (*IndexWindow, error) {
 	if err != nil || d <= 0 || d > 7*24*time.Hour {
 		return nil, fmt.Errorf("index build window %q: duration %q: want a positive Go duration of at most 168h, such as 4h", s, dur)
 	}
-	zone, sched, err := parseCron(spec)
+	zone, sched, err := cronspec.Parse(spec)
 	if err != nil {
 		return nil, fmt.Errorf("index build window %q: cron spec %q: %w", s, spec, err)
 	}
-	return &IndexWindow{Spec: spec, Zone: zone, Duration: d, schedule: sched}, nil
+	return &Window{Spec: spec, Zone: zone, Duration: d, schedule: sched}, nil
 }
 
 // String is the window as configured.
-func (w *IndexWindow) String() string { return w.Spec + " " + w.Duration.String() }
+func (w *Window) String() string { return w.Spec + " " + w.Duration.String() }
 
 // Open reports whether builds may start at now and, if so, when the window closes.
-func (w *IndexWindow) Open(now time.Time) (bool, time.Time) {
+func (w *Window) Open(now time.Time) (bool, time.Time) {
 	if w == nil {
 		return true, time.Time{}
 	}
@@ -68,7 +70,7 @@ func (w *IndexWindow) Open(now time.Time) (bool, time.Time) {
 }
 
 // NextOpen is now when the window is open, else when it opens next (zero when it never does).
-func (w *IndexWindow) NextOpen(now time.Time) time.Time {
+func (w *Window) NextOpen(now time.Time) time.Time {
 	if open, _ := w.Open(now); open {
 		return now
 	}

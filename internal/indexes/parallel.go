@@ -1,4 +1,4 @@
-package indexbuild
+package indexes
 
 import (
 	"context"
@@ -11,8 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/steadydb/steady/jobs"
 )
 
 // Parallel workers of a build. CREATE INDEX asks for as many workers as the table's
@@ -94,7 +92,7 @@ func (b *Builder) limitParallel(ctx context.Context, log *slog.Logger, table str
 	if err := b.schema.ensure(ctx, b.cfg.Pool); err != nil {
 		return err
 	}
-	rel := pgx.Identifier{jobs.IndexSchema, table}.Sanitize()
+	rel := pgx.Identifier{Schema, table}.Sanitize()
 	want := strconv.Itoa(b.cfg.ParallelWorkers)
 	var was *string
 	err := pgx.BeginFunc(ctx, b.cfg.Pool, func(tx pgx.Tx) error {
@@ -126,7 +124,7 @@ func (b *Builder) limitParallel(ctx context.Context, log *slog.Logger, table str
 
 // restoreParallel puts table's parallel_workers back to the recorded value and forgets it.
 func restoreParallel(ctx context.Context, pool *pgxpool.Pool, lockTimeout time.Duration, table string) (restored bool, to *string, err error) {
-	rel := pgx.Identifier{jobs.IndexSchema, table}.Sanitize()
+	rel := pgx.Identifier{Schema, table}.Sanitize()
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', $1, true)`, lockTimeoutMS(lockTimeout)); err != nil {
 			return err
@@ -185,7 +183,7 @@ func RestoreParallel(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) 
 	if len(tables) == 0 {
 		return nil
 	}
-	progress, err := jobs.ReadIndexProgress(ctx, pool)
+	progress, err := ReadProgress(ctx, pool)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package jobs
+package indexes
 
 import (
 	"context"
@@ -11,10 +11,10 @@ import (
 	"github.com/steadydb/steady/internal/liveness"
 )
 
-// IndexStalled, status only: the index is not in place (missing, invalid or different), a
+// Stalled, status only: the index is not in place (missing, invalid or different), a
 // build job for its table is waiting or running, and no live worker has worked it for longer
-// than the stalled bound. IndexStatus.IndexState keeps what the index itself is.
-const IndexStalled IndexState = "stalled"
+// than the stalled bound. Status.IndexState keeps what the index itself is.
+const Stalled State = "stalled"
 
 // buildJobsSQL reads the index build jobs that still mean to run: with no live worker, nobody
 // works them (one running was a dead worker's).
@@ -27,11 +27,11 @@ WHERE j.kind = $1 AND j.state IN ('available', 'pending', 'retryable', 'running'
 // (census, read at the server's clock), the table has a build job waiting or running, and
 // neither the job nor any worker's heartbeat has moved for longer than after. A build still
 // running on the server (an orphan of a killed worker included) shows as building, not here.
-func MarkStalled(ctx context.Context, q liveness.Querier, status []IndexStatus, census liveness.Census, after time.Duration) error {
+func MarkStalled(ctx context.Context, q liveness.Querier, status []Status, census liveness.Census, after time.Duration) error {
 	if len(census.Alive) > 0 {
 		return nil // a live worker picks the waiting jobs up, and is given the dead ones'
 	}
-	rows, err := q.Query(ctx, buildJobsSQL, IndexBuildArgs{}.Kind())
+	rows, err := q.Query(ctx, buildJobsSQL, BuildKind)
 	type job struct {
 		id    int64
 		state string
@@ -56,7 +56,7 @@ func MarkStalled(ctx context.Context, q liveness.Querier, status []IndexStatus, 
 	}
 	for i, st := range status {
 		j, ok := byTable[st.Table]
-		if !ok || (st.State != IndexMissing && st.State != IndexInvalid && st.State != IndexDifferent) {
+		if !ok || (st.State != Missing && st.State != Invalid && st.State != Different) {
 			continue
 		}
 		since := j.last
@@ -71,7 +71,7 @@ func MarkStalled(ctx context.Context, q liveness.Querier, status []IndexStatus, 
 		if census.LastHeartbeat != nil {
 			why += " (the last heartbeat was at " + census.LastHeartbeat.UTC().Format(time.RFC3339) + ")"
 		}
-		status[i].IndexState, status[i].State = st.State, IndexStalled
+		status[i].IndexState, status[i].State = st.State, Stalled
 		status[i].StalledSince = &since
 		status[i].Detail = why + ": start steady worker"
 	}

@@ -1,4 +1,4 @@
-package jobs_test
+package indexes_test
 
 import (
 	"context"
@@ -12,7 +12,9 @@ import (
 
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
+	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/workers"
 )
 
 func TestEnqueueIndexBuilds(t *testing.T) {
@@ -37,16 +39,16 @@ func TestEnqueueIndexBuilds(t *testing.T) {
 		ctx, pool, client := setup(t)
 		c := jobs.Indexes()
 
-		first, err := jobs.EnqueueIndexBuilds(ctx, client, pool, c, jobs.EnqueueIndexBuildsOpts{})
+		first, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pool, c, indexes.EnqueueOpts{})
 		require.NoError(t, err)
 		require.Len(t, first, len(c.Tables()))
 		for _, e := range first {
-			require.Equal(t, jobs.EnqueueInserted, e.Action, e.Table)
+			require.Equal(t, indexes.EnqueueInserted, e.Action, e.Table)
 		}
-		second, err := jobs.EnqueueIndexBuilds(ctx, client, pool, c, jobs.EnqueueIndexBuildsOpts{RetryWaiting: true})
+		second, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pool, c, indexes.EnqueueOpts{RetryWaiting: true})
 		require.NoError(t, err)
 		for i, e := range second {
-			require.Equal(t, jobs.EnqueueDuplicate, e.Action, e.Table)
+			require.Equal(t, indexes.EnqueueDuplicate, e.Action, e.Table)
 			require.Equal(t, first[i].JobID, e.JobID)
 		}
 
@@ -64,16 +66,16 @@ func TestEnqueueIndexBuilds(t *testing.T) {
 		c := jobs.Indexes()
 		for _, ix := range c.All() {
 			if ix.Table != "leads" {
-				_, err := pool.Exec(ctx, ix.Def.CreateConcurrently(jobs.IndexSchema, ix.Name), pgx.QueryExecModeSimpleProtocol)
+				_, err := pool.Exec(ctx, ix.Def.CreateConcurrently(indexes.Schema, ix.Name), pgx.QueryExecModeSimpleProtocol)
 				require.NoError(t, err)
 			}
 		}
-		res, err := jobs.EnqueueIndexBuilds(ctx, client, pool, c, jobs.EnqueueIndexBuildsOpts{})
+		res, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pool, c, indexes.EnqueueOpts{})
 		require.NoError(t, err)
 		for _, e := range res {
-			want := jobs.EnqueueUpToDate
+			want := indexes.EnqueueUpToDate
 			if e.Table == "leads" {
-				want = jobs.EnqueueInserted
+				want = indexes.EnqueueInserted
 			}
 			require.Equal(t, want, e.Action, e.Table)
 		}
@@ -82,7 +84,7 @@ func TestEnqueueIndexBuilds(t *testing.T) {
 	t.Run("UnknownTableIsRefused", func(t *testing.T) {
 		t.Parallel()
 		ctx, pool, client := setup(t)
-		_, err := jobs.EnqueueIndexBuilds(ctx, client, pool, jobs.Indexes(), jobs.EnqueueIndexBuildsOpts{Tables: []string{"nope"}})
+		_, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pool, jobs.Indexes(), indexes.EnqueueOpts{Tables: []string{"nope"}})
 		require.ErrorContains(t, err, `table "nope" is not in the index catalog`)
 	})
 }

@@ -1,4 +1,4 @@
-package jobs_test
+package indexes_test
 
 import (
 	"context"
@@ -13,8 +13,10 @@ import (
 
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
+	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/workers"
 )
 
 func TestMarkStalled(t *testing.T) {
@@ -27,26 +29,26 @@ func TestMarkStalled(t *testing.T) {
 	pool := pools.Pooler
 	client, err := river.NewClient(riverpgxv5.New(pool.Pool), &river.Config{})
 	require.NoError(t, err)
-	_, err = jobs.EnqueueIndexBuilds(ctx, client, pool, jobs.Indexes(), jobs.EnqueueIndexBuildsOpts{Tables: []string{"leads"}})
+	_, err = indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pool, jobs.Indexes(), indexes.EnqueueOpts{Tables: []string{"leads"}})
 	require.NoError(t, err)
 	// Enqueued a minute ago; no worker has ever run.
 	_, err = pool.Exec(ctx, `UPDATE river_job SET created_at = now() - interval '1 minute', scheduled_at = now() - interval '1 minute'`)
 	require.NoError(t, err)
 	leads, _ := jobs.Indexes().OnTable("leads")
 
-	read := func(after time.Duration) (liveness.Census, []jobs.IndexStatus) {
+	read := func(after time.Duration) (liveness.Census, []indexes.Status) {
 		t.Helper()
-		status, err := jobs.ReadIndexStatus(ctx, pool, jobs.Indexes())
+		status, err := indexes.ReadStatus(ctx, pool, jobs.Indexes())
 		require.NoError(t, err)
 		census, err := liveness.Read(ctx, pool)
 		require.NoError(t, err)
-		require.NoError(t, jobs.MarkStalled(ctx, pool, status, census, after))
+		require.NoError(t, indexes.MarkStalled(ctx, pool, status, census, after))
 		return census, status
 	}
-	stalled := func(status []jobs.IndexStatus) []jobs.IndexStatus {
-		var out []jobs.IndexStatus
+	stalled := func(status []indexes.Status) []indexes.Status {
+		var out []indexes.Status
 		for _, st := range status {
-			if st.State == jobs.IndexStalled {
+			if st.State == indexes.Stalled {
 				out = append(out, st)
 			}
 		}
@@ -59,7 +61,7 @@ func TestMarkStalled(t *testing.T) {
 		require.Len(t, got, len(leads), "leads' indexes, and not those of tables nobody asked to build")
 		for _, st := range got {
 			require.Equal(t, "leads", st.Table)
-			require.Equal(t, jobs.IndexMissing, st.IndexState)
+			require.Equal(t, indexes.Missing, st.IndexState)
 			require.WithinDuration(t, time.Now().Add(-time.Minute), *st.StalledSince, 30*time.Second)
 			require.Contains(t, st.Detail, "missing; nothing has built it since ")
 			require.Contains(t, st.Detail, "waits and no worker is running: start steady worker")

@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/steadydb/steady/internal/indexdef"
+	"github.com/steadydb/steady/internal/indexes/indexdef"
 )
 
 func TestParse(t *testing.T) {

@@ -1,4 +1,4 @@
-package jobs
+package indexes
 
 import (
 	"context"
@@ -9,33 +9,33 @@ import (
 	"github.com/steadydb/steady/internal/catalog"
 )
 
-// IndexState is what the database holds for a catalog index.
-type IndexState string
+// State is what the database holds for a catalog index.
+type State string
 
 const (
-	IndexValid     IndexState = "valid"     // valid, ready, and the catalog's definition
-	IndexInvalid   IndexState = "invalid"   // left INVALID (or not ready) by a failed concurrent build
-	IndexMissing   IndexState = "missing"   // no index of that name
-	IndexBuilding  IndexState = "building"  // a concurrent build of it (or of its replacement) is running
-	IndexDifferent IndexState = "different" // valid, but not the catalog's definition
+	Valid     State = "valid"     // valid, ready, and the catalog's definition
+	Invalid   State = "invalid"   // left INVALID (or not ready) by a failed concurrent build
+	Missing   State = "missing"   // no index of that name
+	Building  State = "building"  // a concurrent build of it (or of its replacement) is running
+	Different State = "different" // valid, but not the catalog's definition
 )
 
-// IndexStatus is one catalog index as the database shows it.
-type IndexStatus struct {
-	Name      string     `json:"name"`
-	Table     string     `json:"table"`
-	State     IndexState `json:"state"`
-	SizeBytes int64      `json:"size_bytes"`           // from pg_class.relpages; 0 when missing
-	Found     string     `json:"definition,omitempty"` // pg_get_indexdef of the index in place
-	Detail    string     `json:"detail,omitempty"`     // build phase, or why it differs
+// Status is one catalog index as the database shows it.
+type Status struct {
+	Name      string `json:"name"`
+	Table     string `json:"table"`
+	State     State  `json:"state"`
+	SizeBytes int64  `json:"size_bytes"`           // from pg_class.relpages; 0 when missing
+	Found     string `json:"definition,omitempty"` // pg_get_indexdef of the index in place
+	Detail    string `json:"detail,omitempty"`     // build phase, or why it differs
 	// A stalled index (MarkStalled): what the index itself is, and since when nobody builds it.
-	IndexState   IndexState `json:"index_state,omitempty"`
+	IndexState   State      `json:"index_state,omitempty"`
 	StalledSince *time.Time `json:"stalled_since,omitempty"`
 }
 
-// IndexProgress is a CREATE INDEX or REINDEX running in the current database, as
+// Progress is a CREATE INDEX or REINDEX running in the current database, as
 // pg_stat_progress_create_index shows it.
-type IndexProgress struct {
+type Progress struct {
 	PID          int    `json:"pid"`
 	Table        string `json:"table"`
 	Index        string `json:"index"` // empty until the index exists (and for plain CREATE INDEX)
@@ -49,7 +49,7 @@ type IndexProgress struct {
 }
 
 // String describes the build's phase and how far along it is.
-func (p IndexProgress) String() string {
+func (p Progress) String() string {
 	switch {
 	case p.BlocksTotal > 0:
 		return fmt.Sprintf("%s %d%%", p.Phase, 100*p.BlocksDone/p.BlocksTotal)
@@ -72,29 +72,29 @@ FROM pg_stat_progress_create_index p
 JOIN pg_class t ON t.oid = p.relid
 LEFT JOIN pg_class i ON i.oid = p.index_relid
 WHERE p.datid = (SELECT oid FROM pg_database WHERE datname = current_database())
-  AND t.relnamespace = '` + IndexSchema + `'::regnamespace`
+  AND t.relnamespace = '` + Schema + `'::regnamespace`
 
-// ReadIndexProgress reads the index builds running in the current database, in IndexSchema.
-func ReadIndexProgress(ctx context.Context, q catalog.Querier) ([]IndexProgress, error) {
+// ReadProgress reads the index builds running in the current database, in Schema.
+func ReadProgress(ctx context.Context, q catalog.Querier) ([]Progress, error) {
 	var raw []byte
 	if err := q.QueryRow(ctx, progressSQL).Scan(&raw); err != nil {
 		return nil, fmt.Errorf("read index build progress: %w", err)
 	}
-	var out []IndexProgress
+	var out []Progress
 	if err := json.Unmarshal(raw, &out); err != nil {
 		return nil, fmt.Errorf("read index build progress: %w", err)
 	}
 	return out, nil
 }
 
-// ReadIndexStatus reads every catalog index's status in two round trips (the catalog snapshot
+// ReadStatus reads every catalog index's status in two round trips (the catalog snapshot
 // and the running builds).
-func ReadIndexStatus(ctx context.Context, q catalog.Querier, c *IndexCatalog) ([]IndexStatus, error) {
+func ReadStatus(ctx context.Context, q catalog.Querier, c *Catalog) ([]Status, error) {
 	snap, err := catalog.Read(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	progress, err := ReadIndexProgress(ctx, q)
+	progress, err := ReadProgress(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -102,8 +102,8 @@ func ReadIndexStatus(ctx context.Context, q catalog.Querier, c *IndexCatalog) ([
 }
 
 // Status classifies every catalog index against a snapshot and the running builds.
-func (c *IndexCatalog) Status(snap *catalog.Snapshot, progress []IndexProgress) []IndexStatus {
-	out := make([]IndexStatus, 0, len(c.all))
+func (c *Catalog) Status(snap *catalog.Snapshot, progress []Progress) []Status {
+	out := make([]Status, 0, len(c.all))
 	for _, ix := range c.All() {
 		out = append(out, ix.Status(snap, progress))
 	}
@@ -111,37 +111,37 @@ func (c *IndexCatalog) Status(snap *catalog.Snapshot, progress []IndexProgress) 
 }
 
 // Status classifies one catalog index.
-func (ix Index) Status(snap *catalog.Snapshot, progress []IndexProgress) IndexStatus {
-	st := IndexStatus{Name: ix.Name, Table: ix.Table}
-	found, exists := snap.Index(IndexSchema, ix.Name)
+func (ix Index) Status(snap *catalog.Snapshot, progress []Progress) Status {
+	st := Status{Name: ix.Name, Table: ix.Table}
+	found, exists := snap.Index(Schema, ix.Name)
 	if exists {
 		st.SizeBytes, st.Found = found.SizeBytes, found.Definition
 	}
 	for _, p := range progress {
 		if p.Table == ix.Table && (p.Index == ix.Name || p.Index == ix.Replacement()) {
-			st.State, st.Detail = IndexBuilding, p.Index+": "+p.String()
+			st.State, st.Detail = Building, p.Index+": "+p.String()
 			return st
 		}
 	}
 	switch {
 	case !exists:
-		st.State = IndexMissing
-		if r, ok := snap.Index(IndexSchema, ix.Replacement()); ok && r.Valid && r.Ready {
+		st.State = Missing
+		if r, ok := snap.Index(Schema, ix.Replacement()); ok && r.Valid && r.Ready {
 			st.Detail = "its replacement " + r.Name + " is built; the next build renames it"
 		}
 	case !found.Valid || !found.Ready:
-		st.State, st.Detail = IndexInvalid, "left by a failed or cancelled concurrent build; the next build drops and rebuilds it"
+		st.State, st.Detail = Invalid, "left by a failed or cancelled concurrent build; the next build drops and rebuilds it"
 	case found.Table != ix.Table:
-		st.State, st.Detail = IndexDifferent, "the name is taken by an index on table "+found.Table
+		st.State, st.Detail = Different, "the name is taken by an index on table "+found.Table
 	default:
 		same, err := ix.Def.Same(found.Definition)
 		switch {
 		case err != nil:
-			st.State, st.Detail = IndexDifferent, err.Error()
+			st.State, st.Detail = Different, err.Error()
 		case !same:
-			st.State, st.Detail = IndexDifferent, "want: "+ix.SQL
+			st.State, st.Detail = Different, "want: "+ix.SQL
 		default:
-			st.State = IndexValid
+			st.State = Valid
 		}
 	}
 	return st

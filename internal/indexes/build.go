@@ -1,4 +1,4 @@
-package indexbuild
+package indexes
 
 import (
 	"cmp"
@@ -13,16 +13,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/steadydb/steady/internal/catalog"
-	"github.com/steadydb/steady/jobs"
 )
 
-// Config configures a Builder.
-type Config struct {
+// BuilderConfig configures a Builder.
+type BuilderConfig struct {
 	// Pool is the POOLER pool. Every statement runs on it alone, outside a transaction.
 	Pool        *pgxpool.Pool
-	Catalog     *jobs.IndexCatalog // default jobs.Indexes()
-	Logger      *slog.Logger       // default slog.Default()
-	LockTimeout time.Duration      // lock_timeout of the rename and of the parallel_workers changes; default 5s
+	Catalog     *Catalog      // the indexes to build (required)
+	Logger      *slog.Logger  // default slog.Default()
+	LockTimeout time.Duration // lock_timeout of the rename and of the parallel_workers changes; default 5s
 
 	// ParallelWorkers is the table's parallel_workers storage parameter while its indexes are
 	// built (parallel.go): 0, the default, builds each index with one process; <0 leaves the
@@ -30,7 +29,7 @@ type Config struct {
 	ParallelWorkers int
 	// Window, when set, is when builds may start: a CREATE outside it waits for it (a
 	// *WindowError). A build that started inside it runs to its end.
-	Window *jobs.IndexWindow
+	Window *Window
 
 	// BeforeStep, when set, is called before each statement; an error fails the step as the
 	// statement would. AfterStep is called after it. For tests and metrics.
@@ -61,14 +60,17 @@ type Step struct {
 
 // Builder builds tables' catalog indexes.
 type Builder struct {
-	cfg    Config
+	cfg    BuilderConfig
 	schema schemaOnce // steady_index_reloptions
 }
 
-// New checks cfg and fills its defaults.
-func New(cfg Config) (*Builder, error) {
+// NewBuilder checks cfg and fills its defaults.
+func NewBuilder(cfg BuilderConfig) (*Builder, error) {
 	if cfg.Pool == nil {
 		return nil, errors.New("index builder: no pool (want POOLER)")
+	}
+	if cfg.Catalog == nil {
+		return nil, errors.New("index builder: no catalog")
 	}
 	if cfg.LockTimeout < 0 {
 		return nil, fmt.Errorf("index builder: LockTimeout must not be negative, got %s", cfg.LockTimeout)
@@ -76,7 +78,6 @@ func New(cfg Config) (*Builder, error) {
 	if cfg.ParallelWorkers > 1024 {
 		return nil, fmt.Errorf("index builder: ParallelWorkers %d: want at most 1024 (PostgreSQL's bound), or <0 to leave tables alone", cfg.ParallelWorkers)
 	}
-	cfg.Catalog = cmp.Or(cfg.Catalog, jobs.Indexes())
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -121,7 +122,7 @@ func (b *Builder) Build(ctx context.Context, table string, log *slog.Logger) err
 // broken replacement, build it again, drop the old index, rename the replacement.
 const maxSteps = 6
 
-func (b *Builder) buildIndex(ctx context.Context, log *slog.Logger, ix jobs.Index, limited *bool) error {
+func (b *Builder) buildIndex(ctx context.Context, log *slog.Logger, ix Index, limited *bool) error {
 	var done []Action
 	for range maxSteps {
 		st, err := b.readState(ctx, ix)
@@ -155,24 +156,24 @@ func (b *Builder) buildIndex(ctx context.Context, log *slog.Logger, ix jobs.Inde
 type state struct {
 	index, replacement       catalog.Index
 	hasIndex, hasReplacement bool
-	busy                     *jobs.IndexProgress // another build running on the table
+	busy                     *Progress // another build running on the table
 }
 
-func (b *Builder) readState(ctx context.Context, ix jobs.Index) (state, error) {
+func (b *Builder) readState(ctx context.Context, ix Index) (state, error) {
 	snap, err := catalog.Read(ctx, b.cfg.Pool)
 	if err != nil {
 		return state{}, err
 	}
-	progress, err := jobs.ReadIndexProgress(ctx, b.cfg.Pool)
+	progress, err := ReadProgress(ctx, b.cfg.Pool)
 	if err != nil {
 		return state{}, err
 	}
 	var st state
-	st.index, st.hasIndex = snap.Index(jobs.IndexSchema, ix.Name)
-	st.replacement, st.hasReplacement = snap.Index(jobs.IndexSchema, ix.Replacement())
+	st.index, st.hasIndex = snap.Index(Schema, ix.Name)
+	st.replacement, st.hasReplacement = snap.Index(Schema, ix.Replacement())
 	// Our own statements have returned: a build still running on the table is someone else's,
 	// or a killed attempt's whose server backend has not noticed yet.
-	if i := slices.IndexFunc(progress, func(p jobs.IndexProgress) bool { return p.Table == ix.Table }); i >= 0 {
+	if i := slices.IndexFunc(progress, func(p Progress) bool { return p.Table == ix.Table }); i >= 0 {
 		st.busy = &progress[i]
 	}
 	return st, nil
@@ -187,7 +188,7 @@ func (b *Builder) readState(ctx context.Context, ix jobs.Index) (state, error) {
 //	INVALID or not ready → drop, then create
 //	valid, the catalog's definition → done
 //	valid, another definition → create the replacement concurrently, then as above
-func plan(ix jobs.Index, st state, done []Action) (Step, error) {
+func plan(ix Index, st state, done []Action) (Step, error) {
 	if st.busy != nil {
 		return Step{}, &BusyError{Progress: *st.busy}
 	}
@@ -210,12 +211,12 @@ func plan(ix jobs.Index, st state, done []Action) (Step, error) {
 			return dropStep(ix, Drop, "replaced by "+ix.Replacement()), nil
 		}
 		return Step{Table: ix.Table, Index: ix.Name, Action: Rename, Reason: "replacement is built",
-			SQL: "ALTER INDEX " + pgx.Identifier{jobs.IndexSchema, ix.Replacement()}.Sanitize() +
+			SQL: "ALTER INDEX " + pgx.Identifier{Schema, ix.Replacement()}.Sanitize() +
 				" RENAME TO " + pgx.Identifier{ix.Name}.Sanitize()}, nil
 	}
 	if !st.hasIndex {
 		return Step{Table: ix.Table, Index: ix.Name, Action: Create, Reason: "missing",
-			SQL: ix.Def.CreateConcurrently(jobs.IndexSchema, ix.Name)}, nil
+			SQL: ix.Def.CreateConcurrently(Schema, ix.Name)}, nil
 	}
 	m := st.index
 	switch {
@@ -235,21 +236,21 @@ func plan(ix jobs.Index, st state, done []Action) (Step, error) {
 	}
 	return Step{Table: ix.Table, Index: ix.Replacement(), Action: CreateReplacement,
 		Reason: "in place as " + m.Definition + "; want " + ix.SQL,
-		SQL:    ix.Def.CreateConcurrently(jobs.IndexSchema, ix.Replacement())}, nil
+		SQL:    ix.Def.CreateConcurrently(Schema, ix.Replacement())}, nil
 }
 
-func dropStep(ix jobs.Index, action Action, reason string) Step {
+func dropStep(ix Index, action Action, reason string) Step {
 	name := ix.Name
 	if action == DropReplacement {
 		name = ix.Replacement()
 	}
 	return Step{Table: ix.Table, Index: name, Action: action, Reason: reason,
-		SQL: "DROP INDEX CONCURRENTLY IF EXISTS " + pgx.Identifier{jobs.IndexSchema, name}.Sanitize()}
+		SQL: "DROP INDEX CONCURRENTLY IF EXISTS " + pgx.Identifier{Schema, name}.Sanitize()}
 }
 
 // roundTripError reports a catalog entry that its own build does not satisfy: the comparison
 // would replace the index forever, so the build stops instead.
-func roundTripError(ix jobs.Index, got string) error {
+func roundTripError(ix Index, got string) error {
 	return fmt.Errorf("index %s was built from the catalog but reads back as %q, which does not compare equal to %q: fix the entry (or indexdef's normalisation)", ix.Name, got, ix.SQL)
 }
 

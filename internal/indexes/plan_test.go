@@ -1,4 +1,4 @@
-package indexbuild
+package indexes
 
 import (
 	"errors"
@@ -7,14 +7,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/catalog"
-	"github.com/steadydb/steady/jobs"
 )
 
 // The catalog states a build meets, and the statement it runs next.
 func TestPlan(t *testing.T) {
 	t.Parallel()
-	ixs, _ := jobs.Indexes().OnTable("reminders")
-	ix := ixs[0] // reminders_due_pending_idx ON reminders (due_at) WHERE completed_at IS NULL AND notified_at IS NULL
+	ixs, _ := MustCatalog([]Index{{Name: "reminders_due_pending_idx", Table: "reminders",
+		SQL: `CREATE INDEX reminders_due_pending_idx ON reminders (due_at) WHERE completed_at IS NULL AND notified_at IS NULL`,
+		Why: "the notifier"}}).OnTable("reminders")
+	ix := ixs[0]
 	const (
 		want  = "CREATE INDEX reminders_due_pending_idx ON public.reminders USING btree (due_at) WHERE ((completed_at IS NULL) AND (notified_at IS NULL))"
 		other = "CREATE INDEX reminders_due_pending_idx ON public.reminders USING btree (due_at)"
@@ -40,7 +41,7 @@ func TestPlan(t *testing.T) {
 		"OldDropped": {st: state{replacement: index(want, true), hasReplacement: true}, action: Rename,
 			sql: `ALTER INDEX "public"."reminders_due_pending_idx_steady_new" RENAME TO "reminders_due_pending_idx"`},
 		"ReplacementOutdated": {st: state{replacement: index(other, true), hasReplacement: true}, action: DropReplacement},
-		"Busy":                {st: state{busy: &jobs.IndexProgress{PID: 7, Table: "reminders", Phase: "building index"}}, err: "another index build is running on reminders (pid 7"},
+		"Busy":                {st: state{busy: &Progress{PID: 7, Table: "reminders", Phase: "building index"}}, err: "another index build is running on reminders (pid 7"},
 		"NameOnAnotherTable": {st: state{index: catalog.Index{Name: ix.Name, Table: "leads", Valid: true, Ready: true, Definition: want}, hasIndex: true},
 			err: "taken by an index on table leads"},
 		"BuiltButReadsBackDifferent": {st: state{index: index(other, true), hasIndex: true}, done: []Action{Create}, err: "does not compare equal"},
