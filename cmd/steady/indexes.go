@@ -131,13 +131,6 @@ func parseIndexesArgs(fs *flag.FlagSet, args []string) (string, []string, error)
 	return sub, tables, nil
 }
 
-// indexStatusJSON is one index of steady indexes status --json.
-type indexStatusJSON struct {
-	indexes.Status
-	// BuildWindowOpens is when the build of an index that is not valid may start, with a window.
-	BuildWindowOpens *time.Time `json:"build_window_opens,omitempty"`
-}
-
 func (o *indexesOpts) status(ctx context.Context, e *env) error {
 	window, err := o.window.parse()
 	if err != nil {
@@ -162,16 +155,8 @@ func (o *indexesOpts) status(ctx context.Context, e *env) error {
 	}
 	now := time.Now()
 	if o.json {
-		out := make([]indexStatusJSON, len(status))
-		for i, st := range status {
-			out[i].Status = st
-			if window != nil && st.State != indexes.Valid {
-				if next := window.NextOpen(now); !next.IsZero() {
-					out[i].BuildWindowOpens = &next
-				}
-			}
-		}
-		if err := writeJSON(e.stdout, out); err != nil {
+		indexes.MarkWindow(status, window, now)
+		if err := writeJSON(e.stdout, status); err != nil {
 			return err
 		}
 	} else {
@@ -236,17 +221,6 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
-// buildJSON is what steady indexes build --json prints.
-type buildJSON struct {
-	Jobs    []buildJob       `json:"jobs"`
-	Indexes []indexes.Status `json:"indexes,omitempty"` // with --wait
-}
-
-type buildJob struct {
-	indexes.Enqueued
-	Error string `json:"error,omitempty"` // the last attempt's, with --wait
-}
-
 func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error {
 	window, err := o.window.parse()
 	if err != nil {
@@ -262,9 +236,9 @@ func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error 
 	if err != nil {
 		return err
 	}
-	out := buildJSON{Jobs: make([]buildJob, len(res))}
+	out := indexes.BuildReport{Jobs: make([]indexes.FollowedBuild, len(res))}
 	for i, r := range res {
-		out.Jobs[i] = buildJob{Enqueued: r}
+		out.Jobs[i] = indexes.FollowedBuild{Enqueued: r}
 	}
 	if !o.json {
 		printEnqueued(e, res)
@@ -275,15 +249,14 @@ func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error 
 		failure = fmt.Errorf("table %s does not exist: run steady migrate first", res[missing].Table)
 	}
 	if o.wait {
-		w := &indexWait{client: client, pool: pools.Pooler, out: e.stdout}
+		progressOut := e.stdout
 		if o.json {
-			w.out = e.stderr // progress lines; stdout is the JSON document
+			progressOut = e.stderr // progress lines; stdout is the JSON document
 		}
-		w.watch = &workerWatch{timeout: o.ws.timeout, out: w.out, what: "the builds"}
-		if err := w.follow(ctx, &out); err != nil {
+		if err := followIndexBuilds(ctx, client, pools.Pooler, progressOut, o.ws.timeout, &out); err != nil {
 			return err
 		}
-		failure = cmpErr(failure, w.failure(out))
+		failure = cmpErr(failure, out.Failure())
 	}
 	if o.json {
 		if err := writeJSON(e.stdout, out); err != nil {

@@ -63,7 +63,7 @@ func TestIndexesEndToEnd(t *testing.T) {
 	// build only inserts (no worker runs yet), once per table.
 	r = steady(t, env, "indexes", "build", "--json")
 	require.Equal(t, exitOK, r.code, r.stderr)
-	var built buildJSON
+	var built indexes.BuildReport
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &built))
 	require.Len(t, built.Jobs, len(c.Tables()))
 	for _, j := range built.Jobs {

@@ -152,46 +152,47 @@ func (b *Builder) buildIndex(ctx context.Context, log *slog.Logger, ix Index, li
 	return permanent(fmt.Errorf("index %s: still not in place after %d statements", ix.Name, maxSteps))
 }
 
-// state is what the catalog shows of one index, its replacement and the table's builds.
-type state struct {
-	index, replacement       catalog.Index
-	hasIndex, hasReplacement bool
-	busy                     *Progress // another build running on the table
-}
-
-func (b *Builder) readState(ctx context.Context, ix Index) (state, error) {
+// readState classifies ix as the catalog and the running builds show it now. Our own
+// statements have returned: a build still running on the table is someone else's, or a
+// killed attempt's whose server backend has not noticed yet.
+func (b *Builder) readState(ctx context.Context, ix Index) (classified, error) {
 	snap, err := catalog.Read(ctx, b.cfg.Pool)
 	if err != nil {
-		return state{}, err
+		return classified{}, err
 	}
 	progress, err := ReadProgress(ctx, b.cfg.Pool)
 	if err != nil {
-		return state{}, err
+		return classified{}, err
 	}
-	var st state
-	st.index, st.hasIndex = snap.Index(Schema, ix.Name)
-	st.replacement, st.hasReplacement = snap.Index(Schema, ix.Replacement())
-	// Our own statements have returned: a build still running on the table is someone else's,
-	// or a killed attempt's whose server backend has not noticed yet.
-	if i := slices.IndexFunc(progress, func(p Progress) bool { return p.Table == ix.Table }); i >= 0 {
-		st.busy = &progress[i]
-	}
-	return st, nil
+	return ix.classify(func(name string) (catalog.Index, bool) { return snap.Index(Schema, name) }, progress), nil
 }
 
-// plan decides the next statement for ix, or none (Action "") when it is in place. done lists
-// the statements this attempt already ran for it.
+// plan decides the next statement for ix, or none (Action "") when it is in place, from its
+// classification (classify). done lists the statements this attempt already ran for it.
 //
+//	building (a build of it or its replacement runs) → wait for that build
 //	replacement INVALID or not the catalog's → drop it
 //	replacement valid → drop the old index if any, then rename the replacement
 //	missing → create
+//	the name taken by another table's index → stop
 //	INVALID or not ready → drop, then create
 //	valid, the catalog's definition → done
 //	valid, another definition → create the replacement concurrently, then as above
-func plan(ix Index, st state, done []Action) (Step, error) {
-	if st.busy != nil {
-		return Step{}, &BusyError{Progress: *st.busy}
+//
+// A statement waits while another build runs on the table: two builds on one table serialize
+// on its lock and would hold a worker each. An index in place needs none, and is done.
+func plan(ix Index, st classified, done []Action) (Step, error) {
+	if st.State == Building {
+		return Step{}, &BusyError{Progress: *st.building}
 	}
+	step, err := nextStep(ix, st, done)
+	if err == nil && step.Action != "" && st.tableBusy != nil {
+		return Step{}, &BusyError{Progress: *st.tableBusy}
+	}
+	return step, err
+}
+
+func nextStep(ix Index, st classified, done []Action) (Step, error) {
 	if st.hasReplacement {
 		r := st.replacement
 		if !r.Valid || !r.Ready {
@@ -214,23 +215,19 @@ func plan(ix Index, st state, done []Action) (Step, error) {
 			SQL: "ALTER INDEX " + pgx.Identifier{Schema, ix.Replacement()}.Sanitize() +
 				" RENAME TO " + pgx.Identifier{ix.Name}.Sanitize()}, nil
 	}
-	if !st.hasIndex {
-		return Step{Table: ix.Table, Index: ix.Name, Action: Create, Reason: "missing",
-			SQL: ix.Def.CreateConcurrently(Schema, ix.Name)}, nil
-	}
 	m := st.index
 	switch {
+	case st.State == Missing:
+		return Step{Table: ix.Table, Index: ix.Name, Action: Create, Reason: "missing",
+			SQL: ix.Def.CreateConcurrently(Schema, ix.Name)}, nil
+	case st.State == Valid:
+		return Step{}, nil
 	case m.Table != ix.Table:
 		return Step{}, permanent(fmt.Errorf("index name %s is taken by an index on table %s: rename that index or the catalog entry", ix.Name, m.Table))
-	case !m.Valid || !m.Ready:
+	case st.State == Invalid:
 		return dropStep(ix, Drop, "INVALID: left by a failed or cancelled concurrent build"), nil
-	}
-	same, err := ix.Def.Same(m.Definition)
-	switch {
-	case err != nil:
-		return Step{}, permanent(err)
-	case same:
-		return Step{}, nil
+	case st.sameErr != nil:
+		return Step{}, permanent(st.sameErr)
 	case slices.Contains(done, Create) || slices.Contains(done, Rename):
 		return Step{}, permanent(roundTripError(ix, m.Definition))
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -37,14 +38,6 @@ func (e *WindowError) Error() string {
 	}
 	return fmt.Sprintf("outside the index build window %s; it opens at %s", e.Window, e.Opens.Format(time.RFC3339))
 }
-
-// SQLSTATEs a build tells apart.
-const (
-	codeQueryCanceled   = "57014" // statement_timeout, or our own cancel
-	codeLockNotAvail    = "55P03" // lock_timeout
-	codeUniqueViolation = "23505" // a unique index over duplicate rows
-	codeDependentObject = "2BP01" // the index belongs to a constraint
-)
 
 // stepError is a statement that failed.
 type stepError struct {
@@ -89,17 +82,17 @@ func (b *Builder) explain(ctx context.Context, log *slog.Logger, ix Index, err e
 			slog.Any("error", err))
 	case !errors.As(err, &pgErr):
 		log.Warn("index build: failed; retrying with backoff", slog.Any("error", err))
-	case pgErr.Code == codeQueryCanceled && strings.Contains(pgErr.Message, "statement timeout"):
+	case pgErr.Code == pgerrcode.QueryCanceled && strings.Contains(pgErr.Message, "statement timeout"):
 		b.adviseSetting(ctx, log, "statement_timeout", err)
-	case pgErr.Code == codeLockNotAvail && !isRename(err):
+	case pgErr.Code == pgerrcode.LockNotAvailable && !isRename(err):
 		b.adviseSetting(ctx, log, "lock_timeout", err)
-	case pgErr.Code == codeUniqueViolation:
+	case pgErr.Code == pgerrcode.UniqueViolation: // a unique index over duplicate rows
 		cols := strings.Join(ix.Def.Columns(), ", ")
 		log.Error("❌ index build: unique index over duplicate rows; it is left INVALID until they are fixed",
 			slog.String("find_them", fmt.Sprintf("SELECT %s, count(*) FROM %s GROUP BY %s HAVING count(*) > 1", cols, ix.Table, cols)),
 			slog.String("then", "steady indexes build: the next attempt drops the INVALID index and builds it again"),
 			slog.Any("error", err))
-	case pgErr.Code == codeDependentObject:
+	case pgErr.Code == pgerrcode.DependentObjectsStillExist: // the index belongs to a constraint
 		log.Error("❌ index build: the index belongs to a constraint; rename the catalog entry", slog.Any("error", err))
 		return permanent(fmt.Errorf("index build %s: %w", ix.Table, err))
 	default:
@@ -111,7 +104,7 @@ func (b *Builder) explain(ctx context.Context, log *slog.Logger, ix Index, err e
 // missingRelation reports an error caused by a table that does not exist.
 func missingRelation(err error) bool {
 	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "42P01"
+	return errors.As(err, &pgErr) && pgErr.Code == pgerrcode.UndefinedTable
 }
 
 func isRename(err error) bool {

@@ -1,9 +1,16 @@
-// Package indexbuild builds a table's catalog indexes (package jobs) through a transaction
-// pooler, and heals what failed builds leave behind. The River worker (package workers) runs
-// one [Builder.Build] per table; tables build in parallel, a table's indexes one after the
-// other: two builds on one table would serialize on its lock and hold a worker each. When the
-// catalog shows one running anyway (a manual build, or a killed attempt's backend), Build
-// returns a [*BusyError] and the job waits.
+// Package indexes is the index engine. It owns the catalog's types ([Index], [Catalog]; the
+// product's entries are data in package jobs), classifies each index once ([Status]: valid,
+// invalid, missing, building, different, stalled) for steady indexes status, for enqueuing and
+// for the builder, reads the builds' progress (pg_stat_progress_create_index), enqueues
+// builds ([Enqueue], through [Jobs]), follows them ([Follow]), keeps the build window
+// ([Window]) and builds a table's catalog indexes through a transaction pooler ([Builder]),
+// healing what failed builds leave behind. Package indexdef parses and compares definitions.
+//
+// The River worker (package workers) runs one [Builder.Build] per table; tables build in
+// parallel, a table's indexes one after the other: two builds on one table would serialize on
+// its lock and hold a worker each. When a statement is due and the catalog shows a build
+// running on the table anyway (a manual build, or a killed attempt's backend), Build returns a
+// [*BusyError] and the job waits; an index already in place needs no statement and is done.
 //
 // # One index
 //

@@ -2,11 +2,8 @@ package indexes
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/steadydb/steady/internal/liveness"
 )
@@ -50,8 +47,7 @@ func MarkStalled(ctx context.Context, q liveness.Querier, status []Status, censu
 		}
 		err = rows.Err()
 	}
-	var pgErr *pgconn.PgError
-	if err != nil && !(errors.As(err, &pgErr) && pgErr.Code == "42P01") { // no river_job: no build asked for
+	if err != nil && !missingRelation(err) { // no river_job: no build asked for
 		return fmt.Errorf("read index build jobs: %w", err)
 	}
 	for i, st := range status {

@@ -31,6 +31,24 @@ type Status struct {
 	// A stalled index (MarkStalled): what the index itself is, and since when nobody builds it.
 	IndexState   State      `json:"index_state,omitempty"`
 	StalledSince *time.Time `json:"stalled_since,omitempty"`
+	// BuildWindowOpens is when the build of an index that is not valid may start, with a
+	// build window (MarkWindow).
+	BuildWindowOpens *time.Time `json:"build_window_opens,omitempty"`
+}
+
+// MarkWindow sets, with a window, when the build of each index that is not valid may start
+// (never set for a window that never opens again).
+func MarkWindow(status []Status, w *Window, now time.Time) {
+	if w == nil {
+		return
+	}
+	for i := range status {
+		if status[i].State != Valid {
+			if next := w.NextOpen(now); !next.IsZero() {
+				status[i].BuildWindowOpens = &next
+			}
+		}
+	}
 }
 
 // Progress is a CREATE INDEX or REINDEX running in the current database, as
@@ -112,37 +130,73 @@ func (c *Catalog) Status(snap *catalog.Snapshot, progress []Progress) []Status {
 
 // Status classifies one catalog index.
 func (ix Index) Status(snap *catalog.Snapshot, progress []Progress) Status {
-	st := Status{Name: ix.Name, Table: ix.Table}
-	found, exists := snap.Index(Schema, ix.Name)
-	if exists {
-		st.SizeBytes, st.Found = found.SizeBytes, found.Definition
+	return ix.classify(func(name string) (catalog.Index, bool) { return snap.Index(Schema, name) }, progress).Status
+}
+
+// classified is one catalog index as the database shows it: its Status, which steady indexes
+// status prints and enqueuing reads, and the facts the builder's plan reads next to it.
+type classified struct {
+	Status
+	index, replacement       catalog.Index
+	hasIndex, hasReplacement bool
+	building                 *Progress // State Building: the build of the index or its replacement
+	sameErr                  error     // State Different: the definition in place does not parse
+	// tableBusy is a build running on the table, of any index (a plain CREATE INDEX does not
+	// name its index while it runs): a build of this table waits for it.
+	tableBusy *Progress
+}
+
+// classify is the one place an index's state is decided, from the catalog's indexes (lookup
+// by name, in Schema) and the builds running in the database.
+//
+// An index is building when a build of it or of its replacement runs, whatever the catalog
+// shows of it: that build decides what the index will be. A build of another index on the
+// same table leaves the index's state as it is (so status and enqueuing see what is missing),
+// and is tableBusy: the builder waits for it before running a statement on the table.
+func (ix Index) classify(lookup func(name string) (catalog.Index, bool), progress []Progress) classified {
+	c := classified{Status: Status{Name: ix.Name, Table: ix.Table}}
+	c.index, c.hasIndex = lookup(ix.Name)
+	c.replacement, c.hasReplacement = lookup(ix.Replacement())
+	found := c.index
+	if c.hasIndex {
+		c.SizeBytes, c.Found = found.SizeBytes, found.Definition
 	}
-	for _, p := range progress {
-		if p.Table == ix.Table && (p.Index == ix.Name || p.Index == ix.Replacement()) {
-			st.State, st.Detail = Building, p.Index+": "+p.String()
-			return st
+	for i, p := range progress {
+		if p.Table != ix.Table {
+			continue
 		}
+		if c.tableBusy == nil {
+			c.tableBusy = &progress[i]
+		}
+		if c.building == nil && (p.Index == ix.Name || p.Index == ix.Replacement()) {
+			c.building = &progress[i]
+		}
+	}
+	if c.building != nil {
+		c.State, c.Detail = Building, c.building.Index+": "+c.building.String()
+		return c
 	}
 	switch {
-	case !exists:
-		st.State = Missing
-		if r, ok := snap.Index(Schema, ix.Replacement()); ok && r.Valid && r.Ready {
-			st.Detail = "its replacement " + r.Name + " is built; the next build renames it"
+	case !c.hasIndex:
+		c.State = Missing
+		if r := c.replacement; c.hasReplacement && r.Valid && r.Ready {
+			c.Detail = "its replacement " + r.Name + " is built; the next build renames it"
 		}
-	case !found.Valid || !found.Ready:
-		st.State, st.Detail = Invalid, "left by a failed or cancelled concurrent build; the next build drops and rebuilds it"
 	case found.Table != ix.Table:
-		st.State, st.Detail = Different, "the name is taken by an index on table "+found.Table
+		// Before validity: an index of another table is never dropped or rebuilt as this one.
+		c.State, c.Detail = Different, "the name is taken by an index on table "+found.Table
+	case !found.Valid || !found.Ready:
+		c.State, c.Detail = Invalid, "left by a failed or cancelled concurrent build; the next build drops and rebuilds it"
 	default:
 		same, err := ix.Def.Same(found.Definition)
 		switch {
 		case err != nil:
-			st.State, st.Detail = Different, err.Error()
+			c.State, c.Detail, c.sameErr = Different, err.Error(), err
 		case !same:
-			st.State, st.Detail = Different, "want: "+ix.SQL
+			c.State, c.Detail = Different, "want: "+ix.SQL
 		default:
-			st.State = Valid
+			c.State = Valid
 		}
 	}
-	return st
+	return c
 }
