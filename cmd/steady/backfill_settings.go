@@ -7,13 +7,13 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/wiring"
 )
 
 // backfillSettings are the worker's backfill settings.
 type backfillSettings struct {
-	runner    backfill.Config
+	runner    backfills.Config
 	yield     float64
 	onStart   string
 	schedules *scheduleSettings
@@ -31,8 +31,8 @@ func backfillWorkerFlags(f *flags) *backfillSettings {
 	intFlag(f, &c.MaxLockWaiters, "backfill-max-lock-waiters", "STEADY_BACKFILL_MAX_LOCK_WAITERS", 0, "sessions waiting for a lock on the table before batches wait")
 	f.duration(&c.MaxXactAge, "backfill-max-xact-age", "STEADY_BACKFILL_MAX_XACT_AGE", 10*time.Minute, "oldest other open transaction before batches wait (vacuum cannot keep up); -1s: ignore")
 	f.duration(&c.MaxReplicaLag, "backfill-max-replica-lag", "STEADY_BACKFILL_MAX_REPLICA_LAG", 10*time.Second, "replica replay lag before batches wait; -1s: ignore")
-	floatFlag(f, &s.yield, "backfill-yield", "STEADY_BACKFILL_YIELD", backfill.DefaultYield,
-		fmt.Sprintf("how far batches give way to the application: after each batch a slice waits yield × (other sessions active in the database) × the batch's duration; 0: full speed, up to %d", backfill.MaxYield))
+	floatFlag(f, &s.yield, "backfill-yield", "STEADY_BACKFILL_YIELD", backfills.DefaultYield,
+		fmt.Sprintf("how far batches give way to the application: after each batch a slice waits yield × (other sessions active in the database) × the batch's duration; 0: full speed, up to %d", backfills.MaxYield))
 	f.string(&s.onStart, "backfill-on-start", "STEADY_BACKFILL_ON_START", string(wiring.OnStartNew),
 		"backfills the worker starts when it starts: new (each that never ran), all (every one, as db_run_backfills.py --all), none")
 	return s
@@ -44,8 +44,8 @@ func (s *backfillSettings) config() (wiring.BackfillConfig, error) {
 	if err != nil {
 		return wiring.BackfillConfig{}, err
 	}
-	if s.yield < 0 || s.yield > backfill.MaxYield || math.IsNaN(s.yield) {
-		return wiring.BackfillConfig{}, usageErr(fmt.Errorf("--backfill-yield / STEADY_BACKFILL_YIELD=%g: want 0 (full speed) to %d", s.yield, backfill.MaxYield))
+	if s.yield < 0 || s.yield > backfills.MaxYield || math.IsNaN(s.yield) {
+		return wiring.BackfillConfig{}, usageErr(fmt.Errorf("--backfill-yield / STEADY_BACKFILL_YIELD=%g: want 0 (full speed) to %d", s.yield, backfills.MaxYield))
 	}
 	s.runner.Yield = s.yield
 	if s.yield == 0 {

@@ -318,7 +318,7 @@ func TestStalledAfterTheLastWorkerDies(t *testing.T) {
 	require.Zero(t, stalled.RatePerS)
 	require.Nil(t, stalled.ETAS)
 	require.NotNil(t, stalled.StalledSince)
-	since, err := time.Parse(rfc3339ms, *stalled.StalledSince)
+	since, err := time.Parse(time.RFC3339, *stalled.StalledSince) // with milliseconds
 	require.NoError(t, err)
 	require.WithinDuration(t, lastCheckpoint, since, time.Second, "stalled since the last checkpoint (or the last heartbeat, if later)")
 	require.Contains(t, stalled.Stalled, "no worker is running")

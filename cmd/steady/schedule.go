@@ -9,7 +9,7 @@ import (
 	"time"
 	_ "time/tzdata" // CRON_TZ= zones load on images without /usr/share/zoneinfo
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/jobs"
 )
@@ -25,7 +25,7 @@ func scheduleFlags(f *flags) *scheduleSettings {
 	for _, b := range jobs.Backfills {
 		p := new(string)
 		f.string(p, scheduleFlag(b.Name), scheduleEnv(b.Name), b.Schedule,
-			fmt.Sprintf("cron schedule of backfill %s (5 fields or @daily…, optional CRON_TZ=Zone, UTC otherwise; %q: none)", b.Name, jobs.ScheduleOff))
+			fmt.Sprintf("cron schedule of backfill %s (5 fields or @daily…, optional CRON_TZ=Zone, UTC otherwise; %q: none)", b.Name, backfills.ScheduleOff))
 		s.specs[b.Name] = p
 	}
 	return s
@@ -36,13 +36,13 @@ func scheduleEnv(name string) string  { return "STEADY_BACKFILL_" + strings.ToUp
 
 // resolve parses every schedule; an invalid one is a usage error naming the backfill and its
 // setting.
-func (s *scheduleSettings) resolve() ([]jobs.BackfillSchedule, error) {
+func (s *scheduleSettings) resolve() ([]backfills.Schedule, error) {
 	specs := map[string]string{}
 	for name, p := range s.specs {
 		specs[name] = *p
 	}
-	scheds, err := jobs.ResolveBackfillSchedules(specs)
-	var se *jobs.ScheduleError
+	scheds, err := jobs.Backfills.ResolveSchedules(specs)
+	var se *backfills.ScheduleError
 	if errors.As(err, &se) {
 		return nil, usageErr(fmt.Errorf("invalid schedule for backfill %s: --%s / %s=%q: %v",
 			se.Backfill, scheduleFlag(se.Backfill), scheduleEnv(se.Backfill), se.Spec, se.Err))
@@ -140,14 +140,14 @@ func lastRuns(ctx context.Context, e *env, db *dbconn.Config) map[string]*lastRu
 		return nil
 	}
 	defer pools.Close()
-	sts, err := backfill.NewStore(pools.Pooler.Pool).Status(ctx)
+	sts, err := backfills.NewStore(pools.Pooler.Pool, jobs.Backfills).Status(ctx)
 	if err != nil {
 		e.log.logger.Warn("no last runs", "error", err)
 		return nil
 	}
 	out := map[string]*lastRun{}
 	for _, st := range sts {
-		if st.State == backfill.StateNever {
+		if st.State == backfills.StateNever {
 			continue
 		}
 		out[st.Backfill] = &lastRun{Run: st.Run, State: string(st.State), Trigger: string(st.Trigger), CreatedAt: st.CreatedAt.Format(time.RFC3339)}

@@ -1,4 +1,4 @@
-package backfill
+package backfills
 
 import (
 	"cmp"
@@ -14,27 +14,26 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/steadydb/steady/jobs"
 )
 
 // Runner works slices of backfill runs, one job attempt at a time.
 type Runner struct {
-	pool *pgxpool.Pool
-	cfg  Config
-	log  *slog.Logger
+	pool    *pgxpool.Pool
+	catalog Catalog
+	cfg     Config
+	log     *slog.Logger
 
 	mu        sync.Mutex
 	throttled map[string]float64 // seconds held back by reason, since the process started
 }
 
-// NewRunner validates cfg and returns a Runner on pool (the POOLER's).
-func NewRunner(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
+// NewRunner validates cfg and returns a Runner of the catalog's backfills on pool (the POOLER's).
+func NewRunner(pool *pgxpool.Pool, catalog Catalog, cfg Config) (*Runner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	return &Runner{pool: pool, cfg: cfg, log: cfg.Logger, throttled: map[string]float64{}}, nil
+	return &Runner{pool: pool, catalog: catalog, cfg: cfg, log: cfg.Logger, throttled: map[string]float64{}}, nil
 }
 
 // ThrottledSeconds is the time this process's slices were held back, by reason (Reasons),
@@ -96,7 +95,7 @@ var ErrUnknownSlice = errors.New("backfill slice not found")
 
 // slice is a slice row as an attempt sees it.
 type slice struct {
-	args          jobs.BackfillArgs
+	args          SliceJob
 	from, to      int64
 	cursor        int64
 	batches       int64
@@ -115,10 +114,10 @@ type slice struct {
 // fences off a second worker and sees pause and cancel), the catalog's UPDATE for
 // (checkpoint, checkpoint+size], and the new checkpoint. A crash loses nothing and redoes at
 // most the batch in flight, which rolled back.
-func (r *Runner) Run(ctx context.Context, args jobs.BackfillArgs, jobID int64) (Result, error) {
-	b, ok := jobs.LookupBackfill(args.Backfill)
+func (r *Runner) Run(ctx context.Context, args SliceJob, jobID int64) (Result, error) {
+	b, ok := r.catalog.Lookup(args.Backfill)
 	if !ok {
-		return Result{}, fmt.Errorf("%w: %w", ErrUnknownSlice, &jobs.UnknownBackfillError{Name: args.Backfill})
+		return Result{}, fmt.Errorf("%w: %w", ErrUnknownSlice, r.catalog.Unknown(args.Backfill))
 	}
 	log := r.log.With(slog.String("backfill", b.Name), slog.Int64("run", args.Run), slog.Int("slice", args.Slice))
 	sl, state, err := r.claim(ctx, args, jobID)
@@ -162,7 +161,7 @@ func (r *Runner) Run(ctx context.Context, args jobs.BackfillArgs, jobID int64) (
 // that is not pending or running is returned with its state and nothing else. The claim waits
 // for the row lock of a batch in flight, so it reads the checkpoint that batch committed; an
 // earlier attempt still working finds the lease changed at its next batch and stops.
-func (r *Runner) claim(ctx context.Context, args jobs.BackfillArgs, jobID int64) (*slice, State, error) {
+func (r *Runner) claim(ctx context.Context, args SliceJob, jobID int64) (*slice, State, error) {
 	sl := &slice{args: args, jobID: jobID, lastCommitted: time.Now()}
 	err := r.pool.QueryRow(ctx, `UPDATE steady_backfill_slices
 		SET state = 'running', job_id = $3, lease = lease + 1, started_at = coalesce(started_at, now()), updated_at = now()
@@ -189,7 +188,7 @@ func (r *Runner) claim(ctx context.Context, args jobs.BackfillArgs, jobID int64)
 }
 
 // Fail marks the slice failed with err: its job has no attempt left.
-func (r *Runner) Fail(ctx context.Context, args jobs.BackfillArgs, cause error) error {
+func (r *Runner) Fail(ctx context.Context, args SliceJob, cause error) error {
 	_, err := r.pool.Exec(ctx, `UPDATE steady_backfill_slices
 		SET state = 'failed', error = $3, finished_at = now(), updated_at = now()
 		WHERE run_id = $1 AND slice = $2 AND state IN ('pending', 'running')`, args.Run, args.Slice, cause.Error())
@@ -197,7 +196,7 @@ func (r *Runner) Fail(ctx context.Context, args jobs.BackfillArgs, cause error) 
 }
 
 // Note records a failed attempt's error on the slice; the job will be retried.
-func (r *Runner) Note(ctx context.Context, args jobs.BackfillArgs, cause error) error {
+func (r *Runner) Note(ctx context.Context, args SliceJob, cause error) error {
 	_, err := r.pool.Exec(ctx, `UPDATE steady_backfill_slices SET error = $3, updated_at = now()
 		WHERE run_id = $1 AND slice = $2`, args.Run, args.Slice, cause.Error())
 	return err
@@ -209,7 +208,7 @@ func (r *Runner) JobTimeout() time.Duration { return r.cfg.JobTimeout() }
 // attempt is one job attempt's loop.
 type attempt struct {
 	r        *Runner
-	b        jobs.Backfill
+	b        Backfill
 	sl       *slice
 	log      *slog.Logger
 	deadline time.Time

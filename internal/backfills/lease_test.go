@@ -1,4 +1,4 @@
-package backfill_test
+package backfills_test
 
 import (
 	"context"
@@ -14,11 +14,12 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/workers"
 )
 
 const phone = "leads_phone_whatsapp"
@@ -29,8 +30,8 @@ const phone = "leads_phone_whatsapp"
 type bundle struct {
 	pooler *pgxpool.Pool // through PgBouncer in transaction mode
 	direct *pgxpool.Pool
-	store  *backfill.Store
-	run    backfill.StartResult
+	store  *backfills.Store
+	run    backfills.StartResult
 	logs   *dbtest.LogBuffer
 	log    *slog.Logger
 }
@@ -53,7 +54,7 @@ func setup(t *testing.T, n int) *bundle {
 	direct, err := pgxpool.New(ctx, db.DirectURL)
 	require.NoError(t, err)
 	t.Cleanup(direct.Close)
-	b := &bundle{pooler: pools.Pooler.Pool, direct: direct, store: backfill.NewStore(pools.Pooler.Pool), logs: logs, log: log}
+	b := &bundle{pooler: pools.Pooler.Pool, direct: direct, store: backfills.NewStore(pools.Pooler.Pool, jobs.Backfills), logs: logs, log: log}
 	b.exec(t, `INSERT INTO business (name, slug) VALUES ('Lease', 'lease')`)
 	b.exec(t, fmt.Sprintf(`INSERT INTO leads (business_id, full_name, phone_whatsapp)
 		SELECT 1, d, '0' || d FROM generate_series(1, %d) AS g, LATERAL (SELECT '5' || lpad(g::text, 8, '0') AS d) AS n`, n))
@@ -61,11 +62,11 @@ func setup(t *testing.T, n int) *bundle {
 	b.exec(t, `CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN NEW.touches := OLD.touches + 1; RETURN NEW; END $$`)
 	b.exec(t, `CREATE TRIGGER touch BEFORE UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION touch()`)
-	require.NoError(t, backfill.EnsureSchema(ctx, b.pooler))
+	require.NoError(t, backfills.EnsureSchema(ctx, b.pooler))
 	ins, err := river.NewClient(riverpgxv5.New(b.pooler), &river.Config{Logger: log})
 	require.NoError(t, err)
-	bf, _ := jobs.LookupBackfill(phone)
-	b.run, err = b.store.Start(ctx, ins, bf, backfill.StartOpts{Slices: 1, Trigger: backfill.TriggerManual})
+	bf, _ := jobs.Backfills.Lookup(phone)
+	b.run, err = b.store.Start(ctx, workers.BackfillJobs{Client: ins}, bf, backfills.StartOpts{Slices: 1, Trigger: backfills.TriggerManual})
 	require.NoError(t, err)
 	return b
 }
@@ -83,16 +84,16 @@ func (b *bundle) count(t *testing.T, sql string, args ...any) int64 {
 	return n
 }
 
-func (b *bundle) runner(t *testing.T, fence func(error)) *backfill.Runner {
+func (b *bundle) runner(t *testing.T, fence func(error)) *backfills.Runner {
 	t.Helper()
-	r, err := backfill.NewRunner(b.pooler, backfill.Config{MinBatch: 100, MaxBatch: 100, InitialBatch: 100,
+	r, err := backfills.NewRunner(b.pooler, jobs.Backfills, backfills.Config{MinBatch: 100, MaxBatch: 100, InitialBatch: 100,
 		AttemptDuration: time.Minute, Fence: fence, Logger: b.log})
 	require.NoError(t, err)
 	return r
 }
 
-func (b *bundle) args() jobs.BackfillArgs {
-	return jobs.BackfillArgs{Backfill: phone, Run: b.run.Run, Slice: 0}
+func (b *bundle) args() backfills.SliceJob {
+	return backfills.SliceJob{Backfill: phone, Run: b.run.Run, Slice: 0}
 }
 
 func waitFor(t *testing.T, cond func() bool, msg string) {
@@ -107,7 +108,7 @@ func waitFor(t *testing.T, cond func() bool, msg string) {
 }
 
 type attemptResult struct {
-	res backfill.Result
+	res backfills.Result
 	err error
 }
 
@@ -145,11 +146,11 @@ func TestLease(t *testing.T) {
 
 			second, err := b.runner(t, nil).Run(ctx, b.args(), tc.secondJob)
 			require.NoError(t, err)
-			require.Equal(t, backfill.OutcomeDone, second.Outcome, "the later claim finishes the slice")
+			require.Equal(t, backfills.OutcomeDone, second.Outcome, "the later claim finishes the slice")
 
 			r := <-firstDone
 			require.NoError(t, r.err)
-			require.Equal(t, backfill.OutcomeLost, r.res.Outcome)
+			require.Equal(t, backfills.OutcomeLost, r.res.Outcome)
 			require.Equal(t, tc.secondJob, r.res.Holder)
 			require.Contains(t, b.logs.String(), "backfill slice taken over by another attempt")
 
@@ -167,7 +168,7 @@ func TestLease(t *testing.T) {
 				return
 			}
 			require.Len(t, fences, 1)
-			var lost *backfill.LostError
+			var lost *backfills.LostError
 			require.True(t, errors.As(fences[0], &lost), "%v", fences[0])
 			require.Equal(t, int64(1), lost.Lease)
 			require.Equal(t, int64(2), lost.Now)
@@ -185,7 +186,7 @@ func TestStalled(t *testing.T) {
 	b.exec(t, `UPDATE steady_backfill_slices SET state = 'running', started_at = now() - interval '3 minutes',
 		updated_at = now() - interval '2 minutes', rate_per_s = 12.5, rows_done = 10, cursor_key = key_from + 10`)
 	b.exec(t, `UPDATE steady_backfill_runs SET created_at = now() - interval '3 minutes'`)
-	status := func() backfill.RunStatus {
+	status := func() backfills.RunStatus {
 		t.Helper()
 		sts, err := store.Status(ctx, phone)
 		require.NoError(t, err)
@@ -194,7 +195,7 @@ func TestStalled(t *testing.T) {
 
 	t.Run("NoWorkerEverRan", func(t *testing.T) {
 		st := status()
-		require.Equal(t, backfill.StateStalled, st.State)
+		require.Equal(t, backfills.StateStalled, st.State)
 		require.True(t, st.State.Active())
 		require.Equal(t, "no worker is running: start steady worker", st.Stalled)
 		require.NotNil(t, st.StalledSince)
@@ -209,14 +210,14 @@ func TestStalled(t *testing.T) {
 
 	t.Run("ALiveWorkerWillPickTheJobUp", func(t *testing.T) {
 		st := status()
-		require.Equal(t, backfill.StateRunning, st.State)
+		require.Equal(t, backfills.StateRunning, st.State)
 		require.Equal(t, 12.5, st.RatePerS)
 	})
 
 	t.Run("ALiveWorkerButTheSliceHasNoJob", func(t *testing.T) {
 		b.exec(t, `UPDATE river_job SET state = 'discarded', finalized_at = now() WHERE kind = $1`, jobs.BackfillKind)
 		st := status()
-		require.Equal(t, backfill.StateStalled, st.State)
+		require.Equal(t, backfills.StateStalled, st.State)
 		require.Equal(t, "slice 0 has no job a worker could pick up: steady backfill enqueue "+phone+" gives it one", st.Stalled)
 		require.WithinDuration(t, time.Now().Add(-2*time.Minute), *st.StalledSince, 30*time.Second, "since its last progress")
 	})
@@ -225,7 +226,7 @@ func TestStalled(t *testing.T) {
 		b.exec(t, `UPDATE river_job SET state = 'running', finalized_at = NULL, attempt = 1, attempted_at = now(),
 			attempted_by = ARRAY[$2::text] WHERE kind = $1`, jobs.BackfillKind, h.ClientID())
 		st := status()
-		require.Equal(t, backfill.StateRunning, st.State, "slow (held back, say) but worked")
+		require.Equal(t, backfills.StateRunning, st.State, "slow (held back, say) but worked")
 	})
 
 	t.Run("WithinTheBoundItIsNotStalledYet", func(t *testing.T) {
@@ -233,7 +234,7 @@ func TestStalled(t *testing.T) {
 		require.NoError(t, h.Stop(ctx))
 		b.exec(t, `UPDATE steady_backfill_slices SET updated_at = now()`)
 		st := status()
-		require.Equal(t, backfill.StateRunning, st.State)
+		require.Equal(t, backfills.StateRunning, st.State)
 		require.Zero(t, st.RatePerS, "but nobody works it: no rate")
 		require.Nil(t, st.ETASeconds)
 	})

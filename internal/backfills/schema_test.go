@@ -1,4 +1,4 @@
-package backfill
+package backfills
 
 import (
 	"context"
@@ -53,7 +53,7 @@ func TestEnsureSchema(t *testing.T) {
 	_, err = direct.Exec(ctx, `ALTER TABLE steady_backfill_slices DROP COLUMN active_s, DROP COLUMN throttled_s;
 		COMMENT ON TABLE steady_backfill_runs IS 'steady backfill bookkeeping v3'`)
 	require.NoError(t, err)
-	sts, err := NewStore(pools.Pooler.Pool).Status(ctx)
+	sts, err := NewStore(pools.Pooler.Pool, Catalog{{Name: "leads_phone_whatsapp"}}).Status(ctx)
 	require.NoError(t, err)
 	require.NotEmpty(t, sts)
 	require.Equal(t, schemaVersion, version())

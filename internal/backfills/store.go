@@ -1,4 +1,4 @@
-package backfill
+package backfills
 
 import (
 	"context"
@@ -8,10 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
-
-	"github.com/steadydb/steady/jobs"
 )
 
 // State is a run's or a slice's state.
@@ -48,15 +45,31 @@ const (
 // ErrNoActiveRun is returned by Pause, Resume and Cancel when the backfill has nothing running.
 var ErrNoActiveRun = errors.New("no active run")
 
-// Inserter inserts River jobs in a transaction (*river.Client[pgx.Tx] is one, insert-only or not).
+// SliceKind is the River kind of the jobs that work slices (jobs.BackfillArgs).
+const SliceKind = "steady_backfill"
+
+// SliceJob names the River job that works one slice of one run: the job's arguments
+// (jobs.BackfillArgs has the same fields). The slice's key range and checkpoint live in
+// steady_backfill_slices; the statements live in the catalog.
+type SliceJob struct {
+	Backfill string
+	Run      int64
+	Slice    int
+	Gen      int // bumped by each resume: a resumed slice's job is a new one
+}
+
+// Inserter inserts the jobs of slices in the caller's transaction, unique per live job of a
+// slice. The job arguments are the product's (package jobs): workers.BackfillJobs is the
+// Inserter on a River client, insert-only or not.
 type Inserter interface {
-	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	InsertSliceJobs(ctx context.Context, tx pgx.Tx, jobs []SliceJob) ([]*rivertype.JobInsertResult, error)
 }
 
 // Store reads and changes backfill runs. It works through a transaction pooler: every
 // statement is a transaction of its own or part of an explicit one.
 type Store struct {
 	pool         *pgxpool.Pool
+	catalog      Catalog
 	stalledAfter time.Duration
 }
 
@@ -64,9 +77,9 @@ type Store struct {
 // calls it stalled.
 const DefaultStalledAfter = 30 * time.Second
 
-// NewStore returns a Store on pool (the POOLER's).
-func NewStore(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, stalledAfter: DefaultStalledAfter}
+// NewStore returns a Store of the catalog's backfills on pool (the POOLER's).
+func NewStore(pool *pgxpool.Pool, catalog Catalog) *Store {
+	return &Store{pool: pool, catalog: catalog, stalledAfter: DefaultStalledAfter}
 }
 
 // Pool is the pool the store works on (the POOLER's).
@@ -104,7 +117,7 @@ type StartResult struct {
 // run and all its slices' jobs exist, or nothing does. When a run is active it is left alone,
 // except that a slice that is due to run but has no live job gets one again (unique inserts
 // make that a no-op for slices whose job is alive).
-func (s *Store) Start(ctx context.Context, ins Inserter, b jobs.Backfill, opts StartOpts) (StartResult, error) {
+func (s *Store) Start(ctx context.Context, ins Inserter, b Backfill, opts StartOpts) (StartResult, error) {
 	res := StartResult{Backfill: b.Name}
 	slices := max(opts.Slices, 1)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -142,7 +155,7 @@ func (s *Store) Start(ctx context.Context, ins Inserter, b jobs.Backfill, opts S
 		if err != nil {
 			return err
 		}
-		var due []jobs.BackfillArgs
+		var due []SliceJob
 		froms, tos, states := make([]int64, len(ranges)), make([]int64, len(ranges)), make([]string, len(ranges))
 		for i, r := range ranges {
 			froms[i], tos[i], states[i] = r[0], r[1], string(StatePending)
@@ -150,7 +163,7 @@ func (s *Store) Start(ctx context.Context, ins Inserter, b jobs.Backfill, opts S
 				states[i] = string(StateDone) // nothing in range: done from the start
 				continue
 			}
-			due = append(due, jobs.BackfillArgs{Backfill: b.Name, Run: res.Run, Slice: i})
+			due = append(due, SliceJob{Backfill: b.Name, Run: res.Run, Slice: i})
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO steady_backfill_slices (run_id, slice, key_from, key_to, cursor_key, state, rows_remaining, finished_at)
 			SELECT $1, i - 1, f, t, f, st, CASE WHEN st = 'done' THEN 0 END, CASE WHEN st = 'done' THEN now() END
@@ -172,7 +185,7 @@ type active struct {
 	id     int64
 	slices int
 	state  State
-	due    []jobs.BackfillArgs // the jobs of the slices that are pending or running: each should be live
+	due    []SliceJob // the jobs of the slices that are pending or running: each should be live
 }
 
 // activeRun is the backfill's run with a slice that may still work, if any.
@@ -197,7 +210,7 @@ func activeRun(ctx context.Context, tx pgx.Tx, name string) (*active, error) {
 		return nil, err
 	}
 	for i, sl := range slices {
-		a.due = append(a.due, jobs.BackfillArgs{Backfill: name, Run: a.id, Slice: sl, Gen: gens[i]})
+		a.due = append(a.due, SliceJob{Backfill: name, Run: a.id, Slice: sl, Gen: gens[i]})
 	}
 	a.state = StatePending
 	switch {
@@ -209,15 +222,11 @@ func activeRun(ctx context.Context, tx pgx.Tx, name string) (*active, error) {
 	return &a, nil
 }
 
-func insertJobs(ctx context.Context, tx pgx.Tx, ins Inserter, args []jobs.BackfillArgs) (int, error) {
+func insertJobs(ctx context.Context, tx pgx.Tx, ins Inserter, args []SliceJob) (int, error) {
 	if len(args) == 0 {
 		return 0, nil
 	}
-	params := make([]river.InsertManyParams, len(args))
-	for i, a := range args {
-		params[i] = river.InsertManyParams{Args: a}
-	}
-	results, err := ins.InsertManyTx(ctx, tx, params)
+	results, err := ins.InsertSliceJobs(ctx, tx, args)
 	if err != nil {
 		return 0, fmt.Errorf("insert jobs: %w", err)
 	}
@@ -232,7 +241,7 @@ func insertJobs(ctx context.Context, tx pgx.Tx, ins Inserter, args []jobs.Backfi
 
 // keyBounds is the key range to cover: (min-1, max]. Rows added later above max are not part
 // of the run (the application writes new rows correctly; the next run picks up stragglers).
-func keyBounds(ctx context.Context, tx pgx.Tx, b jobs.Backfill) ([2]int64, error) {
+func keyBounds(ctx context.Context, tx pgx.Tx, b Backfill) ([2]int64, error) {
 	key := pgx.Identifier{b.Key}.Sanitize()
 	var lo, hi *int64
 	err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT min(%s)::bigint, max(%s)::bigint FROM %s`,
@@ -321,8 +330,8 @@ func (s *Store) change(ctx context.Context, ins Inserter, name, update string) (
 		if err != nil {
 			return err
 		}
-		changed, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (jobs.BackfillArgs, error) {
-			j := jobs.BackfillArgs{Backfill: name, Run: a.id}
+		changed, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (SliceJob, error) {
+			j := SliceJob{Backfill: name, Run: a.id}
 			return j, row.Scan(&j.Slice, &j.Gen)
 		})
 		if err != nil {

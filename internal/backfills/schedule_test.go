@@ -1,15 +1,20 @@
-package jobs_test
+package backfills_test
 
 import (
 	"errors"
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
-	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/internal/backfills"
 )
+
+// catalog holds the backfills these tests schedule, with their default schedules.
+var catalog = backfills.Catalog{
+	{Name: "leads_last_call", Schedule: "CRON_TZ=Asia/Jerusalem 0 3 * * *"},
+	{Name: "threads_last_message_at", Schedule: "CRON_TZ=Asia/Jerusalem 15 3 * * *"},
+}
 
 func utc(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
@@ -26,7 +31,7 @@ func TestBackfillSchedule(t *testing.T) {
 		t.Parallel()
 		// Israel moves to summer time on Friday 27 March 2026 at 02:00: 03:00 local is 01:00 UTC
 		// before and 00:00 UTC from that night on.
-		s, err := jobs.ParseBackfillSchedule("leads_last_call", "CRON_TZ=Asia/Jerusalem 0 3 * * *")
+		s, err := catalog.ParseSchedule("leads_last_call", "CRON_TZ=Asia/Jerusalem 0 3 * * *")
 		require.NoError(t, err)
 		require.Equal(t, "Asia/Jerusalem", s.Zone)
 		require.Equal(t, []time.Time{utc("2026-03-26T01:00:00Z"), utc("2026-03-27T00:00:00Z"), utc("2026-03-28T00:00:00Z")},
@@ -35,7 +40,7 @@ func TestBackfillSchedule(t *testing.T) {
 
 	t.Run("NoZoneMeansUTC", func(t *testing.T) {
 		t.Parallel()
-		s, err := jobs.ParseBackfillSchedule("leads_last_call", "30 2 * * 1-5")
+		s, err := catalog.ParseSchedule("leads_last_call", "30 2 * * 1-5")
 		require.NoError(t, err)
 		require.Equal(t, "UTC", s.Zone)
 		// In any process zone: River passes time.Now() in the local zone.
@@ -46,7 +51,7 @@ func TestBackfillSchedule(t *testing.T) {
 
 	t.Run("DescriptorsAndTZPrefix", func(t *testing.T) {
 		t.Parallel()
-		s, err := jobs.ParseBackfillSchedule("leads_last_call", "TZ=America/New_York @daily")
+		s, err := catalog.ParseSchedule("leads_last_call", "TZ=America/New_York @daily")
 		require.NoError(t, err)
 		require.Equal(t, "America/New_York", s.Zone)
 		require.Equal(t, utc("2026-07-02T04:00:00Z"), s.Next(utc("2026-07-01T12:00:00Z")).UTC())
@@ -55,21 +60,21 @@ func TestBackfillSchedule(t *testing.T) {
 	t.Run("InvalidSpecNamesTheBackfill", func(t *testing.T) {
 		t.Parallel()
 		for _, spec := range []string{"0 25 * * *", "every night", "CRON_TZ=Mars/Olympus 0 3 * * *", "* * * *", "CRON_TZ=Asia/Jerusalem"} {
-			_, err := jobs.ResolveBackfillSchedules(map[string]string{"threads_last_message_at": spec})
-			var se *jobs.ScheduleError
+			_, err := catalog.ResolveSchedules(map[string]string{"threads_last_message_at": spec})
+			var se *backfills.ScheduleError
 			require.True(t, errors.As(err, &se), spec)
 			require.Equal(t, "threads_last_message_at", se.Backfill)
 			require.Contains(t, err.Error(), "threads_last_message_at")
 		}
-		_, err := jobs.ResolveBackfillSchedules(map[string]string{"no_such_backfill": "@daily"})
+		_, err := catalog.ResolveSchedules(map[string]string{"no_such_backfill": "@daily"})
 		require.ErrorContains(t, err, `unknown backfill "no_such_backfill"`)
 	})
 
 	t.Run("OffAndEmptyUnschedule", func(t *testing.T) {
 		t.Parallel()
-		specs := jobs.DefaultBackfillSpecs()
+		specs := catalog.DefaultSpecs()
 		specs["leads_last_call"] = "off"
-		scheds, err := jobs.ResolveBackfillSchedules(specs)
+		scheds, err := catalog.ResolveSchedules(specs)
 		require.NoError(t, err)
 		for _, s := range scheds {
 			require.NotEqual(t, "leads_last_call", s.Backfill)
@@ -78,28 +83,18 @@ func TestBackfillSchedule(t *testing.T) {
 
 	t.Run("SlotIsTheScheduledTimeBeingRun", func(t *testing.T) {
 		t.Parallel()
-		s, err := jobs.ParseBackfillSchedule("leads_last_call", "CRON_TZ=Asia/Jerusalem 0 3 * * *")
+		s, err := catalog.ParseSchedule("leads_last_call", "CRON_TZ=Asia/Jerusalem 0 3 * * *")
 		require.NoError(t, err)
 		night := utc("2026-11-29T01:00:00Z") // 03:00 in Jerusalem (winter)
 		for _, late := range []time.Duration{0, 40 * time.Millisecond, 3 * time.Second, 5 * time.Hour} {
 			require.Equal(t, night, s.Slot(night.Add(late)), late)
 		}
 		require.Equal(t, night.Add(-24*time.Hour), s.Slot(night.Add(-time.Second)))
-		weekly, err := jobs.ParseBackfillSchedule("leads_last_call", "0 4 * * 0")
+		weekly, err := catalog.ParseSchedule("leads_last_call", "0 4 * * 0")
 		require.NoError(t, err)
 		require.Equal(t, utc("2026-11-29T04:00:00Z"), weekly.Slot(utc("2026-12-04T10:00:00Z")))
 	})
 
-	t.Run("PeriodicJobsInsertUniquePerSlot", func(t *testing.T) {
-		t.Parallel()
-		s, err := jobs.ParseBackfillSchedule("leads_last_call", "@hourly")
-		require.NoError(t, err)
-		var _ river.PeriodicSchedule = s // a schedule is River's, with no adapter
-		require.Len(t, jobs.BackfillPeriodicJobs([]jobs.BackfillSchedule{s}), 1)
-		opts := jobs.BackfillScheduledArgs{}.InsertOpts()
-		require.True(t, opts.UniqueOpts.ByArgs)
-		require.Empty(t, opts.UniqueOpts.ByState, "default unique states: completed jobs count too")
-	})
 }
 
 func utcAll(ts []time.Time) []time.Time {

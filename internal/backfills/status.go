@@ -1,4 +1,4 @@
-package backfill
+package backfills
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/steadydb/steady/internal/liveness"
-	"github.com/steadydb/steady/jobs"
 )
 
 // RunStatus is the progress of a backfill's latest run.
@@ -40,7 +39,7 @@ type RunStatus struct {
 // empty), in catalog order. A backfill that never ran has State StateNever.
 func (s *Store) Status(ctx context.Context, names ...string) ([]RunStatus, error) {
 	if len(names) == 0 {
-		names = jobs.BackfillNames()
+		names = s.catalog.Names()
 	}
 	byName, err := s.readRuns(ctx, names)
 	if undefinedColumn(err) {
@@ -199,7 +198,7 @@ func (s *Store) markStalled(ctx context.Context, byName map[string]RunStatus) er
 		sliceWithoutJob     int
 	}
 	work := map[int64]runWork{}
-	rows, err := s.pool.Query(ctx, stalledQuery, runs, alive, jobs.BackfillKind)
+	rows, err := s.pool.Query(ctx, stalledQuery, runs, alive, SliceKind)
 	if err == nil {
 		for rows.Next() {
 			var run int64

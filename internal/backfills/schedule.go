@@ -1,4 +1,4 @@
-package jobs
+package backfills
 
 import (
 	"fmt"
@@ -11,8 +11,9 @@ import (
 	"github.com/steadydb/steady/internal/cronspec"
 )
 
-// BackfillSchedule is when a backfill runs by itself. It satisfies river.PeriodicSchedule.
-type BackfillSchedule struct {
+// Schedule is when a backfill runs by itself. It satisfies river.PeriodicSchedule
+// (jobs.BackfillPeriodicJobs makes River's periodic jobs of them).
+type Schedule struct {
 	Backfill string
 	Spec     string // as configured; a spec without a zone is read in UTC
 	Zone     string // the IANA zone the spec is read in
@@ -34,17 +35,17 @@ func (e *ScheduleError) Error() string {
 }
 func (e *ScheduleError) Unwrap() error { return e.Err }
 
-// ParseBackfillSchedule parses a standard five-field cron spec or a descriptor (@daily,
-// @every 1h), optionally prefixed with CRON_TZ=Zone (or TZ=Zone). River asks Next with the
-// process's clock in the process's zone, so a spec without a zone is pinned to
-// UTC rather than to wherever the worker happens to run.
-func ParseBackfillSchedule(backfill, spec string) (BackfillSchedule, error) {
+// ParseSchedule parses the schedule of one of the catalog's backfills: a standard five-field
+// cron spec or a descriptor (@daily, @every 1h), optionally prefixed with CRON_TZ=Zone (or
+// TZ=Zone). River asks Next with the process's clock in the process's zone, so a spec without a
+// zone is pinned to UTC rather than to wherever the worker happens to run.
+func (c Catalog) ParseSchedule(backfill, spec string) (Schedule, error) {
 	spec = strings.TrimSpace(spec)
-	fail := func(err error) (BackfillSchedule, error) {
-		return BackfillSchedule{}, &ScheduleError{Backfill: backfill, Spec: spec, Err: err}
+	fail := func(err error) (Schedule, error) {
+		return Schedule{}, &ScheduleError{Backfill: backfill, Spec: spec, Err: err}
 	}
-	if _, ok := LookupBackfill(backfill); !ok {
-		return fail(&UnknownBackfillError{Name: backfill})
+	if _, ok := c.Lookup(backfill); !ok {
+		return fail(c.Unknown(backfill))
 	}
 	if spec == "" || spec == ScheduleOff {
 		return fail(fmt.Errorf("empty (use %q to disable a schedule)", ScheduleOff))
@@ -53,47 +54,47 @@ func ParseBackfillSchedule(backfill, spec string) (BackfillSchedule, error) {
 	if err != nil {
 		return fail(err)
 	}
-	return BackfillSchedule{Backfill: backfill, Spec: spec, Zone: zone, schedule: s}, nil
+	return Schedule{Backfill: backfill, Spec: spec, Zone: zone, schedule: s}, nil
 }
 
-// ResolveBackfillSchedules turns the effective spec of each backfill (after flags, environment
+// ResolveSchedules turns the effective spec of each backfill (after flags, environment
 // and the catalog's default) into schedules, sorted by backfill. "" and "off" mean unscheduled.
-func ResolveBackfillSchedules(specs map[string]string) ([]BackfillSchedule, error) {
-	var out []BackfillSchedule
-	for _, b := range Backfills {
+func (c Catalog) ResolveSchedules(specs map[string]string) ([]Schedule, error) {
+	var out []Schedule
+	for _, b := range c {
 		spec := strings.TrimSpace(specs[b.Name])
 		if spec == "" || spec == ScheduleOff {
 			continue
 		}
-		s, err := ParseBackfillSchedule(b.Name, spec)
+		s, err := c.ParseSchedule(b.Name, spec)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, s)
 	}
 	for name := range specs {
-		if _, ok := LookupBackfill(name); !ok {
-			return nil, &ScheduleError{Backfill: name, Spec: specs[name], Err: &UnknownBackfillError{Name: name}}
+		if _, ok := c.Lookup(name); !ok {
+			return nil, &ScheduleError{Backfill: name, Spec: specs[name], Err: c.Unknown(name)}
 		}
 	}
-	slices.SortFunc(out, func(a, b BackfillSchedule) int { return strings.Compare(a.Backfill, b.Backfill) })
+	slices.SortFunc(out, func(a, b Schedule) int { return strings.Compare(a.Backfill, b.Backfill) })
 	return out, nil
 }
 
-// DefaultBackfillSpecs is each backfill's default spec from the catalog.
-func DefaultBackfillSpecs() map[string]string {
+// DefaultSpecs is each backfill's default spec from the catalog.
+func (c Catalog) DefaultSpecs() map[string]string {
 	specs := map[string]string{}
-	for _, b := range Backfills {
+	for _, b := range c {
 		specs[b.Name] = b.Schedule
 	}
 	return specs
 }
 
 // Next is the first scheduled time after t.
-func (s BackfillSchedule) Next(t time.Time) time.Time { return s.schedule.Next(t) }
+func (s Schedule) Next(t time.Time) time.Time { return s.schedule.Next(t) }
 
 // NextRuns is the n scheduled times after from, in the schedule's zone.
-func (s BackfillSchedule) NextRuns(from time.Time, n int) []time.Time {
+func (s Schedule) NextRuns(from time.Time, n int) []time.Time {
 	out := make([]time.Time, 0, n)
 	for t := from; len(out) < n; {
 		t = s.Next(t)
@@ -107,7 +108,7 @@ func (s BackfillSchedule) NextRuns(from time.Time, n int) []time.Time {
 
 // Slot is the latest scheduled time at or before now, in UTC: the time a periodic insert at now
 // is for, and what makes two inserts for the same night the same job.
-func (s BackfillSchedule) Slot(now time.Time) time.Time {
+func (s Schedule) Slot(now time.Time) time.Time {
 	for _, back := range []time.Duration{time.Minute, time.Hour, 25 * time.Hour, 8 * 24 * time.Hour, 32 * 24 * time.Hour, 367 * 24 * time.Hour} {
 		t := s.Next(now.Add(-back))
 		if t.IsZero() || t.After(now) {

@@ -1,4 +1,4 @@
-package backfill
+package backfills
 
 import (
 	"context"
@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/steadydb/steady/jobs"
 )
 
 // Counting the remaining work runs the catalog's Pending query over the slice: a scan as costly
@@ -24,7 +22,7 @@ const countMaxRows = 1_000_000
 
 // countFirst starts the count when this is the slice's first attempt and returns a function that
 // stops it and waits for it.
-func (r *Runner) countFirst(ctx context.Context, b jobs.Backfill, sl *slice, log *slog.Logger) func() {
+func (r *Runner) countFirst(ctx context.Context, b Backfill, sl *slice, log *slog.Logger) func() {
 	if sl.batches > 0 || sl.cursor != sl.from {
 		return func() {}
 	}
@@ -40,7 +38,7 @@ func (r *Runner) countFirst(ctx context.Context, b jobs.Backfill, sl *slice, log
 	}
 }
 
-func (r *Runner) count(ctx context.Context, b jobs.Backfill, args jobs.BackfillArgs, from, to int64, log *slog.Logger) {
+func (r *Runner) count(ctx context.Context, b Backfill, args SliceJob, from, to int64, log *slog.Logger) {
 	var estimate float64
 	err := r.pool.QueryRow(ctx, `SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = to_regclass($1)`, b.KeyRelation()).Scan(&estimate)
 	if err != nil {

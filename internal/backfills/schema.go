@@ -1,12 +1,10 @@
-package backfill
+package backfills
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -98,15 +96,3 @@ func EnsureSchema(ctx context.Context, pool *pgxpool.Pool) error {
 
 // schemaLockKey is the advisory lock that serialises EnsureSchema ("steadyb" in ASCII).
 const schemaLockKey int64 = 0x73746561647962
-
-// undefinedColumn reports an error caused by bookkeeping older than this steady's.
-func undefinedColumn(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "42703"
-}
-
-// missingTable reports an error caused by the bookkeeping not existing yet.
-func missingTable(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "42P01"
-}

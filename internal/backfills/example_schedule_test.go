@@ -1,17 +1,18 @@
-package jobs_test
+package backfills_test
 
 import (
 	"fmt"
 	"time"
 
-	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/internal/backfills"
 )
 
 // A backfill's schedule is a robfig/cron spec read in its CRON_TZ zone (UTC without one). It is a
 // river.PeriodicSchedule as it is, and Slot names the night a periodic insert is for, which
 // makes the job unique per night across replicas and restarts.
-func ExampleParseBackfillSchedule() {
-	s, err := jobs.ParseBackfillSchedule("leads_last_call", "CRON_TZ=Asia/Jerusalem 0 3 * * *")
+func ExampleCatalog_ParseSchedule() {
+	catalog := backfills.Catalog{{Name: "leads_last_call"}}
+	s, err := catalog.ParseSchedule("leads_last_call", "CRON_TZ=Asia/Jerusalem 0 3 * * *")
 	if err != nil {
 		panic(err)
 	}

@@ -1,11 +1,15 @@
-// Package backfill runs the backfill catalog (jobs.Backfills) in keyset batches through a
-// transaction pooler, and keeps the runs' state where commands, metrics and other replicas read
-// it: steady_backfill_runs (one row per run) and steady_backfill_slices (one per key-range slice,
-// with its checkpoint and progress), created on first use by EnsureSchema.
+// Package backfills is the backfill engine. It owns the catalog's types ([Backfill], [Catalog];
+// the product's entries are data in jobs.Backfills) and their schedules ([Schedule]), runs the
+// catalog in keyset batches through a transaction pooler ([Runner]), and keeps the runs' state
+// where commands, metrics and other replicas read it ([Store], [RunStatus], whose JSON is steady
+// backfill status --json's): steady_backfill_runs (one row per run) and steady_backfill_slices
+// (one per key-range slice, with its checkpoint and progress), created on first use by
+// EnsureSchema.
 //
 // A run covers the key range (min-1, max] of the backfill's key table as it was when the run
 // started, split into N contiguous slices that cover it exactly once. Each slice is worked by one
-// River job (jobs.BackfillArgs) at a time.
+// River job ([SliceJob]; its arguments are jobs.BackfillArgs, inserted through an [Inserter])
+// at a time.
 //
 // Rules:
 //   - A batch is one transaction on the POOLER: set_config('lock_timeout'/'statement_timeout'/
@@ -47,4 +51,4 @@
 //     (backfill, slot)).
 //   - Pause and cancel are states in the slice rows, so they survive restarts; a paused run keeps
 //     its checkpoints and Resume inserts its jobs again.
-package backfill
+package backfills
