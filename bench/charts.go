@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 )
 
 // Charts are drawn from the measurements of this run, never by hand.
@@ -47,7 +47,7 @@ func drawTradeoff(path string, pts []sweepPoint) error {
 		if pt.yield == 0 {
 			labels[i] = " yield 0 (full speed)"
 		}
-		if pt.yield == backfill.DefaultYield {
+		if pt.yield == backfills.DefaultYield {
 			def = append(def, xys[i])
 			labels[i] = fmt.Sprintf(" yield %g (default)", pt.yield)
 		}

@@ -22,7 +22,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 )
 
 type config struct {
@@ -229,7 +229,7 @@ func machine() string {
 func sweepText(cfg *config) string {
 	var b strings.Builder
 	b.WriteString("The backfill's pace controller waits, after each batch, yield × (sessions of others active in the database, smoothed) × the batch's duration (`STEADY_BACKFILL_YIELD`, default " +
-		strconv.FormatFloat(backfill.DefaultYield, 'f', -1, 64) + "). With the application idle it works back to back; under load each point below is pgbench's p99 while the backfill runs against pgbench alone, measured in alternate " + measureWindow.String() + " windows of one pgbench run (" + strconv.Itoa(measureCycles) + " of each), and the backfill's rows per second while it runs against the single `UPDATE` on an idle database (medians of " +
+		strconv.FormatFloat(backfills.DefaultYield, 'f', -1, 64) + "). With the application idle it works back to back; under load each point below is pgbench's p99 while the backfill runs against pgbench alone, measured in alternate " + measureWindow.String() + " windows of one pgbench run (" + strconv.Itoa(measureCycles) + " of each), and the backfill's rows per second while it runs against the single `UPDATE` on an idle database (medians of " +
 		strconv.Itoa(sweepReps) + " measurements, in alternating order).")
 	return b.String()
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/jobs"
 )
 
@@ -36,7 +36,7 @@ type sweepPoint struct {
 
 func benchSweep(ctx context.Context, cfg *config) ([]row, error) {
 	const name = "leads_phone_whatsapp"
-	b, _ := jobs.LookupBackfill(name)
+	b, _ := jobs.Backfills.Lookup(name)
 	tpl, err := sharedTemplate(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -102,7 +102,7 @@ func benchSweep(ctx context.Context, cfg *config) ([]row, error) {
 		switch {
 		case y == 0:
 			label += " (full speed)"
-		case y == backfill.DefaultYield:
+		case y == backfills.DefaultYield:
 			label += " (default)"
 		}
 		rows = append(rows, row{"sweep", fmt.Sprintf("%s: pgbench p99 during the backfill vs alone; backfill rows/s vs the single UPDATE (batches running %.0f%% of the time)", label, 100*p.duty),
@@ -178,7 +178,7 @@ func measureBackfill(ctx context.Context, cfg *config, w *worker, db, name strin
 		if err != nil {
 			return fail(err)
 		}
-		if st1.State == string(backfill.StateDone) {
+		if st1.State == string(backfills.StateDone) {
 			return fail(fmt.Errorf("the backfill finished during the measurement: use more rows"))
 		}
 		on = append(on, window{t0, t1})
@@ -219,7 +219,7 @@ func pgbenchFor(ctx context.Context, cfg *config, db string, d time.Duration) ([
 }
 
 // singleUpdateRate times the single UPDATE through PgBouncer on a copy of tpl (rows per second).
-func singleUpdateRate(ctx context.Context, cfg *config, tpl string, b jobs.Backfill) (float64, error) {
+func singleUpdateRate(ctx context.Context, cfg *config, tpl string, b backfills.Backfill) (float64, error) {
 	db, err := createDB(ctx, cfg, tpl)
 	if err != nil {
 		return 0, err

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/jobs"
@@ -211,13 +212,13 @@ func steadyCmd(ctx context.Context, cfg *config, db string, args ...string) (str
 
 // singleUpdate is the catalog backfill's batch statement without its key range: one UPDATE
 // making the same change on the whole table.
-func singleUpdate(b jobs.Backfill) string {
+func singleUpdate(b backfills.Backfill) string {
 	return strings.Replace(b.Update, "id > $1 AND id <= $2 AND ", "", 1)
 }
 
 func benchBackfill(ctx context.Context, cfg *config) ([]row, error) {
 	const name = "leads_phone_whatsapp"
-	b, _ := jobs.LookupBackfill(name)
+	b, _ := jobs.Backfills.Lookup(name)
 	tpl, err := sharedTemplate(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -268,7 +269,7 @@ func benchBackfill(ctx context.Context, cfg *config) ([]row, error) {
 // steadyBackfill runs b to its end on a copy of tpl with a worker and the admin script's
 // enqueue --wait, checks that nothing is left to do, and returns how long it took, the worker's
 // peak RSS and its batches' durations.
-func steadyBackfill(ctx context.Context, cfg *config, tpl string, b jobs.Backfill, slices int) (time.Duration, string, []time.Duration, error) {
+func steadyBackfill(ctx context.Context, cfg *config, tpl string, b backfills.Backfill, slices int) (time.Duration, string, []time.Duration, error) {
 	sdb, err := createDB(ctx, cfg, tpl)
 	if err != nil {
 		return 0, "", nil, err

@@ -5,10 +5,13 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/steadydb/steady/internal/backfills"
 )
 
 // BackfillArgs asks a worker to work one slice of one backfill run. The slice's key range and
-// checkpoint live in steady_backfill_slices; the statements live in the catalog.
+// checkpoint live in steady_backfill_slices; the statements live in the catalog. Its fields are
+// backfills.SliceJob's, so that one converts to the other.
 type BackfillArgs struct {
 	Backfill string `json:"backfill"`
 	Run      int64  `json:"run"`
@@ -17,7 +20,7 @@ type BackfillArgs struct {
 }
 
 // BackfillKind is the River kind of backfill slice jobs.
-const BackfillKind = "steady_backfill"
+const BackfillKind = backfills.SliceKind
 
 func (BackfillArgs) Kind() string { return BackfillKind }
 
@@ -58,7 +61,7 @@ func (BackfillScheduledArgs) InsertOpts() river.InsertOpts {
 }
 
 // BackfillPeriodicJobs returns one River periodic job per schedule.
-func BackfillPeriodicJobs(schedules []BackfillSchedule) []*river.PeriodicJob {
+func BackfillPeriodicJobs(schedules []backfills.Schedule) []*river.PeriodicJob {
 	out := make([]*river.PeriodicJob, 0, len(schedules))
 	for _, s := range schedules {
 		out = append(out, river.NewPeriodicJob(s, func() (river.JobArgs, *river.InsertOpts) {

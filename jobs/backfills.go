@@ -1,39 +1,9 @@
 package jobs
 
-import (
-	"slices"
-	"strconv"
-	"strings"
-)
-
-// Backfill is one entry of the backfill catalog: a data change too large for a migration, made
-// in keyset batches by River jobs on the POOLER (workers/backfill.go runs it).
-//
-// Both statements take the batch's key range as $1 (exclusive) and $2 (inclusive) on
-// KeyTable.Key. Update must change only rows that Pending selects, and afterwards Pending must
-// select none of them: that is what makes a rerun idempotent and the remaining work countable.
-type Backfill struct {
-	Name        string // lower_snake; names the run, its jobs and its settings
-	Description string
-	Table       string // the table Update changes; throttling watches the locks on it
-	KeyTable    string // the table whose key delimits batches; default Table
-	Key         string // a unique, indexed integer column of KeyTable (its primary key)
-	Update      string // the batch: UPDATE … WHERE key > $1 AND key <= $2 AND <still needs work>
-	Pending     string // SELECT of the KeyTable rows in ($1, $2] that still need the change
-	Schedule    string // default cron spec (robfig standard; CRON_TZ= allowed); "" runs only when enqueued
-	Slices      int    // key-range slices of a scheduled or on-start run; default 1
-}
-
-// KeyRelation is the table whose key delimits batches.
-func (b Backfill) KeyRelation() string {
-	if b.KeyTable != "" {
-		return b.KeyTable
-	}
-	return b.Table
-}
+import "github.com/steadydb/steady/internal/backfills"
 
 // Backfills is the catalog: the CRM product's backfills. Adding one is adding an entry here.
-var Backfills = []Backfill{
+var Backfills = backfills.Catalog{
 	{
 		Name:        "leads_last_call",
 		Description: "leads.last_call_direction and last_call_at from each lead's latest call_log row",
@@ -144,28 +114,3 @@ const normalisedWhatsApp = `(SELECT CASE
         WHEN d ~ '^[1-9][0-9]{9,14}$' THEN '+' || d
         ELSE phone_whatsapp END
     FROM (SELECT regexp_replace(regexp_replace(phone_whatsapp, '@.*$', ''), '[^0-9+]', '', 'g') AS d) AS n)`
-
-// LookupBackfill returns the catalog entry called name.
-func LookupBackfill(name string) (Backfill, bool) {
-	i := slices.IndexFunc(Backfills, func(b Backfill) bool { return b.Name == name })
-	if i < 0 {
-		return Backfill{}, false
-	}
-	return Backfills[i], true
-}
-
-// BackfillNames lists the catalog's names in catalog order.
-func BackfillNames() []string {
-	names := make([]string, len(Backfills))
-	for i, b := range Backfills {
-		names[i] = b.Name
-	}
-	return names
-}
-
-// UnknownBackfillError names a backfill that is not in the catalog, and the ones that are.
-type UnknownBackfillError struct{ Name string }
-
-func (e *UnknownBackfillError) Error() string {
-	return "unknown backfill " + strconv.Quote(e.Name) + " (known: " + strings.Join(BackfillNames(), ", ") + ")"
-}

@@ -27,11 +27,11 @@ func TestBackfillCatalog(t *testing.T) {
 			require.False(t, seen[b.Name], "duplicate backfill %s", b.Name)
 			seen[b.Name] = true
 			require.NotEmpty(t, b.Description, b.Name)
-			got, ok := jobs.LookupBackfill(b.Name)
+			got, ok := jobs.Backfills.Lookup(b.Name)
 			require.True(t, ok)
 			require.Equal(t, b.Name, got.Name)
 		}
-		_, ok := jobs.LookupBackfill("nope")
+		_, ok := jobs.Backfills.Lookup("nope")
 		require.False(t, ok)
 	})
 
@@ -50,7 +50,7 @@ func TestBackfillCatalog(t *testing.T) {
 
 	t.Run("DefaultSchedulesParse", func(t *testing.T) {
 		t.Parallel()
-		scheds, err := jobs.ResolveBackfillSchedules(jobs.DefaultBackfillSpecs())
+		scheds, err := jobs.Backfills.ResolveSchedules(jobs.Backfills.DefaultSpecs())
 		require.NoError(t, err)
 		require.NotEmpty(t, scheds)
 	})

@@ -1,6 +1,10 @@
 package jobs
 
-import "github.com/riverqueue/river"
+import (
+	"github.com/riverqueue/river"
+
+	"github.com/steadydb/steady/internal/indexes"
+)
 
 // IndexBuildMaxAttempts bounds a table's build. With the worker's backoff (30 s doubling, at
 // most 30 min) the retries span about two hours; a discarded build is enqueued again by the
@@ -16,7 +20,7 @@ type IndexBuildArgs struct {
 }
 
 // Kind is the River job kind.
-func (IndexBuildArgs) Kind() string { return "steady_index_build" }
+func (IndexBuildArgs) Kind() string { return indexes.BuildKind }
 
 // InsertOpts puts builds on their queue and makes them unique by table in River's default
 // states (available, pending, running, retryable, scheduled and completed): enqueuing again

@@ -1,5 +1,12 @@
 package jobs
 
+import "github.com/steadydb/steady/internal/indexes"
+
+// Indexes returns the shipped index catalog: shippedIndexes, checked when the program starts.
+func Indexes() *indexes.Catalog { return shipped }
+
+var shipped = indexes.MustCatalog(shippedIndexes)
+
 // shippedIndexes are the indexes the CRM product's queries need, beyond the primary keys and
 // the unique constraints its migrations declare. Adding an index is adding one entry here: the
 // SQL is a plain CREATE INDEX with an unqualified table (the builder adds CONCURRENTLY and the
@@ -7,7 +14,7 @@ package jobs
 //
 // Entries of one table are built in this order, one at a time; tables are built in parallel,
 // in the order they first appear (big tables first, so they start first).
-var shippedIndexes = []Index{
+var shippedIndexes = []indexes.Index{
 	// leads
 	{Name: "leads_business_status_idx", Table: "leads",
 		SQL: `CREATE INDEX leads_business_status_idx ON leads (business_id, status)`,

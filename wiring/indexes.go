@@ -11,7 +11,7 @@ import (
 
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
-	"github.com/steadydb/steady/internal/indexbuild"
+	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/jobs"
 	"github.com/steadydb/steady/workers"
 )
@@ -22,10 +22,10 @@ type IndexesConfig struct {
 	// is healed by the next attempt.
 	BuildTimeout time.Duration
 	// AfterStep, when set, sees every statement a build runs (tests, metrics).
-	AfterStep func(indexbuild.Step)
-	// ParallelWorkers and Window: see indexbuild.Config.
+	AfterStep func(indexes.Step)
+	// ParallelWorkers and Window: see indexes.BuilderConfig.
 	ParallelWorkers int
-	Window          *jobs.IndexWindow
+	Window          *indexes.Window
 }
 
 // IndexesModule registers the index build worker and, once River runs (after the migration
@@ -62,7 +62,7 @@ type enqueueIndexParams struct {
 	Log    *slog.Logger
 }
 
-func windowText(w *jobs.IndexWindow) string {
+func windowText(w *indexes.Window) string {
 	if w == nil {
 		return "any time"
 	}
@@ -76,10 +76,10 @@ func enqueueIndexBuildsAtStart(p enqueueIndexParams) {
 			return nil
 		}
 		// A build interrupted by a crash left its table's parallel_workers at steady's value.
-		if err := indexbuild.RestoreParallel(ctx, p.Pools.Pooler.Pool, p.Pools.Schema, p.Log); err != nil {
+		if err := indexes.RestoreParallel(ctx, p.Pools.Pooler.Pool, p.Pools.Schema, p.Log); err != nil {
 			p.Log.Warn("index build: parallel_workers of an interrupted build not put back; the next build of the table does it", slog.Any("error", err))
 		}
-		res, err := jobs.EnqueueIndexBuilds(ctx, p.Client, p.Pools.Pooler, jobs.Indexes(), jobs.EnqueueIndexBuildsOpts{})
+		res, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: p.Client}, p.Pools.Pooler, jobs.Indexes(), indexes.EnqueueOpts{})
 		if err != nil {
 			if p.Config.Migrate.Strict {
 				return err
@@ -87,15 +87,15 @@ func enqueueIndexBuildsAtStart(p enqueueIndexParams) {
 			p.Log.Error("❌ index builds not enqueued; run steady indexes build", slog.Any("error", err))
 			return nil
 		}
-		counts := map[jobs.EnqueueAction]int{}
+		counts := map[indexes.EnqueueAction]int{}
 		for _, r := range res {
 			counts[r.Action]++
 		}
 		p.Log.Info("index builds run on POOLER: CREATE INDEX CONCURRENTLY, one statement at a time per table",
 			slog.String("url", p.Pools.Pooler.URL), slog.String("pool_mode", string(p.Pools.Pooler.Mode)),
-			slog.Int("enqueued", counts[jobs.EnqueueInserted]), slog.Int("retried", counts[jobs.EnqueueRetried]),
-			slog.Int("already_queued", counts[jobs.EnqueueDuplicate]), slog.Int("up_to_date", counts[jobs.EnqueueUpToDate]),
-			slog.Int("no_table", counts[jobs.EnqueueNoTable]), slog.Int("parallel_workers", p.Config.Indexes.ParallelWorkers),
+			slog.Int("enqueued", counts[indexes.EnqueueInserted]), slog.Int("retried", counts[indexes.EnqueueRetried]),
+			slog.Int("already_queued", counts[indexes.EnqueueDuplicate]), slog.Int("up_to_date", counts[indexes.EnqueueUpToDate]),
+			slog.Int("no_table", counts[indexes.EnqueueNoTable]), slog.Int("parallel_workers", p.Config.Indexes.ParallelWorkers),
 			slog.String("window", windowText(p.Config.Indexes.Window)))
 		if w := p.Config.Indexes.Window; w != nil {
 			if open, until := w.Open(time.Now()); open {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
+	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/jobs"
 	"github.com/steadydb/steady/migrations"
 	"github.com/steadydb/steady/wiring"
@@ -120,10 +121,10 @@ func TestWorkerIndexBuilds(t *testing.T) {
 	})
 
 	t.Run("EveryIndexIsValid", func(t *testing.T) {
-		status, err := jobs.ReadIndexStatus(ctx, conn, jobs.Indexes())
+		status, err := indexes.ReadStatus(ctx, conn, jobs.Indexes())
 		require.NoError(t, err)
 		for _, st := range status {
-			require.Equal(t, jobs.IndexValid, st.State, st.Name)
+			require.Equal(t, indexes.Valid, st.State, st.Name)
 		}
 	})
 

@@ -8,10 +8,24 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/jobs"
 )
+
+// BackfillJobs inserts jobs.BackfillArgs for the backfill engine (backfills.Inserter). The
+// client may be insert-only.
+type BackfillJobs struct{ *river.Client[pgx.Tx] }
+
+// InsertSliceJobs inserts the slices' jobs in tx.
+func (c BackfillJobs) InsertSliceJobs(ctx context.Context, tx pgx.Tx, slices []backfills.SliceJob) ([]*rivertype.JobInsertResult, error) {
+	params := make([]river.InsertManyParams, len(slices))
+	for i, s := range slices {
+		params[i] = river.InsertManyParams{Args: jobs.BackfillArgs(s)}
+	}
+	return c.InsertManyTx(ctx, tx, params)
+}
 
 // Backfill works one slice of a backfill run for one short attempt, then snoozes to continue:
 // attempts stay short so that a crashed worker's job is rescued soon and a stop is quick
@@ -19,7 +33,7 @@ import (
 // each batch.
 type Backfill struct {
 	river.WorkerDefaults[jobs.BackfillArgs]
-	Runner *backfill.Runner
+	Runner *backfills.Runner
 	Log    *slog.Logger
 }
 
@@ -27,11 +41,12 @@ type Backfill struct {
 func (w *Backfill) Timeout(*river.Job[jobs.BackfillArgs]) time.Duration { return w.Runner.JobTimeout() }
 
 func (w *Backfill) Work(ctx context.Context, job *river.Job[jobs.BackfillArgs]) error {
-	res, err := w.Runner.Run(ctx, job.Args, job.ID)
+	args := backfills.SliceJob(job.Args)
+	res, err := w.Runner.Run(ctx, args, job.ID)
 	if err != nil {
-		if errors.Is(err, backfill.ErrUnknownSlice) {
+		if errors.Is(err, backfills.ErrUnknownSlice) {
 			// A backfill removed from the catalog: retrying cannot help, and its run ends failed.
-			if ferr := w.Runner.Fail(context.WithoutCancel(ctx), job.Args, err); ferr != nil {
+			if ferr := w.Runner.Fail(context.WithoutCancel(ctx), args, err); ferr != nil {
 				w.Log.Warn("record backfill error", slog.Any("error", ferr))
 			}
 			return river.JobCancel(err)
@@ -40,15 +55,15 @@ func (w *Backfill) Work(ctx context.Context, job *river.Job[jobs.BackfillArgs]) 
 		if job.Attempt >= job.MaxAttempts {
 			record = w.Runner.Fail
 		}
-		if rerr := record(context.WithoutCancel(ctx), job.Args, err); rerr != nil {
+		if rerr := record(context.WithoutCancel(ctx), args, err); rerr != nil {
 			w.Log.Warn("record backfill error", slog.Any("error", rerr))
 		}
 		return err
 	}
 	switch res.Outcome {
-	case backfill.OutcomeContinue, backfill.OutcomeThrottled:
+	case backfills.OutcomeContinue, backfills.OutcomeThrottled:
 		return river.JobSnooze(res.Snooze)
-	case backfill.OutcomeLost:
+	case backfills.OutcomeLost:
 		// Another job holds the slice (a resumed slice's new generation): this one is done. When
 		// the holder is a later attempt of this very job, the runner's Fence has stopped the
 		// process before this return could overwrite that attempt's state.
@@ -60,7 +75,7 @@ func (w *Backfill) Work(ctx context.Context, job *river.Job[jobs.BackfillArgs]) 
 // BackfillScheduled starts the run a schedule asks for; the run's slices are jobs of their own.
 type BackfillScheduled struct {
 	river.WorkerDefaults[jobs.BackfillScheduledArgs]
-	Store *backfill.Store
+	Store *backfills.Store
 	Log   *slog.Logger
 }
 
@@ -69,12 +84,12 @@ func (w *BackfillScheduled) Timeout(*river.Job[jobs.BackfillScheduledArgs]) time
 }
 
 func (w *BackfillScheduled) Work(ctx context.Context, job *river.Job[jobs.BackfillScheduledArgs]) error {
-	b, ok := jobs.LookupBackfill(job.Args.Backfill)
+	b, ok := jobs.Backfills.Lookup(job.Args.Backfill)
 	if !ok {
-		return river.JobCancel(&jobs.UnknownBackfillError{Name: job.Args.Backfill})
+		return river.JobCancel(jobs.Backfills.Unknown(job.Args.Backfill))
 	}
-	res, err := w.Store.Start(ctx, river.ClientFromContext[pgx.Tx](ctx), b,
-		backfill.StartOpts{Slices: b.Slices, Trigger: backfill.TriggerSchedule, Slot: job.Args.Slot})
+	res, err := w.Store.Start(ctx, BackfillJobs{Client: river.ClientFromContext[pgx.Tx](ctx)}, b,
+		backfills.StartOpts{Slices: b.Slices, Trigger: backfills.TriggerSchedule, Slot: job.Args.Slot})
 	if err != nil {
 		return err
 	}
@@ -91,7 +106,7 @@ func (w *BackfillScheduled) Work(ctx context.Context, job *river.Job[jobs.Backfi
 }
 
 // RegisterBackfills adds the backfill workers to River's registry.
-func RegisterBackfills(w *river.Workers, runner *backfill.Runner, store *backfill.Store, log *slog.Logger) {
+func RegisterBackfills(w *river.Workers, runner *backfills.Runner, store *backfills.Store, log *slog.Logger) {
 	river.AddWorker(w, &Backfill{Runner: runner, Log: log})
 	river.AddWorker(w, &BackfillScheduled{Store: store, Log: log})
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
@@ -31,13 +31,13 @@ type bundle struct {
 	db     *dbtest.DB
 	pooler *pgxpool.Pool
 	direct *pgxpool.Pool
-	store  *backfill.Store
-	runner *backfill.Runner
+	store  *backfills.Store
+	runner *backfills.Runner
 	client *river.Client[pgx.Tx]
 	logs   *dbtest.LogBuffer
 }
 
-func setup(t *testing.T, cfg backfill.Config) *bundle {
+func setup(t *testing.T, cfg backfills.Config) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	db := dbtest.NewMigrated(t)
@@ -60,9 +60,9 @@ func setup(t *testing.T, cfg backfill.Config) *bundle {
 	require.NoError(t, tables.Ensure(ctx))
 
 	cfg.Logger = log
-	runner, err := backfill.NewRunner(pools.Pooler.Pool, cfg)
+	runner, err := backfills.NewRunner(pools.Pooler.Pool, jobs.Backfills, cfg)
 	require.NoError(t, err)
-	store := backfill.NewStore(pools.Pooler.Pool, tables)
+	store := backfills.NewStore(pools.Pooler.Pool, tables, jobs.Backfills)
 	w := river.NewWorkers()
 	workers.RegisterBackfills(w, runner, store, log)
 	client, err := river.NewClient(riverpgxv5.New(pools.Pooler.Pool), &river.Config{
@@ -86,11 +86,11 @@ func setup(t *testing.T, cfg backfill.Config) *bundle {
 	return &bundle{db: db, pooler: pools.Pooler.Pool, direct: direct, store: store, runner: runner, client: client, logs: logs}
 }
 
-func (b *bundle) start(t *testing.T, name string, slices int) backfill.StartResult {
+func (b *bundle) start(t *testing.T, name string, slices int) backfills.StartResult {
 	t.Helper()
-	bf, ok := jobs.LookupBackfill(name)
+	bf, ok := jobs.Backfills.Lookup(name)
 	require.True(t, ok)
-	res, err := b.store.Start(context.Background(), b.client, bf, backfill.StartOpts{Slices: slices, Trigger: backfill.TriggerManual})
+	res, err := b.store.Start(context.Background(), workers.BackfillJobs{Client: b.client}, bf, backfills.StartOpts{Slices: slices, Trigger: backfills.TriggerManual})
 	require.NoError(t, err)
 	return res
 }
@@ -111,11 +111,11 @@ func (b *bundle) exec(t *testing.T, sql string, args ...any) {
 // pending counts the rows of a whole table that the backfill still has to change.
 func (b *bundle) pending(t *testing.T, name string) int64 {
 	t.Helper()
-	bf, _ := jobs.LookupBackfill(name)
+	bf, _ := jobs.Backfills.Lookup(name)
 	return b.count(t, `SELECT count(*) FROM (`+bf.Pending+`) AS p`, int64(-1)<<62, int64(1)<<62)
 }
 
-func (b *bundle) status(t *testing.T, name string) backfill.RunStatus {
+func (b *bundle) status(t *testing.T, name string) backfills.RunStatus {
 	t.Helper()
 	sts, err := b.store.Status(context.Background(), name)
 	require.NoError(t, err)
@@ -123,12 +123,12 @@ func (b *bundle) status(t *testing.T, name string) backfill.RunStatus {
 }
 
 // waitState waits for the latest run of name to reach state.
-func (b *bundle) waitState(t *testing.T, name string, state backfill.State, within time.Duration) backfill.RunStatus {
+func (b *bundle) waitState(t *testing.T, name string, state backfills.State, within time.Duration) backfills.RunStatus {
 	t.Helper()
-	var st backfill.RunStatus
+	var st backfills.RunStatus
 	waitFor(t, within, func() bool {
 		st = b.status(t, name)
-		require.NotContains(t, []backfill.State{backfill.StateFailed, backfill.StateCancelled}, st.State,
+		require.NotContains(t, []backfills.State{backfills.StateFailed, backfills.StateCancelled}, st.State,
 			"%s: %s", name, st.Error)
 		return st.State == state
 	}, "backfill %s never became %s", name, state)
@@ -249,7 +249,7 @@ func TestBackfill(t *testing.T) {
 
 	t.Run("OverAHundredThousandRowsEveryRowIsCorrect", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, backfill.Config{})
+		b := setup(t, backfills.Config{})
 		const n = 120_000
 		phones(t, b, n, func(i int) int64 { return int64(i + 1) })
 		changes := b.count(t, `SELECT count(*) FROM leads l JOIN expected e USING (id) WHERE l.phone_whatsapp IS DISTINCT FROM e.phone`)
@@ -257,7 +257,7 @@ func TestBackfill(t *testing.T) {
 		require.Equal(t, changes, b.pending(t, phone))
 
 		b.start(t, phone, 1)
-		st := b.waitState(t, phone, backfill.StateDone, 3*time.Minute)
+		st := b.waitState(t, phone, backfills.StateDone, 3*time.Minute)
 
 		require.Zero(t, b.count(t, `SELECT count(*) FROM leads l JOIN expected e USING (id) WHERE l.phone_whatsapp IS DISTINCT FROM e.phone`))
 		require.Equal(t, int64(n), b.count(t, `SELECT count(*) FROM leads`))
@@ -273,12 +273,12 @@ func TestBackfill(t *testing.T) {
 
 		// A rerun finds nothing to do: the predicate makes the backfill idempotent.
 		b.start(t, phone, 2)
-		require.Zero(t, b.waitState(t, phone, backfill.StateDone, time.Minute).RowsDone)
+		require.Zero(t, b.waitState(t, phone, backfills.StateDone, time.Minute).RowsDone)
 	})
 
 	t.Run("EveryShippedBackfillOnDemoData", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, backfill.Config{})
+		b := setup(t, backfills.Config{})
 		_, err := demodata.Load(context.Background(), b.pooler, 1, nil)
 		require.NoError(t, err)
 		before := map[string]int64{}
@@ -288,7 +288,7 @@ func TestBackfill(t *testing.T) {
 			b.start(t, bf.Name, 2)
 		}
 		for _, bf := range jobs.Backfills {
-			st := b.waitState(t, bf.Name, backfill.StateDone, 3*time.Minute)
+			st := b.waitState(t, bf.Name, backfills.StateDone, 3*time.Minute)
 			require.Equal(t, before[bf.Name], st.RowsDone, bf.Name)
 			require.Zero(t, b.pending(t, bf.Name), bf.Name)
 		}
@@ -317,7 +317,7 @@ func TestBackfill(t *testing.T) {
 
 	t.Run("TransientBatchErrorIsRetriedInPlace", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, backfill.Config{})
+		b := setup(t, backfills.Config{})
 		phones(t, b, 5_000, func(i int) int64 { return int64(i + 1) })
 		// A sequence is not rolled back: the batch fails with a serialization failure once.
 		b.exec(t, `CREATE SEQUENCE calls`)
@@ -328,7 +328,7 @@ func TestBackfill(t *testing.T) {
 			END $$`)
 		b.exec(t, `CREATE TRIGGER fail_once BEFORE UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION fail_once()`)
 		b.start(t, phone, 1)
-		b.waitState(t, phone, backfill.StateDone, time.Minute)
+		b.waitState(t, phone, backfills.StateDone, time.Minute)
 		require.Zero(t, b.count(t, `SELECT count(*) FROM leads l JOIN expected e USING (id) WHERE l.phone_whatsapp IS DISTINCT FROM e.phone`))
 		require.Contains(t, b.logs.String(), "backfill batch failed; retrying")
 		require.Contains(t, b.logs.String(), "injected conflict")
@@ -337,7 +337,7 @@ func TestBackfill(t *testing.T) {
 
 	t.Run("FailedAttemptIsRetriedByRiverFromTheCheckpoint", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, backfill.Config{MaxBatch: 500})
+		b := setup(t, backfills.Config{MaxBatch: 500})
 		phones(t, b, 5_000, func(i int) int64 { return int64(i + 1) })
 		// Not a transient error: the attempt fails, River retries the job, which resumes.
 		b.exec(t, `CREATE SEQUENCE calls`)
@@ -348,7 +348,7 @@ func TestBackfill(t *testing.T) {
 			END $$`)
 		b.exec(t, `CREATE TRIGGER fail_once BEFORE UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION fail_once()`)
 		res := b.start(t, phone, 1)
-		st := b.waitState(t, phone, backfill.StateDone, time.Minute)
+		st := b.waitState(t, phone, backfills.StateDone, time.Minute)
 		require.Empty(t, st.Error, "a successful batch clears the error")
 		require.Zero(t, b.count(t, `SELECT count(*) FROM leads l JOIN expected e USING (id) WHERE l.phone_whatsapp IS DISTINCT FROM e.phone`))
 		var attempt int
@@ -368,7 +368,7 @@ func TestBackfill(t *testing.T) {
 	t.Run("PauseThenResumeFromTheCheckpoint", func(t *testing.T) {
 		t.Parallel()
 		// No time to count: the remaining rows are extrapolated from progress.
-		b := setup(t, backfill.Config{MaxBatch: 200, CountTimeout: time.Millisecond})
+		b := setup(t, backfills.Config{MaxBatch: 200, CountTimeout: time.Millisecond})
 		phones(t, b, 40_000, func(i int) int64 { return int64(i + 1) })
 		res := b.start(t, phone, 1)
 		waitFor(t, time.Minute, func() bool {
@@ -379,7 +379,7 @@ func TestBackfill(t *testing.T) {
 		require.Equal(t, 1, c.Slices)
 		b.waitJobsFinished(t) // the job stops at its next batch boundary
 		st := b.status(t, phone)
-		require.Equal(t, backfill.StatePaused, st.State)
+		require.Equal(t, backfills.StatePaused, st.State)
 		require.Less(t, st.Progress, 1.0)
 		require.True(t, st.Estimated)
 		require.InEpsilon(t, b.pending(t, phone), *st.RowsRemaining, 0.2, "estimate %d", *st.RowsRemaining)
@@ -387,17 +387,17 @@ func TestBackfill(t *testing.T) {
 		// Paused is durable: nothing works the slice, and enqueueing again does not restart it.
 		again := b.start(t, phone, 1)
 		require.False(t, again.Started)
-		require.Equal(t, backfill.StatePaused, again.State)
+		require.Equal(t, backfills.StatePaused, again.State)
 		require.Zero(t, again.Requeued)
 		require.Equal(t, cursor, b.count(t, `SELECT cursor_key FROM steady_backfill_slices WHERE run_id = $1`, res.Run))
 		require.Zero(t, b.count(t, `SELECT count(*) FROM leads l JOIN expected e USING (id)
 			WHERE l.id <= $1 AND l.phone_whatsapp IS DISTINCT FROM e.phone`, cursor), "everything before the checkpoint is done")
 		require.Positive(t, b.pending(t, phone), "and the rest is not")
 
-		c, err = b.store.Resume(context.Background(), b.client, phone)
+		c, err = b.store.Resume(context.Background(), workers.BackfillJobs{Client: b.client}, phone)
 		require.NoError(t, err)
 		require.Equal(t, 1, c.Requeued)
-		done := b.waitState(t, phone, backfill.StateDone, 2*time.Minute)
+		done := b.waitState(t, phone, backfills.StateDone, 2*time.Minute)
 		require.Equal(t, res.Run, done.Run, "the same run finished")
 		require.Zero(t, b.count(t, `SELECT count(*) FROM leads l JOIN expected e USING (id) WHERE l.phone_whatsapp IS DISTINCT FROM e.phone`))
 		require.Contains(t, b.logs.String(), fmt.Sprintf("from_key=%d", cursor), "resumed at the checkpoint")
@@ -405,7 +405,7 @@ func TestBackfill(t *testing.T) {
 
 	t.Run("ResumeBeforeThePausedJobHasStopped", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, backfill.Config{MaxBatch: 200})
+		b := setup(t, backfills.Config{MaxBatch: 200})
 		phones(t, b, 20_000, func(i int) int64 { return int64(i + 1) })
 		res := b.start(t, phone, 1)
 		waitFor(t, time.Minute, func() bool {
@@ -413,17 +413,17 @@ func TestBackfill(t *testing.T) {
 		}, "no batch ran")
 		_, err := b.store.Pause(context.Background(), phone)
 		require.NoError(t, err)
-		c, err := b.store.Resume(context.Background(), b.client, phone)
+		c, err := b.store.Resume(context.Background(), workers.BackfillJobs{Client: b.client}, phone)
 		require.NoError(t, err)
 		require.Equal(t, 1, c.Requeued, "a job of a new generation, whatever the paused one is doing")
-		b.waitState(t, phone, backfill.StateDone, 2*time.Minute)
+		b.waitState(t, phone, backfills.StateDone, 2*time.Minute)
 		b.waitJobsFinished(t)
 		require.Zero(t, b.count(t, `SELECT count(*) FROM leads l JOIN expected e USING (id) WHERE l.phone_whatsapp IS DISTINCT FROM e.phone`))
 	})
 
 	t.Run("CancelStopsForGood", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, backfill.Config{MaxBatch: 200})
+		b := setup(t, backfills.Config{MaxBatch: 200})
 		phones(t, b, 40_000, func(i int) int64 { return int64(i + 1) })
 		res := b.start(t, phone, 1)
 		waitFor(t, time.Minute, func() bool {
@@ -433,7 +433,7 @@ func TestBackfill(t *testing.T) {
 		require.NoError(t, err)
 		b.waitJobsFinished(t)
 		st := b.status(t, phone)
-		require.Equal(t, backfill.StateCancelled, st.State)
+		require.Equal(t, backfills.StateCancelled, st.State)
 		cursor := b.count(t, `SELECT cursor_key FROM steady_backfill_slices WHERE run_id = $1`, res.Run)
 		require.Less(t, cursor, int64(40_000))
 		// What committed stays; nothing after the checkpoint was touched.
@@ -442,13 +442,13 @@ func TestBackfill(t *testing.T) {
 		require.Equal(t, b.count(t, `SELECT count(*) FROM leads l JOIN expected e USING (id)
 			WHERE l.id > $1 AND e.phone IS DISTINCT FROM l.phone_whatsapp`, cursor), b.pending(t, phone))
 		_, err = b.store.Cancel(context.Background(), phone)
-		require.ErrorIs(t, err, backfill.ErrNoActiveRun)
+		require.ErrorIs(t, err, backfills.ErrNoActiveRun)
 		require.True(t, b.start(t, phone, 1).Started, "a cancelled run does not block a new one")
 	})
 
 	t.Run("SlicesCoverTheKeySpaceExactlyOnce", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, backfill.Config{MaxBatch: 500})
+		b := setup(t, backfills.Config{MaxBatch: 500})
 		// Sparse keys: gaps of 1 to 13 between ids.
 		phones(t, b, 30_000, func(i int) int64 { return int64(i)*7 + int64(i%13) + 5 })
 		b.exec(t, `ALTER TABLE leads ADD COLUMN touches int NOT NULL DEFAULT 0`)
@@ -458,7 +458,7 @@ func TestBackfill(t *testing.T) {
 		changes := b.pending(t, phone)
 		res := b.start(t, phone, 4)
 		require.Equal(t, 4, res.Slices)
-		st := b.waitState(t, phone, backfill.StateDone, 2*time.Minute)
+		st := b.waitState(t, phone, backfills.StateDone, 2*time.Minute)
 		require.Equal(t, changes, st.RowsDone)
 
 		rows, err := b.direct.Query(context.Background(), `SELECT key_from, key_to, rows_done FROM steady_backfill_slices WHERE run_id = $1 ORDER BY slice`, res.Run)
@@ -480,7 +480,7 @@ func TestBackfill(t *testing.T) {
 
 	t.Run("HeldBackWhileASessionWaitsForALockOnTheTable", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, backfill.Config{MaxBatch: 100, LockTimeout: 200 * time.Millisecond, HealthEvery: 10 * time.Millisecond})
+		b := setup(t, backfills.Config{MaxBatch: 100, LockTimeout: 200 * time.Millisecond, HealthEvery: 10 * time.Millisecond})
 		phones(t, b, 20_000, func(i int) int64 { return int64(i + 1) })
 		res := b.start(t, phone, 1)
 		waitFor(t, time.Minute, func() bool {
@@ -500,7 +500,7 @@ func TestBackfill(t *testing.T) {
 			_, err := b.direct.Exec(bCtx, `BEGIN; LOCK TABLE leads IN ACCESS EXCLUSIVE MODE; COMMIT`)
 			bDone <- err
 		}()
-		st := func() backfill.RunStatus { return b.status(t, phone) }
+		st := func() backfills.RunStatus { return b.status(t, phone) }
 		waitFor(t, time.Minute, func() bool { return strings.Contains(st().Throttled, "waiting for a lock on leads") },
 			"the backfill never stepped aside")
 		held := b.count(t, `SELECT cursor_key FROM steady_backfill_slices WHERE run_id = $1`, res.Run)
@@ -509,7 +509,7 @@ func TestBackfill(t *testing.T) {
 		stopB()
 		<-bDone
 		require.NoError(t, a.Rollback(ctx))
-		done := b.waitState(t, phone, backfill.StateDone, time.Minute)
+		done := b.waitState(t, phone, backfills.StateDone, time.Minute)
 		require.Empty(t, done.Throttled)
 		require.Zero(t, b.count(t, `SELECT count(*) FROM leads l JOIN expected e USING (id) WHERE l.phone_whatsapp IS DISTINCT FROM e.phone`))
 		require.Contains(t, b.logs.String(), "backfill held back")
@@ -518,7 +518,7 @@ func TestBackfill(t *testing.T) {
 
 	t.Run("YieldsToTheApplicationThenSpeedsUpWhenItIsIdle", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, backfill.Config{MinBatch: 50, MaxBatch: 50, Yield: 2})
+		b := setup(t, backfills.Config{MinBatch: 50, MaxBatch: 50, Yield: 2})
 		phones(t, b, 40_000, func(i int) int64 { return int64(i + 1) })
 		ctx := context.Background()
 		// The test's own reads pose as steady (its application_name): only the application counts.
@@ -550,14 +550,14 @@ func TestBackfill(t *testing.T) {
 		waitFor(t, time.Minute, func() bool { return othersActive() == 2 }, "the application's sessions never became active")
 
 		res := b.start(t, phone, 1)
-		var st backfill.RunStatus
+		var st backfills.RunStatus
 		waitFor(t, time.Minute, func() bool {
 			st = b.status(t, phone)
-			return strings.Contains(st.Throttled, "yielding to the application") && st.ThrottledSeconds[backfill.ReasonApplication] > 0
+			return strings.Contains(st.Throttled, "yielding to the application") && st.ThrottledSeconds[backfills.ReasonApplication] > 0
 		}, "the backfill never yielded to the application")
-		require.Equal(t, backfill.StateRunning, st.State)
+		require.Equal(t, backfills.StateRunning, st.State)
 		require.Positive(t, st.ThrottledShare())
-		require.Positive(t, b.runner.ThrottledSeconds()[backfill.ReasonApplication], "steady_backfill_throttled_seconds_total{reason=application}")
+		require.Positive(t, b.runner.ThrottledSeconds()[backfills.ReasonApplication], "steady_backfill_throttled_seconds_total{reason=application}")
 		require.Regexp(t, `nice=4(\.\d+)?\b|nice=3\.\d+`, b.logs.String(), "two active sessions at yield 2 wait about 4 batches' time")
 
 		// The application goes idle: within a few batches the slice works back to back again.
@@ -576,21 +576,21 @@ func TestBackfill(t *testing.T) {
 		waitFor(t, time.Minute, func() bool {
 			m, _, _ := slice(res.Run)
 			st := b.status(t, phone)
-			return m > n+20 || st.State == backfill.StateDone
+			return m > n+20 || st.State == backfills.StateDone
 		}, "no more batches ran")
 		_, held, _ := slice(res.Run)
 		require.Equal(t, heldIdle, held, "no wait for the application while it is idle")
 
-		done := b.waitState(t, phone, backfill.StateDone, 3*time.Minute)
+		done := b.waitState(t, phone, backfills.StateDone, 3*time.Minute)
 		require.Empty(t, done.Throttled)
-		require.Positive(t, done.ThrottledSeconds[backfill.ReasonApplication])
+		require.Positive(t, done.ThrottledSeconds[backfills.ReasonApplication])
 		require.Less(t, done.ThrottledShare(), 1.0)
 		require.Zero(t, b.count(t, `SELECT count(*) FROM leads l JOIN expected e USING (id) WHERE l.phone_whatsapp IS DISTINCT FROM e.phone`))
 	})
 
 	t.Run("EnqueueIsIdempotent", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, backfill.Config{MaxBatch: 100})
+		b := setup(t, backfills.Config{MaxBatch: 100})
 		phones(t, b, 20_000, func(i int) int64 { return int64(i + 1) })
 		first := b.start(t, phone, 3)
 		require.True(t, first.Started)
@@ -599,15 +599,15 @@ func TestBackfill(t *testing.T) {
 		require.Equal(t, first.Run, second.Run)
 		require.Equal(t, 3, second.Slices)
 		require.Zero(t, second.Requeued, "every slice's job is alive")
-		require.Contains(t, []backfill.State{backfill.StatePending, backfill.StateRunning}, second.State)
+		require.Contains(t, []backfills.State{backfills.StatePending, backfills.StateRunning}, second.State)
 		require.Equal(t, int64(1), b.count(t, `SELECT count(*) FROM steady_backfill_runs`))
 		require.Equal(t, int64(3), b.count(t, `SELECT count(*) FROM river_job WHERE kind = $1`, jobs.BackfillKind))
-		b.waitState(t, phone, backfill.StateDone, 2*time.Minute)
+		b.waitState(t, phone, backfills.StateDone, 2*time.Minute)
 	})
 
 	t.Run("ScheduledRunsOncePerScheduledTime", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, backfill.Config{})
+		b := setup(t, backfills.Config{})
 		phones(t, b, 1_000, func(i int) int64 { return int64(i + 1) })
 		ctx := context.Background()
 		slot := time.Date(2026, 11, 29, 1, 0, 0, 0, time.UTC)
@@ -618,7 +618,7 @@ func TestBackfill(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, second.UniqueSkippedAsDuplicate)
 		require.Equal(t, first.Job.ID, second.Job.ID)
-		b.waitState(t, phone, backfill.StateDone, time.Minute)
+		b.waitState(t, phone, backfills.StateDone, time.Minute)
 
 		// Even once River has cleaned its completed jobs away, the slot is not run again.
 		b.exec(t, `DELETE FROM river_job WHERE kind = $1`, jobs.BackfillScheduledKind)

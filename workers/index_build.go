@@ -9,20 +9,35 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/steadydb/steady/internal/bookkeeping"
-	"github.com/steadydb/steady/internal/indexbuild"
+	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/jobs"
 )
+
+// IndexBuildJobs inserts jobs.IndexBuildArgs for the index engine (indexes.Jobs). The client
+// may be insert-only.
+type IndexBuildJobs struct{ *river.Client[pgx.Tx] }
+
+// InsertBuilds inserts one build job per table; they are unique by table.
+func (c IndexBuildJobs) InsertBuilds(ctx context.Context, tables []string) ([]*rivertype.JobInsertResult, error) {
+	params := make([]river.InsertManyParams, len(tables))
+	for i, t := range tables {
+		params[i] = river.InsertManyParams{Args: jobs.IndexBuildArgs{Table: t}}
+	}
+	return c.InsertMany(ctx, params)
+}
 
 // IndexBuildConfig configures the index build worker.
 type IndexBuildConfig struct {
 	// Pool is the POOLER pool. Every statement runs on it alone, outside a transaction.
 	Pool    *pgxpool.Pool
-	Tables  *bookkeeping.Tables // see indexbuild.Config
-	Catalog *jobs.IndexCatalog  // default jobs.Indexes()
+	Tables  *bookkeeping.Tables // see indexes.BuilderConfig
+	Catalog *indexes.Catalog    // default jobs.Indexes()
 	Logger  *slog.Logger        // default slog.Default()
 
 	// Timeout bounds one attempt: the table's indexes still to build. A build cut short leaves
@@ -31,23 +46,23 @@ type IndexBuildConfig struct {
 	RetryBase   time.Duration // delay after the first failed attempt, doubled after each; default 30s
 	RetryMax    time.Duration // bound of that delay; default 30m
 	BusySnooze  time.Duration // wait when another build runs on the table; default 1m
-	LockTimeout time.Duration // see indexbuild.Config
+	LockTimeout time.Duration // see indexes.BuilderConfig
 
-	// ParallelWorkers and Window: see indexbuild.Config. A build outside the window snoozes
+	// ParallelWorkers and Window: see indexes.BuilderConfig. A build outside the window snoozes
 	// until it opens (a snooze is not a failed attempt).
 	ParallelWorkers int
-	Window          *jobs.IndexWindow
+	Window          *indexes.Window
 
-	// BeforeStep and AfterStep see every statement (tests, metrics): see indexbuild.Config.
-	BeforeStep func(context.Context, indexbuild.Step) error
-	AfterStep  func(indexbuild.Step)
+	// BeforeStep and AfterStep see every statement (tests, metrics): see indexes.BuilderConfig.
+	BeforeStep func(context.Context, indexes.Step) error
+	AfterStep  func(indexes.Step)
 }
 
 // IndexBuild works jobs.IndexBuildArgs: one table's catalog indexes, built by
-// indexbuild.Builder one at a time (see package indexbuild).
+// indexes.Builder one at a time (see package indexes).
 type IndexBuild struct {
 	river.WorkerDefaults[jobs.IndexBuildArgs]
-	builder *indexbuild.Builder
+	builder *indexes.Builder
 	cfg     IndexBuildConfig
 }
 
@@ -62,7 +77,7 @@ func NewIndexBuild(cfg IndexBuildConfig) (*IndexBuild, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	b, err := indexbuild.New(indexbuild.Config{Pool: cfg.Pool, Tables: cfg.Tables, Catalog: cfg.Catalog, Logger: cfg.Logger,
+	b, err := indexes.NewBuilder(indexes.BuilderConfig{Pool: cfg.Pool, Tables: cfg.Tables, Catalog: cmp.Or(cfg.Catalog, jobs.Indexes()), Logger: cfg.Logger,
 		LockTimeout: cfg.LockTimeout, BeforeStep: cfg.BeforeStep, AfterStep: cfg.AfterStep,
 		ParallelWorkers: cfg.ParallelWorkers, Window: cfg.Window})
 	if err != nil {
@@ -95,8 +110,8 @@ func backoff(base, limit time.Duration, attempt int) time.Duration {
 func (w *IndexBuild) Work(ctx context.Context, job *river.Job[jobs.IndexBuildArgs]) error {
 	log := w.cfg.Logger.With(slog.Int64("job_id", job.ID), slog.Int("attempt", job.Attempt))
 	err := w.builder.Build(ctx, job.Args.Table, log)
-	var busy *indexbuild.BusyError
-	var window *indexbuild.WindowError
+	var busy *indexes.BusyError
+	var window *indexes.WindowError
 	switch {
 	case errors.As(err, &busy):
 		return river.JobSnooze(w.cfg.BusySnooze)
@@ -105,7 +120,7 @@ func (w *IndexBuild) Work(ctx context.Context, job *river.Job[jobs.IndexBuildArg
 	case errors.As(err, &window):
 		// Spread over a few seconds: the tables waiting for the window do not start at once.
 		return river.JobSnooze(time.Until(window.Opens) + rand.N(5*time.Second))
-	case errors.Is(err, indexbuild.ErrPermanent):
+	case errors.Is(err, indexes.ErrPermanent):
 		return river.JobCancel(err)
 	}
 	return err

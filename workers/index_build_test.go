@@ -21,7 +21,7 @@ import (
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
-	"github.com/steadydb/steady/internal/indexbuild"
+	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/jobs"
 	"github.com/steadydb/steady/workers"
 )
@@ -46,7 +46,7 @@ type buildOpts struct {
 	timeout    time.Duration                            // the job's; default the worker's (1h)
 	beforeOpen func(t *testing.T, direct *pgxpool.Pool) // runs before POOLER connects
 	parallel   int                                      // the worker's ParallelWorkers
-	window     *jobs.IndexWindow
+	window     *indexes.Window
 }
 
 func setupBuild(t *testing.T, opts buildOpts) *buildBundle {
@@ -103,9 +103,9 @@ func cmpOr[T comparable](v, def T) T {
 	return v
 }
 
-func (b *buildBundle) enqueue(t *testing.T, opts jobs.EnqueueIndexBuildsOpts) []jobs.EnqueuedIndexBuild {
+func (b *buildBundle) enqueue(t *testing.T, opts indexes.EnqueueOpts) []indexes.Enqueued {
 	t.Helper()
-	res, err := jobs.EnqueueIndexBuilds(b.ctx, b.client, b.pooler, jobs.Indexes(), opts)
+	res, err := indexes.Enqueue(b.ctx, workers.IndexBuildJobs{Client: b.client}, b.pooler, jobs.Indexes(), opts)
 	require.NoError(t, err)
 	return res
 }
@@ -150,11 +150,11 @@ func failedAttempt(attempt int) func(*river.Event) bool {
 func completed(ev *river.Event) bool { return ev.Kind == river.EventKindJobCompleted }
 
 // status reads the catalog indexes of table (every table when empty) by name.
-func (b *buildBundle) status(t *testing.T, table string) map[string]jobs.IndexStatus {
+func (b *buildBundle) status(t *testing.T, table string) map[string]indexes.Status {
 	t.Helper()
-	all, err := jobs.ReadIndexStatus(b.ctx, b.pooler, jobs.Indexes())
+	all, err := indexes.ReadStatus(b.ctx, b.pooler, jobs.Indexes())
 	require.NoError(t, err)
-	out := map[string]jobs.IndexStatus{}
+	out := map[string]indexes.Status{}
 	for _, st := range all {
 		if table == "" || st.Table == table {
 			out[st.Name] = st
@@ -166,7 +166,7 @@ func (b *buildBundle) status(t *testing.T, table string) map[string]jobs.IndexSt
 func (b *buildBundle) requireAllValid(t *testing.T, table string) {
 	t.Helper()
 	for _, st := range b.status(t, table) {
-		require.Equal(t, jobs.IndexValid, st.State, "%s: %s %s", st.Name, st.Found, st.Detail)
+		require.Equal(t, indexes.Valid, st.State, "%s: %s %s", st.Name, st.Found, st.Detail)
 	}
 }
 
@@ -183,11 +183,11 @@ func (b *buildBundle) hold(t *testing.T, table string) pgx.Tx {
 }
 
 // waitProgress waits, with a deadline, until a build on table is running and waiting.
-func (b *buildBundle) waitProgress(t *testing.T, table string) jobs.IndexProgress {
+func (b *buildBundle) waitProgress(t *testing.T, table string) indexes.Progress {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
-		progress, err := jobs.ReadIndexProgress(b.ctx, b.direct)
+		progress, err := indexes.ReadProgress(b.ctx, b.direct)
 		require.NoError(t, err)
 		for _, p := range progress {
 			if p.Table == table && p.Index != "" {
@@ -197,16 +197,16 @@ func (b *buildBundle) waitProgress(t *testing.T, table string) jobs.IndexProgres
 		time.Sleep(20 * time.Millisecond) // polling the catalog, as the deadline above bounds
 	}
 	t.Fatalf("no index build on %s within a minute; logs:\n%s", table, b.logs)
-	return jobs.IndexProgress{}
+	return indexes.Progress{}
 }
 
 // stepLog records every statement the worker ran.
 type stepLog struct {
 	mu    sync.Mutex
-	steps []indexbuild.Step
+	steps []indexes.Step
 }
 
-func (l *stepLog) add(s indexbuild.Step) {
+func (l *stepLog) add(s indexes.Step) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.steps = append(l.steps, s)
@@ -219,7 +219,7 @@ func (l *stepLog) of(index string) []string {
 	defer l.mu.Unlock()
 	var out []string
 	for _, s := range l.steps {
-		if s.Index == index || s.Index == index+jobs.ReplacementSuffix {
+		if s.Index == index || s.Index == index+indexes.ReplacementSuffix {
 			a := string(s.Action)
 			if s.Err != nil {
 				a += "!"
@@ -230,7 +230,7 @@ func (l *stepLog) of(index string) []string {
 	return out
 }
 
-func (l *stepLog) all() []indexbuild.Step {
+func (l *stepLog) all() []indexes.Step {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return slices.Clone(l.steps)
@@ -253,7 +253,7 @@ func TestIndexBuild(t *testing.T) {
 			FROM generate_series(1, 100000) g`)
 
 		c := jobs.Indexes()
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{})
+		b.enqueue(t, indexes.EnqueueOpts{})
 		for _, job := range b.finished(t, len(c.Tables())) {
 			require.Equal(t, rivertype.JobStateCompleted, job.State, "%s: %v", job.EncodedArgs, job.Errors)
 		}
@@ -263,13 +263,13 @@ func TestIndexBuild(t *testing.T) {
 		}
 
 		// Never two statements on one table at once; tables in parallel.
-		byTable := map[string][]indexbuild.Step{}
+		byTable := map[string][]indexes.Step{}
 		for _, s := range b.steps.all() {
 			byTable[s.Table] = append(byTable[s.Table], s)
 		}
 		var overlapsAcrossTables int
 		for table, steps := range byTable {
-			slices.SortFunc(steps, func(x, y indexbuild.Step) int { return x.Start.Compare(y.Start) })
+			slices.SortFunc(steps, func(x, y indexes.Step) int { return x.Start.Compare(y.Start) })
 			for i := 1; i < len(steps); i++ {
 				require.False(t, steps[i].Start.Before(steps[i-1].End), "%s: %s started before %s ended", table, steps[i].Index, steps[i-1].Index)
 			}
@@ -297,21 +297,21 @@ func TestIndexBuild(t *testing.T) {
 			VALUES (1, 'CA1', 'inbound', '+972500000000', '+972500000001', 'RE1'),
 			       (1, 'CA2', 'inbound', '+972500000000', '+972500000001', 'RE1')`)
 
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"call_log"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"call_log"}})
 		failed := b.next(t, failedAttempt(1))
 		require.Equal(t, rivertype.JobStateRetryable, failed.Job.State)
 		require.Contains(t, failed.Job.Errors[0].Error, "could not create unique index")
 		st := b.status(t, "call_log")
-		require.Equal(t, jobs.IndexInvalid, st["call_log_recording_sid_idx"].State)
-		require.Equal(t, jobs.IndexValid, st["call_log_lead_started_at_idx"].State)
+		require.Equal(t, indexes.Invalid, st["call_log_recording_sid_idx"].State)
+		require.Equal(t, indexes.Valid, st["call_log_lead_started_at_idx"].State)
 		require.Contains(t, b.logs.String(), "unique index over duplicate rows")
 		require.Contains(t, b.logs.String(), "SELECT recording_sid, count(*) FROM call_log GROUP BY recording_sid HAVING count(*) > 1")
 		require.NotContains(t, b.logs.String(), "RE1", "row values stay out of the logs")
 
 		b.exec(t, `UPDATE call_log SET recording_sid = 'RE2' WHERE call_sid = 'CA2'`)
-		res := b.enqueue(t, jobs.EnqueueIndexBuildsOpts{RetryWaiting: true})
-		i := slices.IndexFunc(res, func(e jobs.EnqueuedIndexBuild) bool { return e.Table == "call_log" })
-		require.Equal(t, jobs.EnqueueRetried, res[i].Action)
+		res := b.enqueue(t, indexes.EnqueueOpts{RetryWaiting: true})
+		i := slices.IndexFunc(res, func(e indexes.Enqueued) bool { return e.Table == "call_log" })
+		require.Equal(t, indexes.EnqueueRetried, res[i].Action)
 
 		done := b.next(t, func(ev *river.Event) bool { return completed(ev) && ev.Job.ID == failed.Job.ID })
 		require.Equal(t, 2, done.Job.Attempt)
@@ -328,7 +328,7 @@ func TestIndexBuild(t *testing.T) {
 		}})
 		blocker := b.hold(t, "reminders")
 
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"reminders"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"reminders"}})
 		failed := b.next(t, failedAttempt(1))
 		require.NoError(t, blocker.Rollback(b.ctx))
 		require.Contains(t, failed.Job.Errors[0].Error, "statement timeout")
@@ -345,10 +345,10 @@ func TestIndexBuild(t *testing.T) {
 		b := setupBuild(t, buildOpts{timeout: 2 * time.Second, retryBase: time.Second})
 		blocker := b.hold(t, "contracts")
 
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"contracts"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"contracts"}})
 		failed := b.next(t, failedAttempt(1))
 		// The job's context cancelled the build on the server, through PgBouncer.
-		progress, err := jobs.ReadIndexProgress(b.ctx, b.direct)
+		progress, err := indexes.ReadProgress(b.ctx, b.direct)
 		require.NoError(t, err)
 		require.Empty(t, progress)
 		require.NoError(t, blocker.Rollback(b.ctx))
@@ -363,7 +363,7 @@ func TestIndexBuild(t *testing.T) {
 		t.Parallel()
 		b := setupBuild(t, buildOpts{})
 		blocker := b.hold(t, "push_subscriptions")
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"push_subscriptions"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"push_subscriptions"}})
 
 		build := b.waitProgress(t, "push_subscriptions")
 		require.Equal(t, "push_subscriptions_user_idx", build.Index)
@@ -391,7 +391,7 @@ func TestIndexBuild(t *testing.T) {
 		}()
 		b.waitProgress(t, "activities")
 
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"activities"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"activities"}})
 		snoozed := b.next(t, func(ev *river.Event) bool { return ev.Kind == river.EventKindJobSnoozed })
 		require.Empty(t, b.steps.all(), "nothing runs on the table while the other build does")
 		require.NoError(t, blocker.Rollback(b.ctx))
@@ -420,12 +420,12 @@ func TestIndexBuild(t *testing.T) {
 	t.Run("RebuildsAnIndexDroppedAfterItsJobCompleted", func(t *testing.T) {
 		t.Parallel()
 		b := setupBuild(t, buildOpts{})
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"threads"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"threads"}})
 		first := b.next(t, completed)
 		b.exec(t, "DROP INDEX threads_lead_idx")
 
-		res := b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"threads"}})
-		require.Equal(t, jobs.EnqueueRetried, res[0].Action, "the completed unique job blocks a new one: it is run again")
+		res := b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"threads"}})
+		require.Equal(t, indexes.EnqueueRetried, res[0].Action, "the completed unique job blocks a new one: it is run again")
 		require.Equal(t, first.Job.ID, res[0].JobID)
 		b.next(t, completed)
 		b.requireAllValid(t, "threads")
@@ -474,9 +474,9 @@ func TestIndexBuildReplacesADifferentIndex(t *testing.T) {
 				_, _ = b.direct.Exec(b.ctx, sql, pgx.QueryExecModeSimpleProtocol) // the last one may fail on purpose
 			}
 			before := b.status(t, "leads")[name]
-			require.NotEqual(t, jobs.IndexValid, before.State)
+			require.NotEqual(t, indexes.Valid, before.State)
 
-			b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"leads"}})
+			b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"leads"}})
 			b.next(t, completed)
 			b.requireAllValid(t, "leads")
 			require.Equal(t, tc.steps, b.steps.of(name))
@@ -548,7 +548,7 @@ func TestIndexBuildParallelWorkers(t *testing.T) {
 		b.exec(t, `ALTER TABLE call_log SET (parallel_workers = 3)`)
 		require.True(t, b.parallelPlan(t, "call_log"), "before the build the table is scanned in parallel")
 		blocker := b.hold(t, "call_log")
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"call_log"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"call_log"}})
 
 		// While the build runs: the table asks for no parallel worker, its own value is recorded,
 		// and the application's plans scan it with one process.
@@ -576,7 +576,7 @@ func TestIndexBuildParallelWorkers(t *testing.T) {
 	t.Run("UnsetStaysUnset", func(t *testing.T) {
 		t.Parallel()
 		b := setupBuild(t, buildOpts{})
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"threads"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"threads"}})
 		b.next(t, completed)
 		b.requireAllValid(t, "threads")
 		require.Empty(t, b.parallelWorkers(t, "threads"))
@@ -589,7 +589,7 @@ func TestIndexBuildParallelWorkers(t *testing.T) {
 		b := setupBuild(t, buildOpts{parallel: -1})
 		b.exec(t, `ALTER TABLE reminders SET (parallel_workers = 2)`)
 		blocker := b.hold(t, "reminders")
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"reminders"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"reminders"}})
 		b.waitProgress(t, "reminders")
 		require.Equal(t, "2", b.parallelWorkers(t, "reminders"))
 		require.NoError(t, blocker.Rollback(b.ctx))
@@ -602,7 +602,7 @@ func TestIndexBuildParallelWorkers(t *testing.T) {
 		b := setupBuild(t, buildOpts{})
 		// A first build creates the bookkeeping; then the state a crash mid-build leaves: the
 		// table at steady's value, its own value recorded, an INVALID index.
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"threads"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"threads"}})
 		b.next(t, completed)
 		b.exec(t, `ALTER TABLE activities SET (parallel_workers = 0)`)
 		b.exec(t, `INSERT INTO steady_index_reloptions (table_name, parallel_workers) VALUES ('activities', '4')`)
@@ -610,14 +610,14 @@ func TestIndexBuildParallelWorkers(t *testing.T) {
 		b.exec(t, `INSERT INTO steady_index_reloptions (table_name, parallel_workers) VALUES ('contracts', NULL)`)
 
 		// A build of the table keeps the recorded value and puts it back.
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"contracts"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"contracts"}})
 		b.next(t, completed)
 		require.Empty(t, b.parallelWorkers(t, "contracts"), "unset, as before the interrupted build")
 		recorded, _ := b.reloptionsRecord(t, "contracts")
 		require.False(t, recorded)
 
 		// The worker's start puts back what no build is running on.
-		require.NoError(t, indexbuild.RestoreParallel(b.ctx, b.pooler.Pool, bookkeeping.Schema{}, slog.New(slog.NewTextHandler(b.logs, nil))))
+		require.NoError(t, indexes.RestoreParallel(b.ctx, b.pooler.Pool, bookkeeping.Schema{}, slog.New(slog.NewTextHandler(b.logs, nil))))
 		require.Equal(t, "4", b.parallelWorkers(t, "activities"))
 		recorded, _ = b.reloptionsRecord(t, "activities")
 		require.False(t, recorded)
@@ -629,9 +629,9 @@ func TestIndexBuildParallelWorkers(t *testing.T) {
 		b := setupBuild(t, buildOpts{})
 		b.exec(t, `ALTER TABLE push_subscriptions SET (parallel_workers = 5)`)
 		blocker := b.hold(t, "push_subscriptions")
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"push_subscriptions"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"push_subscriptions"}})
 		b.waitProgress(t, "push_subscriptions")
-		require.NoError(t, indexbuild.RestoreParallel(b.ctx, b.pooler.Pool, bookkeeping.Schema{}, slog.New(slog.NewTextHandler(b.logs, nil))))
+		require.NoError(t, indexes.RestoreParallel(b.ctx, b.pooler.Pool, bookkeeping.Schema{}, slog.New(slog.NewTextHandler(b.logs, nil))))
 		require.Equal(t, "0", b.parallelWorkers(t, "push_subscriptions"), "its build puts it back")
 		require.NoError(t, blocker.Rollback(b.ctx))
 		b.next(t, completed)
@@ -645,26 +645,26 @@ func TestIndexBuildWindow(t *testing.T) {
 	t.Run("ClosedWindowWaitsUntilItOpens", func(t *testing.T) {
 		t.Parallel()
 		// Twelve hours from now, for an hour: closed whenever the test runs.
-		w, err := jobs.ParseIndexWindow(fmt.Sprintf("0 %d * * * 1h", (time.Now().UTC().Hour()+12)%24))
+		w, err := indexes.ParseWindow(fmt.Sprintf("0 %d * * * 1h", (time.Now().UTC().Hour()+12)%24))
 		require.NoError(t, err)
 		b := setupBuild(t, buildOpts{window: w})
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"threads"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"threads"}})
 		snoozed := b.next(t, func(ev *river.Event) bool { return ev.Kind == river.EventKindJobSnoozed })
 		opens := w.NextOpen(time.Now())
 		require.WithinRange(t, snoozed.Job.ScheduledAt, opens.Add(-time.Second), opens.Add(6*time.Second),
 			"snoozed until the window opens")
 		require.Empty(t, snoozed.Job.Errors, "a wait for the window is not a failed attempt")
 		require.Empty(t, b.steps.all(), "nothing built outside the window")
-		require.Equal(t, jobs.IndexMissing, b.status(t, "threads")["threads_lead_idx"].State)
+		require.Equal(t, indexes.Missing, b.status(t, "threads")["threads_lead_idx"].State)
 		require.Contains(t, b.logs.String(), "waiting for the build window")
 	})
 
 	t.Run("OpenWindowBuilds", func(t *testing.T) {
 		t.Parallel()
-		w, err := jobs.ParseIndexWindow("* * * * * 1h") // opens every minute for an hour: always open
+		w, err := indexes.ParseWindow("* * * * * 1h") // opens every minute for an hour: always open
 		require.NoError(t, err)
 		b := setupBuild(t, buildOpts{window: w})
-		b.enqueue(t, jobs.EnqueueIndexBuildsOpts{Tables: []string{"threads"}})
+		b.enqueue(t, indexes.EnqueueOpts{Tables: []string{"threads"}})
 		b.next(t, completed)
 		b.requireAllValid(t, "threads")
 	})

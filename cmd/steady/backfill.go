@@ -11,11 +11,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/workers"
 )
 
 type backfillOpts struct {
@@ -106,7 +107,7 @@ func (o *backfillOpts) run(ctx context.Context, e *env, sub string, names []stri
 	if err != nil {
 		return err
 	}
-	store := backfill.NewStore(pools.Pooler.Pool, tables).WithStalledAfter(o.ws.stalledAfter)
+	store := backfills.NewStore(pools.Pooler.Pool, tables, jobs.Backfills).WithStalledAfter(o.ws.stalledAfter)
 	if sub == "status" {
 		return o.status(ctx, e, store, pools.Pooler, names)
 	}
@@ -115,22 +116,22 @@ func (o *backfillOpts) run(ctx context.Context, e *env, sub string, names []stri
 		return err
 	}
 	if sub == "enqueue" {
-		return o.enqueue(ctx, e, store, client, names)
+		return o.enqueue(ctx, e, store, workers.BackfillJobs{Client: client}, names)
 	}
 	failed := 0
 	for _, name := range names {
-		var c backfill.Change
+		var c backfills.Change
 		var err error
 		switch sub {
 		case "pause":
 			c, err = store.Pause(ctx, name)
 		case "resume":
-			c, err = store.Resume(ctx, client, name)
+			c, err = store.Resume(ctx, workers.BackfillJobs{Client: client}, name)
 		case "cancel":
 			c, err = store.Cancel(ctx, name)
 		}
 		switch {
-		case errors.Is(err, backfill.ErrNoActiveRun):
+		case errors.Is(err, backfills.ErrNoActiveRun):
 			fmt.Fprintf(e.stdout, "%s: no active run; nothing to %s\n", name, sub)
 			failed++
 		case err != nil:
@@ -153,15 +154,15 @@ func (o *backfillOpts) names(sub string, names []string) ([]string, error) {
 		if len(names) > 0 {
 			return nil, errors.New("backfill enqueue: give names or --all, not both")
 		}
-		return jobs.BackfillNames(), nil
+		return jobs.Backfills.Names(), nil
 	}
 	if len(names) == 0 && sub != "status" {
-		return nil, fmt.Errorf("backfill %s: want at least one name (known: %s)", sub, strings.Join(jobs.BackfillNames(), ", "))
+		return nil, fmt.Errorf("backfill %s: want at least one name (known: %s)", sub, strings.Join(jobs.Backfills.Names(), ", "))
 	}
 	var seen []string
 	for _, n := range names {
-		if _, ok := jobs.LookupBackfill(n); !ok {
-			return nil, &jobs.UnknownBackfillError{Name: n}
+		if _, ok := jobs.Backfills.Lookup(n); !ok {
+			return nil, jobs.Backfills.Unknown(n)
 		}
 		if !slices.Contains(seen, n) {
 			seen = append(seen, n)
@@ -195,17 +196,17 @@ func (o *backfillOpts) list(e *env) error {
 	return tw.Flush()
 }
 
-func (o *backfillOpts) enqueue(ctx context.Context, e *env, store *backfill.Store, ins backfill.Inserter, names []string) error {
+func (o *backfillOpts) enqueue(ctx context.Context, e *env, store *backfills.Store, ins backfills.Inserter, names []string) error {
 	for _, name := range names {
-		b, _ := jobs.LookupBackfill(name)
-		res, err := store.Start(ctx, ins, b, backfill.StartOpts{Slices: o.slices, Trigger: backfill.TriggerManual})
+		b, _ := jobs.Backfills.Lookup(name)
+		res, err := store.Start(ctx, ins, b, backfills.StartOpts{Slices: o.slices, Trigger: backfills.TriggerManual})
 		if err != nil {
 			return err
 		}
 		switch {
 		case res.Started:
 			fmt.Fprintf(e.stdout, "%s: enqueued run %d (%d slices)\n", name, res.Run, res.Slices)
-		case res.State == backfill.StatePaused:
+		case res.State == backfills.StatePaused:
 			fmt.Fprintf(e.stdout, "%s: run %d is paused; nothing enqueued (steady backfill resume %s)\n", name, res.Run, name)
 		default:
 			msg := fmt.Sprintf("%s: run %d is already %s; nothing enqueued", name, res.Run, res.State)
@@ -221,61 +222,7 @@ func (o *backfillOpts) enqueue(ctx context.Context, e *env, store *backfill.Stor
 	return follow(ctx, e, store, &workerWatch{timeout: o.ws.timeout, out: e.stdout, what: "the runs", schema: store.Schema()}, names)
 }
 
-type statusJSON struct {
-	Name          string   `json:"name"`
-	State         string   `json:"state"`
-	RowsDone      int64    `json:"rows_done"`
-	RowsRemaining *int64   `json:"rows_remaining"`
-	Estimated     bool     `json:"rows_remaining_estimated"`
-	RatePerS      float64  `json:"rate_per_s"`
-	ETAS          *float64 `json:"eta_s"`
-	Progress      float64  `json:"progress"`
-	Run           int64    `json:"run,omitempty"`
-	Slices        int      `json:"slices,omitempty"`
-	Trigger       string   `json:"trigger,omitempty"`
-	Throttled     string   `json:"throttled,omitempty"`
-	// Held back now, and the share of the run's working time it was, with seconds by reason.
-	ThrottledNow     bool               `json:"throttled_now"`
-	ThrottledShare   float64            `json:"throttled_share"`
-	ThrottledSeconds map[string]float64 `json:"throttled_seconds"`
-	Error            string             `json:"error,omitempty"`
-	StalledSince     *string            `json:"stalled_since,omitempty"`
-	Stalled          string             `json:"stalled,omitempty"` // why nobody works it
-	CreatedAt        *string            `json:"created_at,omitempty"`
-	UpdatedAt        *string            `json:"updated_at,omitempty"`
-	FinishedAt       *string            `json:"finished_at,omitempty"`
-}
-
-func toJSON(st backfill.RunStatus) statusJSON {
-	j := statusJSON{Name: st.Backfill, State: string(st.State), RowsDone: st.RowsDone, RowsRemaining: st.RowsRemaining,
-		Estimated: st.Estimated, RatePerS: st.RatePerS, ETAS: st.ETASeconds, Progress: st.Progress, Run: st.Run, Slices: st.Slices,
-		Trigger: string(st.Trigger), Throttled: st.Throttled, Error: st.Error, Stalled: st.Stalled,
-		ThrottledNow: st.Throttled != "", ThrottledShare: st.ThrottledShare(), ThrottledSeconds: st.ThrottledSeconds}
-	if j.ThrottledSeconds == nil {
-		j.ThrottledSeconds = map[string]float64{}
-	}
-	if st.StalledSince != nil {
-		s := st.StalledSince.Format(rfc3339ms)
-		j.StalledSince = &s
-	}
-	if st.Run != 0 {
-		c := st.CreatedAt.Format(rfc3339ms)
-		j.CreatedAt = &c
-	}
-	if st.UpdatedAt != nil {
-		u := st.UpdatedAt.Format(rfc3339ms)
-		j.UpdatedAt = &u
-	}
-	if st.FinishedAt != nil {
-		f := st.FinishedAt.Format(rfc3339ms)
-		j.FinishedAt = &f
-	}
-	return j
-}
-
-const rfc3339ms = "2006-01-02T15:04:05.000Z07:00"
-
-func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store, q liveness.Querier, names []string) error {
+func (o *backfillOpts) status(ctx context.Context, e *env, store *backfills.Store, q liveness.Querier, names []string) error {
 	sts, err := store.Status(ctx, names...)
 	if err != nil {
 		return err
@@ -285,15 +232,13 @@ func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store
 		return err
 	}
 	code := exitOK
-	out := make([]statusJSON, len(sts))
-	for i, st := range sts {
-		out[i] = toJSON(st)
+	for _, st := range sts {
 		if st.State.Active() {
 			code = exitPending
 		}
 	}
 	if o.json {
-		if err := writeJSON(e.stdout, out); err != nil {
+		if err := writeJSON(e.stdout, sts); err != nil {
 			return err
 		}
 	} else {
@@ -304,7 +249,7 @@ func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store
 			if st.Throttled != "" {
 				note = "held back: " + st.Throttled
 			}
-			if st.State == backfill.StateStalled {
+			if st.State == backfills.StateStalled {
 				note = fmt.Sprintf("stalled since %s: %s", st.StalledSince.UTC().Format(time.RFC3339), st.Stalled)
 			}
 			run := "-"
@@ -323,12 +268,12 @@ func (o *backfillOpts) status(ctx context.Context, e *env, store *backfill.Store
 }
 
 // heldBackText is the share of the run's working time it was held back, with the main reason.
-func heldBackText(st backfill.RunStatus) string {
+func heldBackText(st backfills.RunStatus) string {
 	if st.ActiveSeconds <= 0 {
 		return "-"
 	}
 	top, most := "", 0.0
-	for _, r := range backfill.Reasons {
+	for _, r := range backfills.Reasons {
 		if s := st.ThrottledSeconds[r]; s > most {
 			top, most = r, s
 		}

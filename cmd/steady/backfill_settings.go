@@ -3,13 +3,13 @@ package main
 import (
 	"time"
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/wiring"
 )
 
 // backfillSettings are the worker's backfill settings.
 type backfillSettings struct {
-	runner    backfill.Config
+	runner    backfills.Config
 	yield     float64
 	onStart   string
 	schedules scheduleSettings
@@ -32,7 +32,7 @@ func (s *backfillSettings) settings() []setting {
 		{"backfill-max-replica-lag", "STEADY_BACKFILL_MAX_REPLICA_LAG", "replica replay lag before batches wait; -1s: ignore", duration(&c.MaxReplicaLag, 10*time.Second)},
 		{"backfill-yield", "STEADY_BACKFILL_YIELD",
 			"how far batches give way to the application: after each batch a slice waits yield × (other sessions active in the database) × the batch's duration; 0: full speed",
-			number(&s.yield, backfill.DefaultYield, 0, backfill.MaxYield)},
+			number(&s.yield, backfills.DefaultYield, 0, backfills.MaxYield)},
 		{"backfill-on-start", "STEADY_BACKFILL_ON_START",
 			"backfills the worker starts when it starts: new (each that never ran), all (every one, as db_run_backfills.py --all), none",
 			oneOf(&s.onStart, string(wiring.OnStartNew), string(wiring.OnStartNew), string(wiring.OnStartAll), string(wiring.OnStartNone))},

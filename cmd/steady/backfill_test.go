@@ -225,7 +225,7 @@ func TestBackfillCommand(t *testing.T) {
 		} {
 			r := steady(t, b.env, args...)
 			require.Equal(t, 2, r.code, r.stderr)
-			require.Contains(t, r.stderr, `unknown backfill "no_such_backfill" (known: `+strings.Join(jobs.BackfillNames(), ", ")+")")
+			require.Contains(t, r.stderr, `unknown backfill "no_such_backfill" (known: `+strings.Join(jobs.Backfills.Names(), ", ")+")")
 			requireNoSecret(t, r)
 		}
 		require.Zero(t, b.count(t, `SELECT count(*) FROM river_job`))

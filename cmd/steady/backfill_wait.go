@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 )
 
 // followEvery is how often --wait reads progress; plainEvery how often it prints a plain line
@@ -22,7 +22,7 @@ const (
 // progress bar on a terminal, plain lines otherwise (newProgress). Exit 0 when all are done,
 // 1 when one failed or was cancelled, 5 when no worker was alive for the watch's timeout. A
 // paused or stalled run is waited for (someone may resume it, a worker may start).
-func follow(ctx context.Context, e *env, store *backfill.Store, watch *workerWatch, names []string) error {
+func follow(ctx context.Context, e *env, store *backfills.Store, watch *workerWatch, names []string) error {
 	view := newProgress(e.stdout, time.Now())
 	defer view.close()
 	watch.out = view.lines()
@@ -67,10 +67,10 @@ func watchErr(ctx context.Context, err error) error {
 	return &exitError{code: exitFailure, err: fmt.Errorf("stopped following; the runs go on (steady backfill status)")}
 }
 
-func outcome(w io.Writer, sts []backfill.RunStatus) error {
+func outcome(w io.Writer, sts []backfills.RunStatus) error {
 	var bad []string
 	for _, st := range sts {
-		if st.State != backfill.StateDone {
+		if st.State != backfills.StateDone {
 			msg := fmt.Sprintf("%s %s", st.Backfill, st.State)
 			if st.Error != "" {
 				msg += ": " + st.Error
@@ -85,7 +85,7 @@ func outcome(w io.Writer, sts []backfill.RunStatus) error {
 }
 
 // plainLine is a run's progress as one line: for logs and pipes, and the final state.
-func plainLine(st backfill.RunStatus, start time.Time) string {
+func plainLine(st backfills.RunStatus, start time.Time) string {
 	if !st.State.Active() {
 		s := fmt.Sprintf("%s: %s, %d rows", st.Backfill, st.State, st.RowsDone)
 		if st.Error != "" {
@@ -98,15 +98,15 @@ func plainLine(st backfill.RunStatus, start time.Time) string {
 	if st.Throttled != "" {
 		s += " held back: " + st.Throttled
 	}
-	if st.State == backfill.StateStalled {
+	if st.State == backfills.StateStalled {
 		s += " stalled since " + st.StalledSince.UTC().Format(time.RFC3339) + ": " + st.Stalled
 	}
 	return s
 }
 
 // fraction is how far a run is: by rows when the remaining work is counted, else by key range.
-func fraction(st backfill.RunStatus) float64 {
-	if st.State == backfill.StateDone {
+func fraction(st backfills.RunStatus) float64 {
+	if st.State == backfills.StateDone {
 		return 1
 	}
 	if st.RowsRemaining != nil && st.RowsDone+*st.RowsRemaining > 0 {
@@ -116,7 +116,7 @@ func fraction(st backfill.RunStatus) float64 {
 }
 
 // remainingText marks an extrapolated count with "~".
-func remainingText(st backfill.RunStatus) string {
+func remainingText(st backfills.RunStatus) string {
 	switch {
 	case st.RowsRemaining == nil:
 		return "?"
@@ -134,8 +134,8 @@ func rateText(r float64) string {
 }
 
 // etaFor is a run's ETA: none for a stalled run (nobody works it), "?" when unknown.
-func etaFor(st backfill.RunStatus) string {
-	if st.State == backfill.StateStalled {
+func etaFor(st backfills.RunStatus) string {
+	if st.State == backfills.StateStalled {
 		return "-"
 	}
 	return etaText(st.ETASeconds)

@@ -12,8 +12,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/workers"
 )
 
 type indexesOpts struct {
@@ -98,13 +100,6 @@ func catalogTables(_ *cobra.Command, tables []string) error {
 	return nil
 }
 
-// indexStatusJSON is one index of steady indexes status --json.
-type indexStatusJSON struct {
-	jobs.IndexStatus
-	// BuildWindowOpens is when the build of an index that is not valid may start, with a window.
-	BuildWindowOpens *time.Time `json:"build_window_opens,omitempty"`
-}
-
 func (o *indexesOpts) status(ctx context.Context, e *env) error {
 	window, err := o.window.parse()
 	if err != nil {
@@ -116,7 +111,7 @@ func (o *indexesOpts) status(ctx context.Context, e *env) error {
 		return err
 	}
 	defer pools.Close()
-	status, err := jobs.ReadIndexStatus(ctx, pools.Pooler, jobs.Indexes())
+	status, err := indexes.ReadStatus(ctx, pools.Pooler, jobs.Indexes())
 	if err != nil {
 		return err
 	}
@@ -124,21 +119,13 @@ func (o *indexesOpts) status(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := jobs.MarkStalled(ctx, pools.Pooler, pools.Schema, status, census, o.ws.stalledAfter); err != nil {
+	if err := indexes.MarkStalled(ctx, pools.Pooler, pools.Schema, status, census, o.ws.stalledAfter); err != nil {
 		return err
 	}
 	now := time.Now()
 	if o.json {
-		out := make([]indexStatusJSON, len(status))
-		for i, st := range status {
-			out[i].IndexStatus = st
-			if window != nil && st.State != jobs.IndexValid {
-				if next := window.NextOpen(now); !next.IsZero() {
-					out[i].BuildWindowOpens = &next
-				}
-			}
-		}
-		if err := writeJSON(e.stdout, out); err != nil {
+		indexes.MarkWindow(status, window, now)
+		if err := writeJSON(e.stdout, status); err != nil {
 			return err
 		}
 	} else {
@@ -149,24 +136,24 @@ func (o *indexesOpts) status(ctx context.Context, e *env) error {
 	return withCode(indexStatusCode(status))
 }
 
-func indexStatusCode(status []jobs.IndexStatus) int {
+func indexStatusCode(status []indexes.Status) int {
 	code := exitOK
 	for _, st := range status {
 		state := st.State
-		if state == jobs.IndexStalled {
+		if state == indexes.Stalled {
 			state = st.IndexState // stalled or not, what the index is decides the code
 		}
 		switch state {
-		case jobs.IndexInvalid, jobs.IndexDifferent:
+		case indexes.Invalid, indexes.Different:
 			return exitDrift
-		case jobs.IndexMissing, jobs.IndexBuilding:
+		case indexes.Missing, indexes.Building:
 			code = exitPending
 		}
 	}
 	return code
 }
 
-func printIndexStatus(e *env, status []jobs.IndexStatus) {
+func printIndexStatus(e *env, status []indexes.Status) {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tTABLE\tSTATE\tSIZE\tDETAIL")
 	for _, st := range status {
@@ -177,12 +164,12 @@ func printIndexStatus(e *env, status []jobs.IndexStatus) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", st.Name, st.Table, st.State, size, st.Detail)
 	}
 	tw.Flush()
-	counts := map[jobs.IndexState]int{}
+	counts := map[indexes.State]int{}
 	for _, st := range status {
 		counts[st.State]++
 	}
 	var parts []string
-	for _, s := range []jobs.IndexState{jobs.IndexValid, jobs.IndexBuilding, jobs.IndexMissing, jobs.IndexInvalid, jobs.IndexDifferent, jobs.IndexStalled} {
+	for _, s := range []indexes.State{indexes.Valid, indexes.Building, indexes.Missing, indexes.Invalid, indexes.Different, indexes.Stalled} {
 		if counts[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 		}
@@ -203,17 +190,6 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
-// buildJSON is what steady indexes build --json prints.
-type buildJSON struct {
-	Jobs    []buildJob         `json:"jobs"`
-	Indexes []jobs.IndexStatus `json:"indexes,omitempty"` // with --wait
-}
-
-type buildJob struct {
-	jobs.EnqueuedIndexBuild
-	Error string `json:"error,omitempty"` // the last attempt's, with --wait
-}
-
 func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error {
 	window, err := o.window.parse()
 	if err != nil {
@@ -224,33 +200,32 @@ func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error 
 		return err
 	}
 	defer pools.Close()
-	res, err := jobs.EnqueueIndexBuilds(ctx, client, pools.Pooler, jobs.Indexes(),
-		jobs.EnqueueIndexBuildsOpts{Tables: tables, RetryWaiting: true})
+	res, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pools.Pooler, jobs.Indexes(),
+		indexes.EnqueueOpts{Tables: tables, RetryWaiting: true})
 	if err != nil {
 		return err
 	}
-	out := buildJSON{Jobs: make([]buildJob, len(res))}
+	out := indexes.BuildReport{Jobs: make([]indexes.FollowedBuild, len(res))}
 	for i, r := range res {
-		out.Jobs[i] = buildJob{EnqueuedIndexBuild: r}
+		out.Jobs[i] = indexes.FollowedBuild{Enqueued: r}
 	}
 	if !o.json {
 		printEnqueued(e, res)
 		printIndexWindow(e.stdout, window, time.Now())
 	}
 	var failure error
-	if missing := slices.IndexFunc(res, func(r jobs.EnqueuedIndexBuild) bool { return r.Action == jobs.EnqueueNoTable }); missing >= 0 {
+	if missing := slices.IndexFunc(res, func(r indexes.Enqueued) bool { return r.Action == indexes.EnqueueNoTable }); missing >= 0 {
 		failure = fmt.Errorf("table %s does not exist: run steady migrate first", res[missing].Table)
 	}
 	if o.wait {
-		w := &indexWait{client: client, pool: pools.Pooler, out: e.stdout}
+		progressOut := e.stdout
 		if o.json {
-			w.out = e.stderr // progress lines; stdout is the JSON document
+			progressOut = e.stderr // progress lines; stdout is the JSON document
 		}
-		w.watch = &workerWatch{timeout: o.ws.timeout, out: w.out, what: "the builds", schema: pools.Schema}
-		if err := w.follow(ctx, &out); err != nil {
+		if err := followIndexBuilds(ctx, client, pools.Pooler, pools.Schema, progressOut, o.ws.timeout, &out); err != nil {
 			return err
 		}
-		failure = cmpErr(failure, w.failure(out))
+		failure = cmpErr(failure, out.Failure())
 	}
 	if o.json {
 		if err := writeJSON(e.stdout, out); err != nil {
@@ -270,7 +245,7 @@ func cmpErr(a, b error) error {
 	return b
 }
 
-func printEnqueued(e *env, res []jobs.EnqueuedIndexBuild) {
+func printEnqueued(e *env, res []indexes.Enqueued) {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TABLE\tACTION\tJOB\tSTATE")
 	for _, r := range res {

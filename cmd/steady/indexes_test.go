@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/dbtest"
+	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/jobs"
 )
 
@@ -62,11 +63,11 @@ func TestIndexesEndToEnd(t *testing.T) {
 	// build only inserts (no worker runs yet), once per table.
 	r = steady(t, env, "indexes", "build", "--json")
 	require.Equal(t, exitOK, r.code, r.stderr)
-	var built buildJSON
+	var built indexes.BuildReport
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &built))
 	require.Len(t, built.Jobs, len(c.Tables()))
 	for _, j := range built.Jobs {
-		require.Equal(t, jobs.EnqueueInserted, j.Action, j.Table)
+		require.Equal(t, indexes.EnqueueInserted, j.Action, j.Table)
 	}
 	r = steady(t, env, "indexes", "build")
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -85,14 +86,14 @@ func TestIndexesEndToEnd(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &built))
 	require.Len(t, built.Indexes, len(c.All()))
 	for _, st := range built.Indexes {
-		require.Equal(t, jobs.IndexValid, st.State, st.Name)
+		require.Equal(t, indexes.Valid, st.State, st.Name)
 	}
 	requireNoSecret(t, r)
 
 	r = steady(t, env, "indexes", "status")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	require.Contains(t, r.stdout, "indexes: 24 valid (24 in the catalog)")
-	require.NotContains(t, r.stdout, jobs.ReplacementSuffix)
+	require.NotContains(t, r.stdout, indexes.ReplacementSuffix)
 
 	require.NoError(t, worker.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, worker.Wait())

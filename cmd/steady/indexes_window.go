@@ -5,7 +5,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/internal/indexes"
 )
 
 // indexWindowSetting is --index-window / STEADY_INDEX_WINDOW, read by the worker (builds start
@@ -19,8 +19,8 @@ func (w *indexWindowSetting) setting() setting {
 }
 
 // parse returns the window, nil when none is set; a bad one is a usage error naming the setting.
-func (w *indexWindowSetting) parse() (*jobs.IndexWindow, error) {
-	win, err := jobs.ParseIndexWindow(w.spec)
+func (w *indexWindowSetting) parse() (*indexes.Window, error) {
+	win, err := indexes.ParseWindow(w.spec)
 	if err != nil {
 		return nil, usageErr(fmt.Errorf("--index-window / STEADY_INDEX_WINDOW: %w", err))
 	}
@@ -28,7 +28,7 @@ func (w *indexWindowSetting) parse() (*jobs.IndexWindow, error) {
 }
 
 // printIndexWindow says whether builds may start now, and until or from when.
-func printIndexWindow(out io.Writer, w *jobs.IndexWindow, now time.Time) {
+func printIndexWindow(out io.Writer, w *indexes.Window, now time.Time) {
 	if w == nil {
 		return
 	}

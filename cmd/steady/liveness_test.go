@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/jobs"
 )
 
@@ -317,7 +318,7 @@ func TestStalledAfterTheLastWorkerDies(t *testing.T) {
 	require.Zero(t, stalled.RatePerS)
 	require.Nil(t, stalled.ETAS)
 	require.NotNil(t, stalled.StalledSince)
-	since, err := time.Parse(rfc3339ms, *stalled.StalledSince)
+	since, err := time.Parse(time.RFC3339, *stalled.StalledSince) // with milliseconds
 	require.NoError(t, err)
 	require.WithinDuration(t, lastCheckpoint, since, time.Second, "stalled since the last checkpoint (or the last heartbeat, if later)")
 	require.Contains(t, stalled.Stalled, "no worker is running")
@@ -446,15 +447,15 @@ func TestIndexBuildNobodyWorksIsStalled(t *testing.T) {
 	b := setupBackfill(t, "STEADY_STALLED_AFTER=1s")
 	r := steady(t, b.env, "indexes", "build", "leads")
 	require.Equal(t, 0, r.code, r.stderr)
-	var stalled []jobs.IndexStatus
+	var stalled []indexes.Status
 	waitUntil(t, time.Minute, func() bool {
 		r = steady(t, b.env, "indexes", "status", "--json")
 		require.Equal(t, 3, r.code, "missing, stalled or not: exit 3\n%s", r.stderr)
-		var all []jobs.IndexStatus
+		var all []indexes.Status
 		require.NoError(t, json.Unmarshal([]byte(r.stdout), &all), r.stdout)
 		stalled = nil
 		for _, st := range all {
-			if st.State == jobs.IndexStalled {
+			if st.State == indexes.Stalled {
 				stalled = append(stalled, st)
 			}
 		}
@@ -464,7 +465,7 @@ func TestIndexBuildNobodyWorksIsStalled(t *testing.T) {
 	require.Len(t, stalled, len(ixs), "the leads indexes, whose build was asked for, and no others")
 	for _, st := range stalled {
 		require.Equal(t, "leads", st.Table)
-		require.Equal(t, jobs.IndexMissing, st.IndexState)
+		require.Equal(t, indexes.Missing, st.IndexState)
 		require.NotNil(t, st.StalledSince)
 		require.Contains(t, st.Detail, "no worker is running")
 	}

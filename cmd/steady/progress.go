@@ -9,7 +9,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 )
 
 // progress shows the runs that backfill enqueue --wait follows: a progress bar redrawn in place
@@ -17,11 +17,11 @@ import (
 // carriage return.
 type progress interface {
 	// update shows the runs' latest state.
-	update(sts []backfill.RunStatus)
+	update(sts []backfills.RunStatus)
 	// lines is where other messages go (the worker watch's), above the bar on a terminal.
 	lines() io.Writer
 	// finish shows the runs' final state, one line each.
-	finish(sts []backfill.RunStatus)
+	finish(sts []backfills.RunStatus)
 	// close ends the view when following stops early (no worker, a signal): what comes next
 	// starts on a line of its own.
 	close()
@@ -31,7 +31,7 @@ func newProgress(w io.Writer, start time.Time) progress {
 	if isTerminal(w) {
 		return newBarProgress(w, start)
 	}
-	return &plainProgress{w: w, start: start, last: map[string]backfill.State{}, printed: map[string]time.Time{}}
+	return &plainProgress{w: w, start: start, last: map[string]backfills.State{}, printed: map[string]time.Time{}}
 }
 
 // plainProgress prints a line for a run when its state changes, and every plainEvery while it
@@ -39,11 +39,11 @@ func newProgress(w io.Writer, start time.Time) progress {
 type plainProgress struct {
 	w       io.Writer
 	start   time.Time
-	last    map[string]backfill.State
+	last    map[string]backfills.State
 	printed map[string]time.Time
 }
 
-func (p *plainProgress) update(sts []backfill.RunStatus) {
+func (p *plainProgress) update(sts []backfills.RunStatus) {
 	for _, st := range sts {
 		if st.State != p.last[st.Backfill] || time.Since(p.printed[st.Backfill]) >= plainEvery {
 			fmt.Fprintln(p.w, plainLine(st, p.start))
@@ -52,9 +52,9 @@ func (p *plainProgress) update(sts []backfill.RunStatus) {
 	}
 }
 
-func (p *plainProgress) lines() io.Writer                { return p.w }
-func (p *plainProgress) finish(sts []backfill.RunStatus) { p.update(sts) }
-func (p *plainProgress) close()                          {}
+func (p *plainProgress) lines() io.Writer                 { return p.w }
+func (p *plainProgress) finish(sts []backfills.RunStatus) { p.update(sts) }
+func (p *plainProgress) close()                           {}
 
 // barProgress is one bar for all the runs followed: how far they are together, and a
 // description cut to the terminal's width, so that the line never wraps.
@@ -79,7 +79,7 @@ func newBarProgress(w io.Writer, start time.Time) *barProgress {
 	)}
 }
 
-func (b *barProgress) update(sts []backfill.RunStatus) {
+func (b *barProgress) update(sts []backfills.RunStatus) {
 	b.bar.Describe(b.fit(barDescription(sts)) + " ")
 	// Full only in finish: a full bar stops drawing.
 	_ = b.bar.Set64(min(int64(overall(sts)*barSteps), barSteps-1))
@@ -113,7 +113,7 @@ func (b *barProgress) close() {
 	}
 }
 
-func (b *barProgress) finish(sts []backfill.RunStatus) {
+func (b *barProgress) finish(sts []backfills.RunStatus) {
 	_ = b.bar.Clear()
 	_ = b.bar.Exit()
 	b.drawn = false
@@ -132,20 +132,20 @@ func (a aboveBar) Write(p []byte) (int, error) {
 }
 
 // barDescription is what the bar says: the run, or how many runs are where.
-func barDescription(sts []backfill.RunStatus) string {
+func barDescription(sts []backfills.RunStatus) string {
 	if len(sts) == 1 {
 		st := sts[0]
 		s := fmt.Sprintf("%s: %s rows, %s, ETA %s, %s", st.Backfill, thousands(st.RowsDone), rateText(st.RatePerS), etaFor(st), st.State)
-		if st.State == backfill.StateStalled {
+		if st.State == backfills.StateStalled {
 			s += " (" + st.Stalled + ")"
 		}
-		if st.Throttled != "" && st.State == backfill.StateRunning {
+		if st.Throttled != "" && st.State == backfills.StateRunning {
 			s += " (held back: " + st.Throttled + ")"
 		}
 		return s
 	}
 	var rows int64
-	count := map[backfill.State]int{}
+	count := map[backfills.State]int{}
 	var order []string
 	for _, st := range sts {
 		rows += st.RowsDone
@@ -156,13 +156,13 @@ func barDescription(sts []backfill.RunStatus) string {
 	}
 	parts := make([]string, len(order))
 	for i, s := range order {
-		parts[i] = fmt.Sprintf("%d %s", count[backfill.State(s)], s)
+		parts[i] = fmt.Sprintf("%d %s", count[backfills.State(s)], s)
 	}
 	return fmt.Sprintf("%d runs (%s): %s rows", len(sts), strings.Join(parts, ", "), thousands(rows))
 }
 
 // overall is how far the runs are together, each counting alike.
-func overall(sts []backfill.RunStatus) float64 {
+func overall(sts []backfills.RunStatus) float64 {
 	if len(sts) == 0 {
 		return 0
 	}

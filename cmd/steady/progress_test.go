@@ -9,15 +9,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 )
 
 // runs are two runs as the store reports them: one half done, one just started.
-func runs(state backfill.State) []backfill.RunStatus {
+func runs(state backfills.State) []backfills.RunStatus {
 	remaining, eta := int64(500), 12.0
-	return []backfill.RunStatus{
+	return []backfills.RunStatus{
 		{Backfill: "leads_last_call", State: state, Run: 1, RowsDone: 500, RowsRemaining: &remaining, RatePerS: 40, ETASeconds: &eta},
-		{Backfill: "messages_delivered_at", State: backfill.StateRunning, Run: 2, Progress: 0.1},
+		{Backfill: "messages_delivered_at", State: backfills.StateRunning, Run: 2, Progress: 0.1},
 	}
 }
 
@@ -39,11 +39,11 @@ func TestProgressWithoutTerminal(t *testing.T) {
 		var out bytes.Buffer
 		view := newProgress(&out, time.Now())
 		require.IsType(t, &plainProgress{}, view)
-		view.update(runs(backfill.StateRunning))
-		view.update(runs(backfill.StateRunning)) // nothing changed: nothing printed
+		view.update(runs(backfills.StateRunning))
+		view.update(runs(backfills.StateRunning)) // nothing changed: nothing printed
 		require.Equal(t, 2, strings.Count(out.String(), "\n"), out.String())
 		view.lines().Write([]byte("no worker is running: start `steady worker`; waiting…\n"))
-		view.finish(runs(backfill.StateDone))
+		view.finish(runs(backfills.StateDone))
 		requirePlainLines(t, out.String())
 		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 		require.Len(t, lines, 4)
@@ -67,7 +67,7 @@ func TestProgressBar(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	view := newBarProgress(&out, time.Now())
-	view.update(runs(backfill.StateRunning)[:1])
+	view.update(runs(backfills.StateRunning)[:1])
 	drawn := out.String()
 	require.NotContains(t, drawn, "\n", "the bar is redrawn on its line")
 	require.Contains(t, drawn, "\r")
@@ -76,7 +76,7 @@ func TestProgressBar(t *testing.T) {
 	require.Contains(t, drawn, "█")
 
 	out.Reset()
-	view.update(runs(backfill.StateRunning))
+	view.update(runs(backfills.StateRunning))
 	require.Contains(t, out.String(), "2 runs (2 running): 500 rows")
 	require.Contains(t, out.String(), "30%")
 
@@ -86,11 +86,11 @@ func TestProgressBar(t *testing.T) {
 	require.Contains(t, out.String(), "\x1b[2K", "the bar's line is cleared before the message")
 
 	out.Reset()
-	view.update(runs(backfill.StateRunning))
+	view.update(runs(backfills.StateRunning))
 	view.close()
 	require.True(t, strings.HasSuffix(out.String(), "\n"), "stopped early: the bar stays and what follows starts a line")
 
 	out.Reset()
-	view.finish(runs(backfill.StateDone))
+	view.finish(runs(backfills.StateDone))
 	require.Regexp(t, `leads_last_call: done, 500 rows \(after .+\)\nmessages_delivered_at: running`, out.String())
 }

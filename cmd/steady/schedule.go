@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/steadydb/steady/internal/backfill"
+	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/jobs"
@@ -30,7 +30,7 @@ func (s *scheduleSettings) settings() []setting {
 	for _, b := range jobs.Backfills {
 		p := new(string)
 		out = append(out, setting{scheduleFlag(b.Name), scheduleEnv(b.Name),
-			fmt.Sprintf("cron schedule of backfill %s (5 fields or @daily…, optional CRON_TZ=Zone, UTC otherwise; %q: none)", b.Name, jobs.ScheduleOff),
+			fmt.Sprintf("cron schedule of backfill %s (5 fields or @daily…, optional CRON_TZ=Zone, UTC otherwise; %q: none)", b.Name, backfills.ScheduleOff),
 			text(p, b.Schedule)})
 		s.specs[b.Name] = p
 	}
@@ -42,13 +42,13 @@ func scheduleEnv(name string) string  { return "STEADY_BACKFILL_" + strings.ToUp
 
 // resolve parses every schedule; an invalid one is a usage error naming the backfill and its
 // setting.
-func (s *scheduleSettings) resolve() ([]jobs.BackfillSchedule, error) {
+func (s *scheduleSettings) resolve() ([]backfills.Schedule, error) {
 	specs := map[string]string{}
 	for name, p := range s.specs {
 		specs[name] = *p
 	}
-	scheds, err := jobs.ResolveBackfillSchedules(specs)
-	var se *jobs.ScheduleError
+	scheds, err := jobs.Backfills.ResolveSchedules(specs)
+	var se *backfills.ScheduleError
 	if errors.As(err, &se) {
 		return nil, usageErr(fmt.Errorf("invalid schedule for backfill %s: --%s / %s=%q: %v",
 			se.Backfill, scheduleFlag(se.Backfill), scheduleEnv(se.Backfill), se.Spec, se.Err))
@@ -143,14 +143,14 @@ func lastRuns(ctx context.Context, e *env, db *dbconn.Config) map[string]*lastRu
 	if err != nil {
 		return nil
 	}
-	sts, err := backfill.NewStore(pools.Pooler.Pool, tables).Status(ctx)
+	sts, err := backfills.NewStore(pools.Pooler.Pool, tables, jobs.Backfills).Status(ctx)
 	if err != nil {
 		e.log.logger.Warn("no last runs", "error", err)
 		return nil
 	}
 	out := map[string]*lastRun{}
 	for _, st := range sts {
-		if st.State == backfill.StateNever {
+		if st.State == backfills.StateNever {
 			continue
 		}
 		out[st.Backfill] = &lastRun{Run: st.Run, State: string(st.State), Trigger: string(st.Trigger), CreatedAt: st.CreatedAt.Format(time.RFC3339)}

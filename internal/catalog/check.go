@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/steadydb/steady/internal/fingerprint"
-	"github.com/steadydb/steady/internal/indexdef"
+	"github.com/steadydb/steady/internal/indexes/indexdef"
 )
 
 // Result is what the snapshot says about one effect.

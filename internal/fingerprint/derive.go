@@ -6,7 +6,7 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/steadydb/steady/internal/indexdef"
+	"github.com/steadydb/steady/internal/indexes/indexdef"
 )
 
 // derived is what one statement leaves in the catalog, as far as its parse tree tells.

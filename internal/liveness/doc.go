@@ -18,7 +18,7 @@
 //     either lands first (the worker stays alive) or finds its row dead and gets nothing.
 //   - A worker whose heartbeat finds its row dead was paused or cut off past its bound and its
 //     jobs have been given away: OnFenced tells it to stop at once (the worker exits) so that no
-//     job is worked twice. Checkpoints are fenced as well (internal/backfill: a slice's lease).
+//     job is worked twice. Checkpoints are fenced as well (internal/backfills: a slice's lease).
 //   - A worker whose own heartbeats failed for long enough that the others' rows may look dead
 //     because of the same outage (the database was unreachable, for everyone) declares nobody
 //     dead until it has heartbeated again for DeadAfter: the others need that long to show they

@@ -1,0 +1,271 @@
+package backfills
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/steadydb/steady/internal/liveness"
+)
+
+// RunStatus is the progress of a backfill's latest run.
+type RunStatus struct {
+	Backfill      string
+	Run           int64 // 0 when the backfill never ran
+	State         State
+	Trigger       Trigger
+	Slices        int
+	RowsDone      int64
+	RowsRemaining *int64   // nil until every slice has been counted or has made progress
+	Estimated     bool     // RowsRemaining is extrapolated from progress for some slice, not counted
+	RatePerS      float64  // rows per second of the running slices, smoothed
+	ETASeconds    *float64 // remaining / rate; nil when either is unknown
+	Progress      float64  // fraction of the key range behind the checkpoints, 0..1
+	Throttled     string   // why running slices are held back or slowed down, if they are
+	// ActiveSeconds is the time the run's slices have been worked (attempts, waits included);
+	// ThrottledSeconds the part of it they were held back, by reason (Reasons).
+	ActiveSeconds    float64
+	ThrottledSeconds map[string]float64
+	Error            string     // the last error of a slice
+	StalledSince     *time.Time // StateStalled: the last sign of progress (or of a live worker)
+	Stalled          string     // StateStalled: why nobody works it
+	CreatedAt        time.Time
+	StartedAt        *time.Time
+	UpdatedAt        *time.Time
+	FinishedAt       *time.Time
+}
+
+// Status returns the latest run of each named backfill (every catalog entry when names is
+// empty), in catalog order. A backfill that never ran has State StateNever.
+func (s *Store) Status(ctx context.Context, names ...string) ([]RunStatus, error) {
+	if len(names) == 0 {
+		names = s.catalog.Names()
+	}
+	byName, err := s.readRuns(ctx, names)
+	if undefinedColumn(err) {
+		// Bookkeeping made by an older steady: upgrading it is idempotent and quick.
+		if err = s.tables.Ensure(ctx); err == nil {
+			byName, err = s.readRuns(ctx, names)
+		}
+	}
+	if missingTable(err) {
+		byName, err = nil, nil // no bookkeeping yet: nothing ever ran
+	}
+	if err != nil {
+		return nil, fmt.Errorf("backfill status: %w", err)
+	}
+	if err := s.markStalled(ctx, byName); err != nil {
+		return nil, fmt.Errorf("backfill status: %w", err)
+	}
+	out := make([]RunStatus, 0, len(names))
+	for _, name := range names {
+		st, ok := byName[name]
+		if !ok {
+			st = RunStatus{Backfill: name, State: StateNever}
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// readRuns reads the latest run of each named backfill.
+func (s *Store) readRuns(ctx context.Context, names []string) (map[string]RunStatus, error) {
+	rows, err := s.pool.Query(ctx, s.schema.SQL(statusQuery), names)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byName := map[string]RunStatus{}
+	for rows.Next() {
+		var st RunStatus
+		var n [6]int
+		var trigger string
+		if err := rows.Scan(&st.Backfill, &st.Run, &trigger, &st.Slices, &st.CreatedAt,
+			&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &st.RowsDone, &st.RowsRemaining, &st.Estimated, &st.RatePerS,
+			&st.Progress, &st.StartedAt, &st.UpdatedAt, &st.FinishedAt, &st.Throttled, &st.Error,
+			&st.ActiveSeconds, &st.ThrottledSeconds); err != nil {
+			return nil, err
+		}
+		st.Trigger = Trigger(trigger)
+		st.State = runState(n, st.StartedAt != nil)
+		if !st.State.Active() || st.State == StatePaused {
+			st.RatePerS = 0
+		}
+		if st.State == StateDone {
+			zero := int64(0)
+			st.RowsRemaining, st.Estimated = &zero, false
+		}
+		if st.RowsRemaining != nil && st.RatePerS > 0 {
+			eta := float64(*st.RowsRemaining) / st.RatePerS
+			st.ETASeconds = &eta
+		}
+		byName[st.Backfill] = st
+	}
+	return byName, rows.Err()
+}
+
+// ThrottledShare is the share of the run's working time its slices were held back, 0..1.
+func (st RunStatus) ThrottledShare() float64 {
+	if st.ActiveSeconds <= 0 {
+		return 0
+	}
+	var held float64
+	for _, s := range st.ThrottledSeconds {
+		held += s
+	}
+	return min(held/st.ActiveSeconds, 1)
+}
+
+// runState derives a run's state from its slices': while any slice may work the run is
+// pending, running or paused; then a failure or a cancel outranks done.
+// counts are the slices pending, running, paused, done, failed and cancelled.
+func runState(counts [6]int, started bool) State {
+	pending, running, paused, failed, cancelled := counts[0], counts[1], counts[2], counts[4], counts[5]
+	switch {
+	case running > 0 || (pending > 0 && started):
+		return StateRunning
+	case pending > 0:
+		return StatePending
+	case paused > 0:
+		return StatePaused
+	case failed > 0:
+		return StateFailed
+	case cancelled > 0:
+		return StateCancelled
+	default:
+		return StateDone
+	}
+}
+
+const statusQuery = `
+SELECT r.backfill, r.id, r.trigger, r.slices, r.created_at,
+       count(*) FILTER (WHERE s.state = 'pending'),
+       count(*) FILTER (WHERE s.state = 'running'),
+       count(*) FILTER (WHERE s.state = 'paused'),
+       count(*) FILTER (WHERE s.state = 'done'),
+       count(*) FILTER (WHERE s.state = 'failed'),
+       count(*) FILTER (WHERE s.state = 'cancelled'),
+       sum(s.rows_done)::bigint,
+       -- counted where the count was cheap, else extrapolated from the keys behind the checkpoint
+       CASE WHEN bool_and(s.rows_remaining IS NOT NULL OR s.cursor_key > s.key_from) THEN
+         sum(coalesce(s.rows_remaining,
+                      round(s.rows_done::numeric * (s.key_to::numeric - s.cursor_key) / nullif(s.cursor_key::numeric - s.key_from, 0))))::bigint
+       END,
+       coalesce(bool_or(s.rows_remaining IS NULL), false),
+       coalesce(sum(s.rate_per_s) FILTER (WHERE s.state = 'running'), 0)::float8,
+       coalesce(sum(s.cursor_key::numeric - s.key_from) / nullif(sum(s.key_to::numeric - s.key_from), 0), 1)::float8,
+       min(s.started_at),
+       max(s.updated_at),
+       CASE WHEN bool_and(s.finished_at IS NOT NULL) THEN max(s.finished_at) END,
+       coalesce(string_agg(DISTINCT s.throttled, '; ') FILTER (WHERE s.state = 'running'), ''),
+       coalesce(string_agg(DISTINCT s.error, '; '), ''),
+       coalesce(sum(s.active_s), 0)::float8,
+       (SELECT coalesce(jsonb_object_agg(t.reason, t.seconds), '{}')
+        FROM (SELECT e.key AS reason, sum(e.value::float8) AS seconds
+              FROM steady_backfill_slices s2, jsonb_each_text(s2.throttled_s) e
+              WHERE s2.run_id = r.id GROUP BY e.key) t)
+FROM steady_backfill_runs r
+JOIN steady_backfill_slices s ON s.run_id = r.id
+WHERE r.id IN (SELECT max(id) FROM steady_backfill_runs WHERE backfill = ANY ($1) GROUP BY backfill)
+GROUP BY r.id`
+
+// markStalled turns the pending and running runs that nobody works into StateStalled: no slice
+// is held by a live worker (its job running under a client that heartbeats), and either no
+// worker is alive or a slice has no job any worker could pick up, and that has lasted longer
+// than the stalled bound since the last sign of progress. Every time is the server's. With no
+// live worker a run shows no rate or ETA even before the bound.
+func (s *Store) markStalled(ctx context.Context, byName map[string]RunStatus) error {
+	var runs []int64
+	for _, st := range byName {
+		if st.State == StatePending || st.State == StateRunning {
+			runs = append(runs, st.Run)
+		}
+	}
+	if len(runs) == 0 {
+		return nil
+	}
+	census, err := liveness.Read(ctx, s.pool, s.schema)
+	if err != nil {
+		return err
+	}
+	alive := make([]string, len(census.Alive))
+	for i, w := range census.Alive {
+		alive[i] = w.ID
+	}
+	type runWork struct {
+		lastProgress        time.Time
+		held, everySliceJob bool
+		sliceWithoutJob     int
+	}
+	work := map[int64]runWork{}
+	rows, err := s.pool.Query(ctx, s.schema.SQL(stalledQuery), runs, alive, SliceKind)
+	if err == nil {
+		for rows.Next() {
+			var run int64
+			var w runWork
+			if err := rows.Scan(&run, &w.lastProgress, &w.held, &w.everySliceJob, &w.sliceWithoutJob); err != nil {
+				rows.Close()
+				return err
+			}
+			work[run] = w
+		}
+		err = rows.Err()
+	}
+	if err != nil && !missingTable(err) { // no river_job: nothing holds any slice
+		return err
+	}
+	for name, st := range byName {
+		w, ok := work[st.Run]
+		if !ok || w.held {
+			continue
+		}
+		since := w.lastProgress
+		var why string
+		switch {
+		case len(census.Alive) == 0:
+			// Nobody works it: its last rate says nothing about when it ends, bound or not.
+			st.RatePerS, st.ETASeconds = 0, nil
+			byName[name] = st
+			why = "no worker is running: start steady worker"
+			if census.LastHeartbeat != nil {
+				why = fmt.Sprintf("no worker is running (the last heartbeat was at %s): start steady worker",
+					census.LastHeartbeat.UTC().Format(time.RFC3339))
+				if census.LastHeartbeat.After(since) {
+					since = *census.LastHeartbeat
+				}
+			}
+		case !w.everySliceJob:
+			why = fmt.Sprintf("slice %d has no job a worker could pick up: steady backfill enqueue %s gives it one", w.sliceWithoutJob, name)
+		default:
+			continue // a live worker will pick the jobs up
+		}
+		if since.Before(st.CreatedAt) {
+			since = st.CreatedAt
+		}
+		if census.Now.Sub(since) <= s.stalledAfter {
+			continue
+		}
+		st.State, st.Stalled, st.StalledSince = StateStalled, why, &since
+		st.RatePerS, st.ETASeconds = 0, nil
+		byName[name] = st
+	}
+	return nil
+}
+
+// stalledQuery reads, per run, the last progress of its active slices, whether a live worker
+// ($2: their client ids) is working one of them, and whether every active slice has a job a
+// worker could pick up (and, if not, one that has none).
+const stalledQuery = `
+SELECT s.run_id, max(s.updated_at),
+       bool_or(EXISTS (SELECT FROM river_job j
+         WHERE j.kind = $3 AND j.args @> jsonb_build_object('run', s.run_id, 'slice', s.slice)
+           AND j.state = 'running' AND j.attempted_by[array_upper(j.attempted_by, 1)] = ANY ($2::text[]))),
+       bool_and(EXISTS (SELECT FROM river_job j
+         WHERE j.kind = $3 AND j.args @> jsonb_build_object('run', s.run_id, 'slice', s.slice)
+           AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled'))),
+       coalesce(min(s.slice) FILTER (WHERE NOT EXISTS (SELECT FROM river_job j
+         WHERE j.kind = $3 AND j.args @> jsonb_build_object('run', s.run_id, 'slice', s.slice)
+           AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled'))), -1)
+FROM steady_backfill_slices s
+WHERE s.run_id = ANY ($1::bigint[]) AND s.state IN ('pending', 'running')
+GROUP BY s.run_id`
