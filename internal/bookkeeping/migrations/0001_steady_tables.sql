@@ -56,7 +56,7 @@ COMMENT ON TABLE /* TEMPLATE: schema */steady_workers IS 'steady: one row per wo
 COMMENT ON COLUMN /* TEMPLATE: schema */steady_workers.id IS 'the worker''s River client id (attempted_by of its jobs)';
 COMMENT ON COLUMN /* TEMPLATE: schema */steady_workers.host_key IS 'boot id and pid namespace: rows with the same key share a process table';
 
--- Backfill runs and their key-range slices (package backfill).
+-- Backfill runs and their key-range slices (package backfills).
 CREATE TABLE IF NOT EXISTS /* TEMPLATE: schema */steady_backfill_runs (
 	id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	backfill   text NOT NULL,
@@ -105,7 +105,7 @@ ALTER TABLE /* TEMPLATE: schema */steady_backfill_slices
 	ADD COLUMN IF NOT EXISTS active_s double precision NOT NULL DEFAULT 0,
 	ADD COLUMN IF NOT EXISTS throttled_s jsonb NOT NULL DEFAULT '{}';
 
--- Tables whose parallel_workers an index build changed, with their own value (package indexbuild).
+-- Tables whose parallel_workers an index build changed, with their own value (package indexes).
 CREATE TABLE IF NOT EXISTS /* TEMPLATE: schema */steady_index_reloptions (
 	table_name       text PRIMARY KEY,
 	parallel_workers text, -- the table's own value before steady's builds; NULL: not set
