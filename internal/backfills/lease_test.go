@@ -16,7 +16,6 @@ import (
 
 	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/bookkeeping"
-	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/jobs"
@@ -41,20 +40,8 @@ func setup(t *testing.T, n int) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	db := dbtest.NewMigrated(t)
-	logs := &dbtest.LogBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("logs:\n%s", logs.String())
-		}
-	})
-	pools, err := dbconn.Open(ctx, dbconn.Config{PoolerURL: db.PoolerURL, Logger: log}, dbconn.OpenOpts{Detect: true})
-	require.NoError(t, err)
-	t.Cleanup(pools.Close)
-	require.Equal(t, dbconn.ModeTransaction, pools.Pooler.Mode)
-	direct, err := pgxpool.New(ctx, db.DirectURL)
-	require.NoError(t, err)
-	t.Cleanup(direct.Close)
+	log, logs := dbtest.Logger(t)
+	pools, direct := dbtest.Open(t, db, log)
 	tables, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Pooler.Pool, Logger: log})
 	require.NoError(t, err)
 	b := &bundle{pooler: pools.Pooler.Pool, direct: direct, store: backfills.NewStore(pools.Pooler.Pool, tables, jobs.Backfills), logs: logs, log: log}

@@ -4,11 +4,9 @@ import (
 	"context"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/bookkeeping"
-	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 )
 
@@ -18,12 +16,7 @@ func TestStatusUpgradesOlderTables(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.New(t)
-	pools, err := dbconn.Open(ctx, dbconn.Config{PoolerURL: db.PoolerURL}, dbconn.OpenOpts{})
-	require.NoError(t, err)
-	t.Cleanup(pools.Close)
-	direct, err := pgxpool.New(ctx, db.DirectURL)
-	require.NoError(t, err)
-	t.Cleanup(direct.Close)
+	pools, direct := dbtest.Open(t, db, nil)
 	tables, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Pooler.Pool})
 	require.NoError(t, err)
 	require.NoError(t, tables.Ensure(ctx))

@@ -4,10 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
-	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/demodata"
 )
@@ -16,12 +14,7 @@ func TestLoad(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewMigrated(t)
-	pools, err := dbconn.Open(ctx, dbconn.Config{PoolerURL: db.PoolerURL}, dbconn.OpenOpts{})
-	require.NoError(t, err)
-	t.Cleanup(pools.Close)
-	direct, err := pgxpool.New(ctx, db.DirectURL)
-	require.NoError(t, err)
-	t.Cleanup(direct.Close)
+	pools, direct := dbtest.Open(t, db, nil)
 	count := func(sql string) int64 {
 		var n int64
 		require.NoError(t, direct.QueryRow(ctx, sql).Scan(&n), sql)

@@ -35,22 +35,9 @@ type bundle struct {
 // setup is a migrated database (River's tables included) with a POOLER pool.
 func setup(t *testing.T) *bundle {
 	t.Helper()
-	ctx := context.Background()
 	db := dbtest.NewMigrated(t)
-	logs := &dbtest.LogBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("logs:\n%s", logs.String())
-		}
-	})
-	pools, err := dbconn.Open(ctx, dbconn.Config{PoolerURL: db.PoolerURL, Logger: log}, dbconn.OpenOpts{Detect: true})
-	require.NoError(t, err)
-	t.Cleanup(pools.Close)
-	require.Equal(t, dbconn.ModeTransaction, pools.Pooler.Mode)
-	direct, err := pgxpool.New(ctx, db.DirectURL)
-	require.NoError(t, err)
-	t.Cleanup(direct.Close)
+	log, logs := dbtest.Logger(t)
+	pools, direct := dbtest.Open(t, db, log)
 	return &bundle{db: db, pooler: pools.Pooler.Pool, direct: direct, logs: logs, log: log}
 }
 
