@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,7 +21,12 @@ import (
 	"github.com/steadydb/steady/internal/redact"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(cancelChildURL) != "" {
+		os.Exit(giveUpAndExit())
+	}
+	goleak.VerifyTestMain(m)
+}
 
 type bundle struct {
 	db   *dbtest.DB

@@ -1,0 +1,145 @@
+package dbconn
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// When a statement's context ends, pgx closes its connection in the background and, before
+// that, sends PostgreSQL's cancel request on a new connection. PgBouncer 1.18.0 (Debian 12's
+// package) exits with "FATAL ... disconnect_client(): bad client state" when the client of a
+// cancel request closes that connection before PgBouncer has finished forwarding it
+// (pgbouncer/pgbouncer#801, fixed in 1.19.0): a process that gives up on a statement and exits
+// a millisecond later takes the pooler, and every application behind it, down with it. A Go
+// client that exits 0.3-4 ms after its statement's deadline crashed PgBouncer 1.18.0 within
+// three tries here. So steady counts the connections that may carry a cancel request and waits
+// for them before it exits: see WaitForCancels.
+//
+// A cancel request is told from a session without reading the bytes (they are encrypted under
+// TLS): pgx calls AfterNetConnect for every session it opens and never for a cancel request.
+// A session counts again from the moment a statement's context ends (pgx sets a deadline on
+// it): the cancel request is dialled later, from the goroutine that closes the session.
+
+var cancels struct {
+	sync.Mutex
+	n    int
+	zero chan struct{} // closed while n == 0
+}
+
+func init() {
+	cancels.zero = make(chan struct{})
+	close(cancels.zero)
+}
+
+func cancelsAdd(delta int) {
+	cancels.Lock()
+	defer cancels.Unlock()
+	if cancels.n == 0 && delta > 0 {
+		cancels.zero = make(chan struct{})
+	}
+	cancels.n += delta
+	if cancels.n == 0 {
+		close(cancels.zero)
+	}
+}
+
+// WaitForCancels returns once no connection this process opened may still be carrying a
+// cancel request, or when ctx ends (then it returns ctx's error). A process calls it last,
+// before it exits.
+func WaitForCancels(ctx context.Context) error {
+	cancels.Lock()
+	zero := cancels.zero
+	cancels.Unlock()
+	select {
+	case <-zero:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// trackCancels makes c's connections count until they are known to be sessions.
+func trackCancels(c *pgconn.Config) {
+	dial, after := c.DialFunc, c.AfterNetConnect
+	c.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		cancelsAdd(1)
+		conn, err := dial(ctx, network, addr)
+		if err != nil {
+			cancelsAdd(-1)
+			return nil, err
+		}
+		return newTracked(conn), nil
+	}
+	c.AfterNetConnect = func(ctx context.Context, cfg *pgconn.Config, conn net.Conn) (net.Conn, error) {
+		inner := conn
+		if t, ok := inner.(*tls.Conn); ok {
+			inner = t.NetConn()
+		}
+		if t, ok := inner.(*tracked); ok {
+			t.settle()
+		}
+		if after != nil {
+			return after(ctx, cfg, conn)
+		}
+		return conn, nil
+	}
+}
+
+// tracked counts in cancels while it may be carrying a cancel request: from its dial until it
+// is known to be a session, and, as a session, from the moment pgx sets a deadline on it (it
+// does only when a statement's context ends, then sends a cancel request on a new connection
+// before it closes the session) until the session is closed or, having survived, sends its next
+// message.
+type tracked struct {
+	net.Conn
+	session atomic.Bool
+	counted atomic.Bool
+}
+
+func newTracked(c net.Conn) *tracked {
+	t := &tracked{Conn: c}
+	t.counted.Store(true) // counted by the dial
+	return t
+}
+
+func (t *tracked) count(yes bool) {
+	if t.counted.CompareAndSwap(!yes, yes) {
+		if yes {
+			cancelsAdd(1)
+		} else {
+			cancelsAdd(-1)
+		}
+	}
+}
+
+func (t *tracked) settle() {
+	t.session.Store(true)
+	t.count(false)
+}
+
+func (t *tracked) SetDeadline(d time.Time) error {
+	if !d.IsZero() && t.session.Load() {
+		t.count(true)
+	}
+	return t.Conn.SetDeadline(d)
+}
+
+func (t *tracked) Write(b []byte) (int, error) {
+	if t.session.Load() {
+		t.count(false)
+	}
+	return t.Conn.Write(b)
+}
+
+func (t *tracked) Close() error {
+	err := t.Conn.Close()
+	t.session.Store(false) // a closed connection sends nothing more
+	t.count(false)
+	return err
+}
