@@ -121,7 +121,25 @@ func benchOnline(ctx context.Context, cfg *config) ([]row, error) {
 			extra = append(extra, row{"online", fmt.Sprintf("backfill throughput meanwhile (batches running %.0f%% of the time) vs the single UPDATE on an idle database", 100*duty),
 				fmt.Sprintf("%.0f rows/s", tput), fmt.Sprintf("%.0f rows/s", cfg.singleRate), fmt.Sprintf("%.2f×", tput/cfg.singleRate), "≥ 0.5×"})
 		}
+		// The single UPDATE under the same load: what the application gets instead, and the
+		// throughput a backfill can be held to while pgbench shares the two cores.
+		db, err = createDB(ctx, cfg, tpl)
+		if err != nil {
+			return nil, err
+		}
+		su, err := singleUnderLoad(ctx, cfg, db)
+		dropDB(ctx, cfg, db)
+		if err != nil {
+			return nil, err
+		}
+		extra = append(extra, row{"online", fmt.Sprintf("backfill throughput meanwhile vs the single UPDATE of the first %d rows while pgbench runs", su.rows),
+			fmt.Sprintf("%.0f rows/s", tput), fmt.Sprintf("%.0f rows/s", su.rate), fmt.Sprintf("%.2f×", tput/su.rate), ""})
+		if cfg.singleRate > 0 {
+			extra = append(extra, row{"online", "… the single UPDATE's own rows/s while pgbench runs vs on an idle database",
+				fmt.Sprintf("%.0f rows/s", su.rate), fmt.Sprintf("%.0f rows/s", cfg.singleRate), fmt.Sprintf("%.2f×", su.rate/cfg.singleRate), ""})
+		}
 		addRows(fmt.Sprintf("during a steady backfill (default yield; alone and during in alternate %s windows)", measureWindow), "≤ 1.5×, 0 failed", base, during, failed, extra...)
+		addRows(fmt.Sprintf("during the single UPDATE of %d rows (the alternative)", su.rows), "", su.alone, su.during, su.failed)
 	}
 
 	// The index catalog built from scratch: steady's default, and the alternatives.
@@ -151,6 +169,46 @@ var indexAlternatives = []struct {
 	{"default: each table's parallel_workers = 0 for its build", "", nil},
 	{"tables left alone (server default max_parallel_maintenance_workers = 2; steady's previous default)", "", []string{"STEADY_INDEX_PARALLEL_WORKERS=-1"}},
 	{"tables left alone, database max_parallel_maintenance_workers = 0 (the previous advice)", "max_parallel_maintenance_workers = 0", []string{"STEADY_INDEX_PARALLEL_WORKERS=-1"}},
+}
+
+// singleUnderLoadRows is how much of the table the single UPDATE under load changes: enough
+// for a minute's work, not the whole table.
+const singleUnderLoadRows = 1_000_000
+
+type singleMeasure struct {
+	rows          int64
+	rate          float64 // rows/s
+	alone, during []time.Duration
+	failed        int
+}
+
+// singleUnderLoad measures pgbench alone, then runs the backfill's UPDATE over the first
+// singleUnderLoadRows keys in one statement through PgBouncer while pgbench goes on.
+func singleUnderLoad(ctx context.Context, cfg *config, db string) (singleMeasure, error) {
+	var m singleMeasure
+	b, _ := jobs.Backfills.Lookup("leads_phone_whatsapp")
+	conn, err := pgx.Connect(ctx, withDB(cfg.poolerURL, db)+"&default_query_exec_mode=exec")
+	if err != nil {
+		return m, err
+	}
+	defer conn.Close(ctx)
+	stream := startPgbench(ctx, cfg, db)
+	sleepCtx(ctx, settleAfter)
+	from := time.Now()
+	sleepCtx(ctx, 2*measureWindow)
+	t0 := time.Now()
+	tag, err := conn.Exec(ctx, b.Update, int64(0), int64(singleUnderLoadRows))
+	t1 := time.Now()
+	txs, serr := stream.finish()
+	if err = cmpErr(err, serr); err != nil {
+		return m, err
+	}
+	m.rows = tag.RowsAffected()
+	m.rate = float64(m.rows) / t1.Sub(t0).Seconds()
+	m.alone, _ = between(txs, from, t0)
+	m.during, m.failed = between(txs, t0, t1)
+	log.Printf("single UPDATE under pgbench: %d rows, %.0f rows/s", m.rows, m.rate)
+	return m, nil
 }
 
 // onlineBackfill measures pgbench alone and during the backfill with the worker's defaults,
