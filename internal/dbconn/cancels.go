@@ -15,47 +15,53 @@ import (
 // that, sends PostgreSQL's cancel request on a new connection. PgBouncer 1.18.0 (Debian 12's
 // package) exits with "FATAL ... disconnect_client(): bad client state" when the client of a
 // cancel request closes that connection before PgBouncer has finished forwarding it
-// (pgbouncer/pgbouncer#801, fixed in 1.19.0): a process that gives up on a statement and exits
-// a millisecond later takes the pooler, and every application behind it, down with it. A Go
-// client that exits 0.3-4 ms after its statement's deadline crashed PgBouncer 1.18.0 within
-// three tries here. So steady counts the connections that may carry a cancel request and waits
-// for them before it exits: see WaitForCancels.
+// (pgbouncer/pgbouncer#801, fixed upstream by #846 in May 2023). So a process that gives up on
+// a statement and exits a millisecond later takes the pooler down, and every application
+// behind it: a Go client exiting 0.3-4 ms after its statement's deadline crashed PgBouncer
+// 1.18.0 within three tries here. steady counts the connections that may carry a cancel
+// request and waits for them before it exits (WaitForCancels).
 //
 // A cancel request is told from a session without reading the bytes (they are encrypted under
 // TLS): pgx calls AfterNetConnect for every session it opens and never for a cancel request.
 // A session counts again from the moment a statement's context ends (pgx sets a deadline on
 // it): the cancel request is dialled later, from the goroutine that closes the session.
 
-var cancels struct {
-	sync.Mutex
+// cancels counts the process's connections that may be carrying a cancel request.
+var cancels = newCounter()
+
+type counter struct {
+	mu   sync.Mutex
 	n    int
 	zero chan struct{} // closed while n == 0
 }
 
-func init() {
-	cancels.zero = make(chan struct{})
-	close(cancels.zero)
+func newCounter() *counter {
+	c := &counter{zero: make(chan struct{})}
+	close(c.zero)
+	return c
 }
 
-func cancelsAdd(delta int) {
-	cancels.Lock()
-	defer cancels.Unlock()
-	if cancels.n == 0 && delta > 0 {
-		cancels.zero = make(chan struct{})
+func (c *counter) add(delta int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == 0 && delta > 0 {
+		c.zero = make(chan struct{})
 	}
-	cancels.n += delta
-	if cancels.n == 0 {
-		close(cancels.zero)
+	c.n += delta
+	if c.n == 0 {
+		close(c.zero)
 	}
 }
 
-// WaitForCancels returns once no connection this process opened may still be carrying a
-// cancel request, or when ctx ends (then it returns ctx's error). A process calls it last,
-// before it exits.
-func WaitForCancels(ctx context.Context) error {
-	cancels.Lock()
-	zero := cancels.zero
-	cancels.Unlock()
+func (c *counter) wait(ctx context.Context) error {
+	c.mu.Lock()
+	zero := c.zero
+	c.mu.Unlock()
+	select {
+	case <-zero:
+		return nil
+	default:
+	}
 	select {
 	case <-zero:
 		return nil
@@ -64,17 +70,24 @@ func WaitForCancels(ctx context.Context) error {
 	}
 }
 
-// trackCancels makes c's connections count until they are known to be sessions.
-func trackCancels(c *pgconn.Config) {
+// WaitForCancels returns once no connection this process opened may still be carrying a
+// cancel request, or when ctx ends (then it returns ctx's error). A process calls it last,
+// before it exits.
+func WaitForCancels(ctx context.Context) error { return cancels.wait(ctx) }
+
+// trackCancels makes c's connections count in cancels while they may carry a cancel request.
+func trackCancels(c *pgconn.Config) { track(c, cancels) }
+
+func track(c *pgconn.Config, n *counter) {
 	dial, after := c.DialFunc, c.AfterNetConnect
 	c.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		cancelsAdd(1)
+		n.add(1)
 		conn, err := dial(ctx, network, addr)
 		if err != nil {
-			cancelsAdd(-1)
+			n.add(-1)
 			return nil, err
 		}
-		return newTracked(conn), nil
+		return newTracked(conn, n), nil
 	}
 	c.AfterNetConnect = func(ctx context.Context, cfg *pgconn.Config, conn net.Conn) (net.Conn, error) {
 		inner := conn
@@ -98,12 +111,13 @@ func trackCancels(c *pgconn.Config) {
 // message.
 type tracked struct {
 	net.Conn
+	n       *counter
 	session atomic.Bool
 	counted atomic.Bool
 }
 
-func newTracked(c net.Conn) *tracked {
-	t := &tracked{Conn: c}
+func newTracked(c net.Conn, n *counter) *tracked {
+	t := &tracked{Conn: c, n: n}
 	t.counted.Store(true) // counted by the dial
 	return t
 }
@@ -111,9 +125,9 @@ func newTracked(c net.Conn) *tracked {
 func (t *tracked) count(yes bool) {
 	if t.counted.CompareAndSwap(!yes, yes) {
 		if yes {
-			cancelsAdd(1)
+			t.n.add(1)
 		} else {
-			cancelsAdd(-1)
+			t.n.add(-1)
 		}
 	}
 }

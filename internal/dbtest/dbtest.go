@@ -20,6 +20,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/steadydb/steady/internal/dbconn"
 )
 
 // DB is one test's own database.
@@ -91,6 +93,11 @@ func Drop(t testing.TB, name string) {
 	direct, _ := Env(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// The test's cancel requests reach the server before it ends: the test binary may exit
+	// right after, and PgBouncer 1.18 crashes when a cancel's client leaves first.
+	wait, stop := context.WithTimeout(ctx, 10*time.Second)
+	_ = dbconn.WaitForCancels(wait)
+	stop()
 	admin := connectAdmin(t, ctx, direct)
 	defer admin.Close(ctx)
 	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
