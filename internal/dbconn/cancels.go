@@ -107,13 +107,14 @@ func track(c *pgconn.Config, n *counter) {
 // tracked counts in cancels while it may be carrying a cancel request: from its dial until it
 // is known to be a session, and, as a session, from the moment pgx sets a deadline on it (it
 // does only when a statement's context ends, then sends a cancel request on a new connection
-// before it closes the session) until the session is closed or, having survived, sends its next
-// message.
+// before it closes the session) until the session is closed or, its deadline cleared (the
+// statement finished first), sends its next message.
 type tracked struct {
 	net.Conn
-	n       *counter
-	session atomic.Bool
-	counted atomic.Bool
+	n        *counter
+	session  atomic.Bool
+	counted  atomic.Bool
+	deadline atomic.Bool // a deadline is set
 }
 
 func newTracked(c net.Conn, n *counter) *tracked {
@@ -138,6 +139,7 @@ func (t *tracked) settle() {
 }
 
 func (t *tracked) SetDeadline(d time.Time) error {
+	t.deadline.Store(!d.IsZero())
 	if !d.IsZero() && t.session.Load() {
 		t.count(true)
 	}
@@ -145,7 +147,7 @@ func (t *tracked) SetDeadline(d time.Time) error {
 }
 
 func (t *tracked) Write(b []byte) (int, error) {
-	if t.session.Load() {
+	if t.session.Load() && !t.deadline.Load() {
 		t.count(false)
 	}
 	return t.Conn.Write(b)

@@ -67,6 +67,8 @@ func TestTrackedCounts(t *testing.T) {
 	want(0, "a session")
 	_ = c.SetDeadline(time.Now())
 	want(1, "a session whose statement's context ended")
+	_, _ = c.Write([]byte{0}) // fails: the deadline has passed
+	want(1, "a write under the deadline (pgx closes the session next, and sends the cancel)")
 	_ = c.SetDeadline(time.Time{})
 	want(1, "deadline cleared: pgx may still close it and send the cancel")
 	if _, err := c.Write([]byte{0}); err != nil {
