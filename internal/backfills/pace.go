@@ -19,12 +19,13 @@ import (
 // become active it waits longer, and speeds up again when they finish.
 //
 // Why this signal (docs/benchmarks.md, "Which signals predict pgbench's p99", 2 shared cores):
-// the count was 0.0 in every phase without pgbench and 0.3 to 1.9 in every phase with it, so it
-// tells a busy application from an idle one without a threshold; the POOLER's round trip of
-// SELECT 1 against its idle median overlapped (0.7-1.9 idle, 0.7-3.3 busy). The round trip
-// followed pgbench's p99 more closely (Spearman 0.74 per second, against 0.25 for the count),
-// but on that machine p99 moved with the other work on the host, which waiting does not
-// relieve; WAL rate, sessions waiting on WAL and autovacuum on the table did not predict it.
+// the count tells an idle application (0.0 in every phase without pgbench) from a busy one
+// (0.4 to 1.5) without a threshold. No candidate predicted pgbench's p99 in every run: the
+// POOLER's round trip of SELECT 1 against its idle median had a Spearman correlation of 0.74
+// (while tests ran), 0.63, then 0.22 per second, and its ratio under load overlapped the idle
+// one; WAL rate, sessions waiting on WAL, autovacuum on the table and the batch's own slowdown
+// did no better. What held in every run is the phases' p99 falling as the share of time the
+// batches run falls, and that share is what the yield sets.
 type pace struct {
 	yield  float64
 	active float64 // others' active sessions, smoothed
