@@ -35,12 +35,8 @@ func newHeartbeat(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, tables
 	if onFenced == nil {
 		onFenced = func(err error) {
 			log.Error("❌ exiting: another worker has this worker's jobs; the platform restarts it", slog.Any("error", err))
-			// Not a graceful stop (those jobs must not be finished here), but cancel requests
-			// already sent must reach the server: PgBouncer 1.18 crashes when their client
-			// goes away first.
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			_ = dbconn.WaitForCancels(ctx)
+			// At once, without dbconn.WaitForCancels: meanwhile this process's River client
+			// would go on fetching jobs that the others then wait for until River rescues them.
 			os.Exit(1)
 		}
 	}
