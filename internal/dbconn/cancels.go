@@ -3,6 +3,8 @@ package dbconn
 import (
 	"context"
 	"crypto/tls"
+	"encoding/binary"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -76,9 +78,12 @@ func (c *counter) wait(ctx context.Context) error {
 func WaitForCancels(ctx context.Context) error { return cancels.wait(ctx) }
 
 // trackCancels makes c's connections count in cancels while they may carry a cancel request.
-func trackCancels(c *pgconn.Config) { track(c, cancels) }
+// With pooler, a cancel request is not sent at all where it can be seen (without TLS): a
+// process killed with -9 cannot wait, and a statement given up on through a pooler ends anyway,
+// when PgBouncer closes its server connection after the client has gone.
+func trackCancels(c *pgconn.Config, pooler bool) { track(c, cancels, pooler) }
 
-func track(c *pgconn.Config, n *counter) {
+func track(c *pgconn.Config, n *counter, pooler bool) {
 	dial, after := c.DialFunc, c.AfterNetConnect
 	c.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		n.add(1)
@@ -87,7 +92,9 @@ func track(c *pgconn.Config, n *counter) {
 			n.add(-1)
 			return nil, err
 		}
-		return newTracked(conn, n), nil
+		t := newTracked(conn, n)
+		t.dropCancel = pooler
+		return t, nil
 	}
 	c.AfterNetConnect = func(ctx context.Context, cfg *pgconn.Config, conn net.Conn) (net.Conn, error) {
 		inner := conn
@@ -111,10 +118,13 @@ func track(c *pgconn.Config, n *counter) {
 // statement finished first), sends its next message.
 type tracked struct {
 	net.Conn
-	n        *counter
-	session  atomic.Bool
-	counted  atomic.Bool
-	deadline atomic.Bool // a deadline is set
+	n          *counter
+	session    atomic.Bool
+	counted    atomic.Bool
+	deadline   atomic.Bool // a deadline is set
+	dropCancel bool        // a cancel request written is not sent (see trackCancels)
+	wrote      atomic.Bool
+	dropped    atomic.Bool // it was: reads see the server's close
 }
 
 func newTracked(c net.Conn, n *counter) *tracked {
@@ -150,7 +160,24 @@ func (t *tracked) Write(b []byte) (int, error) {
 	if t.session.Load() && !t.deadline.Load() {
 		t.count(false)
 	}
+	if first := t.wrote.CompareAndSwap(false, true); first && t.dropCancel && isCancelRequest(b) {
+		t.dropped.Store(true)
+		return len(b), nil
+	}
 	return t.Conn.Write(b)
+}
+
+func (t *tracked) Read(b []byte) (int, error) {
+	if t.dropped.Load() {
+		return 0, io.EOF // what the server does once it has handled a cancel request
+	}
+	return t.Conn.Read(b)
+}
+
+// isCancelRequest reports whether b is PostgreSQL's CancelRequest message: its length, then
+// the code 80877102, then the backend's pid and secret key.
+func isCancelRequest(b []byte) bool {
+	return len(b) >= 16 && int(binary.BigEndian.Uint32(b[0:4])) == len(b) && binary.BigEndian.Uint32(b[4:8]) == 80877102
 }
 
 func (t *tracked) Close() error {
