@@ -20,9 +20,8 @@ import (
 // (pgbouncer/pgbouncer#801, fixed upstream by #846 in May 2023). So a process that gives up on
 // a statement and exits a millisecond later takes the pooler down, and every application
 // behind it: a Go client exiting 0.3-4 ms after its statement's deadline crashed PgBouncer
-// 1.18.0 within three tries here, and a worker killed with -9 cannot wait at all. So the
-// POOLER pool sends no cancel request (trackCancels), and steady counts the connections that
-// may carry one and waits for them before it exits (WaitForCancels).
+// 1.18.0 within three tries here. steady counts the connections that may carry a cancel
+// request and waits for them before it exits (WaitForCancels).
 //
 // A cancel request is told from a session without reading the bytes (they are encrypted under
 // TLS): pgx calls AfterNetConnect for every session it opens and never for a cancel request.

@@ -21,9 +21,8 @@
 //     anything else is taken as transaction, never session). Config.PoolerMode (auto,
 //     transaction, session) overrides it for the POOLER; the mode in force decides whether
 //     River may LISTEN and whether a session of steady's own may carry a SET.
-//   - PgBouncer 1.18.0 crashes when a cancel request's client goes away before it was
-//     forwarded (pgx sends one when a statement's context ends). The POOLER pool sends none
-//     (without TLS, where one can be told), every connection counts while it may carry one, and
-//     a process calls WaitForCancels before it exits.
+//   - Every connection counts while it may carry a cancel request (pgx sends one when a
+//     statement's context ends), and a process calls WaitForCancels before it exits: PgBouncer
+//     1.18.0 crashes when a cancel request's client goes away before it was forwarded.
 //   - Every URL and error that leaves this package is redacted (package redact).
 package dbconn
