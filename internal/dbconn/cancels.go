@@ -3,8 +3,6 @@ package dbconn
 import (
 	"context"
 	"crypto/tls"
-	"encoding/binary"
-	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -78,12 +76,9 @@ func (c *counter) wait(ctx context.Context) error {
 func WaitForCancels(ctx context.Context) error { return cancels.wait(ctx) }
 
 // trackCancels makes c's connections count in cancels while they may carry a cancel request.
-// With pooler, a cancel request is not sent at all where it can be seen (without TLS): a
-// process killed with -9 cannot wait, and a statement given up on through a pooler ends anyway,
-// when PgBouncer closes its server connection after the client has gone.
-func trackCancels(c *pgconn.Config, pooler bool) { track(c, cancels, pooler) }
+func trackCancels(c *pgconn.Config) { track(c, cancels) }
 
-func track(c *pgconn.Config, n *counter, pooler bool) {
+func track(c *pgconn.Config, n *counter) {
 	dial, after := c.DialFunc, c.AfterNetConnect
 	c.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		n.add(1)
@@ -92,9 +87,7 @@ func track(c *pgconn.Config, n *counter, pooler bool) {
 			n.add(-1)
 			return nil, err
 		}
-		t := newTracked(conn, n)
-		t.dropCancel = pooler
-		return t, nil
+		return newTracked(conn, n), nil
 	}
 	c.AfterNetConnect = func(ctx context.Context, cfg *pgconn.Config, conn net.Conn) (net.Conn, error) {
 		inner := conn
@@ -118,13 +111,10 @@ func track(c *pgconn.Config, n *counter, pooler bool) {
 // statement finished first), sends its next message.
 type tracked struct {
 	net.Conn
-	n          *counter
-	session    atomic.Bool
-	counted    atomic.Bool
-	deadline   atomic.Bool // a deadline is set
-	dropCancel bool        // a cancel request written is not sent (see trackCancels)
-	wrote      atomic.Bool
-	dropped    atomic.Bool // it was: reads see the server's close
+	n        *counter
+	session  atomic.Bool
+	counted  atomic.Bool
+	deadline atomic.Bool // a deadline is set
 }
 
 func newTracked(c net.Conn, n *counter) *tracked {
@@ -160,24 +150,7 @@ func (t *tracked) Write(b []byte) (int, error) {
 	if t.session.Load() && !t.deadline.Load() {
 		t.count(false)
 	}
-	if first := t.wrote.CompareAndSwap(false, true); first && t.dropCancel && isCancelRequest(b) {
-		t.dropped.Store(true)
-		return len(b), nil
-	}
 	return t.Conn.Write(b)
-}
-
-func (t *tracked) Read(b []byte) (int, error) {
-	if t.dropped.Load() {
-		return 0, io.EOF // what the server does once it has handled a cancel request
-	}
-	return t.Conn.Read(b)
-}
-
-// isCancelRequest reports whether b is PostgreSQL's CancelRequest message: its length, then
-// the code 80877102, then the backend's pid and secret key.
-func isCancelRequest(b []byte) bool {
-	return len(b) >= 16 && int(binary.BigEndian.Uint32(b[0:4])) == len(b) && binary.BigEndian.Uint32(b[4:8]) == 80877102
 }
 
 func (t *tracked) Close() error {

@@ -22,7 +22,7 @@ const (
 	cancelChildDelay = "STEADY_TEST_GIVE_UP_DELAY"
 )
 
-// giveUpAndExit is the child process of TestGivingUpThroughThePoolerLeavesPgBouncerUp: it gives up on a long
+// giveUpAndExit is the child process of TestExitWaitsForCancelRequests: it gives up on a long
 // statement through the POOLER and exits as a command does after an error, without closing its
 // pools, after the given delay and WaitForCancels.
 func giveUpAndExit() int {
@@ -51,10 +51,10 @@ func giveUpAndExit() int {
 }
 
 // PgBouncer 1.18.0 exits when a cancel request's client goes away before PgBouncer has
-// forwarded it; a client exiting 0-4 ms after its statement's deadline crashed it within three
-// tries. Processes that give up on a statement through the POOLER and exit at once leave the
-// pooler up: the POOLER pool sends no cancel request, and the exit waits for any in flight.
-func TestGivingUpThroughThePoolerLeavesPgBouncerUp(t *testing.T) {
+// forwarded it; without WaitForCancels, a client exiting 0-4 ms after its statement's deadline
+// crashed it within three tries. Processes that give up on a statement and exit leave the
+// pooler up, and their statements cancelled on the server.
+func TestExitWaitsForCancelRequests(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t)
 	bouncer := dbtest.StartPgBouncer(t, dbtest.PgBouncerConfig{DefaultPoolSize: 4})
@@ -72,4 +72,16 @@ func TestGivingUpThroughThePoolerLeavesPgBouncerUp(t *testing.T) {
 		require.NoError(t, err, "PgBouncer stopped answering after child %d (exit %s after giving up)", i, delay)
 		require.NoError(t, conn.Close(ctx))
 	}
+
+	direct, err := pgx.Connect(ctx, db.DirectURL)
+	require.NoError(t, err)
+	defer direct.Close(ctx)
+	// Each cancel reached PostgreSQL before its process exited; the server acts on it at once.
+	// A statement whose cancel was lost would sleep for ten minutes.
+	require.Eventually(t, func() bool {
+		var running int
+		require.NoError(t, direct.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND query = 'SELECT pg_sleep(600)' AND state = 'active'`).Scan(&running))
+		return running == 0
+	}, time.Minute, 10*time.Millisecond, "statements given up on are still running on the server")
 }

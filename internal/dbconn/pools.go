@@ -156,7 +156,7 @@ func poolConfig(cfg Config, role Role, rawURL string) (*pgxpool.Config, error) {
 	// exist yet fails at that statement instead of when the whole batch is prepared. steady's
 	// queries are few and different; a statement cache would buy nothing.
 	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
-	trackCancels(&pc.ConnConfig.Config, role == Pooler)
+	trackCancels(&pc.ConnConfig.Config)
 	if !strings.Contains(rawURL, "pool_max_conns") {
 		pc.MaxConns = cfg.MaxConns
 	}
