@@ -3,6 +3,8 @@ package dbconn
 import (
 	"context"
 	"crypto/tls"
+	"encoding/binary"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -25,6 +27,14 @@ import (
 // TLS): pgx calls AfterNetConnect for every session it opens and never for a cancel request.
 // A session counts again from the moment a statement's context ends (pgx sets a deadline on
 // it): the cancel request is dialled later, from the goroutine that closes the session.
+//
+// Waiting does not help a process killed with -9 while a cancel request is in flight. So the
+// POOLER pool that carries River, heartbeats and backfill batches sends no cancel request at
+// all: each of its statements is short or bounded on the server by its own statement_timeout,
+// and a client that gives up closes its connection, which PgBouncer passes on by closing the
+// server connection. Only statements that must be stopped on the server when given up on (an
+// index build cut short by its job's timeout keeps waiting for the table's writers otherwise;
+// a migration holds its locks) run on pools that keep them (Pools.Builds, Pools.Migration).
 
 // cancels counts the process's connections that may be carrying a cancel request.
 var cancels = newCounter()
@@ -75,10 +85,19 @@ func (c *counter) wait(ctx context.Context) error {
 // before it exits.
 func WaitForCancels(ctx context.Context) error { return cancels.wait(ctx) }
 
-// trackCancels makes c's connections count in cancels while they may carry a cancel request.
-func trackCancels(c *pgconn.Config) { track(c, cancels) }
+// cancelRule says what becomes of a cancel request on a pool's connections.
+type cancelRule bool
 
-func track(c *pgconn.Config, n *counter) {
+const (
+	sendCancels cancelRule = true
+	dropCancels cancelRule = false // not sent where it can be seen: without TLS
+)
+
+// trackCancels makes c's connections count in cancels while they may carry a cancel request,
+// and drops the cancel requests the rule says to.
+func trackCancels(c *pgconn.Config, rule cancelRule) { track(c, cancels, rule) }
+
+func track(c *pgconn.Config, n *counter, rule cancelRule) {
 	dial, after := c.DialFunc, c.AfterNetConnect
 	c.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		n.add(1)
@@ -87,7 +106,9 @@ func track(c *pgconn.Config, n *counter) {
 			n.add(-1)
 			return nil, err
 		}
-		return newTracked(conn, n), nil
+		t := newTracked(conn, n)
+		t.drop = rule == dropCancels
+		return t, nil
 	}
 	c.AfterNetConnect = func(ctx context.Context, cfg *pgconn.Config, conn net.Conn) (net.Conn, error) {
 		inner := conn
@@ -115,6 +136,9 @@ type tracked struct {
 	session  atomic.Bool
 	counted  atomic.Bool
 	deadline atomic.Bool // a deadline is set
+	drop     bool        // a cancel request written is not sent
+	wrote    atomic.Bool
+	dropped  atomic.Bool // one was: reads see the close the server would send
 }
 
 func newTracked(c net.Conn, n *counter) *tracked {
@@ -150,7 +174,24 @@ func (t *tracked) Write(b []byte) (int, error) {
 	if t.session.Load() && !t.deadline.Load() {
 		t.count(false)
 	}
+	if first := t.wrote.CompareAndSwap(false, true); first && t.drop && isCancelRequest(b) {
+		t.dropped.Store(true)
+		return len(b), nil
+	}
 	return t.Conn.Write(b)
+}
+
+func (t *tracked) Read(b []byte) (int, error) {
+	if t.dropped.Load() {
+		return 0, io.EOF // what the server does once it has handled a cancel request
+	}
+	return t.Conn.Read(b)
+}
+
+// isCancelRequest reports whether b is PostgreSQL's CancelRequest message: its length, the
+// code 80877102, then the backend's pid and secret key.
+func isCancelRequest(b []byte) bool {
+	return len(b) >= 16 && int(binary.BigEndian.Uint32(b[0:4])) == len(b) && binary.BigEndian.Uint32(b[4:8]) == 80877102
 }
 
 func (t *tracked) Close() error {

@@ -1,12 +1,14 @@
 package dbconn_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,11 +22,13 @@ import (
 const (
 	cancelChildURL   = "STEADY_TEST_GIVE_UP_URL"
 	cancelChildDelay = "STEADY_TEST_GIVE_UP_DELAY"
+	cancelChildPool  = "STEADY_TEST_GIVE_UP_POOL" // builds: exit as a command does; pooler: wait to be killed
 )
 
-// giveUpAndExit is the child process of TestExitWaitsForCancelRequests: it gives up on a long
-// statement through the POOLER and exits as a command does after an error, without closing its
-// pools, after the given delay and WaitForCancels.
+// giveUpAndExit is the child process of TestExitWaitsForCancelRequests and
+// TestKilledAfterGivingUpLeavesPgBouncerUp: it gives up on a long statement through the
+// POOLER. On Builds it then exits as a command does after an error, without closing its pools,
+// after the given delay and WaitForCancels; on Pooler it says so on stdout and waits to be killed.
 func giveUpAndExit() int {
 	ctx := context.Background()
 	pools, err := dbconn.Open(ctx, dbconn.Config{PoolerURL: os.Getenv(cancelChildURL),
@@ -33,11 +37,24 @@ func giveUpAndExit() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
+	pool := pools.Builds
+	if os.Getenv(cancelChildPool) == "pooler" {
+		pool = pools.Pooler
+	}
+	// Connected first, so that the statement reaches the server before its deadline.
+	if err := pool.Ping(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
 	stmtCtx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
-	if _, err := pools.Pooler.Exec(stmtCtx, "SELECT pg_sleep(600)"); err == nil {
+	if _, err := pool.Exec(stmtCtx, "SELECT pg_sleep(600)"); err == nil {
 		fmt.Fprintln(os.Stderr, "pg_sleep(600) returned within 100ms")
 		return 3
+	}
+	if pool == pools.Pooler {
+		fmt.Println("gave up")
+		select {}
 	}
 	delay, _ := time.ParseDuration(os.Getenv(cancelChildDelay))
 	time.Sleep(delay) // the moments a command takes between the error and its exit
@@ -64,7 +81,7 @@ func TestExitWaitsForCancelRequests(t *testing.T) {
 	for i := range 15 {
 		delay := time.Duration(i) * 300 * time.Microsecond
 		child := exec.Command(os.Args[0], "-test.run=^$")
-		child.Env = append(os.Environ(), cancelChildURL+"="+pooler, cancelChildDelay+"="+delay.String())
+		child.Env = append(os.Environ(), cancelChildURL+"="+pooler, cancelChildDelay+"="+delay.String(), cancelChildPool+"=builds")
 		out, err := child.CombinedOutput()
 		require.NoError(t, err, "child %d (exit after %s): %s", i, delay, out)
 
@@ -73,15 +90,55 @@ func TestExitWaitsForCancelRequests(t *testing.T) {
 		require.NoError(t, conn.Close(ctx))
 	}
 
+	// Each cancel reached PostgreSQL before its process exited; the server acts on it at once.
+	// A statement whose cancel was lost would sleep for ten minutes.
+	require.Eventually(t, func() bool { return sleeping(t, db) == 0 },
+		time.Minute, 10*time.Millisecond, "statements given up on are still running on the server")
+}
+
+// A worker killed with -9 cannot wait for its cancel requests. Its everyday pool sends none, so
+// a kill right after a statement was given up on leaves PgBouncer up. With the cancel requests
+// sent, it crashed PgBouncer 1.18.0 during CI's kill tests.
+func TestKilledAfterGivingUpLeavesPgBouncerUp(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	bouncer := dbtest.StartPgBouncer(t, dbtest.PgBouncerConfig{DefaultPoolSize: 20})
+	pooler := bouncer.URL(t, db.Name)
+	ctx := context.Background()
+
+	const children = 10
+	for i := range children {
+		child := exec.Command(os.Args[0], "-test.run=^$")
+		child.Env = append(os.Environ(), cancelChildURL+"="+pooler, cancelChildPool+"=pooler")
+		var stderr strings.Builder
+		child.Stderr = &stderr
+		stdout, err := child.StdoutPipe()
+		require.NoError(t, err)
+		require.NoError(t, child.Start())
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		require.NoError(t, err, "child %d: %s", i, stderr.String())
+		require.Equal(t, "gave up\n", line)
+		require.NoError(t, child.Process.Kill())
+		_ = child.Wait()
+
+		conn, err := pgx.Connect(ctx, pooler)
+		require.NoError(t, err, "PgBouncer stopped answering after child %d was killed", i)
+		require.NoError(t, conn.Close(ctx))
+	}
+	// No cancel request was sent: every statement given up on is still sleeping (the server
+	// notices its client is gone only when it answers). Dropping the database ends them.
+	require.Equal(t, children, sleeping(t, db))
+}
+
+// sleeping counts the children's pg_sleep(600) still running on the server.
+func sleeping(t *testing.T, db *dbtest.DB) int {
+	t.Helper()
+	ctx := context.Background()
 	direct, err := pgx.Connect(ctx, db.DirectURL)
 	require.NoError(t, err)
 	defer direct.Close(ctx)
-	// Each cancel reached PostgreSQL before its process exited; the server acts on it at once.
-	// A statement whose cancel was lost would sleep for ten minutes.
-	require.Eventually(t, func() bool {
-		var running int
-		require.NoError(t, direct.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND query = 'SELECT pg_sleep(600)' AND state = 'active'`).Scan(&running))
-		return running == 0
-	}, time.Minute, 10*time.Millisecond, "statements given up on are still running on the server")
+	var n int
+	require.NoError(t, direct.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND query = 'SELECT pg_sleep(600)' AND state = 'active'`).Scan(&n))
+	return n
 }

@@ -159,14 +159,19 @@ func TestOpen(t *testing.T) {
 		require.Contains(t, b.logs.String(), "index builds, backfills and River use POOLER")
 	})
 
-	t.Run("FallbackSharesThePoolerPool", func(t *testing.T) {
+	// Migrations through the POOLER share the pool of index builds, which sends cancel requests:
+	// a migration given up on must not keep its locks on the server.
+	t.Run("FallbackSharesTheBuildsPool", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		pools, err := dbconn.Open(context.Background(), dbconn.Config{DirectURL: refusedURL(t), PoolerURL: b.db.PoolerURL, Logger: b.log}, dbconn.OpenOpts{Migrate: true})
 		require.NoError(t, err)
 		defer pools.Close()
 		require.Equal(t, dbconn.Pooler, pools.Decision.MigrationRole)
-		require.Same(t, pools.Pooler, pools.Migration)
+		require.Same(t, pools.Builds, pools.Migration)
+		require.NotSame(t, pools.Pooler.Pool, pools.Builds.Pool)
+		require.Equal(t, pools.Pooler.URL, pools.Builds.URL)
+		require.Equal(t, pools.Pooler.Mode, pools.Builds.Mode)
 	})
 
 	t.Run("WithoutDetectionEveryPoolIsPoolerSafe", func(t *testing.T) {

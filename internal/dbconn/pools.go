@@ -27,13 +27,23 @@ type Pool struct {
 	Warning   string     // the detection's evidence contradicts the setting
 }
 
-// Pools holds the pools of a process: POOLER always, and the migration role's when the process
-// migrates (the same *Pool as Pooler when the decision is POOLER).
+// Pools holds the pools of a process: two on POOLER always, and the migration role's when the
+// process migrates (Builds when the decision is POOLER).
+//
+// Pooler sends no cancel request when a statement is given up on; Builds and Migration do. A
+// cancel request whose client is gone before PgBouncer 1.18 forwarded it crashes PgBouncer, and
+// a process killed with -9 cannot wait for its own: the pool that runs all the time (River,
+// heartbeats, backfill batches: each statement short or bounded by its own statement_timeout)
+// must not send them. Builds connects only when used.
 type Pools struct {
 	Decision  Decision
 	Schema    bookkeeping.Schema // of steady's tables and River's (Config.Schema)
 	Migration *Pool              // nil unless OpenOpts.Migrate
 	Pooler    *Pool
+	// Builds is POOLER for the statements that must be stopped on the server when given up
+	// on: index builds (a CREATE INDEX CONCURRENTLY left running keeps waiting for the table's
+	// writers) and migrations through POOLER (they hold locks).
+	Builds *Pool
 }
 
 // OpenOpts says what a process needs.
@@ -53,8 +63,13 @@ func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
 		return nil, err
 	}
 	cfg = r.cfg
-	pooler, err := openPool(ctx, cfg, Pooler, r.urls.pooler, opts.Detect, r.poolerMode)
+	pooler, err := openPool(ctx, cfg, Pooler, r.urls.pooler, opts.Detect, r.poolerMode, dropCancels)
 	if err != nil {
+		return nil, err
+	}
+	builds, err := pooler.sibling(cfg, r.urls.pooler)
+	if err != nil {
+		pooler.Close()
 		return nil, err
 	}
 	if opts.Detect {
@@ -65,17 +80,18 @@ func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
 			cfg.Logger.Warn("⚠️ pool mode setting contradicts the evidence", slog.String("warning", pooler.Warning))
 		}
 	}
-	p := &Pools{Pooler: pooler, Schema: r.schema}
+	p := &Pools{Pooler: pooler, Builds: builds, Schema: r.schema}
 	if !opts.Migrate {
 		return p, nil
 	}
 	p.Decision = r.Resolve(ctx)
 	if p.Decision.MigrationRole == Pooler {
-		p.Migration = pooler
+		p.Migration = builds
 		return p, nil
 	}
-	p.Migration, err = openPool(ctx, cfg, Direct, r.urls.direct, opts.Detect, "")
+	p.Migration, err = openPool(ctx, cfg, Direct, r.urls.direct, opts.Detect, "", sendCancels)
 	if err != nil {
+		builds.Close()
 		pooler.Close()
 		// DIRECT answered the probe a moment ago; failing now is not a reason to flip roles
 		// mid-run (the choice is locked), so it is an error.
@@ -102,14 +118,30 @@ func (p *Pool) modeAttrs() []any {
 
 // Close closes every pool once.
 func (p *Pools) Close() {
-	if p.Migration != nil && p.Migration != p.Pooler {
+	if p.Migration != nil && p.Migration != p.Builds {
 		p.Migration.Close()
 	}
+	p.Builds.Close()
 	p.Pooler.Close()
 }
 
-func openPool(ctx context.Context, cfg Config, role Role, rawURL string, detect bool, setting PoolMode) (*Pool, error) {
-	pc, err := poolConfig(cfg, role, rawURL)
+// sibling opens another pool on p's URL, with p's mode, whose connections send cancel requests.
+func (p *Pool) sibling(cfg Config, rawURL string) (*Pool, error) {
+	pc, err := poolConfig(cfg, p.Role, rawURL, sendCancels)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), pc) // connects lazily
+	if err != nil {
+		return nil, &ConnectError{Role: p.Role, URL: p.URL, Err: errors.New(oneLine(redact.Error(err)))}
+	}
+	s := *p
+	s.Pool = pool
+	return &s, nil
+}
+
+func openPool(ctx context.Context, cfg Config, role Role, rawURL string, detect bool, setting PoolMode, rule cancelRule) (*Pool, error) {
+	pc, err := poolConfig(cfg, role, rawURL, rule)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +174,7 @@ func detectWithin(ctx context.Context, cfg Config, pool *pgxpool.Pool) (Detectio
 	return DetectPoolMode(ctx, pool)
 }
 
-func poolConfig(cfg Config, role Role, rawURL string) (*pgxpool.Config, error) {
+func poolConfig(cfg Config, role Role, rawURL string, rule cancelRule) (*pgxpool.Config, error) {
 	pc, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
 		return nil, &URLError{Name: "DATABASE_URL_" + string(role), URL: redact.URL(rawURL), Err: errors.New(redact.Error(err))}
@@ -156,7 +188,7 @@ func poolConfig(cfg Config, role Role, rawURL string) (*pgxpool.Config, error) {
 	// exist yet fails at that statement instead of when the whole batch is prepared. steady's
 	// queries are few and different; a statement cache would buy nothing.
 	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
-	trackCancels(&pc.ConnConfig.Config)
+	trackCancels(&pc.ConnConfig.Config, rule)
 	if !strings.Contains(rawURL, "pool_max_conns") {
 		pc.MaxConns = cfg.MaxConns
 	}

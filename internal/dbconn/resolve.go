@@ -90,7 +90,7 @@ func probeOnce(ctx context.Context, rawURL string, timeout time.Duration) error 
 	if err != nil {
 		return err
 	}
-	trackCancels(&cfg.Config)
+	trackCancels(&cfg.Config, sendCancels)
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {

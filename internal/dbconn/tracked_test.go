@@ -3,6 +3,8 @@ package dbconn
 import (
 	"context"
 	"crypto/tls"
+	"encoding/binary"
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -32,7 +34,7 @@ func TestTrackedCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := newCounter()
-	track(cfg, n)
+	track(cfg, n, sendCancels)
 	ctx := context.Background()
 	pending := func() int {
 		n.mu.Lock()
@@ -99,5 +101,48 @@ func TestTrackedCounts(t *testing.T) {
 
 	if err := n.wait(ended); err != nil {
 		t.Fatalf("wait with nothing pending and an ended context: %v", err)
+	}
+}
+
+// Through a pooler the cancel request is not sent: the server side reads nothing and pgx reads
+// the close it waits for.
+func TestPoolerCancelRequestIsNotSent(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	got := make(chan int, 1)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			got <- -1
+			return
+		}
+		defer c.Close()
+		b, _ := io.ReadAll(c)
+		got <- len(b)
+	}()
+	cfg, err := pgconn.ParseConfig("postgres://u@" + l.Addr().String() + "/db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	track(cfg, newCounter(), dropCancels)
+	c, err := cfg.DialFunc(context.Background(), "tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := make([]byte, 16)
+	binary.BigEndian.PutUint32(msg[0:4], 16)
+	binary.BigEndian.PutUint32(msg[4:8], 80877102)
+	if n, err := c.Write(msg); n != 16 || err != nil {
+		t.Fatalf("write: %d, %v", n, err)
+	}
+	if n, err := c.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Fatalf("read after the cancel request: %d, %v; want 0, EOF", n, err)
+	}
+	_ = c.Close()
+	if n := <-got; n != 0 {
+		t.Fatalf("the server side read %d bytes; want none", n)
 	}
 }
