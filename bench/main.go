@@ -8,6 +8,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -43,7 +44,12 @@ type config struct {
 	load       string  // uptime at the end of the run: the machine is shared
 	sweep      []sweepPoint
 	timeline   *timeline
+	// loadedSingle is the single UPDATE while pgbench runs (online scenario): what any writer
+	// gets of the two cores then.
+	loadedSingle *loadedSingle
 }
+
+type loadedSingle struct{ rateRatio, p99Ratio float64 } // vs its idle rate; vs pgbench alone
 
 // row is one line of the result table.
 type row struct {
@@ -216,6 +222,7 @@ func writeMarkdown(cfg *config, rows []row) error {
 		}
 		fmt.Fprintf(&b, "\n%s\n\n%s\n\n![backfill throughput against pgbench p99 by STEADY_BACKFILL_YIELD](%s)\n",
 			tradeoffTitle, sweepText(cfg), tradeoffChart)
+		fmt.Fprintf(&b, "\n%s\n\n%s\n", targetsTitle, targetsText(cfg))
 	}
 	if cfg.timeline != nil {
 		if err := drawTimeline(filepath.Join(dir, timelineChart), cfg.timeline); err != nil {
@@ -226,7 +233,7 @@ func writeMarkdown(cfg *config, rows []row) error {
 	for _, sec := range []struct {
 		title string
 		made  bool
-	}{{tradeoffTitle, len(cfg.sweep) > 0}, {timelineTitle, cfg.timeline != nil}} {
+	}{{tradeoffTitle, len(cfg.sweep) > 0}, {targetsTitle, len(cfg.sweep) > 0}, {timelineTitle, cfg.timeline != nil}} {
 		if text, ok := earlier.sections[sec.title]; ok && !sec.made {
 			b.WriteString("\n" + text)
 		}
@@ -241,6 +248,7 @@ func writeMarkdown(cfg *config, rows []row) error {
 
 const (
 	tradeoffTitle = "## The backfill controller's trade-off"
+	targetsTitle  = "## Where the backfill targets stand on 2 cores"
 	timelineTitle = "## pgbench latency over time"
 	signalsTitle  = "## Which signals predict pgbench's p99"
 )
@@ -272,7 +280,7 @@ func readPrevious(path string, ran map[string]bool) previous {
 		}
 		p.rows = append(p.rows, row{cells[0], cells[1], cells[2], cells[3], cells[4], cells[5]})
 	}
-	for _, title := range []string{tradeoffTitle, timelineTitle} {
+	for _, title := range []string{tradeoffTitle, targetsTitle, timelineTitle} {
 		if _, rest, ok := strings.Cut(text, title+"\n"); ok {
 			body, _, _ := strings.Cut(rest, "\n## ")
 			p.sections[title] = title + "\n" + strings.TrimRight(body, "\n") + "\n"
@@ -305,3 +313,61 @@ func sweepText(cfg *config) string {
 
 // signalsText explains the signals table.
 const signalsText = "pgbench runs closed-loop (4 clients), rate-limited at 40 % of that, or not at all, while a batch driver runs the backfill's `UPDATE` through PgBouncer sized to 200 ms batches with gh-ost's nice ratio (sleep = nice × the last batch; nice 0, 1, 3, 9, or no backfill), each combination twice for 12 s. A sampler reads each candidate signal every 100 ms through PgBouncer, as the controller would. Per phase: pgbench's p99 and each signal's median over its seconds; then each signal's Spearman rank correlation with pgbench's p99 across the seconds with pgbench running (1 = predicts perfectly, 0 = not at all)."
+
+// targetsText says, from this run's sweep, whether any yield meets both backfill targets
+// (pgbench p99 ≤ 1.5× and throughput ≥ 0.5× the idle single UPDATE), why not when none does,
+// and the best point found.
+func targetsText(cfg *config) string {
+	const p99Target, tputTarget = 1.5, 0.5
+	pts := cfg.sweep
+	var b strings.Builder
+	var full *sweepPoint
+	for i := range pts {
+		if pts[i].yield == 0 {
+			full = &pts[i]
+		}
+	}
+	var both []sweepPoint
+	for _, p := range pts {
+		if p.p99Ratio <= p99Target && p.tputRatio >= tputTarget {
+			both = append(both, p)
+		}
+	}
+	if len(both) > 0 {
+		fmt.Fprintf(&b, "In this run yield %g meets both targets (p99 %.2f×, throughput %.2f×).", both[0].yield, both[0].p99Ratio, both[0].tputRatio)
+	} else {
+		b.WriteString("In this run no yield meets both targets (pgbench p99 ≤ 1.5× and backfill throughput ≥ 0.5× the single `UPDATE` on an idle database).")
+	}
+	if full != nil {
+		fmt.Fprintf(&b, " At full speed (yield 0, batches running %.0f%% of the time) the backfill reached %.2f× of the idle single `UPDATE`, with pgbench's p99 at %.2f×; every yield above 0 only waits longer, so no setting of the controller gets more throughput than that.",
+			100*full.duty, full.tputRatio, full.p99Ratio)
+	}
+	if ls := cfg.loadedSingle; ls != nil {
+		fmt.Fprintf(&b, " The single `UPDATE` itself, which never pauses, reached %.2f× of its idle rate while pgbench ran, and pgbench's p99 was %.2f× meanwhile: pgbench's 4 closed-loop clients, their backends and PgBouncer keep both cores busy, so any writer gets only a share of them, and every transaction that waits for a core behind it shows in the p99.",
+			ls.rateRatio, ls.p99Ratio)
+	}
+	sorted := slices.Clone(pts)
+	slices.SortFunc(sorted, func(a, b sweepPoint) int { return cmp.Compare(b.duty, a.duty) })
+	var steps []string
+	for _, p := range sorted {
+		steps = append(steps, fmt.Sprintf("%.0f%% → %.2f× / %.2f×", 100*p.duty, p.p99Ratio, p.tputRatio))
+	}
+	fmt.Fprintf(&b, " pgbench's p99 falls as the share of time a batch runs falls, and the throughput with it (share of time running → p99 / throughput: %s).", strings.Join(steps, ", "))
+	var best *sweepPoint
+	for i, p := range pts {
+		if p.p99Ratio <= p99Target && (best == nil || p.tputRatio > best.tputRatio) {
+			best = &pts[i]
+		}
+	}
+	if best != nil {
+		fmt.Fprintf(&b, " The best point found for the p99 target: yield %g, p99 %.2f× at %.2f× throughput.", best.yield, best.p99Ratio, best.tputRatio)
+	} else {
+		for i, p := range pts {
+			if best == nil || p.p99Ratio < best.p99Ratio {
+				best = &pts[i]
+			}
+		}
+		fmt.Fprintf(&b, " No yield met the p99 target in this run; the lowest p99: yield %g, %.2f× at %.2f× throughput.", best.yield, best.p99Ratio, best.tputRatio)
+	}
+	return b.String()
+}

@@ -46,3 +46,29 @@ func TestPartialRunKeepsTheOtherScenarios(t *testing.T) {
 		t.Errorf("rows out of the scenarios' order:\n%s", text)
 	}
 }
+
+// The targets section finds that no yield meets both targets, says why from the full-speed
+// point and the single UPDATE under load, and names the best point under the p99 target.
+func TestTargetsText(t *testing.T) {
+	cfg := &config{
+		sweep: []sweepPoint{
+			{yield: 0, p99Ratio: 2.27, tputRatio: 0.46, duty: 0.99},
+			{yield: 1, p99Ratio: 1.88, tputRatio: 0.22, duty: 0.44},
+			{yield: 4, p99Ratio: 1.45, tputRatio: 0.08, duty: 0.20},
+			{yield: 16, p99Ratio: 1.43, tputRatio: 0.03, duty: 0.08},
+		},
+		loadedSingle: &loadedSingle{rateRatio: 0.58, p99Ratio: 3.28},
+	}
+	text := targetsText(cfg)
+	for _, want := range []string{"no yield meets both targets", "reached 0.46× of the idle single `UPDATE`",
+		"reached 0.58× of its idle rate", "99% → 2.27× / 0.46×, 44% → 1.88× / 0.22×",
+		"best point found for the p99 target: yield 4, p99 1.45× at 0.08× throughput"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in:\n%s", want, text)
+		}
+	}
+	cfg.sweep[1] = sweepPoint{yield: 1, p99Ratio: 1.4, tputRatio: 0.6, duty: 0.5}
+	if text := targetsText(cfg); !strings.Contains(text, "yield 1 meets both targets") {
+		t.Errorf("a point meeting both is not named:\n%s", text)
+	}
+}

@@ -140,6 +140,10 @@ func benchOnline(ctx context.Context, cfg *config) ([]row, error) {
 		}
 		addRows(fmt.Sprintf("during a steady backfill (default yield; alone and during in alternate %s windows)", measureWindow), "≤ 1.5×, 0 failed", base, during, failed, extra...)
 		addRows(fmt.Sprintf("during the single UPDATE of %d rows (the alternative)", su.rows), "", su.alone, su.during, su.failed)
+		if cfg.singleRate > 0 {
+			cfg.loadedSingle = &loadedSingle{rateRatio: su.rate / cfg.singleRate,
+				p99Ratio: float64(percentile(su.during, 0.99)) / float64(percentile(su.alone, 0.99))}
+		}
 	}
 
 	// The index catalog built from scratch: steady's default, and the alternatives.
