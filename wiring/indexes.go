@@ -41,7 +41,7 @@ var IndexesModule = fx.Module("indexes",
 
 func newIndexBuildWorker(cfg WorkerConfig, pools *dbconn.Pools, tables *bookkeeping.Tables, log *slog.Logger) (*workers.IndexBuild, error) {
 	return workers.NewIndexBuild(workers.IndexBuildConfig{
-		Pool: pools.Builds.Pool, Tables: tables, Logger: log, Timeout: cfg.Indexes.BuildTimeout, AfterStep: cfg.Indexes.AfterStep,
+		Pool: pools.Long.Pool, Tables: tables, Logger: log, Timeout: cfg.Indexes.BuildTimeout, AfterStep: cfg.Indexes.AfterStep,
 		ParallelWorkers: cfg.Indexes.ParallelWorkers, Window: cfg.Indexes.Window,
 	})
 }

@@ -68,7 +68,7 @@ func setupBuild(t *testing.T, opts buildOpts) *buildBundle {
 	b := &buildBundle{ctx: ctx, db: db, pooler: pools.Pooler, direct: direct, steps: &stepLog{}, logs: &dbtest.LogBuffer{}}
 	logger := slog.New(slog.NewJSONHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	worker, err := workers.NewIndexBuild(workers.IndexBuildConfig{
-		Pool: pools.Builds.Pool, Logger: logger, Timeout: opts.timeout,
+		Pool: pools.Long.Pool, Logger: logger, Timeout: opts.timeout,
 		RetryBase: cmpOr(opts.retryBase, 100*time.Millisecond), BusySnooze: cmpOr(opts.busySnooze, 200*time.Millisecond),
 		AfterStep: b.steps.add, ParallelWorkers: opts.parallel, Window: opts.window,
 	})

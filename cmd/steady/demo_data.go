@@ -39,7 +39,7 @@ difference. Needs the schema (steady migrate). Never point it at a production da
 				return err
 			}
 			defer pools.Close()
-			res, err := demodata.Load(ctx, pools.Pooler.Pool, scale, e.log.logger)
+			res, err := demodata.Load(ctx, pools.Long.Pool, scale, e.log.logger)
 			if err != nil {
 				if errors.Is(err, context.Canceled) {
 					return err

@@ -34,7 +34,8 @@ import (
 // and a client that gives up closes its connection, which PgBouncer passes on by closing the
 // server connection. Only statements that must be stopped on the server when given up on (an
 // index build cut short by its job's timeout keeps waiting for the table's writers otherwise;
-// a migration holds its locks) run on pools that keep them (Pools.Builds, Pools.Migration).
+// a migration or demo-data's load holds its locks) run on pools that keep them (Pools.Long,
+// Pools.Migration).
 
 // cancels counts the process's connections that may be carrying a cancel request.
 var cancels = newCounter()

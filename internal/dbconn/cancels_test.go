@@ -37,7 +37,7 @@ func giveUpAndExit() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	pool := pools.Builds
+	pool := pools.Long
 	if os.Getenv(cancelChildPool) == "pooler" {
 		pool = pools.Pooler
 	}

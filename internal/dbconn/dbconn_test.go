@@ -168,10 +168,10 @@ func TestOpen(t *testing.T) {
 		require.NoError(t, err)
 		defer pools.Close()
 		require.Equal(t, dbconn.Pooler, pools.Decision.MigrationRole)
-		require.Same(t, pools.Builds, pools.Migration)
-		require.NotSame(t, pools.Pooler.Pool, pools.Builds.Pool)
-		require.Equal(t, pools.Pooler.URL, pools.Builds.URL)
-		require.Equal(t, pools.Pooler.Mode, pools.Builds.Mode)
+		require.Same(t, pools.Long, pools.Migration)
+		require.NotSame(t, pools.Pooler.Pool, pools.Long.Pool)
+		require.Equal(t, pools.Pooler.URL, pools.Long.URL)
+		require.Equal(t, pools.Pooler.Mode, pools.Long.Mode)
 	})
 
 	t.Run("WithoutDetectionEveryPoolIsPoolerSafe", func(t *testing.T) {

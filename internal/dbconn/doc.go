@@ -25,6 +25,7 @@
 //     statement's context ends), and a process calls WaitForCancels before it exits: PgBouncer
 //     1.18.0 crashes when a cancel request's client goes away before it was forwarded. The
 //     POOLER pool of everyday statements (Pools.Pooler) sends none at all, for a process
-//     killed with -9; index builds and migrations through POOLER use Pools.Builds, which does.
+//     killed with -9; index builds, migrations through POOLER and demo-data use Pools.Long,
+//     which does.
 //   - Every URL and error that leaves this package is redacted (package redact).
 package dbconn

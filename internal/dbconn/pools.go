@@ -28,22 +28,22 @@ type Pool struct {
 }
 
 // Pools holds the pools of a process: two on POOLER always, and the migration role's when the
-// process migrates (Builds when the decision is POOLER).
+// process migrates (Long when the decision is POOLER).
 //
-// Pooler sends no cancel request when a statement is given up on; Builds and Migration do. A
+// Pooler sends no cancel request when a statement is given up on; Long and Migration do. A
 // cancel request whose client is gone before PgBouncer 1.18 forwarded it crashes PgBouncer, and
 // a process killed with -9 cannot wait for its own: the pool that runs all the time (River,
 // heartbeats, backfill batches: each statement short or bounded by its own statement_timeout)
-// must not send them. Builds connects only when used.
+// must not send them. Long connects only when used.
 type Pools struct {
 	Decision  Decision
 	Schema    bookkeeping.Schema // of steady's tables and River's (Config.Schema)
 	Migration *Pool              // nil unless OpenOpts.Migrate
 	Pooler    *Pool
-	// Builds is POOLER for the statements that must be stopped on the server when given up
-	// on: index builds (a CREATE INDEX CONCURRENTLY left running keeps waiting for the table's
-	// writers) and migrations through POOLER (they hold locks).
-	Builds *Pool
+	// Long is POOLER for long statements that must be stopped on the server when given up on:
+	// index builds (a CREATE INDEX CONCURRENTLY left running keeps waiting for the table's
+	// writers), migrations through POOLER and demo-data's load (they hold locks).
+	Long *Pool
 }
 
 // OpenOpts says what a process needs.
@@ -67,7 +67,7 @@ func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
 	if err != nil {
 		return nil, err
 	}
-	builds, err := pooler.sibling(cfg, r.urls.pooler)
+	long, err := pooler.sibling(cfg, r.urls.pooler)
 	if err != nil {
 		pooler.Close()
 		return nil, err
@@ -80,18 +80,18 @@ func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
 			cfg.Logger.Warn("⚠️ pool mode setting contradicts the evidence", slog.String("warning", pooler.Warning))
 		}
 	}
-	p := &Pools{Pooler: pooler, Builds: builds, Schema: r.schema}
+	p := &Pools{Pooler: pooler, Long: long, Schema: r.schema}
 	if !opts.Migrate {
 		return p, nil
 	}
 	p.Decision = r.Resolve(ctx)
 	if p.Decision.MigrationRole == Pooler {
-		p.Migration = builds
+		p.Migration = long
 		return p, nil
 	}
 	p.Migration, err = openPool(ctx, cfg, Direct, r.urls.direct, opts.Detect, "", sendCancels)
 	if err != nil {
-		builds.Close()
+		long.Close()
 		pooler.Close()
 		// DIRECT answered the probe a moment ago; failing now is not a reason to flip roles
 		// mid-run (the choice is locked), so it is an error.
@@ -118,10 +118,10 @@ func (p *Pool) modeAttrs() []any {
 
 // Close closes every pool once.
 func (p *Pools) Close() {
-	if p.Migration != nil && p.Migration != p.Builds {
+	if p.Migration != nil && p.Migration != p.Long {
 		p.Migration.Close()
 	}
-	p.Builds.Close()
+	p.Long.Close()
 	p.Pooler.Close()
 }
 
