@@ -192,7 +192,22 @@ func writeMarkdown(cfg *config, rows []row) error {
 	}
 	fmt.Fprintf(&b, "Machine: %s, %d cores (%s), Go %s. PostgreSQL 15 and PgBouncer 1.x (transaction mode) on loopback, started by `scripts/devdb.sh up bench`.\n", machine(), runtime.NumCPU(), runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(&b, "Where a row says so, toxiproxy adds %s each way (%s round trip) between the client and PgBouncer. Times are medians of %d runs, interleaved with the baseline's.\n\n", cfg.latency, 2*cfg.latency, cfg.runs)
-	fmt.Fprintf(&b, "Command: `make bench` (runs `cd bench && go run . -runs %d -latency %s -rows %d`).\n\n", cfg.runs, cfg.latency, cfg.rows)
+	var set []string // the flags given, so that the run can be repeated exactly
+	flag.Visit(func(f *flag.Flag) {
+		switch v := f.Value.String(); f.Name {
+		case "runs", "latency", "rows", "out":
+		case "sweep": // a flag.Func, which shows no value
+			var ys []string
+			for _, y := range sweepYields {
+				ys = append(ys, strconv.FormatFloat(y, 'f', -1, 64))
+			}
+			set = append(set, "-sweep "+strings.Join(ys, ","))
+		default:
+			set = append(set, "-"+f.Name+" "+v)
+		}
+	})
+	fmt.Fprintf(&b, "Command: `make bench` (runs `cd bench && go run . -runs %d -latency %s -rows %d%s`).\n\n", cfg.runs, cfg.latency, cfg.rows,
+		strings.TrimRight(" "+strings.Join(set, " "), " "))
 	if cfg.load != "" {
 		fmt.Fprintf(&b, "Load at the end of the run (`uptime`): %s.\n\n", cfg.load)
 	}

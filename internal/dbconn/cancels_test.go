@@ -22,12 +22,12 @@ import (
 const (
 	cancelChildURL   = "STEADY_TEST_GIVE_UP_URL"
 	cancelChildDelay = "STEADY_TEST_GIVE_UP_DELAY"
-	cancelChildPool  = "STEADY_TEST_GIVE_UP_POOL" // builds: exit as a command does; pooler: wait to be killed
+	cancelChildPool  = "STEADY_TEST_GIVE_UP_POOL" // long: exit as a command does; pooler: wait to be killed
 )
 
 // giveUpAndExit is the child process of TestExitWaitsForCancelRequests and
 // TestKilledAfterGivingUpLeavesPgBouncerUp: it gives up on a long statement through the
-// POOLER. On Builds it then exits as a command does after an error, without closing its pools,
+// POOLER. On Long it then exits as a command does after an error, without closing its pools,
 // after the given delay and WaitForCancels; on Pooler it says so on stdout and waits to be killed.
 func giveUpAndExit() int {
 	ctx := context.Background()
@@ -73,21 +73,14 @@ func giveUpAndExit() int {
 // pooler up, and their statements cancelled on the server.
 func TestExitWaitsForCancelRequests(t *testing.T) {
 	t.Parallel()
-	db := dbtest.New(t)
-	bouncer := dbtest.StartPgBouncer(t, dbtest.PgBouncerConfig{DefaultPoolSize: 4})
-	pooler := bouncer.URL(t, db.Name)
-	ctx := context.Background()
-
+	db, pooler := withPgBouncer(t, 4)
 	for i := range 15 {
 		delay := time.Duration(i) * 300 * time.Microsecond
 		child := exec.Command(os.Args[0], "-test.run=^$")
-		child.Env = append(os.Environ(), cancelChildURL+"="+pooler, cancelChildDelay+"="+delay.String(), cancelChildPool+"=builds")
+		child.Env = append(os.Environ(), cancelChildURL+"="+pooler, cancelChildDelay+"="+delay.String(), cancelChildPool+"=long")
 		out, err := child.CombinedOutput()
 		require.NoError(t, err, "child %d (exit after %s): %s", i, delay, out)
-
-		conn, err := pgx.Connect(ctx, pooler)
-		require.NoError(t, err, "PgBouncer stopped answering after child %d (exit %s after giving up)", i, delay)
-		require.NoError(t, conn.Close(ctx))
+		requireUp(t, pooler, "after child %d (exit %s after giving up)", i, delay)
 	}
 
 	// Each cancel reached PostgreSQL before its process exited; the server acts on it at once.
@@ -101,11 +94,7 @@ func TestExitWaitsForCancelRequests(t *testing.T) {
 // sent, it crashed PgBouncer 1.18.0 during CI's kill tests.
 func TestKilledAfterGivingUpLeavesPgBouncerUp(t *testing.T) {
 	t.Parallel()
-	db := dbtest.New(t)
-	bouncer := dbtest.StartPgBouncer(t, dbtest.PgBouncerConfig{DefaultPoolSize: 20})
-	pooler := bouncer.URL(t, db.Name)
-	ctx := context.Background()
-
+	db, pooler := withPgBouncer(t, 20)
 	const children = 10
 	for i := range children {
 		child := exec.Command(os.Args[0], "-test.run=^$")
@@ -120,14 +109,26 @@ func TestKilledAfterGivingUpLeavesPgBouncerUp(t *testing.T) {
 		require.Equal(t, "gave up\n", line)
 		require.NoError(t, child.Process.Kill())
 		_ = child.Wait()
-
-		conn, err := pgx.Connect(ctx, pooler)
-		require.NoError(t, err, "PgBouncer stopped answering after child %d was killed", i)
-		require.NoError(t, conn.Close(ctx))
+		requireUp(t, pooler, "after child %d was killed", i)
 	}
 	// No cancel request was sent: every statement given up on is still sleeping (the server
 	// notices its client is gone only when it answers). Dropping the database ends them.
 	require.Equal(t, children, sleeping(t, db))
+}
+
+// withPgBouncer gives a test a database and a PgBouncer of its own in front of it: the test may
+// crash it.
+func withPgBouncer(t *testing.T, poolSize int) (*dbtest.DB, string) {
+	db := dbtest.New(t)
+	return db, dbtest.StartPgBouncer(t, dbtest.PgBouncerConfig{DefaultPoolSize: poolSize}).URL(t, db.Name)
+}
+
+func requireUp(t *testing.T, pooler, format string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pooler)
+	require.NoError(t, err, "PgBouncer stopped answering "+fmt.Sprintf(format, args...))
+	require.NoError(t, conn.Close(ctx))
 }
 
 // sleeping counts the children's pg_sleep(600) still running on the server.
