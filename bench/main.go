@@ -78,6 +78,7 @@ func main() {
 		return nil
 	})
 	flag.IntVar(&sweepReps, "sweep-reps", sweepReps, "measurements of each sweep point (medians are reported)")
+	flag.IntVar(&backfillReps, "backfill-reps", backfillReps, "backfill scenario: runs of the single UPDATE and of steady in 1 and 2 slices, alternated (medians are reported)")
 	flag.IntVar(&measureCycles, "windows", measureCycles, "backfill under pgbench: alternate windows alone and with the backfill, of each")
 	flag.DurationVar(&measureWindow, "window", measureWindow, "backfill under pgbench: length of each window")
 	flag.Float64Var(&cfg.singleRate, "single-rate", 0, "rows/s of the single UPDATE from an earlier run: the sweep and online scenarios skip measuring it (the backfill scenario measures it again)")
