@@ -52,17 +52,20 @@ func TestPartialRunKeepsTheOtherScenarios(t *testing.T) {
 func TestTargetsText(t *testing.T) {
 	cfg := &config{
 		sweep: []sweepPoint{
-			{yield: 0, p99Ratio: 2.27, tputRatio: 0.46, duty: 0.99},
-			{yield: 1, p99Ratio: 1.88, tputRatio: 0.22, duty: 0.44},
-			{yield: 4, p99Ratio: 1.45, tputRatio: 0.08, duty: 0.20},
-			{yield: 16, p99Ratio: 1.43, tputRatio: 0.03, duty: 0.08},
+			{yield: 0, p99Ratio: 2.27, tputRatio: 0.46, rowsPerS: 4600, duty: 0.99},
+			{yield: 1, p99Ratio: 1.88, tputRatio: 0.22, rowsPerS: 2200, duty: 0.44},
+			{yield: 4, p99Ratio: 1.45, tputRatio: 0.08, rowsPerS: 800, duty: 0.20},
+			{yield: 16, p99Ratio: 1.43, tputRatio: 0.03, rowsPerS: 300, duty: 0.08},
 		},
+		singleRate:   10000,
 		loadedSingle: &loadedSingle{rateRatio: 0.58, p99Ratio: 3.28},
 	}
 	text := targetsText(cfg)
 	for _, want := range []string{"no yield meets both targets", "reached 0.46× of the idle single `UPDATE`",
 		"reached 0.58× of its idle rate", "99% → 2.27× / 0.46×, 44% → 1.88× / 0.22×",
-		"best point found for the p99 target: yield 4, p99 1.45× at 0.08× throughput"} {
+		"best point found for the p99 target: yield 4, p99 1.45× at 0.08× throughput",
+		"under the same load (5800 rows/s) instead, the backfill reached yield 0 0.79×, yield 1 0.38×",
+		"none of the points at ≥ 0.5× kept pgbench's p99 ≤ 1.5×"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in:\n%s", want, text)
 		}
