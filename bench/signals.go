@@ -518,6 +518,9 @@ func medianF(v []float64) float64 {
 	}
 	s := slices.Clone(v)
 	sort.Float64s(s)
+	if len(s)%2 == 0 {
+		return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
 	return s[len(s)/2]
 }
 
