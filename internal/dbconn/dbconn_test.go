@@ -161,7 +161,7 @@ func TestOpen(t *testing.T) {
 
 	// Migrations through the POOLER share the pool of index builds, which sends cancel requests:
 	// a migration given up on must not keep its locks on the server.
-	t.Run("FallbackSharesTheBuildsPool", func(t *testing.T) {
+	t.Run("FallbackSharesTheLongPool", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		pools, err := dbconn.Open(context.Background(), dbconn.Config{DirectURL: refusedURL(t), PoolerURL: b.db.PoolerURL, Logger: b.log}, dbconn.OpenOpts{Migrate: true})
