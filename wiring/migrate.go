@@ -13,15 +13,18 @@ import (
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/lint"
 	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/shadow"
 )
 
 // MigrateConfig configures the worker's migration step.
 type MigrateConfig struct {
 	Source      fs.FS
+	Format      migrate.Format // the files' format; "" detects it
 	LockTimeout time.Duration
 	LeaseTTL    time.Duration // how long a killed worker's lease blocks the next; default 30s
 	Strict      bool          // a failed step stops the worker (exit 1) instead of being reported
 	Lint        *lint.Linter  // lints each migration before it runs (refused under Strict); nil: no lint
+	Shadow      shadow.Settings
 }
 
 // Migrated is the migration step's outcome. Depending on it is how a component says "start
@@ -58,7 +61,9 @@ func newMigrated(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, tables 
 	out := &Migrated{}
 	mcfg := migrate.Config{
 		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(), Tables: tables,
-		Migrations: cfg.Migrate.Source, Logger: log, LockTimeout: cfg.Migrate.LockTimeout, LeaseTTL: cfg.Migrate.LeaseTTL,
+		Migrations: cfg.Migrate.Source, Format: cfg.Migrate.Format, Logger: log, LockTimeout: cfg.Migrate.LockTimeout, LeaseTTL: cfg.Migrate.LeaseTTL,
+		Shadow: migrate.ShadowConfig{Open: cfg.Migrate.Shadow.Opener(pools, log), Setup: cfg.Migrate.Shadow.Setup,
+			SetupFile: cfg.Migrate.Shadow.SetupFile},
 	}
 	if cfg.Migrate.Lint != nil {
 		out.gate = lint.NewGate(cfg.Migrate.Lint, cfg.Migrate.Strict, log)

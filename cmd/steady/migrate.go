@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/lint"
 	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/shadow"
 	"github.com/steadydb/steady/migrations"
 )
 
@@ -26,6 +28,10 @@ import (
 type migrateSettings struct {
 	db          *dbconn.Config
 	dir         string
+	format      string
+	shadow      string // auto or off
+	shadowURL   string
+	shadowSetup string
 	lockTimeout time.Duration
 	leaseTTL    time.Duration
 	strict      bool
@@ -39,6 +45,12 @@ func newMigrateSettings(c *cli) *migrateSettings {
 func (s *migrateSettings) settings() []setting {
 	return append([]setting{
 		{"migrations-dir", "STEADY_MIGRATIONS_DIR", "read migrations from this directory instead of the ones built in", text(&s.dir, "")},
+		{"migrations-format", "STEADY_MIGRATIONS_FORMAT", "the tool whose files the directory holds: auto (detected from names, markers and layout; a directory named supabase/migrations is the Supabase CLI's), " + formatNames(),
+			text(&s.format, "auto")},
+		{"shadow", "STEADY_SHADOW", "where a database's point in its history must be inferred, replay the history on a shadow database (auto: --shadow-url, else one created and dropped through the migration role) or decide from the SQL text alone (off)",
+			oneOf(&s.shadow, "auto", "auto", "off")},
+		{"shadow-url", "STEADY_SHADOW_URL", "an empty database steady may empty and replay the history on (as Prisma's shadowDatabaseUrl); never the database being migrated", text(&s.shadowURL, "")},
+		{"shadow-setup", "STEADY_SHADOW_SETUP", "SQL file applied to the shadow database before the first migration: what the platform provides (schemas, roles, extensions)", text(&s.shadowSetup, "")},
 		{"lock-timeout", "STEADY_LOCK_TIMEOUT", "lock_timeout of each DDL transaction; lock timeouts are retried with backoff", duration(&s.lockTimeout, 2*time.Second)},
 		// The lease is refreshed every TTL/3: below a second, one slow refresh hands a live
 		// run's lease to another runner.
@@ -70,12 +82,20 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	if _, err := dbconn.ParseSchema(s.db.Schema); err != nil {
 		return nil, nil, usageErr(err)
 	}
+	format, err := s.migrationsFormat()
+	if err != nil {
+		return nil, nil, err
+	}
 	// Names and order now, before connecting; the files are read during the first round trip
 	// and parsed when a plan needs them (badMigrations maps those errors to exit 2).
-	if _, err := migrate.List(src); err != nil {
+	if _, err := migrate.ListFormat(src, format); err != nil {
 		return nil, nil, usageErr(err)
 	}
 	linter, err := s.lint.linter()
+	if err != nil {
+		return nil, nil, err
+	}
+	sh, err := s.shadowSettings()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,14 +112,51 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	}
 	m, err := migrate.New(migrate.Config{
 		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(), Tables: tables,
-		Migrations: src, Logger: e.log.logger, LockTimeout: s.lockTimeout, LeaseTTL: s.leaseTTL,
-		Gate: lint.NewGate(linter, s.strict, e.log.logger).Check,
+		Migrations: src, Format: format, Logger: e.log.logger, LockTimeout: s.lockTimeout, LeaseTTL: s.leaseTTL,
+		Gate:   lint.NewGate(linter, s.strict, e.log.logger).Check,
+		Shadow: migrate.ShadowConfig{Open: sh.Opener(pools, e.log.logger), Setup: sh.Setup, SetupFile: sh.SetupFile},
 	})
 	if err != nil {
 		pools.Close()
 		return nil, nil, err
 	}
 	return pools, m, nil
+}
+
+// migrationsFormat is --migrations-format, with the Supabase CLI's directory recognised by its
+// path: its files are named as steady's are.
+func (s *migrateSettings) migrationsFormat() (migrate.Format, error) {
+	f, err := migrate.ParseFormat(s.format)
+	if err != nil {
+		return "", usageErr(fmt.Errorf("--migrations-format / STEADY_MIGRATIONS_FORMAT: %w", err))
+	}
+	if f == "" && s.dir != "" {
+		if abs, err := filepath.Abs(s.dir); err == nil && strings.HasSuffix(filepath.ToSlash(abs), "supabase/migrations") {
+			f = migrate.FormatSupabase
+		}
+	}
+	return f, nil
+}
+
+func formatNames() string {
+	names := make([]string, len(migrate.Formats))
+	for i, f := range migrate.Formats {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
+}
+
+// shadowSettings reads the shadow's settings; a setup file that cannot be read is bad input.
+func (s *migrateSettings) shadowSettings() (shadow.Settings, error) {
+	out := shadow.Settings{Off: s.shadow == "off", URL: s.shadowURL, SetupFile: s.shadowSetup}
+	if s.shadowSetup != "" {
+		b, err := os.ReadFile(s.shadowSetup)
+		if err != nil {
+			return out, usageErr(fmt.Errorf("--shadow-setup / STEADY_SHADOW_SETUP: %w", err))
+		}
+		out.Setup = string(b)
+	}
+	return out, nil
 }
 
 func migrateCommand(c *cli) *cobra.Command {

@@ -64,7 +64,7 @@ func TestMigrateAndWorkerInAnotherSchema(t *testing.T) {
 
 	got := steadyTables(t, db, "steady_ops")
 	for _, want := range []string{"schema_migrations", "steady_backfill_runs", "steady_backfill_slices", "steady_index_reloptions",
-		"steady_migration_failures", "steady_migration_lease", "steady_migration_state", "steady_schema_versions", "steady_workers",
+		"steady_migration_failures", "steady_migration_lease", "steady_migration_state", "steady_schema_versions", "steady_shadow_states", "steady_workers",
 		"river_job", "river_leader", "river_migration", "river_queue"} {
 		require.Contains(t, got, want)
 	}

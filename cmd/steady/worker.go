@@ -80,7 +80,12 @@ down. Exit 0.`,
 				return err
 			}
 			// A worker validates every file before it starts: broken SQL is exit 2, nothing applied.
-			loaded, err := migrate.Load(src)
+			format, err := ms.migrationsFormat()
+			if err != nil {
+				return err
+			}
+			cfg.Migrate.Format = format
+			loaded, err := migrate.LoadFormat(src, format)
 			if err == nil {
 				err = migrate.Parse(loaded)
 			}
@@ -92,6 +97,9 @@ down. Exit 0.`,
 			}
 			cfg.DB, cfg.Migrate.Source, cfg.Migrate.LockTimeout = *ms.db, src, ms.lockTimeout
 			cfg.Migrate.LeaseTTL = ms.leaseTTL
+			if cfg.Migrate.Shadow, err = ms.shadowSettings(); err != nil {
+				return err
+			}
 			if cfg.Backfill, err = bf.config(); err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -328,4 +329,35 @@ func (s *Snapshot) column(schema, table, col string) (Column, bool) {
 		return Column{}, false
 	}
 	return s.columns[name{schema, table}][i], true
+}
+
+// TableNamed finds a table by name in any schema: in prefer first, then public, then the
+// others in name order. Other tools create their history tables in whichever schema their
+// connection's search_path named first.
+func (s *Snapshot) TableNamed(tableName string, prefer ...string) (Table, bool) {
+	var schemas []string
+	for k, kind := range s.relations {
+		if k.name == tableName && (kind == "r" || kind == "p") {
+			schemas = append(schemas, k.schema)
+		}
+	}
+	if len(schemas) == 0 {
+		return Table{}, false
+	}
+	rank := func(schema string) int {
+		if i := slices.Index(prefer, schema); i >= 0 {
+			return i
+		}
+		if schema == "public" {
+			return len(prefer)
+		}
+		return len(prefer) + 1
+	}
+	slices.SortFunc(schemas, func(a, b string) int {
+		if c := rank(a) - rank(b); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	return s.Table(schemas[0], tableName)
 }

@@ -114,6 +114,9 @@ type Statement struct {
 	Index int    `json:"index"` // 0-based position in the migration after splitting
 	Line  int    `json:"line"`  // 1-based line in the file where the statement starts
 	SQL   string `json:"sql"`   // text to execute (deparsed when a statement was split)
+	// Whole is the statement as the file writes it: for the sub-commands of a split ALTER
+	// TABLE, the whole statement (each carries it). A file run whole runs these, as psql would.
+	Whole string `json:"-"`
 	Node  string `json:"node"`  // parse node name, e.g. "CreateStmt", "AlterTableStmt"
 
 	// Effects is empty when the catalog cannot show what the statement did (INSERT, UPDATE,

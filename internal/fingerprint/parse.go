@@ -59,7 +59,8 @@ func Parse(file, sql string) (*Migration, error) {
 // ALTER TABLE with several, so that the engine can run only those whose effects are missing.
 // Explicit effects (from steady:fingerprint) describe the statement as written: it is not split.
 func (s *source) statements(node *pg_query.Node, sp span, explicit []Effect) ([]Statement, error) {
-	base := Statement{Line: s.line(sp.start), SQL: s.sql[sp.start:sp.end], Node: nodeName(node), Offset: sp.start, Tree: node}
+	text := s.sql[sp.start:sp.end]
+	base := Statement{Line: s.line(sp.start), SQL: text, Whole: text, Node: nodeName(node), Offset: sp.start, Tree: node}
 	if explicit != nil {
 		base.Effects, base.Explicit = explicit, true
 		base.Replaces = derive(node, s.version).replaces

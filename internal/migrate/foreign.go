@@ -15,7 +15,7 @@ import (
 // tool migrated is adopted from it: the versions it records count as run (reconciled with the
 // evidence "recorded by <tool>"), and are still checked against the catalog.
 type foreignHistory struct {
-	tool     string // "golang-migrate", "goose", "Flyway", "dbmate", "the Python migration runner"
+	tool     string // "golang-migrate", "goose", "Flyway", "dbmate", "Prisma", "sqlx", "diesel", "the Supabase CLI", "the Python migration runner"
 	table    string
 	upTo     Version // golang-migrate records only its last version: every version up to it ran
 	versions map[Version]bool
@@ -44,11 +44,17 @@ func (e *ForeignHistoryError) Error() string {
 		"a migration failed half-way and its effects are unknown", e.Fix)
 }
 
-// Tables of the other tools, in the public schema as those tools create them by default;
-// steady's schema setting does not move them.
+// Tables of the other tools. Each is looked for in every schema (public first): a tool makes
+// its table in the schema its connection's search_path named first, and steady's schema
+// setting does not move it. It is then read schema-qualified, whatever search_path the
+// session has.
 const (
-	gooseTable  = "goose_db_version"
-	flywayTable = "flyway_schema_history"
+	gooseTable    = "goose_db_version"
+	flywayTable   = "flyway_schema_history"
+	sqlxTable     = "_sqlx_migrations"
+	prismaTable   = "_prisma_migrations"
+	dieselTable   = "__diesel_schema_migrations"
+	supabaseTable = "schema_migrations" // in the supabase_migrations schema
 )
 
 // queueForeign queues reads of every other tool's history the snapshot shows. format is the
@@ -56,8 +62,33 @@ const (
 // dbmate directory and the Python migration runner's otherwise.
 func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.Schema, shape historyShape, format Format, out *[]foreignHistory, errs *[]error) {
 	add := func(f foreignHistory) { *out = append(*out, f) }
-	if t, ok := snap.Table("public", gooseTable); ok && hasColumns(t, "version_id", "is_applied") {
-		batch.Queue(`SELECT version_id::text, is_applied FROM goose_db_version ORDER BY id`).Query(func(rows pgx.Rows) error {
+	refuse := func(tool, table, version, reason, fix string) {
+		*errs = append(*errs, &ForeignHistoryError{Tool: tool, Table: table, Version: version, Reason: reason, Fix: fix})
+	}
+	// versions reads rows of (version, ok) and refuses the first that is not ok.
+	versions := func(tool, table, query, reason, fix string) {
+		batch.Queue(query).Query(func(rows pgx.Rows) error {
+			f := foreignHistory{tool: tool, table: table, versions: map[Version]bool{}}
+			for rows.Next() {
+				var v string
+				var ok bool
+				if err := rows.Scan(&v, &ok); err != nil {
+					return err
+				}
+				if !ok {
+					refuse(tool, table, v, reason, fix)
+					continue
+				}
+				if pv, err := ParseVersion(v); err == nil {
+					f.versions[pv] = true
+				}
+			}
+			add(f)
+			return rows.Err()
+		})
+	}
+	if t, ok := snap.TableNamed(gooseTable); ok && hasColumns(t, "version_id", "is_applied") {
+		batch.Queue(`SELECT version_id::text, is_applied FROM ` + qualified(t) + ` ORDER BY id`).Query(func(rows pgx.Rows) error {
 			f := foreignHistory{tool: "goose", table: gooseTable, versions: map[Version]bool{}}
 			for rows.Next() {
 				var v string
@@ -78,36 +109,28 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.S
 			return rows.Err()
 		})
 	}
-	if t, ok := snap.Table("public", flywayTable); ok && hasColumns(t, "version", "success", "type") {
-		batch.Queue(`SELECT version, success, type FROM flyway_schema_history WHERE version IS NOT NULL ORDER BY installed_rank`).Query(func(rows pgx.Rows) error {
-			f := foreignHistory{tool: "Flyway", table: flywayTable, versions: map[Version]bool{}}
-			for rows.Next() {
-				var v, typ string
-				var success bool
-				if err := rows.Scan(&v, &success, &typ); err != nil {
-					return err
-				}
-				if !success {
-					*errs = append(*errs, &ForeignHistoryError{Tool: "Flyway", Table: flywayTable, Version: v,
-						Reason: "records a failed run (success = false) of",
-						Fix:    "Check what that script did, finish or undo it by hand, remove the failed row (flyway repair), then run steady again."})
-					continue
-				}
-				pv, err := ParseVersion(v)
-				if err != nil {
-					continue
-				}
-				if strings.EqualFold(typ, "BASELINE") {
-					if f.upTo == "" || pv.Compare(f.upTo) > 0 {
-						f.upTo = pv
-					}
-					continue
-				}
-				f.versions[pv] = true
-			}
-			add(f)
-			return rows.Err()
-		})
+	if t, ok := snap.TableNamed(flywayTable); ok && hasColumns(t, "version", "success", "type") {
+		queueFlyway(batch, t, add, refuse)
+	}
+	if t, ok := snap.TableNamed(sqlxTable); ok && hasColumns(t, "version", "success") {
+		versions("sqlx", sqlxTable, `SELECT version::text, success FROM `+qualified(t)+` ORDER BY version`,
+			"records a failed run (success = false) of",
+			"Check what that migration did, finish or undo it by hand, delete its row (or run sqlx migrate revert), then run steady again.")
+	}
+	if t, ok := snap.TableNamed(prismaTable); ok && hasColumns(t, "migration_name", "finished_at", "rolled_back_at", "started_at") {
+		// The latest row of each migration is its state: finished, or failed (never finished),
+		// or marked rolled back by prisma migrate resolve and not applied again since.
+		versions("Prisma", prismaTable, `SELECT DISTINCT ON (migration_name)
+			split_part(migration_name, '_', 1), finished_at IS NOT NULL AND rolled_back_at IS NULL
+			FROM `+qualified(t)+` ORDER BY migration_name, started_at DESC`,
+			"records a migration that did not finish (failed, or rolled back and not applied again) at",
+			"Check what that migration.sql did, finish or undo it by hand, mark it (prisma migrate resolve --applied or --rolled-back) or delete its row, then run steady again.")
+	}
+	if t, ok := snap.TableNamed(dieselTable); ok && hasColumns(t, "version") {
+		versions("diesel", dieselTable, `SELECT version::text, true FROM `+qualified(t), "", "")
+	}
+	if t, ok := snap.Table("supabase_migrations", supabaseTable); ok && hasColumns(t, "version") {
+		versions("the Supabase CLI", "supabase_migrations."+supabaseTable, `SELECT version::text, true FROM `+qualified(t), "", "")
 	}
 	if shape != historyLegacy {
 		return
@@ -123,9 +146,8 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.S
 					return err
 				}
 				if dirty {
-					*errs = append(*errs, &ForeignHistoryError{Tool: "golang-migrate", Table: historyTable, Version: v,
-						Reason: "marks dirty",
-						Fix:    "Check what that migration's .up.sql did, finish or undo it by hand, clear the flag (migrate force " + v + ", or UPDATE schema_migrations SET dirty = false), then run steady again."})
+					refuse("golang-migrate", historyTable, v, "marks dirty",
+						"Check what that migration's .up.sql did, finish or undo it by hand, clear the flag (migrate force "+v+", or UPDATE schema_migrations SET dirty = false), then run steady again.")
 					continue
 				}
 				if pv, err := ParseVersion(v); err == nil && (f.upTo == "" || pv.Compare(f.upTo) > 0) {
@@ -160,6 +182,40 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.S
 		})
 	}
 }
+
+func queueFlyway(batch *pgx.Batch, t catalog.Table, add func(foreignHistory), refuse func(tool, table, version, reason, fix string)) {
+	batch.Queue(`SELECT version, success, type FROM ` + qualified(t) + ` WHERE version IS NOT NULL ORDER BY installed_rank`).Query(func(rows pgx.Rows) error {
+		f := foreignHistory{tool: "Flyway", table: flywayTable, versions: map[Version]bool{}}
+		for rows.Next() {
+			var v, typ string
+			var success bool
+			if err := rows.Scan(&v, &success, &typ); err != nil {
+				return err
+			}
+			if !success {
+				refuse("Flyway", flywayTable, v, "records a failed run (success = false) of",
+					"Check what that script did, finish or undo it by hand, remove the failed row (flyway repair), then run steady again.")
+				continue
+			}
+			pv, err := ParseVersion(v)
+			if err != nil {
+				continue
+			}
+			if strings.EqualFold(typ, "BASELINE") {
+				if f.upTo == "" || pv.Compare(f.upTo) > 0 {
+					f.upTo = pv
+				}
+				continue
+			}
+			f.versions[pv] = true
+		}
+		add(f)
+		return rows.Err()
+	})
+}
+
+// qualified is a table's schema-qualified, quoted name.
+func qualified(t catalog.Table) string { return pgx.Identifier{t.Schema, t.Name}.Sanitize() }
 
 func hasColumns(t catalog.Table, names ...string) bool {
 	for _, n := range names {

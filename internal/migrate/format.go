@@ -2,6 +2,9 @@ package migrate
 
 import (
 	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
 	"strings"
 )
 
@@ -15,7 +18,116 @@ const (
 	FormatGoose         Format = "goose"          // NNNN_name.sql with -- +goose Up / Down
 	FormatFlyway        Format = "flyway"         // V1__name.sql, V1_1__name.sql
 	FormatDbmate        Format = "dbmate"         // NNNN_name.sql with -- migrate:up / down
+	FormatPrisma        Format = "prisma"         // <timestamp>_name/migration.sql
+	FormatSupabase      Format = "supabase"       // <timestamp>_name.sql (supabase/migrations)
+	FormatSqlx          Format = "sqlx"           // NNNN_name.sql or NNNN_name.up.sql; -- no-transaction
+	FormatDiesel        Format = "diesel"         // YYYY-MM-DD-HHMMSS_name/up.sql (+ metadata.toml)
 )
+
+// Formats lists every format a directory may be read as.
+var Formats = []Format{FormatSteady, FormatGolangMigrate, FormatGoose, FormatFlyway, FormatDbmate,
+	FormatPrisma, FormatSupabase, FormatSqlx, FormatDiesel}
+
+// ParseFormat reads a --migrations-format value; "" and "auto" mean detect it from the files.
+func ParseFormat(s string) (Format, error) {
+	if s == "" || s == "auto" {
+		return "", nil
+	}
+	for _, f := range Formats {
+		if strings.EqualFold(s, string(f)) {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("unknown migrations format %q (want auto, %s)", s, joinFormats())
+}
+
+func joinFormats() string {
+	parts := make([]string, len(Formats))
+	for i, f := range Formats {
+		parts[i] = string(f)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// relabel reads a file of one naming as the format a directory was said to hold: sqlx and
+// the Supabase CLI name their files as steady does (sqlx's reversible ones as golang-migrate
+// does). A file the format cannot hold is a *FileNameError.
+func relabel(m *Migration, want Format) error {
+	if want == "" || want == m.Format {
+		return nil
+	}
+	ok := false
+	switch want {
+	case FormatGoose, FormatDbmate, FormatSupabase:
+		ok = m.Format == FormatSteady
+	case FormatSqlx:
+		ok = m.Format == FormatSteady || m.Format == FormatGolangMigrate
+	}
+	if !ok {
+		return &FileNameError{File: m.File, Reason: fmt.Sprintf("a %s file in a directory read as %s (--migrations-format)", m.Format, want)}
+	}
+	m.Format = want
+	return nil
+}
+
+// wholeFile reports a format whose files run whole (no sections to cut).
+func wholeFile(f Format) bool { return f != FormatGoose && f != FormatDbmate }
+
+// UnrecognisedError is a migrations directory holding files or directories no format accepts.
+type UnrecognisedError struct {
+	Names []string
+}
+
+func (e *UnrecognisedError) Error() string {
+	return fmt.Sprintf("load migrations: not a migration of any format steady reads: %s (%s; Prisma: <timestamp>_name/migration.sql; diesel: <version>_name/up.sql)",
+		strings.Join(e.Names, ", "), wantNames)
+}
+
+// EmptyError is a migrations directory with nothing steady can read.
+type EmptyError struct{}
+
+func (e *EmptyError) Error() string {
+	return "load migrations: no migration in the directory (" + wantNames + "; Prisma: <timestamp>_name/migration.sql; diesel: <version>_name/up.sql)"
+}
+
+// ignored are files a migrations directory may hold besides migrations: Prisma's lock file
+// and documentation. Hidden files are ignored too.
+func ignored(name string) bool {
+	return name == "migration_lock.toml" || strings.HasSuffix(strings.ToLower(name), ".md")
+}
+
+var (
+	prismaDir = regexp.MustCompile(`^(\d+)_(.+)$`)
+	dieselDir = regexp.MustCompile(`^(\d[\d-]*)_(.+)$`)
+)
+
+// listDir reads a subdirectory: a Prisma migration (migration.sql) or a diesel one (up.sql).
+// ok is false for a directory that is neither.
+func listDir(fsys fs.FS, dir string) (m Migration, ok bool, err error) {
+	has := func(name string) bool {
+		st, err := fs.Stat(fsys, path.Join(dir, name))
+		return err == nil && !st.IsDir()
+	}
+	var re *regexp.Regexp
+	switch {
+	case has("migration.sql"):
+		m.Format, m.File, re = FormatPrisma, path.Join(dir, "migration.sql"), prismaDir
+	case has("up.sql"):
+		m.Format, m.File, re = FormatDiesel, path.Join(dir, "up.sql"), dieselDir
+	default:
+		return m, false, nil
+	}
+	parts := re.FindStringSubmatch(dir)
+	if parts == nil {
+		return m, false, &FileNameError{File: dir + "/", Reason: fmt.Sprintf("a %s migration directory is named <version>_<name>", m.Format)}
+	}
+	if m.Version, err = ParseVersion(strings.ReplaceAll(parts[1], "-", "")); err != nil {
+		return m, false, &FileNameError{File: dir + "/", Reason: err.Error()}
+	}
+	m.Name = parts[2]
+	return m, true, nil
+}
+
 
 // FileNameError is a file in the migrations directory whose name no supported format accepts,
 // or that the format cannot run.
@@ -115,12 +227,15 @@ type upSection struct {
 // extractUp detects goose and dbmate files by their markers (a file named like steady's may
 // be either) and keeps their up section. An error names the file and line.
 func extractUp(file string, named Format, body string) (upSection, error) {
-	if named != FormatGolangMigrate && named != FormatFlyway && !strings.Contains(body, "+goose") && !strings.Contains(body, "migrate:") {
+	if named != FormatSteady && wholeFile(named) {
+		return upSection{format: named, sql: body, noTransaction: sqlxNoTransaction(named, body)}, nil
+	}
+	if !strings.Contains(body, "+goose") && !strings.Contains(body, "migrate:") {
 		// No marker can be there: a no-op run reads a thousand files, so skip the line scan.
 		if named != FormatSteady {
 			return upSection{}, &LoadError{File: file, Err: fmt.Errorf("a %s file with no up section", named)}
 		}
-		return upSection{format: named, sql: body}, nil
+		return upSection{format: named, sql: body, noTransaction: sqlxNoTransaction(named, body)}, nil
 	}
 	lines := strings.Split(body, "\n")
 	format := named
@@ -149,7 +264,17 @@ func extractUp(file string, named Format, body string) (upSection, error) {
 			return cmd, ok, strings.Contains(opts, "transaction:false")
 		}, "up", "down")
 	}
-	return upSection{format: format, sql: body}, nil
+	return upSection{format: format, sql: body, noTransaction: sqlxNoTransaction(format, body)}, nil
+}
+
+// sqlxNoTransaction reads sqlx's own marker: a file whose first line is "-- no-transaction"
+// runs outside a transaction. A steady or golang-migrate file that starts so is sqlx's too.
+func sqlxNoTransaction(f Format, body string) bool {
+	switch f {
+	case FormatSqlx, FormatSteady, FormatGolangMigrate:
+		return strings.HasPrefix(strings.TrimPrefix(body, "\ufeff"), "-- no-transaction")
+	}
+	return false
 }
 
 // sections keeps the lines between the up marker and the down marker (or the end).

@@ -88,16 +88,19 @@ type record struct {
 	Checksum   *string
 	Reconciled bool
 	AppliedAt  time.Time
+	// Unpredicted are the effects the catalog did not show as predicted when the migration
+	// was recorded (Evidence.Unpredicted): verification leaves them out.
+	Unpredicted []string
 }
 
-const selectHistory = `SELECT version::text, name, checksum, reconciled, applied_at FROM schema_migrations`
+const selectHistory = `SELECT version::text, name, checksum, reconciled, applied_at, evidence->'unpredicted' FROM schema_migrations`
 
 func scanHistory(rows pgx.Rows) (map[Version]record, error) {
 	out := map[Version]record{}
 	for rows.Next() {
 		var r record
 		var v string
-		if err := rows.Scan(&v, &r.Name, &r.Checksum, &r.Reconciled, &r.AppliedAt); err != nil {
+		if err := rows.Scan(&v, &r.Name, &r.Checksum, &r.Reconciled, &r.AppliedAt, &r.Unpredicted); err != nil {
 			return nil, err
 		}
 		pv, err := ParseVersion(v)

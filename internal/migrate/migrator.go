@@ -28,7 +28,8 @@ import (
 type Config struct {
 	Pool              *pgxpool.Pool // the migration role's pool, as dbconn locked it; exec or simple protocol mode
 	TransactionPooled bool          // Pool goes through a transaction pooler
-	Migrations        fs.FS         // *.sql files at its root
+	Migrations        fs.FS         // *.sql files at its root (or Prisma's and diesel's directories)
+	Format            Format        // the files' format; "" detects it (see LoadFormat)
 	Logger            *slog.Logger
 
 	LockTimeout time.Duration // lock_timeout of every DDL transaction; default 2s
@@ -43,6 +44,10 @@ type Config struct {
 	// ActionPartial), with the snapshot the plan was made from. An error refuses the migration
 	// and ends the run there, as a failure does. steady's lint is the gate (--strict).
 	Gate func(ctx context.Context, mp *MigrationPlan, snap *catalog.Snapshot) error
+
+	// Shadow is where the history is replayed when steady must infer where a database stands
+	// (replay.go). Without it the derived model decides alone.
+	Shadow ShadowConfig
 }
 
 // Migrator plans and applies migrations.
@@ -59,6 +64,11 @@ type Migrator struct {
 	parseErr  error
 	modelOnce sync.Once
 	md        *model // every effect of the set by object
+
+	statesMu  sync.Mutex
+	states    *states // of every prefix, from a shadow database (replay.go)
+	statesErr error
+	judgeOnce sync.Once // the first plan logs what decided it
 }
 
 // New lists the migrations (names, versions, their order). Their files are read when first
@@ -87,7 +97,7 @@ func New(cfg Config) (*Migrator, error) {
 		}
 		cfg.Tables = t
 	}
-	ms, err := List(cfg.Migrations)
+	ms, err := ListFormat(cfg.Migrations, cfg.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -187,10 +197,85 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 			return nil, fmt.Errorf("plan migrations: read history: %w", err)
 		}
 	}
-	plan := makePlan(snap, m.model(), hist, shape, foreign)
+	plan := m.decide(ctx, snap, hist, shape, foreign)
 	plan.catalogVersion, plan.snapshot, plan.historyDigest = version, snap, digest
 	plan.RiverPending = m.riverPending(riverRead, riverVersions)
 	return plan, nil
+}
+
+// decide makes the plan with the best judge of where the database stands that is needed and
+// available: the history alone when steady records every migration up to the new ones; a
+// fresh database needs none; otherwise the exact states of a shadow database, and the model
+// derived from the SQL text when there is no shadow or the history does not replay on one.
+func (m *Migrator) decide(ctx context.Context, snap *catalog.Snapshot, hist map[Version]record, shape historyShape, foreign []foreignHistory) *Plan {
+	md := m.model()
+	plan, why := func() (*Plan, string) {
+		if !needsInference(md.ms, hist, foreign) {
+			p := makePlan(snap, md, hist, shape, foreign)
+			p.Judge = JudgeRecorded
+			return p, "steady's history records every migration before the new ones"
+		}
+		live, err := catalog.ReadState(ctx, m.cfg.Pool)
+		if err == nil && len(foreign) == 0 && m.cfg.Shadow.Setup == "" &&
+			len(historyObjects(live, bookkeepingKey(m.schema.Name()))) == 0 {
+			p := makeExactPlan(snap, md, hist, shape, foreign, nil, live)
+			p.Judge = JudgeFresh
+			return p, "the database holds no object: every migration runs, in order"
+		}
+		if err == nil {
+			var st *states
+			if st, err = m.exactStates(ctx); err == nil {
+				p := makeExactPlan(snap, md, hist, shape, foreign, st, live)
+				p.Judge = JudgeShadow
+				return p, st.where
+			}
+		}
+		p := makePlan(snap, md, hist, shape, foreign)
+		p.Judge = JudgeDerived
+		return p, "the model derived from the SQL text; no exact states: " + err.Error()
+	}()
+	plan.JudgeWhy = why
+	m.judgeOnce.Do(func() {
+		level := slog.LevelInfo
+		if plan.Judge == JudgeDerived {
+			level = slog.LevelWarn
+		}
+		m.log.Log(ctx, level, "where the database stands", slog.String("judge", string(plan.Judge)), slog.String("why", why),
+			slog.Int("prefix", plan.Prefix), slog.Int("total", len(md.ms)))
+	})
+	return plan
+}
+
+// needsInference reports whether steady must infer where the database stands: unless its own
+// history records every migration, or the first ones without a gap (a deploy that adds new
+// files), nothing records which of them ran.
+func needsInference(ms []Migration, hist map[Version]record, foreign []foreignHistory) bool {
+	j := 0
+	for j < len(ms) {
+		if _, ok := hist[ms[j].Version]; !ok {
+			break
+		}
+		j++
+	}
+	if j == len(ms) {
+		return false
+	}
+	if j == 0 {
+		return true
+	}
+	for _, mi := range ms[j:] {
+		if _, ok := hist[mi.Version]; ok {
+			return true
+		}
+	}
+	for _, f := range foreign {
+		for _, mi := range ms[j:] {
+			if f.records(mi) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 const selectRiverVersions = "SELECT version FROM river_migration WHERE line = 'main'"
@@ -276,8 +361,12 @@ func historySelect(snap *catalog.Snapshot, schema bookkeeping.Schema) string {
 		}
 		return fallback + " AS " + name
 	}
-	return fmt.Sprintf("SELECT version::text, %s, %s, %s, %s FROM schema_migrations",
-		col("name", "''::text"), col("checksum", "NULL::text"), col("reconciled", "false"), col("applied_at", "now()"))
+	unpredicted := "NULL::jsonb AS unpredicted"
+	if has["evidence"] {
+		unpredicted = "evidence->'unpredicted'"
+	}
+	return fmt.Sprintf("SELECT version::text, %s, %s, %s, %s, %s FROM schema_migrations",
+		col("name", "''::text"), col("checksum", "NULL::text"), col("reconciled", "false"), col("applied_at", "now()"), unpredicted)
 }
 
 // Opts are the options of one run.
@@ -370,7 +459,11 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	if err := prepareHistory(runCtx, m.cfg.Pool, m.schema, plan.history, plan.foreign); err != nil {
 		return res, err
 	}
+	m.keepStates(runCtx)
 	m.apply(runCtx, res)
+	if plan.states != nil && res.Err() == nil {
+		m.checkAgainstStates(runCtx, res)
+	}
 	if m.river != nil && plan.RiverPending {
 		// Migrate, not MigrateTx: MigrateTx fails on a fresh schema (55P04).
 		// docs/architecture.md, fact 5.
@@ -386,7 +479,7 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	if cause := context.Cause(runCtx); errors.Is(cause, bookkeeping.ErrLeaseLost) {
 		res.Failures = append(res.Failures, cause)
 	}
-	if res.Err() == nil {
+	if res.Err() == nil && res.Drift == 0 {
 		m.stampAfterRun(runCtx, res)
 	}
 	res.Duration = time.Since(start)

@@ -47,6 +47,10 @@ type Evidence struct {
 	Drift        []string `json:"drift,omitempty"`
 	Conflicts    []string `json:"conflicts,omitempty"` // names taken by an object of another kind
 	Lint         []string `json:"lint,omitempty"`      // lint findings it ran with (Config.Gate)
+	// Unpredicted are effects steady's picture predicted that the catalog did not show once
+	// the file had run (or was found in place): limits of the picture, which later
+	// verifications do not count as drift.
+	Unpredicted []string `json:"unpredicted,omitempty"`
 }
 
 // StatementPlan is the decision for one statement.
@@ -103,6 +107,12 @@ type Plan struct {
 	catalogVersion string // read just before the snapshot
 	snapshot       *catalog.Snapshot
 	historyDigest  string // read just before the history (state.go)
+
+	// Judge is what decided where the database stands, JudgeWhy the detail (the shadow
+	// database used, or why there was none).
+	Judge    Judge
+	JudgeWhy string
+	states   *states // the exact states the plan was made from (JudgeShadow)
 }
 
 // Snapshot is the catalog the plan was made from.
@@ -442,7 +452,7 @@ func (p *planner) verify(mi int, m *Migration, rec *record, mp *MigrationPlan) {
 			mp.Evidence.Unverifiable = append(mp.Evidence.Unverifiable, stmtRef(m, st))
 		}
 		for _, e := range st.Effects {
-			if p.supersededBefore(e, position{mi, si}, p.end()) {
+			if p.supersededBefore(e, position{mi, si}, p.end()) || slices.Contains(rec.Unpredicted, e.String()) {
 				continue
 			}
 			r := p.check(e)
@@ -486,19 +496,7 @@ func cmpStr(a, b string) string {
 func makePlan(snap *catalog.Snapshot, md *model, hist map[Version]record, shape historyShape, foreign []foreignHistory) *Plan {
 	p := newPlanner(snap, md)
 	plan := &Plan{history: shape, foreign: foreign}
-	by := make([]string, len(md.ms))
-	lo, why := 0, ""
-	for i, m := range md.ms {
-		if _, ok := hist[m.Version]; ok {
-			lo, why = i+1, "is recorded"
-		}
-		for _, f := range foreign {
-			if f.records(m) {
-				by[i] = f.tool
-				lo, why = i+1, "is recorded by "+f.tool
-			}
-		}
-	}
+	by, lo, why := recordedBounds(md, hist, foreign)
 	p.prefix, p.prefixWhy = lo, why
 	if lo < len(md.ms) {
 		scores, evidenced := md.prefixFit(snap)

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -28,15 +30,27 @@ type Migration struct {
 	// NoTransaction: the file runs statement by statement, outside a transaction, because it
 	// says so (-- steady:no-transaction, goose's NO TRANSACTION, dbmate's transaction:false) or
 	// because a statement refuses a transaction block (CREATE INDEX CONCURRENTLY …), as
-	// golang-migrate and Flyway users rely on.
+	// golang-migrate and Flyway users rely on, or because the file holds its own BEGIN and
+	// COMMIT (OwnTransactions).
 	NoTransaction bool
+	// OwnTransactions: the file holds transaction statements (BEGIN, COMMIT …). steady does
+	// not wrap it: its statements run one by one on one session, so its own blocks are the
+	// transactions, as psql and the Supabase CLI run it (golang-migrate sends it as one
+	// multi-statement query, which PostgreSQL runs the same way).
+	OwnTransactions bool
 }
 
-// Load reads every *.sql file at the root of fsys, in one of the formats Format names. Versions
-// must be unique; they may have gaps and be timestamps, and are ordered numerically. Files are
-// not parsed yet: a no-op run whose catalog has not changed never needs to (see Parse).
-func Load(fsys fs.FS) ([]Migration, error) {
-	ms, err := List(fsys)
+// Load reads every migration at the root of fsys, in the format detected from the files (see
+// LoadFormat).
+func Load(fsys fs.FS) ([]Migration, error) { return LoadFormat(fsys, "") }
+
+// LoadFormat reads every migration at the root of fsys: *.sql files, or the subdirectories of
+// Prisma (<timestamp>_name/migration.sql) and diesel (<version>_name/up.sql), as format says
+// ("" detects it from the files). Versions must be unique; they may have gaps and be
+// timestamps, and are ordered numerically. Files are not parsed yet: a no-op run whose catalog
+// has not changed never needs to (see Parse).
+func LoadFormat(fsys fs.FS, format Format) ([]Migration, error) {
+	ms, err := ListFormat(fsys, format)
 	if err != nil {
 		return nil, err
 	}
@@ -46,26 +60,61 @@ func Load(fsys fs.FS) ([]Migration, error) {
 	return ms, nil
 }
 
-// List names the migrations from the directory alone, opening no file: versions, names and
-// their order, checked as Load checks them. SQL and Checksum are left empty.
-func List(fsys fs.FS) ([]Migration, error) {
+// List is ListFormat detecting the format.
+func List(fsys fs.FS) ([]Migration, error) { return ListFormat(fsys, "") }
+
+// ListFormat names the migrations from the directory alone, opening no migration: versions,
+// names and their order, checked as Load checks them. SQL and Checksum are left empty. A file
+// or directory no format accepts, or a directory with no migration, is an error naming what
+// was found: a directory steady cannot read is never an empty history.
+func ListFormat(fsys fs.FS, format Format) ([]Migration, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, &LoadError{Err: err}
 	}
 	var ms []Migration
+	var unknown []string
 	for _, e := range entries {
-		if e.IsDir() {
+		n := e.Name()
+		switch {
+		case strings.HasPrefix(n, "."):
+			continue
+		case e.IsDir():
+			m, ok, err := listDir(fsys, n)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				unknown = append(unknown, n+"/")
+				continue
+			}
+			ms = append(ms, m)
+			continue
+		case !strings.HasSuffix(n, ".sql"):
+			if !ignored(n) {
+				unknown = append(unknown, n)
+			}
 			continue
 		}
-		version, name, format, skip, err := parseFileName(e.Name())
+		version, name, f, skip, err := parseFileName(n)
 		if err != nil {
 			return nil, err
 		}
 		if skip {
 			continue
 		}
-		ms = append(ms, Migration{Version: version, Name: name, File: e.Name(), Format: format})
+		ms = append(ms, Migration{Version: version, Name: name, File: n, Format: f})
+	}
+	if len(unknown) > 0 {
+		return nil, &UnrecognisedError{Names: unknown}
+	}
+	if len(ms) == 0 {
+		return nil, &EmptyError{}
+	}
+	for i := range ms {
+		if err := relabel(&ms[i], format); err != nil {
+			return nil, err
+		}
 	}
 	slices.SortFunc(ms, func(a, b Migration) int { return cmp.Or(a.Version.Compare(b.Version), cmp.Compare(a.File, b.File)) })
 	for i, m := range ms {
@@ -128,7 +177,7 @@ func read(fsys fs.FS, ms []Migration) error {
 					continue
 				}
 				ms[i].SQL, ms[i].Checksum = up.sql, hex.EncodeToString(sum[:])
-				ms[i].Format, ms[i].NoTransaction = up.format, up.noTransaction
+				ms[i].Format, ms[i].NoTransaction = up.format, up.noTransaction || dieselNoTransaction(fsys, ms[i])
 			}
 		})
 	}
@@ -144,6 +193,17 @@ func read(fsys fs.FS, ms []Migration) error {
 	return nil
 }
 
+// dieselNoTransaction reads diesel's metadata.toml beside up.sql: run_in_transaction = false.
+func dieselNoTransaction(fsys fs.FS, m Migration) bool {
+	if m.Format != FormatDiesel {
+		return false
+	}
+	body, err := fs.ReadFile(fsys, path.Join(path.Dir(m.File), "metadata.toml"))
+	return err == nil && dieselNoTx.Match(body)
+}
+
+var dieselNoTx = regexp.MustCompile(`(?m)^\s*run_in_transaction\s*=\s*false\b`)
+
 // IsBadInput reports an error that is the migration files' fault (a name no format accepts,
 // duplicate versions, mixed formats, an unreadable file, malformed sections, SQL that does
 // not parse): nothing was applied.
@@ -154,8 +214,11 @@ func IsBadInput(err error) bool {
 		de *DuplicateVersionError
 		me *MixedFormatsError
 		pe *fingerprint.ParseError
+		ue *UnrecognisedError
+		ee *EmptyError
 	)
-	return errors.As(err, &fe) || errors.As(err, &le) || errors.As(err, &de) || errors.As(err, &me) || errors.As(err, &pe)
+	return errors.As(err, &fe) || errors.As(err, &le) || errors.As(err, &de) || errors.As(err, &me) || errors.As(err, &pe) ||
+		errors.As(err, &ue) || errors.As(err, &ee)
 }
 
 // Parse parses every migration that is not parsed yet, in parallel (parsing dominates loading
@@ -174,7 +237,11 @@ func Parse(ms []Migration) error {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			ms[i].Parsed, errs[i] = fingerprint.Parse(ms[i].File, ms[i].SQL)
-			if errs[i] == nil && (ms[i].Parsed.NoTransaction || refusesTransaction(ms[i].Parsed)) {
+			if errs[i] != nil {
+				return
+			}
+			ms[i].OwnTransactions = ownsTransactions(ms[i].Parsed)
+			if ms[i].Parsed.NoTransaction || ms[i].OwnTransactions || refusesTransaction(ms[i].Parsed) {
 				ms[i].NoTransaction = true
 			}
 		}()
@@ -186,6 +253,16 @@ func Parse(ms []Migration) error {
 		}
 	}
 	return nil
+}
+
+// ownsTransactions reports a file with its own transaction statements.
+func ownsTransactions(m *fingerprint.Migration) bool {
+	for _, st := range m.Statements {
+		if st.Node == "TransactionStmt" {
+			return true
+		}
+	}
+	return false
 }
 
 // refusesTransaction reports a statement PostgreSQL runs only outside a transaction block.

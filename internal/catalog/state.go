@@ -1,0 +1,108 @@
+package catalog
+
+import (
+	"cmp"
+	"context"
+	_ "embed"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+//go:embed state.sql
+var stateSQL string
+
+// State is a database's schema as PostgreSQL itself prints it: one entry per object (a schema,
+// an extension, a table, a column, a constraint, an index, a view, a sequence, a function, a
+// type, a trigger, a row-level security policy, a rule, a publication, a comment …), keyed by
+// its kind and quoted, schema-qualified name ("column public.users.email"), valued by its
+// definition as pg_get_indexdef, pg_get_constraintdef, pg_get_viewdef, pg_get_functiondef,
+// pg_get_expr and format_type print it. Two databases with equal states have the same schema
+// for every kind listed, however their statements were written: PostgreSQL rewrote them both.
+//
+// Owners, privileges and objects that belong to an extension are not part of it.
+type State map[string]string
+
+// Batcher is satisfied by *pgx.Conn, *pgxpool.Pool and pgx.Tx.
+type Batcher interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// ReadState reads the schema state in one round trip. It pins search_path to pg_catalog for
+// its own transaction (SET LOCAL, which passes a transaction pooler), so that every name is
+// printed schema-qualified whatever the session's search_path.
+func ReadState(ctx context.Context, q Batcher) (State, error) {
+	s := State{}
+	b := &pgx.Batch{}
+	b.Queue("SET LOCAL search_path = pg_catalog")
+	// The planner's estimate for this many catalog subqueries passes jit_above_cost, and JIT
+	// compiling it took 200 ms of a 210 ms read on a small schema.
+	b.Queue("SET LOCAL jit = off")
+	b.Queue(stateSQL).Query(func(rows pgx.Rows) error {
+		var k, v string
+		_, err := pgx.ForEachRow(rows, []any{&k, &v}, func() error {
+			s[k] = v
+			return nil
+		})
+		return err
+	})
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("read schema state: %w", err)
+	}
+	return s, nil
+}
+
+// Change is one object whose definition differs between two states. A missing side is nil.
+type Change struct {
+	Key         string
+	Before, Now *string
+}
+
+func (c Change) String() string {
+	switch {
+	case c.Before == nil:
+		return c.Key + " created"
+	case c.Now == nil:
+		return c.Key + " dropped"
+	}
+	return c.Key + " changed"
+}
+
+// Diff lists the objects whose definitions differ from before to now, sorted by key.
+func Diff(before, now State) []Change {
+	var out []Change
+	for k, v := range now {
+		if w, ok := before[k]; !ok || w != v {
+			c := Change{Key: k, Now: ptr(v)}
+			if ok {
+				c.Before = ptr(w)
+			}
+			out = append(out, c)
+		}
+	}
+	for k, w := range before {
+		if _, ok := now[k]; !ok {
+			out = append(out, Change{Key: k, Before: ptr(w)})
+		}
+	}
+	slices.SortFunc(out, func(a, b Change) int { return cmp.Compare(a.Key, b.Key) })
+	return out
+}
+
+func ptr(s string) *string { return &s }
+
+// Without returns the state without the entries keep rejects.
+func (s State) Without(drop func(key string) bool) State {
+	out := maps.Clone(s)
+	maps.DeleteFunc(out, func(k, _ string) bool { return drop(k) })
+	return out
+}
+
+// Kind is the key's kind: "column" for "column public.users.email".
+func Kind(key string) string {
+	k, _, _ := strings.Cut(key, " ")
+	return k
+}
