@@ -117,7 +117,7 @@ type Statement struct {
 	// Whole is the statement as the file writes it: for the sub-commands of a split ALTER
 	// TABLE, the whole statement (each carries it). A file run whole runs these, as psql would.
 	Whole string `json:"-"`
-	Node  string `json:"node"`  // parse node name, e.g. "CreateStmt", "AlterTableStmt"
+	Node  string `json:"node"` // parse node name, e.g. "CreateStmt", "AlterTableStmt"
 
 	// Effects is empty when the catalog cannot show what the statement did (INSERT, UPDATE,
 	// GRANT, COMMENT, DO …) and no steady:fingerprint directive says it.

@@ -128,7 +128,6 @@ func listDir(fsys fs.FS, dir string) (m Migration, ok bool, err error) {
 	return m, true, nil
 }
 
-
 // FileNameError is a file in the migrations directory whose name no supported format accepts,
 // or that the format cannot run.
 type FileNameError struct {
