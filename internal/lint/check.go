@@ -174,7 +174,7 @@ func (c *checker) transaction(s *pg_query.TransactionStmt) []hit {
 	if word == "" {
 		return nil // SAVEPOINT and friends stay inside steady's transaction
 	}
-	return []hit{{rule: transactionNesting, detail: word + " in a migration that steady runs in a transaction"}}
+	return []hit{{rule: transactionNesting, detail: word + " in a migration: the file runs unwrapped, as psql runs it"}}
 }
 
 func (c *checker) alterTable(s *pg_query.AlterTableStmt, st fingerprint.Statement) []hit {

@@ -110,9 +110,9 @@ var (
 		Safe: "Put the concurrent statement alone in its own migration (-- steady:no-transaction says so), or the index in the index catalog in jobs/.",
 	}
 	transactionNesting = &Rule{
-		Name: "transaction-nesting", Lock: "none", work: workNone, fixed: Error,
-		Why:  "steady runs each migration in a transaction and records it in the same one: a BEGIN, COMMIT or ROLLBACK in the file ends it early, so a failure after it leaves half a migration applied and unrecorded.",
-		Safe: "Remove the transaction statements; mark the file -- steady:no-transaction if a statement cannot run inside a transaction.",
+		Name: "transaction-nesting", Lock: "none", work: workNone, fixed: Warning,
+		Why:  "A file with its own BEGIN and COMMIT runs as psql runs it, unwrapped: its statements outside the blocks commit one by one, and steady records the migration only after the file, so a failure half-way leaves it half applied and unrecorded.",
+		Safe: "Let the file be one transaction: remove the transaction statements (steady runs the file in one); mark it -- steady:no-transaction if a statement cannot run inside a transaction.",
 	}
 	preferRobustStmts = &Rule{
 		Name: "prefer-robust-stmts", Lock: "", work: workNone, fixed: Warning,

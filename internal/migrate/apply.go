@@ -136,6 +136,11 @@ func (m *Migrator) runStatements(ctx context.Context, db execer, mp *MigrationPl
 		if !sp.Run {
 			continue
 		}
+		if oldHistoryDrop(sp.Statement, m.schema.Name()) {
+			m.log.Info("not run: it drops another tool's schema_migrations, which steady set aside; that name is steady's history",
+				"file", mp.File, "line", sp.Line)
+			continue
+		}
 		if sp.Heal != "" {
 			if _, err := db.Exec(ctx, sp.Heal, pgx.QueryExecModeSimpleProtocol); err != nil {
 				return &StatementError{File: mp.File, Line: sp.Line, SQL: sp.Heal, Err: err}

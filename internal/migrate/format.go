@@ -90,10 +90,11 @@ func (e *EmptyError) Error() string {
 	return "load migrations: no migration in the directory (" + wantNames + "; Prisma: <timestamp>_name/migration.sql; diesel: <version>_name/up.sql)"
 }
 
-// ignored are files a migrations directory may hold besides migrations: Prisma's lock file
-// and documentation. Hidden files are ignored too.
+// ignored are files a migrations directory may hold besides migrations: Prisma's lock file,
+// Atlas's checksum file (golang-migrate directories Atlas writes) and documentation. Hidden
+// files are ignored too.
 func ignored(name string) bool {
-	return name == "migration_lock.toml" || strings.HasSuffix(strings.ToLower(name), ".md")
+	return name == "migration_lock.toml" || name == "atlas.sum" || strings.HasSuffix(strings.ToLower(name), ".md")
 }
 
 var (

@@ -166,3 +166,21 @@ func insertHistory(ctx context.Context, db execer, schema bookkeeping.Schema, rs
 	}
 	return tag.RowsAffected(), nil
 }
+
+const addUnpredictedSQL = `UPDATE schema_migrations h
+SET evidence = jsonb_set(h.evidence, '{unpredicted}', coalesce(h.evidence->'unpredicted', '[]') || (r.evidence->'unpredicted'))
+FROM jsonb_to_recordset($1::jsonb) AS r(version text, evidence jsonb)
+WHERE h.version = r.version`
+
+// addUnpredicted appends effects to the Unpredicted evidence of recorded migrations, in one
+// statement.
+func addUnpredicted(ctx context.Context, db execer, schema bookkeeping.Schema, rs []newRecord) error {
+	payload, err := json.Marshal(rs)
+	if err != nil {
+		return err
+	}
+	if _, err := db.Exec(ctx, schema.SQL(addUnpredictedSQL), string(payload)); err != nil {
+		return fmt.Errorf("record the limits of the picture: %w", err)
+	}
+	return nil
+}

@@ -128,6 +128,9 @@ func (m *Migrator) parse() error {
 		if m.parseErr = m.read(); m.parseErr == nil {
 			m.parseErr = Parse(m.migrations)
 		}
+		if m.parseErr == nil {
+			m.parseErr = ownTables(m.migrations, m.schema.Name())
+		}
 	})
 	return m.parseErr
 }
@@ -494,12 +497,61 @@ func (m *Migrator) stampAfterRun(ctx context.Context, res *Result) {
 		m.log.Warn("could not verify the run", slog.Any("error", err))
 		return
 	}
+	if m.absorbMispredictions(ctx, res.Plan, final) {
+		if final, err = m.Plan(ctx); err != nil {
+			m.log.Warn("could not verify the run", slog.Any("error", err))
+			return
+		}
+	}
 	if !final.Clean() {
 		return
 	}
 	if err := m.stamp(ctx, final); err != nil {
 		m.log.Warn("could not stamp the verification", slog.Any("error", err))
 	}
+}
+
+// absorbMispredictions records, as limits of steady's picture (Evidence.Unpredicted), the
+// effects of recorded migrations that the catalog shows otherwise after a run that applied
+// every file without an error, where the run's own files made the difference: an effect
+// already missing or different before the run is drift, and stays so. A column dropped by a
+// later file takes the indexes and constraints on it along, a DO block creates a constraint
+// only when it is missing: PostgreSQL knows, the picture may not. It reports whether it
+// recorded any.
+func (m *Migrator) absorbMispredictions(ctx context.Context, before, after *Plan) bool {
+	known := map[Version]map[string]bool{}
+	for _, mp := range before.Migrations {
+		for _, e := range mp.mispredicted {
+			if known[mp.Version] == nil {
+				known[mp.Version] = map[string]bool{}
+			}
+			known[mp.Version][e] = true
+		}
+	}
+	var rows []newRecord
+	var logged []string
+	for _, mp := range after.Migrations {
+		var effects []string
+		for _, e := range mp.mispredicted {
+			if !known[mp.Version][e] {
+				effects = append(effects, e)
+				logged = append(logged, mp.File+": "+e)
+			}
+		}
+		if len(effects) > 0 {
+			rows = append(rows, newRecord{Version: mp.Version, Evidence: Evidence{Unpredicted: effects}})
+		}
+	}
+	if len(rows) == 0 {
+		return false
+	}
+	m.log.Warn("after the run the catalog shows earlier migrations' objects other than steady's picture, where this run's files changed them: recorded as limits of the picture",
+		slog.Any("objects", logged))
+	if err := addUnpredicted(ctx, m.cfg.Pool, m.schema, rows); err != nil {
+		m.log.Warn("could not record the limits of the picture", slog.Any("error", err))
+		return false
+	}
+	return true
 }
 
 // apply walks the plan in order.

@@ -90,6 +90,9 @@ type MigrationPlan struct {
 	Statements []StatementPlan `json:"statements"`
 
 	migration *Migration
+	// mispredicted are the effects a verification found missing or different (as
+	// Effect.String), for absorbMispredictions.
+	mispredicted []string
 }
 
 // Migration is the migration file the plan is for.
@@ -456,6 +459,9 @@ func (p *planner) verify(mi int, m *Migration, rec *record, mp *MigrationPlan) {
 				continue
 			}
 			r := p.check(e)
+			if !r.Holds || r.Drift != "" {
+				mp.mispredicted = append(mp.mispredicted, e.String())
+			}
 			switch {
 			case !r.Holds:
 				mp.Evidence.Missing = append(mp.Evidence.Missing, e.String())

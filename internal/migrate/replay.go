@@ -111,7 +111,7 @@ func (m *Migrator) replay(ctx context.Context) (*states, error) {
 	}
 	st := newStates(base)
 	for i := range m.migrations {
-		if err := runOnShadow(ctx, db.Conn, &m.migrations[i]); err != nil {
+		if err := runOnShadow(ctx, db.Conn, &m.migrations[i], m.schema.Name()); err != nil {
 			return nil, err
 		}
 		now, err := catalog.ReadState(ctx, db.Conn)
@@ -129,15 +129,15 @@ func (m *Migrator) replay(ctx context.Context) (*states, error) {
 // runOnShadow runs a whole file as its tool would: in one transaction unless the file runs
 // outside one (see Migration.NoTransaction), then ends the file's session settings, as each
 // file of psql -f or a migration tool gets a session of its own.
-func runOnShadow(ctx context.Context, conn *pgx.Conn, m *Migration) error {
+func runOnShadow(ctx context.Context, conn *pgx.Conn, m *Migration, schema string) error {
 	if !m.NoTransaction {
 		if _, err := conn.Exec(ctx, "BEGIN"); err != nil {
 			return &ReplayError{File: m.File, Line: 1, Err: err}
 		}
 	}
 	for i, st := range m.Parsed.Statements {
-		if i > 0 && m.Parsed.Statements[i-1].Offset == st.Offset {
-			continue // a part of the statement that just ran whole
+		if (i > 0 && m.Parsed.Statements[i-1].Offset == st.Offset) || oldHistoryDrop(st, schema) {
+			continue // a part of the statement that just ran whole; another tool's history
 		}
 		if _, err := conn.Exec(ctx, st.Whole, pgx.QueryExecModeSimpleProtocol); err != nil {
 			_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")

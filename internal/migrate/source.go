@@ -73,7 +73,7 @@ func ListFormat(fsys fs.FS, format Format) ([]Migration, error) {
 		return nil, &LoadError{Err: err}
 	}
 	var ms []Migration
-	var unknown []string
+	var unknown, loose []string
 	for _, e := range entries {
 		n := e.Name()
 		switch {
@@ -98,12 +98,21 @@ func ListFormat(fsys fs.FS, format Format) ([]Migration, error) {
 		}
 		version, name, f, skip, err := parseFileName(n)
 		if err != nil {
-			return nil, err
+			loose = append(loose, n)
+			continue
 		}
 		if skip {
 			continue
 		}
 		ms = append(ms, Migration{Version: version, Name: name, File: n, Format: f})
+	}
+	if len(loose) > 0 {
+		// Prisma and diesel read only their directories: a .sql file beside them is not
+		// theirs to run (a data script kept with the migrations), and neither is it steady's.
+		if len(ms) == 0 || (ms[0].Format != FormatPrisma && ms[0].Format != FormatDiesel) {
+			_, _, _, _, err := parseFileName(loose[0])
+			return nil, err
+		}
 	}
 	if len(unknown) > 0 {
 		return nil, &UnrecognisedError{Names: unknown}
@@ -216,9 +225,10 @@ func IsBadInput(err error) bool {
 		pe *fingerprint.ParseError
 		ue *UnrecognisedError
 		ee *EmptyError
+		oe *OwnTableError
 	)
 	return errors.As(err, &fe) || errors.As(err, &le) || errors.As(err, &de) || errors.As(err, &me) || errors.As(err, &pe) ||
-		errors.As(err, &ue) || errors.As(err, &ee)
+		errors.As(err, &ue) || errors.As(err, &ee) || errors.As(err, &oe)
 }
 
 // Parse parses every migration that is not parsed yet, in parallel (parsing dominates loading
@@ -309,4 +319,64 @@ func filesChecksum(ms []Migration) string {
 		fmt.Fprintf(h, "%s %s %s\n", m.Version, m.Name, m.Checksum)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// OwnTableError is a migration that drops, renames or alters a table steady keeps its own
+// state in: its history (schema_migrations, a name golang-migrate and dbmate use too), its
+// other tables or River's, in steady's schema. Running it would destroy steady's record of
+// what ran; steady refuses the set before anything is written.
+type OwnTableError struct {
+	File   string
+	Line   int
+	Table  string
+	Schema string
+}
+
+func (e *OwnTableError) Error() string {
+	return fmt.Sprintf("%s:%d changes %s.%s, a table steady keeps its own state in: keep steady's tables in a schema of their own (--schema steady, STEADY_SCHEMA=steady)",
+		e.File, e.Line, e.Schema, e.Table)
+}
+
+// ownTables finds the first statement of the set that changes one of steady's or River's
+// tables in schema. Dropping schema_migrations is not one: it is another tool's history
+// (golang-migrate's, dbmate's, Rails'), which steady sets aside when it adopts a database, so
+// such a statement is skipped (oldHistoryDrop).
+func ownTables(ms []Migration, schema string) error {
+	for _, m := range ms {
+		for _, st := range m.Parsed.Statements {
+			if oldHistoryDrop(st, schema) {
+				continue
+			}
+			for _, e := range st.Effects {
+				o := e.Object
+				if o.Kind != fingerprint.KindTable && o.Kind != fingerprint.KindColumn && o.Kind != fingerprint.KindConstraint {
+					continue
+				}
+				table := o.Name
+				if o.Kind != fingerprint.KindTable {
+					table = o.Table
+				}
+				if cmpSchema(o.Schema) == schema && (table == historyTable || strings.HasPrefix(table, "steady_") || strings.HasPrefix(table, "river_")) {
+					return &OwnTableError{File: m.File, Line: st.Line, Table: table, Schema: schema}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// oldHistoryDrop reports a DROP TABLE of schema_migrations in steady's schema: a history that
+// moved away from golang-migrate or dbmate drops that tool's table. In steady's schema that
+// name is steady's own history, and the old tool's table, when there was one, has been set
+// aside under another name: the statement is not run, there or on a shadow database.
+func oldHistoryDrop(st fingerprint.Statement, schema string) bool {
+	if st.Node != "DropStmt" || len(st.Effects) == 0 {
+		return false
+	}
+	for _, e := range st.Effects {
+		if !e.Absent || e.Object.Kind != fingerprint.KindTable || e.Object.Name != historyTable || cmpSchema(e.Object.Schema) != schema {
+			return false
+		}
+	}
+	return true
 }

@@ -1,7 +1,7 @@
 -- The schema each prefix of a migration history leaves, as a shadow database computed it
 -- (package migrate, replay.go), kept by the history's digest: a second adoption of the same
 -- files replays nothing.
-CREATE TABLE /* TEMPLATE: schema */steady_shadow_states (
+CREATE TABLE IF NOT EXISTS /* TEMPLATE: schema */steady_shadow_states (
 	digest     text PRIMARY KEY,
 	files      integer NOT NULL,
 	states     bytea NOT NULL, -- gzip of JSON: the first state and what each file changed
