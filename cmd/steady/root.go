@@ -118,7 +118,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	})
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.AddCommand(migrateCommand(c), statusCommand(c), lintCommand(c), doctorCommand(c), workerCommand(c),
-		indexesCommand(c), backfillCommand(c), scheduleCommand(c), demoDataCommand(c))
+		indexesCommand(c), backfillCommand(c), scheduleCommand(c), demoDataCommand(c), historyCommand(c))
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	return root

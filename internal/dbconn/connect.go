@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/steadydb/steady/internal/redact"
 )
@@ -41,4 +42,17 @@ func (p *Pool) ConnectTo(ctx context.Context, database string) (*pgx.Conn, error
 		return nil, &ConnectError{Role: p.Role, URL: p.URL + " (database " + database + ")", Err: errors.New(oneLine(redact.Error(err)))}
 	}
 	return conn, nil
+}
+
+// PoolOn opens a pool on another database of p's server, as p's own connections are made: a
+// database steady created for a while (steady history verify's prefixes). The caller closes
+// it, then drops the database.
+func (p *Pool) PoolOn(ctx context.Context, database string) (*pgxpool.Pool, error) {
+	cfg := p.Config().Copy()
+	cfg.ConnConfig.Database = database
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, &ConnectError{Role: p.Role, URL: p.URL + " (database " + database + ")", Err: errors.New(oneLine(redact.Error(err)))}
+	}
+	return pool, nil
 }

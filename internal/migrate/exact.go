@@ -263,9 +263,9 @@ func historyObjects(live catalog.State, isBookkeeping func(key string) bool) cat
 	})
 }
 
-// bookkeepingKey recognises, in a state's keys, the objects of steady's own tables and
+// BookkeepingKey recognises, in a state's keys, the objects of steady's own tables and
 // River's (in steady's schema) and of the migration tools' history tables.
-func bookkeepingKey(schema string) func(key string) bool {
+func BookkeepingKey(schema string) func(key string) bool {
 	// quote_ident leaves a plain name bare and quotes any other.
 	q := "(?:" + regexp.QuoteMeta(pgx.Identifier{schema}.Sanitize()) + "|" + regexp.QuoteMeta(schema) + ")"
 	own := regexp.MustCompile(`(^|[ .])` + q + `\.(schema_migrations|steady_|river_)`)

@@ -65,10 +65,11 @@ type Migrator struct {
 	modelOnce sync.Once
 	md        *model // every effect of the set by object
 
-	statesMu  sync.Mutex
-	states    *states // of every prefix, from a shadow database (replay.go)
-	statesErr error
-	judgeOnce sync.Once // the first plan logs what decided it
+	statesMu   sync.Mutex
+	states     *states // of every prefix, from a shadow database (replay.go)
+	statesErr  error
+	statesKept bool      // in steady_shadow_states, by this run
+	judgeOnce  sync.Once // the first plan logs what decided it
 }
 
 // New lists the migrations (names, versions, their order). Their files are read when first
@@ -220,7 +221,7 @@ func (m *Migrator) decide(ctx context.Context, snap *catalog.Snapshot, hist map[
 		}
 		live, err := catalog.ReadState(ctx, m.cfg.Pool)
 		if err == nil && len(foreign) == 0 && m.cfg.Shadow.Setup == "" &&
-			len(historyObjects(live, bookkeepingKey(m.schema.Name()))) == 0 {
+			len(historyObjects(live, BookkeepingKey(m.schema.Name()))) == 0 {
 			p := makeExactPlan(snap, md, hist, shape, foreign, nil, live)
 			p.Judge = JudgeFresh
 			return p, "the database holds no object: every migration runs, in order"

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -28,6 +29,36 @@ type ShadowConfig struct {
 	// Setup is SQL applied to the shadow before the first file: what a platform provides
 	// before any migration (an auth schema, roles, extensions). SetupFile names it in errors.
 	Setup, SetupFile string
+	// Cache, when set, shares replayed states between the Migrators of one process that
+	// adopt the same files on several databases (steady history verify).
+	Cache *StatesCache
+}
+
+// StatesCache keeps replayed states by what they depend on, for the Migrators of a process.
+type StatesCache struct {
+	mu       sync.Mutex
+	byDigest map[string]*states
+}
+
+func (c *StatesCache) get(digest string) *states {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.byDigest[digest]
+}
+
+func (c *StatesCache) put(digest string, st *states) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byDigest == nil {
+		c.byDigest = map[string]*states{}
+	}
+	c.byDigest[digest] = st
 }
 
 // ReplayError is a file PostgreSQL refused on the shadow database.
@@ -73,6 +104,10 @@ func (m *Migrator) exactStates(ctx context.Context) (*states, error) {
 		return nil, fmt.Errorf("read the server's version: %w", err)
 	}
 	digest := m.replayDigest(version)
+	if st := m.cfg.Shadow.Cache.get(digest); st != nil {
+		m.states = st
+		return st, nil
+	}
 	if st, err := m.readCachedStates(ctx, digest); err == nil && st != nil {
 		m.states = st
 		return st, nil
@@ -84,6 +119,7 @@ func (m *Migrator) exactStates(ctx context.Context) (*states, error) {
 	}
 	st.digest = digest
 	m.states = st
+	m.cfg.Shadow.Cache.put(digest, st)
 	return st, nil
 }
 
@@ -205,9 +241,10 @@ func (m *Migrator) readCachedStates(ctx context.Context, digest string) (*states
 // once steady's own tables exist (Migrate, not status); a failure only costs a replay later.
 func (m *Migrator) keepStates(ctx context.Context) {
 	m.statesMu.Lock()
-	st := m.states
+	st, kept := m.states, m.statesKept
+	m.statesKept = true
 	m.statesMu.Unlock()
-	if st == nil || st.cached || st.digest == "" {
+	if st == nil || kept || st.cached || st.digest == "" {
 		return
 	}
 	var buf bytes.Buffer
@@ -225,7 +262,5 @@ func (m *Migrator) keepStates(ctx context.Context) {
 		(SELECT digest FROM steady_shadow_states ORDER BY created_at DESC LIMIT 3)`))
 	if err := m.cfg.Pool.SendBatch(ctx, b).Close(); err != nil {
 		m.log.Warn("could not keep the shadow's states", slog.Any("error", err))
-		return
 	}
-	st.cached = true
 }
