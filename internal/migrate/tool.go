@@ -90,7 +90,9 @@ func ToolHistory(ms []Migration, lose int) (sql string, ok bool) {
 		})
 	case FormatDbmate:
 		b.WriteString("CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) PRIMARY KEY);\n")
-		rows(func(_ int, m Migration) { fmt.Fprintf(&b, "INSERT INTO schema_migrations VALUES (%s);\n", literal(fileVersion(m))) })
+		rows(func(_ int, m Migration) {
+			fmt.Fprintf(&b, "INSERT INTO schema_migrations VALUES (%s);\n", literal(fileVersion(m)))
+		})
 	case FormatPrisma:
 		b.WriteString(`CREATE TABLE "_prisma_migrations" (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz,
 	migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(),
