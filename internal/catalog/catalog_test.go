@@ -54,6 +54,7 @@ CREATE FUNCTION app.add(a text, b text) RETURNS text LANGUAGE sql AS 'SELECT a |
 CREATE PROCEDURE app.noop() LANGUAGE sql AS 'SELECT 1';
 CREATE TRIGGER leads_touch BEFORE UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION touch();
 CREATE TRIGGER leads_touch_off BEFORE INSERT ON leads FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE POLICY leads_own ON leads FOR SELECT USING (true);
 ALTER TABLE leads DISABLE TRIGGER leads_touch_off;
 CREATE VIEW lead_names AS SELECT id, name FROM leads;
 CREATE MATERIALIZED VIEW lead_counts AS SELECT count(*) AS n FROM leads;
@@ -352,10 +353,21 @@ func TestCheck(t *testing.T) {
 		})
 	})
 
+	t.Run("Policy", func(t *testing.T) {
+		t.Parallel()
+		pol := func(table, name string) fingerprint.Object { return obj(fingerprint.KindPolicy, "public", table, name) }
+		runChecks(t, b.snap, []checkCase{
+			{"Present", fingerprint.Effect{Object: pol("leads", "leads_own")},
+				catalog.Result{Holds: true, Exists: true, Found: "policy public.leads.leads_own"}},
+			{"Missing", fingerprint.Effect{Object: pol("leads", "leads_other")}, catalog.Result{}},
+			{"DroppedHolds", fingerprint.Effect{Object: pol("leads", "leads_other"), Absent: true}, catalog.Result{Holds: true}},
+		})
+	})
+
 	t.Run("UnknownKind", func(t *testing.T) {
 		t.Parallel()
-		got := b.snap.Check(fingerprint.Effect{Object: obj("policy", "public", "leads", "p"), Absent: true})
-		require.Equal(t, catalog.Result{Drift: `catalog cannot check objects of kind "policy"`}, got)
+		got := b.snap.Check(fingerprint.Effect{Object: obj("rule", "public", "leads", "r"), Absent: true})
+		require.Equal(t, catalog.Result{Drift: `catalog cannot check objects of kind "rule"`}, got)
 	})
 }
 

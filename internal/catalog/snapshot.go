@@ -71,6 +71,7 @@ type Snapshot struct {
 	enumLabels  map[name][]string   // in enumsortorder, for evidence
 	functions   map[name][]function // the overloads
 	triggers    map[member]triggerRow
+	policies    map[member]struct{} // row-level security policies
 }
 
 // name keys an object that lives in a schema; member one that lives in a table (or enum).
@@ -174,7 +175,7 @@ func ReadRelations(ctx context.Context, q Querier, names []string) (*Snapshot, e
 }
 
 func read(ctx context.Context, q Querier, names []string) (*Snapshot, error) {
-	var raw [10][]byte
+	var raw [11][]byte
 	if err := q.QueryRow(ctx, snapshotSQL, names).Scan(rawDest(&raw)...); err != nil {
 		return nil, fmt.Errorf("read catalog snapshot: %w", err)
 	}
@@ -185,7 +186,7 @@ func read(ctx context.Context, q Querier, names []string) (*Snapshot, error) {
 // rows in the same round trip. *dst is set when the batch's results are read.
 func QueueRead(b *pgx.Batch, dst **Snapshot) {
 	b.Queue(snapshotSQL, []string(nil)).QueryRow(func(row pgx.Row) error {
-		var raw [10][]byte
+		var raw [11][]byte
 		if err := row.Scan(rawDest(&raw)...); err != nil {
 			return fmt.Errorf("read catalog snapshot: %w", err)
 		}
@@ -195,7 +196,7 @@ func QueueRead(b *pgx.Batch, dst **Snapshot) {
 	})
 }
 
-func rawDest(raw *[10][]byte) []any {
+func rawDest(raw *[11][]byte) []any {
 	dest := make([]any, len(raw))
 	for i := range raw {
 		dest[i] = &raw[i]
@@ -203,7 +204,7 @@ func rawDest(raw *[10][]byte) []any {
 	return dest
 }
 
-func decodeWrapped(raw [10][]byte) (*Snapshot, error) {
+func decodeWrapped(raw [11][]byte) (*Snapshot, error) {
 	s, err := decode(raw)
 	if err != nil {
 		return nil, fmt.Errorf("read catalog snapshot: %w", err)
@@ -212,7 +213,7 @@ func decodeWrapped(raw [10][]byte) (*Snapshot, error) {
 }
 
 // decode indexes the columns of the snapshot row by schema, table and name.
-func decode(raw [10][]byte) (*Snapshot, error) {
+func decode(raw [11][]byte) (*Snapshot, error) {
 	var (
 		schemas     []string
 		extensions  []extensionRow
@@ -224,6 +225,7 @@ func decode(raw [10][]byte) (*Snapshot, error) {
 		enumValues  []enumValueRow
 		functions   []functionRow
 		triggers    []triggerRow
+		policies    []triggerRow // schema, table, name
 	)
 	parts := []struct {
 		name string
@@ -232,7 +234,7 @@ func decode(raw [10][]byte) (*Snapshot, error) {
 		{"schemas", &schemas}, {"extensions", &extensions}, {"relations", &relations},
 		{"columns", &columns}, {"constraints", &constraints}, {"indexes", &indexes},
 		{"types", &types}, {"enum_values", &enumValues}, {"functions", &functions},
-		{"triggers", &triggers},
+		{"triggers", &triggers}, {"policies", &policies},
 	}
 	for i, p := range parts {
 		if err := json.Unmarshal(raw[i], p.into); err != nil {
@@ -254,6 +256,7 @@ func decode(raw [10][]byte) (*Snapshot, error) {
 		enumLabels:  make(map[name][]string),
 		functions:   make(map[name][]function),
 		triggers:    make(map[member]triggerRow, len(triggers)),
+		policies:    make(map[member]struct{}, len(policies)),
 	}
 	for _, n := range schemas {
 		s.schemas[n] = struct{}{}
@@ -298,6 +301,9 @@ func decode(raw [10][]byte) (*Snapshot, error) {
 	}
 	for _, t := range triggers {
 		s.triggers[member{t.Schema, t.Table, t.Name}] = t
+	}
+	for _, p := range policies {
+		s.policies[member{p.Schema, p.Table, p.Name}] = struct{}{}
 	}
 	return s, nil
 }

@@ -118,4 +118,10 @@ SELECT
 		FROM pg_catalog.pg_trigger tg
 		JOIN rel r ON r.oid = tg.tgrelid
 		WHERE NOT tg.tgisinternal
-	) x) AS triggers
+	) x) AS triggers,
+
+	(SELECT coalesce(json_agg(x), '[]') FROM (
+		SELECT r.schema, r.name AS table, p.polname AS name
+		FROM pg_catalog.pg_policy p
+		JOIN rel r ON r.oid = p.polrelid
+	) x) AS policies

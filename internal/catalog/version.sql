@@ -40,5 +40,7 @@ SELECT md5(concat_ws('|',
 	(SELECT sum(hashint8extended(hash_record_extended((p.oid, p.proname, md5(p.prosrc)), 0), 0)::numeric)
 		FROM pg_catalog.pg_proc p WHERE p.pronamespace IN (SELECT oid FROM ns)),
 	(SELECT sum(hashint8extended(hash_record_extended((g.oid, g.tgrelid, g.tgname, g.tgenabled), 0), 0)::numeric)
-		FROM pg_catalog.pg_trigger g WHERE NOT g.tgisinternal)
+		FROM pg_catalog.pg_trigger g WHERE NOT g.tgisinternal),
+	(SELECT sum(hashint8extended(hash_record_extended((p.oid, p.polrelid, p.polname), 0), 0)::numeric)
+		FROM pg_catalog.pg_policy p)
 )) AS version

@@ -57,6 +57,10 @@ func derive(n *pg_query.Node, version int32) derived {
 		return created(createTableAs(s.CreateTableAsStmt)...)
 	case *pg_query.Node_CreateSeqStmt:
 		return created(relEffect(KindSequence, s.CreateSeqStmt.Sequence)...)
+	case *pg_query.Node_CreatePolicyStmt:
+		if o, ok := tableChild(KindPolicy, s.CreatePolicyStmt.Table, s.CreatePolicyStmt.PolicyName); ok {
+			return created(Effect{Object: o})
+		}
 	}
 	return derived{}
 }

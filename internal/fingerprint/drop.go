@@ -34,8 +34,8 @@ func droppedObject(removeType pg_query.ObjectType, n *pg_query.Node) (Object, bo
 	case pg_query.ObjectType_OBJECT_FUNCTION, pg_query.ObjectType_OBJECT_PROCEDURE,
 		pg_query.ObjectType_OBJECT_ROUTINE:
 		return qualified(KindFunction, stringList(n.GetObjectWithArgs().GetObjname()))
-	case pg_query.ObjectType_OBJECT_TRIGGER:
-		// [schema.]table.trigger
+	case pg_query.ObjectType_OBJECT_TRIGGER, pg_query.ObjectType_OBJECT_POLICY:
+		// [schema.]table.name
 		names := stringList(n.GetList().GetItems())
 		if len(names) < 2 {
 			return Object{}, false
@@ -44,7 +44,11 @@ func droppedObject(removeType pg_query.ObjectType, n *pg_query.Node) (Object, bo
 		if !ok {
 			return Object{}, false
 		}
-		return Object{Kind: KindTrigger, Schema: table.Schema, Table: table.Name, Name: names[len(names)-1]}, true
+		kind := KindTrigger
+		if removeType == pg_query.ObjectType_OBJECT_POLICY {
+			kind = KindPolicy
+		}
+		return Object{Kind: kind, Schema: table.Schema, Table: table.Name, Name: names[len(names)-1]}, true
 	case pg_query.ObjectType_OBJECT_SCHEMA:
 		return named(KindSchema, n)
 	case pg_query.ObjectType_OBJECT_EXTENSION:

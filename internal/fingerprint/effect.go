@@ -20,6 +20,7 @@ const (
 	KindEnumValue  Kind = "enum_value" // Table holds the enum type's name, Name the label
 	KindFunction   Kind = "function"   // Name; procedures too
 	KindTrigger    Kind = "trigger"    // Table + Name
+	KindPolicy     Kind = "policy"     // Table + Name: a row-level security policy
 	KindView       Kind = "view"       // views and materialized views
 	KindSequence   Kind = "sequence"
 
@@ -39,7 +40,7 @@ type Object struct {
 
 func (o Object) String() string {
 	switch o.Kind {
-	case KindColumn, KindConstraint, KindTrigger, KindEnumValue:
+	case KindColumn, KindConstraint, KindTrigger, KindPolicy, KindEnumValue:
 		return fmt.Sprintf("%s %s.%s.%s", o.Kind, o.Schema, o.Table, o.Name)
 	case KindExtension, KindSchema:
 		return fmt.Sprintf("%s %s", o.Kind, o.Name)

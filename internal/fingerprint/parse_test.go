@@ -187,7 +187,29 @@ func TestParseDerivedEffects(t *testing.T) {
 					"UNIQUE (a_column_name_that_is_also_very_long_for_an_identifier)")),
 				backing("public", "a_table_name_that_is_long_enough_to_need_truncation", "a_table_name_that_is_long_eno_a_column_name_that_is_also_ve_key"),
 			}},
+		// One index for the key: PostgreSQL does not create a UNIQUE that repeats the primary key.
+		{name: "UniqueRepeatingThePrimaryKey", sql: "CREATE TABLE codes (code varchar(2) PRIMARY KEY NOT NULL UNIQUE)",
+			effects: []Effect{
+				present(obj(KindTable, "public", "codes")),
+				column("codes", "code", "character varying(2)", true, false),
+				chosen(constraint("codes", "codes_pkey", true, "PRIMARY KEY (code)")),
+				backing("public", "codes", "codes_pkey"),
+			}},
+		// …and a named one gives the primary key its name.
+		{name: "NamedUniqueRepeatingThePrimaryKey", sql: "CREATE TABLE codes (code text PRIMARY KEY, CONSTRAINT codes_code_u UNIQUE (code))",
+			effects: []Effect{
+				present(obj(KindTable, "public", "codes")),
+				column("codes", "code", "text", true, false),
+				constraint("codes", "codes_code_u", true, "PRIMARY KEY (code)"),
+				{Object: Object{Kind: KindIndex, Schema: "public", Table: "codes", Name: "codes_code_u"}, BacksConstraint: true},
+			}},
 		{name: "TempTable", sql: "CREATE TEMP TABLE scratch (a int)"},
+		{name: "Policy", sql: "CREATE POLICY own_rows ON app.notes FOR SELECT TO authenticated USING (auth.uid() = user_id)",
+			effects: []Effect{present(Object{Kind: KindPolicy, Schema: "app", Table: "notes", Name: "own_rows"})}},
+		{name: "DropPolicy", sql: "DROP POLICY IF EXISTS own_rows ON notes",
+			effects: []Effect{absent(child(KindPolicy, "notes", "own_rows"))}},
+		{name: "RenamePolicy", sql: "ALTER POLICY own_rows ON notes RENAME TO owner_rows",
+			effects: []Effect{present(child(KindPolicy, "notes", "owner_rows")), absent(child(KindPolicy, "notes", "own_rows"))}},
 		{name: "TableAs", sql: "CREATE TABLE snapshot AS SELECT 1 AS one",
 			effects: []Effect{present(obj(KindTable, "public", "snapshot"))}},
 		{name: "Index", sql: "CREATE UNIQUE INDEX IF NOT EXISTS leads_email_idx ON crm.leads (lower(email))",
@@ -282,6 +304,11 @@ func TestParseDerivedEffects(t *testing.T) {
 		{name: "AddCheckUnnamedTwoColumns", sql: "ALTER TABLE leads ADD CHECK (score > bonus)"},
 		{name: "AddUniqueUsingIndex", sql: "ALTER TABLE leads ADD UNIQUE USING INDEX leads_email_uidx",
 			effects: []Effect{constraint("leads", "leads_email_uidx", true, "")}}, // the index defines it
+		// PostgreSQL renames the index to the constraint's name (seen in published histories).
+		{name: "AddNamedUniqueUsingIndexRenamesIt", sql: "ALTER TABLE leads ADD CONSTRAINT leads_email_key UNIQUE USING INDEX leads_email_uidx",
+			effects: []Effect{constraint("leads", "leads_email_key", true, ""),
+				{Object: Object{Kind: KindIndex, Schema: "public", Table: "leads", Name: "leads_email_key"}, BacksConstraint: true},
+				absent(Object{Kind: KindIndex, Schema: "public", Name: "leads_email_uidx"})}},
 		{name: "ValidateConstraint", sql: "ALTER TABLE leads VALIDATE CONSTRAINT leads_status_check",
 			effects: []Effect{{Object: child(KindConstraint, "leads", "leads_status_check"), Alter: true, Validated: true}}},
 		{name: "DropConstraint", sql: "ALTER TABLE leads DROP CONSTRAINT IF EXISTS leads_status_check",

@@ -36,6 +36,8 @@ func renamedObject(s *pg_query.RenameStmt) (Object, bool) {
 		return tableChild(KindConstraint, s.Relation, s.Subname)
 	case pg_query.ObjectType_OBJECT_TRIGGER:
 		return tableChild(KindTrigger, s.Relation, s.Subname)
+	case pg_query.ObjectType_OBJECT_POLICY:
+		return tableChild(KindPolicy, s.Relation, s.Subname)
 	case pg_query.ObjectType_OBJECT_TYPE, pg_query.ObjectType_OBJECT_DOMAIN:
 		return qualified(KindType, stringList(s.Object.GetList().GetItems()))
 	case pg_query.ObjectType_OBJECT_FUNCTION, pg_query.ObjectType_OBJECT_PROCEDURE,

@@ -1,7 +1,11 @@
 package fingerprint
 
 import (
+	"slices"
+	"strings"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/proto"
 )
 
 // tableScope derives the effects of statements on one table: its columns and constraints.
@@ -21,6 +25,7 @@ func createTable(s *pg_query.CreateStmt, version int32) []Effect {
 	if s.Relation == nil || s.Relation.Relpersistence == "t" {
 		return nil
 	}
+	s = withoutPrimaryKeyDuplicates(s)
 	t := newTableScope(s.Relation, version)
 	elts := append(append([]*pg_query.Node{}, s.TableElts...), s.Constraints...)
 	t.reserveNames(elts)
@@ -213,10 +218,14 @@ func (t tableScope) constraintEffects(c *pg_query.Constraint, column string) []E
 	out := []Effect{e}
 	switch c.Contype {
 	case pg_query.ConstrType_CONSTR_PRIMARY, pg_query.ConstrType_CONSTR_UNIQUE, pg_query.ConstrType_CONSTR_EXCLUSION:
-		if c.Indexname == "" {
-			idx := Effect{Object: Object{Kind: KindIndex, Schema: t.table.Schema, Table: t.table.Name, Name: e.Object.Name},
-				NameChosen: e.NameChosen, BacksConstraint: true}
+		idx := Effect{Object: Object{Kind: KindIndex, Schema: t.table.Schema, Table: t.table.Name, Name: e.Object.Name},
+			NameChosen: e.NameChosen, BacksConstraint: true}
+		switch {
+		case c.Indexname == "":
 			out = append(out, idx)
+		case c.Indexname != e.Object.Name:
+			// ADD CONSTRAINT name … USING INDEX idx renames idx to the constraint's name.
+			out = append(out, idx, Effect{Object: Object{Kind: KindIndex, Schema: t.table.Schema, Name: c.Indexname}, Absent: true})
 		}
 	}
 	return out
@@ -293,3 +302,92 @@ func (t tableScope) defaultName(c *pg_query.Constraint, column string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// withoutPrimaryKeyDuplicates is CREATE TABLE as PostgreSQL reads it: a UNIQUE constraint on
+// exactly the primary key's columns is not created (transformIndexConstraints keeps one index
+// for both), and when it was named and the primary key was not, the primary key takes its
+// name. `code varchar(2) PRIMARY KEY UNIQUE` makes <table>_pkey alone.
+func withoutPrimaryKeyDuplicates(s *pg_query.CreateStmt) *pg_query.CreateStmt {
+	type found struct {
+		c    *pg_query.Constraint
+		keys string
+	}
+	var pk *found
+	var uniques []found
+	visit := func(c *pg_query.Constraint, column string) {
+		keys := stringList(c.Keys)
+		if len(keys) == 0 && column != "" {
+			keys = []string{column}
+		}
+		f := found{c: c, keys: strings.Join(keys, ",")}
+		switch {
+		case c.Contype == pg_query.ConstrType_CONSTR_PRIMARY:
+			pk = &f
+		case c.Contype == pg_query.ConstrType_CONSTR_UNIQUE && len(c.Including) == 0 && !c.NullsNotDistinct && c.Indexname == "":
+			uniques = append(uniques, f)
+		}
+	}
+	for _, elt := range append(append([]*pg_query.Node{}, s.TableElts...), s.Constraints...) {
+		if cd := elt.GetColumnDef(); cd != nil {
+			for _, n := range cd.Constraints {
+				if c := n.GetConstraint(); c != nil {
+					visit(c, cd.Colname)
+				}
+			}
+		} else if c := elt.GetConstraint(); c != nil {
+			visit(c, "")
+		}
+	}
+	if pk == nil || !slices.ContainsFunc(uniques, func(u found) bool { return u.keys == pk.keys }) {
+		return s
+	}
+	out := proto.Clone(s).(*pg_query.CreateStmt)
+	rename := ""
+	drop := func(nodes []*pg_query.Node, column string) []*pg_query.Node {
+		return slices.DeleteFunc(nodes, func(n *pg_query.Node) bool {
+			c := n.GetConstraint()
+			if c == nil || c.Contype != pg_query.ConstrType_CONSTR_UNIQUE || len(c.Including) > 0 || c.NullsNotDistinct || c.Indexname != "" {
+				return false
+			}
+			keys := stringList(c.Keys)
+			if len(keys) == 0 && column != "" {
+				keys = []string{column}
+			}
+			if strings.Join(keys, ",") != pk.keys {
+				return false
+			}
+			if c.Conname != "" && rename == "" {
+				rename = c.Conname
+			}
+			return true
+		})
+	}
+	for _, elt := range out.TableElts {
+		if cd := elt.GetColumnDef(); cd != nil {
+			cd.Constraints = drop(cd.Constraints, cd.Colname)
+		}
+	}
+	out.TableElts = drop(out.TableElts, "")
+	out.Constraints = drop(out.Constraints, "")
+	if rename != "" && pk.c.Conname == "" {
+		setPrimaryKeyName(out, rename)
+	}
+	return out
+}
+
+// setPrimaryKeyName names the (cloned) statement's primary key.
+func setPrimaryKeyName(s *pg_query.CreateStmt, name string) {
+	for _, elt := range append(append([]*pg_query.Node{}, s.TableElts...), s.Constraints...) {
+		var cs []*pg_query.Node
+		if cd := elt.GetColumnDef(); cd != nil {
+			cs = cd.Constraints
+		} else {
+			cs = []*pg_query.Node{elt}
+		}
+		for _, n := range cs {
+			if c := n.GetConstraint(); c != nil && c.Contype == pg_query.ConstrType_CONSTR_PRIMARY {
+				c.Conname = name
+			}
+		}
+	}
+}

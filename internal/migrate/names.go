@@ -211,7 +211,7 @@ func (ns *namespace) renameTable(old, renamed objKey) []fingerprint.Effect {
 	for k := range ns.live {
 		switch {
 		case k.table == old.name && k.schema == old.schema &&
-			(k.kind == fingerprint.KindColumn || k.kind == fingerprint.KindConstraint || k.kind == fingerprint.KindTrigger):
+			(k.kind == fingerprint.KindColumn || k.kind == fingerprint.KindConstraint || k.kind == fingerprint.KindTrigger || k.kind == fingerprint.KindPolicy):
 			delete(ns.live, k)
 			moved := k
 			moved.table = renamed.name
@@ -235,7 +235,7 @@ func (ns *namespace) removeChildren(table objKey) {
 	for k := range ns.live {
 		switch {
 		case k.table == table.name && k.schema == table.schema &&
-			(k.kind == fingerprint.KindColumn || k.kind == fingerprint.KindConstraint || k.kind == fingerprint.KindTrigger):
+			(k.kind == fingerprint.KindColumn || k.kind == fingerprint.KindConstraint || k.kind == fingerprint.KindTrigger || k.kind == fingerprint.KindPolicy):
 			ns.remove(k)
 		case ns.parent[k] == table:
 			ns.remove(k)

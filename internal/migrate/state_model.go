@@ -19,7 +19,7 @@ type objKey struct {
 
 func keyOf(o fingerprint.Object) objKey {
 	switch o.Kind {
-	case fingerprint.KindColumn, fingerprint.KindConstraint, fingerprint.KindTrigger, fingerprint.KindEnumValue:
+	case fingerprint.KindColumn, fingerprint.KindConstraint, fingerprint.KindTrigger, fingerprint.KindPolicy, fingerprint.KindEnumValue:
 		return objKey{o.Kind, cmpSchema(o.Schema), o.Table, o.Name}
 	case fingerprint.KindExtension, fingerprint.KindSchema:
 		return objKey{o.Kind, "", "", o.Name}
@@ -31,7 +31,7 @@ func keyOf(o fingerprint.Object) objKey {
 // triggers, indexes and owned sequences, an enum type for its labels.
 func parentOf(o fingerprint.Object) (objKey, bool) {
 	switch o.Kind {
-	case fingerprint.KindColumn, fingerprint.KindConstraint, fingerprint.KindTrigger, fingerprint.KindIndex, fingerprint.KindSequence:
+	case fingerprint.KindColumn, fingerprint.KindConstraint, fingerprint.KindTrigger, fingerprint.KindPolicy, fingerprint.KindIndex, fingerprint.KindSequence:
 		if o.Table == "" {
 			return objKey{}, false
 		}
