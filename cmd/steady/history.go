@@ -86,7 +86,7 @@ func verifyHistory(ctx context.Context, e *env, s *migrateSettings, prefixes str
 	defer pools.Close()
 	rep, err := historyverify.Run(ctx, historyverify.Config{
 		Server: pools.Migration, Migrations: src, Format: format, Setup: sh.Setup, SetupFile: sh.SetupFile,
-		Schema: pools.Schema.Name(), Prefixes: ks, Parallel: parallel,
+		Schema: pools.Schema.Name(), Prefixes: ks, Parallel: parallel, NoShadow: sh.Off,
 	})
 	if badMigrations(err) {
 		return usageErr(err)

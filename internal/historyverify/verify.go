@@ -48,6 +48,7 @@ type Config struct {
 	Setup, SetupFile string
 	Schema           string // steady's tables in the adopted databases; default public
 	Prefixes         []int  // nil: every prefix 0..n
+	NoShadow         bool   // adopt with the model derived from the SQL text alone (--shadow off)
 	Parallel         int    // prefixes adopted at once; default 2
 	Logger           *slog.Logger
 }
@@ -272,15 +273,15 @@ func (v *verifier) migrate(ctx context.Context, p *pgxpool.Pool) (*migrate.Resul
 	if err != nil {
 		return nil, err
 	}
+	sh := migrate.ShadowConfig{Setup: v.cfg.Setup, SetupFile: v.cfg.SetupFile, Cache: v.cache}
+	if !v.cfg.NoShadow {
+		sh.Open = func(ctx context.Context) (*shadow.DB, error) {
+			return shadow.Open(ctx, shadow.Config{Server: v.cfg.Server, Logger: v.cfg.Logger})
+		}
+	}
 	m, err := migrate.New(migrate.Config{
 		Pool: p, TransactionPooled: v.cfg.Server.Pooled(), Migrations: v.cfg.Migrations, Format: v.cfg.Format,
-		Logger: v.cfg.Logger, Tables: tables, SkipRiver: true,
-		Shadow: migrate.ShadowConfig{
-			Open: func(ctx context.Context) (*shadow.DB, error) {
-				return shadow.Open(ctx, shadow.Config{Server: v.cfg.Server, Logger: v.cfg.Logger})
-			},
-			Setup: v.cfg.Setup, SetupFile: v.cfg.SetupFile, Cache: v.cache,
-		},
+		Logger: v.cfg.Logger, Tables: tables, SkipRiver: true, Shadow: sh,
 	})
 	if err != nil {
 		return nil, err
