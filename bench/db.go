@@ -155,3 +155,14 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
 func ratio(a, b time.Duration) string { return fmt.Sprintf("%.2f×", float64(a)/float64(b)) }
+
+// execOn runs one statement on a database, directly.
+func execOn(ctx context.Context, cfg *config, db, sql string) error {
+	c, err := pgx.Connect(ctx, withDB(cfg.directURL, db))
+	if err != nil {
+		return err
+	}
+	defer c.Close(ctx)
+	_, err = c.Exec(ctx, sql)
+	return err
+}

@@ -217,5 +217,10 @@ func benchAdopt(ctx context.Context, cfg *config) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(rows, hrows...), nil
+	rows = append(rows, hrows...)
+	srows, err := benchShadowAdopt(ctx, cfg, addr, "1,000 generated", generated(1000))
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, srows...), nil
 }

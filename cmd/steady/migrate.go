@@ -273,6 +273,9 @@ func lintPending(l *lint.Linter, plan *migrate.Plan) *pendingLint {
 type migrateResultJSON struct {
 	Summary      string          `json:"summary"`
 	Unchanged    bool            `json:"unchanged"`
+	Judge        migrate.Judge   `json:"judge"`               // what decided where the database stands
+	JudgeWhy     string          `json:"judge_why,omitempty"` // the shadow used, or why there was none
+	ReplayMS     *int64          `json:"shadow_replay_ms,omitempty"`
 	Applied      int             `json:"applied"`
 	Reconciled   int             `json:"reconciled"`
 	Partial      int             `json:"partial"`
@@ -291,8 +294,17 @@ func resultJSON(res *migrate.Result, findings *pendingLint) migrateResultJSON {
 	for _, f := range res.Failures {
 		failures = append(failures, f.Error())
 	}
+	judge, why := migrate.JudgeNone, ""
+	var replay *int64
+	if res.Plan != nil {
+		judge, why = res.Plan.Judge, res.Plan.JudgeWhy
+		if took, _, ok := res.Plan.ShadowReplay(); ok {
+			ms := took.Milliseconds()
+			replay = &ms
+		}
+	}
 	return migrateResultJSON{
-		Summary: res.Summary(), Unchanged: res.Unchanged, Applied: res.Applied, Reconciled: res.Reconciled,
+		Summary: res.Summary(), Unchanged: res.Unchanged, Judge: judge, JudgeWhy: why, ReplayMS: replay, Applied: res.Applied, Reconciled: res.Reconciled,
 		Partial: res.Partial, Failed: res.Failed, Drift: res.Drift, Total: res.Total,
 		DurationMS: res.Duration.Milliseconds(), LockTaken: res.LockTaken, RiverApplied: res.RiverApplied,
 		Failures: failures, Migrations: migrationsJSON(res.Plan, findings),

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -27,6 +28,16 @@ const (
 	JudgeDerived  Judge = "derived"     // the model derived from the SQL text (no shadow, or it failed)
 	JudgeNone     Judge = "unnecessary" // not planned (Result.Unchanged)
 )
+
+// ShadowReplay reports the replay behind the plan's exact states: how long it took and whether
+// the states came from steady_shadow_states or an earlier plan of the process (ok is false
+// when the plan had no exact states).
+func (p *Plan) ShadowReplay() (took time.Duration, cached, ok bool) {
+	if p.states == nil {
+		return 0, false, false
+	}
+	return p.states.took, p.states.cached, true
+}
 
 // exactPlanner is the planner with the exact states of every prefix.
 type exactPlanner struct {

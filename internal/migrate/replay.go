@@ -11,13 +11,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/steadydb/steady/internal/catalog"
+	"github.com/steadydb/steady/internal/fingerprint"
 	"github.com/steadydb/steady/internal/shadow"
 )
 
@@ -164,8 +167,17 @@ func (m *Migrator) replay(ctx context.Context) (*states, error) {
 
 // runOnShadow runs a whole file as its tool would: in one transaction unless the file runs
 // outside one (see Migration.NoTransaction), then ends the file's session settings, as each
-// file of psql -f or a migration tool gets a session of its own.
+// file of psql -f or a migration tool gets a session of its own. A file in a transaction goes
+// as one multi-statement query, which PostgreSQL runs as one transaction: one round trip
+// instead of one per statement, which is what a replay costs behind a distant server.
 func runOnShadow(ctx context.Context, conn *pgx.Conn, m *Migration, schema string) error {
+	skips := slices.ContainsFunc(m.Parsed.Statements, func(st fingerprint.Statement) bool { return oldHistoryDrop(st, schema) })
+	if !m.NoTransaction && !skips {
+		if _, err := conn.Exec(ctx, m.SQL+"\n;\nRESET ALL", pgx.QueryExecModeSimpleProtocol); err != nil {
+			return &ReplayError{File: m.File, Line: errorLine(m, err), Err: err}
+		}
+		return nil
+	}
 	if !m.NoTransaction {
 		if _, err := conn.Exec(ctx, "BEGIN"); err != nil {
 			return &ReplayError{File: m.File, Line: 1, Err: err}
@@ -193,6 +205,25 @@ func runOnShadow(ctx context.Context, conn *pgx.Conn, m *Migration, schema strin
 		return &ReplayError{File: m.File, Line: 1, Err: err}
 	}
 	return nil
+}
+
+// errorLine is the line of the statement an error of a whole-file query points into, when
+// PostgreSQL gives its position (a syntax error), else the first line.
+func errorLine(m *Migration, err error) int {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Position <= 0 {
+		return 1
+	}
+	line := 1
+	for i, r := range []rune(m.SQL) {
+		if i >= int(pgErr.Position)-1 {
+			break
+		}
+		if r == '\n' {
+			line++
+		}
+	}
+	return line
 }
 
 // cachedStates is how states are kept in steady_shadow_states.
