@@ -23,6 +23,7 @@ type Rates struct {
 	ScanBytesPerSecond      float64 // of the heap
 	IndexBytesPerSecond     float64 // of the heap
 	ForeignKeyRowsPerSecond float64 // rows of the referencing table
+	UpdateBytesPerSecond    float64 // of the table's total size: an UPDATE of every row writes each anew, with its index entries
 }
 
 // DefaultRates were measured by BenchmarkLockRates at demo-data scale 25 (leads 500 000 rows,
@@ -34,6 +35,7 @@ var DefaultRates = Rates{
 	ScanBytesPerSecond:      165e6, // leads ADD CONSTRAINT … CHECK: 85 MB of heap in 0.52 s (quiet run: 322 MB/s)
 	IndexBytesPerSecond:     50e6,  // leads CREATE INDEX (bigint, timestamptz): 85 MB of heap in 1.65 s (quiet: 60 MB/s)
 	ForeignKeyRowsPerSecond: 345e3, // call_log → leads: 750 000 rows in 2.17 s (quiet: 530 000 rows/s)
+	UpdateBytesPerSecond:    15e6,
 }
 
 // Config configures a Linter.
@@ -43,6 +45,41 @@ type Config struct {
 	// DefaultErrorRows.
 	WarnRows, ErrorRows int64
 	Rates               Rates // zero fields take DefaultRates'
+	// Levels set a rule's severity whatever the table (or drop its findings: LevelOff), as a
+	// checked-in .steady-lint.toml says.
+	Levels map[string]Level
+	// OwnMigrations: the files are steady's own migrations, so advice may cite steady's own
+	// files (the catalogs in jobs/, earlier migrations); in any other repository it must not.
+	OwnMigrations bool
+}
+
+// Level is a rule's configured level.
+type Level string
+
+const (
+	LevelError   Level = "error"
+	LevelWarning Level = "warning"
+	LevelInfo    Level = "info"
+	LevelOff     Level = "off"
+)
+
+func (l Level) severity() Severity {
+	switch l {
+	case LevelError:
+		return Error
+	case LevelWarning:
+		return Warning
+	}
+	return Info
+}
+
+// ParseLevel reads a level name.
+func ParseLevel(s string) (Level, error) {
+	switch l := Level(s); l {
+	case LevelError, LevelWarning, LevelInfo, LevelOff:
+		return l, nil
+	}
+	return "", fmt.Errorf("level %q: want error, warning, info or off", s)
 }
 
 // Linter judges migrations. It is safe for concurrent use.
@@ -60,12 +97,29 @@ func New(cfg Config) (*Linter, error) {
 	if cfg.ErrorRows < cfg.WarnRows {
 		return nil, fmt.Errorf("lint: the error threshold (%d rows) is below the warning threshold (%d rows)", cfg.ErrorRows, cfg.WarnRows)
 	}
+	for name, lv := range cfg.Levels {
+		if _, ok := RuleByName(name); !ok {
+			return nil, fmt.Errorf("lint: unknown rule %q (steady help lint lists them)", name)
+		}
+		if _, err := ParseLevel(string(lv)); err != nil {
+			return nil, fmt.Errorf("lint: rule %s: %w", name, err)
+		}
+	}
 	r := &cfg.Rates
 	r.RewriteBytesPerSecond = cmp.Or(r.RewriteBytesPerSecond, DefaultRates.RewriteBytesPerSecond)
 	r.ScanBytesPerSecond = cmp.Or(r.ScanBytesPerSecond, DefaultRates.ScanBytesPerSecond)
 	r.IndexBytesPerSecond = cmp.Or(r.IndexBytesPerSecond, DefaultRates.IndexBytesPerSecond)
 	r.ForeignKeyRowsPerSecond = cmp.Or(r.ForeignKeyRowsPerSecond, DefaultRates.ForeignKeyRowsPerSecond)
+	r.UpdateBytesPerSecond = cmp.Or(r.UpdateBytesPerSecond, DefaultRates.UpdateBytesPerSecond)
 	return &Linter{cfg: cfg}, nil
+}
+
+// safe is the advice a finding of the rule prints.
+func (l *Linter) safe(r *Rule) string {
+	if l.cfg.OwnMigrations && r.SafeOwn != "" {
+		return r.SafeOwn
+	}
+	return r.Safe
 }
 
 // Config returns the configuration with its defaults.
@@ -83,6 +137,8 @@ func (r Rates) estimate(w work, rows, heapBytes, totalBytes int64) time.Duration
 		seconds = float64(heapBytes) / r.IndexBytesPerSecond
 	case workForeignKey:
 		seconds = float64(max(rows, 0)) / r.ForeignKeyRowsPerSecond
+	case workUpdate:
+		seconds = float64(totalBytes) / r.UpdateBytesPerSecond
 	}
 	return time.Duration(seconds * float64(time.Second))
 }

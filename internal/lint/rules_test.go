@@ -25,9 +25,14 @@ func lintSet(t *testing.T, l *lint.Linter, snap *catalog.Snapshot, sqls ...strin
 	return l.Lint(set, snap)
 }
 
+// setup is a linter without the style rules (info about column types), which most tests
+// leave aside.
 func setup(t *testing.T) *lint.Linter {
 	t.Helper()
-	l, err := lint.New(lint.Config{})
+	l, err := lint.New(lint.Config{Levels: map[string]lint.Level{
+		"prefer-identity": lint.LevelOff, "prefer-bigint-over-int": lint.LevelOff, "prefer-bigint-over-smallint": lint.LevelOff,
+		"prefer-text-field": lint.LevelOff, "prefer-timestamp-tz": lint.LevelOff, "ban-char-field": lint.LevelOff,
+	}})
 	require.NoError(t, err)
 	return l
 }
@@ -126,20 +131,24 @@ func TestRules(t *testing.T) {
 			[]string{"ban-concurrent-index-creation-in-transaction"}},
 		{"BanConcurrentIndexCreationInTransactionSafe", []string{"-- steady:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS leads_status_idx ON leads (status);"}, nil},
 
-		{"TransactionNesting", []string{"BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;"}, []string{"transaction-nesting", "transaction-nesting"}},
+		// A block around the whole file is the file's own all-or-nothing: steady runs it as written.
+		{"TransactionBlockAroundTheFile", []string{"BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;"}, nil},
+		{"TransactionNestingStatementOutside", []string{"BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;\nALTER TABLE business ADD COLUMN tier text;"}, []string{"transaction-nesting"}},
+		{"TransactionNestingLeftOpen", []string{"BEGIN;\nALTER TABLE leads ADD COLUMN tier text;"}, []string{"transaction-nesting"}},
+		{"TransactionNestingTwice", []string{"BEGIN;\nBEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;"}, []string{"transaction-nesting"}},
 		{"TransactionNestingSafe", []string{"ALTER TABLE leads ADD COLUMN tier text;\nSAVEPOINT a;\nRELEASE SAVEPOINT a;"}, nil},
 
 		{"PreferRobustStmtsInsert", []string{"ALTER TABLE leads ADD COLUMN tier text;\nINSERT INTO tiers (name) VALUES ('free');"}, []string{"prefer-robust-stmts"}},
-		{"PreferRobustStmtsUpdateIncrement", []string{"ALTER TABLE leads ADD COLUMN score int;\nUPDATE leads SET score = score + 1;"}, []string{"prefer-robust-stmts"}},
+		{"PreferRobustStmtsUpdateIncrement", []string{"ALTER TABLE leads ADD COLUMN score int;\nUPDATE leads SET score = score + 1 WHERE id < 1000;"}, []string{"prefer-robust-stmts"}},
 		{"PreferRobustStmtsDo", []string{"ALTER TABLE leads ADD COLUMN tier text;\nDO $$ BEGIN PERFORM 1; END $$;"}, []string{"prefer-robust-stmts"}},
 		{"PreferRobustStmtsSafe", []string{"ALTER TABLE leads ADD COLUMN tier text;\n" +
 			"INSERT INTO tiers (name) VALUES ('free') ON CONFLICT DO NOTHING;\n" +
 			"INSERT INTO tiers (name) SELECT 'pro' WHERE NOT EXISTS (SELECT 1 FROM tiers WHERE name = 'pro');\n" +
-			"UPDATE business SET webhook_secret = encode(gen_random_bytes(32), 'hex') WHERE webhook_secret IS NULL;\n" +
-			"UPDATE leads SET tier = 'free';\n" +
+			"UPDATE business SET webhook_secret = encode(gen_random_bytes(32), 'hex') WHERE webhook_secret IS NULL AND id < 100;\n" +
+			"UPDATE leads SET tier = 'free' WHERE id = 1;\n" +
 			"COMMENT ON COLUMN leads.tier IS 'plan';\n" +
 			"-- steady:fingerprint column leads.tier\nINSERT INTO audit (what) VALUES ('tier');"}, nil},
-		{"PreferRobustStmtsNeverPartial", []string{"INSERT INTO tiers (name) VALUES ('free');\nUPDATE leads SET score = score + 1;"}, nil},
+		{"PreferRobustStmtsNeverPartial", []string{"INSERT INTO tiers (name) VALUES ('free');\nUPDATE leads SET score = score + 1 WHERE id = 1;"}, nil},
 
 		// require-timeout-settings is not a steady rule: steady sets lock_timeout itself.
 		{"NoTimeoutSettingsNeeded", []string{"ALTER TABLE leads ADD COLUMN tier text;"}, nil},

@@ -30,6 +30,9 @@ type Migration struct {
 	// because a statement refuses a transaction block (CREATE INDEX CONCURRENTLY …), as
 	// golang-migrate and Flyway users rely on.
 	NoTransaction bool
+	// FormatNoTransaction: the format's own marker says so (goose's NO TRANSACTION, dbmate's
+	// transaction:false); the lint judges a goose or dbmate file as its tool runs it.
+	FormatNoTransaction bool
 }
 
 // Load reads every *.sql file at the root of fsys, in one of the formats Format names. Versions
@@ -128,7 +131,7 @@ func read(fsys fs.FS, ms []Migration) error {
 					continue
 				}
 				ms[i].SQL, ms[i].Checksum = up.sql, hex.EncodeToString(sum[:])
-				ms[i].Format, ms[i].NoTransaction = up.format, up.noTransaction
+				ms[i].Format, ms[i].NoTransaction, ms[i].FormatNoTransaction = up.format, up.noTransaction, up.noTransaction
 			}
 		})
 	}
