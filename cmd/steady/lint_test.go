@@ -100,6 +100,76 @@ func TestLintCommand(t *testing.T) {
 		require.Nil(t, f.Size, "offline: no size")
 	})
 
+	t.Run("FailOnAndConfigFile", func(t *testing.T) {
+		t.Parallel()
+		dir := migrationsDir(t, map[string]string{"0001_index.sql": createIndexSQL})
+		require.Equal(t, 0, steady(t, nil, "lint", dir).code, "a warning does not fail by default")
+		require.Equal(t, 1, steady(t, nil, "lint", "--fail-on", "warning", dir).code)
+		require.Equal(t, 1, steady(t, []string{"STEADY_LINT_FAIL_ON=warning"}, "lint", dir).code)
+		require.Equal(t, 1, steady(t, nil, "lint", "--lint-config", configFile(t, "fail_on = \"warning\"\n"), dir).code)
+		r := steady(t, nil, "lint", "--fail-on", "error", "--lint-config", configFile(t, "fail_on = \"warning\"\n"), dir)
+		require.Equal(t, 0, r.code, "the flag wins over the file")
+		r = steady(t, nil, "lint", "--lint-config", configFile(t, "[rules]\nrequire-concurrent-index-creation = \"error\"\n"), dir)
+		require.Equal(t, 1, r.code)
+		require.Contains(t, r.stdout, "error require-concurrent-index-creation")
+		r = steady(t, nil, "lint", "--fail-on", "info", "--lint-config", configFile(t, "[rules]\nrequire-concurrent-index-creation = \"off\"\n"), dir)
+		require.Equal(t, 0, r.code, r.stdout)
+		require.Contains(t, r.stdout, "0 findings in 1 file")
+	})
+
+	t.Run("SARIF", func(t *testing.T) {
+		t.Parallel()
+		dir := migrationsDir(t, map[string]string{"0001_index.sql": createIndexSQL,
+			"0002_drop.sql": "-- steady:allow ban-drop-column nothing reads it since release 9\nALTER TABLE leads DROP COLUMN notes;\n"})
+		r := steady(t, nil, "lint", "--format", "sarif", dir)
+		require.Equal(t, 0, r.code, r.stderr)
+		var doc struct {
+			Version string `json:"version"`
+			Runs    []struct {
+				Tool struct {
+					Driver struct {
+						Name  string `json:"name"`
+						Rules []struct {
+							ID string `json:"id"`
+						} `json:"rules"`
+					} `json:"driver"`
+				} `json:"tool"`
+				Results []struct {
+					RuleID    string `json:"ruleId"`
+					RuleIndex int    `json:"ruleIndex"`
+					Level     string `json:"level"`
+					Locations []struct {
+						PhysicalLocation struct {
+							ArtifactLocation struct {
+								URI string `json:"uri"`
+							} `json:"artifactLocation"`
+							Region struct {
+								StartLine, StartColumn int
+							} `json:"region"`
+						} `json:"physicalLocation"`
+					} `json:"locations"`
+					Suppressions []struct {
+						Kind, Justification string
+					} `json:"suppressions"`
+				} `json:"results"`
+			} `json:"runs"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc), r.stdout)
+		require.Equal(t, "2.1.0", doc.Version)
+		run := doc.Runs[0]
+		require.Equal(t, "steady", run.Tool.Driver.Name)
+		require.Len(t, run.Results, 2)
+		res := run.Results[0]
+		require.Equal(t, "require-concurrent-index-creation", res.RuleID)
+		require.Equal(t, res.RuleID, run.Tool.Driver.Rules[res.RuleIndex].ID)
+		require.Equal(t, "warning", res.Level)
+		require.Equal(t, filepath.ToSlash(filepath.Join(dir, "0001_index.sql")), res.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+		require.Equal(t, 2, res.Locations[0].PhysicalLocation.Region.StartLine)
+		require.Equal(t, "ban-drop-column", run.Results[1].RuleID)
+		require.Equal(t, "inSource", run.Results[1].Suppressions[0].Kind)
+		require.Equal(t, "nothing reads it since release 9", run.Results[1].Suppressions[0].Justification)
+	})
+
 	t.Run("SuppressionWithAReason", func(t *testing.T) {
 		t.Parallel()
 		sql := "-- steady:allow adding-required-field leads is empty in every environment until release 12\nALTER TABLE leads ADD COLUMN plan text NOT NULL;\n"
@@ -173,6 +243,13 @@ func TestLintCommand(t *testing.T) {
 			"Thresholds":          {[]string{"STEADY_LINT_WARN_ROWS=1000", "STEADY_LINT_ERROR_ROWS=10"}, []string{dir}, "the error threshold (10 rows) is below the warning threshold (1000 rows)"},
 			"ThresholdNotANumber": {[]string{"STEADY_LINT_ERROR_ROWS=lots"}, []string{dir}, `STEADY_LINT_ERROR_ROWS="lots"`},
 			"MissingPath":         {nil, []string{filepath.Join(dir, "nope.sql")}, "nope.sql"},
+			"FailOn":              {nil, []string{"--fail-on", "notice", dir}, `invalid argument "notice" for "--fail-on" flag`},
+			"ConfigMissing":       {nil, []string{"--lint-config", filepath.Join(dir, "nope.toml"), dir}, "lint config " + filepath.Join(dir, "nope.toml") + ": no such file or directory"},
+			"ConfigUnknownRule":   {nil, []string{"--lint-config", configFile(t, "[rules]\nban-everything = \"error\"\n"), dir}, "[rules] ban-everything: unknown rule"},
+			"ConfigBadLevel":      {nil, []string{"--lint-config", configFile(t, "[rules]\nban-drop-column = \"fatal\"\n"), dir}, `[rules] ban-drop-column: level "fatal": want error, warning, info or off`},
+			"ConfigUnknownKey":    {nil, []string{"--lint-config", configFile(t, "fail_on = \"warning\"\nstrict = true\n"), dir}, "unknown key strict"},
+			"ConfigNotTOML":       {nil, []string{"--lint-config", configFile(t, "fail_on = \n"), dir}, "line 1:"},
+			"ConfigBadFailOn":     {nil, []string{"--lint-config", configFile(t, "fail_on = \"fatal\"\n"), dir}, `fail_on: severity "fatal"`},
 		} {
 			r := steady(t, tc.env, append([]string{"lint"}, tc.args...)...)
 			require.Equal(t, 2, r.code, name)
@@ -382,4 +459,12 @@ func TestAllowKeepsTheRecordedChecksum(t *testing.T) {
 	st := steady(t, b.env, "status")
 	require.Equal(t, 0, st.code, "the shipped files, with their allow lines, match what was recorded: %s", st.stdout)
 	require.NotContains(t, st.stdout, "checksum_changed")
+}
+
+// configFile writes a .steady-lint.toml and returns its path.
+func configFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), ".steady-lint.toml")
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	return p
 }

@@ -127,7 +127,7 @@ var (
 		Safe: "Let one BEGIN … COMMIT cover the whole file (or none, and let the tool wrap it); in goose and dbmate files, remove them or mark the file as running without a transaction.",
 	}
 	preferRobustStmts = &Rule{
-		Name: "prefer-robust-stmts", Lock: "", work: workNone, fixed: Warning,
+		Name: "prefer-robust-stmts", Lock: "", work: workNone, fixed: Info,
 		Why:  "The catalog cannot show whether it ran, so when part of the migration is found in place steady runs it again, and running it twice fails or changes data twice.",
 		Safe: "Make it rerunnable (INSERT … ON CONFLICT DO NOTHING, an UPDATE whose WHERE skips rows already done, IF NOT EXISTS), or say what it leaves with -- steady:fingerprint KIND NAME.",
 	}
