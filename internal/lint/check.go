@@ -222,7 +222,10 @@ func (c *checker) alterTable(s *pg_query.AlterTableStmt, st fingerprint.Statemen
 			}
 		case pg_query.AlterTableType_AT_AlterColumnType:
 			hits = append(hits, c.alterType(*table, cmd, st)...)
-			hits = append(hits, c.style([]*pg_query.Node{{Node: &pg_query.Node_ColumnDef{ColumnDef: cmd.Def.GetColumnDef()}}})...)
+			if cd := cmd.Def.GetColumnDef(); cd != nil {
+				named := &pg_query.ColumnDef{Colname: cmd.Name, TypeName: cd.TypeName, Location: cd.Location}
+				hits = append(hits, c.style([]*pg_query.Node{{Node: &pg_query.Node_ColumnDef{ColumnDef: named}}})...)
+			}
 		case pg_query.AlterTableType_AT_DropColumn:
 			hits = append(hits, hit{rule: banDropColumn, table: table, detail: fmt.Sprintf("DROP COLUMN %s of %s", cmd.Name, table)})
 		case pg_query.AlterTableType_AT_SetLogged, pg_query.AlterTableType_AT_SetUnLogged:
