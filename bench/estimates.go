@@ -79,8 +79,10 @@ CREATE INDEX est_orders_status_idx ON est_orders (status);`, size)); err != nil 
 			return nil, fmt.Errorf("estimates: load %d rows: %w", size, err)
 		}
 		for _, op := range estimateOps {
-			if _, err := conn.Exec(ctx, "VACUUM ANALYZE est_orders; VACUUM ANALYZE est_customers"); err != nil {
-				return nil, err
+			for _, t := range []string{"est_orders", "est_customers"} { // VACUUM refuses a multi-statement string
+				if _, err := conn.Exec(ctx, "VACUUM ANALYZE "+t); err != nil {
+					return nil, err
+				}
 			}
 			snap, err := catalog.Read(ctx, conn)
 			if err != nil {
