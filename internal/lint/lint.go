@@ -144,6 +144,9 @@ type probeResult struct {
 // finding turns a hit into a finding, or drops it when its table cannot be in use.
 func (l *Linter) finding(ctx context.Context, f File, st fingerprint.Statement, h hit, s *setState, probe RowProbe, probed map[tableKey]probeResult) (Finding, bool) {
 	r := h.rule
+	if r.style && s.snap != nil {
+		return Finding{}, false
+	}
 	var table catalog.Table
 	found := false
 	if r.locking && h.table != nil && !h.dynamic {
