@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/steady
 
-.PHONY: build run test test-histories devdb devdb-down devdb-env testdb testdb-down vet fmt bench clean
+.PHONY: build run test test-histories devdb devdb-down devdb-env testdb testdb-down vet fmt bench bench-lint clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/steady
@@ -56,6 +56,11 @@ test-histories:
 # measure steady side by side with the alternatives and write docs/benchmarks.md.
 bench: build
 	cd bench && $(GO) run . $(BENCHFLAGS)
+
+# steady lint and squawk (from npm, into .squawk/) side by side on the lint corpus
+# (internal/lint/testdata/corpus), offline, no database: the table in docs/lint.md.
+bench-lint: build
+	cd bench && $(GO) run . -only lint
 
 vet:
 	$(GO) vet ./...

@@ -63,7 +63,7 @@ func main() {
 	flag.IntVar(&cfg.runs, "runs", 7, "runs per measurement (medians are reported)")
 	flag.IntVar(&cfg.rows, "rows", 5_000_000, "leads (and calls) in the backfill and online scenarios")
 	flag.DurationVar(&cfg.latency, "latency", 10*time.Millisecond, "one-way latency toxiproxy adds (round trip = 2x)")
-	flag.StringVar(&only, "only", "", "comma-separated scenarios: deploy,adopt,probe,backfill,online,sweep,timeline,signals (default), and indexes (the index build alternatives alternated three times)")
+	flag.StringVar(&only, "only", "", "comma-separated scenarios: deploy,adopt,probe,backfill,online,sweep,timeline,signals (default), indexes (the index build alternatives alternated three times), lint (steady lint and squawk on the lint corpus) and estimates (the lint's lock-time estimates against measured times); lint and estimates write docs/lint.md")
 	flag.StringVar(&cfg.template, "template", "", "reuse this populated database as the shared template (made by an earlier run with -keep); default: populate one")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the shared template at the end (its name is logged) for -template")
 	flag.Func("sweep", "comma-separated STEADY_BACKFILL_YIELD values the sweep measures (default 0,0.5,1,2,4,8,16)", func(v string) error {
@@ -100,7 +100,11 @@ func main() {
 
 // optIn scenarios run only when named in -only: they repeat what the default ones measure, at
 // more length.
-var optIn = map[string]bool{"indexes": true}
+var optIn = map[string]bool{"indexes": true, "lint": true, "estimates": true}
+
+// docsLint are scenarios that write docs/lint.md, not docs/benchmarks.md; lint needs no
+// database.
+var docsLint = map[string]bool{"lint": true, "estimates": true}
 
 func (c *config) want(s string) bool { return c.scenarios[s] || len(c.scenarios) == 0 && !optIn[s] }
 
@@ -113,9 +117,17 @@ func run(ctx context.Context, cfg *config) error {
 	if _, err := os.Stat(filepath.Join(cfg.root, "scripts", "devdb.sh")); err != nil {
 		return fmt.Errorf("run from the bench/ folder of the repository: %w", err)
 	}
-	out, err := exec.CommandContext(ctx, filepath.Join(cfg.root, "scripts", "devdb.sh"), "up", "bench").Output()
-	if err != nil {
-		return fmt.Errorf("start bench database: %w", err)
+	onlyLint := len(cfg.scenarios) > 0
+	needsDB := false
+	for s := range cfg.scenarios {
+		onlyLint = onlyLint && docsLint[s]
+		needsDB = needsDB || s != "lint"
+	}
+	var out []byte
+	if needsDB || len(cfg.scenarios) == 0 {
+		if out, err = exec.CommandContext(ctx, filepath.Join(cfg.root, "scripts", "devdb.sh"), "up", "bench").Output(); err != nil {
+			return fmt.Errorf("start bench database: %w", err)
+		}
 	}
 	for _, line := range strings.Split(string(out), "\n") {
 		if v, ok := strings.CutPrefix(line, "export DATABASE_URL_DIRECT="); ok {
@@ -141,7 +153,7 @@ func run(ctx context.Context, cfg *config) error {
 	for _, s := range []scenario{
 		{"deploy", benchDeploy}, {"adopt", benchAdopt}, {"probe", benchProbe},
 		{"backfill", benchBackfill}, {"online", benchOnline}, {"sweep", benchSweep}, {"timeline", benchTimeline},
-		{"signals", benchSignals}, {"indexes", benchIndexes},
+		{"signals", benchSignals}, {"indexes", benchIndexes}, {"lint", benchLint}, {"estimates", benchEstimates},
 	} {
 		if !cfg.want(s.name) {
 			continue
@@ -156,6 +168,9 @@ func run(ctx context.Context, cfg *config) error {
 	}
 	if out, err := exec.Command("uptime").Output(); err == nil {
 		cfg.load = strings.TrimSpace(string(out))
+	}
+	if onlyLint {
+		return nil // they wrote docs/lint.md
 	}
 	return writeMarkdown(cfg, rows)
 }

@@ -11,6 +11,7 @@ ALTER TABLE business
 ALTER TABLE business
     ALTER COLUMN webhook_secret SET DEFAULT encode(gen_random_bytes(32), 'hex');
 
+-- steady:allow backfill-in-ddl-transaction business has one row per tenant: the update takes milliseconds
 UPDATE business
 SET webhook_secret = encode(gen_random_bytes(32), 'hex')
 WHERE webhook_secret IS NULL;

@@ -66,7 +66,7 @@ func newMigrated(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, tables 
 			SetupFile: cfg.Migrate.Shadow.SetupFile},
 	}
 	if cfg.Migrate.Lint != nil {
-		out.gate = lint.NewGate(cfg.Migrate.Lint, cfg.Migrate.Strict, log)
+		out.gate = lint.NewGate(cfg.Migrate.Lint, cfg.Migrate.Strict, log).WithProbe(lint.PoolProbe{Pool: pools.Pooler.Pool})
 		mcfg.Gate = out.gate.Check
 	}
 	m, err := migrate.New(mcfg)

@@ -21,7 +21,8 @@ import (
 
 const (
 	createIndexSQL = "-- The lead list filters by status.\nCREATE INDEX leads_status_idx ON leads (status);\n"
-	nestingSQL     = "BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;\n"
+	// A statement left outside the file's own block commits alone: a warning.
+	nestingSQL = "BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;\nALTER TABLE business ADD COLUMN tier text;\n"
 )
 
 func TestLintCommand(t *testing.T) {
@@ -33,7 +34,9 @@ func TestLintCommand(t *testing.T) {
 		require.Equal(t, 0, r.code, r.stderr)
 		require.Contains(t, r.stdout, "migrations/0035_drop_leads_whatsapp_jid.sql:5:1: ban-drop-column (warning, allowed): DROP COLUMN whatsapp_jid of public.leads\n"+
 			"    allowed: nothing reads or writes whatsapp_jid: the gateway derives the JID from phone_whatsapp\n")
-		require.True(t, strings.HasSuffix(r.stdout, "\n0 findings in 38 files: 0 errors, 0 warnings, 0 info; 9 allowed\n"), r.stdout)
+		require.True(t, strings.HasSuffix(r.stdout, "\n8 findings in 38 files: 0 errors, 0 warnings, 8 info; 10 allowed\n"), r.stdout)
+		r = steady(t, nil, "lint", "--json")
+		require.Contains(t, r.stdout, "as 0034 and 0036 do", "steady's own set: advice may cite its own files")
 	})
 
 	t.Run("TextWarningsExitZero", func(t *testing.T) {
@@ -42,7 +45,8 @@ func TestLintCommand(t *testing.T) {
 		r := steady(t, nil, "lint", dir)
 		require.Equal(t, 0, r.code, r.stdout+r.stderr)
 		require.Contains(t, r.stdout, filepath.Join(dir, "0001_index.sql")+":2:1: warning require-concurrent-index-creation: CREATE INDEX leads_status_idx on public.leads without CONCURRENTLY\n    lock:  SHARE\n")
-		require.Contains(t, r.stdout, "    safe:  Move the index to the index catalog in jobs/")
+		require.Contains(t, r.stdout, "    safe:  Run CREATE INDEX CONCURRENTLY IF NOT EXISTS alone in its migration")
+		require.NotContains(t, r.stdout, "jobs/", "another repository's files: no advice citing steady's own")
 		require.Contains(t, r.stdout, "1 finding in 1 file: 0 errors, 1 warning, 0 info; 0 allowed\n")
 	})
 
@@ -53,24 +57,23 @@ func TestLintCommand(t *testing.T) {
 		require.NoError(t, os.Mkdir(dir, 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "0001_index.sql"), []byte(createIndexSQL), 0o644))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "0002_nesting.sql"), []byte(nestingSQL), 0o644))
-		r := steady(t, nil, "lint", "--format", "github", dir)
-		require.Equal(t, 0, r.code, "warnings only: %s", r.stdout+r.stderr)
+		r := steady(t, nil, "lint", "--format", "github", "--fail-on", "warning", dir)
+		require.Equal(t, 1, r.code, "a warning exits 1 with --fail-on warning: %s", r.stdout+r.stderr)
 		lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
-		require.Len(t, lines, 3, r.stdout)
+		require.Len(t, lines, 2, r.stdout)
 		escaped := strings.NewReplacer(",", "%2C", ":", "%3A").Replace(dir)
 		require.True(t, strings.HasPrefix(lines[0], "::warning file="+escaped+"/0001_index.sql,line=2,col=1,title=require-concurrent-index-creation::"+
 			"CREATE INDEX leads_status_idx on public.leads without CONCURRENTLY%0Alock: SHARE%0Awhy: CREATE INDEX without CONCURRENTLY blocks"), lines[0])
-		require.Contains(t, lines[0], "%0Asafe: Move the index to the index catalog in jobs/")
+		require.Contains(t, lines[0], "%0Asafe: Run CREATE INDEX CONCURRENTLY IF NOT EXISTS alone")
 		require.NotContains(t, lines[0], "\n")
-		require.True(t, strings.HasPrefix(lines[1], "::warning file="+escaped+"/0002_nesting.sql,line=1,col=1,title=transaction-nesting::BEGIN in a migration"), lines[1])
-		require.True(t, strings.HasPrefix(lines[2], "::warning file="+escaped+"/0002_nesting.sql,line=3,col=1,title=transaction-nesting::COMMIT in a migration"), lines[2])
+		require.True(t, strings.HasPrefix(lines[1], "::warning file="+escaped+"/0002_nesting.sql,line=4,col=1,title=transaction-nesting::a statement outside the file's own BEGIN"), lines[1])
 	})
 
 	t.Run("JSON", func(t *testing.T) {
 		t.Parallel()
 		dir := migrationsDir(t, map[string]string{"0001_index.sql": createIndexSQL, "0002_nesting.sql": nestingSQL})
 		r := steady(t, nil, "lint", "--json", dir)
-		require.Equal(t, 0, r.code, r.stderr)
+		require.Equal(t, 0, r.code, "warnings do not fail by default: %s", r.stderr)
 		var rep struct {
 			Files    int  `json:"files"`
 			Catalog  bool `json:"catalog"`
@@ -87,7 +90,7 @@ func TestLintCommand(t *testing.T) {
 		require.Equal(t, 2, rep.Files)
 		require.False(t, rep.Catalog)
 		require.Equal(t, 0, rep.Errors)
-		require.Equal(t, 3, rep.Warnings)
+		require.Equal(t, 2, rep.Warnings)
 		require.NotNil(t, rep.ParseErrors)
 		f := rep.Findings[0]
 		require.Equal(t, filepath.Join(dir, "0001_index.sql"), f.File)
@@ -95,6 +98,76 @@ func TestLintCommand(t *testing.T) {
 		require.NotEmpty(t, f.Why)
 		require.NotEmpty(t, f.Safe)
 		require.Nil(t, f.Size, "offline: no size")
+	})
+
+	t.Run("FailOnAndConfigFile", func(t *testing.T) {
+		t.Parallel()
+		dir := migrationsDir(t, map[string]string{"0001_index.sql": createIndexSQL})
+		require.Equal(t, 0, steady(t, nil, "lint", dir).code, "a warning does not fail by default")
+		require.Equal(t, 1, steady(t, nil, "lint", "--fail-on", "warning", dir).code)
+		require.Equal(t, 1, steady(t, []string{"STEADY_LINT_FAIL_ON=warning"}, "lint", dir).code)
+		require.Equal(t, 1, steady(t, nil, "lint", "--lint-config", configFile(t, "fail_on = \"warning\"\n"), dir).code)
+		r := steady(t, nil, "lint", "--fail-on", "error", "--lint-config", configFile(t, "fail_on = \"warning\"\n"), dir)
+		require.Equal(t, 0, r.code, "the flag wins over the file")
+		r = steady(t, nil, "lint", "--lint-config", configFile(t, "[rules]\nrequire-concurrent-index-creation = \"error\"\n"), dir)
+		require.Equal(t, 1, r.code)
+		require.Contains(t, r.stdout, "error require-concurrent-index-creation")
+		r = steady(t, nil, "lint", "--fail-on", "info", "--lint-config", configFile(t, "[rules]\nrequire-concurrent-index-creation = \"off\"\n"), dir)
+		require.Equal(t, 0, r.code, r.stdout)
+		require.Contains(t, r.stdout, "0 findings in 1 file")
+	})
+
+	t.Run("SARIF", func(t *testing.T) {
+		t.Parallel()
+		dir := migrationsDir(t, map[string]string{"0001_index.sql": createIndexSQL,
+			"0002_drop.sql": "-- steady:allow ban-drop-column nothing reads it since release 9\nALTER TABLE leads DROP COLUMN notes;\n"})
+		r := steady(t, nil, "lint", "--format", "sarif", dir)
+		require.Equal(t, 0, r.code, r.stderr)
+		var doc struct {
+			Version string `json:"version"`
+			Runs    []struct {
+				Tool struct {
+					Driver struct {
+						Name  string `json:"name"`
+						Rules []struct {
+							ID string `json:"id"`
+						} `json:"rules"`
+					} `json:"driver"`
+				} `json:"tool"`
+				Results []struct {
+					RuleID    string `json:"ruleId"`
+					RuleIndex int    `json:"ruleIndex"`
+					Level     string `json:"level"`
+					Locations []struct {
+						PhysicalLocation struct {
+							ArtifactLocation struct {
+								URI string `json:"uri"`
+							} `json:"artifactLocation"`
+							Region struct {
+								StartLine, StartColumn int
+							} `json:"region"`
+						} `json:"physicalLocation"`
+					} `json:"locations"`
+					Suppressions []struct {
+						Kind, Justification string
+					} `json:"suppressions"`
+				} `json:"results"`
+			} `json:"runs"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc), r.stdout)
+		require.Equal(t, "2.1.0", doc.Version)
+		run := doc.Runs[0]
+		require.Equal(t, "steady", run.Tool.Driver.Name)
+		require.Len(t, run.Results, 2)
+		res := run.Results[0]
+		require.Equal(t, "require-concurrent-index-creation", res.RuleID)
+		require.Equal(t, res.RuleID, run.Tool.Driver.Rules[res.RuleIndex].ID)
+		require.Equal(t, "warning", res.Level)
+		require.Equal(t, filepath.ToSlash(filepath.Join(dir, "0001_index.sql")), res.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+		require.Equal(t, 2, res.Locations[0].PhysicalLocation.Region.StartLine)
+		require.Equal(t, "ban-drop-column", run.Results[1].RuleID)
+		require.Equal(t, "inSource", run.Results[1].Suppressions[0].Kind)
+		require.Equal(t, "nothing reads it since release 9", run.Results[1].Suppressions[0].Justification)
 	})
 
 	t.Run("SuppressionWithAReason", func(t *testing.T) {
@@ -166,10 +239,17 @@ func TestLintCommand(t *testing.T) {
 			args []string
 			want string
 		}{
-			"Format":              {nil, []string{"--format", "xml", dir}, `invalid argument "xml" for "--format" flag: want text, json or github`},
+			"Format":              {nil, []string{"--format", "xml", dir}, `invalid argument "xml" for "--format" flag: want text, json, github or sarif`},
 			"Thresholds":          {[]string{"STEADY_LINT_WARN_ROWS=1000", "STEADY_LINT_ERROR_ROWS=10"}, []string{dir}, "the error threshold (10 rows) is below the warning threshold (1000 rows)"},
 			"ThresholdNotANumber": {[]string{"STEADY_LINT_ERROR_ROWS=lots"}, []string{dir}, `STEADY_LINT_ERROR_ROWS="lots"`},
 			"MissingPath":         {nil, []string{filepath.Join(dir, "nope.sql")}, "nope.sql"},
+			"FailOn":              {nil, []string{"--fail-on", "notice", dir}, `invalid argument "notice" for "--fail-on" flag`},
+			"ConfigMissing":       {nil, []string{"--lint-config", filepath.Join(dir, "nope.toml"), dir}, "lint config " + filepath.Join(dir, "nope.toml") + ": no such file or directory"},
+			"ConfigUnknownRule":   {nil, []string{"--lint-config", configFile(t, "[rules]\nban-everything = \"error\"\n"), dir}, "[rules] ban-everything: unknown rule"},
+			"ConfigBadLevel":      {nil, []string{"--lint-config", configFile(t, "[rules]\nban-drop-column = \"fatal\"\n"), dir}, `[rules] ban-drop-column: level "fatal": want error, warning, info or off`},
+			"ConfigUnknownKey":    {nil, []string{"--lint-config", configFile(t, "fail_on = \"warning\"\nstrict = true\n"), dir}, "unknown key strict"},
+			"ConfigNotTOML":       {nil, []string{"--lint-config", configFile(t, "fail_on = \n"), dir}, "line 1:"},
+			"ConfigBadFailOn":     {nil, []string{"--lint-config", configFile(t, "fail_on = \"fatal\"\n"), dir}, `fail_on: severity "fatal"`},
 		} {
 			r := steady(t, tc.env, append([]string{"lint"}, tc.args...)...)
 			require.Equal(t, 2, r.code, name)
@@ -300,7 +380,7 @@ func TestMigrateLintGate(t *testing.T) {
 		require.Equal(t, float64(39), refusal["version"])
 		msg := refusal["error"].(string)
 		require.Contains(t, msg, "0039_leads_status_idx.sql refused by the lint (--strict): 0039_leads_status_idx.sql:2:1 error require-concurrent-index-creation")
-		require.Contains(t, msg, "safe: Move the index to the index catalog in jobs/")
+		require.Contains(t, msg, "safe: Run CREATE INDEX CONCURRENTLY IF NOT EXISTS alone")
 
 		require.Equal(t, before, catalogVersion(t, conn), "the catalog is as it was")
 		require.Equal(t, 0, b.count(t, "SELECT count(*) FROM pg_indexes WHERE indexname = 'leads_status_idx'"))
@@ -327,7 +407,7 @@ func TestMigrateLintGate(t *testing.T) {
 		require.Equal(t, "0039_leads_status_idx.sql", loud["file"])
 		require.Equal(t, float64(2), loud["line"])
 		require.Equal(t, float64(1000), loud["rows"])
-		require.Contains(t, loud["safe"], "index catalog in jobs/")
+		require.Contains(t, loud["safe"], "CREATE INDEX CONCURRENTLY IF NOT EXISTS")
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM pg_indexes WHERE indexname = 'leads_status_idx'"))
 		require.Equal(t, 40, b.count(t, "SELECT max(version::bigint) FROM schema_migrations"))
 
@@ -379,4 +459,12 @@ func TestAllowKeepsTheRecordedChecksum(t *testing.T) {
 	st := steady(t, b.env, "status")
 	require.Equal(t, 0, st.code, "the shipped files, with their allow lines, match what was recorded: %s", st.stdout)
 	require.NotContains(t, st.stdout, "checksum_changed")
+}
+
+// configFile writes a .steady-lint.toml and returns its path.
+func configFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), ".steady-lint.toml")
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	return p
 }

@@ -91,7 +91,7 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	if _, err := migrate.ListFormat(src, format); err != nil {
 		return nil, nil, usageErr(err)
 	}
-	linter, err := s.lint.linter()
+	linter, err := s.lint.linter(s.dir == "")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,7 +113,7 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	m, err := migrate.New(migrate.Config{
 		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(), Tables: tables,
 		Migrations: src, Format: format, Logger: e.log.logger, LockTimeout: s.lockTimeout, LeaseTTL: s.leaseTTL,
-		Gate:   lint.NewGate(linter, s.strict, e.log.logger).Check,
+		Gate:   lint.NewGate(linter, s.strict, e.log.logger).WithProbe(lint.PoolProbe{Pool: pools.Pooler.Pool}).Check,
 		Shadow: migrate.ShadowConfig{Open: sh.Opener(pools, e.log.logger), Setup: sh.Setup, SetupFile: sh.SetupFile},
 	})
 	if err != nil {
@@ -203,7 +203,7 @@ drift. Bad input (flags, settings, a migration that does not parse) exits 2 and 
 			// A dry run shows the lint of what it would run; a run logged it migration by migration.
 			var findings *pendingLint
 			if dryRun && res.Plan != nil {
-				l, _ := s.lint.linter() // validated by open
+				l, _ := s.lint.linter(s.dir == "") // validated by open
 				findings = lintPending(l, res.Plan)
 			}
 			if asJSON {

@@ -46,7 +46,7 @@ Exit 0 clean, 3 pending, 4 drift / partial / checksum changed, 1 error, 2 usage.
 			if err := recordedLint(ctx, pools.Migration.Pool, pools.Schema, plan); err != nil {
 				return err
 			}
-			l, _ := s.lint.linter() // validated by open
+			l, _ := s.lint.linter(s.dir == "") // validated by open
 			findings := lintPending(l, plan)
 			if asJSON {
 				if err := writeJSON(e.stdout, migrationsJSON(plan, findings)); err != nil {

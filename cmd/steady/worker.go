@@ -92,7 +92,7 @@ down. Exit 0.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			if cfg.Migrate.Lint, err = ms.lint.linter(); err != nil {
+			if cfg.Migrate.Lint, err = ms.lint.linter(ms.dir == ""); err != nil {
 				return err
 			}
 			cfg.DB, cfg.Migrate.Source, cfg.Migrate.LockTimeout = *ms.db, src, ms.lockTimeout

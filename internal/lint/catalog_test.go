@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/catalog"
+	"github.com/steadydb/steady/internal/fingerprint"
 	"github.com/steadydb/steady/internal/lint"
 )
 
@@ -71,7 +72,7 @@ func TestLintWithCatalog(t *testing.T) {
 	// A table that was never vacuumed or analyzed: its size is unknown.
 	pool := newPool(ctx, t, db.DirectURL)
 	t.Cleanup(pool.Close)
-	_, err := pool.Exec(ctx, "CREATE TABLE imports (id bigint, payload text); INSERT INTO imports SELECT g, 'x' FROM generate_series(1, 1000) g")
+	_, err := pool.Exec(ctx, "CREATE TABLE imports (id bigint, payload text); INSERT INTO imports SELECT g, 'x' FROM generate_series(1, 1000) g; CREATE TABLE drafts (id bigint)")
 	require.NoError(t, err)
 	snap := readSnapshot(t, db.PoolerURL)
 	l := setup(t)
@@ -110,6 +111,34 @@ func TestLintWithCatalog(t *testing.T) {
 			require.NotNil(t, f.Size)
 		})
 	}
+
+	// A table never analysed has no size in the catalog; one bounded read through the pooler
+	// tells an empty table, where ADD COLUMN … NOT NULL succeeds, from one with rows.
+	t.Run("ProbeTellsEmptyFromNot", func(t *testing.T) {
+		t.Parallel()
+		pooler := newPool(ctx, t, db.PoolerURL)
+		t.Cleanup(pooler.Close)
+		probe := lint.PoolProbe{Pool: pooler}
+		lintOne := func(sql string, p lint.RowProbe) lint.Finding {
+			m, err := fingerprint.Parse("0001_x.sql", sql)
+			require.NoError(t, err)
+			rep := l.LintContext(ctx, []lint.File{{Name: "0001_x.sql", SQL: sql, Migration: m}}, snap, lint.LintOpts{Probe: p})
+			require.Len(t, rep.Findings, 1, "%+v", rep.Findings)
+			return rep.Findings[0]
+		}
+		const empty, full = "ALTER TABLE drafts ADD COLUMN title text NOT NULL;", "ALTER TABLE imports ADD COLUMN source text NOT NULL;"
+		require.Equal(t, lint.Error, lintOne(empty, nil).Severity, "without a probe the size is unknown")
+		f := lintOne(empty, probe)
+		require.Equal(t, lint.Info, f.Severity, "empty: the statement succeeds")
+		require.True(t, f.Size.Probed)
+		require.Zero(t, f.Size.Rows)
+		f = lintOne(full, probe)
+		require.Equal(t, lint.Error, f.Severity, "rows: the statement fails")
+		require.True(t, f.Size.Probed)
+		require.Equal(t, int64(-1), f.Size.Rows)
+		require.Equal(t, lint.Warning, lintOne("CREATE INDEX drafts_id_idx ON drafts (id);", nil).Severity)
+		require.Equal(t, lint.Info, lintOne("CREATE INDEX drafts_id_idx ON drafts (id);", probe).Severity)
+	})
 
 	t.Run("UnknownSizeIsSaid", func(t *testing.T) {
 		t.Parallel()

@@ -20,43 +20,94 @@ type hit struct {
 	lock   string // when not the rule's
 	why    string // when not the rule's
 	work   *work  // when not the rule's
+	view   bool   // table is a materialized view
+	// dynamic: the table is named at run time (dynamic SQL in a DO block): it cannot be looked
+	// up, and is taken to exist.
+	dynamic  bool
+	severity *Severity // when neither the rule nor the table decides it
 }
 
 // constraintInfo is a constraint added NOT VALID.
 type constraintInfo struct {
 	foreign    bool
 	referenced tableKey
+	tx         int // the transaction that added it
 }
 
 // checker applies the rules to the statements of one file, in order.
 type checker struct {
-	file     *fingerprint.Migration
+	l        *Linter
+	file     File
+	mig      *fingerprint.Migration
+	run      *runner
 	set      *setState
 	notValid map[tableChild]constraintInfo // added NOT VALID earlier in this file
+	txn      *txState                      // the transaction the current statement runs in
+	// body is set while the statements of a DO block are checked: they run inside a function,
+	// in the block's transaction; its offset places their findings.
+	body *bodyContext
+	// nesting is reported once per file.
+	nestingReported bool
+}
+
+func newChecker(l *Linter, f File, s *setState) *checker {
+	return &checker{l: l, file: f, mig: f.Migration, run: newRunner(f), set: s,
+		notValid: map[tableChild]constraintInfo{}, txn: newTxState(-2)}
+}
+
+// enter moves to a statement of the file: a new transaction starts a new txState.
+func (c *checker) enter(st fingerprint.Statement) {
+	id := c.run.tx[st.Index]
+	if id >= 0 && id != c.txn.id {
+		c.txn = newTxState(id)
+	}
 }
 
 func (c *checker) statement(st fingerprint.Statement) []hit {
 	var hits []hit
+	hits = append(hits, c.nesting(st)...)
+	hits = append(hits, c.enumUse(st.Tree)...)
 	switch n := st.Tree.Node.(type) {
 	case *pg_query.Node_IndexStmt:
-		hits = c.createIndex(n.IndexStmt)
+		hits = append(hits, c.createIndex(n.IndexStmt)...)
 	case *pg_query.Node_DropStmt:
-		hits = c.drop(n.DropStmt)
+		hits = append(hits, c.drop(n.DropStmt)...)
 	case *pg_query.Node_AlterTableStmt:
-		hits = c.alterTable(n.AlterTableStmt, st)
+		hits = append(hits, c.alterTable(n.AlterTableStmt, st)...)
 	case *pg_query.Node_RenameStmt:
-		hits = c.rename(n.RenameStmt)
-	case *pg_query.Node_TransactionStmt:
-		hits = c.transaction(n.TransactionStmt)
+		hits = append(hits, c.rename(n.RenameStmt)...)
 	case *pg_query.Node_ReindexStmt:
-		if c.mixesConcurrently() && slices.ContainsFunc(n.ReindexStmt.Params, func(p *pg_query.Node) bool {
-			return p.GetDefElem().GetDefname() == "concurrently"
-		}) {
-			hits = append(hits, hit{rule: banConcurrentIndexCreationInTransaction, detail: "REINDEX CONCURRENTLY among other statements"})
+		hits = append(hits, c.reindex(n.ReindexStmt)...)
+	case *pg_query.Node_VacuumStmt:
+		hits = append(hits, c.vacuum(n.VacuumStmt)...)
+	case *pg_query.Node_ClusterStmt:
+		hits = append(hits, c.cluster(n.ClusterStmt)...)
+	case *pg_query.Node_TruncateStmt:
+		hits = append(hits, c.truncate(n.TruncateStmt)...)
+	case *pg_query.Node_RefreshMatViewStmt:
+		hits = append(hits, c.refresh(n.RefreshMatViewStmt)...)
+	case *pg_query.Node_LockStmt:
+		hits = append(hits, c.lockTable(n.LockStmt)...)
+	case *pg_query.Node_UpdateStmt:
+		hits = append(hits, c.update(n.UpdateStmt)...)
+	case *pg_query.Node_DeleteStmt:
+		hits = append(hits, c.delete(n.DeleteStmt)...)
+	case *pg_query.Node_AlterEnumStmt:
+		c.addEnumValue(n.AlterEnumStmt)
+	case *pg_query.Node_CreateStmt:
+		hits = append(hits, c.style(n.CreateStmt.TableElts)...)
+	case *pg_query.Node_DoStmt:
+		if c.body == nil {
+			hits = append(hits, c.doBlock(n.DoStmt, st)...)
 		}
 	}
-	if h, ok := c.robust(st); ok {
-		hits = append(hits, h)
+	if refusesTransaction(st.Tree) {
+		hits = append(hits, c.refusing(st)...)
+	}
+	if c.body == nil {
+		if h, ok := c.robust(st); ok {
+			hits = append(hits, h)
+		}
 	}
 	return hits
 }
@@ -94,22 +145,11 @@ func (c *checker) createIndex(s *pg_query.IndexStmt) []hit {
 	}
 	name := cmpStr(s.Idxname, "(unnamed)")
 	if s.Concurrent {
-		if !c.mixesConcurrently() {
-			return nil
-		}
-		return []hit{{rule: banConcurrentIndexCreationInTransaction,
-			detail: fmt.Sprintf("CREATE %s CONCURRENTLY %s on %s among other statements (no -- steady:no-transaction)", kind, name, table)}}
+		return nil // see refusing
 	}
+	c.hold(*table, "SHARE", "CREATE INDEX "+name)
 	return []hit{{rule: requireConcurrentIndexCreation, table: table,
 		detail: fmt.Sprintf("CREATE %s %s on %s without CONCURRENTLY", kind, name, table)}}
-}
-
-// mixesConcurrently: a file with a CONCURRENTLY statement runs outside a transaction, statement
-// by statement (steady detects it, as golang-migrate and Flyway users expect). Alone in its file
-// that is what the author meant; among other statements it silently costs them their
-// all-or-nothing, unless the file says -- steady:no-transaction.
-func (c *checker) mixesConcurrently() bool {
-	return !c.file.NoTransaction && len(c.file.Statements) > 1
 }
 
 func (c *checker) drop(s *pg_query.DropStmt) []hit {
@@ -118,16 +158,13 @@ func (c *checker) drop(s *pg_query.DropStmt) []hit {
 	case pg_query.ObjectType_OBJECT_TABLE:
 		for _, o := range s.Objects {
 			if t := qualifiedKey(o.GetList().GetItems()); t != nil {
+				c.hold(*t, "ACCESS EXCLUSIVE", "DROP TABLE")
 				hits = append(hits, hit{rule: banDropTable, table: t, detail: "DROP TABLE " + t.String()})
 			}
 		}
 	case pg_query.ObjectType_OBJECT_INDEX:
 		if s.Concurrent {
-			if c.mixesConcurrently() {
-				hits = append(hits, hit{rule: banConcurrentIndexCreationInTransaction,
-					detail: "DROP INDEX CONCURRENTLY among other statements (no -- steady:no-transaction)"})
-			}
-			return hits
+			return hits // see refusing
 		}
 		for _, o := range s.Objects {
 			idx := qualifiedKey(o.GetList().GetItems())
@@ -152,6 +189,7 @@ func (c *checker) rename(s *pg_query.RenameStmt) []hit {
 	if table == nil {
 		return nil
 	}
+	c.hold(*table, "ACCESS EXCLUSIVE", "RENAME")
 	switch {
 	case s.RenameType == pg_query.ObjectType_OBJECT_COLUMN && s.RelationType == pg_query.ObjectType_OBJECT_TABLE:
 		return []hit{{rule: renamingColumn, table: table,
@@ -160,21 +198,6 @@ func (c *checker) rename(s *pg_query.RenameStmt) []hit {
 		return []hit{{rule: renamingTable, table: table, detail: fmt.Sprintf("RENAME TABLE %s TO %s", table, s.Newname)}}
 	}
 	return nil
-}
-
-func (c *checker) transaction(s *pg_query.TransactionStmt) []hit {
-	if c.file.NoTransaction {
-		return nil
-	}
-	word := map[pg_query.TransactionStmtKind]string{
-		pg_query.TransactionStmtKind_TRANS_STMT_BEGIN: "BEGIN", pg_query.TransactionStmtKind_TRANS_STMT_START: "START TRANSACTION",
-		pg_query.TransactionStmtKind_TRANS_STMT_COMMIT: "COMMIT", pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK: "ROLLBACK",
-		pg_query.TransactionStmtKind_TRANS_STMT_PREPARE: "PREPARE TRANSACTION",
-	}[s.Kind]
-	if word == "" {
-		return nil // SAVEPOINT and friends stay inside steady's transaction
-	}
-	return []hit{{rule: transactionNesting, detail: word + " in a migration: the file runs unwrapped, as psql runs it"}}
 }
 
 func (c *checker) alterTable(s *pg_query.AlterTableStmt, st fingerprint.Statement) []hit {
@@ -199,11 +222,46 @@ func (c *checker) alterTable(s *pg_query.AlterTableStmt, st fingerprint.Statemen
 			}
 		case pg_query.AlterTableType_AT_AlterColumnType:
 			hits = append(hits, c.alterType(*table, cmd, st)...)
+			if cd := cmd.Def.GetColumnDef(); cd != nil {
+				named := &pg_query.ColumnDef{Colname: cmd.Name, TypeName: cd.TypeName, Location: cd.Location}
+				hits = append(hits, c.style([]*pg_query.Node{{Node: &pg_query.Node_ColumnDef{ColumnDef: named}}})...)
+			}
 		case pg_query.AlterTableType_AT_DropColumn:
 			hits = append(hits, hit{rule: banDropColumn, table: table, detail: fmt.Sprintf("DROP COLUMN %s of %s", cmd.Name, table)})
+		case pg_query.AlterTableType_AT_SetLogged, pg_query.AlterTableType_AT_SetUnLogged:
+			word := "LOGGED"
+			if cmd.GetSubtype() == pg_query.AlterTableType_AT_SetUnLogged {
+				word = "UNLOGGED"
+			}
+			hits = append(hits, hit{rule: changingTablePersistence, table: table, detail: fmt.Sprintf("SET %s on %s: the table is rewritten", word, table)})
+		case pg_query.AlterTableType_AT_DisableTrig, pg_query.AlterTableType_AT_DisableTrigAll, pg_query.AlterTableType_AT_DisableTrigUser:
+			c.txn.disabled[*table] = cmpStr(cmd.Name, map[pg_query.AlterTableType]string{
+				pg_query.AlterTableType_AT_DisableTrigAll: "ALL", pg_query.AlterTableType_AT_DisableTrigUser: "USER"}[cmd.GetSubtype()])
+			c.hold(*table, "SHARE ROW EXCLUSIVE", "DISABLE TRIGGER")
+			continue
+		}
+		if lock := alterLock(cmd); lock != "" {
+			c.hold(*table, lock, "ALTER TABLE")
 		}
 	}
 	return hits
+}
+
+// alterLock is the lock an ALTER TABLE sub-command holds to the end of its transaction; "" for
+// one that does not block writes.
+func alterLock(cmd *pg_query.AlterTableCmd) string {
+	switch cmd.GetSubtype() {
+	case pg_query.AlterTableType_AT_ValidateConstraint, pg_query.AlterTableType_AT_SetStatistics,
+		pg_query.AlterTableType_AT_ClusterOn, pg_query.AlterTableType_AT_DropCluster:
+		return ""
+	case pg_query.AlterTableType_AT_EnableTrig, pg_query.AlterTableType_AT_EnableTrigAll, pg_query.AlterTableType_AT_EnableTrigUser:
+		return "SHARE ROW EXCLUSIVE"
+	case pg_query.AlterTableType_AT_AddConstraint:
+		if cmd.Def.GetConstraint().GetContype() == pg_query.ConstrType_CONSTR_FOREIGN {
+			return "SHARE ROW EXCLUSIVE"
+		}
+	}
+	return "ACCESS EXCLUSIVE"
 }
 
 func (c *checker) addColumn(table tableKey, cd *pg_query.ColumnDef) []hit {
@@ -215,7 +273,10 @@ func (c *checker) addColumn(table tableKey, cd *pg_query.ColumnDef) []hit {
 		return h
 	}
 	var hits []hit
+	c.txn.newColumns[tableChild{table, cd.Colname}] = true
+	hits = append(hits, c.style([]*pg_query.Node{{Node: &pg_query.Node_ColumnDef{ColumnDef: cd}}})...)
 	notNull, hasDefault, rewrite := false, false, ""
+	var inlineFK *pg_query.Constraint
 	if isSerial(cd.TypeName) {
 		hasDefault, rewrite = true, "a serial type (nextval() for each row)"
 	}
@@ -243,14 +304,22 @@ func (c *checker) addColumn(table tableKey, cd *pg_query.ColumnDef) []hit {
 		case pg_query.ConstrType_CONSTR_UNIQUE:
 			hits = append(hits, at(hit{rule: disallowedUniqueConstraint,
 				detail: fmt.Sprintf("ADD COLUMN %s … UNIQUE on %s", cd.Colname, table)}))
-		case pg_query.ConstrType_CONSTR_CHECK, pg_query.ConstrType_CONSTR_FOREIGN:
-			h := at(hit{rule: constraintMissingNotValid,
-				detail: fmt.Sprintf("ADD COLUMN %s with an inline %s on %s: the table is still read to check it", cd.Colname, constraintWord(con), table)})
-			if con.Contype == pg_query.ConstrType_CONSTR_FOREIGN {
-				h.work = ptr(workForeignKey)
-			}
-			hits = append(hits, h)
+		case pg_query.ConstrType_CONSTR_FOREIGN:
+			inlineFK = con
+		case pg_query.ConstrType_CONSTR_CHECK:
+			hits = append(hits, at(hit{rule: constraintMissingNotValid,
+				detail: fmt.Sprintf("ADD COLUMN %s with an inline CHECK on %s: the table is still read to check it", cd.Colname, table)}))
 		}
+	}
+	// A new column without a default is NULL in every row: its foreign key has nothing to check
+	// (PostgreSQL 15: 5 ms on a 1 000 000-row table). With a default every row is looked up.
+	if inlineFK != nil && hasDefault {
+		h := at(hit{rule: constraintMissingNotValid, work: ptr(workForeignKey),
+			detail: fmt.Sprintf("ADD COLUMN %s with a DEFAULT and an inline FOREIGN KEY on %s: every row is looked up in the referenced table", cd.Colname, table)})
+		if ref := relKey(inlineFK.Pktable); ref != nil {
+			h.lock = fmt.Sprintf("SHARE ROW EXCLUSIVE on %s and %s", table, ref)
+		}
+		hits = append(hits, h)
 	}
 	if notNull && !hasDefault {
 		hits = append(hits, at(hit{rule: addingRequiredField,
@@ -286,6 +355,12 @@ func (c *checker) addConstraint(table tableKey, con *pg_query.Constraint) []hit 
 		}
 		col := notNullColumn(con)
 		if con.SkipValidation {
+			info.tx = c.txn.id
+			lock := "ACCESS EXCLUSIVE"
+			if info.foreign {
+				lock = "SHARE ROW EXCLUSIVE"
+			}
+			c.hold(table, lock, "ADD CONSTRAINT "+name+" NOT VALID")
 			if con.Conname != "" {
 				c.notValid[tableChild{table, con.Conname}] = info
 				if col != "" {
@@ -342,7 +417,7 @@ func (c *checker) validate(table tableKey, name string) []hit {
 		c.set.checks[tableChild{table, col}] = true
 	}
 	info, ok := c.notValid[tableChild{table, name}]
-	if !ok || c.file.NoTransaction {
+	if !ok || info.tx != c.txn.id {
 		return nil // validated in its own transaction: SHARE UPDATE EXCLUSIVE, reads and writes go on
 	}
 	h := hit{rule: constraintMissingNotValid, table: &table,
@@ -370,15 +445,30 @@ func (c *checker) alterType(table tableKey, cmd *pg_query.AlterTableCmd, st fing
 		return nil
 	}
 	detail := fmt.Sprintf("ALTER COLUMN %s TYPE %s on %s", col, cmpStr(newType, "(a type)"), table)
+	c.hold(table, "ACCESS EXCLUSIVE", "ALTER COLUMN TYPE")
+	h := hit{rule: changingColumnType, table: &table}
 	switch {
 	case using:
 		detail += " USING an expression: the table is rewritten"
+	case oldType == "" && likelyWidening(newType):
+		// Offline the current type is unknown; a change to text, varchar or unconstrained
+		// numeric is almost always a widening, which PostgreSQL does in the catalog only.
+		detail += ": a widening (varchar to a longer varchar or to text) changes only the catalog; steady cannot see the current type here (with --database it can)"
+		h.severity = ptr(Info)
 	case oldType == "":
 		detail += ": the column's current type is not known here, so steady cannot tell a binary-coercible change from a rewrite (with --database it can)"
 	default:
 		detail += fmt.Sprintf(" (from %s): the table is rewritten", oldType)
 	}
-	return []hit{{rule: changingColumnType, table: &table, detail: detail}}
+	h.detail = detail
+	return []hit{h}
+}
+
+// likelyWidening: a target type that a string or numeric column reaches without a rewrite
+// from any narrower one of its kind.
+func likelyWidening(newType string) bool {
+	t, ok := parseType(newType)
+	return ok && (t.base == "text" || t.base == "character varying" || (t.base == "numeric" && len(t.mods) == 0))
 }
 
 // robust reports an unverifiable statement that a partial run would run a second time and
@@ -389,7 +479,7 @@ func (c *checker) robust(st fingerprint.Statement) (hit, bool) {
 	if st.Verifiable() || rerunnable(st.Tree) {
 		return hit{}, false
 	}
-	if !c.file.NoTransaction && !slices.ContainsFunc(c.file.Statements, fingerprint.Statement.Verifiable) {
+	if c.run.atomic() && !slices.ContainsFunc(c.mig.Statements, fingerprint.Statement.Verifiable) {
 		return hit{}, false
 	}
 	first, _, _ := strings.Cut(strings.TrimSpace(st.SQL), "\n")

@@ -23,17 +23,21 @@ type Rates struct {
 	ScanBytesPerSecond      float64 // of the heap
 	IndexBytesPerSecond     float64 // of the heap
 	ForeignKeyRowsPerSecond float64 // rows of the referencing table
+	UpdateBytesPerSecond    float64 // of the table's total size: an UPDATE of every row writes each anew, with its index entries
 }
 
-// DefaultRates were measured by BenchmarkLockRates at demo-data scale 25 (leads 500 000 rows,
-// call_log 750 000) on 2 cores shared with other work (Intel Xeon 2.5 GHz, PostgreSQL 15, tables
-// in cache). Of two runs the slower is kept, and of the tables measured the slowest: an estimate
-// that errs long (README, "Lint").
+// DefaultRates are calibrated by the bench's estimates scenario (make bench BENCHFLAGS='-only
+// estimates'), which times each estimated statement on tables of 100 000 to 1 000 000 rows and
+// compares it with the estimate: with these rates every estimate fell within 0.5-2x of the
+// measured time (docs/lint.md, "Lock-time estimates"). They are for a machine at rest with the
+// table in cache; a busy server or a cold cache is slower, so an estimate is an order of
+// magnitude, not a promise.
 var DefaultRates = Rates{
-	RewriteBytesPerSecond:   20e6,  // leads ADD COLUMN … DEFAULT random(): 96 MB in 4.8 s (ALTER COLUMN TYPE: 21.5-44 MB/s)
-	ScanBytesPerSecond:      165e6, // leads ADD CONSTRAINT … CHECK: 85 MB of heap in 0.52 s (quiet run: 322 MB/s)
-	IndexBytesPerSecond:     50e6,  // leads CREATE INDEX (bigint, timestamptz): 85 MB of heap in 1.65 s (quiet: 60 MB/s)
-	ForeignKeyRowsPerSecond: 345e3, // call_log → leads: 750 000 rows in 2.17 s (quiet: 530 000 rows/s)
+	RewriteBytesPerSecond:   75e6,  // ALTER COLUMN TYPE, volatile default, VACUUM FULL: 2.1-2.9 s for 1 000 000 rows (170 MB)
+	ScanBytesPerSecond:      1.2e9, // CHECK, SET NOT NULL: 58-106 ms for 130 MB of heap
+	IndexBytesPerSecond:     200e6, // CREATE INDEX (bigint, timestamptz) 0.47 s, UNIQUE (md5 text) 0.94 s for 130 MB of heap
+	ForeignKeyRowsPerSecond: 6e6,   // 1 000 000 rows against 20 000 keys in 133 ms
+	UpdateBytesPerSecond:    25e6,  // UPDATE of every row: 6.8 s for 1 000 000 rows (170 MB)
 }
 
 // Config configures a Linter.
@@ -43,6 +47,41 @@ type Config struct {
 	// DefaultErrorRows.
 	WarnRows, ErrorRows int64
 	Rates               Rates // zero fields take DefaultRates'
+	// Levels set a rule's severity whatever the table (or drop its findings: LevelOff), as a
+	// checked-in .steady-lint.toml says.
+	Levels map[string]Level
+	// OwnMigrations: the files are steady's own migrations, so advice may cite steady's own
+	// files (the catalogs in jobs/, earlier migrations); in any other repository it must not.
+	OwnMigrations bool
+}
+
+// Level is a rule's configured level.
+type Level string
+
+const (
+	LevelError   Level = "error"
+	LevelWarning Level = "warning"
+	LevelInfo    Level = "info"
+	LevelOff     Level = "off"
+)
+
+func (l Level) severity() Severity {
+	switch l {
+	case LevelError:
+		return Error
+	case LevelWarning:
+		return Warning
+	}
+	return Info
+}
+
+// ParseLevel reads a level name.
+func ParseLevel(s string) (Level, error) {
+	switch l := Level(s); l {
+	case LevelError, LevelWarning, LevelInfo, LevelOff:
+		return l, nil
+	}
+	return "", fmt.Errorf("level %q: want error, warning, info or off", s)
 }
 
 // Linter judges migrations. It is safe for concurrent use.
@@ -60,12 +99,29 @@ func New(cfg Config) (*Linter, error) {
 	if cfg.ErrorRows < cfg.WarnRows {
 		return nil, fmt.Errorf("lint: the error threshold (%d rows) is below the warning threshold (%d rows)", cfg.ErrorRows, cfg.WarnRows)
 	}
+	for name, lv := range cfg.Levels {
+		if _, ok := RuleByName(name); !ok {
+			return nil, fmt.Errorf("lint: unknown rule %q (steady help lint lists them)", name)
+		}
+		if _, err := ParseLevel(string(lv)); err != nil {
+			return nil, fmt.Errorf("lint: rule %s: %w", name, err)
+		}
+	}
 	r := &cfg.Rates
 	r.RewriteBytesPerSecond = cmp.Or(r.RewriteBytesPerSecond, DefaultRates.RewriteBytesPerSecond)
 	r.ScanBytesPerSecond = cmp.Or(r.ScanBytesPerSecond, DefaultRates.ScanBytesPerSecond)
 	r.IndexBytesPerSecond = cmp.Or(r.IndexBytesPerSecond, DefaultRates.IndexBytesPerSecond)
 	r.ForeignKeyRowsPerSecond = cmp.Or(r.ForeignKeyRowsPerSecond, DefaultRates.ForeignKeyRowsPerSecond)
+	r.UpdateBytesPerSecond = cmp.Or(r.UpdateBytesPerSecond, DefaultRates.UpdateBytesPerSecond)
 	return &Linter{cfg: cfg}, nil
+}
+
+// safe is the advice a finding of the rule prints.
+func (l *Linter) safe(r *Rule) string {
+	if l.cfg.OwnMigrations && r.SafeOwn != "" {
+		return r.SafeOwn
+	}
+	return r.Safe
 }
 
 // Config returns the configuration with its defaults.
@@ -83,6 +139,8 @@ func (r Rates) estimate(w work, rows, heapBytes, totalBytes int64) time.Duration
 		seconds = float64(heapBytes) / r.IndexBytesPerSecond
 	case workForeignKey:
 		seconds = float64(max(rows, 0)) / r.ForeignKeyRowsPerSecond
+	case workUpdate:
+		seconds = float64(totalBytes) / r.UpdateBytesPerSecond
 	}
 	return time.Duration(seconds * float64(time.Second))
 }

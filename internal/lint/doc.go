@@ -21,7 +21,8 @@
 // whose cost follows the table (a rewrite, a scan, an index build under a lock) are warnings
 // offline; with a snapshot they are info below Config.WarnRows estimated rows, warnings from it
 // and errors from Config.ErrorRows, and carry the table's size and an estimate of how long the
-// lock is held, from [Rates] measured by BenchmarkLockRates.
+// lock is held, from [Rates] calibrated by the bench (docs/lint.md, "Lock-time estimates"). A
+// table never analysed is probed for a row ([RowProbe]).
 //
 // # Suppression
 //

@@ -37,5 +37,5 @@ func ExampleLinter_Lint() {
 	// 0040_leads_status.sql:2:1 warning require-concurrent-index-creation: CREATE INDEX leads_status_idx on public.leads without CONCURRENTLY
 	// lock: SHARE
 	// 1 finding in 2 files: 0 errors, 1 warning, 0 info; 0 allowed
-	// ::warning file=0040_leads_status.sql,line=2,col=1,title=require-concurrent-index-creation::CREATE INDEX leads_status_idx on public.leads without CONCURRENTLY%0Alock: SHARE%0Awhy: CREATE INDEX without CONCURRENTLY blocks every INSERT, UPDATE and DELETE on the table until the build ends.%0Asafe: Move the index to the index catalog in jobs/, where a worker builds it CONCURRENTLY through the pooler (and heals a failed build); or run CREATE INDEX CONCURRENTLY IF NOT EXISTS alone in a migration marked -- steady:no-transaction.
+	// ::warning file=0040_leads_status.sql,line=2,col=1,title=require-concurrent-index-creation::CREATE INDEX leads_status_idx on public.leads without CONCURRENTLY%0Alock: SHARE%0Awhy: CREATE INDEX without CONCURRENTLY blocks every INSERT, UPDATE and DELETE on the table until the build ends.%0Asafe: Run CREATE INDEX CONCURRENTLY IF NOT EXISTS alone in its migration (steady runs it outside a transaction); if the build fails it leaves an INVALID index: drop it and build again.
 }

@@ -20,6 +20,7 @@ type Gate struct {
 	linter *Linter
 	strict bool
 	log    *slog.Logger
+	probe  RowProbe
 
 	mu      sync.Mutex
 	applied []Finding
@@ -31,6 +32,13 @@ func NewGate(l *Linter, strict bool, log *slog.Logger) *Gate {
 		log = slog.Default()
 	}
 	return &Gate{linter: l, strict: strict, log: log}
+}
+
+// WithProbe lets the gate look into a table the catalog cannot size (never analysed): an
+// empty one makes no error of a finding that only a table with rows makes one.
+func (g *Gate) WithProbe(p RowProbe) *Gate {
+	g.probe = p
+	return g
 }
 
 // RefusedError is a migration the gate refused: it has findings of severity error.
@@ -64,7 +72,9 @@ func PlannedFile(mp *migrate.MigrationPlan) (File, bool) {
 			run[sp.Index] = true
 		}
 	}
-	return File{Name: m.File, SQL: m.SQL, Migration: m.Parsed, Run: run}, true
+	f := FileOf(*m, m.File)
+	f.Run = run
+	return f, true
 }
 
 // Check is the migrate.Config.Gate.
@@ -73,7 +83,7 @@ func (g *Gate) Check(ctx context.Context, mp *migrate.MigrationPlan, snap *catal
 	if !ok {
 		return nil
 	}
-	rep := g.linter.Lint([]File{f}, snap)
+	rep := g.linter.LintContext(ctx, []File{f}, snap, LintOpts{Probe: g.probe})
 	for _, f := range rep.Findings {
 		g.logFinding(ctx, f)
 	}

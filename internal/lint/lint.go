@@ -1,7 +1,10 @@
 package lint
 
 import (
+	"cmp"
+	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/fingerprint"
+	"github.com/steadydb/steady/internal/migrate"
 )
 
 // File is one migration file to lint.
@@ -21,6 +25,16 @@ type File struct {
 	// Run, when not nil, limits the lint to these statements (by Statement.Index): the ones a
 	// partial run executes.
 	Run map[int]bool
+	// Format is the tool whose file it is ("" is steady's): goose and dbmate wrap a file in a
+	// transaction unless NoTransaction, the format's own marker, says not to.
+	Format migrate.Format
+	// NoTransaction: the format's marker (goose's NO TRANSACTION, dbmate's transaction:false).
+	NoTransaction bool
+}
+
+// FileOf is the File of a loaded migration; m.Parsed must be set.
+func FileOf(m migrate.Migration, name string) File {
+	return File{Name: name, SQL: m.SQL, Migration: m.Parsed, Format: m.Format, NoTransaction: m.FormatNoTransaction}
 }
 
 // Finding is one statement that breaks a rule.
@@ -44,8 +58,11 @@ type Finding struct {
 type Size struct {
 	Rows       int64  `json:"rows"` // pg_class.reltuples: -1 when never analyzed
 	Bytes      int64  `json:"bytes"`
-	Work       string `json:"work,omitempty"`    // rewrite, scan, index build, foreign key check
+	Work       string `json:"work,omitempty"`    // rewrite, scan, index build, foreign key check, update
 	LockMillis int64  `json:"lock_ms,omitempty"` // estimated time the lock is held for the work
+	// Probed: the catalog did not know the size (never analysed) and a bounded read found the
+	// table empty (Rows 0) or not (Rows -1).
+	Probed bool `json:"probed,omitempty"`
 }
 
 // Lock is the estimated time the work holds the lock.
@@ -56,36 +73,88 @@ func (s *Size) Lock() time.Duration { return time.Duration(s.LockMillis) * time.
 // the set is no finding (nothing can be waiting on it), and with a catalog neither is one on a
 // table the catalog does not have. Findings come in file and statement order.
 func (l *Linter) Lint(set []File, snap *catalog.Snapshot) *Report {
+	return l.LintContext(context.Background(), set, snap, LintOpts{})
+}
+
+// LintOpts are what a lint may use beyond the files and the catalog.
+type LintOpts struct {
+	// Probe, when set, is asked whether a table the catalog cannot size (never analysed) has a
+	// row: an empty table turns a size-following finding into info.
+	Probe RowProbe
+	// Carry keeps what earlier files of a directory tell of the schema (column types, validated
+	// NOT NULL checks) for the later ones, while each file is still judged as if the earlier
+	// ones were applied. Set by LintDir.
+	carry *setState
+}
+
+// LintContext is Lint with a context for the probe.
+func (l *Linter) LintContext(ctx context.Context, set []File, snap *catalog.Snapshot, opts LintOpts) *Report {
 	rep := &Report{Files: len(set), Catalog: snap != nil, Findings: []Finding{}}
 	s := newSetState(snap)
+	if opts.carry != nil {
+		s = opts.carry.next()
+	}
+	probed := map[tableKey]probeResult{}
 	for _, f := range set {
 		if f.Migration == nil {
 			continue
 		}
-		c := &checker{file: f.Migration, set: s, notValid: map[tableChild]constraintInfo{}}
+		c := newChecker(l, f, s)
+		var found []Finding
 		for _, st := range f.Migration.Statements {
 			if st.Tree == nil || (f.Run != nil && !f.Run[st.Index]) {
 				continue
 			}
+			c.enter(st)
 			for _, h := range c.statement(st) {
-				if fd, ok := l.finding(f, st, h, s); ok {
-					rep.Findings = append(rep.Findings, fd)
+				if fd, ok := l.finding(ctx, f, st, h, s, opts.Probe, probed); ok {
+					found = append(found, fd)
 				}
 			}
 			s.apply(st)
 		}
+		// A DO block's statements report their own lines, after the block's first line.
+		slices.SortStableFunc(found, func(a, b Finding) int { return cmp.Compare(a.Line, b.Line) })
+		rep.Findings = append(rep.Findings, found...)
+	}
+	if opts.carry != nil {
+		*opts.carry = *s
 	}
 	return rep
 }
 
+// LintDir judges the files of a directory (or the shipped set): each as if the ones before it
+// were applied, which is how they reach production, one deploy at a time. What the earlier
+// files tell of the schema (a validated CHECK (col IS NOT NULL), a column's type) still counts.
+func (l *Linter) LintDir(ctx context.Context, files []File, snap *catalog.Snapshot, opts LintOpts) *Report {
+	rep := &Report{Files: len(files), Catalog: snap != nil, Findings: []Finding{}}
+	opts.carry = newSetState(snap)
+	for _, f := range files {
+		r := l.LintContext(ctx, []File{f}, snap, opts)
+		rep.Findings = append(rep.Findings, r.Findings...)
+	}
+	return rep
+}
+
+type probeResult struct {
+	hasRows bool
+	err     error
+}
+
 // finding turns a hit into a finding, or drops it when its table cannot be in use.
-func (l *Linter) finding(f File, st fingerprint.Statement, h hit, s *setState) (Finding, bool) {
+func (l *Linter) finding(ctx context.Context, f File, st fingerprint.Statement, h hit, s *setState, probe RowProbe, probed map[tableKey]probeResult) (Finding, bool) {
 	r := h.rule
+	if r.style && s.snap != nil {
+		return Finding{}, false
+	}
 	var table catalog.Table
 	found := false
-	if r.locking && h.table != nil {
+	if r.locking && h.table != nil && !h.dynamic {
 		if s.snap != nil {
 			table, found = s.snap.Table(h.table.schema, h.table.name)
+			if !found && h.view {
+				table, found = s.snap.MaterializedView(h.table.schema, h.table.name)
+			}
 			if !found {
 				return Finding{}, false
 			}
@@ -100,9 +169,9 @@ func (l *Linter) finding(f File, st fingerprint.Statement, h hit, s *setState) (
 	line, col := position(f.SQL, offset)
 	fd := Finding{
 		File: f.Name, Line: line, Column: col, Rule: r.Name, Lock: cmpStr(h.lock, r.Lock),
-		Detail: h.detail, Why: cmpStr(h.why, r.Why), Safe: r.Safe, Severity: r.fixed,
+		Detail: h.detail, Why: cmpStr(h.why, r.Why), Safe: l.safe(r), Severity: r.fixed,
 	}
-	if h.table != nil {
+	if h.table != nil && !h.dynamic {
 		fd.Table = h.table.String()
 	}
 	w := r.work
@@ -112,6 +181,20 @@ func (l *Linter) finding(f File, st fingerprint.Statement, h hit, s *setState) (
 	switch {
 	case found:
 		fd.Size = &Size{Rows: table.Rows, Bytes: table.TotalBytes}
+		if table.Rows < 0 && probe != nil && (r.sized || r.onlyIfRows) {
+			pr, ok := probed[*h.table]
+			if !ok {
+				hasRows, err := probe.HasRows(ctx, h.table.schema, h.table.name)
+				pr = probeResult{hasRows: hasRows, err: err}
+				probed[*h.table] = pr
+			}
+			if pr.err == nil {
+				fd.Size.Probed = true
+				if !pr.hasRows {
+					table.Rows, table.HeapBytes, fd.Size.Rows = 0, 0, 0
+				}
+			}
+		}
 		if w != workNone && table.Rows >= 0 {
 			fd.Size.Work = w.String()
 			fd.Size.LockMillis = l.cfg.Rates.estimate(w, table.Rows, table.HeapBytes, table.TotalBytes).Milliseconds()
@@ -126,6 +209,15 @@ func (l *Linter) finding(f File, st fingerprint.Statement, h hit, s *setState) (
 		}
 	case r.sized:
 		fd.Severity = Warning // offline, or a table the statement does not name
+	}
+	if h.severity != nil {
+		fd.Severity = *h.severity
+	}
+	if lv, ok := l.cfg.Levels[r.Name]; ok {
+		if lv == LevelOff {
+			return Finding{}, false
+		}
+		fd.Severity = lv.severity()
 	}
 	for _, a := range st.Allows {
 		if a.Rule == r.Name {
@@ -181,6 +273,17 @@ type setState struct {
 	notNullChecks map[tableChild]string
 }
 
+// next is the state a later file of a directory starts from: what is known of the schema,
+// but no table counts as new any more (each file reaches production in its own deploy).
+func (s *setState) next() *setState {
+	n := newSetState(s.snap)
+	maps.Copy(n.indexes, s.indexes)
+	maps.Copy(n.types, s.types)
+	maps.Copy(n.checks, s.checks)
+	maps.Copy(n.notNullChecks, s.notNullChecks)
+	return n
+}
+
 func newSetState(snap *catalog.Snapshot) *setState {
 	return &setState{snap: snap, created: map[tableKey]bool{}, indexes: map[tableKey]tableKey{},
 		types: map[tableChild]string{}, checks: map[tableChild]bool{}, notNullChecks: map[tableChild]string{}}
@@ -229,7 +332,7 @@ func (s *setState) apply(st fingerprint.Statement) {
 		switch {
 		case o.Kind == fingerprint.KindTable && e.Absent:
 			delete(s.created, tableKey{o.Schema, o.Name})
-		case o.Kind == fingerprint.KindTable:
+		case o.Kind == fingerprint.KindTable, o.Kind == fingerprint.KindView:
 			s.created[tableKey{o.Schema, o.Name}] = true
 		case o.Kind == fingerprint.KindColumn && e.Absent:
 			delete(s.types, tableChild{tableKey{o.Schema, o.Table}, o.Name})

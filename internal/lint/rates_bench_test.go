@@ -14,8 +14,9 @@ var benchScale = flag.Int("lint.demo-scale", 10, "demo-data scale of BenchmarkLo
 // BenchmarkLockRates measures on this machine how fast PostgreSQL does the work that the lint's
 // findings hold a lock for, on demo data: a table rewrite (ALTER COLUMN TYPE, ADD COLUMN with a
 // volatile default), a validating scan (ADD CONSTRAINT … CHECK), a plain index build (CREATE
-// INDEX) and a foreign key validation. Each operation is timed alone after VACUUM ANALYZE and undone untimed. The
-// rates it reports are the ones lint.DefaultRates holds (README, "Lint"):
+// INDEX) and a foreign key validation. Each operation is timed alone after VACUUM ANALYZE and
+// undone untimed. lint.DefaultRates are calibrated by the bench's estimates scenario; this
+// measures the same rates on the demo data:
 //
 //	go test -run '^$' -bench LockRates -benchtime 3x ./internal/lint -args -lint.demo-scale 25
 func BenchmarkLockRates(b *testing.B) {

@@ -49,6 +49,17 @@ func (r *Report) Errors() []Finding {
 	return out
 }
 
+// Fails reports a finding at or above the severity that no directive allows: what fails
+// steady lint --fail-on.
+func (r *Report) Fails(threshold Severity) bool {
+	for _, f := range r.Findings {
+		if f.Allowed == "" && f.Severity >= threshold {
+			return true
+		}
+	}
+	return false
+}
+
 // Summary is one line: "2 findings in 38 files: 1 error, 1 warning, 0 info; 7 allowed".
 func (r *Report) Summary() string {
 	n := len(r.Findings) - r.Allowed()

@@ -10,6 +10,7 @@ import (
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/fingerprint"
 	"github.com/steadydb/steady/internal/lint"
+	"github.com/steadydb/steady/internal/migrate"
 )
 
 // lintSet lints files that run one after another (one pending set), offline when snap is nil.
@@ -25,9 +26,14 @@ func lintSet(t *testing.T, l *lint.Linter, snap *catalog.Snapshot, sqls ...strin
 	return l.Lint(set, snap)
 }
 
+// setup is a linter without the style rules (info about column types), which most tests
+// leave aside.
 func setup(t *testing.T) *lint.Linter {
 	t.Helper()
-	l, err := lint.New(lint.Config{})
+	l, err := lint.New(lint.Config{Levels: map[string]lint.Level{
+		"prefer-identity": lint.LevelOff, "prefer-bigint-over-int": lint.LevelOff, "prefer-bigint-over-smallint": lint.LevelOff,
+		"prefer-text-field": lint.LevelOff, "prefer-timestamp-tz": lint.LevelOff, "ban-char-field": lint.LevelOff,
+	}})
 	require.NoError(t, err)
 	return l
 }
@@ -126,20 +132,55 @@ func TestRules(t *testing.T) {
 			[]string{"ban-concurrent-index-creation-in-transaction"}},
 		{"BanConcurrentIndexCreationInTransactionSafe", []string{"-- steady:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS leads_status_idx ON leads (status);"}, nil},
 
-		{"TransactionNesting", []string{"BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;"}, []string{"transaction-nesting", "transaction-nesting"}},
+		// A block around the whole file is the file's own all-or-nothing: steady runs it as written.
+		{"TransactionBlockAroundTheFile", []string{"BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;"}, nil},
+		{"TransactionNestingStatementOutside", []string{"BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;\nALTER TABLE business ADD COLUMN tier text;"}, []string{"transaction-nesting"}},
+		{"TransactionNestingLeftOpen", []string{"BEGIN;\nALTER TABLE leads ADD COLUMN tier text;"}, []string{"transaction-nesting"}},
+		{"TransactionNestingTwice", []string{"BEGIN;\nBEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;"}, []string{"transaction-nesting"}},
 		{"TransactionNestingSafe", []string{"ALTER TABLE leads ADD COLUMN tier text;\nSAVEPOINT a;\nRELEASE SAVEPOINT a;"}, nil},
 
 		{"PreferRobustStmtsInsert", []string{"ALTER TABLE leads ADD COLUMN tier text;\nINSERT INTO tiers (name) VALUES ('free');"}, []string{"prefer-robust-stmts"}},
-		{"PreferRobustStmtsUpdateIncrement", []string{"ALTER TABLE leads ADD COLUMN score int;\nUPDATE leads SET score = score + 1;"}, []string{"prefer-robust-stmts"}},
+		{"PreferRobustStmtsUpdateIncrement", []string{"ALTER TABLE leads ADD COLUMN score int;\nUPDATE leads SET score = score + 1 WHERE id < 1000;"}, []string{"prefer-robust-stmts"}},
 		{"PreferRobustStmtsDo", []string{"ALTER TABLE leads ADD COLUMN tier text;\nDO $$ BEGIN PERFORM 1; END $$;"}, []string{"prefer-robust-stmts"}},
 		{"PreferRobustStmtsSafe", []string{"ALTER TABLE leads ADD COLUMN tier text;\n" +
 			"INSERT INTO tiers (name) VALUES ('free') ON CONFLICT DO NOTHING;\n" +
 			"INSERT INTO tiers (name) SELECT 'pro' WHERE NOT EXISTS (SELECT 1 FROM tiers WHERE name = 'pro');\n" +
-			"UPDATE business SET webhook_secret = encode(gen_random_bytes(32), 'hex') WHERE webhook_secret IS NULL;\n" +
-			"UPDATE leads SET tier = 'free';\n" +
+			"UPDATE business SET webhook_secret = encode(gen_random_bytes(32), 'hex') WHERE webhook_secret IS NULL AND id < 100;\n" +
+			"UPDATE leads SET tier = 'free' WHERE id = 1;\n" +
 			"COMMENT ON COLUMN leads.tier IS 'plan';\n" +
 			"-- steady:fingerprint column leads.tier\nINSERT INTO audit (what) VALUES ('tier');"}, nil},
-		{"PreferRobustStmtsNeverPartial", []string{"INSERT INTO tiers (name) VALUES ('free');\nUPDATE leads SET score = score + 1;"}, nil},
+		{"PreferRobustStmtsNeverPartial", []string{"INSERT INTO tiers (name) VALUES ('free');\nUPDATE leads SET score = score + 1 WHERE id = 1;"}, nil},
+
+		{"BanTruncateCascade", []string{"TRUNCATE leads CASCADE;"}, []string{"ban-truncate-cascade"}},
+		{"TruncateWithoutCascade", []string{"TRUNCATE import_staging;"}, nil},
+		{"RequireConcurrentReindex", []string{"REINDEX TABLE leads;\nREINDEX INDEX leads_pkey;"}, []string{"require-concurrent-reindex", "require-concurrent-reindex"}},
+		{"RequireConcurrentReindexSafe", []string{"REINDEX INDEX CONCURRENTLY leads_pkey;"}, nil},
+		{"BanVacuumFull", []string{"VACUUM FULL leads;"}, []string{"ban-vacuum-full"}},
+		{"VacuumAnalyzeSafe", []string{"VACUUM ANALYZE leads;"}, nil},
+		{"BanCluster", []string{"CLUSTER leads USING leads_pkey;"}, []string{"ban-cluster"}},
+		{"ChangingTablePersistence", []string{"ALTER TABLE leads SET LOGGED;"}, []string{"changing-table-persistence"}},
+		{"RequireConcurrentRefresh", []string{"REFRESH MATERIALIZED VIEW lead_stats;"}, []string{"require-concurrent-refresh"}},
+		{"RequireConcurrentRefreshSafe", []string{"REFRESH MATERIALIZED VIEW CONCURRENTLY lead_stats;"}, nil},
+		{"RefreshOfAViewCreatedInTheSet", []string{"CREATE MATERIALIZED VIEW lead_stats AS SELECT 1 AS n;\nREFRESH MATERIALIZED VIEW lead_stats;"}, nil},
+		{"BanLockTable", []string{"LOCK TABLE leads IN ACCESS EXCLUSIVE MODE;"}, []string{"ban-lock-table"}},
+		{"LockTableRowShareSafe", []string{"LOCK TABLE leads IN ROW SHARE MODE;"}, nil},
+		{"UnbatchedBackfill", []string{"UPDATE leads SET status = 'new';"}, []string{"unbatched-backfill"}},
+		{"UnbatchedBackfillIsNull", []string{"UPDATE leads SET status = 'new' WHERE status IS NULL;"}, []string{"unbatched-backfill"}},
+		{"UnbatchedDelete", []string{"DELETE FROM leads;"}, []string{"unbatched-backfill"}},
+		{"BoundedUpdateSafe", []string{"UPDATE leads SET status = 'new' WHERE id = 42;\nDELETE FROM sessions WHERE expires_at < now() - interval '30 days';"}, nil},
+		{"BackfillInDDLTransaction", []string{"ALTER TABLE leads ADD COLUMN tier text;\nUPDATE leads SET tier = 'free' WHERE tier IS NULL;"}, []string{"backfill-in-ddl-transaction"}},
+		{"BackfillAfterDisableTrigger", []string{"ALTER TABLE leads DISABLE TRIGGER ALL;\nUPDATE leads SET status = lower(status);\nALTER TABLE leads ENABLE TRIGGER ALL;"}, []string{"backfill-in-ddl-transaction"}},
+		{"BackfillInItsOwnTransaction", []string{"-- steady:no-transaction\nALTER TABLE leads ADD COLUMN tier text;\nUPDATE leads SET tier = 'free' WHERE id < 1000;"}, nil},
+		{"NewEnumValueUsedInTransaction", []string{"ALTER TYPE lead_status ADD VALUE 'archived';\nUPDATE leads SET status = 'archived' WHERE id = 1;"}, []string{"new-enum-value-used-in-transaction"}},
+		{"NewEnumValueAlone", []string{"ALTER TYPE lead_status ADD VALUE IF NOT EXISTS 'archived';"}, nil},
+		{"DoBlockCreateIndex", []string{"DO $$\nBEGIN\n  IF true THEN\n    CREATE INDEX leads_x_idx ON leads (x);\n  END IF;\nEND $$;"}, []string{"require-concurrent-index-creation"}},
+		{"DoBlockExecuteFormat", []string{"DO $$\nBEGIN\n  EXECUTE format('ALTER TABLE %I ALTER COLUMN id TYPE bigint', 'leads');\nEND $$;"}, []string{"changing-column-type"}},
+		{"DoBlockDynamic", []string{"DO $$\nDECLARE q text := current_setting('app.sql');\nBEGIN\n  EXECUTE q;\nEND $$;"}, []string{"dynamic-sql-not-analysed"}},
+		{"DoBlockConcurrently", []string{"DO $$ BEGIN EXECUTE 'CREATE INDEX CONCURRENTLY leads_y_idx ON leads (y)'; END $$;"}, []string{"ban-concurrent-index-creation-in-transaction"}},
+		{"DoBlockSafe", []string{"DO $$\nBEGIN\n  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'reporting') THEN\n    CREATE ROLE reporting;\n  END IF;\n  EXECUTE format('GRANT SELECT ON %I TO reporting', 'leads');\nEND $$;"}, nil},
+		{"AddColumnReferencesNoDefault", []string{"ALTER TABLE leads ADD COLUMN owner_id bigint REFERENCES users (id);"}, nil},
+		{"AddColumnReferencesWithDefault", []string{"ALTER TABLE leads ADD COLUMN owner_id bigint DEFAULT 1 REFERENCES users (id);"}, []string{"constraint-missing-not-valid"}},
+		{"ConcurrentlyInsideOwnBlock", []string{"BEGIN;\nCREATE INDEX CONCURRENTLY leads_z_idx ON leads (z);\nCOMMIT;"}, []string{"ban-concurrent-index-creation-in-transaction"}},
 
 		// require-timeout-settings is not a steady rule: steady sets lock_timeout itself.
 		{"NoTimeoutSettingsNeeded", []string{"ALTER TABLE leads ADD COLUMN tier text;"}, nil},
@@ -154,6 +195,45 @@ func TestRules(t *testing.T) {
 				require.NotEmpty(t, f.Safe, f.Rule)
 				require.NotEmpty(t, f.Detail, f.Rule)
 			}
+		})
+	}
+}
+
+// TestToolRules: a file is judged as the tool of its format runs it.
+func TestToolRules(t *testing.T) {
+	t.Parallel()
+	l := setup(t)
+	const cic = "CREATE INDEX CONCURRENTLY IF NOT EXISTS leads_status_idx ON leads (status);"
+	tests := []struct {
+		name   string
+		format migrate.Format
+		noTx   bool
+		sql    string
+		want   []string // severity rule
+	}{
+		{"GooseWithoutNoTransaction", migrate.FormatGoose, false, cic, []string{"error ban-concurrent-index-creation-in-transaction"}},
+		{"GooseNoTransaction", migrate.FormatGoose, true, cic, nil},
+		{"DbmateWithoutTransactionFalse", migrate.FormatDbmate, false, cic, []string{"error ban-concurrent-index-creation-in-transaction"}},
+		{"GolangMigrateAlone", migrate.FormatGolangMigrate, false, cic, nil},
+		{"FlywayAlone", migrate.FormatFlyway, false, cic, nil},
+		{"GolangMigrateMixed", migrate.FormatGolangMigrate, false, "ALTER TABLE leads ADD COLUMN tier text;\n" + cic, []string{"warning ban-concurrent-index-creation-in-transaction"}},
+		{"GooseOwnBlockInAWrappedFile", migrate.FormatGoose, false, "BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;", []string{"warning transaction-nesting"}},
+		{"GooseNoTransactionOwnBlock", migrate.FormatGoose, true, "BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;\n" + cic, nil},
+		{"GolangMigrateOwnBlock", migrate.FormatGolangMigrate, false, "BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;", nil},
+		{"GooseNoTransactionBackfillCommitsAlone", migrate.FormatGoose, true, "ALTER TABLE leads ADD COLUMN tier text;\nUPDATE leads SET tier = 'free' WHERE id < 10;", nil},
+		{"GooseWrappedBackfill", migrate.FormatGoose, false, "ALTER TABLE leads ADD COLUMN tier text;\nUPDATE leads SET tier = 'free';", []string{"warning backfill-in-ddl-transaction"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := fingerprint.Parse("x.sql", tt.sql)
+			require.NoError(t, err)
+			rep := l.Lint([]lint.File{{Name: "x.sql", SQL: tt.sql, Migration: m, Format: tt.format, NoTransaction: tt.noTx}}, nil)
+			var got []string
+			for _, f := range rep.Findings {
+				got = append(got, f.Severity.String()+" "+f.Rule)
+			}
+			require.Equal(t, tt.want, got, "%+v", rep.Findings)
 		})
 	}
 }

@@ -38,6 +38,9 @@ type Migration struct {
 	// transactions, as psql and the Supabase CLI run it (golang-migrate sends it as one
 	// multi-statement query, which PostgreSQL runs the same way).
 	OwnTransactions bool
+	// FormatNoTransaction: the format's own marker says so (goose's NO TRANSACTION, dbmate's
+	// transaction:false); the lint judges a goose or dbmate file as its tool runs it.
+	FormatNoTransaction bool
 }
 
 // Load reads every migration at the root of fsys, in the format detected from the files (see
@@ -186,7 +189,7 @@ func read(fsys fs.FS, ms []Migration) error {
 					continue
 				}
 				ms[i].SQL, ms[i].Checksum = up.sql, hex.EncodeToString(sum[:])
-				ms[i].Format, ms[i].NoTransaction = up.format, up.noTransaction || dieselNoTransaction(fsys, ms[i])
+				ms[i].Format, ms[i].NoTransaction, ms[i].FormatNoTransaction = up.format, up.noTransaction || dieselNoTransaction(fsys, ms[i]), up.noTransaction
 			}
 		})
 	}

@@ -1,0 +1,5 @@
+-- migrate:up
+ALTER TABLE contacts ALTER COLUMN notes TYPE text;
+
+-- migrate:down
+SELECT 1;

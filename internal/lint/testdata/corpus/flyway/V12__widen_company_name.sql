@@ -1,0 +1,2 @@
+-- Widening a varchar is a catalog change only.
+ALTER TABLE companies ALTER COLUMN name TYPE varchar(200);

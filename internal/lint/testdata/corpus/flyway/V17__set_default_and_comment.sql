@@ -1,0 +1,2 @@
+ALTER TABLE invoices ALTER COLUMN currency SET DEFAULT 'USD';
+COMMENT ON COLUMN invoices.currency IS 'ISO 4217';

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS documents_archived_at_idx;

@@ -1,0 +1,1 @@
+ALTER TABLE jobs ALTER COLUMN priority TYPE text;

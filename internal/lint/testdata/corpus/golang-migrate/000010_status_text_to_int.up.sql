@@ -1,0 +1,3 @@
+-- danger: USING rewrites the table under ACCESS EXCLUSIVE
+-- expect: warning changing-column-type
+ALTER TABLE jobs ALTER COLUMN priority TYPE integer USING priority::integer;

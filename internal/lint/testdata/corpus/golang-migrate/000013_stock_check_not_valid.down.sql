@@ -1,0 +1,1 @@
+ALTER TABLE inventory DROP CONSTRAINT inventory_quantity_nonnegative;

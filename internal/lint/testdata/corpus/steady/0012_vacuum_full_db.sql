@@ -1,0 +1,3 @@
+-- danger: VACUUM FULL of every table in turn
+-- expect: warning ban-vacuum-full
+VACUUM FULL;
