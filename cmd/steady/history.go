@@ -130,19 +130,38 @@ func printVerify(w io.Writer, rep *historyverify.Report) error {
 	counts := rep.Converged()
 	for _, c := range []historyverify.Case{historyverify.CaseNoHistory, historyverify.CaseToolHistory, historyverify.CaseRowLost} {
 		if n, ok := counts[c]; ok {
-			fmt.Fprintf(w, "%-16s converged %d of %d prefixes\n", c, n[0], n[1])
+			more := ""
+			if n.Undecidable > 0 {
+				more = fmt.Sprintf("; %d more undecidable (below)", n.Undecidable)
+			}
+			fmt.Fprintf(w, "%-16s converged %d of %d prefixes%s\n", c, n.Converged, n.Tried, more)
 		}
 	}
-	if rep.AllConverged() {
-		return nil
-	}
-	fmt.Fprintln(w, "\nPrefixes that did not converge:")
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PREFIX\tAFTER\tCASE\tJUDGE\tREASON")
-	for _, o := range rep.Outcomes {
-		if !o.Converged {
+	for _, section := range []struct {
+		title       string
+		undecidable bool
+	}{
+		{"Prefixes that did not converge:", false},
+		{"Undecidable prefixes (the last file only changes data, nothing records it, and it is not safe to run twice):", true},
+	} {
+		var rows []historyverify.Outcome
+		for _, o := range rep.Outcomes {
+			if !o.Converged && o.Undecidable == section.undecidable {
+				rows = append(rows, o)
+			}
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		fmt.Fprintln(w, "\n"+section.title)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PREFIX\tAFTER\tCASE\tJUDGE\tREASON")
+		for _, o := range rows {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", o.Prefix, o.After, o.Case, o.Judge, strings.ReplaceAll(o.Reason, "\n", " "))
 		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
-	return tw.Flush()
+	return nil
 }

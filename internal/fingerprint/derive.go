@@ -2,6 +2,7 @@ package fingerprint
 
 import (
 	"cmp"
+	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/proto"
@@ -13,6 +14,7 @@ import (
 type derived struct {
 	effects  []Effect
 	replaces bool // CREATE OR REPLACE
+	fromBody bool // the effects are those of the statements a DO block holds
 }
 
 // derive reads the effects of one statement (an ALTER TABLE has already been split to one
@@ -57,6 +59,8 @@ func derive(n *pg_query.Node, version int32) derived {
 		return created(createTableAs(s.CreateTableAsStmt)...)
 	case *pg_query.Node_CreateSeqStmt:
 		return created(relEffect(KindSequence, s.CreateSeqStmt.Sequence)...)
+	case *pg_query.Node_DoStmt:
+		return doBlock(s.DoStmt, version)
 	case *pg_query.Node_CreatePolicyStmt:
 		if o, ok := tableChild(KindPolicy, s.CreatePolicyStmt.Table, s.CreatePolicyStmt.PolicyName); ok {
 			return created(Effect{Object: o})
@@ -66,6 +70,52 @@ func derive(n *pg_query.Node, version int32) derived {
 }
 
 func created(effects ...Effect) derived { return derived{effects: effects} }
+
+// doBlock derives the effects of the statements a PL/pgSQL DO block holds (PlpgsqlBody): the
+// usual body of a conditional DDL (IF NOT EXISTS (SELECT … FROM pg_constraint …) THEN ALTER
+// TABLE … ADD CONSTRAINT …) leaves the constraint in place whichever branch runs. Statements
+// built at run time are not read. The effects are evidence only (Statement.FromBody): a DO
+// block also moves data, so it is never skipped for them nor run to repair them.
+func doBlock(d *pg_query.DoStmt, version int32) derived {
+	body, lang := "", "plpgsql"
+	for _, a := range d.Args {
+		switch de := a.GetDefElem(); de.GetDefname() {
+		case "as":
+			body = de.Arg.GetString_().GetSval()
+		case "language":
+			lang = strings.ToLower(de.Arg.GetString_().GetSval())
+		}
+	}
+	if lang != "plpgsql" || body == "" {
+		return derived{}
+	}
+	parts, err := PlpgsqlBody(body, "")
+	if err != nil {
+		return derived{}
+	}
+	var effects []Effect
+	for _, p := range parts {
+		if p.Dynamic {
+			continue
+		}
+		tree, err := pg_query.Parse(p.SQL)
+		if err != nil {
+			continue
+		}
+		for _, raw := range tree.Stmts {
+			for _, part := range append([]*pg_query.Node{raw.Stmt}, splitAlterTable(raw.Stmt)...) {
+				if len(splitAlterTable(part)) > 1 {
+					continue // the parts follow
+				}
+				effects = append(effects, derive(part, version).effects...)
+			}
+		}
+	}
+	if len(effects) == 0 {
+		return derived{}
+	}
+	return derived{effects: effects, fromBody: true}
+}
 
 func schemaOrPublic(schema string) string { return cmp.Or(schema, "public") }
 

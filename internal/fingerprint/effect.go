@@ -125,6 +125,9 @@ type Statement struct {
 	Effects []Effect `json:"effects,omitempty"`
 	// Explicit reports that Effects came from a steady:fingerprint directive.
 	Explicit bool `json:"explicit,omitempty"`
+	// FromBody reports that Effects are those of the statements a DO block holds: evidence of
+	// what it left, but the block also moves data, so it is never skipped or run for them.
+	FromBody bool `json:"from_body,omitempty"`
 	// Replaces reports a CREATE OR REPLACE (function, procedure, view, trigger): it succeeds
 	// whether or not the object exists, and the object's existence does not prove that this
 	// definition of it is the one in the catalog.

@@ -70,7 +70,7 @@ func (s *source) statements(node *pg_query.Node, sp span, explicit []Effect) ([]
 	parts := splitAlterTable(node)
 	if len(parts) < 2 {
 		d := derive(node, s.version)
-		base.Effects, base.Replaces = d.effects, d.replaces
+		base.Effects, base.Replaces, base.FromBody = d.effects, d.replaces, d.fromBody
 		base.Refs, base.RefsUnknown = references(node, base.Effects)
 		return []Statement{base}, nil
 	}

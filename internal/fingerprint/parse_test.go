@@ -204,6 +204,14 @@ func TestParseDerivedEffects(t *testing.T) {
 				{Object: Object{Kind: KindIndex, Schema: "public", Table: "codes", Name: "codes_code_u"}, BacksConstraint: true},
 			}},
 		{name: "TempTable", sql: "CREATE TEMP TABLE scratch (a int)"},
+		// Conditional DDL in a DO block: whichever branch runs, the constraint is there after it.
+		{name: "DoBlockConditionalConstraint", sql: `DO $$ BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'leads_email_key') THEN
+		ALTER TABLE leads ADD CONSTRAINT leads_email_key UNIQUE (email);
+	END IF;
+END $$`,
+			effects: []Effect{constraint("leads", "leads_email_key", true, "UNIQUE (email)"),
+				{Object: Object{Kind: KindIndex, Schema: "public", Table: "leads", Name: "leads_email_key"}, BacksConstraint: true}}},
 		{name: "Policy", sql: "CREATE POLICY own_rows ON app.notes FOR SELECT TO authenticated USING (auth.uid() = user_id)",
 			effects: []Effect{present(Object{Kind: KindPolicy, Schema: "app", Table: "notes", Name: "own_rows"})}},
 		{name: "DropPolicy", sql: "DROP POLICY IF EXISTS own_rows ON notes",
@@ -374,6 +382,7 @@ func TestParseDerivedEffects(t *testing.T) {
 			require.Equal(t, len(tt.effects) > 0, st.Verifiable())
 			require.Equal(t, tt.replaces, st.Replaces)
 			require.False(t, st.Explicit)
+			require.Equal(t, strings.HasPrefix(tt.name, "DoBlock"), st.FromBody, "a DO block's effects are evidence only")
 		})
 	}
 }

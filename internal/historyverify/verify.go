@@ -68,7 +68,11 @@ type Outcome struct {
 	After     string `json:"after,omitempty"` // the last file of the prefix
 	Case      Case   `json:"case"`
 	Converged bool   `json:"converged"`
-	Reason    string `json:"reason,omitempty"`
+	// Undecidable: the prefix's last file only changes data and nothing records it. No tool
+	// can tell from the database whether it ran; steady runs it again, as its rules say, and
+	// it did not converge only because the file is not safe to run twice.
+	Undecidable bool   `json:"undecidable,omitempty"`
+	Reason      string `json:"reason,omitempty"`
 	Judge     string `json:"judge,omitempty"`
 	Applied   int    `json:"applied"`
 }
@@ -81,23 +85,32 @@ type Report struct {
 	DurationMS int64          `json:"duration_ms"`
 }
 
-// Converged counts, per case, the prefixes that converged and those tried.
-func (r *Report) Converged() map[Case][2]int {
-	out := map[Case][2]int{}
+// Count is, for one case, the prefixes that converged, those tried but the undecidable ones,
+// and the undecidable ones.
+type Count struct{ Converged, Tried, Undecidable int }
+
+// Converged counts the prefixes per case.
+func (r *Report) Converged() map[Case]Count {
+	out := map[Case]Count{}
 	for _, o := range r.Outcomes {
 		c := out[o.Case]
-		if o.Converged {
-			c[0]++
+		switch {
+		case o.Undecidable:
+			c.Undecidable++
+		case o.Converged:
+			c.Converged++
+			c.Tried++
+		default:
+			c.Tried++
 		}
-		c[1]++
 		out[o.Case] = c
 	}
 	return out
 }
 
-// AllConverged reports a history steady adopts at every prefix tried.
+// AllConverged reports a history steady adopts at every prefix tried, but the undecidable ones.
 func (r *Report) AllConverged() bool {
-	return !slices.ContainsFunc(r.Outcomes, func(o Outcome) bool { return !o.Converged })
+	return !slices.ContainsFunc(r.Outcomes, func(o Outcome) bool { return !o.Converged && !o.Undecidable })
 }
 
 // HistoryError is a history that does not apply, with its tool's rules, on an empty database:
@@ -262,10 +275,36 @@ func (v *verifier) adopt(ctx context.Context, k int, c Case) Outcome {
 		return nil
 	})
 	if err != nil {
+		if v.dataOnly(k-1) && unrecorded(k, c) {
+			out.Undecidable = true
+			return fail("%s only changes data and nothing records it: steady runs it again, as its rules say, and it is not safe to run twice (keep the tool's history table, or make the file rerunnable): %v", v.ms[k-1].File, err)
+		}
 		return fail("%v", err)
 	}
 	out.Converged = true
 	return out
+}
+
+// dataOnly reports a file whose every statement only moves data.
+func (v *verifier) dataOnly(i int) bool {
+	if i < 0 {
+		return false
+	}
+	for _, st := range v.ms[i].Parsed.Statements {
+		switch st.Node {
+		case "InsertStmt", "UpdateStmt", "DeleteStmt", "CopyStmt", "SelectStmt", "DoStmt", "TransactionStmt", "VariableSetStmt":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// unrecorded reports a case where no history row says the prefix's last file ran: no table,
+// or the row lost is the last one (a lost row is the middle one, k/2, which is the last for
+// k of 1 and 2).
+func unrecorded(k int, c Case) bool {
+	return c == CaseNoHistory || (c == CaseRowLost && k/2 == k-1)
 }
 
 func (v *verifier) migrate(ctx context.Context, p *pgxpool.Pool) (*migrate.Result, error) {

@@ -301,7 +301,8 @@ func (p *planner) planInPrefix(mi int, m *Migration, mp *MigrationPlan) {
 	for si := range mp.Statements {
 		sp := &mp.Statements[si]
 		v := verdicts[si]
-		sp.Run = v.missing > 0 && v.missing == v.repairable && v.current == len(sp.Effects)
+		// A DO block's effects are evidence only: it also moves data, never run in a repair.
+		sp.Run = v.missing > 0 && v.missing == v.repairable && v.current == len(sp.Effects) && !sp.FromBody
 		if v.missing > 0 && !sp.Run {
 			safe = false
 		}
@@ -404,7 +405,7 @@ func (p *planner) planForward(mi int, m *Migration, mp *MigrationPlan) {
 		sp := StatementPlan{Statement: st, Run: true, Reason: "not run"}
 		// Only what existed before this run counts, and an explicit fingerprint describes the
 		// statement's evidence, not something it makes: such a statement always runs.
-		present := st.Verifiable() && !st.Explicit
+		present := st.Verifiable() && !st.Explicit && !st.FromBody
 		for _, e := range st.Effects {
 			r := p.check(exact(e))
 			if e.Absent || e.Alter || !r.Holds || p.planned(e.Object) {
