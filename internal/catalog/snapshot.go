@@ -341,14 +341,20 @@ func (s *Snapshot) column(schema, table, col string) (Column, bool) {
 // others in name order. Other tools create their history tables in whichever schema their
 // connection's search_path named first.
 func (s *Snapshot) TableNamed(tableName string, prefer ...string) (Table, bool) {
+	all := s.TablesNamed(tableName, prefer...)
+	if len(all) == 0 {
+		return Table{}, false
+	}
+	return all[0], true
+}
+
+// TablesNamed is every table of that name, in TableNamed's order.
+func (s *Snapshot) TablesNamed(tableName string, prefer ...string) []Table {
 	var schemas []string
 	for k, kind := range s.relations {
 		if k.name == tableName && (kind == "r" || kind == "p") {
 			schemas = append(schemas, k.schema)
 		}
-	}
-	if len(schemas) == 0 {
-		return Table{}, false
 	}
 	rank := func(schema string) int {
 		if i := slices.Index(prefer, schema); i >= 0 {
@@ -365,5 +371,10 @@ func (s *Snapshot) TableNamed(tableName string, prefer ...string) (Table, bool) 
 		}
 		return strings.Compare(a, b)
 	})
-	return s.Table(schemas[0], tableName)
+	out := make([]Table, 0, len(schemas))
+	for _, schema := range schemas {
+		t, _ := s.Table(schema, tableName)
+		out = append(out, t)
+	}
+	return out
 }

@@ -73,8 +73,8 @@ type Outcome struct {
 	// it did not converge only because the file is not safe to run twice.
 	Undecidable bool   `json:"undecidable,omitempty"`
 	Reason      string `json:"reason,omitempty"`
-	Judge     string `json:"judge,omitempty"`
-	Applied   int    `json:"applied"`
+	Judge       string `json:"judge,omitempty"`
+	Applied     int    `json:"applied"`
 }
 
 // Report is the whole proof.
@@ -189,11 +189,11 @@ type verifier struct {
 // reference is the schema the whole history makes, with its tool's rules.
 func (v *verifier) reference(ctx context.Context) (catalog.State, error) {
 	var out catalog.State
-	err := v.withDatabase(ctx, func(conn *pgx.Conn, _ string) error {
+	err := v.withDatabase(ctx, func(conn **pgx.Conn, _ string) error {
 		if err := v.prepare(ctx, conn, len(v.ms)); err != nil {
 			return &HistoryError{Err: err}
 		}
-		s, err := catalog.ReadState(ctx, conn)
+		s, err := catalog.ReadState(ctx, *conn)
 		out = s
 		return err
 	})
@@ -203,15 +203,23 @@ func (v *verifier) reference(ctx context.Context) (catalog.State, error) {
 	return out.Without(v.bookkeeping), nil
 }
 
-// prepare applies the setup and files 1..k as the tool would.
-func (v *verifier) prepare(ctx context.Context, conn *pgx.Conn, k int) error {
+// prepare applies the setup and files 1..k as the tool would. The files run on a session that
+// starts after the setup: settings it gave the database (ALTER DATABASE … SET search_path)
+// apply to sessions that start later, as the tool's own would.
+func (v *verifier) prepare(ctx context.Context, conn **pgx.Conn, k int) error {
 	if v.cfg.Setup != "" {
-		if _, err := conn.Exec(ctx, v.cfg.Setup, pgx.QueryExecModeSimpleProtocol); err != nil {
+		if _, err := (*conn).Exec(ctx, v.cfg.Setup, pgx.QueryExecModeSimpleProtocol); err != nil {
 			return fmt.Errorf("setup %s: %w", v.cfg.SetupFile, err)
 		}
+		fresh, err := v.cfg.Server.ConnectTo(ctx, (*conn).Config().Database)
+		if err != nil {
+			return err
+		}
+		_ = (*conn).Close(ctx)
+		*conn = fresh
 	}
 	for i := range v.ms[:k] {
-		if err := migrate.ApplyAsTool(ctx, conn, &v.ms[i]); err != nil {
+		if err := migrate.ApplyAsTool(ctx, *conn, &v.ms[i]); err != nil {
 			return err
 		}
 	}
@@ -228,7 +236,7 @@ func (v *verifier) adopt(ctx context.Context, k int, c Case) Outcome {
 		out.Reason = firstLines(fmt.Sprintf(format, args...), 3)
 		return out
 	}
-	err := v.withDatabase(ctx, func(conn *pgx.Conn, name string) error {
+	err := v.withDatabase(ctx, func(conn **pgx.Conn, name string) error {
 		if err := v.prepare(ctx, conn, k); err != nil {
 			return fmt.Errorf("prepare the prefix: %w", err)
 		}
@@ -238,7 +246,7 @@ func (v *verifier) adopt(ctx context.Context, k int, c Case) Outcome {
 				lose = k / 2 // a middle row: the last one's loss is the no-history case's question
 			}
 			sql, _ := migrate.ToolHistory(v.ms[:k], lose)
-			if _, err := conn.Exec(ctx, sql, pgx.QueryExecModeSimpleProtocol); err != nil {
+			if _, err := (*conn).Exec(ctx, sql, pgx.QueryExecModeSimpleProtocol); err != nil {
 				return fmt.Errorf("write the tool's history: %w", err)
 			}
 		}
@@ -329,7 +337,7 @@ func (v *verifier) migrate(ctx context.Context, p *pgxpool.Pool) (*migrate.Resul
 }
 
 // withDatabase runs f on a new, empty database of the server, then drops it.
-func (v *verifier) withDatabase(ctx context.Context, f func(conn *pgx.Conn, name string) error) error {
+func (v *verifier) withDatabase(ctx context.Context, f func(conn **pgx.Conn, name string) error) error {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	name := "steady_verify_" + hex.EncodeToString(b)
@@ -348,8 +356,8 @@ func (v *verifier) withDatabase(ctx context.Context, f func(conn *pgx.Conn, name
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	return f(conn, name)
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }() // the session prepare left
+	return f(&conn, name)
 }
 
 func driftOf(res *migrate.Result) string {

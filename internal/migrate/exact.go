@@ -280,7 +280,8 @@ func BookkeepingKey(schema string) func(key string) bool {
 	// quote_ident leaves a plain name bare and quotes any other.
 	q := "(?:" + regexp.QuoteMeta(pgx.Identifier{schema}.Sanitize()) + "|" + regexp.QuoteMeta(schema) + ")"
 	own := regexp.MustCompile(`(^|[ .])` + q + `\.(schema_migrations|steady_|river_)`)
-	tools := regexp.MustCompile(`(^|[ .])(goose_db_version|flyway_schema_history|_prisma_migrations|_sqlx_migrations|__diesel_schema_migrations|supabase_migrations\b)`)
+	// golang-migrate's and dbmate's schema_migrations may be in any schema.
+	tools := regexp.MustCompile(`(^|[ .])(goose_db_version|flyway_schema_history|_prisma_migrations|_sqlx_migrations|__diesel_schema_migrations|supabase_migrations\b|schema_migrations(_pkey)?\b)`)
 	return func(key string) bool { return own.MatchString(key) || tools.MatchString(key) }
 }
 

@@ -132,12 +132,17 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.S
 	if t, ok := snap.Table("supabase_migrations", supabaseTable); ok && hasColumns(t, "version") {
 		versions("the Supabase CLI", "supabase_migrations."+supabaseTable, `SELECT version::text, true FROM `+qualified(t), "", "")
 	}
+	// golang-migrate's and dbmate's schema_migrations: in steady's schema when steady has not
+	// taken the name yet (it is then set aside), or in another schema (a search_path that named
+	// the application's schema first), where it stays.
+	t, ok := snap.Table(schema.Name(), historyTable)
 	if shape != historyLegacy {
-		return
+		if t, ok = otherSchemaMigrations(snap, schema); !ok {
+			return
+		}
 	}
-	t, _ := snap.Table(schema.Name(), historyTable)
 	if hasColumns(t, "version", "dirty") {
-		batch.Queue(schema.SQL(`SELECT version::text, dirty FROM schema_migrations`)).Query(func(rows pgx.Rows) error {
+		batch.Queue(`SELECT version::text, dirty FROM ` + qualified(t)).Query(func(rows pgx.Rows) error {
 			f := foreignHistory{tool: "golang-migrate", table: historyTable}
 			for rows.Next() {
 				var v string
@@ -164,7 +169,7 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.S
 		if format == FormatDbmate {
 			tool = "dbmate"
 		}
-		batch.Queue(schema.SQL(`SELECT version::text FROM schema_migrations`)).Query(func(rows pgx.Rows) error {
+		batch.Queue(`SELECT version::text FROM ` + qualified(t)).Query(func(rows pgx.Rows) error {
 			f := foreignHistory{tool: tool, table: historyTable, versions: map[Version]bool{}, names: map[string]bool{}}
 			for rows.Next() {
 				var v string
@@ -181,6 +186,17 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.S
 			return rows.Err()
 		})
 	}
+}
+
+// otherSchemaMigrations finds another tool's schema_migrations outside steady's schema: one
+// without steady's checksum column.
+func otherSchemaMigrations(snap *catalog.Snapshot, schema bookkeeping.Schema) (catalog.Table, bool) {
+	for _, t := range snap.TablesNamed(historyTable) {
+		if t.Schema != schema.Name() && hasColumns(t, "version") && !hasColumns(t, "checksum") {
+			return t, true
+		}
+	}
+	return catalog.Table{}, false
 }
 
 func queueFlyway(batch *pgx.Batch, t catalog.Table, add func(foreignHistory), refuse func(tool, table, version, reason, fix string)) {

@@ -143,6 +143,9 @@ func (m *Migrator) replay(ctx context.Context) (*states, error) {
 		if _, err := db.Conn.Exec(ctx, m.cfg.Shadow.Setup, pgx.QueryExecModeSimpleProtocol); err != nil {
 			return nil, fmt.Errorf("--shadow-setup %s: %w", m.cfg.Shadow.SetupFile, err)
 		}
+		if err := db.Reconnect(ctx); err != nil {
+			return nil, err
+		}
 	}
 	base, err := catalog.ReadState(ctx, db.Conn)
 	if err != nil {

@@ -32,9 +32,22 @@ type Config struct {
 
 // DB is a shadow database, empty when opened.
 type DB struct {
-	Conn  *pgx.Conn
-	Where string // for the log: "database steady_shadow_1a2b3c4d created through DIRECT"
-	drop  func(context.Context) error
+	Conn    *pgx.Conn
+	Where   string // for the log: "database steady_shadow_1a2b3c4d created through DIRECT"
+	drop    func(context.Context) error
+	connect func(context.Context) (*pgx.Conn, error)
+}
+
+// Reconnect replaces the session with a new one: settings a setup gave the database (ALTER
+// DATABASE … SET search_path) apply to sessions that start after it.
+func (db *DB) Reconnect(ctx context.Context) error {
+	conn, err := db.connect(ctx)
+	if err != nil {
+		return &Error{Where: db.Where, Err: err}
+	}
+	_ = db.Conn.Close(ctx)
+	db.Conn = conn
+	return nil
 }
 
 // Close ends the session and, for a database steady created, drops it.
@@ -82,7 +95,9 @@ func openURL(ctx context.Context, cfg Config) (*DB, error) {
 	if _, err := conn.Exec(ctx, resetSQL, pgx.QueryExecModeSimpleProtocol); err != nil {
 		return fail(fmt.Errorf("empty it: %w", err))
 	}
-	return &DB{Conn: conn, Where: where}, nil
+	return &DB{Conn: conn, Where: where, connect: func(ctx context.Context) (*pgx.Conn, error) {
+		return dbconn.Connect(ctx, "--shadow-url", cfg.URL)
+	}}, nil
 }
 
 // identitySQL tells one database of one server from every other: the server's start time,
@@ -171,7 +186,9 @@ func create(ctx context.Context, cfg Config) (*DB, error) {
 		}
 		return nil, &Error{Where: where, Err: err}
 	}
-	return &DB{Conn: conn, Where: where, drop: drop}, nil
+	return &DB{Conn: conn, Where: where, drop: drop, connect: func(ctx context.Context) (*pgx.Conn, error) {
+		return cfg.Server.ConnectTo(ctx, name)
+	}}, nil
 }
 
 func randomHex(n int) string {
