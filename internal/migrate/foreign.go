@@ -192,7 +192,7 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.S
 // without steady's checksum column.
 func otherSchemaMigrations(snap *catalog.Snapshot, schema bookkeeping.Schema) (catalog.Table, bool) {
 	for _, t := range snap.TablesNamed(historyTable) {
-		if t.Schema != schema.Name() && hasColumns(t, "version") && !hasColumns(t, "checksum") {
+		if t.Schema != schema.Name() && t.Schema != "supabase_migrations" && hasColumns(t, "version") && !hasColumns(t, "checksum") {
 			return t, true
 		}
 	}

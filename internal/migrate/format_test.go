@@ -111,6 +111,90 @@ func TestLoadFormats(t *testing.T) {
 		}, ms)
 	})
 
+	t.Run("PrismaDirectories", func(t *testing.T) {
+		t.Parallel()
+		ms, err := migrate.LoadFormat(files(map[string]string{
+			"20240102000000_posts/migration.sql": `CREATE TABLE "Post" ("id" TEXT NOT NULL, CONSTRAINT "Post_pkey" PRIMARY KEY ("id"));`,
+			"20240101000000_init/migration.sql":  `CREATE TYPE "Role" AS ENUM ('USER', 'ADMIN');`,
+			"migration_lock.toml":                `provider = "postgresql"`,
+		}), "")
+		require.NoError(t, err)
+		require.Len(t, ms, 2)
+		require.Equal(t, migrate.Migration{Version: "20240101000000", Name: "init", File: "20240101000000_init/migration.sql",
+			Format: migrate.FormatPrisma, SQL: ms[0].SQL, Checksum: ms[0].Checksum}, ms[0])
+		require.Contains(t, ms[1].SQL, `"Post_pkey"`)
+	})
+
+	t.Run("DieselDirectoriesAndTheirMetadata", func(t *testing.T) {
+		t.Parallel()
+		ms, err := migrate.LoadFormat(files(map[string]string{
+			"00000000000000_diesel_initial_setup/up.sql":   "CREATE FUNCTION diesel_set_updated_at() RETURNS trigger AS $$ BEGIN RETURN NEW; END $$ LANGUAGE plpgsql;",
+			"00000000000000_diesel_initial_setup/down.sql": "DROP FUNCTION diesel_set_updated_at();",
+			"2024-01-02-120000_users/up.sql":               "CREATE TABLE users (id serial PRIMARY KEY);",
+			"2024-01-02-120000_users/down.sql":             "DROP TABLE users;",
+			"2024-01-03-080000_idx/up.sql":                 "CREATE INDEX CONCURRENTLY users_id ON users (id);",
+			"2024-01-03-080000_idx/metadata.toml":          "run_in_transaction = false\n",
+			"data_fix.sql":                                 "UPDATE users SET id = id;", // beside the directories: diesel never runs it
+			".keep":                                        "",
+		}), "")
+		require.NoError(t, err)
+		require.Len(t, ms, 3)
+		require.Equal(t, []migrate.Version{"0", "20240102120000", "20240103080000"}, []migrate.Version{ms[0].Version, ms[1].Version, ms[2].Version},
+			"diesel's version is its leading digits without the dashes")
+		require.Equal(t, migrate.FormatDiesel, ms[2].Format)
+		require.True(t, ms[2].NoTransaction, "run_in_transaction = false")
+		require.False(t, ms[1].NoTransaction)
+	})
+
+	t.Run("SqlxAndSupabaseNameFilesAsSteadyDoes", func(t *testing.T) {
+		t.Parallel()
+		sqlx := files(map[string]string{
+			"20240101000000_users.sql":   "CREATE TABLE users (id bigint);",
+			"20240102000000_index.sql":   "-- no-transaction\nCREATE INDEX CONCURRENTLY users_id ON users (id);",
+			"20240103000000_extra.sql":   "ALTER TABLE users ADD COLUMN name text;",
+			"20240104000000_more.up.sql": "ALTER TABLE users ADD COLUMN bio text;",
+		})
+		_, err := migrate.LoadFormat(sqlx, "")
+		var mixed *migrate.MixedFormatsError
+		require.ErrorAs(t, err, &mixed, "detected, .sql and .up.sql are two formats")
+		ms, err := migrate.LoadFormat(sqlx, migrate.FormatSqlx)
+		require.NoError(t, err, "sqlx reads both")
+		require.Equal(t, migrate.FormatSqlx, ms[3].Format)
+		require.True(t, ms[1].NoTransaction, "sqlx's -- no-transaction")
+		require.False(t, ms[0].NoTransaction)
+
+		ms, err = migrate.LoadFormat(files(map[string]string{"20240101000000_init.sql": "CREATE TABLE t (id int);"}), migrate.FormatSupabase)
+		require.NoError(t, err)
+		require.Equal(t, migrate.FormatSupabase, ms[0].Format)
+		_, err = migrate.LoadFormat(files(map[string]string{"V1__init.sql": "SELECT 1;"}), migrate.FormatSupabase)
+		var fe *migrate.FileNameError
+		require.ErrorAs(t, err, &fe, "a Flyway file is not the Supabase CLI's")
+	})
+
+	t.Run("NothingReadableIsAnError", func(t *testing.T) {
+		t.Parallel()
+		_, err := migrate.List(fstest.MapFS{})
+		var empty *migrate.EmptyError
+		require.ErrorAs(t, err, &empty, "a directory with no migration is never an empty history")
+		_, err = migrate.List(files(map[string]string{"notes.txt": "", "20240101_x/readme.txt": ""}))
+		var un *migrate.UnrecognisedError
+		require.ErrorAs(t, err, &un)
+		require.ErrorContains(t, err, "notes.txt")
+		require.ErrorContains(t, err, "20240101_x/")
+		_, err = migrate.List(files(map[string]string{"0001_a.sql": "", "0002_b.go": ""}))
+		require.ErrorAs(t, err, &un, "goose's Go migrations cannot run")
+		ms, err := migrate.List(files(map[string]string{"0001_a.sql": "", "atlas.sum": "", ".gitkeep": "", "README.md": ""}))
+		require.NoError(t, err)
+		require.Len(t, ms, 1)
+		for _, bad := range []string{"", "auto"} {
+			f, err := migrate.ParseFormat(bad)
+			require.NoError(t, err)
+			require.Empty(t, f)
+		}
+		_, err = migrate.ParseFormat("liquibase")
+		require.ErrorContains(t, err, `unknown migrations format "liquibase"`)
+	})
+
 	t.Run("DuplicateVersionNamesBothFiles", func(t *testing.T) {
 		t.Parallel()
 		for _, pair := range [][2]string{{"0001_a.sql", "001_b.sql"}, {"V1_1__a.sql", "V1.1__b.sql"}, {"1_a.up.sql", "01_b.up.sql"}} {

@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -184,5 +185,89 @@ INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true
 		var inferred string
 		require.NoError(t, b.direct.QueryRow(ctx, "SELECT evidence->>'inferred' FROM schema_migrations WHERE version = '11'").Scan(&inferred))
 		require.Contains(t, inferred, "0030")
+	})
+
+	t.Run("OtherToolsHistoriesAreEvidence", func(t *testing.T) {
+		t.Parallel()
+		src := files(map[string]string{"0001_a.sql": "CREATE TABLE a (id int);", "0002_b.sql": "CREATE TABLE b (id int);", "0003_c.sql": "CREATE TABLE c (id int);"})
+		for tool, table := range map[string]string{
+			"sqlx": `CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text NOT NULL, installed_on timestamptz NOT NULL DEFAULT now(),
+	success boolean NOT NULL, checksum bytea NOT NULL, execution_time bigint NOT NULL);
+INSERT INTO _sqlx_migrations VALUES (1, 'a', now(), true, '\x00', 1), (2, 'b', now(), true, '\x00', 1)`,
+			"Prisma": `CREATE TABLE "_prisma_migrations" (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz,
+	migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);
+INSERT INTO "_prisma_migrations" VALUES ('1', 'x', now(), '0001_a', NULL, NULL, now(), 1), ('2', 'x', now(), '0002_b', NULL, NULL, now(), 1)`,
+			"diesel": `CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY NOT NULL, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP);
+INSERT INTO __diesel_schema_migrations (version) VALUES ('0001'), ('0002')`,
+			"the Supabase CLI": `CREATE SCHEMA supabase_migrations; CREATE TABLE supabase_migrations.schema_migrations (version text PRIMARY KEY, statements text[], name text);
+INSERT INTO supabase_migrations.schema_migrations VALUES ('0001', NULL, 'a'), ('0002', NULL, 'b')`,
+			// goose's table in the application's schema, read whatever the session's search_path.
+			"goose": `CREATE SCHEMA app; CREATE TABLE app.goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now());
+INSERT INTO app.goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), (2, true)`,
+		} {
+			t.Run(strings.ReplaceAll(tool, " ", ""), func(t *testing.T) {
+				t.Parallel()
+				b := setup(t)
+				// The two files the table records, only the first in place: the record wins.
+				b.exec(t, "CREATE TABLE a (id int);\n"+table)
+				res, err := b.migrator(t, src).Migrate(ctx, migrate.Opts{})
+				require.NoError(t, err, b.logs.String())
+				require.Equal(t, []int{2, 1}, []int{res.Reconciled, res.Applied}, res.Summary())
+				var by string
+				require.NoError(t, b.direct.QueryRow(ctx, "SELECT evidence->>'recorded_by' FROM schema_migrations WHERE version = '2'").Scan(&by))
+				require.Equal(t, tool, by)
+			})
+		}
+	})
+
+	t.Run("UnfinishedRowsOfOtherToolsAreRefused", func(t *testing.T) {
+		t.Parallel()
+		src := files(map[string]string{"0001_a.sql": "CREATE TABLE a (id int);", "0002_b.sql": "CREATE TABLE b (id int);"})
+		for name, table := range map[string]string{
+			"SqlxFailed": `CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text NOT NULL, installed_on timestamptz NOT NULL DEFAULT now(),
+	success boolean NOT NULL, checksum bytea NOT NULL, execution_time bigint NOT NULL);
+INSERT INTO _sqlx_migrations VALUES (1, 'a', now(), true, '\x00', 1), (2, 'b', now(), false, '\x00', 1)`,
+			"PrismaNotFinished": `CREATE TABLE "_prisma_migrations" (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz,
+	migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);
+INSERT INTO "_prisma_migrations" VALUES ('1', 'x', now(), '0001_a', NULL, NULL, now(), 1), ('2', 'x', NULL, '0002_b', 'failed', NULL, now(), 0)`,
+			"PrismaRolledBack": `CREATE TABLE "_prisma_migrations" (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz,
+	migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);
+INSERT INTO "_prisma_migrations" VALUES ('1', 'x', now(), '0001_a', NULL, NULL, now(), 1), ('2', 'x', NULL, '0002_b', 'failed', now(), now(), 0)`,
+		} {
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				b := setup(t)
+				b.exec(t, "CREATE TABLE a (id int);\n"+table)
+				_, err := b.migrator(t, src).Migrate(ctx, migrate.Opts{})
+				var fe *migrate.ForeignHistoryError
+				require.ErrorAs(t, err, &fe)
+				require.Equal(t, "2", strings.TrimLeft(fe.Version, "0"))
+				var n int
+				require.NoError(t, b.direct.QueryRow(ctx, "SELECT count(*) FROM pg_class WHERE relname IN ('b', 'schema_migrations')").Scan(&n))
+				require.Zero(t, n, "nothing written")
+			})
+		}
+	})
+
+	t.Run("AnOldSchemaMigrationsDroppedIsNotSteadys", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		src := files(map[string]string{
+			"0001_leave_golang_migrate.sql": "DROP TABLE IF EXISTS schema_migrations;\nCREATE TABLE a (id int);",
+			"0002_b.sql":                    "CREATE TABLE b (id int);",
+		})
+		res, err := b.migrator(t, src).Migrate(ctx, migrate.Opts{})
+		require.NoError(t, err, b.logs.String())
+		require.Equal(t, 2, res.Applied)
+		require.Contains(t, b.logs.String(), "not run: it drops another tool's schema_migrations")
+		total, _ := b.historyCount(t)
+		require.Equal(t, 2, total, "steady's history survives the file")
+
+		_, err = migrate.New(migrate.Config{Pool: b.pool, Migrations: files(map[string]string{"0001_x.sql": "ALTER TABLE schema_migrations ADD COLUMN x int;"})})
+		require.NoError(t, err)
+		_, err = b.migrator(t, files(map[string]string{"0001_x.sql": "ALTER TABLE schema_migrations ADD COLUMN x int;"})).Plan(ctx)
+		var own *migrate.OwnTableError
+		require.ErrorAs(t, err, &own, "any other change to steady's own table is refused")
+		require.ErrorContains(t, err, "--schema steady")
 	})
 }

@@ -1,0 +1,249 @@
+package migrate_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+	"testing/fstest"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/steadydb/steady/internal/catalog"
+	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/shadow"
+)
+
+// Each lesson is PostgreSQL behaviour that a model derived from the SQL text got wrong on a
+// history published by another project: three files of our own that show it. Every prefix of
+// each is adopted with no history table and must end exactly as the whole history, as
+// PostgreSQL prints both.
+var lessons = []struct {
+	name    string
+	files   fstest.MapFS
+	derived bool // the derived model knows this rule too
+}{
+	{"ConditionalConstraintInADoBlock", files(map[string]string{
+		"001_accounts.up.sql": `CREATE TABLE accounts (id bigint PRIMARY KEY, email text);`,
+		"002_email_unique.up.sql": `ALTER TABLE accounts DROP CONSTRAINT IF EXISTS accounts_email_key;
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'accounts_email_key') THEN
+		ALTER TABLE accounts ADD CONSTRAINT accounts_email_key UNIQUE (email);
+	END IF;
+END $$;`,
+		"003_email_lower.up.sql": `CREATE INDEX accounts_email_lower ON accounts (lower(email));`,
+	}), true},
+	{"AddConstraintUsingIndexRenamesIt", files(map[string]string{
+		"001_codes.up.sql":      `CREATE TABLE codes (id bigint, code text); CREATE UNIQUE INDEX codes_code_idx ON codes (code);`,
+		"002_code_key.up.sql":   `ALTER TABLE codes ADD CONSTRAINT codes_code_key UNIQUE USING INDEX codes_code_idx;`,
+		"003_codes_note.up.sql": `ALTER TABLE codes ADD COLUMN note text;`,
+	}), true},
+	{"OwnTransactionBlocks", files(map[string]string{
+		"001_items.up.sql": `CREATE TABLE items (id serial PRIMARY KEY, name text);`,
+		"002_identity.up.sql": `BEGIN;
+ALTER TABLE items ALTER COLUMN id DROP DEFAULT;
+DROP SEQUENCE items_id_seq;
+COMMIT;
+BEGIN;
+ALTER TABLE items ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY;
+COMMIT;`,
+		"003_tags.up.sql": `CREATE TABLE tags (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, item_id integer REFERENCES items (id));`,
+	}), false},
+	{"ViewDroppedByCascadeAndMadeAgain", files(map[string]string{
+		"001_orders.up.sql": `CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);
+CREATE VIEW order_totals AS SELECT id, total FROM orders;
+CREATE MATERIALIZED VIEW order_totals_mview AS SELECT * FROM order_totals;`,
+		"002_refunds.up.sql": `DROP VIEW order_totals CASCADE;
+CREATE VIEW order_totals AS SELECT id, total FROM orders;
+CREATE MATERIALIZED VIEW order_totals_mview AS SELECT * FROM order_totals;
+CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));`,
+		"003_mview_index.up.sql": `CREATE INDEX order_totals_mview_id ON order_totals_mview (id);`,
+	}), false},
+	{"UniqueRepeatingThePrimaryKey", files(map[string]string{
+		"001_countries.up.sql": `CREATE TABLE countries (code varchar(2) PRIMARY KEY NOT NULL UNIQUE, name text);`,
+		"002_region.up.sql":    `ALTER TABLE countries ADD COLUMN region text;`,
+		"003_by_region.up.sql": `CREATE INDEX countries_region ON countries (region);`,
+	}), true},
+	{"RowLevelSecurityPolicy", files(map[string]string{
+		"001_notes.up.sql":  `CREATE TABLE notes (id bigint PRIMARY KEY, owner text NOT NULL); ALTER TABLE notes ENABLE ROW LEVEL SECURITY;`,
+		"002_policy.up.sql": `CREATE POLICY notes_owner ON notes USING (owner = current_user);`,
+		"003_body.up.sql":   `ALTER TABLE notes ADD COLUMN body text;`,
+	}), true},
+	{"ExpressionsStoredRewritten", files(map[string]string{
+		"001_jobs.up.sql": `CREATE TABLE jobs (id bigint, state varchar(20), is_deleted boolean);`,
+		"002_live.up.sql": `CREATE INDEX jobs_live ON jobs (id) WHERE (jobs.is_deleted IS FALSE AND state = 'COMPLETED');
+ALTER TABLE jobs ADD CONSTRAINT jobs_state_check CHECK (state IN ('QUEUED', 'COMPLETED'));`,
+		"003_note.up.sql": `ALTER TABLE jobs ADD COLUMN note text;`,
+	}), false},
+}
+
+func TestShadowJudgesEveryPrefix(t *testing.T) {
+	t.Parallel()
+	for _, l := range lessons {
+		t.Run(l.name, func(t *testing.T) {
+			t.Parallel()
+			want := fullHistory(t, l.files)
+			ms := parsed(t, l.files)
+			judges := []string{"Shadow"}
+			if l.derived {
+				judges = append(judges, "Derived")
+			}
+			for _, judge := range judges {
+				for k := range len(ms) + 1 {
+					t.Run(fmt.Sprintf("%s/Prefix%d", judge, k), func(t *testing.T) {
+						t.Parallel()
+						b := setup(t)
+						b.applyAsTool(t, ms[:k])
+						m := b.migrator(t, l.files, func(c *migrate.Config) {
+							if judge == "Shadow" {
+								c.Shadow = b.shadow(t)
+							}
+						})
+						res, err := m.Migrate(context.Background(), migrate.Opts{})
+						require.NoError(t, err, b.logs.String())
+						require.Zero(t, res.Drift, res.Summary())
+						wantJudge := map[string]migrate.Judge{"Shadow": migrate.JudgeShadow, "Derived": migrate.JudgeDerived}[judge]
+						if k == 0 {
+							wantJudge = migrate.JudgeFresh
+						}
+						require.Equal(t, wantJudge, res.Plan.Judge, res.Plan.JudgeWhy)
+						require.Equal(t, []int{k, len(ms) - k}, []int{res.Reconciled, res.Applied},
+							"the prefix reconciled, the files after it run: %s\n%s", res.Summary(), b.logs.String())
+						got, err := catalog.ReadState(context.Background(), b.pool)
+						require.NoError(t, err)
+						require.Empty(t, catalog.Diff(want, got.Without(migrate.BookkeepingKey("public"))), "the schema at the end differs from the whole history's")
+
+						again, err := b.migrator(t, l.files).Migrate(context.Background(), migrate.Opts{})
+						require.NoError(t, err)
+						require.True(t, again.Unchanged, "a second run verifies in one round trip: %s\n%s", again.Summary(), b.logs.String())
+					})
+				}
+			}
+		})
+	}
+}
+
+// fullHistory is the schema the files make on an empty database, applied as their tool would.
+func fullHistory(t *testing.T, files fstest.MapFS) catalog.State {
+	t.Helper()
+	b := setup(t)
+	b.applyAsTool(t, parsed(t, files))
+	s, err := catalog.ReadState(context.Background(), b.pool)
+	require.NoError(t, err)
+	return s.Without(migrate.BookkeepingKey("public"))
+}
+
+func parsed(t *testing.T, files fstest.MapFS) []migrate.Migration {
+	t.Helper()
+	ms, err := migrate.Load(files)
+	require.NoError(t, err)
+	require.NoError(t, migrate.Parse(ms))
+	return ms
+}
+
+// applyAsTool brings the database to a prefix the way a team that never used steady got there.
+func (b *bundle) applyAsTool(t *testing.T, ms []migrate.Migration) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), b.db.PoolerURL)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	for i := range ms {
+		require.NoError(t, migrate.ApplyAsTool(context.Background(), conn, &ms[i]))
+	}
+}
+
+// shadow is the shadow steady uses by default: a database it creates through the pooler.
+func (b *bundle) shadow(t *testing.T) migrate.ShadowConfig {
+	t.Helper()
+	pools, err := dbconn.Open(context.Background(), dbconn.Config{PoolerURL: b.db.PoolerURL, Logger: b.log}, dbconn.OpenOpts{Migrate: true})
+	require.NoError(t, err)
+	t.Cleanup(pools.Close)
+	return migrate.ShadowConfig{Open: shadow.Settings{}.Opener(pools, b.log)}
+}
+
+func TestShadowDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	history := lessons[3].files // its second file proves nothing by the objects it makes again
+
+	t.Run("StatesAreKeptAndDatabaseDropped", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		ms := parsed(t, history)
+		b.applyAsTool(t, ms[:2])
+		res, err := b.migrator(t, history, func(c *migrate.Config) { c.Shadow = b.shadow(t) }).Migrate(ctx, migrate.Opts{})
+		require.NoError(t, err)
+		took, cached, ok := res.Plan.ShadowReplay()
+		require.True(t, ok)
+		require.False(t, cached, "the first adoption replays")
+		require.Positive(t, took)
+		require.Contains(t, b.logs.String(), "replayed the history on a shadow database")
+		require.Contains(t, res.Plan.JudgeWhy, "created through POOLER")
+		shadowName := regexpFind(t, `steady_shadow_[0-9a-f]+`, res.Plan.JudgeWhy)
+		var left bool
+		require.NoError(t, b.direct.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", shadowName).Scan(&left))
+		require.False(t, left, "the shadow database is dropped when its states are read")
+
+		// The history lost: steady infers again, from the states it kept.
+		b.exec(t, "TRUNCATE schema_migrations")
+		b.logs.Reset()
+		res, err = b.migrator(t, history, func(c *migrate.Config) { c.Shadow = b.shadow(t) }).Migrate(ctx, migrate.Opts{})
+		require.NoError(t, err)
+		_, cached, _ = res.Plan.ShadowReplay()
+		require.True(t, cached, "a second adoption of the same files reads the kept states")
+		require.NotContains(t, b.logs.String(), "replayed the history on a shadow database")
+		require.Equal(t, 3, res.Reconciled, res.Summary())
+	})
+
+	t.Run("RecordedHistoryNeedsNoShadow", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		_, err := b.migrator(t, history).Migrate(ctx, migrate.Opts{})
+		require.NoError(t, err)
+		b.exec(t, "CREATE TABLE later (id int)") // the stamp no longer holds: a full plan
+		plan, err := b.migrator(t, history, func(c *migrate.Config) {
+			c.Shadow = migrate.ShadowConfig{Open: func(context.Context) (*shadow.DB, error) {
+				t.Error("a history steady records entirely needs no shadow")
+				return nil, fmt.Errorf("not wanted")
+			}}
+		}).Plan(ctx)
+		require.NoError(t, err)
+		require.Equal(t, migrate.JudgeRecorded, plan.Judge)
+	})
+
+	t.Run("PlatformObjectsGoInTheSetup", func(t *testing.T) {
+		t.Parallel()
+		platform := files(map[string]string{
+			"001_profiles.up.sql": `CREATE TABLE profiles (id uuid PRIMARY KEY, owner uuid NOT NULL DEFAULT auth.uid());`,
+			"002_policy.up.sql":   `ALTER TABLE profiles ENABLE ROW LEVEL SECURITY; CREATE POLICY own ON profiles USING (owner = auth.uid());`,
+		})
+		const setupSQL = `CREATE SCHEMA auth; CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS 'SELECT NULL::uuid';`
+		b := setup(t)
+		b.exec(t, setupSQL)
+		b.applyAsTool(t, parsed(t, platform)[:1])
+
+		plan, err := b.migrator(t, platform, func(c *migrate.Config) { c.Shadow = b.shadow(t) }).Plan(ctx)
+		require.NoError(t, err)
+		require.Equal(t, migrate.JudgeDerived, plan.Judge, "without the platform's objects the history does not replay")
+		require.Contains(t, plan.JudgeWhy, `the shadow stopped at 001_profiles.up.sql:1: ERROR: schema "auth" does not exist`)
+		require.Contains(t, plan.JudgeWhy, "--shadow-setup")
+
+		res, err := b.migrator(t, platform, func(c *migrate.Config) {
+			c.Shadow = b.shadow(t)
+			c.Shadow.Setup, c.Shadow.SetupFile = setupSQL, "platform.sql"
+		}).Migrate(ctx, migrate.Opts{})
+		require.NoError(t, err)
+		require.Equal(t, migrate.JudgeShadow, res.Plan.Judge, res.Plan.JudgeWhy)
+		require.Equal(t, []int{1, 1}, []int{res.Reconciled, res.Applied}, res.Summary())
+	})
+}
+
+func regexpFind(t *testing.T, pattern, s string) string {
+	t.Helper()
+	m := regexp.MustCompile(pattern).FindString(s)
+	require.NotEmpty(t, m, "no %s in %q", pattern, s)
+	return m
+}
