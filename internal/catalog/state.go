@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -35,16 +36,48 @@ type Batcher interface {
 // its own transaction (SET LOCAL, which passes a transaction pooler), so that every name is
 // printed schema-qualified whatever the session's search_path.
 func ReadState(ctx context.Context, q Batcher) (State, error) {
-	s := State{}
+	var r StateReader
+	return r.Read(ctx, q)
+}
+
+// StateReader reads the state of one database again and again, each time reading only what
+// changed since its last read (state.sql: units of objects with signatures of their catalog
+// rows): replaying a long history on a shadow database reads the state after every file, and
+// a full read of a large schema each time made the replay quadratic.
+type StateReader struct {
+	sigs   map[string]string   // unit → signature, as of the last read
+	byUnit map[string][]string // unit → keys of its objects
+	state  State
+}
+
+// Read returns the state now. The returned map is the reader's own: it changes at the next Read.
+func (r *StateReader) Read(ctx context.Context, q Batcher) (State, error) {
+	var prev any // NULL: read everything
+	if r.sigs != nil {
+		b, err := json.Marshal(r.sigs)
+		if err != nil {
+			return nil, err
+		}
+		prev = string(b)
+	}
+	sigs, reread, rows := map[string]string{}, map[string]bool{"g": true}, map[string][][2]string{}
 	b := &pgx.Batch{}
 	b.Queue("SET LOCAL search_path = pg_catalog")
 	// The planner's estimate for this many catalog subqueries passes jit_above_cost, and JIT
 	// compiling it took 200 ms of a 210 ms read on a small schema.
 	b.Queue("SET LOCAL jit = off")
-	b.Queue(stateSQL).Query(func(rows pgx.Rows) error {
-		var k, v string
-		_, err := pgx.ForEachRow(rows, []any{&k, &v}, func() error {
-			s[k] = v
+	b.Queue(stateSQL, prev).Query(func(res pgx.Rows) error {
+		var what, unit string
+		var k, v *string
+		_, err := pgx.ForEachRow(res, []any{&what, &unit, &k, &v}, func() error {
+			switch what {
+			case "sig":
+				sigs[unit] = *k
+			case "sel":
+				reread[unit] = true
+			case "row":
+				rows[unit] = append(rows[unit], [2]string{*k, deref(v)})
+			}
 			return nil
 		})
 		return err
@@ -52,7 +85,32 @@ func ReadState(ctx context.Context, q Batcher) (State, error) {
 	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("read schema state: %w", err)
 	}
-	return s, nil
+	if r.state == nil {
+		r.state, r.byUnit = State{}, map[string][]string{}
+	}
+	for unit, keys := range r.byUnit {
+		if _, still := sigs[unit]; (!still && unit != "g") || reread[unit] {
+			for _, k := range keys {
+				delete(r.state, k)
+			}
+			delete(r.byUnit, unit)
+		}
+	}
+	for unit, kvs := range rows {
+		for _, kv := range kvs {
+			r.state[kv[0]] = kv[1]
+			r.byUnit[unit] = append(r.byUnit[unit], kv[0])
+		}
+	}
+	r.sigs = sigs
+	return r.state, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // Change is one object whose definition differs between two states. A missing side is nil.
