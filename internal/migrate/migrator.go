@@ -483,16 +483,18 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	if cause := context.Cause(runCtx); errors.Is(cause, bookkeeping.ErrLeaseLost) {
 		res.Failures = append(res.Failures, cause)
 	}
-	if res.Err() == nil && res.Drift == 0 {
-		m.stampAfterRun(runCtx, res)
+	if res.Applied+res.Partial+res.Reconciled > 0 || res.Err() == nil {
+		m.verifyAfterRun(runCtx, res)
 	}
 	res.Duration = time.Since(start)
 	m.log.Info(res.Summary(), slog.Bool("lock_taken", true), slog.Any("river_applied", res.RiverApplied))
 	return res, res.Err()
 }
 
-// stampAfterRun verifies the result of a run once more and, when clean, stamps it.
-func (m *Migrator) stampAfterRun(ctx context.Context, res *Result) {
+// verifyAfterRun verifies the result of a run once more: what the run's files left that
+// steady's picture did not predict is recorded as its limits (also after a failure: those
+// files ran without an error), and a clean run is stamped.
+func (m *Migrator) verifyAfterRun(ctx context.Context, res *Result) {
 	final, err := m.Plan(ctx)
 	if err != nil {
 		m.log.Warn("could not verify the run", slog.Any("error", err))
@@ -504,7 +506,7 @@ func (m *Migrator) stampAfterRun(ctx context.Context, res *Result) {
 			return
 		}
 	}
-	if !final.Clean() {
+	if res.Err() != nil || res.Drift > 0 || !final.Clean() {
 		return
 	}
 	if err := m.stamp(ctx, final); err != nil {
@@ -536,7 +538,7 @@ func (m *Migrator) absorbMispredictions(ctx context.Context, before, after *Plan
 		for _, e := range mp.mispredicted {
 			if !known[mp.Version][e] {
 				effects = append(effects, e)
-				logged = append(logged, mp.File+": "+e)
+				logged = append(logged, fmt.Sprintf("%s:%d %s", mp.File, lineOf(&mp, e), e))
 			}
 		}
 		if len(effects) > 0 {
@@ -546,13 +548,25 @@ func (m *Migrator) absorbMispredictions(ctx context.Context, before, after *Plan
 	if len(rows) == 0 {
 		return false
 	}
-	m.log.Warn("after the run the catalog shows earlier migrations' objects other than steady's picture, where this run's files changed them: recorded as limits of the picture",
+	m.log.Warn("after the run the catalog shows objects other than steady's picture of the files predicted, where files that ran without an error made them: recorded as limits of the picture, which later checks leave to the catalog",
 		slog.Any("objects", logged))
 	if err := addUnpredicted(ctx, m.cfg.Pool, m.schema, rows); err != nil {
 		m.log.Warn("could not record the limits of the picture", slog.Any("error", err))
 		return false
 	}
 	return true
+}
+
+// lineOf is the line of the statement of a plan whose effect e is (as Effect.String).
+func lineOf(mp *MigrationPlan, e string) int {
+	for _, sp := range mp.Statements {
+		for _, eff := range sp.Effects {
+			if eff.String() == e {
+				return sp.Line
+			}
+		}
+	}
+	return 0
 }
 
 // apply walks the plan in order.
@@ -586,7 +600,7 @@ func (m *Migrator) apply(ctx context.Context, res *Result) {
 					return
 				}
 			}
-			took, err := m.applyOne(ctx, mp, i)
+			took, err := m.applyOne(ctx, mp)
 			if errors.Is(err, errRecordedMeanwhile) {
 				mp.Action, mp.State = ActionNone, StateApplied
 				m.logDecision(mp, "skip (recorded by another runner)", took)
