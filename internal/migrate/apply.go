@@ -73,11 +73,13 @@ func (m *Migrator) applyOne(ctx context.Context, mp *MigrationPlan) (time.Durati
 	}
 }
 
-// applyInTx runs a migration in one transaction in two round trips: the first opens it,
+// applyInTx runs a migration in one transaction in three round trips: the first opens it,
 // bounds its locks, serialises with any other runner (a transaction-scoped lock, safe through a
 // transaction pooler) and re-checks the history, so that a migration runs once even if two
-// runners got this far; the second pipelines every statement, the history row and the COMMIT.
-// A statement that fails stops the pipeline there; its error names that statement.
+// runners got this far; the second pipelines every statement and the history row (a statement
+// that fails stops the pipeline there, and its error names it); the third commits. COMMIT is
+// not in the pipeline: a runner killed while a statement waits for a lock must not have its
+// migration committed after it died.
 func (m *Migrator) applyInTx(ctx context.Context, mp *MigrationPlan, start time.Time) error {
 	conn, err := m.cfg.Pool.Acquire(ctx)
 	if err != nil {
@@ -110,7 +112,6 @@ func (m *Migrator) applyInTx(ctx context.Context, mp *MigrationPlan, start time.
 		return rollback(err)
 	}
 	run.Queue(m.schema.SQL(insertRecords), payload)
-	run.Queue("COMMIT")
 	br := conn.SendBatch(ctx, run)
 	for _, st := range stmts {
 		if _, err := br.Exec(); err != nil {
@@ -122,11 +123,10 @@ func (m *Migrator) applyInTx(ctx context.Context, mp *MigrationPlan, start time.
 		_ = br.Close()
 		return rollback(fmt.Errorf("record migrations: %w", err))
 	}
-	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
+	if err := br.Close(); err != nil {
 		return rollback(err)
 	}
-	if err := br.Close(); err != nil {
+	if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
 		return rollback(err)
 	}
 	return nil
