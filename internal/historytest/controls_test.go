@@ -8,23 +8,23 @@ import (
 )
 
 // TestComparisonControls shows that the sweep's checks can pass and can fail without steady:
-// a database that psql brings to the end in two steps, with a tool's history table in the
-// way, passes them; a database one migration short, or with a data statement run twice,
-// fails them.
+// a database that the tool's way of applying brings to the end in two steps, with the tool's
+// history table in the way, passes them; a database one migration short, or with a data
+// statement run twice, fails them.
 func TestComparisonControls(t *testing.T) {
 	t.Parallel()
-	for _, h := range loadHistories(t) {
+	for _, h := range ownHistories(t) {
 		t.Run(h.name, func(t *testing.T) {
 			t.Parallel()
 			ref := buildReference(t, h)
 			n := len(h.files)
 
-			t.Run("PsqlFinishingAPrefixConverges", func(t *testing.T) {
+			t.Run("TheToolFinishingAPrefixConverges", func(t *testing.T) {
 				t.Parallel()
 				k := n / 2
 				db := setup(t, h, ref.upDir, k, toolHistorySQL(h, k, historyCases[1]))
-				psql(t, db.PoolerURL, applyScript(h.files[k:], ref.upDir, ""))
-				got := withoutBookkeeping(schemaDump(t, db.DirectURL))
+				applyFiles(t, h, db.PoolerURL, ref.upDir, h.files[k:])
+				got := h.withoutBookkeeping(schemaDump(t, db.DirectURL))
 				require.Equal(t, ref.dump, got, diffDumps(t, "whole history", ref.dump, "two steps", got))
 				counts, err := canaryCounts(context.Background(), db.DirectURL)
 				require.NoError(t, err)
@@ -36,7 +36,7 @@ func TestComparisonControls(t *testing.T) {
 				db := setup(t, h, ref.upDir, n-1, "")
 				counts, err := canaryCounts(context.Background(), db.DirectURL)
 				require.NoError(t, err)
-				schemaDiffers := withoutBookkeeping(schemaDump(t, db.DirectURL)) != ref.dump
+				schemaDiffers := h.withoutBookkeeping(schemaDump(t, db.DirectURL)) != ref.dump
 				require.True(t, schemaDiffers || canaryMismatch(ref.canaries, counts) != "",
 					"a database without %s passes the checks", h.files[n-1].file)
 			})

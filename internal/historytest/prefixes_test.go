@@ -9,7 +9,8 @@ import (
 )
 
 // prefixesEnv chooses the prefixes the sweep tries: "sample" (the default), "all", or a list
-// such as "0,7,12" (with -run naming a history and a case, to look at one database).
+// such as "0,7,12,n" (n: the whole history; with -run naming a history and a case, to look at
+// one database).
 const prefixesEnv = "STEADY_HISTORY_PREFIXES"
 
 // prefixes returns the k (files 1..k applied) to try for h, in order.
@@ -28,9 +29,14 @@ func prefixes(h *history, setting string) ([]int, error) {
 	// A list names prefixes of any history: those past this one's end are not its.
 	var ks []int
 	for part := range strings.SplitSeq(setting, ",") {
-		k, err := strconv.Atoi(strings.TrimSpace(part))
+		part = strings.TrimSpace(part)
+		if part == "n" {
+			ks = append(ks, n)
+			continue
+		}
+		k, err := strconv.Atoi(part)
 		if err != nil || k < 0 {
-			return nil, fmt.Errorf("%s=%q: want sample, all, or prefixes (0 and up) separated by commas", prefixesEnv, setting)
+			return nil, fmt.Errorf("%s=%q: want sample, all, or prefixes (0 and up, n for the end) separated by commas", prefixesEnv, setting)
 		}
 		if k <= n {
 			ks = append(ks, k)

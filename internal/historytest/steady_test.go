@@ -36,18 +36,18 @@ func (r run) output() string {
 	return fmt.Sprintf("exit %d\n%s", r.code, strings.Join(lines, "\n"))
 }
 
-// migrate runs `steady migrate --strict --migrations-dir DIR` with DATABASE_URL_POOLER alone
+// migrate runs `steady migrate --strict --migrations-dir DIR …` with DATABASE_URL_POOLER alone
 // (everything through PgBouncer), PATH and HOME.
-func migrate(t *testing.T, h *history, poolerURL string) run {
+func migrate(t *testing.T, h *history, poolerURL string, j judge) run {
 	t.Helper()
-	return steady(t, poolerURL, "migrate", "--strict", "--migrations-dir", h.dir)
+	return steady(t, poolerURL, append([]string{"migrate", "--strict"}, h.steadyArgs(j)...)...)
 }
 
 // statusProblems is what `steady status` shows of the migrations neither applied nor
 // reconciled (drift, partial, pending), with its header: why a run was not clean.
-func statusProblems(t *testing.T, h *history, poolerURL string) string {
+func statusProblems(t *testing.T, h *history, poolerURL string, j judge) string {
 	t.Helper()
-	r := steady(t, poolerURL, "status", "--migrations-dir", h.dir)
+	r := steady(t, poolerURL, append([]string{"status"}, h.steadyArgs(j)...)...)
 	var b strings.Builder
 	for i, line := range strings.Split(strings.TrimRight(r.stdout, "\n"), "\n") {
 		if i == 0 || !cleanStatus.MatchString(line) {

@@ -1,0 +1,144 @@
+package historytest
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// tally counts the prefixes of one history, case and judge, and keeps why each prefix that did
+// not converge did not, for the summary lines:
+//
+//	history shop (golang-migrate), case tool-history, judge shadow: converged 39 of 39 prefixes
+//	    prefix 12 (after 012_x.up.sql): steady exit 1: …
+type tally struct {
+	h *history
+	c historyCase
+	j judge
+
+	mu                           sync.Mutex
+	tried, converged, unknowable int
+	reasons                      map[int]string
+}
+
+func newTally(h *history, c historyCase, j judge) *tally {
+	return &tally{h: h, c: c, j: j, reasons: map[int]string{}}
+}
+
+// record is one prefix's outcome: "" converged.
+func (y *tally) record(k int, unknowable bool, reason string) {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	y.tried++
+	switch {
+	case reason != "":
+		y.reasons[k] = reason
+	case unknowable:
+		y.unknowable++
+	default:
+		y.converged++
+	}
+}
+
+// log writes the summary line and one line per prefix that did not converge.
+func (y *tally) log(t *testing.T) {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	note := ""
+	if y.unknowable > 0 {
+		note = fmt.Sprintf("; %d more end in a data-only file nothing records, which steady runs again as its rules say (checked)", y.unknowable)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "history %s (%s), case %s, judge %s: converged %d of %d prefixes%s",
+		y.h.name, y.h.format, y.c.summary, y.j.summary, y.converged, y.tried-y.unknowable, note)
+	for _, k := range slices.Sorted(maps.Keys(y.reasons)) {
+		fmt.Fprintf(&b, "\n    prefix %d %s: %s", k, afterFile(y.h, k), y.reasons[k])
+	}
+	t.Log(b.String())
+}
+
+func afterFile(h *history, k int) string {
+	if k == 0 {
+		return "(a fresh database)"
+	}
+	return "(after " + h.files[k-1].file + ")"
+}
+
+// reasonLines is how many lines of steady's error or of a schema diff a reason keeps.
+const reasonLines = 3
+
+var (
+	errorLog   = regexp.MustCompile(`level=ERROR|^steady: |"level":"ERROR"`)
+	errorField = regexp.MustCompile(`(?:\s|^)(?:msg|error|err)=("(?:[^"\\]|\\.)*"|\S+)`)
+)
+
+// why is the first lines of steady's error: its ERROR log lines and its final message, each
+// cut short; the last lines of its output when it logged no error.
+func (r run) why() string {
+	var lines []string
+	for line := range strings.Lines(r.stderr + r.stdout) {
+		line = strings.TrimSpace(line)
+		if errorLog.MatchString(line) {
+			lines = append(lines, clipLine(errorMessage(line)))
+		}
+	}
+	if len(lines) == 0 {
+		all := strings.Split(strings.TrimSpace(r.stderr+r.stdout), "\n")
+		lines = all[max(0, len(all)-reasonLines):]
+	}
+	return fmt.Sprintf("steady exit %d: %s", r.code, strings.Join(lines[:min(len(lines), reasonLines)], " | "))
+}
+
+// errorMessage keeps a log line's message and error, text or JSON.
+func errorMessage(line string) string {
+	if strings.HasPrefix(line, "{") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil {
+			return strings.TrimSpace(fmt.Sprintf("%v %v", m["msg"], orEmpty(m["error"])))
+		}
+	}
+	if fields := errorField.FindAllStringSubmatch(line, -1); fields != nil {
+		var parts []string
+		for _, f := range fields {
+			parts = append(parts, strings.Trim(f[1], `"`))
+		}
+		return strings.Join(parts, ": ")
+	}
+	return line
+}
+
+func orEmpty(v any) any {
+	if v == nil {
+		return ""
+	}
+	return v
+}
+
+func clipLine(s string) string {
+	const most = 300
+	if r := []rune(s); len(r) > most {
+		return string(r[:most]) + "…"
+	}
+	return s
+}
+
+// diffReason is the first changed lines of a schema diff.
+func diffReason(diff string) string {
+	var lines []string
+	for line := range strings.Lines(diff) {
+		line = strings.TrimRight(line, "\n")
+		if (strings.HasPrefix(line, "-") || strings.HasPrefix(line, "+")) && !strings.HasPrefix(line, "---") && !strings.HasPrefix(line, "+++") &&
+			strings.TrimSpace(line[1:]) != "" {
+			lines = append(lines, clipLine(line))
+		}
+		if len(lines) == reasonLines {
+			break
+		}
+	}
+	return "schema differs: " + strings.Join(lines, " | ")
+}
