@@ -238,23 +238,30 @@ func TestPrefixesSetting(t *testing.T) {
 	h := &history{name: "h", files: make([]migrationFile, 40)}
 	h.files[4].dataOnly, h.files[30].dataOnly, h.files[20].dropOrRename = true, true, true
 
-	ks, err := prefixes(h, "")
+	noHistory, toolHistory := historyCases[0], historyCases[1]
+	ks, err := prefixes(h, noHistory, shadowJudge, "")
 	require.NoError(t, err)
 	require.Equal(t, []int{0, 1, 2, 5, 13, 20, 21, 26, 31, 39, 40}, ks)
+	ks, err = prefixes(h, toolHistory, shadowJudge, "sample")
+	require.NoError(t, err)
+	require.Equal(t, []int{0, 13, 26, 39, 40}, ks)
+	ks, err = prefixes(h, noHistory, derivedJudge, "")
+	require.NoError(t, err)
+	require.Equal(t, []int{0, 13, 26, 39, 40}, ks)
 
-	ks, err = prefixes(h, "all")
+	ks, err = prefixes(h, toolHistory, derivedJudge, "all")
 	require.NoError(t, err)
 	require.Len(t, ks, 41)
 
-	ks, err = prefixes(h, "7, 3,7")
+	ks, err = prefixes(h, toolHistory, derivedJudge, "7, 3,7")
 	require.NoError(t, err)
 	require.Equal(t, []int{3, 7}, ks)
 
-	ks, err = prefixes(h, "40,41,n")
+	ks, err = prefixes(h, noHistory, shadowJudge, "40,41,n")
 	require.NoError(t, err)
 	require.Equal(t, []int{40}, ks, "41 is past this history's end; n is its end")
 
-	_, err = prefixes(h, "-1")
+	_, err = prefixes(h, noHistory, shadowJudge, "-1")
 	require.ErrorContains(t, err, `STEADY_HISTORY_PREFIXES="-1": want sample, all, or prefixes (0 and up, n for the end) separated by commas`)
 }
 

@@ -73,19 +73,26 @@ func afterFile(h *history, k int) string {
 const reasonLines = 3
 
 var (
-	errorLog   = regexp.MustCompile(`level=ERROR|^steady: |"level":"ERROR"`)
+	errorLog   = regexp.MustCompile(`level=ERROR|"level":"ERROR"`)
 	errorField = regexp.MustCompile(`(?:\s|^)(?:msg|error|err)=("(?:[^"\\]|\\.)*"|\S+)`)
 )
 
-// why is the first lines of steady's error: its ERROR log lines and its final message, each
-// cut short; the last lines of its output when it logged no error.
+// why is the first lines of steady's error: the message it exits with, else its ERROR log
+// lines, each cut short; the last lines of its output when it logged no error.
 func (r run) why() string {
-	var lines []string
+	var final, logged []string
 	for line := range strings.Lines(r.stderr + r.stdout) {
 		line = strings.TrimSpace(line)
-		if errorLog.MatchString(line) {
-			lines = append(lines, clipLine(errorMessage(line)))
+		switch {
+		case strings.HasPrefix(line, "steady: "):
+			final = append(final, clipLine(line))
+		case errorLog.MatchString(line):
+			logged = append(logged, clipLine(errorMessage(line)))
 		}
+	}
+	lines := final
+	if len(lines) == 0 {
+		lines = logged
 	}
 	if len(lines) == 0 {
 		all := strings.Split(strings.TrimSpace(r.stderr+r.stdout), "\n")

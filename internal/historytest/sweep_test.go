@@ -16,8 +16,6 @@ import (
 func TestSweep(t *testing.T) {
 	t.Parallel()
 	for _, h := range sweptHistories(t) {
-		ks, err := prefixes(h, prefixesSetting())
-		require.NoError(t, err)
 		t.Run(h.name, func(t *testing.T) {
 			t.Parallel()
 			ref := buildReference(t, h)
@@ -27,6 +25,8 @@ func TestSweep(t *testing.T) {
 				t.Run(c.test, func(t *testing.T) {
 					t.Parallel()
 					for _, j := range judges {
+						ks, err := prefixes(h, c, j, prefixesSetting())
+						require.NoError(t, err)
 						t.Run(j.test, func(t *testing.T) {
 							t.Parallel()
 							y := newTally(h, c, j)
