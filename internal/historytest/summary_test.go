@@ -3,6 +3,7 @@ package historytest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/stretchr/testify/require"
 	"maps"
 	"regexp"
 	"slices"
@@ -77,10 +78,11 @@ var (
 	errorField = regexp.MustCompile(`(?:\s|^)(?:msg|error|err)=("(?:[^"\\]|\\.)*"|\S+)`)
 )
 
-// why is the first lines of steady's error: the message it exits with, else its ERROR log
-// lines, each cut short; the last lines of its output when it logged no error.
+// why is the first lines of steady's error: the message it exits with, then the drift it
+// logged for each migration, else its ERROR log lines, each cut short; the last lines of its
+// output when it said none of these.
 func (r run) why() string {
-	var final, logged []string
+	var final, drift, logged []string
 	for line := range strings.Lines(r.stderr + r.stdout) {
 		line = strings.TrimSpace(line)
 		switch {
@@ -88,9 +90,13 @@ func (r run) why() string {
 			final = append(final, clipLine(line))
 		case errorLog.MatchString(line):
 			logged = append(logged, clipLine(errorMessage(line)))
+		default:
+			if d := driftOf(line); d != "" {
+				drift = append(drift, clipLine(d))
+			}
 		}
 	}
-	lines := final
+	lines := append(final, drift...)
 	if len(lines) == 0 {
 		lines = logged
 	}
@@ -99,6 +105,23 @@ func (r run) why() string {
 		lines = all[max(0, len(all)-reasonLines):]
 	}
 	return fmt.Sprintf("steady exit %d: %s", r.code, strings.Join(lines[:min(len(lines), reasonLines)], " | "))
+}
+
+// driftOf reads a JSON "migration" log line that reports drift: "VERSION NAME drift: …".
+func driftOf(line string) string {
+	if !strings.HasPrefix(line, "{") || !strings.Contains(line, `"drift"`) {
+		return ""
+	}
+	var m struct {
+		Msg     string          `json:"msg"`
+		Version json.RawMessage `json:"version"`
+		Name    string          `json:"name"`
+		Drift   []string        `json:"drift"`
+	}
+	if json.Unmarshal([]byte(line), &m) != nil || m.Msg != "migration" || len(m.Drift) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s %s drift: %s", strings.Trim(string(m.Version), `"`), m.Name, strings.Join(m.Drift, "; "))
 }
 
 // errorMessage keeps a log line's message and error, text or JSON.
@@ -148,4 +171,27 @@ func diffReason(diff string) string {
 		}
 	}
 	return "schema differs: " + strings.Join(lines, " | ")
+}
+
+// TestWhy: a reason keeps the error steady exits with and the drift it logged, cut short.
+func TestWhy(t *testing.T) {
+	t.Parallel()
+	r := run{code: 4, stdout: "migrations: 2 applied, 40 reconciled, 0 partial, 0 failed (42 total) in 1.713s\n",
+		stderr: `{"time":"2026-12-07T13:44:05Z","level":"INFO","msg":"migration","version":20230823231905,"name":"create_schema","decision":"reconciled","found":["schema thunderdome"]}
+{"time":"2026-12-07T13:44:05Z","level":"WARN","msg":"migration","version":20260509140000,"name":"add_legend","decision":"drift","drift":["index x: missing","column t.c: text NULL, the history makes integer NULL"]}
+steady: 1 migrations show drift
+`}
+	require.Equal(t, "steady exit 4: steady: 1 migrations show drift | 20260509140000 add_legend drift: index x: missing; column t.c: text NULL, the history makes integer NULL", r.why())
+
+	r = run{code: 1, stderr: `{"time":"x","level":"ERROR","msg":"❌ migration failed","error":"relation \"a\" already exists"}` + "\n"}
+	require.Equal(t, `steady exit 1: ❌ migration failed relation "a" already exists`, r.why())
+
+	r = run{code: 2, stderr: "one\ntwo\nthree\nfour\n"}
+	require.Equal(t, "steady exit 2: two | three | four", r.why())
+}
+
+func TestDiffReason(t *testing.T) {
+	t.Parallel()
+	diff := "--- the tool\n+++ steady\n@@ -1,3 +1,3 @@\n CREATE TABLE a ();\n-CREATE INDEX i ON a (x);\n+\n+CREATE INDEX j ON a (x);\n"
+	require.Equal(t, "schema differs: -CREATE INDEX i ON a (x); | +CREATE INDEX j ON a (x);", diffReason(diff))
 }
