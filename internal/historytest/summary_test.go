@@ -3,13 +3,14 @@ package historytest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/stretchr/testify/require"
 	"maps"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // tally counts the prefixes of one history, case and judge, and keeps why each prefix that did
