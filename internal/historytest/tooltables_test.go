@@ -73,8 +73,8 @@ func dbmateRow(f migrationFile) string {
 	return fmt.Sprintf("insert into public.schema_migrations (version) values ('%s');\n", f.recorded)
 }
 
-// prismaTable is Prisma Migrate's table on PostgreSQL.
-const prismaTable = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+// prismaTable is Prisma Migrate's table on PostgreSQL (it checks for the table, then creates it).
+const prismaTable = `CREATE TABLE "_prisma_migrations" (
     "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
     "checksum"              VARCHAR(64) NOT NULL,
     "finished_at"           TIMESTAMPTZ,
