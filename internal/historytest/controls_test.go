@@ -133,3 +133,73 @@ CREATE TABLE public.steady_migration_lease (id int);
 		require.NotContains(t, got, gone)
 	}
 }
+
+// TestDumpFilterLeavesOutSchemas: the Supabase CLI's schema and the schema the sweep's
+// arguments give steady's tables go with everything in them; grants on the history's own
+// objects stay.
+func TestDumpFilterLeavesOutSchemas(t *testing.T) {
+	t.Parallel()
+	dump := `--
+-- Name: steady; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA steady;
+
+--
+-- Name: supabase_migrations; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA supabase_migrations;
+
+--
+-- Name: journals; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.journals (id bigint NOT NULL);
+
+--
+-- Name: leases; Type: TABLE; Schema: steady; Owner: -
+--
+
+CREATE TABLE steady.leases (id int);
+
+--
+-- Name: schema_migrations; Type: TABLE; Schema: supabase_migrations; Owner: -
+--
+
+CREATE TABLE supabase_migrations.schema_migrations (version text NOT NULL);
+
+--
+-- Name: _prisma_migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public._prisma_migrations (id character varying(36) NOT NULL);
+
+--
+-- Name: __diesel_schema_migrations __diesel_schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.__diesel_schema_migrations ADD CONSTRAINT __diesel_schema_migrations_pkey PRIMARY KEY (version);
+
+--
+-- Name: TABLE journals; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.journals TO anon;
+
+--
+-- Name: supabase_realtime; Type: PUBLICATION; Schema: -; Owner: -
+--
+
+CREATE PUBLICATION supabase_realtime;
+
+`
+	got := withoutBookkeeping(dump, "steady")
+	for _, kept := range []string{"CREATE TABLE public.journals", "GRANT SELECT ON TABLE public.journals TO anon", "CREATE PUBLICATION supabase_realtime"} {
+		require.Contains(t, got, kept)
+	}
+	for _, gone := range []string{"SCHEMA steady", "steady.leases", "supabase_migrations", "_prisma_migrations", "__diesel_schema_migrations"} {
+		require.NotContains(t, got, gone)
+	}
+	require.Contains(t, withoutBookkeeping(dump), "CREATE TABLE steady.leases", "without --schema, a schema named steady is the history's")
+}
