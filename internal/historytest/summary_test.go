@@ -26,20 +26,24 @@ type tally struct {
 	mu                           sync.Mutex
 	tried, converged, unknowable int
 	reasons                      map[int]string
+	fellBack                     map[int]string
 }
 
 func newTally(h *history, c historyCase, j judge) *tally {
-	return &tally{h: h, c: c, j: j, reasons: map[int]string{}}
+	return &tally{h: h, c: c, j: j, reasons: map[int]string{}, fellBack: map[int]string{}}
 }
 
-// record is one prefix's outcome: "" converged.
-func (y *tally) record(k int, unknowable bool, reason string) {
+// record is one prefix's outcome.
+func (y *tally) record(k int, unknowable bool, o outcome) {
 	y.mu.Lock()
 	defer y.mu.Unlock()
 	y.tried++
+	if o.fellBack != "" {
+		y.fellBack[k] = o.fellBack
+	}
 	switch {
-	case reason != "":
-		y.reasons[k] = reason
+	case o.reason != "":
+		y.reasons[k] = o.reason
 	case unknowable:
 		y.unknowable++
 	default:
@@ -58,6 +62,10 @@ func (y *tally) log(t *testing.T) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "history %s (%s), case %s, judge %s: converged %d of %d prefixes%s",
 		y.h.name, y.h.format, y.c.summary, y.j.summary, y.converged, y.tried-y.unknowable, note)
+	if ks := slices.Sorted(maps.Keys(y.fellBack)); len(ks) > 0 {
+		// The judge the line names did not decide these: say so, and why.
+		fmt.Fprintf(&b, "; in %d of them (prefixes %v) the shadow failed and the derived model judged: %s", len(ks), ks, y.fellBack[ks[0]])
+	}
 	for _, k := range slices.Sorted(maps.Keys(y.reasons)) {
 		fmt.Fprintf(&b, "\n    prefix %d %s: %s", k, afterFile(y.h, k), y.reasons[k])
 	}
@@ -106,6 +114,22 @@ func (r run) why() string {
 		lines = all[max(0, len(all)-reasonLines):]
 	}
 	return fmt.Sprintf("steady exit %d: %s", r.code, strings.Join(lines[:min(len(lines), reasonLines)], " | "))
+}
+
+// fellBack is why steady's derived model decided where the database stands although j is the
+// shadow: steady falls back when it cannot have a shadow or the history does not replay on
+// one, and says so in its "where the database stands" line. "" when it did not.
+func (r run) fellBack(j judge) string {
+	if j.summary != shadowJudge.summary {
+		return ""
+	}
+	for line := range strings.Lines(r.stderr + r.stdout) {
+		var m struct{ Msg, Judge, Why string }
+		if json.Unmarshal([]byte(strings.TrimSpace(line)), &m) == nil && m.Msg == "where the database stands" && m.Judge == derivedJudge.summary {
+			return clipLine(m.Why)
+		}
+	}
+	return ""
 }
 
 // driftOf reads a JSON "migration" log line that reports drift: "VERSION NAME drift: …".
@@ -189,6 +213,16 @@ steady: 1 migrations show drift
 
 	r = run{code: 2, stderr: "one\ntwo\nthree\nfour\n"}
 	require.Equal(t, "steady exit 2: two | three | four", r.why())
+}
+
+// TestFellBack: a run asked to use the shadow that logged the derived model as its judge.
+func TestFellBack(t *testing.T) {
+	t.Parallel()
+	r := run{stderr: `{"level":"WARN","msg":"where the database stands","judge":"derived","why":"no exact states: the shadow stopped at a.sql:2","prefix":39,"total":72}` + "\n"}
+	require.Equal(t, "no exact states: the shadow stopped at a.sql:2", r.fellBack(shadowJudge))
+	require.Empty(t, r.fellBack(derivedJudge), "asked for")
+	r = run{stderr: `{"level":"INFO","msg":"where the database stands","judge":"shadow","why":"exact states","prefix":39,"total":72}` + "\n"}
+	require.Empty(t, r.fellBack(shadowJudge))
 }
 
 func TestDiffReason(t *testing.T) {

@@ -45,33 +45,38 @@ func TestSweep(t *testing.T) {
 	}
 }
 
+// outcome is one prefix's: why it did not converge ("" when it did), and why the derived model
+// judged although the shadow was asked for ("" when it did not).
+type outcome struct{ reason, fellBack string }
+
 // sweepPrefix is one database, counted in y.
 func sweepPrefix(t *testing.T, h *history, ref *reference, k int, c historyCase, j judge, y *tally) {
 	unknowable := unrecorded(h, k, c)
-	reason := ""
+	var o outcome
 	defer func() { // also after a t.Fatal
-		if t.Failed() && reason == "" {
-			reason = "the test failed before steady's outcome was checked (see its log)"
+		if t.Failed() && o.reason == "" {
+			o.reason = "the test failed before steady's outcome was checked (see its log)"
 		}
-		y.record(k, unknowable, reason)
+		y.record(k, unknowable, o)
 	}()
 	if unknowable {
 		// No tool can tell whether it ran: assert the decision the README's rules predict, not
 		// an outcome nothing could guarantee.
-		reason = runsAgainAsTheRulesSay(t, h, ref, k, c, j)
+		o.reason = runsAgainAsTheRulesSay(t, h, ref, k, c, j, &o)
 		return
 	}
-	reason = adopt(t, h, ref, k, c, j)
+	o.reason = adopt(t, h, ref, k, c, j, &o)
 }
 
 // adopt is one database: files 1..k applied as the tool applies them, the case's history table,
 // then steady twice. It returns why the prefix did not converge ("" when it did), having
 // reported it in full.
-func adopt(t *testing.T, h *history, ref *reference, k int, c historyCase, j judge) string {
+func adopt(t *testing.T, h *history, ref *reference, k int, c historyCase, j judge, o *outcome) string {
 	db := setup(t, h, ref.upDir, k, toolHistorySQL(h, k, c))
 	at := describePrefix(h, k)
 
 	first := migrate(t, h, db.PoolerURL, j)
+	o.fellBack = first.fellBack(j)
 	if first.code != 0 {
 		t.Errorf("steady migrate --strict %s:\n%s", at, first.output())
 		return first.why()
@@ -106,9 +111,10 @@ func adopt(t *testing.T, h *history, ref *reference, k int, c historyCase, j jud
 // runsAgainAsTheRulesSay checks steady's plan where the last file applied only moved data and no
 // history records it: everything before it is in place (reconciled, or recorded), and it runs
 // again, because only a later migration could show that it ran.
-func runsAgainAsTheRulesSay(t *testing.T, h *history, ref *reference, k int, c historyCase, j judge) string {
+func runsAgainAsTheRulesSay(t *testing.T, h *history, ref *reference, k int, c historyCase, j judge, o *outcome) string {
 	db := setup(t, h, ref.upDir, k, toolHistorySQL(h, k, c))
 	r := steady(t, db.PoolerURL, append([]string{"migrate", "--dry-run", "--json"}, h.steadyArgs(j)...)...)
+	o.fellBack = r.fellBack(j)
 	if r.code != 0 {
 		t.Errorf("steady migrate --dry-run:\n%s", r.output())
 		return "dry run: " + r.why()
