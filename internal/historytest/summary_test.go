@@ -116,6 +116,23 @@ func (r run) why() string {
 	return fmt.Sprintf("steady exit %d: %s", r.code, strings.Join(lines[:min(len(lines), reasonLines)], " | "))
 }
 
+// withStatus adds to a reason that names no drifted migration the first rows steady status
+// shows that are neither applied nor reconciled: steady's exit message only counts them.
+func withStatus(reason, status string) string {
+	if !strings.Contains(reason, "migrations show drift") || strings.Contains(reason, " drift: ") {
+		return reason
+	}
+	rows := strings.Split(strings.TrimSpace(status), "\n")
+	if len(rows) > 2 { // "steady status (exit N):" and the table's header come first
+		rows = rows[2:]
+		for i := range rows {
+			rows[i] = clipLine(strings.Join(strings.Fields(rows[i]), " "))
+		}
+		reason += " | status: " + strings.Join(rows[:min(len(rows), reasonLines-1)], " | ")
+	}
+	return reason
+}
+
 // fellBack is why steady's derived model decided where the database stands although j is the
 // shadow: steady falls back when it cannot have a shadow or the history does not replay on
 // one, and says so in its "where the database stands" line. "" when it did not.

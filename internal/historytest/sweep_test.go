@@ -78,8 +78,9 @@ func adopt(t *testing.T, h *history, ref *reference, k int, c historyCase, j jud
 	first := migrate(t, h, db.PoolerURL, j)
 	o.fellBack = first.fellBack(j)
 	if first.code != 0 {
-		t.Errorf("steady migrate --strict %s:\n%s", at, first.output())
-		return first.why()
+		status := statusProblems(t, h, db.PoolerURL, j)
+		t.Errorf("steady migrate --strict %s:\n%s\n%s", at, first.output(), status)
+		return withStatus(first.why(), status)
 	}
 	var reasons []string
 	got := h.withoutBookkeeping(schemaDump(t, db.DirectURL))
@@ -99,8 +100,9 @@ func adopt(t *testing.T, h *history, ref *reference, k int, c historyCase, j jud
 	second := migrate(t, h, db.PoolerURL, j)
 	switch {
 	case second.code != 0:
-		t.Errorf("second steady migrate --strict %s:\n%s\n%s", at, second.output(), statusProblems(t, h, db.PoolerURL, j))
-		reasons = append(reasons, "second run: "+second.why())
+		status := statusProblems(t, h, db.PoolerURL, j)
+		t.Errorf("second steady migrate --strict %s:\n%s\n%s", at, second.output(), status)
+		reasons = append(reasons, "second run: "+withStatus(second.why(), status))
 	case applied(t, second) != 0:
 		t.Errorf("the second run applied migrations %s:\n%s", at, second.output())
 		reasons = append(reasons, fmt.Sprintf("the second run applied %d migrations", applied(t, second)))
