@@ -27,6 +27,7 @@ const (
 var (
 	golangMigrateName = regexp.MustCompile(`^(\d+)_(.+)\.(up|down)\.sql$`)
 	flywayName        = regexp.MustCompile(`^V(\d+(?:[._]\d+)*)__(.+)\.sql$`)
+	flywayUndo        = regexp.MustCompile(`^U\d`)
 	numberedName      = regexp.MustCompile(`^(\d+)_(.+?)(\.up|\.down)?\.sql$`)
 	prismaDir         = regexp.MustCompile(`^(\d+)_(.+)$`)
 	dieselDir         = regexp.MustCompile(`^(\d[\d-]*)_(.+)$`)
@@ -106,7 +107,7 @@ func nameFile(h *history, f *migrationFile) (ok bool, err error) {
 		return m[3] == "up", nil
 	case flyway:
 		switch {
-		case strings.HasPrefix(f.file, "U"):
+		case flywayUndo.MatchString(f.file):
 			return false, nil // undo: never run forward
 		case strings.HasPrefix(f.file, "R__"):
 			return false, errors.New("a Flyway repeatable migration (R__): this sweep tries versioned histories only")

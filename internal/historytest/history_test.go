@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -157,13 +158,17 @@ func readHistory(name, dir string, f format) (*history, error) {
 	return h, nil
 }
 
-// compare orders two files as the history's tool does: Prisma, the Supabase CLI, dbmate and
-// diesel sort by name (diesel's versions are strings: 2025-11-19-091444-0000 comes before
-// 2026-05-27-120000), the others numerically, part by part, a missing part as 0 (Flyway:
-// 1 = 1.0 < 1.1 < 2).
+// compare orders two files as the history's tool does: Prisma, the Supabase CLI and dbmate by
+// their directory's or file's name, diesel by its versions as strings (2025-11-19-091444-0000
+// comes before 2026-05-27-120000), the others numerically, part by part, a missing part as 0
+// (Flyway: 1 = 1.0 < 1.1 < 2).
 func (h *history) compare(a, b migrationFile) int {
 	switch h.format {
-	case prisma, supabase, dbmate, diesel:
+	case prisma:
+		return strings.Compare(path.Dir(a.file), path.Dir(b.file))
+	case supabase, dbmate:
+		return strings.Compare(a.file, b.file)
+	case diesel:
 		return strings.Compare(a.recorded, b.recorded)
 	}
 	return compareVersions(a.order, b.order)
