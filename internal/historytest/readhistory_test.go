@@ -311,9 +311,9 @@ func TestExternalHistory(t *testing.T) {
 	require.ErrorContains(t, err, "missing.sql: no such file")
 }
 
-// TestHistoriesCoverTheIssue: at least seven own histories of 25 or more migrations, one in each
-// format but steady's own, each creating the canary table in its first migration (diesel's:
-// the first after its initial setup).
+// TestHistoriesCoverTheIssue: an own history of 25 or more migrations in each other tool's
+// format, each creating the canary table in its first migration (diesel's: the first after its
+// initial setup).
 func TestHistoriesCoverTheIssue(t *testing.T) {
 	t.Parallel()
 	formats := map[format]bool{}
