@@ -47,7 +47,10 @@ type exactPlanner struct {
 	want  map[string]value // the universe after the prefix
 	own   [][]string       // per migration: the objects whose state at the prefix it decided
 	prior []map[string]value
-	clean bool // the live database is exactly at the prefix
+	// clean: nothing of the history is in the live database that the prefix does not make. Then
+	// the files after it run whole: objects missing or defined otherwise are drift, but no file
+	// will meet "already exists".
+	clean bool
 }
 
 // makeExactPlan decides every migration from exact states. st is nil for a fresh database
@@ -64,8 +67,8 @@ func makeExactPlan(snap *catalog.Snapshot, md *model, hist map[Version]record, s
 		if k := choosePrefix(scores, evidenced, lo); k > lo {
 			p.prefix, p.prefixWhy = k, "is present"
 		}
-		x.clean = scores[p.prefix] == 0
 		x.want = st.at(p.prefix)
+		x.clean = !slices.ContainsFunc(differences(live, x.want), func(d objectDiff) bool { return d.want == nil })
 		x.own = make([][]string, len(md.ms))
 		for key, o := range st.owners(p.prefix) {
 			if o > 0 {
@@ -122,11 +125,11 @@ func (x *exactPlanner) planOne(mi int, m *Migration, rec *record, by string) Mig
 	case mi < x.prefix:
 		x.inPrefix(mi, m, &mp)
 	case x.clean:
-		// Exactly at the prefix: what follows runs as psql would run it, nothing skipped.
+		// Nothing made ahead of the prefix: what follows runs as psql would run it, nothing skipped.
 		x.runWhole(m, &mp, "not run")
 	default:
-		// The database is not exactly at any prefix (something was dropped or made by hand, or
-		// a file without a transaction stopped half-way): skip what is exactly in place.
+		// Objects of later files are there already (made by hand, or a file without a
+		// transaction stopped half-way): skip the statements whose effects are exactly in place.
 		x.planForward(mi, m, &mp)
 	}
 	return mp
@@ -297,6 +300,7 @@ func (m *Migrator) checkAgainstStates(ctx context.Context, res *Result) {
 		m.log.Warn("could not compare the run with the shadow's states", slog.Any("error", err))
 		return
 	}
+	live = catalog.MaskFrozenTimes(live)
 	n := len(plan.Migrations)
 	owners := plan.states.owners(n)
 	var limits []string

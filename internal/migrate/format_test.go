@@ -142,6 +142,12 @@ func TestLoadFormats(t *testing.T) {
 		require.Equal(t, []migrate.Version{"0", "20240102120000", "20240103080000"}, []migrate.Version{ms[0].Version, ms[1].Version, ms[2].Version},
 			"diesel's version is its leading digits without the dashes")
 		require.Equal(t, migrate.FormatDiesel, ms[2].Format)
+		ms, err = migrate.LoadFormat(files(map[string]string{
+			"2026-05-27-120000_later/up.sql":        "SELECT 1;",
+			"2025-11-19-120000-0000_earlier/up.sql": "SELECT 1;", // longer, yet earlier: diesel compares strings
+		}), "")
+		require.NoError(t, err)
+		require.Equal(t, "earlier", ms[0].Name)
 		require.True(t, ms[2].NoTransaction, "run_in_transaction = false")
 		require.False(t, ms[1].NoTransaction)
 	})

@@ -220,6 +220,7 @@ func (m *Migrator) decide(ctx context.Context, snap *catalog.Snapshot, hist map[
 			return p, "steady's history records every migration before the new ones"
 		}
 		live, err := catalog.ReadState(ctx, m.cfg.Pool)
+		live = catalog.MaskFrozenTimes(live)
 		if err == nil && len(foreign) == 0 && m.cfg.Shadow.Setup == "" &&
 			len(historyObjects(live, BookkeepingKey(m.schema.Name()))) == 0 {
 			p := makeExactPlan(snap, md, hist, shape, foreign, nil, live)

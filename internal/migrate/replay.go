@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -155,7 +154,7 @@ func (m *Migrator) replay(ctx context.Context) (*states, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := newStates(maps.Clone(base))
+	st := newStates(catalog.MaskFrozenTimes(base))
 	for i := range m.migrations {
 		if err := runOnShadow(ctx, db.Conn, &m.migrations[i], m.schema.Name()); err != nil {
 			return nil, err
@@ -164,7 +163,7 @@ func (m *Migrator) replay(ctx context.Context) (*states, error) {
 		if err != nil {
 			return nil, err
 		}
-		st.add(maps.Clone(now))
+		st.add(catalog.MaskFrozenTimes(now))
 	}
 	st.where, st.took = db.Where, time.Since(start)
 	m.log.Info("replayed the history on a shadow database", slog.String("shadow", db.Where),

@@ -128,7 +128,13 @@ func ListFormat(fsys fs.FS, format Format) ([]Migration, error) {
 			return nil, err
 		}
 	}
-	slices.SortFunc(ms, func(a, b Migration) int { return cmp.Or(a.Version.Compare(b.Version), cmp.Compare(a.File, b.File)) })
+	slices.SortFunc(ms, func(a, b Migration) int {
+		if a.Format == FormatDiesel && b.Format == FormatDiesel {
+			// diesel orders its versions as strings: 2025-11-19-120000-0000 before 2026-05-27-120000.
+			return cmp.Or(cmp.Compare(fileVersion(a), fileVersion(b)), cmp.Compare(a.File, b.File))
+		}
+		return cmp.Or(a.Version.Compare(b.Version), cmp.Compare(a.File, b.File))
+	})
 	for i, m := range ms {
 		if i > 0 && m.Version == ms[i-1].Version {
 			return nil, &DuplicateVersionError{Version: m.Version, Files: [2]string{ms[i-1].File, m.File}}

@@ -21,7 +21,7 @@ func keyOf(o fingerprint.Object) objKey {
 	switch o.Kind {
 	case fingerprint.KindColumn, fingerprint.KindConstraint, fingerprint.KindTrigger, fingerprint.KindPolicy, fingerprint.KindEnumValue:
 		return objKey{o.Kind, cmpSchema(o.Schema), o.Table, o.Name}
-	case fingerprint.KindExtension, fingerprint.KindSchema:
+	case fingerprint.KindExtension, fingerprint.KindSchema, fingerprint.KindPublication:
 		return objKey{o.Kind, "", "", o.Name}
 	}
 	return objKey{o.Kind, cmpSchema(o.Schema), "", o.Name}

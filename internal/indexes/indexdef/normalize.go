@@ -52,15 +52,23 @@ func normalizeOrder(e *pg_query.IndexElem) {
 }
 
 // normalizeNode rewrites one expression node after its children were rewritten:
-//   - 'x'::type → 'x': pg_get_indexdef casts every constant it prints;
+//   - every cast goes: pg_get_indexdef casts every constant it prints, and adds the implicit
+//     casts the server applies (lower((email)::text) for a varchar column, (state)::text =
+//     'x'::text), so a cast written by hand is not told apart either;
 //   - constants become strings: it prints -1 as '-1'::integer;
+//   - a column by its last name: it drops the table qualifier (t.is_deleted → is_deleted);
 //   - a IN (x, y) → a = ANY (ARRAY[x, y]): how it prints IN.
 func normalizeNode(n *pg_query.Node) {
 	switch x := n.Node.(type) {
 	case *pg_query.Node_TypeCast:
-		if arg := x.TypeCast.Arg; arg != nil && arg.GetAConst() != nil {
+		if arg := x.TypeCast.Arg; arg != nil {
 			n.Node = arg.Node
 		}
+	case *pg_query.Node_ColumnRef:
+		if f := x.ColumnRef.Fields; len(f) > 1 {
+			x.ColumnRef.Fields = f[len(f)-1:]
+		}
+		x.ColumnRef.Location = 0
 	case *pg_query.Node_AConst:
 		if v, ok := constText(x.AConst); ok {
 			n.Node = constNode(v).Node
