@@ -20,8 +20,8 @@ type namespace struct {
 	live        map[objKey]bool
 	parent      map[objKey]objKey   // an index's or owned sequence's table
 	uses        map[objKey][]objKey // a view's relations, from its statement's Refs
-	constraints map[[2]string]int // (schema, name) → live constraints of that name
-	backing     map[objKey]objKey // constraint ↔ the index that backs it, both ways
+	constraints map[[2]string]int   // (schema, name) → live constraints of that name
+	backing     map[objKey]objKey   // constraint ↔ the index that backs it, both ways
 }
 
 func resolveNames(ms []Migration) {
