@@ -216,7 +216,6 @@ func Const(c *pg_query.A_Const) (string, bool) {
 	return "", false
 }
 
-
 // StringConst is a string constant node.
 func StringConst(s string) *pg_query.Node {
 	return &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{
