@@ -21,7 +21,7 @@ import (
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/fingerprint"
 	"github.com/steadydb/steady/internal/lint"
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/migrations"
 )
 
@@ -174,7 +174,7 @@ type lintSource struct {
 	name   string // as reported
 	base   string // the file name, NNNN_name.sql for a migration
 	sql    string
-	format migrate.Format
+	format migfiles.Format
 	noTx   bool // the format's own marker (goose NO TRANSACTION, dbmate transaction:false)
 }
 
@@ -218,7 +218,7 @@ func lintSources(args []string, dir string) ([]lintSet, error) {
 // what runs: a goose or dbmate Down section, a .down.sql file are never linted). The directory
 // is one set whose files are each judged as if the earlier ones were applied.
 func dirSets(fsys fs.FS, dir string) ([]lintSet, error) {
-	ms, err := migrate.Load(fsys)
+	ms, err := migfiles.Load(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("lint %s: %w", dir, err)
 	}
@@ -238,7 +238,7 @@ func dirSets(fsys fs.FS, dir string) ([]lintSet, error) {
 func namedSource(name string, body []byte) lintSource {
 	base := filepath.Base(name)
 	src := lintSource{name: name, base: base, sql: string(body)}
-	ms, err := migrate.Load(fstest.MapFS{base: &fstest.MapFile{Data: body}})
+	ms, err := migfiles.Load(fstest.MapFS{base: &fstest.MapFile{Data: body}})
 	if err != nil || len(ms) != 1 {
 		return src
 	}
@@ -256,13 +256,13 @@ func skipRecorded(ctx context.Context, pools *dbconn.Pools, snap *catalog.Snapsh
 	if err != nil {
 		return nil, fmt.Errorf("read schema_migrations: %w", err)
 	}
-	recorded := map[migrate.Version]bool{}
+	recorded := map[migfiles.Version]bool{}
 	for rows.Next() {
 		var v string
 		if err := rows.Scan(&v); err != nil {
 			return nil, fmt.Errorf("read schema_migrations: %w", err)
 		}
-		if pv, err := migrate.ParseVersion(v); err == nil {
+		if pv, err := migfiles.ParseVersion(v); err == nil {
 			recorded[pv] = true
 		}
 	}
@@ -272,7 +272,7 @@ func skipRecorded(ctx context.Context, pools *dbconn.Pools, snap *catalog.Snapsh
 	for i, s := range sets {
 		if s.dir {
 			sets[i].files = slices.DeleteFunc(s.files, func(f lintSource) bool {
-				v, ok := migrate.VersionOf(f.base)
+				v, ok := migfiles.VersionOf(f.base)
 				return ok && recorded[v]
 			})
 		}

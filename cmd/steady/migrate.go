@@ -19,6 +19,7 @@ import (
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/lint"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/internal/shadow"
 	"github.com/steadydb/steady/migrations"
@@ -88,7 +89,7 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	}
 	// Names and order now, before connecting; the files are read during the first round trip
 	// and parsed when a plan needs them (badMigrations maps those errors to exit 2).
-	if _, err := migrate.ListFormat(src, format); err != nil {
+	if _, err := migfiles.ListFormat(src, format); err != nil {
 		return nil, nil, usageErr(err)
 	}
 	linter, err := s.lint.linter(s.dir == "")
@@ -125,22 +126,22 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 
 // migrationsFormat is --migrations-format, with the Supabase CLI's directory recognised by its
 // path: its files are named as steady's are.
-func (s *migrateSettings) migrationsFormat() (migrate.Format, error) {
-	f, err := migrate.ParseFormat(s.format)
+func (s *migrateSettings) migrationsFormat() (migfiles.Format, error) {
+	f, err := migfiles.ParseFormat(s.format)
 	if err != nil {
 		return "", usageErr(fmt.Errorf("--migrations-format / STEADY_MIGRATIONS_FORMAT: %w", err))
 	}
 	if f == "" && s.dir != "" {
 		if abs, err := filepath.Abs(s.dir); err == nil && strings.HasSuffix(filepath.ToSlash(abs), "supabase/migrations") {
-			f = migrate.FormatSupabase
+			f = migfiles.FormatSupabase
 		}
 	}
 	return f, nil
 }
 
 func formatNames() string {
-	names := make([]string, len(migrate.Formats))
-	for i, f := range migrate.Formats {
+	names := make([]string, len(migfiles.Formats))
+	for i, f := range migfiles.Formats {
 		names[i] = string(f)
 	}
 	return strings.Join(names, ", ")
@@ -235,9 +236,9 @@ drift. Bad input (flags, settings, a migration that does not parse) exits 2 and 
 }
 
 type migrationJSON struct {
-	Version  migrate.Version  `json:"version"`
+	Version  migfiles.Version `json:"version"`
 	Name     string           `json:"name"`
-	Format   migrate.Format   `json:"format"`
+	Format   migfiles.Format  `json:"format"`
 	State    migrate.State    `json:"state"`
 	Action   migrate.Action   `json:"action,omitempty"`
 	Evidence migrate.Evidence `json:"evidence"`
@@ -247,11 +248,11 @@ type migrationJSON struct {
 // pendingLint is the lint of the migrations a plan would run, each against the plan's catalog.
 type pendingLint struct {
 	report    *lint.Report
-	byVersion map[migrate.Version][]lint.Finding
+	byVersion map[migfiles.Version][]lint.Finding
 }
 
 func lintPending(l *lint.Linter, plan *migrate.Plan) *pendingLint {
-	p := &pendingLint{report: &lint.Report{Catalog: true, Findings: []lint.Finding{}}, byVersion: map[migrate.Version][]lint.Finding{}}
+	p := &pendingLint{report: &lint.Report{Catalog: true, Findings: []lint.Finding{}}, byVersion: map[migfiles.Version][]lint.Finding{}}
 	for i := range plan.Migrations {
 		mp := &plan.Migrations[i]
 		if mp.Action != migrate.ActionRun && mp.Action != migrate.ActionPartial {

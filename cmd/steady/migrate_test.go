@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/dbtest"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/migrations"
 )
@@ -37,7 +38,7 @@ func setupMigrate(t *testing.T) *migrateBundle {
 	conn, err := pgx.Connect(context.Background(), db.DirectURL)
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close(context.Background()) })
-	ms, err := migrate.Load(migrations.FS)
+	ms, err := migfiles.Load(migrations.FS)
 	require.NoError(t, err)
 	return &migrateBundle{
 		db:     db,
@@ -109,7 +110,7 @@ func migrationsDir(t *testing.T, files map[string]string) string {
 // shippedDir copies the first n shipped migrations, byte for byte (same checksums).
 func shippedDir(t *testing.T, n int) string {
 	t.Helper()
-	ms, err := migrate.Load(migrations.FS)
+	ms, err := migfiles.Load(migrations.FS)
 	require.NoError(t, err)
 	files := map[string]string{}
 	for _, m := range ms[:n] {

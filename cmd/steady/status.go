@@ -11,6 +11,7 @@ import (
 
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
 )
 
@@ -81,14 +82,14 @@ func recordedLint(ctx context.Context, pool *pgxpool.Pool, schema bookkeeping.Sc
 	if err != nil {
 		return fmt.Errorf("read lint evidence: %w", err)
 	}
-	stored := map[migrate.Version][]string{}
+	stored := map[migfiles.Version][]string{}
 	for rows.Next() {
 		var v string
 		var findings []string
 		if err := rows.Scan(&v, &findings); err != nil {
 			return fmt.Errorf("read lint evidence: %w", err)
 		}
-		if pv, err := migrate.ParseVersion(v); err == nil {
+		if pv, err := migfiles.ParseVersion(v); err == nil {
 			stored[pv] = findings
 		}
 	}

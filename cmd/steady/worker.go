@@ -11,7 +11,7 @@ import (
 
 	"github.com/steadydb/steady/internal/httpauth"
 	"github.com/steadydb/steady/internal/liveness"
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/wiring"
 )
 
@@ -85,9 +85,9 @@ down. Exit 0.`,
 				return err
 			}
 			cfg.Migrate.Format = format
-			loaded, err := migrate.LoadFormat(src, format)
+			loaded, err := migfiles.LoadFormat(src, format)
 			if err == nil {
-				err = migrate.Parse(loaded)
+				err = migfiles.Parse(loaded)
 			}
 			if err != nil {
 				return usageErr(err)

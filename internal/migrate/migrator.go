@@ -22,14 +22,16 @@ import (
 
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
+	"github.com/steadydb/steady/internal/migfiles"
+	"github.com/steadydb/steady/internal/toolhistory"
 )
 
 // Config configures a Migrator.
 type Config struct {
-	Pool              *pgxpool.Pool // the migration role's pool, as dbconn locked it; exec or simple protocol mode
-	TransactionPooled bool          // Pool goes through a transaction pooler
-	Migrations        fs.FS         // *.sql files at its root (or Prisma's and diesel's directories)
-	Format            Format        // the files' format; "" detects it (see LoadFormat)
+	Pool              *pgxpool.Pool   // the migration role's pool, as dbconn locked it; exec or simple protocol mode
+	TransactionPooled bool            // Pool goes through a transaction pooler
+	Migrations        fs.FS           // *.sql files at its root (or Prisma's and diesel's directories)
+	Format            migfiles.Format // the files' format; "" detects it (see LoadFormat)
 	Logger            *slog.Logger
 
 	LockTimeout time.Duration // lock_timeout of every DDL transaction; default 2s
@@ -54,7 +56,7 @@ type Config struct {
 type Migrator struct {
 	cfg        Config
 	log        *slog.Logger
-	migrations []Migration
+	migrations []migfiles.Migration
 	river      *rivermigrate.Migrator[pgx.Tx]
 	schema     bookkeeping.Schema // of steady's tables and River's
 
@@ -98,7 +100,7 @@ func New(cfg Config) (*Migrator, error) {
 		}
 		cfg.Tables = t
 	}
-	ms, err := ListFormat(cfg.Migrations, cfg.Format)
+	ms, err := migfiles.ListFormat(cfg.Migrations, cfg.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -114,20 +116,20 @@ func New(cfg Config) (*Migrator, error) {
 
 // Migrations returns the migrations, their files read (Checksum and SQL are empty when a file
 // could not be read; Migrate reports why).
-func (m *Migrator) Migrations() []Migration {
+func (m *Migrator) Migrations() []migfiles.Migration {
 	_ = m.read()
 	return m.migrations
 }
 
 func (m *Migrator) read() error {
-	m.readOnce.Do(func() { m.readErr = read(m.cfg.Migrations, m.migrations) })
+	m.readOnce.Do(func() { m.readErr = migfiles.Read(m.cfg.Migrations, m.migrations) })
 	return m.readErr
 }
 
 func (m *Migrator) parse() error {
 	m.parseOnce.Do(func() {
 		if m.parseErr = m.read(); m.parseErr == nil {
-			m.parseErr = Parse(m.migrations)
+			m.parseErr = migfiles.Parse(m.migrations)
 		}
 		if m.parseErr == nil {
 			m.parseErr = ownTables(m.migrations, m.schema.Name())
@@ -159,7 +161,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 		return nil, err
 	}
 	var snap *catalog.Snapshot
-	var hist map[Version]record
+	var hist map[migfiles.Version]record
 	var riverVersions []int
 	var version, digest string
 	riverRead := false
@@ -190,11 +192,11 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	if err != nil && shape == historyCurrent && !isUndefined(err) {
 		return nil, fmt.Errorf("plan migrations: read history: %w", err)
 	}
-	var foreign []foreignHistory
+	var foreign []toolhistory.Record
 	if err != nil || shape != historyCurrent {
 		// The slow path, once per database: read what exists, other tools' histories too.
 		if hist, riverVersions, riverRead, foreign, err = m.readExisting(ctx, snap, shape); err != nil {
-			var fe *ForeignHistoryError
+			var fe *toolhistory.UnfinishedError
 			if errors.As(err, &fe) {
 				return nil, err
 			}
@@ -211,7 +213,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 // available: the history alone when steady records every migration up to the new ones; a
 // fresh database needs none; otherwise the exact states of a shadow database, and the model
 // derived from the SQL text when there is no shadow or the history does not replay on one.
-func (m *Migrator) decide(ctx context.Context, snap *catalog.Snapshot, hist map[Version]record, shape historyShape, foreign []foreignHistory) *Plan {
+func (m *Migrator) decide(ctx context.Context, snap *catalog.Snapshot, hist map[migfiles.Version]record, shape historyShape, foreign []toolhistory.Record) *Plan {
 	md := m.model()
 	plan, why := func() (*Plan, string) {
 		if !needsInference(md.ms, hist, foreign) {
@@ -254,7 +256,7 @@ func (m *Migrator) decide(ctx context.Context, snap *catalog.Snapshot, hist map[
 // needsInference reports whether steady must infer where the database stands: unless its own
 // history records every migration, or the first ones without a gap (a deploy that adds new
 // files), nothing records which of them ran.
-func needsInference(ms []Migration, hist map[Version]record, foreign []foreignHistory) bool {
+func needsInference(ms []migfiles.Migration, hist map[migfiles.Version]record, foreign []toolhistory.Record) bool {
 	j := 0
 	for j < len(ms) {
 		if _, ok := hist[ms[j].Version]; !ok {
@@ -275,7 +277,7 @@ func needsInference(ms []Migration, hist map[Version]record, foreign []foreignHi
 	}
 	for _, f := range foreign {
 		for _, mi := range ms[j:] {
-			if f.records(mi) {
+			if f.Records(mi) {
 				return true
 			}
 		}
@@ -307,10 +309,10 @@ func (m *Migrator) sendRetrying(ctx context.Context, batch *pgx.Batch) error {
 
 // readExisting reads the history, other tools' histories and River's versions where the
 // snapshot shows their tables. Another tool's record of a failed migration is a
-// *ForeignHistoryError.
-func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, shape historyShape) (map[Version]record, []int, bool, []foreignHistory, error) {
+// *toolhistory.UnfinishedError.
+func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, shape historyShape) (map[migfiles.Version]record, []int, bool, []toolhistory.Record, error) {
 	batch := &pgx.Batch{}
-	var hist map[Version]record
+	var hist map[migfiles.Version]record
 	var riverVersions []int
 	riverRead := false
 	if shape == historyCurrent || shape == historyOld {
@@ -327,14 +329,14 @@ func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, sha
 			return err
 		})
 	}
-	var foreign []foreignHistory
+	var foreign []toolhistory.Record
 	var refusals []error
 	if shape != historyCurrent {
-		format := FormatSteady
+		format := migfiles.FormatSteady
 		if len(m.migrations) > 0 {
 			format = m.migrations[0].Format
 		}
-		queueForeign(batch, snap, m.schema, shape, format, &foreign, &refusals)
+		toolhistory.Queue(batch, snap, m.schema, shape == historyLegacy, format, &foreign, &refusals)
 	}
 	if batch.Len() == 0 {
 		return nil, nil, false, nil, nil
@@ -523,7 +525,7 @@ func (m *Migrator) verifyAfterRun(ctx context.Context, res *Result) {
 // only when it is missing: PostgreSQL knows, the picture may not. It reports whether it
 // recorded any.
 func (m *Migrator) absorbMispredictions(ctx context.Context, before, after *Plan) bool {
-	known := map[Version]map[string]bool{}
+	known := map[migfiles.Version]map[string]bool{}
 	for _, mp := range before.Migrations {
 		for _, e := range mp.mispredicted {
 			if known[mp.Version] == nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/steadydb/steady/internal/fingerprint"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
 // PostgreSQL's names depend on what exists when a statement runs, which a statement alone does
@@ -24,7 +25,7 @@ type namespace struct {
 	backing     map[objKey]objKey   // constraint ↔ the index that backs it, both ways
 }
 
-func resolveNames(ms []Migration) {
+func resolveNames(ms []migfiles.Migration) {
 	ns := &namespace{live: map[objKey]bool{}, parent: map[objKey]objKey{}, uses: map[objKey][]objKey{},
 		constraints: map[[2]string]int{}, backing: map[objKey]objKey{}}
 	for mi := range ms {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/internal/shadow"
 )
@@ -142,22 +143,22 @@ func fullHistory(t *testing.T, files fstest.MapFS) catalog.State {
 	return catalog.MaskFrozenTimes(s.Without(migrate.BookkeepingKey("public")))
 }
 
-func parsed(t *testing.T, files fstest.MapFS) []migrate.Migration {
+func parsed(t *testing.T, files fstest.MapFS) []migfiles.Migration {
 	t.Helper()
-	ms, err := migrate.Load(files)
+	ms, err := migfiles.Load(files)
 	require.NoError(t, err)
-	require.NoError(t, migrate.Parse(ms))
+	require.NoError(t, migfiles.Parse(ms))
 	return ms
 }
 
 // applyAsTool brings the database to a prefix the way a team that never used steady got there.
-func (b *bundle) applyAsTool(t *testing.T, ms []migrate.Migration) {
+func (b *bundle) applyAsTool(t *testing.T, ms []migfiles.Migration) {
 	t.Helper()
 	conn, err := pgx.Connect(context.Background(), b.db.PoolerURL)
 	require.NoError(t, err)
 	defer conn.Close(context.Background())
 	for i := range ms {
-		require.NoError(t, migrate.ApplyAsTool(context.Background(), conn, &ms[i]))
+		require.NoError(t, migfiles.ApplyAsTool(context.Background(), conn, &ms[i]))
 	}
 }
 

@@ -1,4 +1,4 @@
-package migrate
+package toolhistory
 
 import (
 	"fmt"
@@ -9,37 +9,43 @@ import (
 
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
-// foreignHistory is what another migration tool's history table records. A database that
+// schemaMigrations is the history table name of golang-migrate, dbmate, the Python migration
+// runner, and steady itself.
+const schemaMigrations = "schema_migrations"
+
+// Record is what another migration tool's history table records. A database that
 // tool migrated is adopted from it: the versions it records count as run (reconciled with the
 // evidence "recorded by <tool>"), and are still checked against the catalog.
-type foreignHistory struct {
-	tool     string // "golang-migrate", "goose", "Flyway", "dbmate", "Prisma", "sqlx", "diesel", "the Supabase CLI", "the Python migration runner"
-	table    string
-	upTo     Version // golang-migrate records only its last version: every version up to it ran
-	versions map[Version]bool
+type Record struct {
+	Tool     string // "golang-migrate", "goose", "Flyway", "dbmate", "Prisma", "sqlx", "diesel", "the Supabase CLI", "the Python migration runner"
+	Table    string
+	upTo     migfiles.Version // golang-migrate records only its last version: every version up to it ran
+	versions map[migfiles.Version]bool
 	names    map[string]bool // the Python migration runner recorded names as well as versions
 }
 
-func (f foreignHistory) records(m Migration) bool {
+// Records reports whether the table records that migration as run.
+func (f Record) Records(m migfiles.Migration) bool {
 	if f.upTo != "" && m.Version.Compare(f.upTo) <= 0 {
 		return true
 	}
 	return f.versions[m.Version] || f.names[m.Name]
 }
 
-// ForeignHistoryError is another tool's history that says a migration failed half-way
+// UnfinishedError is another tool's history that says a migration failed half-way
 // (golang-migrate's dirty flag, a Flyway row with success = false). steady does not guess what
 // a half-run migration left: it refuses, writing nothing, until a person has looked.
-type ForeignHistoryError struct {
+type UnfinishedError struct {
 	Tool, Table string
 	Version     string
 	Reason      string
 	Fix         string
 }
 
-func (e *ForeignHistoryError) Error() string {
+func (e *UnfinishedError) Error() string {
 	return fmt.Sprintf("%s's %s %s version %s: %s. Nothing was written. %s", e.Tool, e.Table, e.Reason, e.Version,
 		"a migration failed half-way and its effects are unknown", e.Fix)
 }
@@ -57,18 +63,21 @@ const (
 	supabaseTable = "schema_migrations" // in the supabase_migrations schema
 )
 
-// queueForeign queues reads of every other tool's history the snapshot shows. format is the
-// migration files' format: a schema_migrations table of one text column is dbmate's in a
-// dbmate directory and the Python migration runner's otherwise.
-func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.Schema, shape historyShape, format Format, out *[]foreignHistory, errs *[]error) {
-	add := func(f foreignHistory) { *out = append(*out, f) }
+// Queue queues reads of every other tool's history the snapshot shows; out and errs are filled
+// when the batch's results are read, errs with an *UnfinishedError for each unfinished run.
+// legacy says that steady's schema holds another system's schema_migrations, to be read
+// before steady sets it aside. format is the migration files' format: a schema_migrations
+// table of one text column is dbmate's in a dbmate directory and the Python migration
+// runner's otherwise.
+func Queue(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.Schema, legacy bool, format migfiles.Format, out *[]Record, errs *[]error) {
+	add := func(f Record) { *out = append(*out, f) }
 	refuse := func(tool, table, version, reason, fix string) {
-		*errs = append(*errs, &ForeignHistoryError{Tool: tool, Table: table, Version: version, Reason: reason, Fix: fix})
+		*errs = append(*errs, &UnfinishedError{Tool: tool, Table: table, Version: version, Reason: reason, Fix: fix})
 	}
 	// versions reads rows of (version, ok) and refuses the first that is not ok.
 	versions := func(tool, table, query, reason, fix string) {
 		batch.Queue(query).Query(func(rows pgx.Rows) error {
-			f := foreignHistory{tool: tool, table: table, versions: map[Version]bool{}}
+			f := Record{Tool: tool, Table: table, versions: map[migfiles.Version]bool{}}
 			for rows.Next() {
 				var v string
 				var ok bool
@@ -79,7 +88,7 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.S
 					refuse(tool, table, v, reason, fix)
 					continue
 				}
-				if pv, err := ParseVersion(v); err == nil {
+				if pv, err := migfiles.ParseVersion(v); err == nil {
 					f.versions[pv] = true
 				}
 			}
@@ -89,14 +98,14 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.S
 	}
 	if t, ok := snap.TableNamed(gooseTable); ok && hasColumns(t, "version_id", "is_applied") {
 		batch.Queue(`SELECT version_id::text, is_applied FROM ` + qualified(t) + ` ORDER BY id`).Query(func(rows pgx.Rows) error {
-			f := foreignHistory{tool: "goose", table: gooseTable, versions: map[Version]bool{}}
+			f := Record{Tool: "goose", Table: gooseTable, versions: map[migfiles.Version]bool{}}
 			for rows.Next() {
 				var v string
 				var applied bool
 				if err := rows.Scan(&v, &applied); err != nil {
 					return err
 				}
-				if pv, err := ParseVersion(v); err == nil && pv != "0" {
+				if pv, err := migfiles.ParseVersion(v); err == nil && pv != "0" {
 					f.versions[pv] = applied // the last row of a version is its state
 				}
 			}
@@ -135,15 +144,15 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.S
 	// golang-migrate's and dbmate's schema_migrations: in steady's schema when steady has not
 	// taken the name yet (it is then set aside), or in another schema (a search_path that named
 	// the application's schema first), where it stays.
-	t, ok := snap.Table(schema.Name(), historyTable)
-	if shape != historyLegacy {
+	t, ok := snap.Table(schema.Name(), schemaMigrations)
+	if !legacy {
 		if t, ok = otherSchemaMigrations(snap, schema); !ok {
 			return
 		}
 	}
 	if hasColumns(t, "version", "dirty") {
 		batch.Queue(`SELECT version::text, dirty FROM ` + qualified(t)).Query(func(rows pgx.Rows) error {
-			f := foreignHistory{tool: "golang-migrate", table: historyTable}
+			f := Record{Tool: "golang-migrate", Table: schemaMigrations}
 			for rows.Next() {
 				var v string
 				var dirty bool
@@ -151,11 +160,11 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.S
 					return err
 				}
 				if dirty {
-					refuse("golang-migrate", historyTable, v, "marks dirty",
+					refuse("golang-migrate", schemaMigrations, v, "marks dirty",
 						"Check what that migration's .up.sql did, finish or undo it by hand, clear the flag (migrate force "+v+", or UPDATE schema_migrations SET dirty = false), then run steady again.")
 					continue
 				}
-				if pv, err := ParseVersion(v); err == nil && (f.upTo == "" || pv.Compare(f.upTo) > 0) {
+				if pv, err := migfiles.ParseVersion(v); err == nil && (f.upTo == "" || pv.Compare(f.upTo) > 0) {
 					f.upTo = pv
 				}
 			}
@@ -166,17 +175,17 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.S
 	}
 	if hasColumns(t, "version") {
 		tool := "the Python migration runner"
-		if format == FormatDbmate {
+		if format == migfiles.FormatDbmate {
 			tool = "dbmate"
 		}
 		batch.Queue(`SELECT version::text FROM ` + qualified(t)).Query(func(rows pgx.Rows) error {
-			f := foreignHistory{tool: tool, table: historyTable, versions: map[Version]bool{}, names: map[string]bool{}}
+			f := Record{Tool: tool, Table: schemaMigrations, versions: map[migfiles.Version]bool{}, names: map[string]bool{}}
 			for rows.Next() {
 				var v string
 				if err := rows.Scan(&v); err != nil {
 					return err
 				}
-				if pv, err := ParseVersion(v); err == nil {
+				if pv, err := migfiles.ParseVersion(v); err == nil {
 					f.versions[pv] = true
 				} else {
 					f.names[v] = true
@@ -191,7 +200,7 @@ func queueForeign(batch *pgx.Batch, snap *catalog.Snapshot, schema bookkeeping.S
 // otherSchemaMigrations finds another tool's schema_migrations outside steady's schema: one
 // without steady's checksum column.
 func otherSchemaMigrations(snap *catalog.Snapshot, schema bookkeeping.Schema) (catalog.Table, bool) {
-	for _, t := range snap.TablesNamed(historyTable) {
+	for _, t := range snap.TablesNamed(schemaMigrations) {
 		if t.Schema != schema.Name() && t.Schema != "supabase_migrations" && hasColumns(t, "version") && !hasColumns(t, "checksum") {
 			return t, true
 		}
@@ -199,9 +208,9 @@ func otherSchemaMigrations(snap *catalog.Snapshot, schema bookkeeping.Schema) (c
 	return catalog.Table{}, false
 }
 
-func queueFlyway(batch *pgx.Batch, t catalog.Table, add func(foreignHistory), refuse func(tool, table, version, reason, fix string)) {
+func queueFlyway(batch *pgx.Batch, t catalog.Table, add func(Record), refuse func(tool, table, version, reason, fix string)) {
 	batch.Queue(`SELECT version, success, type FROM ` + qualified(t) + ` WHERE version IS NOT NULL ORDER BY installed_rank`).Query(func(rows pgx.Rows) error {
-		f := foreignHistory{tool: "Flyway", table: flywayTable, versions: map[Version]bool{}}
+		f := Record{Tool: "Flyway", Table: flywayTable, versions: map[migfiles.Version]bool{}}
 		for rows.Next() {
 			var v, typ string
 			var success bool
@@ -213,7 +222,7 @@ func queueFlyway(batch *pgx.Batch, t catalog.Table, add func(foreignHistory), re
 					"Check what that script did, finish or undo it by hand, remove the failed row (flyway repair), then run steady again.")
 				continue
 			}
-			pv, err := ParseVersion(v)
+			pv, err := migfiles.ParseVersion(v)
 			if err != nil {
 				continue
 			}
@@ -242,19 +251,19 @@ func hasColumns(t catalog.Table, names ...string) bool {
 	return true
 }
 
-// legacyName is where a schema_migrations table of another tool is kept when steady creates
+// LegacyName is where a schema_migrations table of another tool is kept when steady creates
 // its own under that name.
-func legacyName(foreign []foreignHistory) string {
+func LegacyName(foreign []Record) string {
 	for _, f := range foreign {
-		if f.table != historyTable {
+		if f.Table != schemaMigrations {
 			continue
 		}
-		switch f.tool {
+		switch f.Tool {
 		case "golang-migrate":
 			return "schema_migrations_golang_migrate"
 		case "dbmate":
 			return "schema_migrations_dbmate"
 		}
 	}
-	return legacyTable
+	return "schema_migrations_python"
 }

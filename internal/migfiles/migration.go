@@ -1,4 +1,4 @@
-package migrate
+package migfiles
 
 import (
 	"cmp"
@@ -57,7 +57,7 @@ func LoadFormat(fsys fs.FS, format Format) ([]Migration, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := read(fsys, ms); err != nil {
+	if err := Read(fsys, ms); err != nil {
 		return nil, err
 	}
 	return ms, nil
@@ -131,7 +131,7 @@ func ListFormat(fsys fs.FS, format Format) ([]Migration, error) {
 	slices.SortFunc(ms, func(a, b Migration) int {
 		if a.Format == FormatDiesel && b.Format == FormatDiesel {
 			// diesel orders its versions as strings: 2025-11-19-120000-0000 before 2026-05-27-120000.
-			return cmp.Or(cmp.Compare(fileVersion(a), fileVersion(b)), cmp.Compare(a.File, b.File))
+			return cmp.Or(cmp.Compare(FileVersion(a), FileVersion(b)), cmp.Compare(a.File, b.File))
 		}
 		return cmp.Or(a.Version.Compare(b.Version), cmp.Compare(a.File, b.File))
 	})
@@ -173,9 +173,9 @@ func (e *MixedFormatsError) Error() string {
 		e.Files[0], e.Formats[0], e.Files[1], e.Formats[1])
 }
 
-// read fills in each migration's SQL and checksum, reading files on a few goroutines: on a
+// Read fills in each migration's SQL and checksum, reading files on a few goroutines: on a
 // thousand files the opens and hashes are most of a no-op run's own work.
-func read(fsys fs.FS, ms []Migration) error {
+func Read(fsys fs.FS, ms []Migration) error {
 	errs := make([]error, len(ms))
 	var wg sync.WaitGroup
 	workers := min(len(ms), 2*runtime.GOMAXPROCS(0))
@@ -234,10 +234,9 @@ func IsBadInput(err error) bool {
 		pe *fingerprint.ParseError
 		ue *UnrecognisedError
 		ee *EmptyError
-		oe *OwnTableError
 	)
 	return errors.As(err, &fe) || errors.As(err, &le) || errors.As(err, &de) || errors.As(err, &me) || errors.As(err, &pe) ||
-		errors.As(err, &ue) || errors.As(err, &ee) || errors.As(err, &oe)
+		errors.As(err, &ue) || errors.As(err, &ee)
 }
 
 // Parse parses every migration that is not parsed yet, in parallel (parsing dominates loading
@@ -321,71 +320,11 @@ func isWordByte(b byte) bool {
 	return b == '_' || (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z')
 }
 
-// filesChecksum identifies the whole set: versions, names and contents.
-func filesChecksum(ms []Migration) string {
+// Checksum identifies the whole set: versions, names and contents.
+func Checksum(ms []Migration) string {
 	h := sha256.New()
 	for _, m := range ms {
 		fmt.Fprintf(h, "%s %s %s\n", m.Version, m.Name, m.Checksum)
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// OwnTableError is a migration that drops, renames or alters a table steady keeps its own
-// state in: its history (schema_migrations, a name golang-migrate and dbmate use too), its
-// other tables or River's, in steady's schema. Running it would destroy steady's record of
-// what ran; steady refuses the set before anything is written.
-type OwnTableError struct {
-	File   string
-	Line   int
-	Table  string
-	Schema string
-}
-
-func (e *OwnTableError) Error() string {
-	return fmt.Sprintf("%s:%d changes %s.%s, a table steady keeps its own state in: keep steady's tables in a schema of their own (--schema steady, STEADY_SCHEMA=steady)",
-		e.File, e.Line, e.Schema, e.Table)
-}
-
-// ownTables finds the first statement of the set that changes one of steady's or River's
-// tables in schema. Dropping schema_migrations is not one: it is another tool's history
-// (golang-migrate's, dbmate's, Rails'), which steady sets aside when it adopts a database, so
-// such a statement is skipped (oldHistoryDrop).
-func ownTables(ms []Migration, schema string) error {
-	for _, m := range ms {
-		for _, st := range m.Parsed.Statements {
-			if oldHistoryDrop(st, schema) {
-				continue
-			}
-			for _, e := range st.Effects {
-				o := e.Object
-				if o.Kind != fingerprint.KindTable && o.Kind != fingerprint.KindColumn && o.Kind != fingerprint.KindConstraint {
-					continue
-				}
-				table := o.Name
-				if o.Kind != fingerprint.KindTable {
-					table = o.Table
-				}
-				if cmpSchema(o.Schema) == schema && (table == historyTable || strings.HasPrefix(table, "steady_") || strings.HasPrefix(table, "river_")) {
-					return &OwnTableError{File: m.File, Line: st.Line, Table: table, Schema: schema}
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// oldHistoryDrop reports a DROP TABLE of schema_migrations in steady's schema: a history that
-// moved away from golang-migrate or dbmate drops that tool's table. In steady's schema that
-// name is steady's own history, and the old tool's table, when there was one, has been set
-// aside under another name: the statement is not run, there or on a shadow database.
-func oldHistoryDrop(st fingerprint.Statement, schema string) bool {
-	if st.Node != "DropStmt" || len(st.Effects) == 0 {
-		return false
-	}
-	for _, e := range st.Effects {
-		if !e.Absent || e.Object.Kind != fingerprint.KindTable || e.Object.Name != historyTable || cmpSchema(e.Object.Schema) != schema {
-			return false
-		}
-	}
-	return true
 }

@@ -1,4 +1,4 @@
-package migrate
+package migfiles
 
 import (
 	"cmp"
