@@ -89,7 +89,7 @@ func TestWrongDatabaseIsRefused(t *testing.T) {
 		a, b := dbtest.New(t), dbtest.New(t)
 		env := []string{"DATABASE_URL_DIRECT=" + a.DirectURL, "DATABASE_URL_POOLER=" + b.PoolerURL}
 		refusedEverywhere(t, env, redact.URL(a.DirectURL), redact.URL(b.PoolerURL), "reach different databases",
-			"database "+a.Name, "database "+b.Name)
+			"database: DIRECT reaches "+a.Name, "POOLER "+b.Name)
 		requireNothingWritten(t, a.DirectURL)
 		requireNothingWritten(t, b.DirectURL)
 
@@ -105,7 +105,8 @@ func TestWrongDatabaseIsRefused(t *testing.T) {
 
 		r = steady(t, env, "doctor")
 		require.Equal(t, 2, r.code, r.stderr)
-		require.Contains(t, r.stdout, "DIRECT and POOLER: DIFFERENT: database "+a.Name)
+		require.Contains(t, r.stdout, "DIRECT and POOLER: DIFFERENT\n")
+		require.Contains(t, r.stdout, "        database: DIRECT reaches "+a.Name)
 		require.Contains(t, r.stdout, "REFUSED: migrate, status and worker exit 2")
 		requireNoSecret(t, r)
 		requireNothingWritten(t, a.DirectURL)
@@ -118,7 +119,8 @@ func TestWrongDatabaseIsRefused(t *testing.T) {
 		directURL := other.CreateDatabase(t, "steady_elsewhere")
 		b := dbtest.New(t)
 		env := []string{"DATABASE_URL_DIRECT=" + directURL, "DATABASE_URL_POOLER=" + b.PoolerURL}
-		refusedEverywhere(t, env, redact.URL(directURL), redact.URL(b.PoolerURL), "reach different databases", "server")
+		refusedEverywhere(t, env, redact.URL(directURL), redact.URL(b.PoolerURL), "reach different databases",
+			"server: DIRECT reaches the one started at ", "database: DIRECT reaches steady_elsewhere")
 		requireNothingWritten(t, directURL)
 		requireNothingWritten(t, b.DirectURL)
 

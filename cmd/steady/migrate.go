@@ -81,6 +81,9 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	}
 	s.db.Logger = e.log.logger
 	pools, err := dbconn.Open(ctx, *s.db, dbconn.OpenOpts{Migrate: true})
+	if errors.As(err, new(*dbconn.RefusedError)) {
+		return nil, nil, usageErr(err) // the URLs reach the wrong places: exit 2 even where failures exit 0
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/fx"
 
+	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/httpauth"
 	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/internal/migrate"
@@ -107,6 +109,10 @@ down. Exit 0.`,
 			var migrated *wiring.Migrated
 			app := fx.New(wiring.Worker(cfg, e.log.logger), fx.Populate(&migrated))
 			if err := app.Err(); err != nil {
+				var refused *dbconn.RefusedError
+				if errors.As(err, &refused) {
+					return usageErr(refused) // what to fix, without fx's chain of constructors
+				}
 				return err
 			}
 			startCtx, stopStart := startContext(ctx, migrated)
