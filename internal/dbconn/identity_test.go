@@ -313,7 +313,10 @@ func TestCompare(t *testing.T) {
 		"OneDatabase": {func(id dbconn.Identity) dbconn.Identity { return id }, true, true, []string{}},
 		// PgBouncer on the database host dials localhost: another address, the same server.
 		"AnotherAddressOfTheServer": {func(id dbconn.Identity) dbconn.Identity { id.Addr = "127.0.0.1"; return id }, true, true, []string{}},
-		"AnotherDatabase": {func(id dbconn.Identity) dbconn.Identity { id.Database, id.DatabaseOID = "app_staging", 16999; return id },
+		"AnotherDatabase": {func(id dbconn.Identity) dbconn.Identity {
+			id.Database, id.DatabaseOID = "app_staging", 16999
+			return id
+		},
 			true, false, []string{"database: DIRECT reaches app (oid 16384), POOLER app_staging (oid 16999)"}},
 		// A restored copy has the database's name and oid, and the system identifier.
 		"ARestoredCopy": {func(id dbconn.Identity) dbconn.Identity { id.StartedAt = started.Add(time.Hour); return id }, false, false,
