@@ -286,9 +286,10 @@ func TestStalledAfterTheLastWorkerDies(t *testing.T) {
 	ctx := context.Background()
 	const rows = 120_000
 	// Batches wait while another transaction has been open for 100ms: the test holds one open to
-	// keep the run from ending before the kill, and to give it time held back, which status shows.
+	// keep the run from ending before the kill, and to give it time held back, which status shows
+	// once an attempt has ended (2s attempts) and saved it.
 	b := setupBackfill(t, append([]string{"STEADY_BACKFILL_MAX_BATCH=1000", "STEADY_STALLED_AFTER=3s",
-		"STEADY_BACKFILL_MAX_XACT_AGE=100ms"}, fastHeartbeat...)...)
+		"STEADY_BACKFILL_MAX_XACT_AGE=100ms", "STEADY_BACKFILL_ATTEMPT=2s"}, fastHeartbeat...)...)
 	loadPhones(t, b, rows)
 	r := steady(t, b.env, "backfill", "enqueue", "leads_phone_whatsapp")
 	require.Equal(t, 0, r.code, r.stderr)
