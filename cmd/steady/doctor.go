@@ -27,8 +27,12 @@ For each role it shows the pool mode in force (direct, session or transaction), 
 setting (--pooler-mode / STEADY_POOLER_MODE: auto, transaction, session), what detection
 concluded and its evidence: two client connections on one backend pid mean a transaction pooler;
 only a direct server's every sign means direct; anything uncertain is taken as transaction. A
-setting the evidence contradicts is a WARNING (exit code unchanged). Exit 0 when POOLER and the
-locked migration role answer, 1 when not (no worker running is not an error here).
+setting the evidence contradicts is a WARNING (exit code unchanged). For each role it shows what
+it reaches (database and oid; the server's start time, port, address and, where the role may
+read pg_control_system(), system identifier; HOT STANDBY or READ-ONLY), then whether DIRECT and
+POOLER reach the same database, and REFUSED where migrate, status and worker would exit 2.
+Exit 0 when POOLER and the locked migration role answer, 1 when not, 2 when they answer but
+would be refused (no worker running is not an error here).
 Then the workers: those alive (since when, last heartbeat, by the server's clock) and those that
 died within the last day; then the settings that make index builds and backfills slow the
 application (max_parallel_maintenance_workers, maintenance_work_mem, statement_timeout as the
