@@ -70,24 +70,7 @@ type poolerIdentity func(context.Context) (*Identity, error)
 // the roles cannot be used as configured. An error reading the POOLER is returned as is.
 func (r *Resolver) resolve(ctx context.Context, pooler poolerIdentity) (Decision, error) {
 	r.once.Do(func() {
-		var id *Identity
-		var idErr error
-		read := make(chan struct{})
-		go func() {
-			defer close(read)
-			// One DATABASE_URL: the probe reads what the POOLER reaches too.
-			if pooler != nil && !r.urls.single {
-				id, idErr = pooler(ctx)
-			}
-		}()
-		r.decision = r.probe(ctx)
-		<-read
-		if pooler != nil && r.urls.single {
-			if id = r.decision.Direct; id == nil {
-				id, idErr = pooler(ctx)
-			}
-		}
-		r.decision.Pooler, r.err = id, idErr
+		r.decision, r.err = r.decide(ctx, pooler)
 		if r.err == nil {
 			r.err = refusal(r.decision, redact.URL(r.urls.direct), redact.URL(r.urls.pooler))
 		}
@@ -96,6 +79,34 @@ func (r *Resolver) resolve(ctx context.Context, pooler poolerIdentity) (Decision
 		}
 	})
 	return r.decision, r.err
+}
+
+// decide probes DIRECT and, with pooler, reads what the POOLER reaches at the same time.
+func (r *Resolver) decide(ctx context.Context, pooler poolerIdentity) (Decision, error) {
+	if pooler == nil {
+		return r.probe(ctx), nil
+	}
+	if r.urls.single {
+		// One DATABASE_URL: what the probe reached is what the POOLER reaches.
+		d := r.probe(ctx)
+		if d.Pooler = d.Direct; d.Pooler != nil {
+			return d, nil
+		}
+		var err error
+		d.Pooler, err = pooler(ctx)
+		return d, err
+	}
+	var id *Identity
+	var err error
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		id, err = pooler(ctx)
+	}()
+	d := r.probe(ctx)
+	<-read
+	d.Pooler = id
+	return d, err
 }
 
 func (r *Resolver) probe(ctx context.Context) Decision {
