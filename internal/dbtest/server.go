@@ -238,3 +238,56 @@ func runAsOwner(t testing.TB, bin string, env []string, args ...string) {
 		t.Fatalf("dbtest: %s: %v\n%s", filepath.Base(bin), err, out)
 	}
 }
+
+// StartWALReceiver streams the test server's WAL into a temporary directory with pg_receivewal,
+// as a WAL archiver does (barman, a running pg_basebackup), until the test ends. It reports its
+// position every second and never replays: the server shows its replay_lag growing. It returns
+// once the server lists it in pg_stat_replication, under the application_name it returns.
+func StartWALReceiver(t testing.TB) string {
+	t.Helper()
+	direct, _ := Env(t)
+	u, err := url.Parse(direct)
+	if err != nil {
+		t.Fatalf("dbtest: parse TEST_DATABASE_URL_DIRECT: %v", err)
+	}
+	pw, _ := u.User.Password()
+	name := "steady_test_receiver_" + randomHex(4)
+	cmd := exec.Command(pgBinary(t, "pg_receivewal"), "-d", fmt.Sprintf("host=%s port=%s user=%s application_name=%s",
+		u.Hostname(), u.Port(), u.User.Username(), name), "-D", ownedTempDir(t, "steady-wal-"), "--status-interval=1", "--no-sync", "--no-loop")
+	cmd.Env = append(os.Environ(), "PGPASSWORD="+pw)
+	cmd.Dir = os.TempDir()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	asOwner(t, cmd)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("dbtest: start pg_receivewal: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		<-exited
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	admin := connectAdmin(t, ctx, direct)
+	defer admin.Close(ctx)
+	for {
+		var n int
+		if err := admin.QueryRow(ctx, "SELECT count(*) FROM pg_stat_replication WHERE application_name = $1", name).Scan(&n); err != nil {
+			t.Fatalf("dbtest: read pg_stat_replication: %v", err)
+		}
+		if n == 1 {
+			return name
+		}
+		select {
+		case werr := <-exited:
+			exited <- werr
+			t.Fatalf("dbtest: pg_receivewal exited (%v): %s", werr, out.String())
+		case <-ctx.Done():
+			t.Fatalf("dbtest: pg_receivewal never streamed: %s", out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
