@@ -4,6 +4,10 @@
 //
 // It reads TEST_DATABASE_URL_DIRECT and TEST_DATABASE_URL_POOLER. When they are unset or the
 // server does not answer, a test fails under CI=true and is skipped otherwise (run make test).
+//
+// For tests across servers it starts, on loopback and for the test's life only, a PgBouncer of
+// its own (StartPgBouncer), a second PostgreSQL from initdb (StartServer) and a streaming hot
+// standby of the test server (StartStandby, pg_basebackup -R).
 package dbtest
 
 import (

@@ -13,13 +13,27 @@ import (
 
 // Main runs a package's tests, skipping the whole package when no test database answers (an
 // executable example needs the database and, unlike a test, cannot skip itself). Under
-// CI=true nothing is skipped: the examples fail instead. Use it as TestMain.
+// CI=true it fails at once instead, saying why. Use it as TestMain.
 func Main(m *testing.M, pkg string) {
-	if err := probe(os.Getenv("TEST_DATABASE_URL_DIRECT")); err != nil && os.Getenv("CI") != "true" {
-		fmt.Printf("%s: skipped: test database unavailable (run make test): %v\n", pkg, err)
-		os.Exit(0)
-	}
+	RequireDatabase(pkg)
 	os.Exit(m.Run())
+}
+
+// RequireDatabase starts the TestMain of a package whose examples need the test database: when
+// TEST_DATABASE_URL_DIRECT is unset or does not answer, it exits 0 saying the package was
+// skipped, or, under CI=true, exits 1 saying why (rather than let each example fail on its
+// output). It returns when the database answers.
+func RequireDatabase(pkg string) {
+	err := probe(os.Getenv("TEST_DATABASE_URL_DIRECT"))
+	switch {
+	case err == nil:
+		return
+	case os.Getenv("CI") == "true":
+		fmt.Fprintf(os.Stderr, "%s: test database unavailable under CI=true: %v\n", pkg, err)
+		os.Exit(1)
+	}
+	fmt.Printf("%s: skipped: test database unavailable (run make test): %v\n", pkg, err)
+	os.Exit(0)
 }
 
 // ForExample creates an empty database for an executable example and returns its direct URL
