@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/dbtest"
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/redact"
 	"github.com/steadydb/steady/migrations"
 )
@@ -157,7 +157,7 @@ func TestStandby(t *testing.T) {
 	// Both databases exist before the copy, so the standby has them.
 	viaPooler, refused := dbtest.New(t), dbtest.New(t)
 	standby := dbtest.StartStandby(t)
-	ms, err := migrate.Load(migrations.FS)
+	ms, err := migfiles.Load(migrations.FS)
 	require.NoError(t, err)
 
 	t.Run("AsDirectMigrationsGoThroughThePooler", func(t *testing.T) {
