@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/steadydb/steady/internal/backoff"
 )
 
 // ErrLeaseLost is the cause of a run's cancellation when its lease was taken over.
@@ -91,7 +92,7 @@ func (t *Tables) AcquireLease(ctx context.Context, ttl time.Duration) (*Lease, c
 			log.Info("waiting for the migration lease", slog.String("holder", other), slog.Float64("expires_in_s", left))
 		}
 		// Poll well inside the TTL, with jitter so replicas do not move in step.
-		wait := min(time.Duration(float64(ttl)/10*(0.5+rand.Float64())), time.Duration(left*float64(time.Second))+50*time.Millisecond)
+		wait := min(backoff.Jitter(ttl/10, 0.5), time.Duration(left*float64(time.Second))+50*time.Millisecond)
 		select {
 		case <-ctx.Done():
 			return nil, nil, fmt.Errorf("wait for migration lease held by %s: %w", other, ctx.Err())

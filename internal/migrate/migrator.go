@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/steadydb/steady/internal/backoff"
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/migfiles"
@@ -289,22 +289,15 @@ const selectRiverVersions = "SELECT version FROM river_migration WHERE line = 'm
 
 // sendRetrying sends the plan's batch, retrying a lock timeout with backoff and jitter.
 func (m *Migrator) sendRetrying(ctx context.Context, batch *pgx.Batch) error {
-	for attempt := 1; ; attempt++ {
-		err := m.cfg.Pool.SendBatch(ctx, batch).Close()
-		if !isLockTimeout(err) || attempt >= m.cfg.LockRetries {
-			if isLockTimeout(err) {
-				return fmt.Errorf("read the catalog: a lock held on a table for over %d attempts: %w", attempt, err)
-			}
-			return err
-		}
-		backoff := time.Duration(float64(m.cfg.LockTimeout) * float64(attempt) * (0.5 + rand.Float64()))
-		m.log.Warn("catalog read waited on a table lock, retrying", "attempt", attempt, "backoff", backoff.Round(time.Millisecond).String())
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(backoff):
-		}
+	attempts, err := backoff.Linear(ctx, m.cfg.LockRetries, m.cfg.LockTimeout, isLockTimeout, func() error {
+		return m.cfg.Pool.SendBatch(ctx, batch).Close()
+	}, func(attempt int, wait time.Duration, _ error) {
+		m.log.Warn("catalog read waited on a table lock, retrying", "attempt", attempt, "backoff", wait.Round(time.Millisecond).String())
+	})
+	if isLockTimeout(err) {
+		return fmt.Errorf("read the catalog: a lock held on a table for over %d attempts: %w", attempts, err)
 	}
+	return err
 }
 
 // readExisting reads the history, other tools' histories and River's versions where the
