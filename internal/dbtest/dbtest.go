@@ -39,6 +39,9 @@ type DB struct {
 // their own, failing or skipping as the package doc says when they are missing.
 func Env(t testing.TB) (direct, pooler string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("dbtest: needs the test database (-short)")
+	}
 	direct, pooler = os.Getenv("TEST_DATABASE_URL_DIRECT"), os.Getenv("TEST_DATABASE_URL_POOLER")
 	if direct == "" || pooler == "" {
 		unavailable(t, errors.New("TEST_DATABASE_URL_DIRECT and TEST_DATABASE_URL_POOLER are not set (run make test)"))
@@ -162,6 +165,9 @@ func connectAdmin(t testing.TB, ctx context.Context, direct string) *pgx.Conn {
 
 func unavailable(t testing.TB, err error) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("dbtest: needs the test database (-short)")
+	}
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("dbtest: test database unavailable under CI=true: %v", err)
 	}
