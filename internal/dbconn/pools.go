@@ -206,8 +206,8 @@ func poolConfig(cfg Config, role Role, rawURL string, rule cancelRule) (*pgxpool
 	}
 	// Every pool runs in exec mode (unnamed statements, one round trip): nothing prepared is
 	// left on a server connection a pooler hands to another client (docs/architecture.md,
-	// fact 1), whatever a URL turns out to point at, and a batch naming a table that does not
-	// exist yet fails at that statement instead of when the whole batch is prepared. steady's
+	// "Prepared statements through a pooler"), whatever a URL turns out to point at, and a
+	// batch naming a table that does not exist yet fails at that statement instead of when the whole batch is prepared. steady's
 	// queries are few and different; a statement cache would buy nothing.
 	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	trackCancels(&pc.ConnConfig.Config, rule)

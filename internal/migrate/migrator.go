@@ -466,7 +466,7 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	}
 	if m.river != nil && plan.RiverPending {
 		// Migrate, not MigrateTx: MigrateTx fails on a fresh schema (55P04).
-		// docs/architecture.md, fact 5.
+		// docs/architecture.md, "rivermigrate takes no lock".
 		rr, err := m.river.Migrate(runCtx, rivermigrate.DirectionUp, nil)
 		if err != nil {
 			res.Failures = append(res.Failures, fmt.Errorf("river migrations: %w", err))
