@@ -22,7 +22,7 @@ import (
 
 // step is a migration step whose outcome the test sets.
 type step struct {
-	mu   sync.Mutex
+	mu      sync.Mutex
 	summary string
 	err     error
 	done    bool
