@@ -23,6 +23,7 @@ import (
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/migfiles"
+	"github.com/steadydb/steady/internal/riverdb"
 	"github.com/steadydb/steady/internal/toolhistory"
 )
 
@@ -178,7 +179,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 		return err
 	})
 	if m.river != nil {
-		batch.Queue(m.schema.SQL(selectRiverVersions)).Query(func(rows pgx.Rows) (err error) {
+		batch.Queue(m.schema.SQL(riverdb.MigrationVersions)).Query(func(rows pgx.Rows) (err error) {
 			riverVersions, err = pgx.CollectRows(rows, pgx.RowTo[int])
 			riverRead = err == nil
 			return err
@@ -285,8 +286,6 @@ func needsInference(ms []migfiles.Migration, hist map[migfiles.Version]record, f
 	return false
 }
 
-const selectRiverVersions = "SELECT version FROM river_migration WHERE line = 'main'"
-
 // sendRetrying sends the plan's batch, retrying a lock timeout with backoff and jitter.
 func (m *Migrator) sendRetrying(ctx context.Context, batch *pgx.Batch) error {
 	attempts, err := backoff.Linear(ctx, m.cfg.LockRetries, m.cfg.LockTimeout, isLockTimeout, func() error {
@@ -316,7 +315,7 @@ func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, sha
 	}
 	riverTable, riverExists := snap.Table(m.schema.Name(), "river_migration")
 	if m.river != nil && riverExists && slices.ContainsFunc(riverTable.Columns, func(c catalog.Column) bool { return c.Name == "line" }) {
-		batch.Queue(m.schema.SQL(selectRiverVersions)).Query(func(rows pgx.Rows) (err error) {
+		batch.Queue(m.schema.SQL(riverdb.MigrationVersions)).Query(func(rows pgx.Rows) (err error) {
 			riverVersions, err = pgx.CollectRows(rows, pgx.RowTo[int])
 			riverRead = err == nil
 			return err

@@ -53,3 +53,7 @@ func JobCounts(ctx context.Context, db TxStarter, schema bookkeeping.Schema, tim
 	}
 	return out, nil
 }
+
+// MigrationVersions reads the versions of River's schema applied (rivermigrate's line "main");
+// package migrate queues it in the batch of its no-op check.
+const MigrationVersions = "SELECT version FROM river_migration WHERE line = 'main'"

@@ -88,3 +88,33 @@ func TestJobCountsWithoutRiversTables(t *testing.T) {
 	require.ErrorContains(t, err, "count river_job by kind and state")
 	require.ErrorContains(t, err, `relation "public.river_job" does not exist`)
 }
+
+func TestUnfinishedJobs(t *testing.T) {
+	t.Parallel()
+	direct, pooler := riverSchema(t)
+	ctx := context.Background()
+	_, err := direct.Exec(ctx, `INSERT INTO river_job (kind, state, args, queue, max_attempts, attempt, attempted_at, attempted_by, finalized_at)
+		VALUES ('build', 'running', '{"table":"a"}', 'default', 5, 1, now(), '{steady.h.1.aa,steady.h.2.bb}', NULL),
+		       ('build', 'available', '{"table":"b"}', 'default', 5, 0, NULL, NULL, NULL),
+		       ('build', 'completed', '{"table":"c"}', 'default', 5, 1, now(), '{steady.h.1.aa}', now()),
+		       ('other', 'available', '{}', 'default', 5, 0, NULL, NULL, NULL)`)
+	require.NoError(t, err)
+
+	jobs, err := riverdb.UnfinishedJobs(ctx, pooler, bookkeeping.Schema{}, "build")
+	require.NoError(t, err)
+	require.Len(t, jobs, 2, "finished jobs and other kinds are left out")
+	require.Equal(t, "running", jobs[0].State)
+	require.JSONEq(t, `{"table":"a"}`, string(jobs[0].Args))
+	require.Equal(t, "steady.h.2.bb", jobs[0].LastAttemptedBy, "the latest attempt's client")
+	require.Equal(t, "available", jobs[1].State)
+	require.Empty(t, jobs[1].LastAttemptedBy)
+	require.False(t, jobs[1].LastMoved.IsZero())
+
+	empty := dbtest.New(t)
+	pool, err := pgxpool.New(ctx, empty.DirectURL)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	jobs, err = riverdb.UnfinishedJobs(ctx, pool, bookkeeping.Schema{}, "build")
+	require.NoError(t, err, "no River tables: no jobs")
+	require.Empty(t, jobs)
+}
