@@ -45,3 +45,12 @@ func Linear(ctx context.Context, attempts int, base time.Duration, retryable fun
 		}
 	}
 }
+
+// Exponential is base doubled for each attempt after the first, at most limit: attempt 1
+// waits base, attempt 2 twice base, and so on.
+func Exponential(base, limit time.Duration, attempt int) time.Duration {
+	if n := attempt - 1; n >= 0 && n < 30 && base<<n < limit {
+		return base << n
+	}
+	return limit
+}

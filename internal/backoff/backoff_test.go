@@ -67,3 +67,10 @@ func TestLinear(t *testing.T) {
 		require.Equal(t, 1, n, "the wait ends with the context")
 	})
 }
+
+func TestExponential(t *testing.T) {
+	t.Parallel()
+	for attempt, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 5: 10 * time.Second, 40: 10 * time.Second, 0: 10 * time.Second} {
+		require.Equal(t, want, backoff.Exponential(time.Second, 10*time.Second, attempt), "attempt %d", attempt)
+	}
+}
