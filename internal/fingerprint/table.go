@@ -137,7 +137,7 @@ func alterTable(s *pg_query.AlterTableStmt, version int32) []Effect {
 		notNull := cmd.Subtype == pg_query.AlterTableType_AT_SetNotNull
 		return []Effect{{Object: t.child(KindColumn, cmd.Name), Alter: true, NotNull: &notNull}}
 	case pg_query.AlterTableType_AT_ColumnDefault:
-		hasDefault := cmd.Def != nil // DROP DEFAULT has none
+		hasDefault := cmd.Def != nil && !nullConstant(cmd.Def) // DROP DEFAULT has none, nor SET DEFAULT NULL
 		return []Effect{{Object: t.child(KindColumn, cmd.Name), Alter: true, HasDefault: &hasDefault, Default: t.defaultExpr(cmd.Def)}}
 	case pg_query.AlterTableType_AT_AddConstraint:
 		c := cmd.Def.GetConstraint()
@@ -175,12 +175,24 @@ func (t tableScope) column(cd *pg_query.ColumnDef) Effect {
 		case pg_query.ConstrType_CONSTR_NULL:
 			notNull = false
 		case pg_query.ConstrType_CONSTR_DEFAULT:
-			hasDefault, def = true, t.defaultExpr(n.GetConstraint().GetRawExpr())
+			if expr := n.GetConstraint().GetRawExpr(); !nullConstant(expr) {
+				hasDefault, def = true, t.defaultExpr(expr)
+			}
 		case pg_query.ConstrType_CONSTR_GENERATED:
 			hasDefault = true
 		}
 	}
 	return Effect{Object: t.child(KindColumn, cd.Colname), Type: typ, NotNull: &notNull, HasDefault: &hasDefault, Default: def}
+}
+
+// nullConstant reports NULL, or NULL cast to a type: PostgreSQL stores no default for it (the
+// column's default is NULL anyway), so DEFAULT NULL leaves a column without one.
+func nullConstant(expr *pg_query.Node) bool {
+	if c := expr.GetTypeCast(); c != nil {
+		return nullConstant(c.GetArg())
+	}
+	c := expr.GetAConst()
+	return c != nil && c.GetIsnull()
 }
 
 // defaultExpr is a default expression in the canonical form CanonicalDefault gives the

@@ -79,6 +79,12 @@ CREATE VIEW post_age AS SELECT id, published < ('now'::timestamp - interval '1 m
 		"002_recent.up.sql": `CREATE VIEW recent_posts AS SELECT id FROM posts WHERE published > 'now'::timestamp - interval '1 day';`,
 		"003_title.up.sql":  `ALTER TABLE posts ADD COLUMN title text;`,
 	}), false},
+	{"DefaultNullStoresNone", files(map[string]string{
+		"001_users.up.sql": `CREATE TABLE users (id bigint PRIMARY KEY, email text DEFAULT NULL);`,
+		"002_lock.up.sql": `ALTER TABLE users ADD COLUMN locked_at timestamptz DEFAULT NULL,
+	ADD COLUMN size int DEFAULT NULL::integer, ADD COLUMN version int DEFAULT 1;`,
+		"003_unversioned.up.sql": `ALTER TABLE users ALTER COLUMN version SET DEFAULT NULL;`,
+	}), true},
 	{"ExpressionsStoredRewritten", files(map[string]string{
 		"001_jobs.up.sql": `CREATE TABLE jobs (id bigint, state varchar(20), is_deleted boolean);`,
 		"002_live.up.sql": `CREATE INDEX jobs_live ON jobs (id) WHERE (jobs.is_deleted IS FALSE AND state = 'COMPLETED');
