@@ -279,7 +279,9 @@ func (v *verifier) adopt(ctx context.Context, k int, c Case) Outcome {
 		switch {
 		case err != nil:
 			return fmt.Errorf("second steady migrate: %w", err)
-		case second.Applied+second.Reconciled+second.Partial > 0 || second.Drift > 0:
+		case second.Drift > 0:
+			return fmt.Errorf("the second run was not a no-op: %d migrations show drift: %s", second.Drift, driftOf(second))
+		case second.Applied+second.Reconciled+second.Partial > 0:
 			return fmt.Errorf("the second run was not a no-op: %s", second.Summary())
 		}
 		return nil
@@ -367,6 +369,9 @@ func driftOf(res *migrate.Result) string {
 	for _, mp := range res.Plan.Migrations {
 		for _, d := range mp.Evidence.Drift {
 			parts = append(parts, mp.File+": "+d)
+		}
+		if mp.State == migrate.StateDrift && len(mp.Evidence.Missing) > 0 {
+			parts = append(parts, mp.File+": missing "+strings.Join(mp.Evidence.Missing, ", "))
 		}
 	}
 	return strings.Join(first(parts, 3), "; ")

@@ -189,6 +189,34 @@ INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true
 		require.Contains(t, inferred, "0030")
 	})
 
+	t.Run("WhatAnotherToolRecordsAndThePictureMispredictsIsALimitOnce", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		// The picture predicts a table the file's DO block drops again: a file goose records as
+		// run, whose objects differ from the picture. The first run records that as a limit
+		// and the second, reading steady's own history, agrees (no drift, one round trip).
+		src := files(map[string]string{
+			"0001_a.sql": "CREATE TABLE a (id int); CREATE TABLE scratch (id int);\nDO $$ BEGIN EXECUTE format('DROP TABLE %I', 'scr' || 'atch'); END $$;",
+			"0002_b.sql": "CREATE TABLE b (id int);",
+		})
+		b.exec(t, `CREATE TABLE a (id int);
+CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now());
+INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true)`)
+		res, err := b.migrator(t, src).Migrate(ctx, migrate.Opts{})
+		require.NoError(t, err, b.logs.String())
+		require.Equal(t, migrate.JudgeDerived, res.Plan.Judge)
+		require.Equal(t, []int{1, 1, 0}, []int{res.Reconciled, res.Applied, res.Drift}, res.Summary())
+		require.Contains(t, b.logs.String(), "recorded as limits of the picture")
+		var unpredicted string
+		require.NoError(t, b.direct.QueryRow(ctx, "SELECT evidence->>'unpredicted' FROM schema_migrations WHERE version = '1'").Scan(&unpredicted))
+		require.Contains(t, unpredicted, "table public.scratch")
+
+		again, err := b.migrator(t, src).Migrate(ctx, migrate.Opts{})
+		require.NoError(t, err)
+		require.Zero(t, again.Drift)
+		require.True(t, again.Unchanged, again.Summary())
+	})
+
 	t.Run("OtherToolsHistoriesAreEvidence", func(t *testing.T) {
 		t.Parallel()
 		src := files(map[string]string{"0001_a.sql": "CREATE TABLE a (id int);", "0002_b.sql": "CREATE TABLE b (id int);", "0003_c.sql": "CREATE TABLE c (id int);"})

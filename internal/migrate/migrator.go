@@ -584,6 +584,10 @@ func (m *Migrator) apply(ctx context.Context, res *Result) {
 				Checksum: mp.migration.Checksum, Reconciled: true, Evidence: mp.Evidence})
 			mp.State = StateReconciled
 			m.logDecision(mp, "reconciled", 0)
+			if len(mp.Evidence.Unpredicted) > 0 && mp.Evidence.RecordedBy != "" {
+				m.log.Warn("the catalog shows objects other than steady's picture of a file "+mp.Evidence.RecordedBy+" records as run: recorded as limits of the picture, which later checks leave to the catalog",
+					slog.String("file", mp.File), slog.Any("objects", mp.Evidence.Unpredicted))
+			}
 		case ActionRun, ActionPartial:
 			if len(mp.Evidence.Conflicts) > 0 {
 				m.fail(ctx, res, mp, fmt.Errorf("%s: %s", mp.File, strings.Join(mp.Evidence.Conflicts, "; ")))

@@ -221,6 +221,10 @@ func (p *planner) planOne(mi int, m *migfiles.Migration, rec *record, by string)
 		p.verify(mi, m, &record{Version: m.Version, Name: m.Name, Reconciled: true}, &mp)
 		mp.Evidence.RecordedBy = by
 		mp.Action, mp.State = ActionReconcile, StatePending
+		// The tool says the file ran: what the picture predicted and the catalog does not
+		// show is a limit of the picture, recorded with the row so that later checks (which
+		// read steady's history) leave it to the catalog as this one does.
+		mp.Evidence.Unpredicted, mp.mispredicted = mp.mispredicted, nil
 	case mi < p.prefix:
 		p.planInPrefix(mi, m, &mp)
 	default:
