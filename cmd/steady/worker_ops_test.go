@@ -254,4 +254,3 @@ func migrationsDirWith(t *testing.T, sql string) string {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("%04d_ops_probe.sql", n+1)), []byte(sql), 0o644))
 	return dir
 }
-

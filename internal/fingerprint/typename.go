@@ -229,3 +229,10 @@ func stringList(nodes []*pg_query.Node) []string {
 	}
 	return out
 }
+
+// SpellType is how format_type spells a user-defined type of that schema and name (the
+// public schema unqualified), as Effect.Type holds it.
+func SpellType(schema, name string) string {
+	s, _ := formatOther(schema, name, nil)
+	return s
+}

@@ -23,11 +23,12 @@ type namespace struct {
 	uses        map[objKey][]objKey // a view's relations, from its statement's Refs
 	constraints map[[2]string]int   // (schema, name) → live constraints of that name
 	backing     map[objKey]objKey   // constraint ↔ the index that backs it, both ways
+	colType     map[objKey]string   // a column's type, as Effect.Type spells it
 }
 
 func resolveNames(ms []migfiles.Migration) {
 	ns := &namespace{live: map[objKey]bool{}, parent: map[objKey]objKey{}, uses: map[objKey][]objKey{},
-		constraints: map[[2]string]int{}, backing: map[objKey]objKey{}}
+		constraints: map[[2]string]int{}, backing: map[objKey]objKey{}, colType: map[objKey]string{}}
 	for mi := range ms {
 		for si := range ms[mi].Parsed.Statements {
 			st := &ms[mi].Parsed.Statements[si]
@@ -40,6 +41,9 @@ func resolveNames(ms []migfiles.Migration) {
 			if old, renamed, ok := tableRename(st.Effects); ok {
 				st.Effects = append(st.Effects, ns.renameTable(old, renamed)...)
 				continue
+			}
+			if old, renamed, ok := typeRename(st.Effects); ok {
+				st.Effects = ns.renameType(st.Effects, old, renamed)
 			}
 			for _, e := range st.Effects {
 				ns.apply(e)
@@ -196,6 +200,12 @@ func (ns *namespace) cascade(effects []fingerprint.Effect) []fingerprint.Effect 
 // apply records what an effect leaves in use.
 func (ns *namespace) apply(e fingerprint.Effect) {
 	k := keyOf(e.Object)
+	switch {
+	case k.kind == fingerprint.KindColumn && e.Absent:
+		delete(ns.colType, k)
+	case k.kind == fingerprint.KindColumn && e.Type != "":
+		ns.colType[k] = e.Type
+	}
 	if e.Alter {
 		return
 	}
@@ -241,6 +251,42 @@ func tableRename(effects []fingerprint.Effect) (old, renamed objKey, ok bool) {
 	return keyOf(effects[1].Object), keyOf(effects[0].Object), true
 }
 
+func typeRename(effects []fingerprint.Effect) (old, renamed objKey, ok bool) {
+	if len(effects) != 2 || effects[0].Object.Kind != fingerprint.KindType || effects[1].Object.Kind != fingerprint.KindType ||
+		effects[0].Absent || !effects[1].Absent {
+		return objKey{}, objKey{}, false
+	}
+	return keyOf(effects[1].Object), keyOf(effects[0].Object), true
+}
+
+// renameType carries what the type was to its new name: an enum's labels, and the type of the
+// columns that use it, which format_type spells
+// with the new name (the Prisma way of removing an enum label makes a new type, moves the
+// columns to it, drops the old one and renames the new one to the old name).
+func (ns *namespace) renameType(effects []fingerprint.Effect, old, renamed objKey) []fingerprint.Effect {
+	for k := range ns.live {
+		if k.kind == fingerprint.KindEnumValue && k.schema == old.schema && k.table == old.name {
+			ns.remove(k)
+			effects = append(effects, fingerprint.Effect{Object: fingerprint.Object{Kind: fingerprint.KindEnumValue, Schema: renamed.schema, Table: renamed.name, Name: k.name}})
+		}
+	}
+	was, now := fingerprint.SpellType(old.schema, old.name), fingerprint.SpellType(renamed.schema, renamed.name)
+	for k, typ := range ns.colType {
+		var moved string
+		switch typ {
+		case was:
+			moved = now
+		case was + "[]":
+			moved = now + "[]"
+		default:
+			continue
+		}
+		effects = append(effects, fingerprint.Effect{Object: fingerprint.Object{Kind: fingerprint.KindColumn, Schema: k.schema, Table: k.table, Name: k.name}, Alter: true, Type: moved})
+	}
+	slices.SortStableFunc(effects[2:], func(a, b fingerprint.Effect) int { return strings.Compare(a.Object.String(), b.Object.String()) })
+	return effects
+}
+
 // placeRenamed gives the new name of a renamed index or sequence its table (ALTER INDEX does
 // not name it), so that dropping the table later takes it too.
 func (ns *namespace) placeRenamed(effects []fingerprint.Effect) {
@@ -272,6 +318,10 @@ func (ns *namespace) renameTable(old, renamed objKey) []fingerprint.Effect {
 			moved := k
 			moved.table = renamed.name
 			ns.live[moved] = true
+			if typ, ok := ns.colType[k]; ok {
+				delete(ns.colType, k)
+				ns.colType[moved] = typ
+			}
 			if idx, ok := ns.backing[k]; ok {
 				delete(ns.backing, k)
 				ns.backing[moved], ns.backing[idx] = idx, moved

@@ -307,8 +307,10 @@ func (p *planner) planInPrefix(mi int, m *migfiles.Migration, mp *MigrationPlan)
 	for si := range mp.Statements {
 		sp := &mp.Statements[si]
 		v := verdicts[si]
-		// A DO block's effects are evidence only: it also moves data, never run in a repair.
-		sp.Run = v.missing > 0 && v.missing == v.repairable && v.current == len(sp.Effects) && !sp.FromBody
+		// Only a statement none of whose objects is in place runs again (one that made an
+		// object found, as CREATE TYPE made an enum whose values changed since, would fail on
+		// it). A DO block's effects are evidence only: it also moves data, never run in a repair.
+		sp.Run = v.missing > 0 && v.missing == v.current && v.missing == v.repairable && v.current == len(sp.Effects) && !sp.FromBody
 		if v.missing > 0 && !sp.Run {
 			safe = false
 		}
@@ -515,6 +517,13 @@ func makePlan(snap *catalog.Snapshot, md *model, hist map[migfiles.Version]recor
 		scores, evidenced := md.prefixFit(snap)
 		if k := choosePrefix(scores, evidenced, lo); k > lo {
 			p.prefix, p.prefixWhy = k, "is present"
+		}
+		// The scores weigh objects the picture may get wrong (an enum re-made under its own
+		// name); an object a later migration creates, present as it makes it, is not weighed:
+		// the database lived through that migration, and what lies before it is reconciled or
+		// reported, never run again.
+		if k := md.lastCreated(snap, p.prefix); k > p.prefix {
+			p.prefix, p.prefixWhy = k, "made what the catalog shows"
 		}
 	}
 	plan.Prefix = p.prefix

@@ -85,6 +85,22 @@ CREATE VIEW post_age AS SELECT id, published < ('now'::timestamp - interval '1 m
 	ADD COLUMN size int DEFAULT NULL::integer, ADD COLUMN version int DEFAULT 1;`,
 		"003_unversioned.up.sql": `ALTER TABLE users ALTER COLUMN version SET DEFAULT NULL;`,
 	}), true},
+	{"EnumRemadeUnderItsOwnName", files(map[string]string{
+		"001_quotes.up.sql": `CREATE TYPE "Source" AS ENUM ('MANUAL', 'YAHOO', 'RAKUTEN');
+CREATE TABLE "Quote" (id text PRIMARY KEY, "source" "Source" NOT NULL, "sources" "Source"[]);`,
+		// How Prisma removes an enum label.
+		"002_no_rakuten.up.sql": `BEGIN;
+CREATE TYPE "Source_new" AS ENUM ('MANUAL', 'YAHOO');
+ALTER TABLE "Quote" ALTER COLUMN "source" TYPE "Source_new" USING ("source"::text::"Source_new");
+ALTER TABLE "Quote" ALTER COLUMN "sources" TYPE "Source_new"[] USING ("sources"::text[]::"Source_new"[]);
+ALTER TYPE "Source" RENAME TO "Source_old";
+ALTER TYPE "Source_new" RENAME TO "Source";
+DROP TYPE "Source_old";
+COMMIT;`,
+		"003_price.up.sql":     `ALTER TABLE "Quote" ADD COLUMN price double precision;`,
+		"004_coingecko.up.sql": `ALTER TYPE "Source" ADD VALUE 'COINGECKO';`,
+		"005_isin.up.sql":      `ALTER TABLE "Quote" ADD COLUMN isin text;`,
+	}), true},
 	{"ExpressionsStoredRewritten", files(map[string]string{
 		"001_jobs.up.sql": `CREATE TABLE jobs (id bigint, state varchar(20), is_deleted boolean);`,
 		"002_live.up.sql": `CREATE INDEX jobs_live ON jobs (id) WHERE (jobs.is_deleted IS FALSE AND state = 'COMPLETED');

@@ -276,6 +276,26 @@ func choosePrefix(scores []int, evidenced []bool, lo int) int {
 	return chosen
 }
 
+// lastCreated is the last migration after prefix whose creation the catalog shows: an object
+// it makes (absent before it) is there as it makes it, though the prefix does not leave it so.
+func (md *model) lastCreated(snap *catalog.Snapshot, prefix int) int {
+	for k := len(md.ms); k > prefix; k-- {
+		for _, key := range md.affected[k-1] {
+			if before := md.atPrefix(key, k-1); before.known && !before.absent {
+				continue // made earlier, changed here
+			}
+			after := md.atPrefix(key, k)
+			if !after.known || after.absent {
+				continue
+			}
+			if !mismatch(snap, key, after) && mismatch(snap, key, md.atPrefix(key, prefix)) {
+				return k
+			}
+		}
+	}
+	return prefix
+}
+
 // supersededBefore reports whether a statement after at and before end changes e's object
 // (or removes what holds it): e is then no evidence by end.
 func (md *model) supersededBefore(e fingerprint.Effect, at, end position) bool {
