@@ -59,10 +59,12 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 	var riverVersions []int
 	var tablesCurrent bool
 	batch := &pgx.Batch{}
-	catalog.QueueVersion(batch, &now)
+	// The stamp first: where steady has never stamped (a first deploy, an adoption) the batch
+	// stops there, before the catalog version, which a large catalog makes the costly part.
 	batch.Queue(m.schema.SQL(selectState(m.cfg.Tables.CurrentSQL()))).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&stamped, &files, &stampedHistory, &history, &tablesCurrent)
 	})
+	catalog.QueueVersion(batch, &now)
 	if m.river != nil {
 		batch.Queue(m.schema.SQL(selectRiverVersions)).Query(func(rows pgx.Rows) (err error) {
 			riverVersions, err = pgx.CollectRows(rows, pgx.RowTo[int])
@@ -103,6 +105,31 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 		return false
 	}
 	return true
+}
+
+// unchangedSince reports, in one round trip, whether the catalog and steady's history are as p
+// read them, so that a plan made before the lease holds under it. Where another tool's history
+// or an older history table was read, or either version is unknown, it reports false.
+func (m *Migrator) unchangedSince(ctx context.Context, p *Plan) bool {
+	if p.catalogVersion == "" || len(p.foreign) > 0 {
+		return false
+	}
+	switch {
+	case p.history == historyCurrent && p.historyDigest != "":
+	case p.history == historyMissing:
+	default:
+		return false
+	}
+	var version, digest string
+	batch := &pgx.Batch{}
+	catalog.QueueVersion(batch, &version)
+	if p.history == historyCurrent {
+		queueHistoryDigest(batch, m.schema, &digest)
+	}
+	if err := m.cfg.Pool.SendBatch(ctx, batch).Close(); err != nil {
+		return false
+	}
+	return version == p.catalogVersion && digest == p.historyDigest
 }
 
 // stamp records a clean verification. The plan's catalog version and history digest were read
