@@ -74,8 +74,9 @@ func dropDB(ctx context.Context, cfg *config, name string) {
 	_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
 }
 
-// statementsSent is what pg_stat_statements counted in a database: every statement the server
-// executed there, whoever sent it.
+// statementsSent is what pg_stat_statements counted in a database: every top-level statement
+// the server executed there, whoever sent it (each of a multi-statement string counts; what
+// runs inside a function or a DO block does not).
 func statementsSent(ctx context.Context, cfg *config, db string) (int64, error) {
 	c, err := admin(ctx, cfg)
 	if err != nil {
