@@ -71,11 +71,12 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 			return err
 		})
 	}
-	// The files are read and hashed while the round trip is in flight: on a long history each
-	// is about as long as the other.
+	// The files are read and hashed, and the set's checksum made, while the round trip is in
+	// flight: on a long history each is about as long as the other.
 	sent := make(chan error, 1)
 	go func() { sent <- m.cfg.Pool.SendBatch(ctx, batch).Close() }()
 	readErr := m.read()
+	sum := migfiles.Checksum(m.migrations)
 	if err := <-sent; err != nil {
 		if !errors.Is(err, pgx.ErrNoRows) && !isUndefined(err) {
 			m.log.Debug("verification stamp unreadable; verifying in full", "error", err)
@@ -86,7 +87,7 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 	if now != stamped {
 		changed = append(changed, "catalog")
 	}
-	if readErr != nil || files != migfiles.Checksum(m.migrations) {
+	if readErr != nil || files != sum {
 		changed = append(changed, "files")
 	}
 	if stampedHistory == "" || history != stampedHistory {
