@@ -85,7 +85,7 @@ func statementsSent(ctx context.Context, cfg *config, db string) (int64, error) 
 	defer c.Close(ctx)
 	var n int64
 	err = c.QueryRow(ctx, `SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements
-		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)`, db).Scan(&n)
+		WHERE toplevel AND dbid = (SELECT oid FROM pg_database WHERE datname = $1)`, db).Scan(&n)
 	return n, err
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/liveness"
-	"github.com/steadydb/steady/internal/metrics"
 	"github.com/steadydb/steady/jobs"
 	"github.com/steadydb/steady/workers"
 )
@@ -42,8 +41,6 @@ var BackfillModule = fx.Module("backfills",
 		newBackfillRunner,
 		fx.Annotate(backfillWorkers, fx.ResultTags(`group:"river_workers"`)),
 		fx.Annotate(backfillPeriodicJobs, fx.ResultTags(`group:"river_periodic,flatten"`)),
-		func(s *backfills.Store) metrics.BackfillProgress { return s },
-		func(r *backfills.Runner) metrics.BackfillThrottle { return r },
 	),
 	fx.Invoke(startBackfillsOnStart),
 )

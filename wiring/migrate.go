@@ -53,6 +53,15 @@ func (m *Migrated) Outcome() (*migrate.Result, error, bool) {
 	return m.res, m.err, m.done
 }
 
+// Finished is Outcome as /readyz reports it: the result's one-line summary.
+func (m *Migrated) Finished() (string, error, bool) {
+	res, err, done := m.Outcome()
+	if res == nil {
+		return "", err, done
+	}
+	return res.Summary(), err, done
+}
+
 // MigrateModule runs the migration step at start, before anything that depends on Migrated.
 var MigrateModule = fx.Module("migrate",
 	fx.Provide(newMigrated),

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/steadydb/steady/internal/bookkeeping"
+	"github.com/steadydb/steady/internal/backoff"
 	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/jobs"
 )
@@ -96,15 +97,7 @@ func (w *IndexBuild) Timeout(*river.Job[jobs.IndexBuildArgs]) time.Duration { re
 // NextRetry doubles the delay from RetryBase up to RetryMax, with ±10% jitter so that tables
 // that failed together do not retry together.
 func (w *IndexBuild) NextRetry(job *river.Job[jobs.IndexBuildArgs]) time.Time {
-	return time.Now().Add(backoff(w.cfg.RetryBase, w.cfg.RetryMax, job.Attempt))
-}
-
-func backoff(base, limit time.Duration, attempt int) time.Duration {
-	d := limit
-	if n := attempt - 1; n >= 0 && n < 30 && base<<n < limit {
-		d = base << n
-	}
-	return d - d/10 + rand.N(d/5+1)
+	return time.Now().Add(backoff.Jitter(backoff.Exponential(w.cfg.RetryBase, w.cfg.RetryMax, job.Attempt), 0.1))
 }
 
 func (w *IndexBuild) Work(ctx context.Context, job *river.Job[jobs.IndexBuildArgs]) error {

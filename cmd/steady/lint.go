@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"strings"
 	"testing/fstest"
 
 	"github.com/spf13/cobra"
@@ -22,6 +21,7 @@ import (
 	"github.com/steadydb/steady/internal/fingerprint"
 	"github.com/steadydb/steady/internal/lint"
 	"github.com/steadydb/steady/internal/migfiles"
+	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/migrations"
 )
 
@@ -246,28 +246,12 @@ func namedSource(name string, body []byte) lintSource {
 	return src
 }
 
-// skipRecorded drops the migrations of directories that schema_migrations records: they will
+// skipRecorded drops the migrations of directories that steady's history records: they will
 // not run again, so how they would lock today's tables does not matter.
 func skipRecorded(ctx context.Context, pools *dbconn.Pools, snap *catalog.Snapshot, sets []lintSet) ([]lintSet, error) {
-	if _, ok := snap.Table(pools.Schema.Name(), "schema_migrations"); !ok {
-		return sets, nil
-	}
-	rows, err := pools.Pooler.Pool.Query(ctx, pools.Schema.SQL("SELECT version::text FROM schema_migrations"))
+	recorded, err := migrate.Recorded(ctx, pools.Pooler.Pool, pools.Schema, snap)
 	if err != nil {
-		return nil, fmt.Errorf("read schema_migrations: %w", err)
-	}
-	recorded := map[migfiles.Version]bool{}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("read schema_migrations: %w", err)
-		}
-		if pv, err := migfiles.ParseVersion(v); err == nil {
-			recorded[pv] = true
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read schema_migrations: %w", err)
+		return nil, err
 	}
 	for i, s := range sets {
 		if s.dir {
@@ -326,15 +310,7 @@ func writeLint(w io.Writer, format string, rep *lint.Report, parseErrs []lint.Sy
 	case "sarif":
 		err = rep.WriteSARIF(w, buildVersion(), parseErrs)
 	case "github":
-		var b strings.Builder
-		for _, p := range parseErrs {
-			data := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-			prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-			fmt.Fprintf(&b, "::error file=%s,line=%d,title=syntax-error::%s\n", prop.Replace(p.File), p.Line, data.Replace(p.Message))
-		}
-		if _, err = io.WriteString(w, b.String()); err == nil {
-			err = rep.WriteGitHub(w)
-		}
+		err = rep.WriteGitHub(w, parseErrs)
 	default:
 		for _, p := range parseErrs {
 			fmt.Fprintf(w, "%s:%d: does not parse: %s\n", p.File, p.Line, p.Message)

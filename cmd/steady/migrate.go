@@ -102,6 +102,9 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *mig
 	}
 	s.db.Logger = e.log.logger
 	pools, err := dbconn.Open(ctx, *s.db, dbconn.OpenOpts{Migrate: true})
+	if errors.As(err, new(*dbconn.RefusedError)) {
+		return nil, nil, usageErr(err) // the URLs reach the wrong places: exit 2 even where failures exit 0
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -179,7 +182,11 @@ logged loudly, kept in its evidence (steady status) and shown on the worker's /r
 
 Exit policy: 0 whatever happens (failures are logged loudly and recorded), as the Python
 migration runner promised ("never fails deployment"); with --strict, 1 on a failure and 4 on
-drift. Bad input (flags, settings, a migration that does not parse) exits 2 and applies nothing.`,
+drift. Bad input (flags, settings, a migration that does not parse) exits 2 and applies nothing,
+as do URLs that reach the wrong places: a DIRECT that migrations would use reaching another
+server or database than the POOLER, or a POOLER reaching a hot standby or read-only sessions.
+A DIRECT that is a standby or read-only is not used: migrations go through the POOLER, and the
+decision line says why.`,
 		Args: noArgs,
 	}, append(s.settings(),
 		setting{"strict", "STEADY_STRICT", "exit non-zero on failure (1) or drift (4); refuse a migration with a lint error", boolean(&s.strict, false)},

@@ -374,6 +374,12 @@ func TestMigrateCommand(t *testing.T) {
 		"TwoFormatsInOneDirectoryExit2": {func(t *testing.T, dir string) {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "0002_b.up.sql"), []byte("CREATE TABLE b (id int);\n"), 0o644))
 		}, "0001_ok.sql is a steady file and 0002_b.up.sql a golang-migrate file"},
+		// A directory steady cannot read is never an empty history: diesel's layout beside a
+		// file, or a Go migration goose would have compiled.
+		"UnrecognisedFilesExit2NamingThem": {func(t *testing.T, dir string) {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "0002_fix.go"), []byte("package migrations\n"), 0o644))
+			require.NoError(t, os.Mkdir(filepath.Join(dir, "2024-01-01-000000_x"), 0o755))
+		}, "not a migration of any format steady reads: 0002_fix.go, 2024-01-01-000000_x/"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -389,6 +395,30 @@ func TestMigrateCommand(t *testing.T) {
 			require.Zero(t, b.publicRelations(t))
 		})
 	}
+
+	t.Run("BadShadowAndFormatSettingsExit2", func(t *testing.T) {
+		t.Parallel()
+		b := setupMigrate(t)
+		dir := migrationsDir(t, map[string]string{"0001_ok.sql": "CREATE TABLE ok (id int);\n"})
+		for _, tc := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"--migrations-format", "liquibase"}, `--migrations-format / STEADY_MIGRATIONS_FORMAT: unknown migrations format "liquibase"`},
+			{[]string{"--shadow", "maybe"}, "--shadow"},
+			{[]string{"--shadow-setup", filepath.Join(dir, "missing.sql")}, "--shadow-setup / STEADY_SHADOW_SETUP"},
+			{[]string{"--migrations-format", "prisma"}, "0001_ok.sql: a steady file in a directory read as prisma"},
+		} {
+			r := steady(t, b.env, append([]string{"migrate", "--strict", "--migrations-dir", dir}, tc.args...)...)
+			require.Equal(t, exitUsage, r.code, "%v: %s", tc.args, r.stderr)
+			require.Contains(t, r.stderr, tc.want, tc.args)
+		}
+		empty := t.TempDir()
+		r := steady(t, b.env, "migrate", "--strict", "--migrations-dir", empty)
+		require.Equal(t, exitUsage, r.code, "an empty directory is not an empty history: %s", r.stderr)
+		require.Contains(t, r.stderr, "no migration in the directory")
+		require.Zero(t, b.publicRelations(t))
+	})
 
 	t.Run("BadLeaseTTLExits2", func(t *testing.T) {
 		t.Parallel()

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"strconv"
 	"sync"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/steadydb/steady/internal/backoff"
 	"github.com/steadydb/steady/internal/bookkeeping"
 )
 
@@ -356,18 +356,12 @@ func (a *attempt) nextBackoff() time.Duration {
 // sleep waits d with ±20 % jitter (replicas must not move in step), never past the deadline,
 // and returns how long it waited.
 func (a *attempt) sleep(ctx context.Context, d time.Duration) time.Duration {
-	d = time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
-	d = min(d, time.Until(a.deadline))
+	d = min(backoff.Jitter(d, 0.2), time.Until(a.deadline))
 	if d <= 0 {
 		return 0
 	}
 	start := time.Now()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+	_ = backoff.Sleep(ctx, d) // a cancelled context is the caller's to see
 	return time.Since(start)
 }
 

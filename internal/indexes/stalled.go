@@ -2,24 +2,19 @@ package indexes
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/liveness"
+	"github.com/steadydb/steady/internal/riverdb"
 )
 
 // Stalled, status only: the index is not in place (missing, invalid or different), a
 // build job for its table is waiting or running, and no live worker has worked it for longer
 // than the stalled bound. Status.IndexState keeps what the index itself is.
 const Stalled State = "stalled"
-
-// buildJobsSQL reads the index build jobs that still mean to run: with no live worker, nobody
-// works them (one running was a dead worker's).
-const buildJobsSQL = `
-SELECT j.args->>'table', j.id, j.state::text, greatest(j.created_at, coalesce(j.attempted_at, j.created_at))
-FROM river_job j
-WHERE j.kind = $1 AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`
 
 // MarkStalled marks stalled the indexes whose table's build nobody works: no worker is alive
 // (census, read at the server's clock), the table has a build job waiting or running, and
@@ -29,34 +24,27 @@ func MarkStalled(ctx context.Context, q liveness.Querier, schema bookkeeping.Sch
 	if len(census.Alive) > 0 {
 		return nil // a live worker picks the waiting jobs up, and is given the dead ones'
 	}
-	rows, err := q.Query(ctx, schema.SQL(buildJobsSQL), BuildKind)
-	type job struct {
-		id    int64
-		state string
-		last  time.Time
-	}
-	byTable := map[string]job{}
-	if err == nil {
-		for rows.Next() {
-			var table string
-			var j job
-			if err := rows.Scan(&table, &j.id, &j.state, &j.last); err != nil {
-				rows.Close()
-				return fmt.Errorf("read index build jobs: %w", err)
-			}
-			byTable[table] = j
-		}
-		err = rows.Err()
-	}
-	if err != nil && !missingRelation(err) { // no river_job: no build asked for
+	// With no live worker, nobody works these (one running was a dead worker's).
+	jobs, err := riverdb.UnfinishedJobs(ctx, q, schema, BuildKind)
+	if err != nil {
 		return fmt.Errorf("read index build jobs: %w", err)
+	}
+	byTable := map[string]riverdb.Job{}
+	for _, j := range jobs {
+		var args struct {
+			Table string `json:"table"`
+		}
+		if err := json.Unmarshal(j.Args, &args); err != nil {
+			return fmt.Errorf("read index build job %d: %w", j.ID, err)
+		}
+		byTable[args.Table] = j
 	}
 	for i, st := range status {
 		j, ok := byTable[st.Table]
 		if !ok || (st.State != Missing && st.State != Invalid && st.State != Different) {
 			continue
 		}
-		since := j.last
+		since := j.LastMoved
 		if census.LastHeartbeat != nil && census.LastHeartbeat.After(since) {
 			since = *census.LastHeartbeat
 		}
@@ -64,7 +52,7 @@ func MarkStalled(ctx context.Context, q liveness.Querier, schema bookkeeping.Sch
 			continue
 		}
 		why := fmt.Sprintf("%s; nothing has built it since %s: its build (job %d, %s) waits and no worker is running",
-			st.State, since.UTC().Format(time.RFC3339), j.id, j.state)
+			st.State, since.UTC().Format(time.RFC3339), j.ID, j.State)
 		if census.LastHeartbeat != nil {
 			why += " (the last heartbeat was at " + census.LastHeartbeat.UTC().Format(time.RFC3339) + ")"
 		}

@@ -15,20 +15,8 @@ type Backfill struct {
 	RowsPerSecond float64 // recent rate; 0 when idle
 }
 
-// BackfillProgress reports every backfill's progress at scrape time. The backfill module
-// implements it over its own progress table; ctx carries the scrape's query timeout.
-type BackfillProgress interface {
-	BackfillProgress(ctx context.Context) ([]Backfill, error)
-}
-
-// BackfillThrottle reports the time this process's backfill slices were held back, by reason,
-// since it started (the backfill runner implements it).
-type BackfillThrottle interface {
-	ThrottledSeconds() map[string]float64
-}
-
 func (c *Collector) collectThrottle(ch chan<- prometheus.Metric) {
-	for reason, s := range c.cfg.Throttle.ThrottledSeconds() {
+	for reason, s := range c.cfg.Throttle() {
 		ch <- prometheus.MustNewConstMetric(backfillThrottledDesc, prometheus.CounterValue, s, reason)
 	}
 }
@@ -36,7 +24,7 @@ func (c *Collector) collectThrottle(ch chan<- prometheus.Metric) {
 func (c *Collector) collectBackfills(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.QueryTimeout)
 	defer cancel()
-	bs, err := c.cfg.Backfills.BackfillProgress(ctx)
+	bs, err := c.cfg.Backfills(ctx)
 	if err != nil {
 		err = fmt.Errorf("read backfill progress: %w", err)
 	}

@@ -2,35 +2,59 @@ package metrics
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/steadydb/steady/internal/dbconn"
-	"github.com/steadydb/steady/internal/migrate"
 )
 
-// IndexBuildKind is the River kind of index build jobs.
-const IndexBuildKind = "steady_index_build"
+// Config configures a Collector. Each source is a function the worker's wiring gives: this
+// package turns what they return into series and knows nothing of how it is read.
+type Config struct {
+	Connections Connections       // the connection decision locked at startup
+	Pools       func() []PoolStat // each role's pool now; nil: no pool series
 
-// MigrationStep is the worker's migration step (wiring.Migrated satisfies it).
-type MigrationStep interface {
-	Outcome() (res *migrate.Result, err error, done bool)
+	// Jobs counts River's jobs by kind and state, its statement bounded on the server by
+	// timeout (required). IndexBuildKind is the kind of index builds, for steady_index_builds.
+	Jobs           func(ctx context.Context, timeout time.Duration) ([]JobCount, error)
+	IndexBuildKind string
+	Workers        func(ctx context.Context) (alive int, err error) // required
+
+	Migration func() MigrationStep                          // nil: no migration series
+	Backfills func(ctx context.Context) ([]Backfill, error) // nil: no backfill series
+	Throttle  func() map[string]float64                     // nil: no steady_backfill_throttled_seconds_total
+
+	QueryTimeout time.Duration // bound of each scrape-time read; default 3s
+	Logger       *slog.Logger
 }
 
-// Config configures a Collector.
-type Config struct {
-	Pools     *dbconn.Pools    // the decision and the pools; the river_job query runs on Pools.Pooler
-	Migration MigrationStep    // nil: no migration series
-	Backfills BackfillProgress // nil: no backfill series
-	Throttle  BackfillThrottle // nil: no steady_backfill_throttled_seconds_total
+// Connections is the connection decision the process locked at startup.
+type Connections struct {
+	MigrationRole string        // "DIRECT" or "POOLER"; empty when the process does not migrate
+	ProbeTime     time.Duration // how long the one DIRECT probe took; 0 when there was none
+}
 
-	IndexBuildKind string        // default IndexBuildKind
-	QueryTimeout   time.Duration // bound of each scrape-time query; default 3s
-	Logger         *slog.Logger
+// PoolStat is one pool's connections.
+type PoolStat struct {
+	Role                       string
+	Acquired, Idle, Total, Max int32
+}
+
+// JobCount is how many River jobs of a kind are in a state.
+type JobCount struct {
+	Kind, State string
+	N           int64
+}
+
+// MigrationStep is the worker's migration step as a scrape sees it.
+type MigrationStep struct {
+	Done, Failed bool
+	Duration     time.Duration  // how long the finished step took
+	Outcomes     map[string]int // what the finished step did: applied, reconciled, partial, failed, drift
+	States       map[string]int // migrations by state after it, every state named (zero included)
 }
 
 // Collector is steady's prometheus.Collector.
@@ -43,10 +67,9 @@ type Collector struct {
 
 // NewCollector validates cfg.
 func NewCollector(cfg Config) (*Collector, error) {
-	if cfg.Pools == nil || cfg.Pools.Pooler == nil {
-		return nil, errors.New("metrics: Config.Pools with a POOLER pool is required")
+	if cfg.Jobs == nil || cfg.Workers == nil {
+		return nil, errors.New("metrics: Config.Jobs and Config.Workers are required")
 	}
-	cfg.IndexBuildKind = cmp.Or(cfg.IndexBuildKind, IndexBuildKind)
 	cfg.QueryTimeout = cmp.Or(cfg.QueryTimeout, 3*time.Second)
 	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
 	return &Collector{cfg: cfg, lastErr: map[string]string{}}, nil
@@ -125,60 +148,44 @@ func bool01(b bool) float64 {
 }
 
 func (c *Collector) collectDB(ch chan<- prometheus.Metric) {
-	p := c.cfg.Pools
-	role := p.Decision.MigrationRole
-	if role == "" {
-		role = dbconn.Pooler // a process that does not migrate has no decision: everything is POOLER
+	// A process that does not migrate has no decision: everything is POOLER.
+	role := cmp.Or(c.cfg.Connections.MigrationRole, "POOLER")
+	for _, r := range []string{"DIRECT", "POOLER"} {
+		gauge(ch, migrationRoleDesc, bool01(r == role), r)
 	}
-	for _, r := range []dbconn.Role{dbconn.Direct, dbconn.Pooler} {
-		gauge(ch, migrationRoleDesc, bool01(r == role), string(r))
+	gauge(ch, probeSecondsDesc, c.cfg.Connections.ProbeTime.Seconds())
+	if c.cfg.Pools == nil {
+		return
 	}
-	gauge(ch, probeSecondsDesc, p.Decision.ProbeTime.Seconds())
-	pools := []*dbconn.Pool{p.Pooler}
-	if p.Migration != nil && p.Migration != p.Pooler {
-		pools = append(pools, p.Migration)
-	}
-	for _, pool := range pools {
-		s := pool.Stat()
-		r := string(pool.Role)
-		gauge(ch, poolConnsDesc, float64(s.AcquiredConns()), r, "acquired")
-		gauge(ch, poolConnsDesc, float64(s.IdleConns()), r, "idle")
-		gauge(ch, poolConnsDesc, float64(s.TotalConns()), r, "total")
-		gauge(ch, poolConnsDesc, float64(s.MaxConns()), r, "max")
+	for _, s := range c.cfg.Pools() {
+		gauge(ch, poolConnsDesc, float64(s.Acquired), s.Role, "acquired")
+		gauge(ch, poolConnsDesc, float64(s.Idle), s.Role, "idle")
+		gauge(ch, poolConnsDesc, float64(s.Total), s.Role, "total")
+		gauge(ch, poolConnsDesc, float64(s.Max), s.Role, "max")
 	}
 }
 
-var migrationStates = []migrate.State{migrate.StateApplied, migrate.StateReconciled, migrate.StatePending,
-	migrate.StatePartial, migrate.StateDrift, migrate.StateChecksumChanged, migrate.StateFailed}
-
 func (c *Collector) collectMigrations(ch chan<- prometheus.Metric) {
-	res, err, done := c.cfg.Migration.Outcome()
+	step := c.cfg.Migration()
 	status := "running"
-	if done {
+	switch {
+	case step.Done && step.Failed:
+		status = "failed"
+	case step.Done:
 		status = "succeeded"
-		if err != nil {
-			status = "failed"
-		}
 	}
 	for _, s := range []string{"running", "succeeded", "failed"} {
 		gauge(ch, stepStatusDesc, bool01(s == status), s)
 	}
-	if !done || res == nil {
+	if !step.Done || step.Outcomes == nil {
 		return
 	}
-	gauge(ch, stepSecondsDesc, res.Duration.Seconds())
-	for outcome, n := range map[string]int{"applied": res.Applied, "reconciled": res.Reconciled,
-		"partial": res.Partial, "failed": res.Failed, "drift": res.Drift} {
+	gauge(ch, stepSecondsDesc, step.Duration.Seconds())
+	for outcome, n := range step.Outcomes {
 		gauge(ch, stepMigrationsDesc, float64(n), outcome)
 	}
-	counts := map[migrate.State]int{}
-	if res.Plan != nil {
-		for _, mp := range res.Plan.Migrations {
-			counts[mp.State]++
-		}
-	}
-	for _, s := range migrationStates {
-		gauge(ch, migrationsDesc, float64(counts[s]), string(s))
+	for state, n := range step.States {
+		gauge(ch, migrationsDesc, float64(n), state)
 	}
 }
 

@@ -21,14 +21,12 @@
 //	steady_backfill_progress_query_success         1 when reading backfill progress succeeded
 //	steady_backfill_throttled_seconds_total{reason} time this process's slices were held back: lock_waiters, xact_age, replica_lag, application
 //
-// The river_job query runs in a read-only transaction with SET LOCAL statement_timeout (a
-// session SET would leak to other clients of a transaction pooler), bounded by
-// QueryTimeout. When it fails the scrape still succeeds: steady_river_jobs_query_success is 0 and
-// the error is logged once until it changes.
+// Every source is a function the worker's wiring gives in Config (River's job counts from
+// internal/riverdb, the live workers from internal/liveness, the migration step, the backfills'
+// progress), so this package turns values into series and imports no engine. A read is bounded
+// by QueryTimeout; when one fails the scrape still succeeds: its *_success series is 0 and the
+// error is logged once until it changes.
 //
 // steady_backfill_throttled_seconds_total is the one series kept in the process (a counter
 // since it started, from Config.Throttle): time held back is not a state of the database.
-//
-// Backfill series appear when Config.Backfills is set: the backfill module provides a
-// BackfillProgress; this package does not know how backfills store their progress.
 package metrics

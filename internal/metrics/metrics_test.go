@@ -7,93 +7,30 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/require"
 
-	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
-	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/internal/metrics"
-	"github.com/steadydb/steady/internal/migrate"
-	"github.com/steadydb/steady/migrations"
 )
 
-// step is a migration step whose outcome the test sets.
-type step struct {
-	mu   sync.Mutex
-	res  *migrate.Result
-	err  error
-	done bool
-}
-
-func (s *step) Outcome() (*migrate.Result, error, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.res, s.err, s.done
-}
-
-type backfills struct {
-	rows []metrics.Backfill
-	err  error
-}
-
-func (b backfills) BackfillProgress(context.Context) ([]metrics.Backfill, error) {
-	return b.rows, b.err
-}
-
-// throttle is held-back time the test sets.
-type throttle map[string]float64
-
-func (t throttle) ThrottledSeconds() map[string]float64 { return t }
-
-type bundle struct {
-	db    *dbtest.DB
-	pools *dbconn.Pools
-	step  *step
-}
-
-// setup opens the pools as the worker does and runs a real migration step on an empty database.
-func setup(t *testing.T) *bundle {
-	t.Helper()
-	db := dbtest.New(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pools, err := dbconn.Open(context.Background(), dbconn.Config{DirectURL: db.DirectURL, PoolerURL: db.PoolerURL, Logger: log}, dbconn.OpenOpts{Migrate: true})
-	require.NoError(t, err)
-	t.Cleanup(pools.Close)
-	b := &bundle{db: db, pools: pools, step: &step{}}
-	return b
-}
-
-func (b *bundle) migrate(t *testing.T) *migrate.Result {
-	t.Helper()
-	m, err := migrate.New(migrate.Config{Pool: b.pools.Migration.Pool, Migrations: migrations.FS, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	require.NoError(t, err)
-	res, err := m.Migrate(context.Background(), migrate.Opts{})
-	require.NoError(t, err)
-	b.step.mu.Lock()
-	b.step.res, b.step.done = res, true
-	b.step.mu.Unlock()
-	return res
-}
-
-// insertJobs adds jobs straight into river_job, n per (kind, state).
-func (b *bundle) insertJobs(t *testing.T, kind, state string, n int) {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, b.db.DirectURL)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	final := "NULL"
-	if state == "completed" || state == "discarded" || state == "cancelled" {
-		final = "now()"
+// sources is a Config whose reads return what the test sets. The reads themselves
+// (internal/riverdb, internal/liveness, the backfill store) are tested against PostgreSQL in
+// their packages and through a running worker in wiring.
+func sources() metrics.Config {
+	return metrics.Config{
+		Connections: metrics.Connections{MigrationRole: "DIRECT", ProbeTime: 3 * time.Millisecond},
+		Pools: func() []metrics.PoolStat {
+			return []metrics.PoolStat{{Role: "POOLER", Acquired: 1, Idle: 2, Total: 3, Max: 10}, {Role: "DIRECT", Total: 1, Max: 4}}
+		},
+		Jobs:           func(context.Context, time.Duration) ([]metrics.JobCount, error) { return nil, nil },
+		IndexBuildKind: "steady_index_build",
+		Workers:        func(context.Context) (int, error) { return 0, nil },
 	}
-	_, err = conn.Exec(ctx, `INSERT INTO river_job (kind, state, args, queue, max_attempts, finalized_at)
-		SELECT $1, $2::river_job_state, '{}', 'default', 5, `+final+` FROM generate_series(1, $3)`, kind, state, n)
-	require.NoError(t, err)
 }
 
 // gather returns each series as "name{label=value,…}" → value.
@@ -104,6 +41,11 @@ func gather(t *testing.T, cfg metrics.Config) map[string]float64 {
 	require.NoError(t, err)
 	reg, err := metrics.NewRegistry(c)
 	require.NoError(t, err)
+	return gatherFrom(t, reg)
+}
+
+func gatherFrom(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+	t.Helper()
 	mfs, err := reg.Gather()
 	require.NoError(t, err)
 	out := map[string]float64{}
@@ -141,52 +83,140 @@ func value(m *dto.Metric) float64 {
 func TestCollector(t *testing.T) {
 	t.Parallel()
 
-	t.Run("WhileMigrating", func(t *testing.T) {
+	t.Run("RequiresJobsAndWorkers", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t)
-		got := gather(t, metrics.Config{Pools: b.pools, Migration: b.step})
+		_, err := metrics.NewCollector(metrics.Config{})
+		require.ErrorContains(t, err, "Config.Jobs and Config.Workers are required")
+	})
+
+	t.Run("ConnectionsAndPools", func(t *testing.T) {
+		t.Parallel()
+		got := gather(t, sources())
 		require.Equal(t, 1.0, got["steady_db_migration_role{role=DIRECT}"])
 		require.Equal(t, 0.0, got["steady_db_migration_role{role=POOLER}"])
-		require.Greater(t, got["steady_db_direct_probe_seconds"], 0.0)
-		require.Less(t, got["steady_db_direct_probe_seconds"], 5.0)
+		require.Equal(t, 0.003, got["steady_db_direct_probe_seconds"])
 		require.Equal(t, 10.0, got["steady_db_pool_connections{role=POOLER,state=max}"])
-		require.Contains(t, got, "steady_db_pool_connections{role=DIRECT,state=total}")
+		require.Equal(t, 2.0, got["steady_db_pool_connections{role=POOLER,state=idle}"])
+		require.Equal(t, 1.0, got["steady_db_pool_connections{role=DIRECT,state=total}"])
+		require.Contains(t, got, "go_goroutines")
+		require.Contains(t, got, "process_resident_memory_bytes")
+
+		notMigrating := sources()
+		notMigrating.Connections = metrics.Connections{}
+		got = gather(t, notMigrating)
+		require.Equal(t, 1.0, got["steady_db_migration_role{role=POOLER}"], "a process that does not migrate uses the POOLER for everything")
+		require.Equal(t, 0.0, got["steady_db_direct_probe_seconds"])
+	})
+
+	t.Run("WhileMigrating", func(t *testing.T) {
+		t.Parallel()
+		cfg := sources()
+		cfg.Migration = func() metrics.MigrationStep { return metrics.MigrationStep{} }
+		got := gather(t, cfg)
 		require.Equal(t, 1.0, got["steady_migration_step_status{status=running}"])
 		require.Equal(t, 0.0, got["steady_migration_step_status{status=succeeded}"])
 		require.NotContains(t, got, "steady_migrations{state=applied}")
-		// No River schema yet: the query fails, the scrape does not.
-		require.Equal(t, 0.0, got["steady_river_jobs_query_success"])
-		require.Contains(t, got, "go_goroutines")
-		require.Contains(t, got, "process_resident_memory_bytes")
+		require.NotContains(t, got, "steady_migration_step_duration_seconds")
 	})
 
-	t.Run("AfterRealWork", func(t *testing.T) {
+	t.Run("AfterTheStep", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t)
-		res := b.migrate(t)
-		b.insertJobs(t, metrics.IndexBuildKind, "completed", 3)
-		b.insertJobs(t, metrics.IndexBuildKind, "discarded", 1)
-		b.insertJobs(t, metrics.IndexBuildKind, "retryable", 2)
-		b.insertJobs(t, "steady_backfill_batch", "available", 4)
-
-		got := gather(t, metrics.Config{Pools: b.pools, Migration: b.step, Backfills: backfills{rows: []metrics.Backfill{
-			{Name: "leads_status", RowsDone: 1500, RowsRemaining: 500, RowsPerSecond: 250},
-		}}, Throttle: throttle{"application": 12.5, "lock_waiters": 0}})
+		cfg := sources()
+		cfg.Migration = func() metrics.MigrationStep {
+			return metrics.MigrationStep{Done: true, Duration: 1500 * time.Millisecond,
+				Outcomes: map[string]int{"applied": 39, "failed": 0},
+				States:   map[string]int{"applied": 39, "pending": 0}}
+		}
+		got := gather(t, cfg)
 		require.Equal(t, 1.0, got["steady_migration_step_status{status=succeeded}"])
-		require.Equal(t, float64(res.Applied), got["steady_migration_step_migrations{outcome=applied}"])
-		require.Equal(t, float64(res.Total), got["steady_migrations{state=applied}"], "every migration applied on an empty database")
+		require.Equal(t, 39.0, got["steady_migration_step_migrations{outcome=applied}"])
+		require.Equal(t, 39.0, got["steady_migrations{state=applied}"])
 		require.Equal(t, 0.0, got["steady_migrations{state=pending}"])
-		require.Equal(t, 0.0, got["steady_migrations{state=failed}"])
-		require.Greater(t, got["steady_migration_step_duration_seconds"], 0.0)
+		require.Equal(t, 1.5, got["steady_migration_step_duration_seconds"])
+	})
 
+	t.Run("FailedStep", func(t *testing.T) {
+		t.Parallel()
+		cfg := sources()
+		cfg.Migration = func() metrics.MigrationStep {
+			return metrics.MigrationStep{Done: true, Failed: true, Outcomes: map[string]int{"failed": 1}}
+		}
+		got := gather(t, cfg)
+		require.Equal(t, 1.0, got["steady_migration_step_status{status=failed}"])
+		require.Equal(t, 0.0, got["steady_migration_step_status{status=succeeded}"])
+		require.Equal(t, 1.0, got["steady_migration_step_migrations{outcome=failed}"])
+	})
+
+	t.Run("JobsAndIndexBuilds", func(t *testing.T) {
+		t.Parallel()
+		cfg := sources()
+		var bound time.Duration
+		cfg.QueryTimeout = 2 * time.Second
+		cfg.Jobs = func(ctx context.Context, timeout time.Duration) ([]metrics.JobCount, error) {
+			bound = timeout
+			_, ok := ctx.Deadline()
+			require.True(t, ok, "the read has a deadline")
+			return []metrics.JobCount{{"steady_index_build", "completed", 3}, {"steady_index_build", "discarded", 1},
+				{"steady_index_build", "retryable", 2}, {"steady_backfill_batch", "available", 4}}, nil
+		}
+		got := gather(t, cfg)
+		require.Equal(t, 2*time.Second, bound, "the statement is bounded by QueryTimeout")
 		require.Equal(t, 1.0, got["steady_river_jobs_query_success"])
+		require.Contains(t, got, "steady_river_jobs_query_duration_seconds")
 		require.Equal(t, 3.0, got["steady_river_jobs{kind=steady_index_build,state=completed}"])
 		require.Equal(t, 4.0, got["steady_river_jobs{kind=steady_backfill_batch,state=available}"])
 		require.Equal(t, 3.0, got["steady_index_builds{outcome=completed}"])
 		require.Equal(t, 1.0, got["steady_index_builds{outcome=discarded}"])
 		require.Equal(t, 2.0, got["steady_index_builds{outcome=retryable}"])
-		require.Equal(t, 0.0, got["steady_index_builds{outcome=running}"])
+		require.Equal(t, 0.0, got["steady_index_builds{outcome=running}"], "every River state has a series from the first scrape")
+	})
 
+	t.Run("AFailedReadFailsItsSeriesNotTheScrapeAndIsLoggedOnce", func(t *testing.T) {
+		t.Parallel()
+		cfg := sources()
+		logs := &dbtest.LogBuffer{}
+		cfg.Jobs = func(context.Context, time.Duration) ([]metrics.JobCount, error) {
+			return nil, errors.New(`relation "river_job" does not exist`)
+		}
+		cfg.Workers = func(context.Context) (int, error) { return 0, errors.New("no steady_workers") }
+		cfg.Backfills = func(context.Context) ([]metrics.Backfill, error) { return nil, errors.New("no table") }
+		cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
+		c, err := metrics.NewCollector(cfg)
+		require.NoError(t, err)
+		reg, err := metrics.NewRegistry(c)
+		require.NoError(t, err)
+		for range 3 {
+			mfs, err := reg.Gather()
+			require.NoError(t, err)
+			require.NotEmpty(t, mfs)
+		}
+		got := gatherFrom(t, reg)
+		require.Equal(t, 0.0, got["steady_river_jobs_query_success"])
+		require.Equal(t, 0.0, got["steady_workers_query_success"])
+		require.NotContains(t, got, "steady_workers_alive")
+		require.Equal(t, 0.0, got["steady_backfill_progress_query_success"])
+		require.Equal(t, 1, strings.Count(logs.String(), "metrics: river_job query failed"), logs.String())
+	})
+
+	t.Run("Workers", func(t *testing.T) {
+		t.Parallel()
+		cfg := sources()
+		cfg.Workers = func(context.Context) (int, error) { return 2, nil }
+		got := gather(t, cfg)
+		require.Equal(t, 1.0, got["steady_workers_query_success"])
+		require.Equal(t, 2.0, got["steady_workers_alive"])
+	})
+
+	t.Run("Backfills", func(t *testing.T) {
+		t.Parallel()
+		cfg := sources()
+		got := gather(t, cfg)
+		require.NotContains(t, got, "steady_backfill_progress_query_success", "no backfill source, no backfill series")
+		cfg.Backfills = func(context.Context) ([]metrics.Backfill, error) {
+			return []metrics.Backfill{{Name: "leads_status", RowsDone: 1500, RowsRemaining: 500, RowsPerSecond: 250}}, nil
+		}
+		cfg.Throttle = func() map[string]float64 { return map[string]float64{"application": 12.5, "lock_waiters": 0} }
+		got = gather(t, cfg)
 		require.Equal(t, 1.0, got["steady_backfill_progress_query_success"])
 		require.Equal(t, 1500.0, got["steady_backfill_rows_done{backfill=leads_status}"])
 		require.Equal(t, 500.0, got["steady_backfill_rows_remaining{backfill=leads_status}"])
@@ -195,37 +225,11 @@ func TestCollector(t *testing.T) {
 		require.Contains(t, got, "steady_backfill_throttled_seconds_total{reason=lock_waiters}")
 	})
 
-	t.Run("FailedStepAndBackfillError", func(t *testing.T) {
-		t.Parallel()
-		b := setup(t)
-		b.step.res, b.step.err, b.step.done = &migrate.Result{Failed: 1}, errors.New("boom"), true
-		got := gather(t, metrics.Config{Pools: b.pools, Migration: b.step, Backfills: backfills{err: errors.New("no table")}})
-		require.Equal(t, 1.0, got["steady_migration_step_status{status=failed}"])
-		require.Equal(t, 1.0, got["steady_migration_step_migrations{outcome=failed}"])
-		require.Equal(t, 0.0, got["steady_backfill_progress_query_success"])
-	})
-
-	t.Run("WorkersAlive", func(t *testing.T) {
-		t.Parallel()
-		b := setup(t)
-		b.migrate(t)
-		got := gather(t, metrics.Config{Pools: b.pools})
-		require.Equal(t, 1.0, got["steady_workers_query_success"], "no registry yet: no worker")
-		require.Equal(t, 0.0, got["steady_workers_alive"])
-		h, err := liveness.New(liveness.Config{Pool: b.pools.Pooler.Pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		require.NoError(t, err)
-		require.NoError(t, h.Start(context.Background()))
-		got = gather(t, metrics.Config{Pools: b.pools})
-		require.Equal(t, 1.0, got["steady_workers_alive"])
-		require.NoError(t, h.Stop(context.Background()))
-		got = gather(t, metrics.Config{Pools: b.pools})
-		require.Equal(t, 0.0, got["steady_workers_alive"], "a stopped worker is gone at once")
-	})
-
 	t.Run("HandlerServesTextFormat", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t)
-		c, err := metrics.NewCollector(metrics.Config{Pools: b.pools, Throttle: throttle{"application": 1}})
+		cfg := sources()
+		cfg.Throttle = func() map[string]float64 { return map[string]float64{"application": 1} }
+		c, err := metrics.NewCollector(cfg)
 		require.NoError(t, err)
 		reg, err := metrics.NewRegistry(c)
 		require.NoError(t, err)

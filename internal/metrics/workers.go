@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/steadydb/steady/internal/liveness"
 )
 
 var (
@@ -13,14 +11,14 @@ var (
 	workersQueryOKDesc = desc("steady_workers_query_success", "1 when reading the workers' heartbeats succeeded.")
 )
 
-// collectWorkers counts the live workers with one read of steady_workers.
+// collectWorkers counts the live workers.
 func (c *Collector) collectWorkers(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.QueryTimeout)
 	defer cancel()
-	ws, err := liveness.Alive(ctx, c.cfg.Pools.Pooler.Pool, c.cfg.Pools.Schema)
+	n, err := c.cfg.Workers(ctx)
 	c.logOnce("workers query", err)
 	gauge(ch, workersQueryOKDesc, bool01(err == nil))
 	if err == nil {
-		gauge(ch, workersAliveDesc, float64(len(ws)))
+		gauge(ch, workersAliveDesc, float64(n))
 	}
 }

@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/steadydb/steady/internal/backoff"
 )
 
 type execer interface {
@@ -46,28 +47,19 @@ var errRecordedMeanwhile = errors.New("recorded by another runner")
 // error, so it is applied.
 func (m *Migrator) applyOne(ctx context.Context, mp *MigrationPlan) (time.Duration, error) {
 	start := time.Now()
-	for attempt := 1; ; attempt++ {
-		var err error
+	attempts, err := backoff.Linear(ctx, m.cfg.LockRetries, m.cfg.LockTimeout, isLockTimeout, func() error {
 		if mp.migration.NoTransaction {
-			err = m.applyNoTx(ctx, mp, start)
-		} else {
-			err = m.applyInTx(ctx, mp)
+			return m.applyNoTx(ctx, mp, start)
 		}
-		var se *StatementError
-		if errors.As(err, &se) {
-			se.Attempts = attempt
-		}
-		if !isLockTimeout(err) || attempt >= m.cfg.LockRetries {
-			return time.Since(start), err
-		}
-		backoff := time.Duration(float64(m.cfg.LockTimeout) * float64(attempt) * (0.5 + rand.Float64()))
-		m.log.Warn("lock timeout, retrying", "version", mp.Version, "name", mp.Name, "attempt", attempt, "backoff", backoff.Round(time.Millisecond).String(), "error", err)
-		select {
-		case <-ctx.Done():
-			return time.Since(start), err
-		case <-time.After(backoff):
-		}
+		return m.applyInTx(ctx, mp)
+	}, func(attempt int, wait time.Duration, err error) {
+		m.log.Warn("lock timeout, retrying", "version", mp.Version, "name", mp.Name, "attempt", attempt, "backoff", wait.Round(time.Millisecond).String(), "error", err)
+	})
+	var se *StatementError
+	if errors.As(err, &se) {
+		se.Attempts = attempts
 	}
+	return time.Since(start), err
 }
 
 // applyInTx runs a migration in one transaction in two round trips. The first pipelines

@@ -186,3 +186,22 @@ func addUnpredicted(ctx context.Context, db execer, schema bookkeeping.Schema, r
 	}
 	return nil
 }
+
+// Recorded is the versions steady's history records, read where snap shows the table (none
+// when it does not): what will not run again.
+func Recorded(ctx context.Context, q catalog.Querier, schema bookkeeping.Schema, snap *catalog.Snapshot) (map[migfiles.Version]bool, error) {
+	out := map[migfiles.Version]bool{}
+	if _, ok := snap.Table(schema.Name(), historyTable); !ok {
+		return out, nil
+	}
+	var versions []string
+	if err := q.QueryRow(ctx, schema.SQL("SELECT coalesce(array_agg(version::text), '{}') FROM schema_migrations")).Scan(&versions); err != nil {
+		return nil, fmt.Errorf("read %s: %w", historyTable, err)
+	}
+	for _, v := range versions {
+		if pv, err := migfiles.ParseVersion(v); err == nil {
+			out[pv] = true
+		}
+	}
+	return out, nil
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -20,9 +19,11 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/steadydb/steady/internal/backoff"
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/migfiles"
+	"github.com/steadydb/steady/internal/riverdb"
 	"github.com/steadydb/steady/internal/toolhistory"
 )
 
@@ -178,7 +179,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 		return err
 	})
 	if m.river != nil {
-		batch.Queue(m.schema.SQL(selectRiverVersions)).Query(func(rows pgx.Rows) (err error) {
+		batch.Queue(m.schema.SQL(riverdb.MigrationVersions)).Query(func(rows pgx.Rows) (err error) {
 			riverVersions, err = pgx.CollectRows(rows, pgx.RowTo[int])
 			riverRead = err == nil
 			return err
@@ -285,26 +286,17 @@ func needsInference(ms []migfiles.Migration, hist map[migfiles.Version]record, f
 	return false
 }
 
-const selectRiverVersions = "SELECT version FROM river_migration WHERE line = 'main'"
-
 // sendRetrying sends the plan's batch, retrying a lock timeout with backoff and jitter.
 func (m *Migrator) sendRetrying(ctx context.Context, batch *pgx.Batch) error {
-	for attempt := 1; ; attempt++ {
-		err := m.cfg.Pool.SendBatch(ctx, batch).Close()
-		if !isLockTimeout(err) || attempt >= m.cfg.LockRetries {
-			if isLockTimeout(err) {
-				return fmt.Errorf("read the catalog: a lock held on a table for over %d attempts: %w", attempt, err)
-			}
-			return err
-		}
-		backoff := time.Duration(float64(m.cfg.LockTimeout) * float64(attempt) * (0.5 + rand.Float64()))
-		m.log.Warn("catalog read waited on a table lock, retrying", "attempt", attempt, "backoff", backoff.Round(time.Millisecond).String())
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(backoff):
-		}
+	attempts, err := backoff.Linear(ctx, m.cfg.LockRetries, m.cfg.LockTimeout, isLockTimeout, func() error {
+		return m.cfg.Pool.SendBatch(ctx, batch).Close()
+	}, func(attempt int, wait time.Duration, _ error) {
+		m.log.Warn("catalog read waited on a table lock, retrying", "attempt", attempt, "backoff", wait.Round(time.Millisecond).String())
+	})
+	if isLockTimeout(err) {
+		return fmt.Errorf("read the catalog: a lock held on a table for over %d attempts: %w", attempts, err)
 	}
+	return err
 }
 
 // readExisting reads the history, other tools' histories and River's versions where the
@@ -323,7 +315,7 @@ func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, sha
 	}
 	riverTable, riverExists := snap.Table(m.schema.Name(), "river_migration")
 	if m.river != nil && riverExists && slices.ContainsFunc(riverTable.Columns, func(c catalog.Column) bool { return c.Name == "line" }) {
-		batch.Queue(m.schema.SQL(selectRiverVersions)).Query(func(rows pgx.Rows) (err error) {
+		batch.Queue(m.schema.SQL(riverdb.MigrationVersions)).Query(func(rows pgx.Rows) (err error) {
 			riverVersions, err = pgx.CollectRows(rows, pgx.RowTo[int])
 			riverRead = err == nil
 			return err
@@ -483,7 +475,7 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	}
 	if m.river != nil && plan.RiverPending {
 		// Migrate, not MigrateTx: MigrateTx fails on a fresh schema (55P04).
-		// docs/architecture.md, fact 5.
+		// docs/architecture.md, "rivermigrate takes no lock".
 		rr, err := m.river.Migrate(runCtx, rivermigrate.DirectionUp, nil)
 		if err != nil {
 			res.Failures = append(res.Failures, fmt.Errorf("river migrations: %w", err))

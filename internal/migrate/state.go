@@ -11,6 +11,7 @@ import (
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/migfiles"
+	"github.com/steadydb/steady/internal/riverdb"
 )
 
 // The verification stamp: the catalog version, the set of files and the history's digest of
@@ -66,7 +67,7 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 	})
 	catalog.QueueVersion(batch, &now)
 	if m.river != nil {
-		batch.Queue(m.schema.SQL(selectRiverVersions)).Query(func(rows pgx.Rows) (err error) {
+		batch.Queue(m.schema.SQL(riverdb.MigrationVersions)).Query(func(rows pgx.Rows) (err error) {
 			riverVersions, err = pgx.CollectRows(rows, pgx.RowTo[int])
 			return err
 		})

@@ -12,13 +12,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/internal/redact"
 )
 
-// MigrationStep is the worker's migration step (wiring.Migrated satisfies it).
+// MigrationStep is the worker's migration step (wiring.Migrated satisfies it): whether it has
+// finished, and then its one-line summary or its error.
 type MigrationStep interface {
-	Outcome() (res *migrate.Result, err error, done bool)
+	Finished() (summary string, err error, done bool)
 }
 
 // Pinger is the POOLER pool (*pgxpool.Pool satisfies it).
@@ -92,8 +92,8 @@ func (c *Checker) Drain() { c.draining.Store(true) }
 
 // Check runs every check.
 func (c *Checker) Check(ctx context.Context) Report {
-	res, err, done := c.cfg.Migration.Outcome()
-	checks := []Check{migrations(res, err, done), c.pooler(ctx), c.river(done)}
+	summary, err, done := c.cfg.Migration.Finished()
+	checks := []Check{migrations(summary, err, done), c.pooler(ctx), c.river(done)}
 	if c.cfg.Lint != nil {
 		// Not a reason to be unready (never fail the deploy, as the Python migration runner promised), but said here.
 		if fs := c.cfg.Lint.LintFindings(); len(fs) > 0 {
@@ -116,16 +116,14 @@ func (c *Checker) Check(ctx context.Context) Report {
 	return Report{Ready: ready, Checks: checks}
 }
 
-func migrations(res *migrate.Result, err error, done bool) Check {
+func migrations(summary string, err error, done bool) Check {
 	switch {
 	case !done:
 		return Check{Name: "migrations", Reason: "the migration step is running"}
 	case err != nil:
 		return Check{Name: "migrations", Reason: "the migration step failed: " + err.Error()}
-	case res == nil:
-		return Check{Name: "migrations", OK: true, Reason: "done"}
 	}
-	return Check{Name: "migrations", OK: true, Reason: res.Summary()}
+	return Check{Name: "migrations", OK: true, Reason: cmp.Or(summary, "done")}
 }
 
 func (c *Checker) pooler(ctx context.Context) Check {

@@ -16,29 +16,28 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/dbtest"
-	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/internal/readiness"
 	"github.com/steadydb/steady/internal/redact"
 )
 
 // step is a migration step whose outcome the test sets.
 type step struct {
-	mu   sync.Mutex
-	res  *migrate.Result
-	err  error
-	done bool
+	mu      sync.Mutex
+	summary string
+	err     error
+	done    bool
 }
 
-func (s *step) Outcome() (*migrate.Result, error, bool) {
+func (s *step) Finished() (string, error, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.res, s.err, s.done
+	return s.summary, s.err, s.done
 }
 
-func (s *step) finish(res *migrate.Result, err error) {
+func (s *step) finish(summary string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.res, s.err, s.done = res, err, true
+	s.summary, s.err, s.done = summary, err, true
 }
 
 type runner struct{ running atomic.Bool }
@@ -135,7 +134,7 @@ func TestReadiness(t *testing.T) {
 		require.True(t, check(t, rep, "pooler").OK)
 		require.Equal(t, "starts after the migration step", check(t, rep, "river").Reason)
 
-		b.step.finish(&migrate.Result{Total: 3, Reconciled: 3}, nil)
+		b.step.finish("migrations: 0 applied, 3 reconciled, 0 partial, 0 failed (3 total) in 12ms", nil)
 		b.river.running.Store(true)
 		code, rep = b.get(t)
 		require.Equal(t, http.StatusOK, code)
@@ -149,7 +148,7 @@ func TestReadiness(t *testing.T) {
 		db := dbtest.New(t)
 		b := setup(t, db.PoolerURL, readiness.Config{})
 		pw := redact.PasswordOf(db.PoolerURL)
-		b.step.finish(&migrate.Result{Failed: 1}, errors.New("migration 0007 leads: connect postgres://steady:"+pw+"@db/x:\nrelation \"business\" does not exist"))
+		b.step.finish("", errors.New("migration 0007 leads: connect postgres://steady:"+pw+"@db/x:\nrelation \"business\" does not exist"))
 		b.river.running.Store(true)
 
 		code, rep := b.get(t)
@@ -166,7 +165,7 @@ func TestReadiness(t *testing.T) {
 		db := dbtest.New(t)
 		lf := lintFindings{"0039_x.sql:2:1 error require-concurrent-index-creation: CREATE INDEX i on public.leads without CONCURRENTLY"}
 		b := setup(t, db.PoolerURL, readiness.Config{Lint: lf})
-		b.step.finish(&migrate.Result{Total: 39, Applied: 1}, nil)
+		b.step.finish("migrations: 1 applied, 0 reconciled, 0 partial, 0 failed (39 total) in 40ms", nil)
 		b.river.running.Store(true)
 		code, rep := b.get(t)
 		require.Equal(t, http.StatusOK, code, "a lint finding never makes the worker unready")
@@ -175,7 +174,7 @@ func TestReadiness(t *testing.T) {
 		require.Contains(t, l.Reason, "migrations ran with 1 lint findings (STEADY_STRICT=false): 0039_x.sql:2:1 error require-concurrent-index-creation")
 
 		none := setup(t, db.PoolerURL, readiness.Config{Lint: lintFindings{}})
-		none.step.finish(&migrate.Result{}, nil)
+		none.step.finish("", nil)
 		none.river.running.Store(true)
 		_, rep = none.get(t)
 		require.Equal(t, []string{"migrations", "pooler", "river"}, names(rep))
@@ -184,7 +183,7 @@ func TestReadiness(t *testing.T) {
 	t.Run("PoolerRefused", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, "postgres://steady:x@127.0.0.1:1/steady?sslmode=disable", readiness.Config{})
-		b.step.finish(&migrate.Result{}, nil)
+		b.step.finish("", nil)
 		b.river.running.Store(true)
 		code, rep := b.get(t)
 		require.Equal(t, http.StatusServiceUnavailable, code)
@@ -227,7 +226,7 @@ func TestReadiness(t *testing.T) {
 		t.Parallel()
 		db := dbtest.New(t)
 		b := setup(t, db.PoolerURL, readiness.Config{})
-		b.step.finish(&migrate.Result{}, nil)
+		b.step.finish("", nil)
 		b.river.running.Store(true)
 		code, _ := b.get(t)
 		require.Equal(t, http.StatusOK, code)
@@ -244,8 +243,10 @@ func TestReadiness(t *testing.T) {
 		hb := &heartbeat{ok: true, reason: "steady.vm.12.ab heartbeats every 5s; 2 workers alive"}
 		b := setup(t, db.PoolerURL, readiness.Config{Heartbeat: hb})
 		code, rep := b.get(t)
+		require.Equal(t, http.StatusServiceUnavailable, code, "not ready while the migration step runs, healthy heartbeat or not")
+		require.False(t, rep.Ready)
 		require.Equal(t, []string{"migrations", "pooler", "river"}, names(rep), "registered after the migration step")
-		b.step.finish(&migrate.Result{}, nil)
+		b.step.finish("", nil)
 		b.river.running.Store(true)
 		code, rep = b.get(t)
 		require.Equal(t, http.StatusOK, code)
