@@ -17,53 +17,75 @@ import (
 
 // Charts are drawn from the measurements of this run, never by hand.
 const (
-	tradeoffChart = "bench-yield-tradeoff.svg"
-	timelineChart = "bench-timeline.svg"
+	tradeoffChart           = "bench-yield-tradeoff.svg"
+	timelineChart           = "bench-timeline.svg" // open loop
+	timelineSaturationChart = "bench-timeline-saturation.svg"
 )
 
 var (
 	blue   = color.NRGBA{R: 31, G: 119, B: 180, A: 255}
 	red    = color.NRGBA{R: 214, G: 39, B: 40, A: 255}
 	grey   = color.NRGBA{R: 120, G: 120, B: 120, A: 255}
+	orange = color.NRGBA{R: 255, G: 127, B: 14, A: 255}
 	shadeB = color.NRGBA{R: 31, G: 119, B: 180, A: 45}
 	shadeI = [2]color.NRGBA{{R: 255, G: 127, B: 14, A: 70}, {R: 255, G: 187, B: 120, A: 70}}
 )
 
-// drawTradeoff plots the sweep: backfill throughput against pgbench's p99, one point per yield,
-// the default marked, the targets dashed.
+// drawTradeoff plots the sweep: backfill throughput against pgbench's p99, one point per
+// yield, a curve per load (open loop solid, saturation dashed), the default ringed, the
+// targets dashed in grey.
 func drawTradeoff(path string, pts []sweepPoint) error {
 	p := plot.New()
 	p.Title.Text = "Backfill during pgbench: throughput against the application's p99, by STEADY_BACKFILL_YIELD"
-	p.X.Label.Text = "pgbench p99 during the backfill ÷ pgbench alone"
+	p.X.Label.Text = "pgbench p99 during the backfill ÷ pgbench alone (same load)"
 	p.Y.Label.Text = "backfill rows/s ÷ single UPDATE on an idle database"
 	p.Add(plotter.NewGrid())
-	xys := make(plotter.XYs, len(pts))
-	labels := make([]string, len(pts))
-	var def plotter.XYs
 	minX, maxX, maxY := 1.0, 1.6, 0.6
-	for i, pt := range pts {
-		xys[i] = plotter.XY{X: pt.p99Ratio, Y: pt.tputRatio}
-		labels[i] = fmt.Sprintf(" yield %g", pt.yield)
-		if pt.yield == 0 {
-			labels[i] = " yield 0 (full speed)"
+	var def plotter.XYs
+	var loadsSeen []string
+	for _, pt := range pts {
+		if !slices.Contains(loadsSeen, pt.load) {
+			loadsSeen = append(loadsSeen, pt.load)
 		}
-		if pt.yield == backfills.DefaultYield {
-			def = append(def, xys[i])
-			labels[i] = fmt.Sprintf(" yield %g (default)", pt.yield)
+	}
+	for _, load := range loadsSeen {
+		var xys plotter.XYs
+		var labels []string
+		var open bool
+		for _, pt := range pts {
+			if pt.load != load {
+				continue
+			}
+			open = pt.open
+			xy := plotter.XY{X: pt.p99Ratio, Y: pt.tputRatio}
+			xys = append(xys, xy)
+			label := fmt.Sprintf(" %g", pt.yield)
+			if pt.yield == backfills.DefaultYield {
+				label += " (default)"
+				if pt.open {
+					def = append(def, xy)
+				}
+			}
+			labels = append(labels, label)
+			minX, maxX, maxY = math.Min(minX, pt.p99Ratio), math.Max(maxX, pt.p99Ratio), math.Max(maxY, pt.tputRatio)
 		}
-		minX, maxX, maxY = math.Min(minX, pt.p99Ratio), math.Max(maxX, pt.p99Ratio), math.Max(maxY, pt.tputRatio)
+		line, points, err := plotter.NewLinePoints(xys)
+		if err != nil {
+			return err
+		}
+		c := blue
+		if !open {
+			c = orange
+			line.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+		}
+		line.Color, points.Color, points.Shape = c, c, draw.CircleGlyph{}
+		lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
+		if err != nil {
+			return err
+		}
+		p.Add(line, points, lbl)
+		p.Legend.Add(fmt.Sprintf("%s (a point per yield)", load), line, points)
 	}
-	line, points, err := plotter.NewLinePoints(xys)
-	if err != nil {
-		return err
-	}
-	line.Color, points.Color, points.Shape = blue, blue, draw.CircleGlyph{}
-	lbl, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
-	if err != nil {
-		return err
-	}
-	p.Add(line, points, lbl)
-	p.Legend.Add("a value of STEADY_BACKFILL_YIELD", line, points)
 	if len(def) > 0 {
 		d, err := plotter.NewScatter(def)
 		if err != nil {
@@ -71,14 +93,14 @@ func drawTradeoff(path string, pts []sweepPoint) error {
 		}
 		d.GlyphStyle = draw.GlyphStyle{Color: red, Radius: vg.Points(6), Shape: draw.RingGlyph{}}
 		p.Add(d)
-		p.Legend.Add("the default", d)
+		p.Legend.Add("the default, open loop", d)
 	}
 	for _, ref := range []struct {
 		xys  plotter.XYs
 		name string
 	}{
-		{plotter.XYs{{X: 1.5, Y: 0}, {X: 1.5, Y: maxY * 1.1}}, "target: p99 ≤ 1.5×"},
-		{plotter.XYs{{X: minX, Y: 0.5}, {X: maxX * 1.1, Y: 0.5}}, "target: throughput ≥ 0.5×"},
+		{plotter.XYs{{X: backfillP99Target, Y: 0}, {X: backfillP99Target, Y: maxY * 1.1}}, fmt.Sprintf("target (open loop): p99 ≤ %g×", backfillP99Target)},
+		{plotter.XYs{{X: minX, Y: backfillTputTarget}, {X: maxX * 1.1, Y: backfillTputTarget}}, fmt.Sprintf("target (open loop): throughput ≥ %g×", backfillTputTarget)},
 	} {
 		l, err := plotter.NewLine(ref.xys)
 		if err != nil {
@@ -100,7 +122,7 @@ func drawTradeoff(path string, pts []sweepPoint) error {
 // each index build's spans shaded.
 func drawTimeline(path string, tl *timeline) error {
 	p := plot.New()
-	p.Title.Text = "pgbench latency while steady works (defaults): the backfill, then the index catalog built one index at a time"
+	p.Title.Text = "pgbench (" + tl.load.short + ") while steady works at its defaults: the backfill, then the index catalog built one index at a time"
 	p.X.Label.Text = "seconds"
 	p.Y.Label.Text = "pgbench transaction latency per second (ms)"
 	p.Add(plotter.NewGrid())

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"math"
 	"net"
 	"net/url"
 	"slices"
@@ -75,8 +74,9 @@ func dropDB(ctx context.Context, cfg *config, name string) {
 	_, _ = c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
 }
 
-// statementsSent is what pg_stat_statements counted in a database: every statement the server
-// executed there, whoever sent it.
+// statementsSent is what pg_stat_statements counted in a database: every top-level statement
+// the server executed there, whoever sent it (each of a multi-statement string counts; what
+// runs inside a function or a DO block does not).
 func statementsSent(ctx context.Context, cfg *config, db string) (int64, error) {
 	c, err := admin(ctx, cfg)
 	if err != nil {
@@ -155,8 +155,6 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
-func ratio(a, b time.Duration) string { return fmt.Sprintf("%.2f×", float64(a)/float64(b)) }
-
 // execOn runs one statement on a database, directly.
 func execOn(ctx context.Context, cfg *config, db, sql string) error {
 	c, err := pgx.Connect(ctx, withDB(cfg.directURL, db))
@@ -166,19 +164,4 @@ func execOn(ctx context.Context, cfg *config, db, sql string) error {
 	defer c.Close(ctx)
 	_, err = c.Exec(ctx, sql)
 	return err
-}
-
-// spread is the range of the ratio over the runs, paired as they were alternated: the noise a
-// target must clear ("spread 0.91–1.07×").
-func spread(steady, baseline []time.Duration) string {
-	n := min(len(steady), len(baseline))
-	if n == 0 {
-		return "no runs"
-	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for i := range n {
-		r := float64(steady[i]) / float64(baseline[i])
-		lo, hi = math.Min(lo, r), math.Max(hi, r)
-	}
-	return fmt.Sprintf("spread %.2f–%.2f×", lo, hi)
 }

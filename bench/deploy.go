@@ -95,7 +95,7 @@ func benchDeploy(ctx context.Context, cfg *config) ([]row, error) {
 	}
 	defer stop()
 	var rows []row
-	var steady35 time.Duration
+	var shipped []time.Duration // steady's no-op runs on the shipped set
 	for _, set := range []struct {
 		name string
 		src  fs.FS
@@ -155,13 +155,17 @@ func benchDeploy(ctx context.Context, cfg *config) ([]row, error) {
 		sm, gm := median(st), median(gt)
 		log.Printf("no-op deploy %s (%d): steady %s (%d statements), goose %s (%d statements)", set.name, len(n), ms(sm), sq, ms(gm), gq)
 		rows = append(rows,
-			row{"deploy", fmt.Sprintf("no-op `migrate`, %s migrations (%d), time (%s RTT)", set.name, len(n), 2*cfg.latency), ms(sm), ms(gm), ratio(sm, gm), "≤ 1.0×"},
-			row{"deploy", fmt.Sprintf("no-op `migrate`, %s migrations (%d), statements sent", set.name, len(n)), fmt.Sprint(sq), fmt.Sprint(gq), "", "≤ 4"},
+			ratioRow("deploy", fmt.Sprintf("no-op `migrate`, %s migrations (%d), time (%s RTT)", set.name, len(n), 2*cfg.latency), ms(sm), ms(gm),
+				durationRatios(st, gt), "runs", atMost(0.95), true),
+			row{scenario: "deploy", measure: fmt.Sprintf("no-op `migrate`, %s migrations (%d), statements sent", set.name, len(n)),
+				steady: fmt.Sprint(sq), baseline: fmt.Sprint(gq), target: "≤ 4", met: yesNo(sq <= 4)},
 		)
-		if steady35 == 0 {
-			steady35 = sm
+		if shipped == nil {
+			shipped = st
 		} else {
-			rows = append(rows, row{"deploy", "no-op steady: 1,000 migrations vs the shipped set", ms(sm), ms(steady35), ratio(sm, steady35), "≤ 1.05×"})
+			// Run i of each set are paired: both alternated with goose's, minutes apart at most.
+			rows = append(rows, ratioRow("deploy", "no-op steady: 1,000 migrations vs the shipped set", ms(sm), ms(median(shipped)),
+				durationRatios(st, shipped), "runs", atMost(1.05), true))
 		}
 	}
 	first, err := benchFirstDeploy(ctx, cfg, addr)
@@ -214,8 +218,8 @@ func benchFirstDeploy(ctx context.Context, cfg *config, addr string) ([]row, err
 		}
 		sm, gm := median(st), median(gt)
 		log.Printf("first deploy of 1,000 migrations (%s): steady %s, goose %s", where.label, ms(sm), ms(gm))
-		rows = append(rows, row{"deploy", fmt.Sprintf("first deploy, 1,000 generated migrations on an empty database (%s): time (%s)", where.label, spread(st, gt)),
-			ms(sm), ms(gm), ratio(sm, gm), "≤ 1.0×"})
+		rows = append(rows, ratioRow("deploy", fmt.Sprintf("first deploy, 1,000 generated migrations on an empty database (%s): time", where.label),
+			ms(sm), ms(gm), durationRatios(st, gt), "runs", atMost(1.0), true))
 	}
 	return rows, nil
 }
@@ -227,6 +231,7 @@ func benchAdopt(ctx context.Context, cfg *config) ([]row, error) {
 	}
 	defer stop()
 	var rows []row
+	var counts []int64
 	for _, set := range []struct {
 		name string
 		src  fs.FS
@@ -261,10 +266,13 @@ func benchAdopt(ctx context.Context, cfg *config) ([]row, error) {
 			}
 		}
 		log.Printf("adopt %s (%d): %s, %d statements", set.name, len(n), ms(median(times)), queries)
+		counts = append(counts, queries)
+		r := row{scenario: "adopt", measure: fmt.Sprintf("… statements sent (%d migrations)", len(n)), steady: fmt.Sprint(queries), target: "independent of the count"}
+		if len(counts) > 1 {
+			r.met = yesNo(queries == counts[0])
+		}
 		rows = append(rows,
-			row{"adopt", fmt.Sprintf("every object present, no history, %s migrations (%d): time (%s RTT)", set.name, len(n), 2*cfg.latency), ms(median(times)), "", "", "constant round trips"},
-			row{"adopt", fmt.Sprintf("… statements sent (%d migrations)", len(n)), fmt.Sprint(queries), "", "", "independent of the count"},
-		)
+			row{scenario: "adopt", measure: fmt.Sprintf("every object present, no history, %s migrations (%d): time (%s RTT)", set.name, len(n), 2*cfg.latency), steady: ms(median(times))}, r)
 	}
 	hrows, err := benchAdoptHistory(ctx, cfg, addr)
 	if err != nil {
@@ -276,4 +284,11 @@ func benchAdopt(ctx context.Context, cfg *config) ([]row, error) {
 		return nil, err
 	}
 	return append(rows, srows...), nil
+}
+
+func yesNo(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "no"
 }

@@ -102,7 +102,7 @@ func benchAdoptHistory(ctx context.Context, cfg *config, addr string) ([]row, er
 	}
 	log.Printf("adopt history %s (%d, %s): %s, %d statements", name, len(set), set[0].Format, ms(median(times)), queries)
 	return []row{
-		{"adopt", fmt.Sprintf("test history %s (%s, %d migrations) at its last prefix, no history table: time (%s RTT)", name, set[0].Format, len(set), 2*cfg.latency), ms(median(times)), "", "", ""},
-		{"adopt", fmt.Sprintf("… statements sent (%s)", name), fmt.Sprint(queries), "", "", ""},
+		{scenario: "adopt", measure: fmt.Sprintf("test history %s (%s, %d migrations) at its last prefix, no history table: time (%s RTT)", name, set[0].Format, len(set), 2*cfg.latency), steady: ms(median(times))},
+		{scenario: "adopt", measure: fmt.Sprintf("… statements sent (%s)", name), steady: fmt.Sprint(queries)},
 	}, nil
 }

@@ -41,12 +41,13 @@ type config struct {
 	keep      bool   // keep the template at the end
 
 	singleRate float64 // rows/s of the single UPDATE (backfill scenario), the throughput baseline
-	load       string  // uptime at the end of the run: the machine is shared
+	loadStart  string  // uptime at the start of the run and at its end: the machine is shared
+	load       string
 	sweep      []sweepPoint
-	timeline   *timeline
-	// loadedSingle is the single UPDATE while pgbench runs (online scenario): what any writer
-	// gets of the two cores then.
-	loadedSingle *loadedSingle
+	timelines  []*timeline // one per load, open loop first
+	// loadedSingle is the single UPDATE while pgbench runs (online scenario), by load: what any
+	// writer gets of the two cores then.
+	loadedSingle map[string]*loadedSingle
 }
 
 type loadedSingle struct{ rateRatio, p99Ratio float64 } // vs its idle rate; vs pgbench alone
@@ -54,6 +55,7 @@ type loadedSingle struct{ rateRatio, p99Ratio float64 } // vs its idle rate; vs 
 // row is one line of the result table.
 type row struct {
 	scenario, measure, steady, baseline, ratio, target string
+	met                                                string // "yes" when the whole spread meets the target, "no", or ""
 }
 
 func main() {
@@ -85,6 +87,7 @@ func main() {
 	flag.StringVar(&cfg.out, "out", "docs/benchmarks.md", "markdown file to write, relative to the repository root")
 	flag.Parse()
 	cfg.keep = cfg.keep || cfg.template != ""
+	cfg.loadedSingle = map[string]*loadedSingle{}
 	cfg.scenarios = map[string]bool{}
 	for _, s := range strings.Split(only, ",") {
 		if s != "" {
@@ -122,6 +125,9 @@ func run(ctx context.Context, cfg *config) error {
 	for s := range cfg.scenarios {
 		onlyLint = onlyLint && docsLint[s]
 		needsDB = needsDB || s != "lint"
+	}
+	if out, err := exec.Command("uptime").Output(); err == nil {
+		cfg.loadStart = strings.TrimSpace(string(out))
 	}
 	var out []byte
 	if needsDB || len(cfg.scenarios) == 0 {
@@ -177,8 +183,8 @@ func run(ctx context.Context, cfg *config) error {
 
 func printRows(w io.Writer, rows []row) {
 	for _, r := range rows {
-		fmt.Fprintf(w, "%-10s %-58s steady=%-14s baseline=%-14s ratio=%-8s target=%s\n",
-			r.scenario, r.measure, r.steady, r.baseline, r.ratio, r.target)
+		fmt.Fprintf(w, "%-10s %-58s steady=%-14s baseline=%-14s ratio=%-8s target=%s met=%s\n",
+			r.scenario, r.measure, r.steady, r.baseline, r.ratio, r.target, r.met)
 	}
 }
 
@@ -200,7 +206,7 @@ func writeMarkdown(cfg *config, rows []row) error {
 	}
 	var b strings.Builder
 	now := time.Now().UTC().Format("2006-01-02 15:04 MST")
-	made := map[string]bool{tradeoffTitle: len(cfg.sweep) > 0, targetsTitle: len(cfg.sweep) > 0, timelineTitle: cfg.timeline != nil}
+	made := map[string]bool{tradeoffTitle: len(cfg.sweep) > 0, targetsTitle: len(cfg.sweep) > 0, timelineTitle: len(cfg.timelines) > 0}
 	keeps := len(earlier.rows) > 0
 	for title := range earlier.sections {
 		keeps = keeps || !made[title]
@@ -213,6 +219,8 @@ func writeMarkdown(cfg *config, rows []row) error {
 	}
 	fmt.Fprintf(&b, "Machine: %s, %d cores (%s), Go %s. PostgreSQL 15 and PgBouncer 1.x (transaction mode) on loopback, started by `scripts/devdb.sh up bench`.\n", machine(), runtime.NumCPU(), runtime.GOARCH, runtime.Version())
 	fmt.Fprintf(&b, "Where a row says so, toxiproxy adds %s each way (%s round trip) between the client and PgBouncer. Times are medians of %d runs, interleaved with the baseline's.\n\n", cfg.latency, 2*cfg.latency, cfg.runs)
+	b.WriteString("A ratio is the median of its repetitions (runs alternated with the baseline's, or windows alternated with pgbench alone) followed by their spread, min–max; a target is met only when the whole spread meets it, and the last column says whether it was.\n\n")
+	b.WriteString("The application is pgbench (TPC-B-like, scale 10, 4 clients, through PgBouncer) under two loads. **Open loop**: pgbench's maximum rate alone is measured first (closed loop, 10 s, on the scenario's database), then pgbench runs at a fixed rate of half of it (`pgbench --rate`), as requests arrive in production with headroom left; a transaction's latency includes the time it waited for its scheduled start, so work that delays the application shows even when the server catches up. The targets are judged under this load. **Saturation**: closed loop, which keeps both cores busy so that any other work shows in the tail; kept as a stress row, without targets.\n\n")
 	var set []string // the flags given, so that the run can be repeated exactly
 	flag.Visit(func(f *flag.Flag) {
 		switch v := f.Value.String(); f.Name {
@@ -229,13 +237,16 @@ func writeMarkdown(cfg *config, rows []row) error {
 	})
 	fmt.Fprintf(&b, "Command: `make bench` (runs `cd bench && go run . -runs %d -latency %s -rows %d%s`).\n\n", cfg.runs, cfg.latency, cfg.rows,
 		strings.TrimRight(" "+strings.Join(set, " "), " "))
+	if cfg.loadStart != "" {
+		fmt.Fprintf(&b, "Load at the start of the run (`uptime`): %s.\n\n", cfg.loadStart)
+	}
 	if cfg.load != "" {
 		fmt.Fprintf(&b, "Load at the end of the run (`uptime`): %s.\n\n", cfg.load)
 	}
 	table := func(rows []row) {
-		b.WriteString("| scenario | measure | steady | baseline | ratio | target |\n|---|---|---|---|---|---|\n")
+		b.WriteString("| scenario | measure | steady | baseline | ratio (spread) | target | met |\n|---|---|---|---|---|---|---|\n")
 		for _, r := range rows {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.scenario, r.measure, r.steady, r.baseline, r.ratio, r.target)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.scenario, r.measure, r.steady, r.baseline, r.ratio, r.target, r.met)
 		}
 	}
 	var main, signals []row
@@ -247,7 +258,7 @@ func writeMarkdown(cfg *config, rows []row) error {
 		}
 	}
 	table(main)
-	b.WriteString("\nBaselines: `deploy` — goose v3 (`Provider.Up`) over the same SQL files and database contents; `backfill` — one `UPDATE` making the same change on the same data; `online`, `sweep`, `timeline` — pgbench alone (TPC-B-like, scale 10, 4 clients, closed loop, through PgBouncer) just before steady's work, on the same database.\n")
+	b.WriteString("\nBaselines: `deploy` — goose v3 (`Provider.Up`) over the same SQL files and database contents; `backfill` — one `UPDATE` making the same change on the same data; `online`, `sweep`, `timeline`, `indexes` — pgbench alone under the same load (open loop or saturation), just before steady's work or in the windows alternated with it, on the same database.\n")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -260,11 +271,18 @@ func writeMarkdown(cfg *config, rows []row) error {
 			tradeoffTitle, sweepText(cfg), tradeoffChart)
 		fmt.Fprintf(&b, "\n%s\n\n%s\n", targetsTitle, targetsText(cfg))
 	}
-	if cfg.timeline != nil {
-		if err := drawTimeline(filepath.Join(dir, timelineChart), cfg.timeline); err != nil {
-			return fmt.Errorf("draw %s: %w", timelineChart, err)
+	if len(cfg.timelines) > 0 {
+		fmt.Fprintf(&b, "\n%s\n\nOne pgbench run per load with steady's defaults: alone, then the backfill for 40 s (shaded blue), then the index catalog dropped and built again by the worker, one index at a time (shaded orange; the builds of more than 2 s are named).\n", timelineTitle)
+		for i, tl := range cfg.timelines {
+			chart := timelineChart
+			if i > 0 {
+				chart = timelineSaturationChart
+			}
+			if err := drawTimeline(filepath.Join(dir, chart), tl); err != nil {
+				return fmt.Errorf("draw %s: %w", chart, err)
+			}
+			fmt.Fprintf(&b, "\n%s:\n\n![pgbench latency over time, %s, with the backfill and the index builds shaded](%s)\n", upperFirst(tl.load.name), tl.load.short, chart)
 		}
-		fmt.Fprintf(&b, "\n%s\n\nOne pgbench run (4 clients, closed loop) with steady's defaults: alone, then the backfill for 40 s (shaded blue), then the index catalog dropped and built again by the worker, one index at a time (shaded orange; the builds of more than 2 s are named).\n\n![pgbench latency over time with the backfill and the index builds shaded](%s)\n", timelineTitle, timelineChart)
 	}
 	for _, title := range []string{tradeoffTitle, targetsTitle, timelineTitle} {
 		if text, ok := earlier.sections[title]; ok && !made[title] {
@@ -307,11 +325,16 @@ func readPrevious(path string, ran map[string]bool) previous {
 		p.when, _, _ = strings.Cut(rest, ".")
 	}
 	for _, line := range strings.Split(text, "\n") {
+		// Six cells before the met column was added, seven since.
 		cells := strings.Split(strings.TrimSuffix(strings.TrimPrefix(line, "| "), " |"), " | ")
-		if !strings.HasPrefix(line, "| ") || len(cells) != 6 || cells[0] == "scenario" || ran[cells[0]] {
+		if !strings.HasPrefix(line, "| ") || len(cells) < 6 || len(cells) > 7 || cells[0] == "scenario" || ran[cells[0]] {
 			continue
 		}
-		p.rows = append(p.rows, row{cells[0], cells[1], cells[2], cells[3], cells[4], cells[5]})
+		r := row{scenario: cells[0], measure: cells[1], steady: cells[2], baseline: cells[3], ratio: cells[4], target: cells[5]}
+		if len(cells) == 7 {
+			r.met = cells[6]
+		}
+		p.rows = append(p.rows, r)
 	}
 	for _, title := range []string{tradeoffTitle, targetsTitle, timelineTitle} {
 		if _, rest, ok := strings.Cut(text, title+"\n"); ok {
@@ -320,6 +343,13 @@ func readPrevious(path string, ran map[string]bool) previous {
 		}
 	}
 	return p
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func machine() string {
@@ -339,87 +369,87 @@ func machine() string {
 func sweepText(cfg *config) string {
 	var b strings.Builder
 	b.WriteString("The backfill's pace controller waits, after each batch, yield × (sessions of others active in the database, smoothed) × the batch's duration (`STEADY_BACKFILL_YIELD`, default " +
-		strconv.FormatFloat(backfills.DefaultYield, 'f', -1, 64) + "). With the application idle it works back to back; under load each point below is pgbench's p99 while the backfill runs against pgbench alone, measured in alternate " + measureWindow.String() + " windows of one pgbench run (" + strconv.Itoa(measureCycles) + " of each), and the backfill's rows per second while it runs against the single `UPDATE` on an idle database (medians of " +
-		strconv.Itoa(sweepReps) + " measurements, in alternating order).")
+		strconv.FormatFloat(backfills.DefaultYield, 'f', -1, 64) + "). With the application idle it works back to back. Each point below is pgbench's p99 while the backfill runs against pgbench alone under the same load, measured in alternate " +
+		measureWindow.String() + " windows of one pgbench run (" + strconv.Itoa(measureCycles) + " of each per measurement, " + strconv.Itoa(sweepReps) +
+		" measurement(s) per point), and the backfill's rows per second meanwhile against the single `UPDATE` on an idle database; medians over the windows. The solid curve is the open-loop load (half of pgbench's maximum rate), where the targets are judged; the dashed one is saturation.")
 	return b.String()
 }
 
 // signalsText explains the signals table.
-const signalsText = "pgbench runs closed-loop (4 clients), rate-limited at 40 % of that, or not at all, while a batch driver runs the backfill's `UPDATE` through PgBouncer sized to 200 ms batches with gh-ost's nice ratio (sleep = nice × the last batch; nice 0, 1, 3, 9, or no backfill), each combination twice for 12 s. A sampler reads each candidate signal every 100 ms through PgBouncer, as the controller would. Per phase: pgbench's p99 and each signal's median over its seconds; then each signal's Spearman rank correlation with pgbench's p99 across the seconds with pgbench running (1 = predicts perfectly, 0 = not at all)."
+const signalsText = "pgbench runs closed-loop (4 clients), open loop at half of that rate (`pgbench --rate`), or not at all, while a batch driver runs the backfill's `UPDATE` through PgBouncer sized to 200 ms batches with gh-ost's nice ratio (sleep = nice × the last batch; nice 0, 1, 3, 9, or no backfill), each combination twice for 12 s. A sampler reads each candidate signal every 100 ms through PgBouncer, as the controller would. Per phase: pgbench's p99 and each signal's median over its seconds; then each signal's Spearman rank correlation with pgbench's p99 across the seconds with pgbench running (1 = predicts perfectly, 0 = not at all)."
 
-// targetsText says, from this run's sweep, whether any yield meets both backfill targets
-// (pgbench p99 ≤ 1.5× and throughput ≥ 0.5× the idle single UPDATE), why not when none does,
-// and the best point found.
+// targetsText says, from this run's sweep under the open-loop load, whether steady's default
+// and any other yield meet both backfill targets over their whole spread, where the
+// throughput's ceiling is (full speed, and the single UPDATE under the same load), and how the
+// same points fare under saturation.
 func targetsText(cfg *config) string {
-	const p99Target, tputTarget = 1.5, 0.5
-	pts := cfg.sweep
-	var b strings.Builder
-	var full *sweepPoint
-	for i := range pts {
-		if pts[i].yield == 0 {
-			full = &pts[i]
+	var open, sat []sweepPoint
+	for _, p := range cfg.sweep {
+		if p.open {
+			open = append(open, p)
+		} else {
+			sat = append(sat, p)
 		}
 	}
-	var both []sweepPoint
-	for _, p := range pts {
-		if p.p99Ratio <= p99Target && p.tputRatio >= tputTarget {
-			both = append(both, p)
+	var b strings.Builder
+	meets := func(p sweepPoint) bool {
+		return p.failed == 0 && atMost(backfillP99Target).met(p.p99s, true) && atLeast(backfillTputTarget).met(p.tputs, true)
+	}
+	describe := func(p sweepPoint) string {
+		return fmt.Sprintf("p99 %.2f× (%.2f–%.2f×), throughput %.2f× (%.2f–%.2f×), batches running %.0f%% of the time",
+			p.p99Ratio, p.p99s.lo(), p.p99s.hi(), p.tputRatio, p.tputs.lo(), p.tputs.hi(), 100*p.duty)
+	}
+	fmt.Fprintf(&b, "The targets, under the open-loop load: pgbench's p99 during the backfill ≤ %g× pgbench alone and the backfill's throughput ≥ %g× the single `UPDATE` on an idle database, each over the whole spread of its windows, with no failed transaction.",
+		backfillP99Target, backfillTputTarget)
+	for _, p := range open {
+		if p.yield == backfills.DefaultYield {
+			verdict := "meets both"
+			if !meets(p) {
+				verdict = "does not meet both"
+			}
+			fmt.Fprintf(&b, " steady's default (yield %g) %s: %s.", p.yield, verdict, describe(p))
+		}
+	}
+	var both []string
+	for _, p := range open {
+		if meets(p) {
+			both = append(both, fmt.Sprintf("yield %g", p.yield))
 		}
 	}
 	if len(both) > 0 {
-		fmt.Fprintf(&b, "In this run yield %g meets both targets (p99 %.2f×, throughput %.2f×).", both[0].yield, both[0].p99Ratio, both[0].tputRatio)
+		fmt.Fprintf(&b, " In this run %s met both over the whole spread.", strings.Join(both, ", "))
 	} else {
-		b.WriteString("In this run no yield meets both targets (pgbench p99 ≤ 1.5× and backfill throughput ≥ 0.5× the single `UPDATE` on an idle database).")
+		b.WriteString(" In this run no yield met both over the whole spread.")
 	}
-	if full != nil {
-		fmt.Fprintf(&b, " At full speed (yield 0, batches running %.0f%% of the time) the backfill reached %.2f× of the idle single `UPDATE`, with pgbench's p99 at %.2f×; every yield above 0 only waits longer, so no setting of the controller gets more throughput than that.",
-			100*full.duty, full.tputRatio, full.p99Ratio)
-	}
-	if ls := cfg.loadedSingle; ls != nil {
-		fmt.Fprintf(&b, " The single `UPDATE` itself, which never pauses, reached %.2f× of its idle rate while pgbench ran, and pgbench's p99 was %.2f× meanwhile: pgbench's 4 closed-loop clients, their backends and PgBouncer keep both cores busy, so any writer gets only a share of them, and every transaction that waits for a core behind it shows in the p99.",
-			ls.rateRatio, ls.p99Ratio)
-	}
-	if ls := cfg.loadedSingle; ls != nil && cfg.singleRate > 0 {
-		// The target may also be read against the single UPDATE under the same load.
-		loaded := ls.rateRatio * cfg.singleRate
-		var vs []string
-		var ok []string
-		for _, p := range pts {
-			r := p.rowsPerS / loaded
-			vs = append(vs, fmt.Sprintf("yield %g %.2f×", p.yield, r))
-			if r >= tputTarget && p.p99Ratio <= p99Target {
-				ok = append(ok, fmt.Sprintf("yield %g", p.yield))
-			}
-		}
-		fmt.Fprintf(&b, " Read against the single `UPDATE` under the same load (%.0f rows/s) instead, the backfill reached %s; ", loaded, strings.Join(vs, ", "))
-		if len(ok) == 0 {
-			b.WriteString("none of the points at ≥ 0.5× kept pgbench's p99 ≤ 1.5×.")
-		} else {
-			fmt.Fprintf(&b, "of those, %s also kept pgbench's p99 ≤ 1.5×.", strings.Join(ok, ", "))
+	for _, p := range open {
+		if p.yield == 0 {
+			fmt.Fprintf(&b, " At full speed (yield 0): %s; every yield above 0 only waits longer, so no setting of the controller gets more throughput than that.", describe(p))
 		}
 	}
-	sorted := slices.Clone(pts)
+	for _, pts := range [][]sweepPoint{open, sat} {
+		if len(pts) == 0 {
+			continue
+		}
+		if ls := cfg.loadedSingle[pts[0].load]; ls != nil {
+			fmt.Fprintf(&b, " Under %s the single `UPDATE` itself, which never pauses, reached %.2f× of its idle rate, and pgbench's p99 was %.2f× meanwhile.",
+				pts[0].load, ls.rateRatio, ls.p99Ratio)
+		}
+	}
+	sorted := slices.Clone(open)
 	slices.SortFunc(sorted, func(a, b sweepPoint) int { return cmp.Compare(b.duty, a.duty) })
 	var steps []string
 	for _, p := range sorted {
 		steps = append(steps, fmt.Sprintf("%.0f%% → %.2f× / %.2f×", 100*p.duty, p.p99Ratio, p.tputRatio))
 	}
-	fmt.Fprintf(&b, " pgbench's p99 falls as the share of time a batch runs falls, and the throughput with it (share of time running → p99 / throughput: %s).", strings.Join(steps, ", "))
-	var best *sweepPoint
-	for i, p := range pts {
-		if p.p99Ratio <= p99Target && (best == nil || p.tputRatio > best.tputRatio) {
-			best = &pts[i]
-		}
+	if len(steps) > 0 {
+		fmt.Fprintf(&b, " Under the open-loop load, share of time a batch runs → p99 / throughput: %s.", strings.Join(steps, ", "))
 	}
-	if best != nil {
-		fmt.Fprintf(&b, " The best point found for the p99 target: yield %g, p99 %.2f× at %.2f× throughput.", best.yield, best.p99Ratio, best.tputRatio)
-	} else {
-		for i, p := range pts {
-			if best == nil || p.p99Ratio < best.p99Ratio {
-				best = &pts[i]
-			}
-		}
-		fmt.Fprintf(&b, " No yield met the p99 target in this run; the lowest p99: yield %g, %.2f× at %.2f× throughput.", best.yield, best.p99Ratio, best.tputRatio)
+	var satSteps []string
+	for _, p := range sat {
+		satSteps = append(satSteps, fmt.Sprintf("yield %g %.2f× / %.2f×", p.yield, p.p99Ratio, p.tputRatio))
+	}
+	if len(satSteps) > 0 {
+		fmt.Fprintf(&b, " Under saturation (no target; both cores already busy, so any other work shows in the tail), p99 / throughput: %s.", strings.Join(satSteps, ", "))
 	}
 	return b.String()
 }

@@ -1,15 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"log"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -36,51 +31,8 @@ func pgbenchBin() string {
 	return "/usr/lib/postgresql/15/bin/pgbench"
 }
 
-// pgbenchRun runs pgbench's TPC-B-like read/write script through PgBouncer for d and returns
-// per-transaction latencies and failed transactions.
-func pgbenchRun(ctx context.Context, cfg *config, db string, d time.Duration) ([]time.Duration, int, error) {
-	dir, err := os.MkdirTemp("", "pgbench")
-	if err != nil {
-		return nil, 0, err
-	}
-	defer os.RemoveAll(dir)
-	u, _ := pgx.ParseConfig(cfg.poolerURL)
-	cmd := exec.CommandContext(ctx, pgbenchBin(), "-h", u.Host, "-p", strconv.Itoa(int(u.Port)), "-U", u.User,
-		"-c", "4", "-j", "2", "-T", strconv.Itoa(int(d.Seconds())), "--protocol=simple", "-n",
-		"-l", "--log-prefix="+filepath.Join(dir, "pgb"), db)
-	cmd.Env = append(os.Environ(), "PGPASSWORD="+u.Password)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return nil, 0, fmt.Errorf("pgbench: %w\n%s", err, out)
-	}
-	failed := 0
-	if m := regexp.MustCompile(`number of failed transactions: (\d+)`).FindSubmatch(out); m != nil {
-		failed, _ = strconv.Atoi(string(m[1]))
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "pgb*"))
-	var lat []time.Duration
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			return nil, 0, err
-		}
-		sc := bufio.NewScanner(fh)
-		for sc.Scan() {
-			fs := strings.Fields(sc.Text())
-			if len(fs) >= 3 {
-				us, _ := strconv.Atoi(fs[2])
-				lat = append(lat, time.Duration(us)*time.Microsecond)
-			}
-		}
-		fh.Close()
-	}
-	if len(lat) == 0 {
-		return nil, 0, fmt.Errorf("pgbench logged no transactions:\n%s", out)
-	}
-	return lat, failed, nil
-}
-
 func benchOnline(ctx context.Context, cfg *config) ([]row, error) {
+	const name = "leads_phone_whatsapp"
 	tpl, err := sharedTemplate(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -88,91 +40,125 @@ func benchOnline(ctx context.Context, cfg *config) ([]row, error) {
 	if err := pgbenchInit(ctx, cfg, tpl); err != nil {
 		return nil, err
 	}
-	// Each phase has its own baseline, pgbench alone on the same copy just before: the shared
-	// machine's other load drifts over minutes.
-	const baseFor = 15 * time.Second
+	if cfg.singleRate == 0 {
+		b, _ := jobs.Backfills.Lookup(name)
+		if cfg.singleRate, err = singleUpdateRate(ctx, cfg, tpl, b); err != nil {
+			return nil, err
+		}
+	}
+	// One copy for the backfill under both loads (the second resumes where the first paused),
+	// and for the index builds (each drops and builds the catalog again); the single UPDATE
+	// changes its rows once, so each load gets a copy of its own.
+	db, err := createDB(ctx, cfg, tpl)
+	if err != nil {
+		return nil, err
+	}
+	defer dropDB(context.WithoutCancel(ctx), cfg, db)
+	ls, err := loads(ctx, cfg, db)
+	if err != nil {
+		return nil, err
+	}
+	w, err := startWorker(ctx, cfg, db)
+	if err != nil {
+		return nil, err
+	}
+	bfs := map[string]backfillMeasure{}
+	for i, load := range ls {
+		m, err := measureBackfill(ctx, cfg, w, db, name, load, i == 0)
+		if err != nil {
+			w.stop()
+			return nil, err
+		}
+		bfs[load.short] = m
+	}
+	w.stop()
+	singles := map[string]singleMeasure{}
+	for _, load := range ls {
+		sdb, err := createDB(ctx, cfg, tpl)
+		if err != nil {
+			return nil, err
+		}
+		su, err := singleUnderLoad(ctx, cfg, sdb, load)
+		dropDB(ctx, cfg, sdb)
+		if err != nil {
+			return nil, err
+		}
+		singles[load.short] = su
+		cfg.loadedSingle[load.short] = &loadedSingle{rateRatio: su.rate / cfg.singleRate, p99Ratio: su.app.p99s.median()}
+	}
+	// The index catalog built from scratch at steady's defaults, the loads alternated: each
+	// build takes a minute or more, over which the shared machine drifts.
+	builds := map[string]*indexMeasure{}
+	for range onlineIndexReps {
+		for _, load := range ls {
+			bm := builds[load.short]
+			if bm == nil {
+				bm = &indexMeasure{}
+				builds[load.short] = bm
+			}
+			if err := onlineIndexBuilds(ctx, cfg, db, load, indexAlternatives[0], bm); err != nil {
+				return nil, err
+			}
+		}
+	}
+
 	var rows []row
-	var allBase []time.Duration
-	addRows := func(what, target string, base, during []time.Duration, failed int, extra ...row) {
-		allBase = append(allBase, base...)
-		b99, d99 := percentile(base, 0.99), percentile(during, 0.99)
-		log.Printf("pgbench %s: %d transactions, p50 %s p99 %s; alone %s / %s", what, len(during), ms(percentile(during, 0.5)), ms(d99),
-			ms(percentile(base, 0.5)), ms(b99))
-		rows = append(rows, row{"online", fmt.Sprintf("pgbench p99 %s (%d tx, %d failed) vs alone just before", what, len(during), failed),
-			ms(d99), ms(b99), ratio(d99, b99), target})
-		rows = append(rows, row{"online", fmt.Sprintf("pgbench p50 %s vs alone", what),
-			ms(percentile(during, 0.5)), ms(percentile(base, 0.5)), ratio(percentile(during, 0.5), percentile(base, 0.5)), ""})
-		rows = append(rows, extra...)
+	for _, load := range ls {
+		open := load.open()
+		var all appEffect
+		bf, su, ib := bfs[load.short], singles[load.short], builds[load.short]
+		for _, e := range []appEffect{bf.app, su.app, ib.app} {
+			all.alone = append(all.alone, e.alone...)
+		}
+		rows = append(rows, row{scenario: "online", measure: fmt.Sprintf("%s: pgbench p50 / p99 alone (all baselines, %d tx)", load.name, len(all.alone)),
+			steady: ms(percentile(all.alone, 0.5)) + " / " + ms(percentile(all.alone, 0.99))})
+		rows = append(rows, appRows("online", load, fmt.Sprintf("during a steady backfill (defaults; alone and during in alternate %s windows)", measureWindow),
+			"windows", bf.app, when(open, atMost(backfillP99Target, "0 failed")))...)
+		rows = append(rows, ratioRow("online", fmt.Sprintf("%s: … backfill throughput meanwhile (batches running %.0f%% of the time) vs the single UPDATE on an idle database", load.short, 100*bf.duty),
+			fmt.Sprintf("%.0f rows/s", bf.rate), fmt.Sprintf("%.0f rows/s", cfg.singleRate), bf.tputs(cfg.singleRate), "windows", when(open, atLeast(backfillTputTarget)), true))
+		rows = append(rows, row{scenario: "online", measure: fmt.Sprintf("%s: … backfill throughput meanwhile vs the single UPDATE of the first %d rows under the same load", load.short, su.rows),
+			steady: fmt.Sprintf("%.0f rows/s", bf.rate), baseline: fmt.Sprintf("%.0f rows/s", su.rate), ratio: fmt.Sprintf("%.2f× (1 run)", bf.rate/su.rate)})
+		rows = append(rows, appRows("online", load, fmt.Sprintf("during the single UPDATE of %d rows (the alternative)", su.rows), "run", su.app, nil)...)
+		rows = append(rows, row{scenario: "online", measure: fmt.Sprintf("%s: … the single UPDATE's own rows/s meanwhile vs on an idle database", load.short),
+			steady: fmt.Sprintf("%.0f rows/s", su.rate), baseline: fmt.Sprintf("%.0f rows/s", cfg.singleRate), ratio: fmt.Sprintf("%.2f× (1 run)", su.rate/cfg.singleRate)})
+		rows = append(rows, appRows("online", load, "during the index builds (defaults: each table's parallel_workers = 0 for its build)", "runs", ib.app, when(open, atMost(indexP99Target, "0 failed")))...)
+		rows = append(rows, row{scenario: "online", measure: fmt.Sprintf("%s: … time to build the index catalog meanwhile", load.short),
+			steady: secondsList(ib.took)})
 	}
-
-	// The backfill with default settings.
-	{
-		db, err := createDB(ctx, cfg, tpl)
-		if err != nil {
-			return nil, err
-		}
-		base, during, failed, tput, duty, err := onlineBackfill(ctx, cfg, db)
-		dropDB(ctx, cfg, db)
-		if err != nil {
-			return nil, err
-		}
-		var extra []row
-		if cfg.singleRate > 0 {
-			extra = append(extra, row{"online", fmt.Sprintf("backfill throughput meanwhile (batches running %.0f%% of the time) vs the single UPDATE on an idle database", 100*duty),
-				fmt.Sprintf("%.0f rows/s", tput), fmt.Sprintf("%.0f rows/s", cfg.singleRate), fmt.Sprintf("%.2f×", tput/cfg.singleRate), "≥ 0.5×"})
-		}
-		// The single UPDATE under the same load: what the application gets instead, and the
-		// throughput a backfill can be held to while pgbench shares the two cores.
-		db, err = createDB(ctx, cfg, tpl)
-		if err != nil {
-			return nil, err
-		}
-		su, err := singleUnderLoad(ctx, cfg, db)
-		dropDB(ctx, cfg, db)
-		if err != nil {
-			return nil, err
-		}
-		extra = append(extra, row{"online", fmt.Sprintf("backfill throughput meanwhile vs the single UPDATE of the first %d rows while pgbench runs", su.rows),
-			fmt.Sprintf("%.0f rows/s", tput), fmt.Sprintf("%.0f rows/s", su.rate), fmt.Sprintf("%.2f×", tput/su.rate), ""})
-		if cfg.singleRate > 0 {
-			extra = append(extra, row{"online", "… the single UPDATE's own rows/s while pgbench runs vs on an idle database",
-				fmt.Sprintf("%.0f rows/s", su.rate), fmt.Sprintf("%.0f rows/s", cfg.singleRate), fmt.Sprintf("%.2f×", su.rate/cfg.singleRate), ""})
-		}
-		addRows(fmt.Sprintf("during a steady backfill (default yield; alone and during in alternate %s windows)", measureWindow), "≤ 1.5×, 0 failed", base, during, failed, extra...)
-		addRows(fmt.Sprintf("during the single UPDATE of %d rows (the alternative)", su.rows), "", su.alone, su.during, su.failed)
-		if cfg.singleRate > 0 {
-			cfg.loadedSingle = &loadedSingle{rateRatio: su.rate / cfg.singleRate,
-				p99Ratio: float64(percentile(su.during, 0.99)) / float64(percentile(su.alone, 0.99))}
-		}
-	}
-
-	// The index catalog built from scratch: steady's default, and the alternatives.
-	for _, alt := range indexAlternatives {
-		db, err := createDB(ctx, cfg, tpl)
-		if err != nil {
-			return nil, err
-		}
-		base, during, failed, took, err := onlineIndexBuilds(ctx, cfg, db, alt.setup, alt.env)
-		dropDB(ctx, cfg, db)
-		if err != nil {
-			return nil, err
-		}
-		addRows("during the index builds, "+alt.name, "≤ 2×, 0 failed", base, during, failed, row{"online", "… time to build the index catalog meanwhile", fmt.Sprintf("%.1f s", took.Seconds()), "", "", ""})
-	}
-	rows = append([]row{{"online", fmt.Sprintf("pgbench p50 / p99 alone (all baselines, %d tx)", len(allBase)),
-		ms(percentile(allBase, 0.5)) + " / " + ms(percentile(allBase, 0.99)), "", "", ""}}, rows...)
 	return rows, nil
 }
 
-// indexAlternatives are the ways to run the index builds that the bench compares.
-var indexAlternatives = []struct {
-	name  string
-	setup string   // ALTER DATABASE … SET, before anything connects
-	env   []string // the worker's
-}{
+// onlineIndexReps: the index catalog's builds under each load, alternated.
+var onlineIndexReps = 2
+
+// when is t where the load is the one the targets are judged at.
+func when(open bool, t *target) *target {
+	if open {
+		return t
+	}
+	return nil
+}
+
+func secondsList(ds []time.Duration) string {
+	var parts []string
+	for _, d := range ds {
+		parts = append(parts, fmt.Sprintf("%.1f s", d.Seconds()))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// indexAlternatives are the ways to run the index builds that the bench compares; the first is
+// steady's default.
+var indexAlternatives = []indexAlternative{
 	{"default: each table's parallel_workers = 0 for its build", "", nil},
 	{"tables left alone (server default max_parallel_maintenance_workers = 2; steady's previous default)", "", []string{"STEADY_INDEX_PARALLEL_WORKERS=-1"}},
 	{"tables left alone, database max_parallel_maintenance_workers = 0 (the previous advice)", "max_parallel_maintenance_workers = 0", []string{"STEADY_INDEX_PARALLEL_WORKERS=-1"}},
+}
+
+type indexAlternative struct {
+	name  string
+	setup string   // ALTER DATABASE … SET, before anything connects
+	env   []string // the worker's
 }
 
 // singleUnderLoadRows is how much of the table the single UPDATE under load changes: enough
@@ -180,15 +166,14 @@ var indexAlternatives = []struct {
 const singleUnderLoadRows = 1_000_000
 
 type singleMeasure struct {
-	rows          int64
-	rate          float64 // rows/s
-	alone, during []time.Duration
-	failed        int
+	rows int64
+	rate float64 // rows/s
+	app  appEffect
 }
 
 // singleUnderLoad measures pgbench alone, then runs the backfill's UPDATE over the first
 // singleUnderLoadRows keys in one statement through PgBouncer while pgbench goes on.
-func singleUnderLoad(ctx context.Context, cfg *config, db string) (singleMeasure, error) {
+func singleUnderLoad(ctx context.Context, cfg *config, db string, load pgbenchLoad) (singleMeasure, error) {
 	var m singleMeasure
 	b, _ := jobs.Backfills.Lookup("leads_phone_whatsapp")
 	conn, err := pgx.Connect(ctx, withDB(cfg.poolerURL, db)+"&default_query_exec_mode=exec")
@@ -196,7 +181,7 @@ func singleUnderLoad(ctx context.Context, cfg *config, db string) (singleMeasure
 		return m, err
 	}
 	defer conn.Close(ctx)
-	stream := startPgbench(ctx, cfg, db)
+	stream := startPgbench(ctx, cfg, db, load)
 	sleepCtx(ctx, settleAfter)
 	from := time.Now()
 	sleepCtx(ctx, 2*measureWindow)
@@ -209,68 +194,68 @@ func singleUnderLoad(ctx context.Context, cfg *config, db string) (singleMeasure
 	}
 	m.rows = tag.RowsAffected()
 	m.rate = float64(m.rows) / t1.Sub(t0).Seconds()
-	m.alone, _ = between(txs, from, t0)
-	m.during, m.failed = between(txs, t0, t1)
-	log.Printf("single UPDATE under pgbench: %d rows, %.0f rows/s", m.rows, m.rate)
+	alone, _ := between(txs, from, t0)
+	during, failed := between(txs, t0, t1)
+	m.app.add(alone, during, failed)
+	log.Printf("single UPDATE under pgbench (%s): %d rows, %.0f rows/s", load.short, m.rows, m.rate)
 	return m, nil
 }
 
-// onlineBackfill measures pgbench alone and during the backfill with the worker's defaults,
-// interleaved, and the backfill's rate and the share of time its batches ran meanwhile.
-func onlineBackfill(ctx context.Context, cfg *config, db string) (base, during []time.Duration, failed int, rate, duty float64, err error) {
-	w, err := startWorker(ctx, cfg, db)
-	if err != nil {
-		return
-	}
-	defer w.stop()
-	m, err := measureBackfill(ctx, cfg, w, db, "leads_phone_whatsapp", true)
-	return m.alone, m.during, m.failed, m.rate, m.duty, err
+// indexMeasure is the index catalog built from scratch, one or more times.
+type indexMeasure struct {
+	app  appEffect
+	took []time.Duration
 }
 
-// onlineIndexBuilds drops the index catalog's indexes, applies a database setting (if any),
-// measures pgbench alone, then starts a worker (which enqueues the builds) and measures pgbench
-// until every catalog index is valid again.
-func onlineIndexBuilds(ctx context.Context, cfg *config, db, setting string, env []string) (base, during []time.Duration, failed int, took time.Duration, err error) {
+// onlineIndexBuilds drops the index catalog's indexes, applies the alternative's database
+// setting (if any), measures pgbench alone, then starts a worker (which enqueues the builds)
+// and measures pgbench until every catalog index is valid again.
+func onlineIndexBuilds(ctx context.Context, cfg *config, db string, load pgbenchLoad, alt indexAlternative, into *indexMeasure) error {
 	c, err := pgx.Connect(ctx, withDB(cfg.directURL, db))
 	if err != nil {
-		return
+		return err
 	}
 	defer c.Close(ctx)
 	for _, ix := range jobs.Indexes().All() {
 		if _, err = c.Exec(ctx, "DROP INDEX IF EXISTS "+pgx.Identifier{ix.Name}.Sanitize()); err != nil {
-			return
+			return err
 		}
 	}
-	if setting != "" {
-		if _, err = c.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{db}.Sanitize()+" SET "+setting); err != nil {
-			return
-		}
+	setting := "RESET max_parallel_maintenance_workers"
+	if alt.setup != "" {
+		setting = "SET " + alt.setup
 	}
-	// The builds before this one (benchIndexes alternates them on the same copies) leave dirty
-	// pages: written now, not during this measurement (see createDB).
+	if _, err = c.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{db}.Sanitize()+" "+setting); err != nil {
+		return err
+	}
+	// The builds before this one leave dirty pages: written now, not during this measurement
+	// (see createDB).
 	if _, err = c.Exec(ctx, "CHECKPOINT"); err != nil {
-		return
+		return err
 	}
-	if base, err = pgbenchFor(ctx, cfg, db, 15*time.Second); err != nil {
-		return
+	base, err := pgbenchFor(ctx, cfg, db, load, 15*time.Second)
+	if err != nil {
+		return err
 	}
-	stream := startPgbench(ctx, cfg, db)
+	stream := startPgbench(ctx, cfg, db, load)
 	start := time.Now()
-	w, err := startWorker(ctx, cfg, db, env...)
+	w, err := startWorker(ctx, cfg, db, alt.env...)
 	if err != nil {
 		stream.finish()
-		return
+		return err
 	}
 	err = waitFor(ctx, time.Hour, "index builds", func() (bool, error) { return catalogValid(ctx, c) })
-	took = time.Since(start)
 	end := time.Now()
 	w.stop()
 	txs, serr := stream.finish()
 	if err = cmpErr(err, serr); err != nil {
-		return
+		return err
 	}
-	during, failed = between(txs, start, end)
-	return base, during, failed, took, nil
+	during, failed := between(txs, start, end)
+	into.app.add(base, during, failed)
+	into.took = append(into.took, end.Sub(start))
+	log.Printf("index builds (%s, %s): %.0f s", alt.name, load.short, end.Sub(start).Seconds())
+	return nil
 }
 
 // catalogValid reports whether every index of the catalog is in place and valid.
@@ -283,25 +268,4 @@ func catalogValid(ctx context.Context, c *pgx.Conn) (bool, error) {
 	err := c.QueryRow(ctx, `SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 		WHERE c.relname = ANY($1) AND i.indisvalid AND i.indisready`, names).Scan(&n)
 	return n == len(names), err
-}
-
-// indexBuildsFromScratch drops the index catalog's indexes in db, runs setup (if any), and starts
-// a worker, which enqueues the builds at start.
-func indexBuildsFromScratch(ctx context.Context, cfg *config, db, setup string) (*worker, error) {
-	c, err := pgx.Connect(ctx, withDB(cfg.directURL, db))
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close(ctx)
-	for _, ix := range jobs.Indexes().All() {
-		if _, err := c.Exec(ctx, "DROP INDEX IF EXISTS "+pgx.Identifier{ix.Name}.Sanitize()); err != nil {
-			return nil, err
-		}
-	}
-	if setup != "" {
-		if _, err := c.Exec(ctx, setup); err != nil {
-			return nil, err
-		}
-	}
-	return startWorker(ctx, cfg, db)
 }

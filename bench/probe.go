@@ -53,8 +53,12 @@ func benchProbe(ctx context.Context, cfg *config) ([]row, error) {
 			}
 			times = append(times, d.ProbeTime)
 		}
-		rows = append(rows, row{"probe", fmt.Sprintf("fall back to POOLER when DIRECT is %s (median of 5, max %s)", target.name, ms(percentile(times, 1))),
-			ms(median(times)), "timeout " + dbconn.DefaultDirectTimeout.String(), ratio(median(times), dbconn.DefaultDirectTimeout), "never above the timeout"})
+		var r ratios
+		for _, t := range times {
+			r = append(r, float64(t)/float64(dbconn.DefaultDirectTimeout))
+		}
+		rows = append(rows, ratioRow("probe", fmt.Sprintf("fall back to POOLER when DIRECT is %s", target.name),
+			ms(median(times)), "timeout "+dbconn.DefaultDirectTimeout.String(), r, "runs", atMost(1), true))
 	}
 	return rows, nil
 }

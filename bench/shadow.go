@@ -58,9 +58,10 @@ func benchShadowAdopt(ctx context.Context, cfg *config, addr, name string, src f
 	}
 	log.Printf("adopt %s on a shadow (%d): %s, replay %s, again %s", name, len(n), ms(median(first)), ms(median(replays)), ms(median(again)))
 	return []row{
-		{"adopt", fmt.Sprintf("every object present, no history, %s migrations (%d), judged on a shadow database: time (%s RTT)", name, len(n), 2*cfg.latency), ms(median(first)), "", "", ""},
-		{"adopt", fmt.Sprintf("… of which the shadow's replay (%d files, each with its state read)", len(n)), ms(median(replays)), "", "", ""},
-		{"adopt", fmt.Sprintf("… again after the history is deleted: states kept, no replay (%d)", len(n)), ms(median(again)), ms(median(first)), ratio(median(again), median(first)), ""},
+		{scenario: "adopt", measure: fmt.Sprintf("every object present, no history, %s migrations (%d), judged on a shadow database: time (%s RTT)", name, len(n), 2*cfg.latency), steady: ms(median(first))},
+		{scenario: "adopt", measure: fmt.Sprintf("… of which the shadow's replay (%d files, each with its state read)", len(n)), steady: ms(median(replays))},
+		ratioRow("adopt", fmt.Sprintf("… again after the history is deleted: states kept, no replay (%d)", len(n)), ms(median(again)), ms(median(first)),
+			durationRatios(again, first), "runs", nil, true),
 	}, nil
 }
 

@@ -69,11 +69,11 @@ func benchSignals(ctx context.Context, cfg *config) ([]row, error) {
 	defer dropDB(context.WithoutCancel(ctx), cfg, db)
 
 	const phase = 12 * time.Second
-	// Closed loop first: its rate sets the rate-limited load (40 % of it).
+	// Closed loop first: its rate sets the open-loop load.
 	closed := pgbenchLoad{name: "closed loop", clients: 4}
 	var phases []signalPhase
 	for range 2 { // twice, interleaved: the machine's other load drifts
-		for _, load := range []pgbenchLoad{closed, {name: "40% rate", clients: 4, rate: -0.4}, {name: "idle"}} {
+		for _, load := range []pgbenchLoad{closed, {name: "50% rate", clients: 4, rate: -openLoopShare}, {name: "idle"}} {
 			for _, nice := range []float64{-1, 0, 1, 3, 9} { // -1: no backfill
 				phases = append(phases, signalPhase{load: load, nice: nice})
 			}
@@ -130,9 +130,10 @@ func benchSignals(ctx context.Context, cfg *config) ([]row, error) {
 }
 
 type pgbenchLoad struct {
-	name    string
-	clients int
-	rate    float64 // transactions per second; 0 closed loop; <0 a share of the closed loop's
+	name, short string // in a measure; short, as a prefix of the rows that follow the first
+	clients     int
+	rate        float64 // transactions per second; 0 closed loop; <0 a share of the closed loop's
+	maxRate     float64 // pgbench's closed-loop rate alone, which rate is a share of
 }
 
 type signalPhase struct {
@@ -416,10 +417,10 @@ func analyseSignals(phases []signalPhase, samples []signalSample, batches []batc
 				phaseSig[k] = append(phaseSig[k], agg(sig.f))
 			}
 		}
-		rows = append(rows, row{"signals", fmt.Sprintf("pgbench %s, %s: p99 / probe ratio / active / WAL MB/s / WAL waiters / batch cost ratio", p.load.name, nice),
-			fmt.Sprintf("%s / %.2f / %.1f / %.1f / %.2f / %.2f", p99, agg(func(w signalWindow) float64 { return w.probe }),
+		rows = append(rows, row{scenario: "signals", measure: fmt.Sprintf("pgbench %s, %s: p99 / probe ratio / active / WAL MB/s / WAL waiters / batch cost ratio", p.load.name, nice),
+			steady: fmt.Sprintf("%s / %.2f / %.1f / %.1f / %.2f / %.2f", p99, agg(func(w signalWindow) float64 { return w.probe }),
 				agg(func(w signalWindow) float64 { return w.active }), agg(func(w signalWindow) float64 { return w.walMBps }),
-				agg(func(w signalWindow) float64 { return w.walWait }), agg(func(w signalWindow) float64 { return w.costRatio })), "", "", ""})
+				agg(func(w signalWindow) float64 { return w.walWait }), agg(func(w signalWindow) float64 { return w.costRatio }))})
 	}
 	for k, sig := range signals {
 		var xs, ys []float64
@@ -434,8 +435,8 @@ func analyseSignals(phases []signalPhase, samples []signalSample, batches []batc
 				pxs, pys = append(pxs, x), append(pys, phaseP99[j])
 			}
 		}
-		rows = append(rows, row{"signals", fmt.Sprintf("Spearman ρ of %s with pgbench p99: per second (%d s) / per phase (%d phases)", sig.name, len(xs), len(pxs)),
-			fmt.Sprintf("%.2f / %.2f", spearman(xs, ys), spearman(pxs, pys)), "", "", ""})
+		rows = append(rows, row{scenario: "signals", measure: fmt.Sprintf("Spearman ρ of %s with pgbench p99: per second (%d s) / per phase (%d phases)", sig.name, len(xs), len(pxs)),
+			steady: fmt.Sprintf("%.2f / %.2f", spearman(xs, ys), spearman(pxs, pys))})
 	}
 	return rows
 }

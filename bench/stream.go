@@ -12,9 +12,9 @@ import (
 	"time"
 )
 
-// pgbenchStream runs pgbench (closed loop, 4 clients) in back-to-back chunks until stopped, so
-// that a phase of unknown length (index builds) is covered whole and every transaction keeps its
-// end time for the timeline.
+// pgbenchStream runs pgbench under a load in back-to-back chunks until stopped, so that a phase
+// of unknown length (index builds) is covered whole and every transaction keeps its end time
+// for the timeline.
 type pgbenchStream struct {
 	mu   sync.Mutex
 	txs  []pgbenchTx
@@ -23,15 +23,18 @@ type pgbenchStream struct {
 	done chan struct{}
 }
 
-const pgbenchChunk = 5 * time.Second
+// pgbenchChunk is one pgbench run of the stream. An open-loop run that falls behind its
+// schedule drops what it had not started when it ends: chunks are long enough that a phase's
+// backlog shows as lag, not as gaps.
+const pgbenchChunk = 10 * time.Second
 
-func startPgbench(ctx context.Context, cfg *config, db string) *pgbenchStream {
+func startPgbench(ctx context.Context, cfg *config, db string, load pgbenchLoad) *pgbenchStream {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &pgbenchStream{stop: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		for ctx.Err() == nil {
-			txs, err := pgbenchTimed(context.WithoutCancel(ctx), cfg, db, pgbenchLoad{name: "closed loop", clients: 4}, pgbenchChunk)
+			txs, err := pgbenchTimed(context.WithoutCancel(ctx), cfg, db, load, pgbenchChunk)
 			s.mu.Lock()
 			s.txs = append(s.txs, txs...)
 			if err != nil && s.err == nil {

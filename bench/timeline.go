@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,9 +12,11 @@ import (
 
 // The timeline runs pgbench throughout, with steady's defaults: pgbench alone, then the
 // backfill for a while (paused after 40 s), then the index catalog dropped and built again one
-// index at a time, then pgbench alone again. Its per-second latencies and the spans of the
-// backfill and of each index build are drawn in docs/bench-timeline.svg.
+// index at a time, then pgbench alone again; once under each load. Its per-second latencies
+// and the spans of the backfill and of each index build are drawn in docs/bench-timeline.svg
+// (open loop) and docs/bench-timeline-saturation.svg.
 type timeline struct {
+	load     pgbenchLoad
 	start    time.Time
 	txs      []pgbenchTx
 	backfill [2]time.Time
@@ -23,7 +24,6 @@ type timeline struct {
 }
 
 func benchTimeline(ctx context.Context, cfg *config) ([]row, error) {
-	const name = "leads_phone_whatsapp"
 	tpl, err := sharedTemplate(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -36,17 +36,37 @@ func benchTimeline(ctx context.Context, cfg *config) ([]row, error) {
 		return nil, err
 	}
 	defer dropDB(context.WithoutCancel(ctx), cfg, db)
-	c, err := pgx.Connect(ctx, withDB(cfg.directURL, db))
+	ls, err := loads(ctx, cfg, db)
 	if err != nil {
 		return nil, err
 	}
+	cfg.timelines = nil
+	var rows []row
+	for i, load := range ls {
+		tl, rs, err := runTimeline(ctx, cfg, db, load, i == 0)
+		if err != nil {
+			return nil, err
+		}
+		cfg.timelines = append(cfg.timelines, tl)
+		rows = append(rows, rs...)
+	}
+	return rows, nil
+}
+
+// runTimeline is one timeline under load; the backfill starts when first, else resumes.
+func runTimeline(ctx context.Context, cfg *config, db string, load pgbenchLoad, first bool) (*timeline, []row, error) {
+	const name = "leads_phone_whatsapp"
+	c, err := pgx.Connect(ctx, withDB(cfg.directURL, db))
+	if err != nil {
+		return nil, nil, err
+	}
 	defer c.Close(context.WithoutCancel(ctx))
 
-	tl := &timeline{start: time.Now()}
-	stream := startPgbench(ctx, cfg, db)
-	fail := func(err error) ([]row, error) {
+	tl := &timeline{load: load, start: time.Now()}
+	stream := startPgbench(ctx, cfg, db, load)
+	fail := func(err error) (*timeline, []row, error) {
 		stream.finish()
-		return nil, err
+		return nil, nil, err
 	}
 	sleepCtx(ctx, 15*time.Second)
 	w, err := startWorker(ctx, cfg, db)
@@ -55,7 +75,11 @@ func benchTimeline(ctx context.Context, cfg *config) ([]row, error) {
 	}
 	defer w.stop()
 	tl.backfill[0] = time.Now()
-	if _, err := steadyCmd(ctx, cfg, db, "backfill", "enqueue", name); err != nil {
+	sub := "resume"
+	if first {
+		sub = "enqueue"
+	}
+	if _, err := steadyCmd(ctx, cfg, db, "backfill", sub, name); err != nil {
 		return fail(err)
 	}
 	sleepCtx(ctx, 40*time.Second)
@@ -80,20 +104,19 @@ func benchTimeline(ctx context.Context, cfg *config) ([]row, error) {
 	sleepCtx(ctx, 10*time.Second)
 	txs, err := stream.finish()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tl.txs, tl.builds = txs, w.indexBuilds()
-	cfg.timeline = tl
 
 	alone, _ := between(txs, tl.start, tl.backfill[0])
-	bf, bfFailed := between(txs, tl.backfill[0].Add(5*time.Second), tl.backfill[1])
-	ib, ibFailed := between(txs, buildsStart, buildsEnd)
-	log.Printf("timeline: p99 alone %s, during the backfill %s, during the index builds %s (%d builds, %.0f s)",
-		ms(percentile(alone, 0.99)), ms(percentile(bf, 0.99)), ms(percentile(ib, 0.99)), len(tl.builds), buildsEnd.Sub(buildsStart).Seconds())
-	return []row{
-		{"timeline", fmt.Sprintf("one pgbench run with steady's defaults: p99 during the backfill (%d failed) vs alone before it", bfFailed),
-			ms(percentile(bf, 0.99)), ms(percentile(alone, 0.99)), ratio(percentile(bf, 0.99), percentile(alone, 0.99)), "≤ 1.5×"},
-		{"timeline", fmt.Sprintf("… p99 during the index builds (%d builds, %.0f s, %d failed) vs alone", len(tl.builds), buildsEnd.Sub(buildsStart).Seconds(), ibFailed),
-			ms(percentile(ib, 0.99)), ms(percentile(alone, 0.99)), ratio(percentile(ib, 0.99), percentile(alone, 0.99)), "≤ 2×"},
-	}, nil
+	var bf, ib appEffect
+	during, failed := between(txs, tl.backfill[0].Add(5*time.Second), tl.backfill[1])
+	bf.add(alone, during, failed)
+	during, failed = between(txs, buildsStart, buildsEnd)
+	ib.add(alone, during, failed)
+	open := load.open()
+	rows := appRows("timeline", load, "in one run with steady's defaults: during the backfill, vs alone before it", "run", bf, when(open, atMost(backfillP99Target, "0 failed")))
+	rows = append(rows, appRows("timeline", load, fmt.Sprintf("… during the index builds (%d builds, %.0f s), vs alone before the backfill", len(tl.builds), buildsEnd.Sub(buildsStart).Seconds()),
+		"run", ib, when(open, atMost(indexP99Target, "0 failed")))...)
+	return tl, rows, nil
 }

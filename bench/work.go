@@ -263,18 +263,19 @@ func benchBackfill(ctx context.Context, cfg *config) ([]row, error) {
 	single := median(singles)
 	cfg.singleRate = float64(rowsN) / single.Seconds()
 	tput := func(d time.Duration) string { return fmt.Sprintf("%.0f rows/s", float64(rowsN)/d.Seconds()) }
-	of := ""
-	if backfillReps > 1 {
-		of = fmt.Sprintf(" (medians of %d, alternated with the single UPDATE's)", backfillReps)
-	}
+	// Throughput ratios: steady's rate against the single UPDATE's, run i of each paired.
+	speed := func(n int) ratios { return durationRatios(singles, took[n]) }
 	one, two := median(took[1]), median(took[2])
-	rows := []row{{"backfill", fmt.Sprintf("`%s` over %d rows through PgBouncer: throughput%s", name, rowsN, of), tput(one), tput(single), fmt.Sprintf("%.2f×", single.Seconds()/one.Seconds()), "≥ 0.7×"}}
+	rows := []row{ratioRow("backfill", fmt.Sprintf("`%s` over %d rows through PgBouncer, application idle: throughput (alternated with the single UPDATE's)", name, rowsN),
+		tput(one), tput(single), speed(1), "runs", atLeast(0.7), true)}
 	if len(batches) > 0 {
-		rows = append(rows, row{"backfill", fmt.Sprintf("batch duration p50 / p99 (%d batches)", len(batches)), ms(percentile(batches, 0.5)) + " / " + ms(percentile(batches, 0.99)), "", "", "p99 ≤ 500 ms"})
+		p99 := percentile(batches, 0.99)
+		rows = append(rows, row{scenario: "backfill", measure: fmt.Sprintf("batch duration p50 / p99 (%d batches)", len(batches)),
+			steady: ms(percentile(batches, 0.5)) + " / " + ms(p99), target: "p99 ≤ 500 ms", met: yesNo(p99 <= 500*time.Millisecond)})
 	}
-	rows = append(rows, row{"backfill", "worker peak RSS (VmHWM)", rss, "", "", ""},
-		row{"backfill", fmt.Sprintf("the same in 2 slices (`--slices 2`, 2 backfill workers), application idle: throughput%s", of),
-			tput(two), tput(single), fmt.Sprintf("%.2f×", single.Seconds()/two.Seconds()), "≥ 1.0×"})
+	rows = append(rows, row{scenario: "backfill", measure: "worker peak RSS (VmHWM)", steady: rss},
+		ratioRow("backfill", "the same in 2 slices (`--slices 2`, 2 backfill workers), application idle: throughput (alternated)",
+			tput(two), tput(single), speed(2), "runs", atLeast(1.0), true))
 	return rows, nil
 }
 

@@ -2,8 +2,8 @@
 // share) and one versioned set of migrations that makes and changes them (Tables.Ensure).
 //
 // The set is numbered SQL files embedded in the binary (migrations/NNNN_name.sql), applied in
-// order, each in its own transaction that also records it in steady_schema_versions, under the
-// lease the user migrations use (steady_migration_lease). A process applies it once, at its
+// order, in one transaction that also records them in steady_schema_versions, under the lease
+// the user migrations use (steady_migration_lease). A process applies it once, at its
 // first need: when the set is current that costs one statement and writes nothing. The first
 // version takes over the tables earlier releases created on their own, in whatever shape they
 // left them, so an existing database upgrades in place.

@@ -54,6 +54,7 @@ type Lease struct {
 	stop   chan struct{}
 	done   chan struct{}
 	cancel context.CancelCauseFunc
+	first  bool // taken as the lease table was created
 }
 
 func newHolder() string {
@@ -72,8 +73,13 @@ func (t *Tables) AcquireLease(ctx context.Context, ttl time.Duration) (*Lease, c
 		var got string
 		err := db.QueryRow(ctx, acquire, l.holder, ttl.Seconds()).Scan(&got)
 		if isUndefined(err) && attempt == 0 {
-			if err := t.bootstrapLease(ctx); err != nil {
-				return nil, nil, fmt.Errorf("create %s: %w", t.schema.Table("steady_migration_lease"), err)
+			created, berr := t.bootstrapLease(ctx, l)
+			if berr != nil {
+				return nil, nil, fmt.Errorf("create %s: %w", t.schema.Table("steady_migration_lease"), berr)
+			}
+			if created {
+				l.first = true
+				break
 			}
 			err = db.QueryRow(ctx, acquire, l.holder, ttl.Seconds()).Scan(&got)
 		}
@@ -102,6 +108,7 @@ func (t *Tables) AcquireLease(ctx context.Context, ttl time.Duration) (*Lease, c
 	runCtx, cancel := context.WithCancelCause(ctx)
 	l.cancel = cancel
 	go l.keepAlive(runCtx)
+	t.held.Store(l)
 	return l, runCtx, nil
 }
 
@@ -110,25 +117,39 @@ func (t *Tables) AcquireLease(ctx context.Context, ttl time.Duration) (*Lease, c
 // rivermigrate's does: docs/architecture.md, "rivermigrate takes no lock"); serialised on a
 // transaction-scoped advisory lock, the second creator waits for the first to commit and then finds the table.
 // The schema is created only when missing: CREATE SCHEMA IF NOT EXISTS needs the CREATE
-// privilege on the database even when the schema exists.
-func (t *Tables) bootstrapLease(ctx context.Context) error {
-	return pgx.BeginFunc(ctx, t.cfg.Pool, func(tx pgx.Tx) error {
-		var missing bool
+// privilege on the database even when the schema exists. The creator takes l in the same
+// transaction (created): no lease was held on the database before it.
+func (t *Tables) bootstrapLease(ctx context.Context, l *Lease) (created bool, err error) {
+	err = pgx.BeginFunc(ctx, t.cfg.Pool, func(tx pgx.Tx) error {
+		var noSchema, noTable bool
 		if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', '5s', true), pg_advisory_xact_lock($1)`, bootstrapLockKey); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `SELECT to_regnamespace($1) IS NULL`, pgx.Identifier{t.schema.Name()}.Sanitize()).Scan(&missing); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT to_regnamespace($1) IS NULL, to_regclass($2) IS NULL`, pgx.Identifier{t.schema.Name()}.Sanitize(),
+			t.schema.Table("steady_migration_lease")).Scan(&noSchema, &noTable); err != nil {
 			return err
 		}
-		if missing {
+		if noSchema {
 			if _, err := tx.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{t.schema.Name()}.Sanitize()); err != nil {
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, t.schema.SQL(createLease))
+		if !noTable {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, t.schema.SQL(createLease)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, t.schema.SQL(acquireLease), l.holder, l.ttl.Seconds())
+		created = err == nil
 		return err
 	})
+	return created && err == nil, err
 }
+
+// First reports a lease taken as its table was created: no runner held one on this database
+// before it, so nothing a runner does under the lease happened since the caller last looked.
+func (l *Lease) First() bool { return l.first }
 
 func (l *Lease) keepAlive(ctx context.Context) {
 	defer close(l.done)
@@ -157,6 +178,7 @@ func (l *Lease) keepAlive(ctx context.Context) {
 // Release gives the lease back (it expires anyway if this fails) and cancels the context
 // AcquireLease returned.
 func (l *Lease) Release(ctx context.Context) {
+	l.db.held.CompareAndSwap(l, nil)
 	close(l.stop)
 	<-l.done
 	if _, err := l.db.cfg.Pool.Exec(context.WithoutCancel(ctx), l.db.schema.SQL(releaseLease), l.holder); err != nil {

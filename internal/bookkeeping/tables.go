@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -78,6 +79,10 @@ type Tables struct {
 
 	mu      sync.Mutex
 	current bool
+	// held is the migration lease while this process holds it: Ensure applies the set under it
+	// rather than waiting for a lease of its own (a migration run ensures the tables under its
+	// lease).
+	held atomic.Pointer[Lease]
 }
 
 // New validates cfg. It does not touch the database.
@@ -112,22 +117,23 @@ func (t *Tables) MarkCurrent() {
 }
 
 // Ensure brings the tables to this steady's version, once per process: when they are current
-// it costs one statement and writes nothing. Otherwise it takes the migration lease and applies
-// each missing version in its own transaction, recording it. A database a newer steady has
-// migrated is left as it is (its tables are a superset). A failure is returned and the next
-// call tries again.
+// it costs one statement and writes nothing. Otherwise it applies the missing versions under
+// the migration lease (this process's, when it holds it; else its own, waited for) in one
+// transaction that also records them. A database a newer steady has migrated is left as it is
+// (its tables are a superset). A failure is returned and the next call tries again.
 func (t *Tables) Ensure(ctx context.Context) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.current {
 		return nil
 	}
+	underLease := t.held.Load() != nil
 	v, err := t.Version(ctx)
 	if err != nil {
 		return err
 	}
 	if v < Latest() {
-		if err := t.apply(ctx); err != nil {
+		if err := t.apply(ctx, v, underLease); err != nil {
 			return fmt.Errorf("steady's tables in schema %s: %w", t.schema.Name(), err)
 		}
 	}
@@ -148,37 +154,47 @@ func (t *Tables) Version(ctx context.Context) (int, error) {
 	return v, nil
 }
 
-func (t *Tables) apply(ctx context.Context) error {
-	lease, runCtx, err := t.AcquireLease(ctx, t.cfg.LeaseTTL)
-	if err != nil {
-		return err
+// apply applies the versions after v; v was read under the lease when underLease.
+func (t *Tables) apply(ctx context.Context, v int, underLease bool) error {
+	if !underLease || t.held.Load() == nil {
+		lease, runCtx, err := t.AcquireLease(ctx, t.cfg.LeaseTTL)
+		if err != nil {
+			return err
+		}
+		defer lease.Release(ctx)
+		ctx = runCtx
+		// Another process may have applied them while this one waited.
+		if v, err = t.Version(ctx); err != nil {
+			return err
+		}
 	}
-	defer lease.Release(ctx)
-	// Another process may have applied them while this one waited.
-	v, err := t.Version(runCtx)
-	if err != nil {
+	if v >= Latest() {
+		return nil
+	}
+	start := time.Now()
+	err := pgx.BeginFunc(ctx, t.cfg.Pool, func(tx pgx.Tx) error {
+		// Every missing version and its record in one statement string: three round trips
+		// (BEGIN, it, COMMIT) however many versions. Only steady's tables are touched; a lock
+		// held on one by a stuck session fails the set rather than queueing steady's own work
+		// behind it.
+		var b strings.Builder
+		b.WriteString("SET LOCAL lock_timeout = '5s';\n")
+		var records []string
+		for _, m := range all[v:] {
+			b.WriteString(t.render(m) + "\n;\n")
+			records = append(records, fmt.Sprintf("(%d, '%s')", m.Version, strings.ReplaceAll(m.Name, "'", "''")))
+		}
+		b.WriteString("INSERT INTO " + t.schema.Table("steady_schema_versions") + " (version, name) VALUES " + strings.Join(records, ", "))
+		_, err := tx.Exec(ctx, b.String())
 		return err
+	})
+	if err != nil {
+		if cause := context.Cause(ctx); errors.Is(cause, ErrLeaseLost) {
+			err = cause
+		}
+		return fmt.Errorf("versions %04d to %04d: %w", v+1, Latest(), err)
 	}
 	for _, m := range all[v:] {
-		start := time.Now()
-		err := pgx.BeginFunc(runCtx, t.cfg.Pool, func(tx pgx.Tx) error {
-			// Only steady's tables are touched; a lock held on one by a stuck session fails the
-			// version rather than queueing steady's own work behind it.
-			if _, err := tx.Exec(runCtx, "SET LOCAL lock_timeout = '5s'"); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(runCtx, t.render(m)); err != nil {
-				return err
-			}
-			_, err := tx.Exec(runCtx, "INSERT INTO "+t.schema.Table("steady_schema_versions")+" (version, name) VALUES ($1, $2)", m.Version, m.Name)
-			return err
-		})
-		if err != nil {
-			if cause := context.Cause(runCtx); errors.Is(cause, ErrLeaseLost) {
-				err = cause
-			}
-			return fmt.Errorf("version %04d %s: %w", m.Version, m.Name, err)
-		}
 		t.cfg.Logger.Info("steady's tables migrated", slog.Int("version", m.Version), slog.String("name", m.Name),
 			slog.String("schema", t.schema.Name()), slog.Int64("duration_ms", time.Since(start).Milliseconds()))
 	}

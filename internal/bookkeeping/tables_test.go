@@ -135,7 +135,7 @@ func TestEnsure(t *testing.T) {
 	t.Run("LeaseTakenOneAtATimeOnAFreshDatabase", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		var held, most atomic.Int32
+		var held, most, firsts atomic.Int32
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {
@@ -150,6 +150,9 @@ func TestEnsure(t *testing.T) {
 					errs[i] = err
 					return
 				}
+				if l.First() {
+					firsts.Add(1)
+				}
 				n := held.Add(1)
 				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 				}
@@ -162,6 +165,7 @@ func TestEnsure(t *testing.T) {
 			require.NoError(t, err)
 		}
 		require.Equal(t, int32(1), most.Load())
+		require.Equal(t, int32(1), firsts.Load(), "one lease was taken with its table: the first ever")
 		require.Equal(t, []string{"steady_migration_lease"}, b.tablesIn(t, "leased"))
 	})
 }

@@ -196,7 +196,7 @@ func parseFileName(file string) (version Version, name string, format Format, sk
 		base, format = b, FormatGolangMigrate
 	}
 	digits, name, ok := strings.Cut(base, "_")
-	if !ok || digits == "" || name == "" || strings.Trim(digits, "0123456789") != "" {
+	if !ok || name == "" || !allDigits(digits) {
 		return fail(wantNames)
 	}
 	v, err := ParseVersion(digits)

@@ -1,6 +1,9 @@
 package migfiles_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -274,4 +277,23 @@ func TestLoadUnreadableFileIsTypedError(t *testing.T) {
 	require.Equal(t, "0002_gone.sql", le.File)
 	require.ErrorIs(t, err, fs.ErrNotExist, "the cause is kept for errors.Is")
 	require.True(t, migrate.IsBadInput(err))
+}
+
+// The set's checksum is what stamps written by earlier releases hold: sha256 of one line per
+// migration, "version name checksum".
+func TestChecksumOfTheSet(t *testing.T) {
+	t.Parallel()
+	for _, set := range []map[string]string{
+		{"0001_a.sql": "CREATE TABLE a ();\n", "7_b.sql": "CREATE TABLE b ();\n", "20230412093000_c.sql": "CREATE TABLE c ();\n"},
+		{"V1_1__a.sql": "CREATE TABLE a ();\n", "V2__b.sql": "CREATE TABLE b ();\n"},
+	} {
+		ms, err := migfiles.Load(files(set))
+		require.NoError(t, err)
+		var lines strings.Builder
+		for _, m := range ms {
+			fmt.Fprintf(&lines, "%s %s %s\n", m.Version, m.Name, m.Checksum)
+		}
+		sum := sha256.Sum256([]byte(lines.String()))
+		require.Equal(t, hex.EncodeToString(sum[:]), migfiles.Checksum(ms), lines.String())
+	}
 }

@@ -19,6 +19,14 @@ func ParseVersion(s string) (Version, error) {
 	if s == "" {
 		return "", fmt.Errorf("empty version")
 	}
+	if allDigits(s) {
+		// The common case, one part, without allocating: a long history lists thousands.
+		if p := strings.TrimLeft(s, "0"); p == "" {
+			return "0", nil
+		} else if len(p) <= 18 {
+			return Version(p), nil
+		}
+	}
 	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '_' })
 	if len(parts) == 0 || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "_") || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "_") {
 		return "", fmt.Errorf("version %q: want digits, optionally separated by dots", s)
@@ -42,16 +50,36 @@ func ParseVersion(s string) (Version, error) {
 
 // Compare orders versions numerically, part by part; a missing part counts as less (1 < 1.0 < 1.1).
 func (v Version) Compare(w Version) int {
-	a, b := strings.Split(string(v), "."), strings.Split(string(w), ".")
-	for i := range min(len(a), len(b)) {
-		if c := cmp.Compare(len(a[i]), len(b[i])); c != 0 { // no leading zeros: longer is larger
+	a, b := string(v), string(w)
+	for {
+		pa, ra, moreA := strings.Cut(a, ".")
+		pb, rb, moreB := strings.Cut(b, ".")
+		// No leading zeros: the longer part is the larger.
+		if c := cmp.Or(cmp.Compare(len(pa), len(pb)), strings.Compare(pa, pb)); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a[i], b[i]); c != 0 {
-			return c
+		if !moreA || !moreB {
+			return cmp.Compare(b2i(moreA), b2i(moreB))
+		}
+		a, b = ra, rb
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// allDigits reports a non-empty string of ASCII digits.
+func allDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
 		}
 	}
-	return cmp.Compare(len(a), len(b))
+	return s != ""
 }
 
 // Int reports the version as an integer when it has one part.

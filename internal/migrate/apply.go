@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/steadydb/steady/internal/backoff"
 )
 
@@ -39,9 +40,6 @@ func (e *StatementError) Unwrap() error { return e.Err }
 // errRecordedMeanwhile reports that another runner recorded the migration first.
 var errRecordedMeanwhile = errors.New("recorded by another runner")
 
-// advisoryClass is the first key of the per-migration transaction lock ("stdy").
-const advisoryClass = 0x73746479
-
 // applyOne runs the statements a plan selected and records the migration, all in one
 // transaction unless the file runs outside one. A lock timeout (55P03) rolls back and retries
 // with backoff and jitter, a bounded number of times. What the file left is compared with
@@ -53,7 +51,7 @@ func (m *Migrator) applyOne(ctx context.Context, mp *MigrationPlan) (time.Durati
 		if mp.migration.NoTransaction {
 			return m.applyNoTx(ctx, mp, start)
 		}
-		return m.applyInTx(ctx, mp, start)
+		return m.applyInTx(ctx, mp)
 	}, func(attempt int, wait time.Duration, err error) {
 		m.log.Warn("lock timeout, retrying", "version", mp.Version, "name", mp.Name, "attempt", attempt, "backoff", wait.Round(time.Millisecond).String(), "error", err)
 	})
@@ -64,14 +62,16 @@ func (m *Migrator) applyOne(ctx context.Context, mp *MigrationPlan) (time.Durati
 	return time.Since(start), err
 }
 
-// applyInTx runs a migration in one transaction in three round trips: the first opens it,
-// bounds its locks, serialises with any other runner (a transaction-scoped lock, safe through a
-// transaction pooler) and re-checks the history, so that a migration runs once even if two
-// runners got this far; the second pipelines every statement and the history row (a statement
-// that fails stops the pipeline there, and its error names it); the third commits. COMMIT is
-// not in the pipeline: a runner killed while a statement waits for a lock must not have its
-// migration committed after it died.
-func (m *Migrator) applyInTx(ctx context.Context, mp *MigrationPlan, start time.Time) error {
+// applyInTx runs a migration in one transaction in two round trips. The first pipelines
+// BEGIN, the lock bound, the migration's history row, every statement, and the row's duration;
+// the second commits. The history row comes first: its primary key serialises runners, so that
+// a migration runs once even if two runners got this far (the lease lost): the second runner's
+// insert waits for the first's transaction and, once it commits, fails with a unique
+// violation before any statement ran (errRecordedMeanwhile); if it rolls back, the second
+// runs the migration. A statement that fails stops the pipeline there, and its error names it.
+// COMMIT is not in the pipeline: a runner killed while a statement waits for a lock must not
+// have its migration committed after it died.
+func (m *Migrator) applyInTx(ctx context.Context, mp *MigrationPlan) error {
 	conn, err := m.cfg.Pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -83,36 +83,39 @@ func (m *Migrator) applyInTx(ctx context.Context, mp *MigrationPlan, start time.
 		}
 		return err
 	}
-	var recorded bool
-	open := &pgx.Batch{}
-	open.Queue("BEGIN")
-	open.Queue(fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", m.cfg.LockTimeout.Milliseconds()))
-	open.Queue("SELECT pg_advisory_xact_lock($1, hashtext($2))", int32(advisoryClass), string(mp.Version))
-	open.Queue(m.schema.SQL("SELECT EXISTS (SELECT FROM schema_migrations WHERE version = $1)"), string(mp.Version)).
-		QueryRow(func(row pgx.Row) error { return row.Scan(&recorded) })
-	if err := conn.SendBatch(ctx, open).Close(); err != nil {
-		return rollback(err)
-	}
-	if recorded {
-		return rollback(errRecordedMeanwhile)
+	evidence, err := json.Marshal(mp.Evidence)
+	if err != nil {
+		return err
 	}
 	run := &pgx.Batch{}
+	run.Queue("BEGIN")
+	run.Queue(fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", m.cfg.LockTimeout.Milliseconds()))
+	run.Queue(m.schema.SQL(claimRecord), string(mp.Version), mp.Name, mp.migration.Checksum, string(evidence))
 	stmts := m.queueStatements(run, mp, true)
-	payload, err := recordPayload(mp, start)
-	if err != nil {
+	run.Queue(m.schema.SQL(recordDuration), string(mp.Version))
+	br := conn.SendBatch(ctx, run)
+	fail := func(err error) error {
+		_ = br.Close()
 		return rollback(err)
 	}
-	run.Queue(m.schema.SQL(insertRecords), payload)
-	br := conn.SendBatch(ctx, run)
-	for _, st := range stmts {
+	for range 2 {
 		if _, err := br.Exec(); err != nil {
-			_ = br.Close()
-			return rollback(&StatementError{File: mp.File, Line: st.line, SQL: firstLine(st.sql), Err: err})
+			return fail(err)
 		}
 	}
 	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
-		return rollback(fmt.Errorf("record migrations: %w", err))
+		if isUniqueViolation(err) {
+			return fail(errRecordedMeanwhile)
+		}
+		return fail(fmt.Errorf("record migrations: %w", err))
+	}
+	for _, st := range stmts {
+		if _, err := br.Exec(); err != nil {
+			return fail(&StatementError{File: mp.File, Line: st.line, SQL: firstLine(st.sql), Err: err})
+		}
+	}
+	if _, err := br.Exec(); err != nil {
+		return fail(fmt.Errorf("record migrations: %w", err))
 	}
 	if err := br.Close(); err != nil {
 		return rollback(err)
@@ -121,6 +124,20 @@ func (m *Migrator) applyInTx(ctx context.Context, mp *MigrationPlan, start time.
 		return rollback(err)
 	}
 	return nil
+}
+
+// claimRecord is the history row of a migration about to run in a transaction, inserted before
+// its statements (applyInTx); recordDuration completes it after them, in the same transaction.
+const (
+	claimRecord = `INSERT INTO schema_migrations (version, name, checksum, reconciled, evidence)
+VALUES ($1, $2, $3, false, $4::jsonb)`
+	recordDuration = `UPDATE schema_migrations
+SET duration_ms = (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint WHERE version = $1`
+)
+
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == pgerrcode.UniqueViolation
 }
 
 // queued is a statement queued in a batch, for naming it in an error.

@@ -425,15 +425,15 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 		return res, err
 	}
 	res.Plan = plan
-	if !opts.DryRun {
-		// steady's own tables (the failures and the stamp are among them), once the plan has
-		// not refused the database; a dry run changes nothing. Where this makes or changes
-		// them, a stamp below is stale once and the next run stamps again.
-		if err := m.cfg.Tables.Ensure(ctx); err != nil {
-			return res, err
-		}
-	}
 	if opts.DryRun || !plan.Work() {
+		if !opts.DryRun {
+			// steady's own tables (the failures and the stamp are among them), once the plan
+			// has not refused the database; a dry run changes nothing. Where this makes or
+			// changes them, the stamp below is stale once and the next run stamps again.
+			if err := m.cfg.Tables.Ensure(ctx); err != nil {
+				return res, err
+			}
+		}
 		m.tally(res, plan)
 		if !opts.DryRun && plan.Clean() {
 			// One idempotent row, no lock: the next run can skip the full verification.
@@ -451,8 +451,18 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	}
 	res.LockTaken = true
 	defer l.Release(ctx)
-	if plan, err = m.Plan(runCtx); err != nil {
+	// Another runner may have finished between the plan and the lease: the plan holds when no
+	// lease was ever taken before this one, or when the catalog and the history are as it read
+	// them (one round trip); else it is made again. steady's own tables are ensured in between,
+	// under this lease.
+	same := l.First() || m.unchangedSince(runCtx, plan)
+	if err := m.cfg.Tables.Ensure(runCtx); err != nil {
 		return res, err
+	}
+	if !same {
+		if plan, err = m.Plan(runCtx); err != nil {
+			return res, err
+		}
 	}
 	res.Plan = plan
 	if err := prepareHistory(runCtx, m.cfg.Pool, m.schema, plan.history, plan.foreign); err != nil {

@@ -60,21 +60,24 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 	var riverVersions []int
 	var tablesCurrent bool
 	batch := &pgx.Batch{}
-	catalog.QueueVersion(batch, &now)
+	// The stamp first: where steady has never stamped (a first deploy, an adoption) the batch
+	// stops there, before the catalog version, which a large catalog makes the costly part.
 	batch.Queue(m.schema.SQL(selectState(m.cfg.Tables.CurrentSQL()))).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&stamped, &files, &stampedHistory, &history, &tablesCurrent)
 	})
+	catalog.QueueVersion(batch, &now)
 	if m.river != nil {
 		batch.Queue(m.schema.SQL(riverdb.MigrationVersions)).Query(func(rows pgx.Rows) (err error) {
 			riverVersions, err = pgx.CollectRows(rows, pgx.RowTo[int])
 			return err
 		})
 	}
-	// The files are read and hashed while the round trip is in flight: on a long history each
-	// is about as long as the other.
+	// The files are read and hashed, and the set's checksum made, while the round trip is in
+	// flight: on a long history each is about as long as the other.
 	sent := make(chan error, 1)
 	go func() { sent <- m.cfg.Pool.SendBatch(ctx, batch).Close() }()
 	readErr := m.read()
+	sum := migfiles.Checksum(m.migrations)
 	if err := <-sent; err != nil {
 		if !errors.Is(err, pgx.ErrNoRows) && !isUndefined(err) {
 			m.log.Debug("verification stamp unreadable; verifying in full", "error", err)
@@ -85,7 +88,7 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 	if now != stamped {
 		changed = append(changed, "catalog")
 	}
-	if readErr != nil || files != migfiles.Checksum(m.migrations) {
+	if readErr != nil || files != sum {
 		changed = append(changed, "files")
 	}
 	if stampedHistory == "" || history != stampedHistory {
@@ -104,6 +107,31 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 		return false
 	}
 	return true
+}
+
+// unchangedSince reports, in one round trip, whether the catalog and steady's history are as p
+// read them, so that a plan made before the lease holds under it. Where another tool's history
+// or an older history table was read, or either version is unknown, it reports false.
+func (m *Migrator) unchangedSince(ctx context.Context, p *Plan) bool {
+	if p.catalogVersion == "" || len(p.foreign) > 0 {
+		return false
+	}
+	switch {
+	case p.history == historyCurrent && p.historyDigest != "":
+	case p.history == historyMissing:
+	default:
+		return false
+	}
+	var version, digest string
+	batch := &pgx.Batch{}
+	catalog.QueueVersion(batch, &version)
+	if p.history == historyCurrent {
+		queueHistoryDigest(batch, m.schema, &digest)
+	}
+	if err := m.cfg.Pool.SendBatch(ctx, batch).Close(); err != nil {
+		return false
+	}
+	return version == p.catalogVersion && digest == p.historyDigest
 }
 
 // stamp records a clean verification. The plan's catalog version and history digest were read
