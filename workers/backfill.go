@@ -84,9 +84,9 @@ func (w *BackfillScheduled) Timeout(*river.Job[jobs.BackfillScheduledArgs]) time
 }
 
 func (w *BackfillScheduled) Work(ctx context.Context, job *river.Job[jobs.BackfillScheduledArgs]) error {
-	b, ok := jobs.Backfills.Lookup(job.Args.Backfill)
+	b, ok := w.Store.Catalog().Lookup(job.Args.Backfill)
 	if !ok {
-		return river.JobCancel(jobs.Backfills.Unknown(job.Args.Backfill))
+		return river.JobCancel(w.Store.Catalog().Unknown(job.Args.Backfill))
 	}
 	res, err := w.Store.Start(ctx, BackfillJobs{Client: river.ClientFromContext[pgx.Tx](ctx)}, b,
 		backfills.StartOpts{Slices: b.Slices, Trigger: backfills.TriggerSchedule, Slot: job.Args.Slot})

@@ -13,9 +13,9 @@ import (
 
 	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/bookkeeping"
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/liveness"
-	"github.com/steadydb/steady/jobs"
 	"github.com/steadydb/steady/workers"
 )
 
@@ -107,7 +107,7 @@ func (o *backfillOpts) run(ctx context.Context, e *env, sub string, names []stri
 	if err != nil {
 		return err
 	}
-	store := backfills.NewStore(pools.Pooler.Pool, tables, jobs.Backfills).WithStalledAfter(o.ws.stalledAfter)
+	store := backfills.NewStore(pools.Pooler.Pool, tables, catalogfiles.ShippedBackfills()).WithStalledAfter(o.ws.stalledAfter)
 	if sub == "status" {
 		return o.status(ctx, e, store, pools.Pooler, names)
 	}
@@ -154,15 +154,15 @@ func (o *backfillOpts) names(sub string, names []string) ([]string, error) {
 		if len(names) > 0 {
 			return nil, errors.New("backfill enqueue: give names or --all, not both")
 		}
-		return jobs.Backfills.Names(), nil
+		return catalogfiles.ShippedBackfills().Names(), nil
 	}
 	if len(names) == 0 && sub != "status" {
-		return nil, fmt.Errorf("backfill %s: want at least one name (known: %s)", sub, strings.Join(jobs.Backfills.Names(), ", "))
+		return nil, fmt.Errorf("backfill %s: want at least one name (known: %s)", sub, strings.Join(catalogfiles.ShippedBackfills().Names(), ", "))
 	}
 	var seen []string
 	for _, n := range names {
-		if _, ok := jobs.Backfills.Lookup(n); !ok {
-			return nil, jobs.Backfills.Unknown(n)
+		if _, ok := catalogfiles.ShippedBackfills().Lookup(n); !ok {
+			return nil, catalogfiles.ShippedBackfills().Unknown(n)
 		}
 		if !slices.Contains(seen, n) {
 			seen = append(seen, n)
@@ -181,8 +181,8 @@ type catalogJSON struct {
 }
 
 func (o *backfillOpts) list(e *env) error {
-	out := make([]catalogJSON, len(jobs.Backfills))
-	for i, b := range jobs.Backfills {
+	out := make([]catalogJSON, len(catalogfiles.ShippedBackfills()))
+	for i, b := range catalogfiles.ShippedBackfills() {
 		out[i] = catalogJSON{Name: b.Name, Description: b.Description, Table: b.Table, KeyTable: b.KeyRelation(), Key: b.Key, Schedule: b.Schedule}
 	}
 	if o.json {
@@ -198,7 +198,7 @@ func (o *backfillOpts) list(e *env) error {
 
 func (o *backfillOpts) enqueue(ctx context.Context, e *env, store *backfills.Store, ins backfills.Inserter, names []string) error {
 	for _, name := range names {
-		b, _ := jobs.Backfills.Lookup(name)
+		b, _ := catalogfiles.ShippedBackfills().Lookup(name)
 		res, err := store.Start(ctx, ins, b, backfills.StartOpts{Slices: o.slices, Trigger: backfills.TriggerManual})
 		if err != nil {
 			return err

@@ -11,10 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/internal/liveness"
-	"github.com/steadydb/steady/jobs"
 	"github.com/steadydb/steady/workers"
 )
 
@@ -91,7 +91,7 @@ statement_timeout = 0 (or give the POOLER URL a dedicated role); the next attemp
 
 // catalogTables refuses a table that is not in the index catalog, before anything is done.
 func catalogTables(_ *cobra.Command, tables []string) error {
-	c := jobs.Indexes()
+	c := catalogfiles.ShippedIndexes()
 	for _, t := range tables {
 		if _, ok := c.OnTable(t); !ok {
 			return usageErr(fmt.Errorf("indexes build: %q is not a table of the index catalog (tables: %s)", t, strings.Join(c.Tables(), ", ")))
@@ -111,7 +111,7 @@ func (o *indexesOpts) status(ctx context.Context, e *env) error {
 		return err
 	}
 	defer pools.Close()
-	status, err := indexes.ReadStatus(ctx, pools.Pooler, jobs.Indexes())
+	status, err := indexes.ReadStatus(ctx, pools.Pooler, catalogfiles.ShippedIndexes())
 	if err != nil {
 		return err
 	}
@@ -200,7 +200,7 @@ func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error 
 		return err
 	}
 	defer pools.Close()
-	res, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pools.Pooler, jobs.Indexes(),
+	res, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pools.Pooler, catalogfiles.ShippedIndexes(),
 		indexes.EnqueueOpts{Tables: tables, RetryWaiting: true})
 	if err != nil {
 		return err

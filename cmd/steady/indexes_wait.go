@@ -11,9 +11,9 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/steadydb/steady/internal/bookkeeping"
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/indexes"
-	"github.com/steadydb/steady/jobs"
 )
 
 // followIndexBuilds follows the build jobs of out (steady indexes build --wait) with the
@@ -21,7 +21,7 @@ import (
 // worker for timeout it ends with exit 5.
 func followIndexBuilds(ctx context.Context, client *river.Client[pgx.Tx], pool *dbconn.Pool, schema bookkeeping.Schema, w io.Writer, timeout time.Duration, out *indexes.BuildReport) error {
 	watch := &workerWatch{timeout: timeout, out: w, what: "the builds", schema: schema}
-	f := &indexes.Follower{Jobs: client, Pool: pool, Catalog: jobs.Indexes(),
+	f := &indexes.Follower{Jobs: client, Pool: pool, Catalog: catalogfiles.ShippedIndexes(),
 		Print: func(line string) { fmt.Fprintln(w, line) },
 		Check: func(ctx context.Context) (bool, error) {
 			_, err := watch.check(ctx, pool)

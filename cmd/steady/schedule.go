@@ -13,8 +13,8 @@ import (
 
 	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/bookkeeping"
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbconn"
-	"github.com/steadydb/steady/jobs"
 )
 
 // scheduleSettings are the per-backfill schedules: --schedule-NAME > STEADY_BACKFILL_NAME_SCHEDULE
@@ -27,7 +27,7 @@ type scheduleSettings struct {
 func (s *scheduleSettings) settings() []setting {
 	s.specs = map[string]*string{}
 	var out []setting
-	for _, b := range jobs.Backfills {
+	for _, b := range catalogfiles.ShippedBackfills() {
 		p := new(string)
 		out = append(out, setting{scheduleFlag(b.Name), scheduleEnv(b.Name),
 			fmt.Sprintf("cron schedule of backfill %s (5 fields or @daily…, optional CRON_TZ=Zone, UTC otherwise; %q: none)", b.Name, backfills.ScheduleOff),
@@ -47,7 +47,7 @@ func (s *scheduleSettings) resolve() ([]backfills.Schedule, error) {
 	for name, p := range s.specs {
 		specs[name] = *p
 	}
-	scheds, err := jobs.Backfills.ResolveSchedules(specs)
+	scheds, err := catalogfiles.ShippedBackfills().ResolveSchedules(specs)
 	var se *backfills.ScheduleError
 	if errors.As(err, &se) {
 		return nil, usageErr(fmt.Errorf("invalid schedule for backfill %s: --%s / %s=%q: %v",
@@ -143,7 +143,7 @@ func lastRuns(ctx context.Context, e *env, db *dbconn.Config) map[string]*lastRu
 	if err != nil {
 		return nil
 	}
-	sts, err := backfills.NewStore(pools.Pooler.Pool, tables, jobs.Backfills).Status(ctx)
+	sts, err := backfills.NewStore(pools.Pooler.Pool, tables, catalogfiles.ShippedBackfills()).Status(ctx)
 	if err != nil {
 		e.log.logger.Warn("no last runs", "error", err)
 		return nil

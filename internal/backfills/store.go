@@ -90,6 +90,9 @@ func NewStore(pool *pgxpool.Pool, tables *bookkeeping.Tables, catalog Catalog) *
 // Schema is where the store's tables (and River's) are.
 func (s *Store) Schema() bookkeeping.Schema { return s.schema }
 
+// Catalog is the catalog the store's names come from.
+func (s *Store) Catalog() Catalog { return s.catalog }
+
 // Pool is the pool the store works on (the POOLER's).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
