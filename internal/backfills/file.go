@@ -67,7 +67,7 @@ func ParseFile(name string, src []byte) (Backfill, error) {
 	var line int
 	b.Name, line = f.Get(FieldName)
 	if b.Name == "" {
-		b.Name = strings.TrimSuffix(path.Base(name), ".sql")
+		b.Name = nameOf(name)
 	}
 	if !ValidName(b.Name) {
 		return Backfill{}, f.Errorf(line, "backfill name %q: want lower_snake (a letter, then letters, digits or _), 3 to 63 characters%s",
@@ -305,6 +305,18 @@ func statementKind(n *pg_query.Node) string {
 	name := fmt.Sprintf("%T", n.Node)
 	name = strings.TrimPrefix(name, "*pg_query.Node_")
 	return strings.TrimSuffix(name, "Stmt") + " statement"
+}
+
+// nameOf is a file's default backfill name: its base name without .sql, lower case, other
+// characters than letters and digits as _ ("FIX-2024.sql" is fix_2024).
+func nameOf(file string) string {
+	base := strings.ToLower(strings.TrimSuffix(path.Base(file), ".sql"))
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, base)
 }
 
 var identPattern = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)

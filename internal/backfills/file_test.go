@@ -47,7 +47,7 @@ func TestParseFile(t *testing.T) {
 
 	t.Run("NameFromTheFileAndNoSelect", func(t *testing.T) {
 		t.Parallel()
-		b, err := backfills.ParseFile("dir/tenant_42_fix.sql", []byte("-- key: id\nDELETE FROM leads WHERE :from < id AND :to >= id AND business_id = 42;\n"))
+		b, err := backfills.ParseFile("dir/Tenant-42-fix.sql", []byte("-- key: id\nDELETE FROM leads WHERE :from < id AND :to >= id AND business_id = 42;\n"))
 		require.NoError(t, err)
 		require.Equal(t, "tenant_42_fix", b.Name)
 		require.Empty(t, b.Pending, "the SELECT is optional")
