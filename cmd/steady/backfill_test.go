@@ -247,8 +247,9 @@ func TestBackfillCommand(t *testing.T) {
 		}
 		require.NoError(t, json.Unmarshal([]byte(r.stdout), &list))
 		require.Len(t, list, len(catalogfiles.ShippedBackfills()))
-		require.Equal(t, "leads_last_call", list[0].Name)
-		require.Equal(t, "CRON_TZ=Asia/Jerusalem 0 3 * * *", list[0].Schedule)
+		require.Equal(t, "broadcast_recipients_delivered", list[0].Name, "files in name order")
+		require.Equal(t, "leads_last_call", list[2].Name)
+		require.Equal(t, "CRON_TZ=Asia/Jerusalem 0 3 * * *", list[2].Schedule)
 	})
 }
 

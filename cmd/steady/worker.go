@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/fx"
 
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/httpauth"
 	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/internal/migrate"
@@ -20,6 +21,7 @@ func workerCommand(c *cli) *cobra.Command {
 	ms := newMigrateSettings(c)
 	window := &indexWindowSetting{}
 	bf := &backfillSettings{}
+	cat := &catalogSettings{}
 	return c.command(&cobra.Command{
 		Use:   "worker",
 		Short: "run the worker: connect, migrate, then enqueue and work index builds and backfills",
@@ -70,6 +72,7 @@ down. Exit 0.`,
 		setting{"heartbeat-interval", "STEADY_HEARTBEAT_INTERVAL", "how often the worker heartbeats (100ms to 1m)", duration(&cfg.Liveness.Interval, 5*time.Second)},
 		setting{"dead-after", "STEADY_DEAD_AFTER", "a worker without a heartbeat for this long is dead and its jobs are given back (default 4 heartbeat intervals: 20s; at least 3)",
 			duration(&cfg.Liveness.DeadAfter, 0)},
+		cat.backfills(), cat.indexes(),
 	), bf.settings()...),
 		func(ctx context.Context, e *env, _ []string) error {
 			if err := (liveness.Config{Interval: cfg.Liveness.Interval, DeadAfter: cfg.Liveness.DeadAfter}).Validate(); err != nil {
@@ -92,6 +95,16 @@ down. Exit 0.`,
 			if err != nil {
 				return usageErr(err)
 			}
+			// The catalogs too: a bad backfill or index file, or one naming a table no migration
+			// makes, stops the worker before anything connects (exit 2, naming file and line).
+			cats, err := catalogfiles.Load(catalogfiles.Sources{BackfillsDir: cat.backfillsDir, IndexesDir: cat.indexesDir})
+			if err == nil {
+				err = catalogfiles.Check(cats, catalogfiles.SchemaOf(loaded, ""))
+			}
+			if err != nil {
+				return usageErr(err)
+			}
+			cfg.Indexes.Catalog = cats.Indexes
 			if cfg.Migrate.Lint, err = ms.lint.linter(ms.dir == ""); err != nil {
 				return err
 			}
@@ -100,7 +113,7 @@ down. Exit 0.`,
 			if cfg.Migrate.Shadow, err = ms.shadowSettings(); err != nil {
 				return err
 			}
-			if cfg.Backfill, err = bf.config(); err != nil {
+			if cfg.Backfill, err = bf.config(cats.Backfills); err != nil {
 				return err
 			}
 			if cfg.Indexes.Window, err = window.parse(); err != nil {
