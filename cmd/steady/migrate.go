@@ -233,7 +233,6 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-
 // badMigrations reports an error that is the migration files' fault (unreadable, does not
 // parse): bad input, and nothing was applied.
 func badMigrations(err error) bool { return migrate.IsBadInput(err) }
