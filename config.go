@@ -79,7 +79,7 @@ func LoadCatalogs(cfg Config) (*Catalogs, error) {
 	}
 	c, err := catalogfiles.Load(catalogfiles.Sources{BackfillsDir: cfg.BackfillsDir, IndexesDir: cfg.IndexesDir,
 		Backfills: cfg.Backfills, Indexes: cfg.Indexes})
-	if err != nil {
+	if err != nil || c.Indexes == nil {
 		return nil, input(err)
 	}
 	return &Catalogs{Backfills: c.Backfills, Indexes: c.Indexes.All(), c: c}, nil

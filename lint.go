@@ -95,17 +95,20 @@ type LintOptions struct {
 // LintResult is what Lint found.
 type LintResult struct {
 	Report *LintReport
-	// Unusable are the files that do not parse or fail the backfill and index checks (an
-	// UPDATE without the key range, an index on a table no migration makes), each at its line.
-	Unusable []LintSyntaxError
-	FailOn   LintSeverity
+	// ParseErrors are the migrations that do not parse, each at its line.
+	ParseErrors []LintSyntaxError
+	// FileErrors are the backfill and index files that cannot be used: they do not parse, or
+	// fail their checks (an UPDATE without the key range, an index on a table no migration
+	// makes), each at its line.
+	FileErrors []LintSyntaxError
+	FailOn     LintSeverity
 }
 
-// ExitCode is steady lint's: 2 when a file is unusable, 1 for a finding at or above FailOn,
-// 0 otherwise.
+// ExitCode is steady lint's: 2 when a file does not parse or cannot be used, 1 for a finding
+// at or above FailOn, 0 otherwise.
 func (r *LintResult) ExitCode() int {
 	switch {
-	case len(r.Unusable) > 0:
+	case len(r.ParseErrors) > 0 || len(r.FileErrors) > 0:
 		return ExitUsage
 	case r.Report.Fails(r.FailOn):
 		return ExitFailure
@@ -116,7 +119,7 @@ func (r *LintResult) ExitCode() int {
 // Lint checks migrations before they run (the lock each statement takes and, with Database, on
 // how big a table), and backfill and index files: parsed, the batch's key range, and every
 // table and column they name made by the migrations. An unreadable input or a bad setting is
-// an *InputError; files that do not parse are in the result (Unusable).
+// an *InputError; files that do not parse or cannot be used are in the result.
 func Lint(ctx context.Context, opts LintOptions) (*LintResult, error) {
 	own := len(opts.Files) == 0 && opts.MigrationsDir == ""
 	l, fc, err := opts.Lint.linter(own)
@@ -150,9 +153,8 @@ func Lint(ctx context.Context, opts LintOptions) (*LintResult, error) {
 		}
 		lopts.Probe = lint.PoolProbe{Pool: pools.Pooler.Pool}
 	}
-	rep, unusable := runLint(ctx, l, sets, snap, lopts)
-	unusable = append(unusable, lintCatalogs(opts, backfillFiles)...)
-	return &LintResult{Report: rep, Unusable: unusable, FailOn: failOn}, nil
+	rep, parseErrs := runLint(ctx, l, sets, snap, lopts)
+	return &LintResult{Report: rep, ParseErrors: parseErrs, FileErrors: lintCatalogs(opts, backfillFiles), FailOn: failOn}, nil
 }
 
 // lintCatalogs checks the catalogs (when no files are named, or their directories are set) and
@@ -163,11 +165,8 @@ func lintCatalogs(opts LintOptions, named []string) []LintSyntaxError {
 	if len(opts.Files) == 0 || opts.BackfillsDir != "" || opts.IndexesDir != "" || opts.Backfills != nil || opts.Indexes != nil {
 		c, err := catalogfiles.Load(catalogfiles.Sources{BackfillsDir: opts.BackfillsDir, IndexesDir: opts.IndexesDir,
 			Backfills: opts.Backfills, Indexes: opts.Indexes})
-		if err != nil {
-			errs = append(errs, err)
-		} else {
-			cats = c
-		}
+		cats = c // what could be read is checked too
+		errs = append(errs, err)
 	}
 	for _, f := range named {
 		src, err := os.ReadFile(f)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -147,7 +148,7 @@ checks), a bad configuration file or a bad flag.`,
 			if err != nil {
 				return err
 			}
-			return writeLint(e.stdout, format, res.Report, res.Unusable, res.FailOn)
+			return writeLint(e.stdout, format, res)
 		})
 }
 
@@ -159,22 +160,29 @@ type lintJSON struct {
 	Info        int                `json:"info"`
 	Allowed     int                `json:"allowed"`
 	ParseErrors []lint.SyntaxError `json:"parse_errors"`
+	// FileErrors: backfill and index files that cannot be used.
+	FileErrors []lint.SyntaxError `json:"file_errors"`
 }
 
-func writeLint(w io.Writer, format string, rep *lint.Report, parseErrs []lint.SyntaxError, failOn lint.Severity) error {
+func writeLint(w io.Writer, format string, res *api.LintResult) error {
+	rep, parseErrs, fileErrs := res.Report, res.ParseErrors, res.FileErrors
 	var err error
 	switch format {
 	case "json":
 		err = writeJSON(w, lintJSON{Report: rep, Errors: rep.Count(lint.Error), Warnings: rep.Count(lint.Warning),
-			Info: rep.Count(lint.Info), Allowed: rep.Allowed(), ParseErrors: append([]lint.SyntaxError{}, parseErrs...)})
+			Info: rep.Count(lint.Info), Allowed: rep.Allowed(), ParseErrors: append([]lint.SyntaxError{}, parseErrs...),
+			FileErrors: append([]lint.SyntaxError{}, fileErrs...)})
 	case "sarif":
-		err = rep.WriteSARIF(w, buildVersion(), parseErrs)
+		err = rep.WriteSARIF(w, buildVersion(), append(slices.Clone(parseErrs), fileErrs...))
 	case "github":
 		var b strings.Builder
+		data := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+		prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 		for _, p := range parseErrs {
-			data := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-			prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 			fmt.Fprintf(&b, "::error file=%s,line=%d,title=syntax-error::%s\n", prop.Replace(p.File), p.Line, data.Replace(p.Message))
+		}
+		for _, p := range fileErrs {
+			fmt.Fprintf(&b, "::error file=%s,line=%d,title=unusable-file::%s\n", prop.Replace(p.File), p.Line, data.Replace(p.Message))
 		}
 		if _, err = io.WriteString(w, b.String()); err == nil {
 			err = rep.WriteGitHub(w)
@@ -183,15 +191,18 @@ func writeLint(w io.Writer, format string, rep *lint.Report, parseErrs []lint.Sy
 		for _, p := range parseErrs {
 			fmt.Fprintf(w, "%s:%d: does not parse: %s\n", p.File, p.Line, p.Message)
 		}
+		for _, p := range fileErrs {
+			fmt.Fprintf(w, "%s:%d: %s\n", p.File, p.Line, p.Message)
+		}
 		err = rep.WriteText(w)
 	}
-	switch {
+	switch code := res.ExitCode(); {
 	case err != nil:
 		return err
-	case len(parseErrs) > 0:
+	case code == exitUsage:
 		return &exitError{code: exitUsage, silent: true}
-	case rep.Fails(failOn):
-		return withCode(exitFailure)
+	case code != exitOK:
+		return withCode(code)
 	}
 	return nil
 }

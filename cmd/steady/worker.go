@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -98,10 +99,7 @@ down. Exit 0.`,
 			// The catalogs too: a bad backfill or index file, or one naming a table no migration
 			// makes, stops the worker before anything connects (exit 2, naming file and line).
 			cats, err := catalogfiles.Load(catalogfiles.Sources{BackfillsDir: cat.backfillsDir, IndexesDir: cat.indexesDir})
-			if err == nil {
-				err = catalogfiles.Check(cats, catalogfiles.SchemaOf(loaded, ""))
-			}
-			if err != nil {
+			if err = errors.Join(err, catalogfiles.Check(cats, catalogfiles.SchemaOf(loaded, ""))); err != nil {
 				return usageErr(err)
 			}
 			cfg.Indexes.Catalog = cats.Indexes

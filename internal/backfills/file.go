@@ -332,7 +332,7 @@ func (b Backfill) Checksum() string {
 
 // LoadDir reads every *.sql file at the root of fsys, in name order, into a catalog. dir is
 // how errors name the directory ("backfills"). Names must be unique. Every bad file is
-// reported (errors.Join of *FileError).
+// reported (errors.Join of *FileError), and the catalog holds the others.
 func LoadDir(fsys fs.FS, dir string) (Catalog, error) {
 	names, err := fs.Glob(fsys, "*.sql")
 	if err != nil {

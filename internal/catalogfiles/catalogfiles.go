@@ -41,26 +41,23 @@ type Catalogs struct {
 }
 
 // Load reads both catalogs. Every bad file is reported: errors.Join of *FileError (a directory
-// that cannot be read is one too, without a line).
+// that cannot be read is one too, without a line). With an error the catalogs returned hold
+// what could be read (a catalog that failed is empty), for checks that report everything at
+// once.
 func Load(src Sources) (*Catalogs, error) {
-	bfs, bdir, berr := open(src.Backfills, src.BackfillsDir, shippedbackfills.FS, "backfills")
-	ifs, idir, ierr := open(src.Indexes, src.IndexesDir, shippedindexes.FS, "indexes")
-	if err := errors.Join(berr, ierr); err != nil {
-		return nil, err
-	}
 	c := &Catalogs{}
 	var errs []error
-	var err error
-	if c.Backfills, err = backfills.LoadDir(bfs, bdir); err != nil {
+	if fsys, dir, err := open(src.Backfills, src.BackfillsDir, shippedbackfills.FS, "backfills"); err != nil {
+		errs = append(errs, err)
+	} else if c.Backfills, err = backfills.LoadDir(fsys, dir); err != nil {
 		errs = append(errs, err)
 	}
-	if c.Indexes, err = indexes.LoadDir(ifs, idir); err != nil {
+	if fsys, dir, err := open(src.Indexes, src.IndexesDir, shippedindexes.FS, "indexes"); err != nil {
+		errs = append(errs, err)
+	} else if c.Indexes, err = indexes.LoadDir(fsys, dir); err != nil {
 		errs = append(errs, err)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return c, errors.Join(errs...)
 }
 
 func open(fsys fs.FS, dir string, shipped fs.FS, name string) (fs.FS, string, error) {

@@ -46,8 +46,9 @@ func ParseFile(name string, src []byte) ([]Index, error) {
 }
 
 // LoadDir reads every *.sql file at the root of fsys, in name order, into a catalog. dir is how
-// errors name the directory ("indexes"). Every bad file is reported (errors.Join of *FileError);
-// an index name defined twice is an error at its second definition.
+// errors name the directory ("indexes"). Every bad file is reported (errors.Join of *FileError),
+// and the catalog holds the others; an index name defined twice is an error at its second
+// definition.
 func LoadDir(fsys fs.FS, dir string) (*Catalog, error) {
 	names, err := fs.Glob(fsys, "*.sql")
 	if err != nil {
@@ -77,8 +78,9 @@ func LoadDir(fsys fs.FS, dir string) (*Catalog, error) {
 			entries = append(entries, ix)
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	c, err := NewCatalog(entries)
+	if err != nil {
+		return nil, errors.Join(append(errs, err)...)
 	}
-	return NewCatalog(entries)
+	return c, errors.Join(errs...)
 }
