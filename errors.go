@@ -81,12 +81,17 @@ var ErrNoActiveRun = backfills.ErrNoActiveRun
 // NoWorkerError ends a follow that saw no live worker for its NoWorkerTimeout. The work stays
 // enqueued and goes on when a worker starts.
 type NoWorkerError struct {
-	Waited time.Duration
-	What   string // what stays enqueued: "the runs", "the builds"
+	Waited  time.Duration
+	What    string // what stays enqueued: "the runs", "the builds"
+	Setting string // the setting that bounded the wait (FollowOpts.TimeoutName), if named
 }
 
 func (e *NoWorkerError) Error() string {
-	return fmt.Sprintf("no worker was running for %s (--wait-timeout): %s stay enqueued and go on when `steady worker` starts", e.Waited, e.What)
+	setting := ""
+	if e.Setting != "" {
+		setting = " (" + e.Setting + ")"
+	}
+	return fmt.Sprintf("no worker was running for %s%s: %s stay enqueued and go on when `steady worker` starts", e.Waited, setting, e.What)
 }
 
 // NotDoneError ends a follow whose runs ended without all being done: failed or cancelled.

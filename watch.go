@@ -22,6 +22,16 @@ type FollowOpts struct {
 	// Say, when set, receives lines worth telling a person: no worker is running, one came, a
 	// build's phase changed.
 	Say func(string)
+	// TimeoutName names NoWorkerTimeout's setting in those lines and in the *NoWorkerError
+	// ("--wait-timeout"); "" names none.
+	TimeoutName string
+}
+
+func (o FollowOpts) timeoutText() string {
+	if o.TimeoutName == "" {
+		return ""
+	}
+	return ", " + o.TimeoutName
 }
 
 func (o FollowOpts) say(line string) {
@@ -66,7 +76,7 @@ func (w *workerWatch) check(ctx context.Context) error {
 			msg = "no worker is running any more: start `steady worker`; waiting…"
 		}
 		if t := w.opts.NoWorkerTimeout; t > 0 {
-			msg = strings.TrimSuffix(msg, "…") + fmt.Sprintf(" (at most %s, --wait-timeout)…", t)
+			msg = strings.TrimSuffix(msg, "…") + fmt.Sprintf(" (at most %s%s)…", t, w.opts.timeoutText())
 		}
 		w.opts.say(msg)
 	case n > 0 && !w.noneSince.IsZero():
@@ -84,5 +94,5 @@ func (w *workerWatch) expired() error {
 	if t == 0 || w.noneSince.IsZero() || time.Since(w.noneSince) < t {
 		return nil
 	}
-	return &NoWorkerError{Waited: t, What: w.what}
+	return &NoWorkerError{Waited: t, What: w.what, Setting: w.opts.TimeoutName}
 }

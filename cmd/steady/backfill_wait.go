@@ -21,7 +21,7 @@ const plainEvery = 5 * time.Second
 func follow(ctx context.Context, e *env, client *api.Client, timeout time.Duration, names []string) error {
 	view := newProgress(e.stdout, time.Now())
 	defer view.close()
-	sts, err := client.FollowBackfills(ctx, names, api.FollowOpts{NoWorkerTimeout: timeout,
+	sts, err := client.FollowBackfills(ctx, names, api.FollowOpts{NoWorkerTimeout: timeout, TimeoutName: "--wait-timeout",
 		Progress: view.update,
 		Say:      func(line string) { fmt.Fprintln(view.lines(), line) }})
 	var notDone *api.NotDoneError
