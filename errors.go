@@ -10,6 +10,7 @@ import (
 	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/fingerprint"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/internal/sqlfile"
 )
@@ -43,8 +44,12 @@ func (e *InputError) Files() []*FileError {
 			return
 		}
 		var fe *FileError
-		if errors.As(err, &fe) {
+		var pe *fingerprint.ParseError
+		switch {
+		case errors.As(err, &fe):
 			out = append(out, fe)
+		case errors.As(err, &pe): // a migration that does not parse
+			out = append(out, &FileError{File: pe.File, Line: pe.Line, Message: "does not parse: " + pe.Message})
 		}
 	}
 	walk(e.Err)
