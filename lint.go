@@ -162,10 +162,10 @@ func Lint(ctx context.Context, opts LintOptions) (*LintResult, error) {
 func lintCatalogs(opts LintOptions, named []string) []LintSyntaxError {
 	var errs []error
 	cats := &catalogfiles.Catalogs{}
+	src := catalogfiles.Sources{BackfillsDir: opts.BackfillsDir, IndexesDir: opts.IndexesDir, Backfills: opts.Backfills, Indexes: opts.Indexes}
 	if len(opts.Files) == 0 || opts.BackfillsDir != "" || opts.IndexesDir != "" || opts.Backfills != nil || opts.Indexes != nil {
-		c, err := catalogfiles.Load(catalogfiles.Sources{BackfillsDir: opts.BackfillsDir, IndexesDir: opts.IndexesDir,
-			Backfills: opts.Backfills, Indexes: opts.Indexes})
-		cats = c // what could be read is checked too
+		c, err := catalogfiles.Load(src)
+		cats = c.Own(src, opts.MigrationsDir == "") // what could be read is checked too
 		errs = append(errs, err)
 	}
 	for _, f := range named {
@@ -185,11 +185,11 @@ func lintCatalogs(opts LintOptions, named []string) []LintSyntaxError {
 	}
 	// The tables the migrations make: the directory's or the built-in ones. A migration that
 	// does not parse is reported by the lint of the migrations; its effects are left out.
-	var src fs.FS = migrations.FS
+	var mfs fs.FS = migrations.FS
 	if opts.MigrationsDir != "" {
-		src = os.DirFS(opts.MigrationsDir)
+		mfs = os.DirFS(opts.MigrationsDir)
 	}
-	if ms, err := migrate.Load(src); err == nil {
+	if ms, err := migrate.Load(mfs); err == nil {
 		var parsed []migrate.Migration
 		for _, m := range ms {
 			if p, err := fingerprint.Parse(m.File, m.SQL); err == nil {

@@ -159,6 +159,21 @@ func TestCatalogDirectories(t *testing.T) {
 		require.Contains(t, r.stdout, "indexes: 1 valid (1 in the catalog)")
 	})
 
+	// A run keeps the file it was started with: a worker started before the file was added to
+	// the directory runs it.
+	t.Run("AFileAddedAfterTheWorkerStartedRuns", func(t *testing.T) {
+		t.Parallel()
+		b := setupBackfill(t)
+		worker := start(t, b.env, "worker")
+		defer stop(t, worker)
+		require.Equal(t, 0, steady(t, b.env, "demo-data", "--scale", "1").code)
+		env := append(append([]string{}, b.env...), "STEADY_BACKFILLS_DIR="+filepath.Join(good, "backfills"))
+		r := steady(t, env, "backfill", "enqueue", "lost_leads", "--wait")
+		require.Equal(t, 0, r.code, r.stdout+r.stderr)
+		require.Regexp(t, `(?m)^lost_leads: done, [1-9][0-9]* rows`, r.stdout)
+		require.Zero(t, b.count(t, `SELECT count(*) FROM leads WHERE status = 'new'`))
+	})
+
 	t.Run("ABadFileExits2NamingFileAndLine", func(t *testing.T) {
 		t.Parallel()
 		b := setupBackfill(t, "STEADY_BACKFILLS_DIR="+filepath.Join(bad, "backfills"), "STEADY_INDEXES_DIR="+filepath.Join(bad, "indexes"))

@@ -98,8 +98,9 @@ down. Exit 0.`,
 			}
 			// The catalogs too: a bad backfill or index file, or one naming a table no migration
 			// makes, stops the worker before anything connects (exit 2, naming file and line).
-			cats, err := catalogfiles.Load(catalogfiles.Sources{BackfillsDir: cat.backfillsDir, IndexesDir: cat.indexesDir})
-			if err = errors.Join(err, catalogfiles.Check(cats, catalogfiles.SchemaOf(loaded, ""))); err != nil {
+			dirs := catalogfiles.Sources{BackfillsDir: cat.backfillsDir, IndexesDir: cat.indexesDir}
+			cats, err := catalogfiles.Load(dirs)
+			if err = errors.Join(err, catalogfiles.Check(cats.Own(dirs, ms.dir == ""), catalogfiles.SchemaOf(loaded, ""))); err != nil {
 				return usageErr(err)
 			}
 			cfg.Indexes.Catalog = cats.Indexes

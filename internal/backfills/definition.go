@@ -10,11 +10,12 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// An ad hoc run's backfill is a file in no catalog. Start stores the file, by its name and
-// checksum, in steady_backfill_definitions and points the run at it; the workers read it from
-// there (the command that started the run may be gone, the worker restarted), parse it as
+// A run's backfill is a file: a catalog's, or one in no catalog (an ad hoc run). Start stores
+// the file, by its name and checksum, in steady_backfill_definitions and points the run at it;
+// the workers read it from there (the command that started the run may be gone, the worker
+// restarted, or started before the file was added to its catalog directory), parse it as
 // ParseFile does and refuse it if its checksum no longer matches. Job arguments stay a run and
-// a slice.
+// a slice. Runs from before the table existed fall back to the worker's catalog.
 
 // DefinitionError is a backfill whose statements or key do not fit the database: a table,
 // column, function or type they name is not there, the key is not an integer column. It names
@@ -107,7 +108,7 @@ type definitions struct {
 }
 
 // backfillOf is the backfill a slice job works: its run's stored definition when it has one,
-// else the catalog entry of its name.
+// else (a run started by an older steady) the catalog entry of its name.
 func (r *Runner) backfillOf(ctx context.Context, args SliceJob) (Backfill, error) {
 	r.defs.mu.Lock()
 	b, seen := r.defs.byRun[args.Run]

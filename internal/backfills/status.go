@@ -17,7 +17,8 @@ type RunStatus struct {
 	State    State
 	Trigger  Trigger
 	Slices   int
-	// File and Checksum name an ad hoc run's stored definition ("" for a catalog run).
+	// File and Checksum name the file the run was started with ("" for a run older than
+	// stored definitions).
 	File, Checksum string
 	// From and To are the key range asked for (nil: the table's, as it was at the start).
 	From, To      *int64

@@ -18,7 +18,7 @@ type statusJSON struct {
 	Run           int64    `json:"run,omitempty"`
 	Slices        int      `json:"slices,omitempty"`
 	Trigger       string   `json:"trigger,omitempty"`
-	File          string   `json:"file,omitempty"`     // an ad hoc run's file
+	File          string   `json:"file,omitempty"`     // the file the run was started with
 	Checksum      string   `json:"checksum,omitempty"` // sha256 of that file, as stored
 	From          *int64   `json:"from,omitempty"`     // the key range asked for
 	To            *int64   `json:"to,omitempty"`

@@ -169,8 +169,9 @@ func (r StartResult) String() string {
 // except that a slice that is due to run but has no live job gets one again (unique inserts
 // make that a no-op for slices whose job is alive).
 //
-// b is a catalog entry, or a file in no catalog (an ad hoc run: its file is stored, by its
-// checksum, for the workers to read). Before a run is created its key is checked on the
+// b is a catalog entry, or a file in no catalog (an ad hoc run). Either way its file is
+// stored, by its checksum, for the workers to read: a run works the definition it was started
+// with, whatever catalog the worker that picks it up has. Before a run is created its key is checked on the
 // database, and an ad hoc file's statements are planned with EXPLAIN (nothing has checked them
 // yet; catalog files were checked against the migrations when the worker started): a
 // *DefinitionError, and nothing is written, when they do not fit it.
@@ -222,8 +223,10 @@ func (s *Store) StartTx(ctx context.Context, tx pgx.Tx, ins Inserter, b Backfill
 		if err := checkOnDatabase(ctx, tx, b, !inCatalog); err != nil {
 			return err
 		}
+		// The run keeps the file it was started with: a worker whose catalog is older or newer
+		// (the file added or changed since it started) runs what was enqueued.
 		var definition *int64
-		if !inCatalog {
+		if b.Source != "" {
 			if definition, err = s.storeDefinition(ctx, tx, b); err != nil {
 				return err
 			}

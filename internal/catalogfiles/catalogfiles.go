@@ -100,6 +100,25 @@ func Errors(err error) []*FileError {
 	return out
 }
 
+// Own is the part of c that belongs with a set of migrations: a catalog read from a directory
+// always; a built-in one only with the built-in migrations. The CRM product's indexes and
+// backfills mean nothing on another product's schema (a team that migrates its own files with
+// the built-in catalogs gets the CRM's builds reported as "no table", as before catalogs were
+// files), so they are not held against its migrations.
+func (c *Catalogs) Own(src Sources, shippedMigrations bool) *Catalogs {
+	if shippedMigrations {
+		return c
+	}
+	out := &Catalogs{}
+	if src.BackfillsDir != "" || src.Backfills != nil {
+		out.Backfills = c.Backfills
+	}
+	if src.IndexesDir != "" || src.Indexes != nil {
+		out.Indexes = c.Indexes
+	}
+	return out
+}
+
 // Check reports every table or column of the catalogs that the migrations do not make (tables
 // they drop or rename away count as not made): an index on a table that is not there, a
 // backfill whose table or key is not there. schema is the tables' schema (public). Nothing is

@@ -64,6 +64,21 @@ func TestCheck(t *testing.T) {
 		}, got)
 	})
 
+	// A team migrating its own files with the built-in (CRM) catalogs: they are not held
+	// against its migrations; a catalog of its own directory is.
+	t.Run("TheBuiltInCatalogsBelongWithTheBuiltInMigrations", func(t *testing.T) {
+		t.Parallel()
+		shipped := catalogfiles.Shipped()
+		require.Error(t, catalogfiles.Check(shipped, schemaOf(t, history)), "the CRM's tables are not in this history")
+		require.NoError(t, catalogfiles.Check(shipped.Own(catalogfiles.Sources{}, false), schemaOf(t, history)))
+		require.Equal(t, shipped, shipped.Own(catalogfiles.Sources{}, true))
+		own := catalogfiles.Sources{Indexes: fstest.MapFS{"ix.sql": {Data: []byte("-- gone\nCREATE INDEX c_idx ON c (id);\n")}}}
+		c, err := catalogfiles.Load(own)
+		require.NoError(t, err)
+		require.ErrorContains(t, catalogfiles.Check(c.Own(own, false), schemaOf(t, history)), "indexes/ix.sql:2: index c_idx: no migration makes table c")
+		require.Empty(t, c.Own(own, false).Backfills, "the built-in backfills are left out")
+	})
+
 	t.Run("BackfillTablesAndKey", func(t *testing.T) {
 		t.Parallel()
 		c := load(t, fstest.MapFS{

@@ -1,6 +1,7 @@
--- Ad hoc backfills (package backfills): a run of a file that is in no catalog keeps the file
--- here, by its checksum, so that any worker runs it after the command that started it has
--- exited, and after a restart. Job arguments name the run, never carry SQL.
+-- Backfill definitions (package backfills): each run keeps the file it was started with here,
+-- by its checksum, so that any worker runs it after the command that started it has exited,
+-- after a restart, and whatever catalog that worker read; an ad hoc file in no catalog has no
+-- other home. Job arguments name the run, never carry SQL.
 CREATE TABLE /* TEMPLATE: schema */steady_backfill_definitions (
 	id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	name       text NOT NULL,
@@ -10,7 +11,7 @@ CREATE TABLE /* TEMPLATE: schema */steady_backfill_definitions (
 	created_at timestamptz NOT NULL DEFAULT now(),
 	UNIQUE (name, checksum)
 );
-COMMENT ON TABLE /* TEMPLATE: schema */steady_backfill_definitions IS 'steady: the files of ad hoc backfill runs, by name and sha256';
+COMMENT ON TABLE /* TEMPLATE: schema */steady_backfill_definitions IS 'steady: the files backfill runs were started with, by name and sha256';
 
 ALTER TABLE /* TEMPLATE: schema */steady_backfill_runs
 	ADD COLUMN definition_id bigint REFERENCES /* TEMPLATE: schema */steady_backfill_definitions (id),
