@@ -67,10 +67,14 @@ func TestAdhocBackfill(t *testing.T) {
 		require.Equal(t, def.Checksum(), st.Checksum)
 		require.Zero(t, b.count(t, `SELECT count(*) FROM leads WHERE btrim(phone_whatsapp) = ''`))
 
-		// Status without names lists recent ad hoc runs after the catalog's.
+		// Status without names lists recent ad hoc runs after the catalog's, and so does /metrics.
 		all, err := b.store.Status(context.Background())
 		require.NoError(t, err)
 		require.Equal(t, def.Name, all[len(all)-1].Backfill)
+		progress, err := b.store.BackfillProgress(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, def.Name, progress[len(progress)-1].Name)
+		require.Equal(t, blank, progress[len(progress)-1].RowsDone)
 
 		// The same file again: one definition row, a new run.
 		again, err := b.store.Start(context.Background(), workers.BackfillJobs{Client: b.client}, def, backfills.StartOpts{Trigger: backfills.TriggerAdhoc})
