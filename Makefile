@@ -44,15 +44,23 @@ test:
 	$(GO) test -race -count=1 -timeout 20m ./... && \
 	cd examples && $(GO) test -race -count=1 -timeout 20m ./...
 
-# Every prefix of every history in internal/historytest/testdata (make test tries a sample),
-# with one line per history and case: "converged N of M prefixes".
+# Every prefix of every history in internal/historytest/testdata (make test tries a sample), in
+# every case with both judges (the shadow, --shadow off), with one line per history, case and
+# judge: "converged N of M prefixes", and a line per prefix that did not converge.
+# DIR=path sweeps that one directory instead (from outside the repository too): FORMAT=its tool
+# (as --migrations-format names it), SETUP=SQL a platform runs before the first migration,
+# ARGS='--schema steady' more arguments for steady migrate. STEADY_HISTORY_PREFIXES=0,10,40,n
+# or sample, and STEADY_HISTORY_JUDGES=shadow, derived or sample, narrow the sweep.
 test-histories:
 	@env="$$(scripts/devdb.sh up test)" || { echo "make test-histories: the test database did not start (see above)" >&2; exit 1; }; \
 	eval "$$env"; \
 	export TEST_DATABASE_URL_DIRECT="$$DATABASE_URL_DIRECT" TEST_DATABASE_URL_POOLER="$$DATABASE_URL_POOLER"; \
 	unset DATABASE_URL DATABASE_URL_DIRECT DATABASE_URL_POOLER; \
+	export STEADY_HISTORY_DIR="$(if $(DIR),$(abspath $(DIR)))" STEADY_HISTORY_FORMAT="$(FORMAT)" STEADY_HISTORY_SETUP="$(if $(SETUP),$(abspath $(SETUP)))" STEADY_HISTORY_ARGS="$(ARGS)"; \
+	export STEADY_HISTORY_PREFIXES="$${STEADY_HISTORY_PREFIXES:-all}" STEADY_HISTORY_JUDGES="$${STEADY_HISTORY_JUDGES:-all}"; \
+	run=.; if [ -n "$(DIR)" ]; then run='^TestSweep$$'; fi; \
 	set -o pipefail; \
-	STEADY_HISTORY_PREFIXES=all $(GO) test -count=1 -v -timeout 3h ./internal/historytest/ \
+	$(GO) test -count=1 -v -timeout 6h -run "$$run" ./internal/historytest/ \
 		| grep -v -E '^ *(=== (RUN|PAUSE)|--- PASS)'
 
 # Benchmark programs (bench/, a module of their own so goose and toxiproxy stay out of the

@@ -128,8 +128,9 @@ func (e *StoppedError) Error() string {
 }
 func (e *StoppedError) Unwrap() error { return e.Err }
 
-// ExitCode is the exit code steady's commands give for err: 0 for nil, 2 for bad input, 5 when
-// no worker came, 1 otherwise. Status results carry their own (MigrationStatus.ExitCode).
+// ExitCode is the exit code steady's commands give for err: 0 for nil, 2 for bad input (URLs
+// that reach the wrong places too: DIRECT and POOLER on different databases, a POOLER on a
+// standby), 5 when no worker came, 1 otherwise. Status results carry their own (MigrationStatus.ExitCode).
 func ExitCode(err error) int {
 	var (
 		nw *NoWorkerError
@@ -142,7 +143,8 @@ func ExitCode(err error) int {
 		return ExitOK
 	case errors.As(err, &nw):
 		return ExitNoWorker
-	case isInput(err), errors.Is(err, dbconn.ErrNoURL), errors.As(err, &ue), errors.As(err, &se), errors.As(err, &sc), migrate.IsBadInput(err):
+	case isInput(err), errors.Is(err, dbconn.ErrNoURL), errors.As(err, new(*dbconn.RefusedError)), errors.As(err, &ue), errors.As(err, &se),
+		errors.As(err, &sc), migrate.IsBadInput(err):
 		return ExitUsage
 	}
 	return ExitFailure

@@ -19,6 +19,7 @@ import (
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/fingerprint"
 	"github.com/steadydb/steady/internal/lint"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/internal/sqlfile"
 	"github.com/steadydb/steady/migrations"
@@ -189,8 +190,8 @@ func lintCatalogs(opts LintOptions, named []string) []LintSyntaxError {
 	if opts.MigrationsDir != "" {
 		mfs = os.DirFS(opts.MigrationsDir)
 	}
-	if ms, err := migrate.Load(mfs); err == nil {
-		var parsed []migrate.Migration
+	if ms, err := migfiles.Load(mfs); err == nil {
+		var parsed []migfiles.Migration
 		for _, m := range ms {
 			if p, err := fingerprint.Parse(m.File, m.SQL); err == nil {
 				m.Parsed = p
@@ -220,7 +221,7 @@ type lintSource struct {
 	name   string // as reported
 	base   string // the file name, NNNN_name.sql for a migration
 	sql    string
-	format migrate.Format
+	format migfiles.Format
 	noTx   bool // the format's own marker (goose NO TRANSACTION, dbmate transaction:false)
 }
 
@@ -285,7 +286,7 @@ func isBackfillFile(body []byte) bool {
 // what runs: a goose or dbmate Down section, a .down.sql file are never linted). The directory
 // is one set whose files are each judged as if the earlier ones were applied.
 func dirSets(fsys fs.FS, dir string) ([]lintSet, error) {
-	ms, err := migrate.Load(fsys)
+	ms, err := migfiles.Load(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("lint %s: %w", dir, err)
 	}
@@ -305,7 +306,7 @@ func dirSets(fsys fs.FS, dir string) ([]lintSet, error) {
 func namedSource(name string, body []byte) lintSource {
 	base := filepath.Base(name)
 	src := lintSource{name: name, base: base, sql: string(body)}
-	ms, err := migrate.Load(fstest.MapFS{base: &fstest.MapFile{Data: body}})
+	ms, err := migfiles.Load(fstest.MapFS{base: &fstest.MapFile{Data: body}})
 	if err != nil || len(ms) != 1 {
 		return src
 	}
@@ -313,33 +314,17 @@ func namedSource(name string, body []byte) lintSource {
 	return src
 }
 
-// skipRecorded drops the migrations of directories that schema_migrations records: they will
+// skipRecorded drops the migrations of directories that steady's history records: they will
 // not run again, so how they would lock today's tables does not matter.
 func skipRecorded(ctx context.Context, pools *dbconn.Pools, snap *catalog.Snapshot, sets []lintSet) ([]lintSet, error) {
-	if _, ok := snap.Table(pools.Schema.Name(), "schema_migrations"); !ok {
-		return sets, nil
-	}
-	rows, err := pools.Pooler.Pool.Query(ctx, pools.Schema.SQL("SELECT version::text FROM schema_migrations"))
+	recorded, err := migrate.Recorded(ctx, pools.Pooler.Pool, pools.Schema, snap)
 	if err != nil {
-		return nil, fmt.Errorf("read schema_migrations: %w", err)
-	}
-	recorded := map[migrate.Version]bool{}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("read schema_migrations: %w", err)
-		}
-		if pv, err := migrate.ParseVersion(v); err == nil {
-			recorded[pv] = true
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read schema_migrations: %w", err)
+		return nil, err
 	}
 	for i, s := range sets {
 		if s.dir {
 			sets[i].files = slices.DeleteFunc(s.files, func(f lintSource) bool {
-				v, ok := migrate.VersionOf(f.base)
+				v, ok := migfiles.VersionOf(f.base)
 				return ok && recorded[v]
 			})
 		}

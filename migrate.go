@@ -3,6 +3,7 @@ package steady
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/lint"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/internal/shadow"
 	"github.com/steadydb/steady/migrations"
@@ -60,14 +62,14 @@ func (c MigrateConfig) source() (fs.FS, bool, error) {
 
 // format is MigrationsFormat, with the Supabase CLI's directory recognised by its path: its
 // files are named as steady's are.
-func (c MigrateConfig) format() (migrate.Format, error) {
-	f, err := migrate.ParseFormat(c.MigrationsFormat)
+func (c MigrateConfig) format() (migfiles.Format, error) {
+	f, err := migfiles.ParseFormat(c.MigrationsFormat)
 	if err != nil {
 		return "", input(fmt.Errorf("--migrations-format / STEADY_MIGRATIONS_FORMAT: %w", err))
 	}
 	if f == "" && c.MigrationsDir != "" {
 		if abs, err := filepath.Abs(c.MigrationsDir); err == nil && strings.HasSuffix(filepath.ToSlash(abs), "supabase/migrations") {
-			f = migrate.FormatSupabase
+			f = migfiles.FormatSupabase
 		}
 	}
 	return f, nil
@@ -117,7 +119,7 @@ func OpenMigrator(ctx context.Context, cfg MigrateConfig) (*Migrator, error) {
 	}
 	// Names and order now, before connecting; the files are read during the first round trip
 	// and parsed when a plan needs them (then a file that does not parse is an *InputError).
-	if _, err := migrate.ListFormat(src, format); err != nil {
+	if _, err := migfiles.ListFormat(src, format); err != nil {
 		return nil, input(err)
 	}
 	linter, _, err := cfg.Lint.linter(own)
@@ -130,6 +132,9 @@ func OpenMigrator(ctx context.Context, cfg MigrateConfig) (*Migrator, error) {
 	}
 	log := cfg.logger()
 	pools, err := dbconn.Open(ctx, cfg.db(), dbconn.OpenOpts{Migrate: true})
+	if errors.As(err, new(*dbconn.RefusedError)) {
+		return nil, input(err) // the URLs reach the wrong places: bad input even where failures exit 0
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +181,7 @@ type Migration struct {
 }
 
 // MigrationVersion is a migration's version: a number, a timestamp, or Flyway's 1.1.
-type MigrationVersion = migrate.Version
+type MigrationVersion = migfiles.Version
 
 // MigrationState is a migration's state: applied, reconciled, pending, partial, drift,
 // checksum_changed.
@@ -319,11 +324,11 @@ func Status(ctx context.Context, cfg MigrateConfig) (*MigrationStatus, error) {
 // pendingLint is the lint of the migrations a plan would run, each against the plan's catalog.
 type pendingLint struct {
 	report    *lint.Report
-	byVersion map[migrate.Version][]lint.Finding
+	byVersion map[migfiles.Version][]lint.Finding
 }
 
 func lintPending(l *lint.Linter, plan *migrate.Plan) *pendingLint {
-	p := &pendingLint{report: &lint.Report{Catalog: true, Findings: []lint.Finding{}}, byVersion: map[migrate.Version][]lint.Finding{}}
+	p := &pendingLint{report: &lint.Report{Catalog: true, Findings: []lint.Finding{}}, byVersion: map[migfiles.Version][]lint.Finding{}}
 	for i := range plan.Migrations {
 		mp := &plan.Migrations[i]
 		if mp.Action != migrate.ActionRun && mp.Action != migrate.ActionPartial {
@@ -392,14 +397,14 @@ func recordedLint(ctx context.Context, pool *pgxpool.Pool, schema bookkeeping.Sc
 	if err != nil {
 		return fmt.Errorf("read lint evidence: %w", err)
 	}
-	stored := map[migrate.Version][]string{}
+	stored := map[migfiles.Version][]string{}
 	for rows.Next() {
 		var v string
 		var findings []string
 		if err := rows.Scan(&v, &findings); err != nil {
 			return fmt.Errorf("read lint evidence: %w", err)
 		}
-		if pv, err := migrate.ParseVersion(v); err == nil {
+		if pv, err := migfiles.ParseVersion(v); err == nil {
 			stored[pv] = findings
 		}
 	}

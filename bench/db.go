@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"math"
 	"net"
 	"net/url"
 	"slices"
@@ -84,7 +85,7 @@ func statementsSent(ctx context.Context, cfg *config, db string) (int64, error) 
 	defer c.Close(ctx)
 	var n int64
 	err = c.QueryRow(ctx, `SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements
-		WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)`, db).Scan(&n)
+		WHERE toplevel AND dbid = (SELECT oid FROM pg_database WHERE datname = $1)`, db).Scan(&n)
 	return n, err
 }
 
@@ -165,4 +166,19 @@ func execOn(ctx context.Context, cfg *config, db, sql string) error {
 	defer c.Close(ctx)
 	_, err = c.Exec(ctx, sql)
 	return err
+}
+
+// spread is the range of the ratio over the runs, paired as they were alternated: the noise a
+// target must clear ("spread 0.91–1.07×").
+func spread(steady, baseline []time.Duration) string {
+	n := min(len(steady), len(baseline))
+	if n == 0 {
+		return "no runs"
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := range n {
+		r := float64(steady[i]) / float64(baseline[i])
+		lo, hi = math.Min(lo, r), math.Max(hi, r)
+	}
+	return fmt.Sprintf("spread %.2f–%.2f×", lo, hi)
 }

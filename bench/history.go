@@ -10,12 +10,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
 // largestHistory is the longest of the test histories written in other tools' formats
 // (internal/historytest/testdata): what a team adopting steady brings.
-func largestHistory(cfg *config) (dir string, set []migrate.Migration, err error) {
+func largestHistory(cfg *config) (dir string, set []migfiles.Migration, err error) {
 	dirs, err := filepath.Glob(filepath.Join(cfg.root, "internal", "historytest", "testdata", "*"))
 	if err != nil {
 		return "", nil, err
@@ -24,7 +24,7 @@ func largestHistory(cfg *config) (dir string, set []migrate.Migration, err error
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {
 			continue
 		}
-		got, err := migrate.Load(os.DirFS(d))
+		got, err := migfiles.Load(os.DirFS(d))
 		if err != nil {
 			return "", nil, fmt.Errorf("%s: %w", d, err)
 		}
@@ -35,12 +35,12 @@ func largestHistory(cfg *config) (dir string, set []migrate.Migration, err error
 	if set == nil {
 		return "", nil, fmt.Errorf("no history under internal/historytest/testdata")
 	}
-	return dir, set, migrate.Parse(set)
+	return dir, set, migfiles.Parse(set)
 }
 
 // applyHistory runs every migration's up section directly, as the team's own tool did: each
 // file in one transaction, or statement by statement where it must not be in one.
-func applyHistory(ctx context.Context, cfg *config, db string, ms []migrate.Migration) error {
+func applyHistory(ctx context.Context, cfg *config, db string, ms []migfiles.Migration) error {
 	c, err := pgx.Connect(ctx, withDB(cfg.directURL, db))
 	if err != nil {
 		return err

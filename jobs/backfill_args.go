@@ -50,8 +50,8 @@ func (BackfillScheduledArgs) Kind() string { return BackfillScheduledKind }
 
 // InsertOpts: unique by backfill and slot in every state River keeps, so a restart or a new
 // leader never inserts one night twice (periodic jobs are inserted by the leader only and
-// restart their schedule with it; docs/architecture.md, fact 9). The run table's unique
-// (backfill, slot) index holds the line after River has cleaned old jobs away.
+// restart their schedule with it; docs/architecture.md, "Cron schedules in River"). The run
+// table's unique (backfill, slot) index holds the line after River has cleaned old jobs away.
 func (BackfillScheduledArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
 		Queue:       QueueDefault,

@@ -118,6 +118,11 @@ pg_up() {
         echo "fsync = off"
         echo "synchronous_commit = off"
         echo "full_page_writes = off"
+        # dbtest.StartStandby streams a hot standby from this server (pg_basebackup -R) over
+        # loopback: initdb's pg_hba.conf allows replication from 127.0.0.1; these are the defaults,
+        # written down because the standby tests need them.
+        echo "wal_level = replica"
+        echo "max_wal_senders = 10"
       elif [ "$name" = bench ]; then
         echo "max_connections = 300"
         echo "shared_buffers = 1GB"

@@ -12,6 +12,7 @@ import (
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/lint"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/internal/shadow"
 )
@@ -19,7 +20,7 @@ import (
 // MigrateConfig configures the worker's migration step.
 type MigrateConfig struct {
 	Source      fs.FS
-	Format      migrate.Format // the files' format; "" detects it
+	Format      migfiles.Format // the files' format; "" detects it
 	LockTimeout time.Duration
 	LeaseTTL    time.Duration // how long a killed worker's lease blocks the next; default 30s
 	Strict      bool          // a failed step stops the worker (exit 1) instead of being reported

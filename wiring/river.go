@@ -22,7 +22,7 @@ import (
 type RiverConfig struct {
 	// FetchPollInterval applies when River polls (always through a transaction pooler, where
 	// LISTEN/NOTIFY is silently dropped). 200 ms measured p50 pickup ≈ 127 ms, 1 s ≈ 640 ms
-	// (docs/architecture.md, fact 2).
+	// (docs/architecture.md, "LISTEN/NOTIFY through a pooler").
 	FetchPollInterval time.Duration // default 200ms
 	IndexWorkers      int           // default 1: one build at a time keeps the application's latency (docs/benchmarks.md)
 	BackfillWorkers   int           // default 2

@@ -304,7 +304,7 @@ func TestWorkerLifecycle(t *testing.T) {
 	})
 
 	t.Run("NotReadyWhileTheMigrationStepRuns", func(t *testing.T) {
-		waitBlockedOnLock(t, b.db)
+		b.db.WaitForLockWaiter(t)
 		code, rep := b.readyz(t)
 		require.Equal(t, http.StatusServiceUnavailable, code)
 		require.False(t, rep.Ready)
@@ -418,30 +418,6 @@ func TestWorkerLifecycle(t *testing.T) {
 	})
 
 	require.NotContains(t, b.logs.text(), redact.PasswordOf(b.db.PoolerURL))
-}
-
-// waitBlockedOnLock returns once a session of db waits on a lock.
-func waitBlockedOnLock(t *testing.T, db *dbtest.DB) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), deadline)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, db.DirectURL)
-	require.NoError(t, err)
-	defer conn.Close(context.Background())
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		var waiting int
-		require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", db.Name).Scan(&waiting))
-		if waiting > 0 {
-			return
-		}
-		select {
-		case <-tick.C:
-		case <-ctx.Done():
-			t.Fatalf("the migration step never waited on the lock")
-		}
-	}
 }
 
 func TestWorkerReportsAFailedMigrationStep(t *testing.T) {

@@ -32,8 +32,8 @@ func (c BackfillJobs) InsertSliceJobs(ctx context.Context, tx pgx.Tx, slices []b
 
 // Backfill works one slice of a backfill run for one short attempt, then snoozes to continue:
 // attempts stay short so that a crashed worker's job is rescued soon and a stop is quick
-// (docs/architecture.md, fact 7). The checkpoint is in steady_backfill_slices, committed with
-// each batch.
+// (docs/architecture.md, "River's timeouts and rescue"). The checkpoint is in
+// steady_backfill_slices, committed with each batch.
 type Backfill struct {
 	river.WorkerDefaults[jobs.BackfillArgs]
 	Runner *backfills.Runner

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/backfills"
+	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/jobs"
 	"github.com/steadydb/steady/workers"
 )
@@ -100,7 +101,7 @@ func TestAdhocBackfill(t *testing.T) {
 			return err
 		}))
 		var st backfills.RunStatus
-		waitFor(t, time.Minute, func() bool {
+		dbtest.WaitFor(t, time.Minute, func() bool {
 			st = b.status(t, def.Name)
 			return !st.State.Active()
 		}, "the run never ended")
@@ -172,7 +173,7 @@ func TestBackfillStartJob(t *testing.T) {
 	wait := func(t *testing.T, b *bundle, id int64) finished {
 		t.Helper()
 		var f finished
-		waitFor(t, time.Minute, func() bool {
+		dbtest.WaitFor(t, time.Minute, func() bool {
 			var errs []map[string]any
 			var out []byte
 			require.NoError(t, b.direct.QueryRow(context.Background(), `SELECT state::text, coalesce(errors, '{}'), metadata -> 'output'

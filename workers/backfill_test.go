@@ -113,7 +113,7 @@ func (b *bundle) status(t *testing.T, name string) backfills.RunStatus {
 func (b *bundle) waitState(t *testing.T, name string, state backfills.State, within time.Duration) backfills.RunStatus {
 	t.Helper()
 	var st backfills.RunStatus
-	waitFor(t, within, func() bool {
+	dbtest.WaitFor(t, within, func() bool {
 		st = b.status(t, name)
 		require.NotContains(t, []backfills.State{backfills.StateFailed, backfills.StateCancelled}, st.State,
 			"%s: %s", name, st.Error)
@@ -125,22 +125,10 @@ func (b *bundle) waitState(t *testing.T, name string, state backfills.State, wit
 // waitJobsFinished waits until no backfill job of the database is waiting or running.
 func (b *bundle) waitJobsFinished(t *testing.T) {
 	t.Helper()
-	waitFor(t, time.Minute, func() bool {
+	dbtest.WaitFor(t, time.Minute, func() bool {
 		return b.count(t, `SELECT count(*) FROM river_job WHERE kind = $1
 			AND state NOT IN ('completed', 'cancelled', 'discarded')`, jobs.BackfillKind) == 0
 	}, "backfill jobs still live")
-}
-
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, within time.Duration, cond func() bool, msg string, args ...any) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf(msg, args...)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
 }
 
 // phones loads n leads with WhatsApp numbers in every format the product's clients wrote, and the
@@ -358,7 +346,7 @@ func TestBackfill(t *testing.T) {
 		b := setup(t, backfills.Config{MaxBatch: 200, CountTimeout: time.Millisecond})
 		phones(t, b, 40_000, func(i int) int64 { return int64(i + 1) })
 		res := b.start(t, phone, 1)
-		waitFor(t, time.Minute, func() bool {
+		dbtest.WaitFor(t, time.Minute, func() bool {
 			return b.count(t, `SELECT batches FROM steady_backfill_slices WHERE run_id = $1`, res.Run) >= 3
 		}, "no batch ran")
 		c, err := b.store.Pause(context.Background(), phone)
@@ -395,7 +383,7 @@ func TestBackfill(t *testing.T) {
 		b := setup(t, backfills.Config{MaxBatch: 200})
 		phones(t, b, 20_000, func(i int) int64 { return int64(i + 1) })
 		res := b.start(t, phone, 1)
-		waitFor(t, time.Minute, func() bool {
+		dbtest.WaitFor(t, time.Minute, func() bool {
 			return b.count(t, `SELECT batches FROM steady_backfill_slices WHERE run_id = $1`, res.Run) >= 2
 		}, "no batch ran")
 		_, err := b.store.Pause(context.Background(), phone)
@@ -413,7 +401,7 @@ func TestBackfill(t *testing.T) {
 		b := setup(t, backfills.Config{MaxBatch: 200})
 		phones(t, b, 40_000, func(i int) int64 { return int64(i + 1) })
 		res := b.start(t, phone, 1)
-		waitFor(t, time.Minute, func() bool {
+		dbtest.WaitFor(t, time.Minute, func() bool {
 			return b.count(t, `SELECT batches FROM steady_backfill_slices WHERE run_id = $1`, res.Run) >= 3
 		}, "no batch ran")
 		_, err := b.store.Cancel(context.Background(), phone)
@@ -470,7 +458,7 @@ func TestBackfill(t *testing.T) {
 		b := setup(t, backfills.Config{MaxBatch: 100, LockTimeout: 200 * time.Millisecond, HealthEvery: 10 * time.Millisecond})
 		phones(t, b, 20_000, func(i int) int64 { return int64(i + 1) })
 		res := b.start(t, phone, 1)
-		waitFor(t, time.Minute, func() bool {
+		dbtest.WaitFor(t, time.Minute, func() bool {
 			return b.count(t, `SELECT batches FROM steady_backfill_slices WHERE run_id = $1`, res.Run) >= 1
 		}, "no batch ran")
 
@@ -488,7 +476,7 @@ func TestBackfill(t *testing.T) {
 			bDone <- err
 		}()
 		st := func() backfills.RunStatus { return b.status(t, phone) }
-		waitFor(t, time.Minute, func() bool { return strings.Contains(st().Throttled, "waiting for a lock on leads") },
+		dbtest.WaitFor(t, time.Minute, func() bool { return strings.Contains(st().Throttled, "waiting for a lock on leads") },
 			"the backfill never stepped aside")
 		held := b.count(t, `SELECT cursor_key FROM steady_backfill_slices WHERE run_id = $1`, res.Run)
 		require.Less(t, held, int64(20_000))
@@ -534,11 +522,11 @@ func TestBackfill(t *testing.T) {
 				_, _ = b.direct.Exec(appCtx, `SELECT pg_sleep(3600)`)
 			}()
 		}
-		waitFor(t, time.Minute, func() bool { return othersActive() == 2 }, "the application's sessions never became active")
+		dbtest.WaitFor(t, time.Minute, func() bool { return othersActive() == 2 }, "the application's sessions never became active")
 
 		res := b.start(t, phone, 1)
 		var st backfills.RunStatus
-		waitFor(t, time.Minute, func() bool {
+		dbtest.WaitFor(t, time.Minute, func() bool {
 			st = b.status(t, phone)
 			return strings.Contains(st.Throttled, "yielding to the application") && st.ThrottledSeconds[backfills.ReasonApplication] > 0
 		}, "the backfill never yielded to the application")
@@ -551,16 +539,16 @@ func TestBackfill(t *testing.T) {
 		stopApp()
 		<-appDone
 		<-appDone
-		waitFor(t, time.Minute, func() bool { return othersActive() == 0 }, "the application's sessions are still active")
+		dbtest.WaitFor(t, time.Minute, func() bool { return othersActive() == 0 }, "the application's sessions are still active")
 		batches, _, _ := slice(res.Run)
 		var heldIdle float64
-		waitFor(t, time.Minute, func() bool {
+		dbtest.WaitFor(t, time.Minute, func() bool {
 			n, held, throttled := slice(res.Run)
 			heldIdle = held
 			return throttled == nil && n > batches+20
 		}, "the backfill kept yielding after the application went idle")
 		n, _, _ := slice(res.Run)
-		waitFor(t, time.Minute, func() bool {
+		dbtest.WaitFor(t, time.Minute, func() bool {
 			m, _, _ := slice(res.Run)
 			st := b.status(t, phone)
 			return m > n+20 || st.State == backfills.StateDone
@@ -611,7 +599,7 @@ func TestBackfill(t *testing.T) {
 		b.exec(t, `DELETE FROM river_job WHERE kind = $1`, jobs.BackfillScheduledKind)
 		_, err = b.client.Insert(ctx, args, nil)
 		require.NoError(t, err)
-		waitFor(t, time.Minute, func() bool {
+		dbtest.WaitFor(t, time.Minute, func() bool {
 			return b.count(t, `SELECT count(*) FROM river_job WHERE kind = $1 AND state = 'completed'`, jobs.BackfillScheduledKind) == 1
 		}, "the scheduled job did not run")
 		require.Equal(t, int64(1), b.count(t, `SELECT count(*) FROM steady_backfill_runs WHERE slot = $1`, slot))

@@ -322,9 +322,11 @@ func TestIndexBuild(t *testing.T) {
 
 	t.Run("HealsABuildCancelledByStatementTimeout", func(t *testing.T) {
 		t.Parallel()
+		var db string
 		b := setupBuild(t, buildOpts{retryBase: time.Second, beforeOpen: func(t *testing.T, direct *pgxpool.Pool) {
 			// As a server or role setting would: the pooler cannot lift it per session.
-			_, err := direct.Exec(context.Background(), "ALTER DATABASE "+pgx.Identifier{directDB(t, direct)}.Sanitize()+" SET statement_timeout = '3s'")
+			db = pgx.Identifier{directDB(t, direct)}.Sanitize()
+			_, err := direct.Exec(context.Background(), "ALTER DATABASE "+db+" SET statement_timeout = '3s'")
 			require.NoError(t, err)
 		}})
 		blocker := b.hold(t, "reminders")
@@ -333,8 +335,11 @@ func TestIndexBuild(t *testing.T) {
 		failed := b.next(t, failedAttempt(1))
 		require.NoError(t, blocker.Rollback(b.ctx))
 		require.Contains(t, failed.Job.Errors[0].Error, "statement timeout")
-		require.Contains(t, b.logs.String(), `index build cancelled by statement_timeout (3s)`)
-		require.Contains(t, b.logs.String(), `run ALTER ROLE \"steady\" SET statement_timeout = 0`)
+		// The log names what set it, and the statement that overrides it for steady's role only
+		// (the application's roles keep the database's timeout). JSON escapes the quotes.
+		quoted := strings.ReplaceAll(db, `"`, `\"`)
+		require.Contains(t, b.logs.String(), `index build cancelled by statement_timeout (3s, set by ALTER DATABASE `+quoted+` SET statement_timeout)`)
+		require.Contains(t, b.logs.String(), `run ALTER ROLE \"steady\" IN DATABASE `+quoted+` SET statement_timeout = 0`)
 
 		b.next(t, func(ev *river.Event) bool { return completed(ev) && ev.Job.ID == failed.Job.ID })
 		b.requireAllValid(t, "reminders")

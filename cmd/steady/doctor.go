@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -25,8 +27,12 @@ For each role it shows the pool mode in force (direct, session or transaction), 
 setting (--pooler-mode / STEADY_POOLER_MODE: auto, transaction, session), what detection
 concluded and its evidence: two client connections on one backend pid mean a transaction pooler;
 only a direct server's every sign means direct; anything uncertain is taken as transaction. A
-setting the evidence contradicts is a WARNING (exit code unchanged). Exit 0 when POOLER and the
-locked migration role answer, 1 when not (no worker running is not an error here).
+setting the evidence contradicts is a WARNING (exit code unchanged). For each role it shows what
+it reaches (database and oid; the server's start time, port, address and, where the role may
+read pg_control_system(), system identifier; HOT STANDBY or READ-ONLY), then whether DIRECT and
+POOLER reach the same database, and REFUSED where migrate, status and worker would exit 2.
+Exit 0 when POOLER and the locked migration role answer, 1 when not, 2 when they answer but
+would be refused (no worker running is not an error here).
 Then the workers: those alive (since when, last heartbeat, by the server's clock) and those that
 died within the last day; then the settings that make index builds and backfills slow the
 application (max_parallel_maintenance_workers, maintenance_work_mem, statement_timeout as the
@@ -72,6 +78,9 @@ POOLER role sees them, and whether that role sees other roles' sessions), each w
 			if !rep.OK() {
 				return withCode(exitFailure)
 			}
+			if rep.Refused != "" {
+				return usageErr(errors.New(rep.Refused))
+			}
 			return nil
 		})
 }
@@ -99,10 +108,48 @@ func printDoctor(e *env, rep dbconn.Report) {
 		case r.rep.Reachable:
 			fmt.Fprintf(e.stdout, "%-7s %s  reachable  PostgreSQL %s  pool_mode=%s  round_trip=%.2fms\n",
 				r.name, r.rep.URL, r.rep.ServerVersion, r.rep.PoolMode, r.rep.RoundTripMS)
+			printReached(e, r.rep)
 			printPoolMode(e, r.rep)
 		default:
 			fmt.Fprintf(e.stdout, "%-7s %s  UNREACHABLE  %s\n", r.name, r.rep.URL, r.rep.Error)
 		}
+	}
+	if c := rep.Comparison; c != nil {
+		if c.SameDatabase {
+			fmt.Fprintf(e.stdout, "DIRECT and POOLER: same database %s (oid %d) on one server\n",
+				rep.Pooler.Identity.Database, rep.Pooler.Identity.DatabaseOID)
+		} else {
+			fmt.Fprintln(e.stdout, "DIRECT and POOLER: DIFFERENT")
+			for _, d := range c.Differences {
+				fmt.Fprintf(e.stdout, "        %s\n", d)
+			}
+		}
+	}
+	if rep.Refused != "" {
+		fmt.Fprintf(e.stdout, "REFUSED: migrate, status and worker exit 2 and write nothing: %s\n", rep.Refused)
+	}
+}
+
+// printReached says which database of which server a role reaches, and why it cannot write.
+func printReached(e *env, rep dbconn.RoleReport) {
+	id := rep.Identity
+	if id == nil {
+		return
+	}
+	line := fmt.Sprintf("        reaches: database %s (oid %d) on the server started %s, port %d", id.Database, id.DatabaseOID,
+		id.StartedAt.UTC().Format(time.RFC3339Nano), id.Port)
+	if id.Addr != "" {
+		line += ", address " + id.Addr
+	}
+	if id.SystemID != "" {
+		line += ", system " + id.SystemID
+	}
+	fmt.Fprintln(e.stdout, line)
+	switch {
+	case id.InRecovery:
+		fmt.Fprintf(e.stdout, "        HOT STANDBY: %s\n", rep.ReadOnly)
+	case rep.ReadOnly != "":
+		fmt.Fprintf(e.stdout, "        READ-ONLY: %s\n", rep.ReadOnly)
 	}
 }
 

@@ -42,7 +42,11 @@ func printDoctorSettings(e *env, fs []tuning.Finding, failed string) {
 		if !f.OK {
 			mark = "WARN"
 		}
-		fmt.Fprintf(e.stdout, "  %s %s = %s (%s): %s\n", mark, f.Setting, f.Value, f.Source, f.Why)
+		from := f.Source
+		if f.SetBy != "" && f.Source != "default" {
+			from = "set by " + f.SetBy
+		}
+		fmt.Fprintf(e.stdout, "  %s %s = %s (%s): %s\n", mark, f.Setting, f.Value, from, f.Why)
 		if f.Fix != "" {
 			fmt.Fprintf(e.stdout, "       fix: %s\n", f.Fix)
 		}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/dbtest"
@@ -83,4 +85,22 @@ func TestDoctorPoolMode(t *testing.T) {
 			require.Contains(t, h.stdout, "-pooler-mode", cmd)
 		}
 	})
+}
+
+// TestDoctorNamesWhatSetATimeout: a statement_timeout set by ALTER DATABASE is shown as such,
+// with the statement that lifts it for steady's role only.
+func TestDoctorNamesWhatSetATimeout(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t)
+	conn, err := pgx.Connect(ctx, db.DirectURL)
+	require.NoError(t, err)
+	name := pgx.Identifier{db.Name}.Sanitize()
+	_, err = conn.Exec(ctx, "ALTER DATABASE "+name+" SET statement_timeout = '50ms'")
+	require.NoError(t, conn.Close(ctx))
+	require.NoError(t, err)
+	r := steady(t, []string{"DATABASE_URL_DIRECT=" + db.DirectURL, "DATABASE_URL_POOLER=" + db.PoolerURL}, "doctor")
+	require.Equal(t, 0, r.code, "a setting to fix is a warning: %s", r.stderr)
+	require.Contains(t, r.stdout, "  WARN statement_timeout = 50ms (set by ALTER DATABASE "+name+" SET statement_timeout): ")
+	require.Contains(t, r.stdout, `       fix: ALTER ROLE "steady" IN DATABASE `+name+` SET statement_timeout = 0 (`)
 }

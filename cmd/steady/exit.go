@@ -11,7 +11,7 @@ import (
 const (
 	exitOK      = 0
 	exitFailure = 1 // the command could not do its work (database unreachable, a migration failed under --strict)
-	exitUsage   = 2 // bad flag, bad setting, unknown name: nothing was done
+	exitUsage   = 2 // bad flag, bad setting, unknown name, URLs that reach the wrong places: nothing was done
 	exitPending = 3 // status: work is pending (migrations, index builds)
 	exitDrift   = 4 // status/--strict: drift, partial state, changed checksum, invalid index
 	// exitNoWorker: --wait found no live worker for --wait-timeout; the work stays enqueued.

@@ -14,7 +14,7 @@ import (
 
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/historyverify"
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
 func historyCommand(c *cli) *cobra.Command {
@@ -75,7 +75,7 @@ func verifyHistory(ctx context.Context, e *env, s *migrateSettings, prefixes str
 	if err != nil {
 		return usageErr(err)
 	}
-	if _, err := migrate.ListFormat(src, format); err != nil {
+	if _, err := migfiles.ListFormat(src, format); err != nil {
 		return usageErr(err)
 	}
 	s.db.Logger = e.log.logger

@@ -59,7 +59,9 @@ with another definition is replaced (built as NAME_steady_new, then swapped).
                      invalid or different (stalled or not).
 
 A build cancelled by statement_timeout (or lock_timeout) comes from a server, database or role
-setting: PgBouncer refuses per-connection settings. Run ALTER ROLE <steady's role> SET
+setting: PgBouncer refuses per-connection settings. The worker logs what set it (ALTER DATABASE,
+ALTER ROLE, ALTER ROLE … IN DATABASE, the server's configuration) and the statement that lifts it
+for steady's role only, such as ALTER ROLE <steady's role> IN DATABASE <database> SET
 statement_timeout = 0 (or give the POOLER URL a dedicated role); the next attempt heals it.`,
 	}, nil, func(_ context.Context, _ *env, args []string) error {
 		if len(args) == 0 {

@@ -178,14 +178,11 @@ func writeLint(w io.Writer, format string, res *api.LintResult) error {
 		var b strings.Builder
 		data := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 		prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-		for _, p := range parseErrs {
-			fmt.Fprintf(&b, "::error file=%s,line=%d,title=syntax-error::%s\n", prop.Replace(p.File), p.Line, data.Replace(p.Message))
-		}
 		for _, p := range fileErrs {
 			fmt.Fprintf(&b, "::error file=%s,line=%d,title=unusable-file::%s\n", prop.Replace(p.File), p.Line, data.Replace(p.Message))
 		}
 		if _, err = io.WriteString(w, b.String()); err == nil {
-			err = rep.WriteGitHub(w)
+			err = rep.WriteGitHub(w, parseErrs)
 		}
 	default:
 		for _, p := range parseErrs {

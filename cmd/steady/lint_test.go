@@ -15,7 +15,7 @@ import (
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/fingerprint"
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/migrations"
 )
 
@@ -278,7 +278,7 @@ func lintDB(t *testing.T, leads int) (*migrateBundle, *pgx.Conn) {
 	b.env = []string{"DATABASE_URL_DIRECT=" + b.db.DirectURL, "DATABASE_URL_POOLER=" + b.db.PoolerURL, "STEADY_LOG_FORMAT=json",
 		// 1 000 rows is an error at these thresholds: the tests stay small.
 		"STEADY_LINT_WARN_ROWS=10", "STEADY_LINT_ERROR_ROWS=500"}
-	ms, err := migrate.Load(migrations.FS)
+	ms, err := migfiles.Load(migrations.FS)
 	require.NoError(t, err)
 	b.total = len(ms)
 	return b, conn
@@ -441,7 +441,7 @@ func TestMigrateLintGate(t *testing.T) {
 func TestAllowKeepsTheRecordedChecksum(t *testing.T) {
 	t.Parallel()
 	b := setupMigrate(t)
-	ms, err := migrate.Load(migrations.FS)
+	ms, err := migfiles.Load(migrations.FS)
 	require.NoError(t, err)
 	before := map[string]string{}
 	allowed := 0

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -283,8 +284,13 @@ func TestIndexBuildWorkerKilledTheOtherHealsTheBuild(t *testing.T) {
 // stops showing a rate and an ETA, then says stalled, since the last checkpoint, and why.
 func TestStalledAfterTheLastWorkerDies(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	const rows = 120_000
-	b := setupBackfill(t, append([]string{"STEADY_BACKFILL_MAX_BATCH=1000", "STEADY_STALLED_AFTER=3s"}, fastHeartbeat...)...)
+	// Batches wait while another transaction has been open for 100ms: the test holds one open to
+	// keep the run from ending before the kill, and to give it time held back, which status shows
+	// once an attempt has ended (2s attempts) and saved it.
+	b := setupBackfill(t, append([]string{"STEADY_BACKFILL_MAX_BATCH=1000", "STEADY_STALLED_AFTER=3s",
+		"STEADY_BACKFILL_MAX_XACT_AGE=100ms", "STEADY_BACKFILL_ATTEMPT=2s"}, fastHeartbeat...)...)
 	loadPhones(t, b, rows)
 	r := steady(t, b.env, "backfill", "enqueue", "leads_phone_whatsapp")
 	require.Equal(t, 0, r.code, r.stderr)
@@ -293,9 +299,19 @@ func TestStalledAfterTheLastWorkerDies(t *testing.T) {
 		return b.count(t, `SELECT coalesce(max(cursor_key), 0) FROM steady_backfill_slices`) >= rows/10
 	}, "the backfill did not get going")
 	var workerID string
-	require.NoError(t, b.direct.QueryRow(context.Background(), `SELECT id FROM steady_workers`).Scan(&workerID))
+	require.NoError(t, b.direct.QueryRow(ctx, `SELECT id FROM steady_workers`).Scan(&workerID))
 
-	sts, code := statusOf(t, b.env, "leads_phone_whatsapp")
+	hold, err := pgx.Connect(ctx, b.db.DirectURL)
+	require.NoError(t, err)
+	defer hold.Close(ctx)
+	_, err = hold.Exec(ctx, "BEGIN; SELECT 1")
+	require.NoError(t, err)
+	var sts []statusEntry
+	var code int
+	waitUntil(t, 2*time.Minute, func() bool {
+		sts, code = statusOf(t, b.env, "leads_phone_whatsapp")
+		return sts[0].ThrottledNow && sts[0].ThrottledSeconds["xact_age"] > 0
+	}, "the run was never held back by the open transaction")
 	require.Equal(t, 3, code)
 	require.Equal(t, "running", sts[0].State)
 	require.Positive(t, sts[0].RatePerS, "worked: a rate")
@@ -303,8 +319,8 @@ func TestStalledAfterTheLastWorkerDies(t *testing.T) {
 	require.NoError(t, worker.cmd.Process.Kill())
 	killed := time.Now()
 	require.Equal(t, -1, worker.wait(t).code)
-	var lastCheckpoint time.Time
-	require.NoError(t, b.direct.QueryRow(context.Background(), `SELECT updated_at FROM steady_backfill_slices`).Scan(&lastCheckpoint))
+	_, err = hold.Exec(ctx, "ROLLBACK")
+	require.NoError(t, err)
 
 	var stalled statusJSONWithStall
 	waitUntil(t, 2*time.Minute, func() bool {
@@ -319,20 +335,36 @@ func TestStalledAfterTheLastWorkerDies(t *testing.T) {
 	require.Zero(t, stalled.RatePerS)
 	require.Nil(t, stalled.ETAS)
 	require.NotNil(t, stalled.StalledSince)
-	since, err := time.Parse(time.RFC3339, *stalled.StalledSince) // with milliseconds
-	require.NoError(t, err)
-	require.WithinDuration(t, lastCheckpoint, since, time.Second, "stalled since the last checkpoint (or the last heartbeat, if later)")
+	// Since the last sign of life: the slice's last write (a checkpoint, or the note that it was
+	// held back) or the dead worker's last heartbeat, whichever came later, to the millisecond.
+	var lastWrite, lastHeartbeat time.Time
+	require.NoError(t, b.direct.QueryRow(ctx, `SELECT (SELECT max(updated_at) FROM steady_backfill_slices),
+		(SELECT heartbeat_at FROM steady_workers WHERE id = $1)`, workerID).Scan(&lastWrite, &lastHeartbeat))
+	want := lastWrite
+	if lastHeartbeat.After(want) {
+		want = lastHeartbeat
+	}
+	require.Equal(t, want.UTC().Format("2006-01-02T15:04:05.000Z07:00"), *stalled.StalledSince)
 	require.Contains(t, stalled.Stalled, "no worker is running")
 
 	r = steady(t, b.env, "backfill", "status", "leads_phone_whatsapp")
 	require.Equal(t, 3, r.code)
-	require.Regexp(t, `leads_phone_whatsapp\s+1\s+stalled\s+\d+\s+\S+\s+- rows/s\s+-\s+\S+\s+stalled since `, r.stdout)
+	// Read by column: HELD BACK holds two words ("37% (xact_age)"), and what it holds depends on
+	// how long the run was held back.
+	row := tableRow(t, r.stdout, "leads_phone_whatsapp")
+	require.Equal(t, "1", row["RUN"])
+	require.Equal(t, "stalled", row["STATE"])
+	require.Regexp(t, `^\d+$`, row["ROWS DONE"])
+	require.Equal(t, "- rows/s", row["RATE"])
+	require.Equal(t, "-", row["ETA"])
+	require.Regexp(t, `^\d+% \(xact_age\)$`, row["HELD BACK"])
+	require.True(t, strings.HasPrefix(row["NOTE"], "stalled since "), row["NOTE"])
 	require.Contains(t, r.stdout, "workers: none alive (the last heartbeat was ")
 
 	r = steady(t, b.env, "doctor")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, "workers: none alive")
-	require.Regexp(t, `(?m)^  dead   `+strings.ReplaceAll(workerID, ".", `\.`)+`  last heartbeat \S+  silent for `, r.stdout)
+	require.Regexp(t, `(?m)^  dead   `+regexp.QuoteMeta(workerID)+`  last heartbeat \S+  silent for `, r.stdout)
 	t.Logf("backfill status said stalled %s after the kill (heartbeat 500ms, dead after 4s, stalled after 3s)", took.Round(10*time.Millisecond))
 }
 
@@ -405,9 +437,16 @@ func TestWaitWithoutAWorker(t *testing.T) {
 
 	t.Run("AWorkerStartingInTimeIsFollowed", func(t *testing.T) {
 		t.Parallel()
-		// Enough rows that the run is still going when the worker's first heartbeat lands.
-		b := setupBackfill(t, "STEADY_BACKFILL_MAX_BATCH=1000")
-		loadPhones(t, b, 60_000)
+		// The run must still be going when the waiter sees the worker: batches wait while another
+		// transaction has been open for 100ms, and the test holds one open until then.
+		b := setupBackfill(t, "STEADY_BACKFILL_MAX_BATCH=1000", "STEADY_BACKFILL_MAX_XACT_AGE=100ms")
+		loadPhones(t, b, 600)
+		ctx := context.Background()
+		hold, err := pgx.Connect(ctx, b.db.DirectURL)
+		require.NoError(t, err)
+		defer hold.Close(ctx)
+		_, err = hold.Exec(ctx, "BEGIN; SELECT 1")
+		require.NoError(t, err)
 		waiter := exec.Command(binary, "backfill", "enqueue", "leads_phone_whatsapp", "--wait", "--wait-timeout", "2m")
 		waiter.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, b.env...)
 		stdout, err := waiter.StdoutPipe()
@@ -420,6 +459,8 @@ func TestWaitWithoutAWorker(t *testing.T) {
 		worker := start(t, b.env, "worker")
 		seen := waitLine(t, out, ": following")
 		require.Regexp(t, `^workers: 1 alive \(\S+ pid \d+ since `, seen[len(seen)-1])
+		_, err = hold.Exec(ctx, "ROLLBACK")
+		require.NoError(t, err)
 		waitLine(t, out, "leads_phone_whatsapp: done, ")
 		require.NoError(t, waiter.Wait(), "exit 0: the run is done")
 		stop(t, worker)

@@ -293,3 +293,47 @@ func waitFor(t *testing.T, r io.Reader, match func(msg string) bool) (map[string
 type oneByte struct{ r io.Reader }
 
 func (o *oneByte) Read(p []byte) (int, error) { return o.r.Read(p[:min(1, len(p))]) }
+
+// tableRow reads the row of a table printed with text/tabwriter whose first cell is key, as a
+// map from each column's header to its cell. A column starts where its header does (headers
+// are two spaces apart at least; "ROWS DONE" is one header), so a cell may hold spaces:
+// "6% (application)".
+func tableRow(t *testing.T, out, key string) map[string]string {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	var starts []int
+	var names []string
+	header := []rune(lines[0])
+	for i := 0; i < len(header); {
+		for i < len(header) && header[i] == ' ' {
+			i++
+		}
+		if i == len(header) {
+			break
+		}
+		start := i
+		for i < len(header) && !(header[i] == ' ' && (i+1 == len(header) || header[i+1] == ' ')) {
+			i++
+		}
+		starts, names = append(starts, start), append(names, string(header[start:i]))
+	}
+	for _, line := range lines[1:] {
+		row := []rune(line)
+		if !strings.HasPrefix(line, key+" ") {
+			continue
+		}
+		cells := map[string]string{}
+		for i, start := range starts {
+			end := len(row)
+			if i+1 < len(starts) {
+				end = min(starts[i+1], len(row))
+			}
+			if start < end {
+				cells[names[i]] = strings.TrimSpace(string(row[start:end]))
+			}
+		}
+		return cells
+	}
+	t.Fatalf("no row %q in:\n%s", key, out)
+	return nil
+}

@@ -18,6 +18,7 @@ import (
 
 	api "github.com/steadydb/steady"
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/internal/shadow"
 	"github.com/steadydb/steady/migrations"
@@ -84,22 +85,22 @@ func (s *migrateSettings) open(ctx context.Context, e *env) (*api.Migrator, erro
 
 // migrationsFormat is --migrations-format, with the Supabase CLI's directory recognised by its
 // path: its files are named as steady's are.
-func (s *migrateSettings) migrationsFormat() (migrate.Format, error) {
-	f, err := migrate.ParseFormat(s.format)
+func (s *migrateSettings) migrationsFormat() (migfiles.Format, error) {
+	f, err := migfiles.ParseFormat(s.format)
 	if err != nil {
 		return "", usageErr(fmt.Errorf("--migrations-format / STEADY_MIGRATIONS_FORMAT: %w", err))
 	}
 	if f == "" && s.dir != "" {
 		if abs, err := filepath.Abs(s.dir); err == nil && strings.HasSuffix(filepath.ToSlash(abs), "supabase/migrations") {
-			f = migrate.FormatSupabase
+			f = migfiles.FormatSupabase
 		}
 	}
 	return f, nil
 }
 
 func formatNames() string {
-	names := make([]string, len(migrate.Formats))
-	for i, f := range migrate.Formats {
+	names := make([]string, len(migfiles.Formats))
+	for i, f := range migfiles.Formats {
 		names[i] = string(f)
 	}
 	return strings.Join(names, ", ")
@@ -137,7 +138,11 @@ logged loudly, kept in its evidence (steady status) and shown on the worker's /r
 
 Exit policy: 0 whatever happens (failures are logged loudly and recorded), as the Python
 migration runner promised ("never fails deployment"); with --strict, 1 on a failure and 4 on
-drift. Bad input (flags, settings, a migration that does not parse) exits 2 and applies nothing.`,
+drift. Bad input (flags, settings, a migration that does not parse) exits 2 and applies nothing,
+as do URLs that reach the wrong places: a DIRECT that migrations would use reaching another
+server or database than the POOLER, or a POOLER reaching a hot standby or read-only sessions.
+A DIRECT that is a standby or read-only is not used: migrations go through the POOLER, and the
+decision line says why.`,
 		Args: noArgs,
 	}, append(s.settings(),
 		setting{"strict", "STEADY_STRICT", "exit non-zero on failure (1) or drift (4); refuse a migration with a lint error", boolean(&s.strict, false)},

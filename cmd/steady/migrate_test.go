@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/dbtest"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/migrations"
 )
@@ -37,7 +38,7 @@ func setupMigrate(t *testing.T) *migrateBundle {
 	conn, err := pgx.Connect(context.Background(), db.DirectURL)
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close(context.Background()) })
-	ms, err := migrate.Load(migrations.FS)
+	ms, err := migfiles.Load(migrations.FS)
 	require.NoError(t, err)
 	return &migrateBundle{
 		db:     db,
@@ -109,7 +110,7 @@ func migrationsDir(t *testing.T, files map[string]string) string {
 // shippedDir copies the first n shipped migrations, byte for byte (same checksums).
 func shippedDir(t *testing.T, n int) string {
 	t.Helper()
-	ms, err := migrate.Load(migrations.FS)
+	ms, err := migfiles.Load(migrations.FS)
 	require.NoError(t, err)
 	files := map[string]string{}
 	for _, m := range ms[:n] {
@@ -373,6 +374,12 @@ func TestMigrateCommand(t *testing.T) {
 		"TwoFormatsInOneDirectoryExit2": {func(t *testing.T, dir string) {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "0002_b.up.sql"), []byte("CREATE TABLE b (id int);\n"), 0o644))
 		}, "0001_ok.sql is a steady file and 0002_b.up.sql a golang-migrate file"},
+		// A directory steady cannot read is never an empty history: diesel's layout beside a
+		// file, or a Go migration goose would have compiled.
+		"UnrecognisedFilesExit2NamingThem": {func(t *testing.T, dir string) {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "0002_fix.go"), []byte("package migrations\n"), 0o644))
+			require.NoError(t, os.Mkdir(filepath.Join(dir, "2024-01-01-000000_x"), 0o755))
+		}, "not a migration of any format steady reads: 0002_fix.go, 2024-01-01-000000_x/"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -388,6 +395,30 @@ func TestMigrateCommand(t *testing.T) {
 			require.Zero(t, b.publicRelations(t))
 		})
 	}
+
+	t.Run("BadShadowAndFormatSettingsExit2", func(t *testing.T) {
+		t.Parallel()
+		b := setupMigrate(t)
+		dir := migrationsDir(t, map[string]string{"0001_ok.sql": "CREATE TABLE ok (id int);\n"})
+		for _, tc := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"--migrations-format", "liquibase"}, `--migrations-format / STEADY_MIGRATIONS_FORMAT: unknown migrations format "liquibase"`},
+			{[]string{"--shadow", "maybe"}, "--shadow"},
+			{[]string{"--shadow-setup", filepath.Join(dir, "missing.sql")}, "--shadow-setup / STEADY_SHADOW_SETUP"},
+			{[]string{"--migrations-format", "prisma"}, "0001_ok.sql: a steady file in a directory read as prisma"},
+		} {
+			r := steady(t, b.env, append([]string{"migrate", "--strict", "--migrations-dir", dir}, tc.args...)...)
+			require.Equal(t, exitUsage, r.code, "%v: %s", tc.args, r.stderr)
+			require.Contains(t, r.stderr, tc.want, tc.args)
+		}
+		empty := t.TempDir()
+		r := steady(t, b.env, "migrate", "--strict", "--migrations-dir", empty)
+		require.Equal(t, exitUsage, r.code, "an empty directory is not an empty history: %s", r.stderr)
+		require.Contains(t, r.stderr, "no migration in the directory")
+		require.Zero(t, b.publicRelations(t))
+	})
 
 	t.Run("BadLeaseTTLExits2", func(t *testing.T) {
 		t.Parallel()

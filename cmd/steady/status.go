@@ -21,7 +21,8 @@ Lint: the findings of the migrations to run, judged against this database (stead
 and in a recorded migration's evidence the findings it ran with (migrate without --strict).
 --json prints an array of objects with version, name, state, evidence and, for a migration to
 run, lint.
-Exit 0 clean, 3 pending, 4 drift / partial / checksum changed, 1 error, 2 usage.`,
+Exit 0 clean, 3 pending, 4 drift / partial / checksum changed, 1 error, 2 usage (also when
+DIRECT and POOLER reach different databases, or the POOLER a standby: nothing is read).`,
 		Args: noArgs,
 	}, append(s.settings(), setting{"json", "", "print JSON", boolean(&asJSON, false)}),
 		func(ctx context.Context, e *env, _ []string) error {

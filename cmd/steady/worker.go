@@ -11,9 +11,10 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/steadydb/steady/internal/catalogfiles"
+	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/httpauth"
 	"github.com/steadydb/steady/internal/liveness"
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/wiring"
 )
 
@@ -27,7 +28,8 @@ func workerCommand(c *cli) *cobra.Command {
 		Use:   "worker",
 		Short: "run the worker: connect, migrate, then enqueue and work index builds and backfills",
 		Long: `Runs until SIGTERM or SIGINT. At start it resolves the connections (DIRECT probed once for
-migrations, POOLER for everything else), runs the migration step synchronously (as steady
+migrations, POOLER for everything else; exit 2 before anything is written when DIRECT and POOLER
+reach different databases or the POOLER reaches a standby or read-only sessions), runs the migration step synchronously (as steady
 migrate does, lint included; a failure is logged and reported unless --strict, which exits 1), then starts River
 on the POOLER, polling for jobs unless the POOLER is shown to be direct or set to session
 (--pooler-mode / STEADY_POOLER_MODE; a setting the evidence contradicts is logged as a warning). HTTP on STEADY_HTTP_ADDR (listening before the migration step):
@@ -89,9 +91,9 @@ down. Exit 0.`,
 				return err
 			}
 			cfg.Migrate.Format = format
-			loaded, err := migrate.LoadFormat(src, format)
+			loaded, err := migfiles.LoadFormat(src, format)
 			if err == nil {
-				err = migrate.Parse(loaded)
+				err = migfiles.Parse(loaded)
 			}
 			if err != nil {
 				return usageErr(err)
@@ -127,6 +129,10 @@ down. Exit 0.`,
 			var migrated *wiring.Migrated
 			app := fx.New(wiring.Worker(cfg, e.log.logger), fx.Populate(&migrated))
 			if err := app.Err(); err != nil {
+				var refused *dbconn.RefusedError
+				if errors.As(err, &refused) {
+					return usageErr(refused) // what to fix, without fx's chain of constructors
+				}
 				return err
 			}
 			startCtx, stopStart := startContext(ctx, migrated)

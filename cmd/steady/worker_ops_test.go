@@ -15,7 +15,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
@@ -218,7 +217,7 @@ func TestWorkerNotReadyWhileMigratingThenSIGTERM(t *testing.T) {
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	addr, logs := waitForLog(t, stderr, "http listening", "addr")
-	waitForLockWaiter(t, db)
+	db.WaitForLockWaiter(t)
 
 	resp, err := http.Get("http://" + addr + "/readyz")
 	require.NoError(t, err)
@@ -254,30 +253,4 @@ func migrationsDirWith(t *testing.T, sql string) string {
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("%04d_ops_probe.sql", n+1)), []byte(sql), 0o644))
 	return dir
-}
-
-// waitForLockWaiter returns once a session of db waits on a lock. It polls on a connection of
-// its own: inside a transaction pg_stat_activity is one snapshot.
-func waitForLockWaiter(t *testing.T, db *dbtest.DB) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, db.DirectURL)
-	require.NoError(t, err)
-	defer conn.Close(context.Background())
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		var n int
-		require.NoError(t, conn.QueryRow(ctx,
-			"SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", db.Name).Scan(&n))
-		if n > 0 {
-			return
-		}
-		select {
-		case <-tick.C:
-		case <-ctx.Done():
-			t.Fatalf("no session of %s ever waited on a lock", db.Name)
-		}
-	}
 }

@@ -41,7 +41,7 @@
 //     time held back) and counted in the process (steady_backfill_throttled_seconds_total).
 //   - An attempt works for AttemptDuration (1 min) and then snoozes its job to continue, so the
 //     job's Timeout stays finite and short and a crashed worker's job is rescued
-//     (docs/architecture.md, fact 7).
+//     (docs/architecture.md, "River's timeouts and rescue").
 //   - Transient batch errors (lock or statement timeout, serialization failure, deadlock, a lost
 //     connection) are retried in place up to 5 times in a row; anything else fails the attempt
 //     and River retries the job from the checkpoint (10 attempts, then the slice is failed).

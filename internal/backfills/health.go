@@ -16,7 +16,10 @@ import (
 //     it, so the backfill steps aside;
 //   - the oldest open transaction of another client in this database (pg_stat_activity): while
 //     it is open, vacuum cannot remove the row versions each batch leaves behind;
-//   - replay lag of streaming replicas (pg_stat_replication; no rows without replicas).
+//   - replay lag of streaming replicas (pg_stat_replication; no rows without replicas). A WAL
+//     archiver (pg_receivewal, barman, pg_basebackup while it copies) streams too but never
+//     replays: its replay_lsn is NULL and its replay_lag grows for as long as it runs, so only
+//     the senders that report a replay position count.
 type health struct {
 	Waiters     int64
 	XactAge     time.Duration
@@ -31,7 +34,7 @@ SELECT
   (SELECT count(*) FROM pg_locks WHERE relation = to_regclass($1) AND NOT granted),
   coalesce(x.age, 0)::float8,
   coalesce(x.detail, ''),
-  (SELECT coalesce(max(extract(epoch FROM replay_lag)), 0) FROM pg_stat_replication)::float8
+  (SELECT coalesce(max(extract(epoch FROM replay_lag)), 0) FROM pg_stat_replication WHERE replay_lsn IS NOT NULL)::float8
 FROM (SELECT 1) AS one
 LEFT JOIN LATERAL (
   SELECT extract(epoch FROM now() - a.xact_start) AS age,

@@ -87,17 +87,6 @@ func (b *bundle) args() backfills.SliceJob {
 	return backfills.SliceJob{Backfill: phone, Run: b.run.Run, Slice: 0}
 }
 
-func waitFor(t *testing.T, cond func() bool, msg string) {
-	t.Helper()
-	end := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatal(msg)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 type attemptResult struct {
 	res backfills.Result
 	err error
@@ -131,7 +120,7 @@ func TestLease(t *testing.T) {
 				res, err := first.Run(ctx, b.args(), tc.firstJob)
 				firstDone <- attemptResult{res, err}
 			}()
-			waitFor(t, func() bool {
+			dbtest.WaitFor(t, time.Minute, func() bool {
 				return b.count(t, `SELECT batches FROM steady_backfill_slices WHERE run_id = $1`, b.run.Run) >= 3
 			}, "the first attempt made no progress")
 

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/steadydb/steady/internal/backoff"
 )
 
 // ErrLeaseLost is the cause of a run's cancellation when its lease was taken over.
@@ -19,9 +20,9 @@ var ErrLeaseLost = errors.New("migration lease lost: another runner took it over
 
 // The lease is a row, not a session advisory lock: through a transaction pooler a session lock
 // is held by whichever server connection ran it, not by this client (docs/architecture.md,
-// fact 4). The row expires unless refreshed, so a runner killed with -9 cannot wedge the next
-// deploy. Its table is the one steady table made outside the versioned set, since the set is
-// applied under it: see bootstrapLease.
+// "Advisory locks through a pooler"). The row expires unless refreshed, so a runner killed
+// with -9 cannot wedge the next deploy. Its table is the one steady table made outside the
+// versioned set, since the set is applied under it: see bootstrapLease.
 const createLease = `CREATE TABLE IF NOT EXISTS steady_migration_lease (
 	id          int PRIMARY KEY CHECK (id = 1),
 	holder      text NOT NULL,
@@ -91,7 +92,7 @@ func (t *Tables) AcquireLease(ctx context.Context, ttl time.Duration) (*Lease, c
 			log.Info("waiting for the migration lease", slog.String("holder", other), slog.Float64("expires_in_s", left))
 		}
 		// Poll well inside the TTL, with jitter so replicas do not move in step.
-		wait := min(time.Duration(float64(ttl)/10*(0.5+rand.Float64())), time.Duration(left*float64(time.Second))+50*time.Millisecond)
+		wait := min(backoff.Jitter(ttl/10, 0.5), time.Duration(left*float64(time.Second))+50*time.Millisecond)
 		select {
 		case <-ctx.Done():
 			return nil, nil, fmt.Errorf("wait for migration lease held by %s: %w", other, ctx.Err())
@@ -106,8 +107,8 @@ func (t *Tables) AcquireLease(ctx context.Context, ttl time.Duration) (*Lease, c
 
 // bootstrapLease makes the schema and the lease table where they are missing. CREATE … IF NOT
 // EXISTS alone still fails when two sessions race (a unique violation on pg_type, as
-// rivermigrate's does: docs/architecture.md, fact 5); serialised on a transaction-scoped
-// advisory lock, the second creator waits for the first to commit and then finds the table.
+// rivermigrate's does: docs/architecture.md, "rivermigrate takes no lock"); serialised on a
+// transaction-scoped advisory lock, the second creator waits for the first to commit and then finds the table.
 // The schema is created only when missing: CREATE SCHEMA IF NOT EXISTS needs the CREATE
 // privilege on the database even when the schema exists.
 func (t *Tables) bootstrapLease(ctx context.Context) error {

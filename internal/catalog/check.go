@@ -104,6 +104,11 @@ func (s *Snapshot) find(o fingerprint.Object, e fingerprint.Effect) (finding, bo
 		return s.findFunction(o, e), true
 	case fingerprint.KindTrigger:
 		return s.findTrigger(o), true
+	case fingerprint.KindPublication:
+		if _, ok := s.pubs[o.Name]; ok {
+			return finding{exists: true, found: o.String()}, true
+		}
+		return finding{}, true
 	case fingerprint.KindPolicy:
 		if _, ok := s.policies[member{o.Schema, o.Table, o.Name}]; ok {
 			return finding{exists: true, found: o.String()}, true

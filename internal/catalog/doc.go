@@ -22,7 +22,7 @@
 //
 // Read works on a *pgx.Conn, a *pgxpool.Pool or a pgx.Tx. Through a transaction pooler the
 // connection must use pgx.QueryExecModeExec or pgx.QueryExecModeSimpleProtocol (prepared
-// statements fail there: docs/architecture.md, fact 1);
+// statements fail there: docs/architecture.md, "Prepared statements through a pooler");
 // then Read is exactly one network round trip (pgx's default mode, measured, spends a second
 // one preparing the statement the first time).
 //

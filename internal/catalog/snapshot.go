@@ -72,6 +72,7 @@ type Snapshot struct {
 	functions   map[name][]function // the overloads
 	triggers    map[member]triggerRow
 	policies    map[member]struct{} // row-level security policies
+	pubs        map[string]struct{} // publications
 }
 
 // name keys an object that lives in a schema; member one that lives in a table (or enum).
@@ -175,7 +176,7 @@ func ReadRelations(ctx context.Context, q Querier, names []string) (*Snapshot, e
 }
 
 func read(ctx context.Context, q Querier, names []string) (*Snapshot, error) {
-	var raw [11][]byte
+	var raw [12][]byte
 	if err := q.QueryRow(ctx, snapshotSQL, names).Scan(rawDest(&raw)...); err != nil {
 		return nil, fmt.Errorf("read catalog snapshot: %w", err)
 	}
@@ -186,7 +187,7 @@ func read(ctx context.Context, q Querier, names []string) (*Snapshot, error) {
 // rows in the same round trip. *dst is set when the batch's results are read.
 func QueueRead(b *pgx.Batch, dst **Snapshot) {
 	b.Queue(snapshotSQL, []string(nil)).QueryRow(func(row pgx.Row) error {
-		var raw [11][]byte
+		var raw [12][]byte
 		if err := row.Scan(rawDest(&raw)...); err != nil {
 			return fmt.Errorf("read catalog snapshot: %w", err)
 		}
@@ -196,7 +197,7 @@ func QueueRead(b *pgx.Batch, dst **Snapshot) {
 	})
 }
 
-func rawDest(raw *[11][]byte) []any {
+func rawDest(raw *[12][]byte) []any {
 	dest := make([]any, len(raw))
 	for i := range raw {
 		dest[i] = &raw[i]
@@ -204,7 +205,7 @@ func rawDest(raw *[11][]byte) []any {
 	return dest
 }
 
-func decodeWrapped(raw [11][]byte) (*Snapshot, error) {
+func decodeWrapped(raw [12][]byte) (*Snapshot, error) {
 	s, err := decode(raw)
 	if err != nil {
 		return nil, fmt.Errorf("read catalog snapshot: %w", err)
@@ -213,7 +214,7 @@ func decodeWrapped(raw [11][]byte) (*Snapshot, error) {
 }
 
 // decode indexes the columns of the snapshot row by schema, table and name.
-func decode(raw [11][]byte) (*Snapshot, error) {
+func decode(raw [12][]byte) (*Snapshot, error) {
 	var (
 		schemas     []string
 		extensions  []extensionRow
@@ -226,6 +227,7 @@ func decode(raw [11][]byte) (*Snapshot, error) {
 		functions   []functionRow
 		triggers    []triggerRow
 		policies    []triggerRow // schema, table, name
+		pubs        []string
 	)
 	parts := []struct {
 		name string
@@ -234,7 +236,7 @@ func decode(raw [11][]byte) (*Snapshot, error) {
 		{"schemas", &schemas}, {"extensions", &extensions}, {"relations", &relations},
 		{"columns", &columns}, {"constraints", &constraints}, {"indexes", &indexes},
 		{"types", &types}, {"enum_values", &enumValues}, {"functions", &functions},
-		{"triggers", &triggers}, {"policies", &policies},
+		{"triggers", &triggers}, {"policies", &policies}, {"publications", &pubs},
 	}
 	for i, p := range parts {
 		if err := json.Unmarshal(raw[i], p.into); err != nil {
@@ -257,6 +259,7 @@ func decode(raw [11][]byte) (*Snapshot, error) {
 		functions:   make(map[name][]function),
 		triggers:    make(map[member]triggerRow, len(triggers)),
 		policies:    make(map[member]struct{}, len(policies)),
+		pubs:        make(map[string]struct{}, len(pubs)),
 	}
 	for _, n := range schemas {
 		s.schemas[n] = struct{}{}
@@ -304,6 +307,9 @@ func decode(raw [11][]byte) (*Snapshot, error) {
 	}
 	for _, p := range policies {
 		s.policies[member{p.Schema, p.Table, p.Name}] = struct{}{}
+	}
+	for _, p := range pubs {
+		s.pubs[p] = struct{}{}
 	}
 	return s, nil
 }

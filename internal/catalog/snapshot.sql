@@ -124,4 +124,6 @@ SELECT
 		SELECT r.schema, r.name AS table, p.polname AS name
 		FROM pg_catalog.pg_policy p
 		JOIN rel r ON r.oid = p.polrelid
-	) x) AS policies
+	) x) AS policies,
+
+	(SELECT coalesce(json_agg(p.pubname), '[]') FROM pg_catalog.pg_publication p) AS publications

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -163,4 +164,22 @@ func (s State) Without(drop func(key string) bool) State {
 func Kind(key string) string {
 	k, _, _ := strings.Cut(key, " ")
 	return k
+}
+
+// frozenTime is a timestamp or date constant as PostgreSQL prints it in a definition.
+var frozenTime = regexp.MustCompile(`'\d{4}-\d\d-\d\d( \d\d:\d\d:\d\d(\.\d+)?([+-]\d\d(:\d\d)?)?)?'::(timestamp with(out)? time zone|date)`)
+
+// MaskFrozenTimes returns the state with every timestamp and date constant in its definitions
+// replaced by a placeholder. A view written with 'now'::timestamp keeps the moment it was
+// created as a constant (PostgreSQL evaluates the cast then), so the same history replayed at
+// another time prints another definition: such constants tell nothing about the history.
+func MaskFrozenTimes(s State) State {
+	out := make(State, len(s))
+	for k, v := range s {
+		if strings.Contains(v, "'::") {
+			v = frozenTime.ReplaceAllString(v, "'<frozen time>'")
+		}
+		out[k] = v
+	}
+	return out
 }

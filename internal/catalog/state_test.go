@@ -97,3 +97,17 @@ CREATE EXTENSION citext; CREATE TABLE u (e citext)`)
 		}
 	})
 }
+
+func TestMaskFrozenTimes(t *testing.T) {
+	t.Parallel()
+	s := catalog.State{
+		"view public.v":     "as SELECT (published < ('2026-12-07 14:31:02.123456'::timestamp without time zone - '1 mon'::interval)) AS old",
+		"view public.w":     "as SELECT (d > '2026-12-07'::date), (t > '2026-12-07 14:31:02+00'::timestamp with time zone)",
+		"column public.t.c": "#1 text default 'x'::text",
+	}
+	got := catalog.MaskFrozenTimes(s)
+	require.Equal(t, "as SELECT (published < ('<frozen time>' - '1 mon'::interval)) AS old", got["view public.v"])
+	require.Equal(t, "as SELECT (d > '<frozen time>'), (t > '<frozen time>')", got["view public.w"])
+	require.Equal(t, s["column public.t.c"], got["column public.t.c"])
+	require.Contains(t, s["view public.v"], "2026", "the state it was given is left as it was")
+}

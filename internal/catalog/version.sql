@@ -42,5 +42,7 @@ SELECT md5(concat_ws('|',
 	(SELECT sum(hashint8extended(hash_record_extended((g.oid, g.tgrelid, g.tgname, g.tgenabled), 0), 0)::numeric)
 		FROM pg_catalog.pg_trigger g WHERE NOT g.tgisinternal),
 	(SELECT sum(hashint8extended(hash_record_extended((p.oid, p.polrelid, p.polname), 0), 0)::numeric)
-		FROM pg_catalog.pg_policy p)
+		FROM pg_catalog.pg_policy p),
+	(SELECT sum(hashint8extended(hash_record_extended((p.oid, p.pubname), 0), 0)::numeric)
+		FROM pg_catalog.pg_publication p)
 )) AS version

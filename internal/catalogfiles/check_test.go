@@ -7,21 +7,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/catalogfiles"
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/migrations"
 )
 
 func schemaOf(t *testing.T, fsys fstest.MapFS) *catalogfiles.Schema {
 	t.Helper()
-	var ms []migrate.Migration
+	var ms []migfiles.Migration
 	var err error
 	if fsys == nil {
-		ms, err = migrate.Load(migrations.FS)
+		ms, err = migfiles.Load(migrations.FS)
 	} else {
-		ms, err = migrate.Load(fsys)
+		ms, err = migfiles.Load(fsys)
 	}
 	require.NoError(t, err)
-	require.NoError(t, migrate.Parse(ms))
+	require.NoError(t, migfiles.Parse(ms))
 	return catalogfiles.SchemaOf(ms, "")
 }
 

@@ -2,7 +2,7 @@ package catalogfiles
 
 import (
 	"github.com/steadydb/steady/internal/fingerprint"
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
 // Schema is what a set of migrations leaves in a schema: its tables (and materialized views,
@@ -17,9 +17,9 @@ type relation struct {
 	known   bool // every column is known (a CREATE TABLE … AS tells none)
 }
 
-// SchemaOf folds the effects of parsed migrations (migrate.Parse) into what they leave in
+// SchemaOf folds the effects of parsed migrations (migfiles.Parse) into what they leave in
 // schema (public when "").
-func SchemaOf(ms []migrate.Migration, schema string) *Schema {
+func SchemaOf(ms []migfiles.Migration, schema string) *Schema {
 	s := &Schema{name: cmpOr(schema, "public"), tables: map[string]*relation{}}
 	for _, m := range ms {
 		if m.Parsed == nil {

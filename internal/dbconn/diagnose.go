@@ -25,6 +25,8 @@ type RoleReport struct {
 	Warning         string     `json:"warning,omitempty"` // the evidence contradicts the setting
 	ServerVersion   string     `json:"server_version,omitempty"`
 	RoundTripMS     float64    `json:"round_trip_ms,omitempty"` // median of 5 round trips
+	Identity        *Identity  `json:"identity,omitempty"`      // what the role reaches
+	ReadOnly        string     `json:"read_only,omitempty"`     // why its sessions cannot write
 }
 
 // Report is the result of Diagnose.
@@ -35,6 +37,10 @@ type Report struct {
 	ProbeMS       float64    `json:"probe_ms"`
 	Direct        RoleReport `json:"direct"`
 	Pooler        RoleReport `json:"pooler"`
+	// Comparison is what DIRECT and POOLER reach, when both answered and come from two URLs.
+	Comparison *Comparison `json:"comparison,omitempty"`
+	// Refused is why migrate, status and worker would refuse (exit 2) and write nothing.
+	Refused string `json:"refused,omitempty"`
 }
 
 // OK reports whether the roles the product needs answer: POOLER always, and the locked
@@ -46,26 +52,39 @@ func (r Report) OK() bool {
 	return r.MigrationRole == Pooler || r.Direct.Reachable
 }
 
-// Diagnose resolves the migration role exactly as a migrating process does (one probe, one log
-// line), then examines each configured role with one connection of its own.
+// Diagnose resolves the migration role exactly as a migrating process does (one probe, the
+// identity check, one log line), then examines each configured role with one connection of its
+// own.
 func Diagnose(ctx context.Context, cfg Config) (Report, error) {
 	r, err := NewResolver(cfg)
 	if err != nil {
 		return Report{}, err
 	}
-	d := r.Resolve(ctx)
+	pooler := examine(ctx, r.cfg, Pooler, r.urls.pooler, r.poolerMode)
+	d, err := r.resolve(ctx, func(context.Context) (*Identity, error) {
+		if pooler.Identity == nil {
+			return nil, errors.New(pooler.Error)
+		}
+		return pooler.Identity, nil
+	})
 	rep := Report{MigrationRole: d.MigrationRole, Reason: d.Reason, Single: d.Single,
-		ProbeMS: float64(d.ProbeTime.Microseconds()) / 1000}
+		ProbeMS: float64(d.ProbeTime.Microseconds()) / 1000, Pooler: pooler}
+	if errors.As(err, new(*RefusedError)) {
+		rep.Refused = err.Error()
+	}
 	switch {
 	case r.urls.direct == "":
-	case d.MigrationRole == Pooler:
+	case d.Direct == nil:
 		// The probe already failed: dialling again would only repeat it (a black-holed DIRECT
 		// would cost its timeout twice).
 		rep.Direct = RoleReport{URL: redact.URL(r.urls.direct), Error: d.Reason}
 	default:
 		rep.Direct = examine(ctx, r.cfg, Direct, r.urls.direct, "")
 	}
-	rep.Pooler = examine(ctx, r.cfg, Pooler, r.urls.pooler, r.poolerMode)
+	if a, b := rep.Direct.Identity, rep.Pooler.Identity; a != nil && b != nil && !d.Single {
+		c := Compare(*a, *b)
+		rep.Comparison = &c
+	}
 	return rep, nil
 }
 
@@ -88,9 +107,11 @@ func examine(ctx context.Context, cfg Config, role Role, rawURL string, setting 
 		return fail(err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if err := conn.QueryRow(ctx, "SHOW server_version").Scan(&rep.ServerVersion); err != nil {
+	id, err := examineIdentity(ctx, conn, &rep.ServerVersion)
+	if err != nil {
 		return fail(err)
 	}
+	rep.Identity, rep.ReadOnly = &id, id.cannotWrite()
 	var rtts []time.Duration
 	for range 5 {
 		start := time.Now()
@@ -115,4 +136,19 @@ func examine(ctx context.Context, cfg Config, role Role, rawURL string, setting 
 	rep.PoolMode, rep.Warning = resolveMode(role, setting, &d)
 	rep.Reachable = true
 	return rep
+}
+
+// examineIdentity reads what conn reaches, the server's version and, where the role may read
+// it (managed services often revoke it), the system identifier: a function the role may not
+// execute fails the whole statement, so it is asked for in a statement of its own.
+func examineIdentity(ctx context.Context, conn *pgx.Conn, version *string) (Identity, error) {
+	var id Identity
+	var mayReadControl bool
+	err := conn.QueryRow(ctx, `SELECT current_setting('server_version'),
+		has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE'), `+identityColumns).
+		Scan(append([]any{version, &mayReadControl}, id.dest()...)...)
+	if err != nil || !mayReadControl {
+		return id, err
+	}
+	return id, conn.QueryRow(ctx, "SELECT system_identifier::text FROM pg_catalog.pg_control_system()").Scan(&id.SystemID)
 }

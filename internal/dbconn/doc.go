@@ -10,6 +10,18 @@
 //	✅ Using DIRECT
 //	✅ Using POOLER (DIRECT unavailable - locked)
 //
+// A DIRECT that answers but cannot write (a hot standby, pg_is_in_recovery(); read-only
+// sessions, default_transaction_read_only or transaction_read_only) is no place to migrate:
+// migrations use POOLER, and the decision line's reason says why.
+//
+// Before anything is written, a process that migrates checks what each role reaches (Identity):
+// the server (its postmaster's start time and port) and the database (name and oid). When
+// migrations use DIRECT and it reaches another database than POOLER, or when POOLER cannot
+// write, Open returns a *RefusedError and logs no decision; commands exit 2. The check costs no
+// round trip of its own: the probe's one round trip reads DIRECT's identity, and the POOLER's
+// is read by pool-mode detection's first query, or (a process that does not detect) by one
+// query that runs alongside the probe on the connection migrations through POOLER would use.
+//
 // Rules:
 //   - The probe runs at most once per Resolver; asking again returns the locked decision without
 //     touching the network. Open builds one pool per role, once; nothing else opens connections.

@@ -68,6 +68,9 @@ type Detection struct {
 	// connections, or every sign of a direct server. Otherwise Mode is ModeTransaction by default.
 	Positive bool   `json:"positive"`
 	Evidence string `json:"evidence"` // what was seen, in words
+	// Reached is what the first connection reached, read in detection's first query (nil when
+	// it did not finish): the POOLER's identity costs no round trip of its own.
+	Reached *Identity `json:"-"`
 }
 
 // DetectPoolMode tells a transaction pooler from a direct server with two of the pool's own
@@ -117,23 +120,29 @@ func DetectPoolMode(ctx context.Context, pool *pgxpool.Pool) (Detection, error) 
 			"(set STEADY_POOLER_MODE=session only for a session pooler)"}, nil
 	}
 	var seen [2][]observation
+	var reached *Identity
 	for round := range 3 {
 		for i, c := range conns {
 			o, err := observe(ctx, c)
 			if err != nil {
-				return assumed(fmt.Sprintf("detection did not finish (%s)", oneLine(err.Error())))
+				d, _ := assumed(fmt.Sprintf("detection did not finish (%s)", oneLine(err.Error())))
+				d.Reached = reached
+				return d, nil
 			}
 			seen[i] = append(seen[i], o)
 		}
 		a, b := seen[0][round], seen[1][round]
+		if reached == nil {
+			reached = &a.reached
+		}
 		if a.pid == b.pid {
-			return Detection{Mode: ModeTransaction, Positive: true,
+			return Detection{Mode: ModeTransaction, Positive: true, Reached: reached,
 				Evidence: fmt.Sprintf("two open client connections ran on the same backend (pid %d)", a.pid)}, nil
 		}
 		if round == 0 && notDirect(conns[0], seen[0]) == "" && notDirect(conns[1], seen[1]) == "" {
-			return Detection{Mode: ModeDirect, Positive: true, Evidence: fmt.Sprintf("two open client connections "+
+			return Detection{Mode: ModeDirect, Positive: true, Reached: reached, Evidence: fmt.Sprintf("two open client connections "+
 				"ran on different backends (pids %d and %d), each the one it was given at login, on the port the client "+
-				"dialled (%d), and the server sees the client's own address", a.pid, b.pid, a.serverPort)}, nil
+				"dialled (%d), and the server sees the client's own address", a.pid, b.pid, a.reached.Port)}, nil
 		}
 		// Otherwise a pooler in front: give one that hands out the last released server
 		// (PgBouncer) two more chances to show it.
@@ -144,23 +153,24 @@ func DetectPoolMode(ctx context.Context, pool *pgxpool.Pool) (Detection, error) 
 			doubts = append(doubts, why)
 		}
 	}
-	return assumed(fmt.Sprintf("two open client connections ran on different backends in %d tries (first pids %d and %d), and %s",
+	d, _ := assumed(fmt.Sprintf("two open client connections ran on different backends in %d tries (first pids %d and %d), and %s",
 		len(seen[0]), seen[0][0].pid, seen[1][0].pid, strings.Join(doubts, "; ")))
+	d.Reached = reached
+	return d, nil
 }
 
 // observation is what one client connection's backend says about itself.
 type observation struct {
 	pid        uint32
-	serverPort int
 	clientPort *int    // NULL over a Unix socket
 	clientAddr *string // NULL over a Unix socket
+	reached    Identity
 }
 
 func observe(ctx context.Context, c *pgxpool.Conn) (observation, error) {
 	var o observation
-	err := c.QueryRow(ctx, `SELECT pg_backend_pid(), coalesce(inet_server_port(), current_setting('port')::int),
-		inet_client_port(), host(inet_client_addr())`, pgx.QueryExecModeSimpleProtocol).
-		Scan(&o.pid, &o.serverPort, &o.clientPort, &o.clientAddr)
+	err := c.QueryRow(ctx, `SELECT pg_backend_pid(), inet_client_port(), host(inet_client_addr()), `+identityColumns,
+		pgx.QueryExecModeSimpleProtocol).Scan(append([]any{&o.pid, &o.clientPort, &o.clientAddr}, o.reached.dest()...)...)
 	return o, err
 }
 
@@ -188,8 +198,8 @@ func notDirect(c *pgxpool.Conn, seen []observation) string {
 			return fmt.Sprintf("the client dialled a Unix socket and the server sees a TCP client (%s)", clientOf(o))
 		}
 	}
-	if o.serverPort != dialled {
-		return fmt.Sprintf("the server listens on port %d, the client dialled %d", o.serverPort, dialled)
+	if o.reached.Port != dialled {
+		return fmt.Sprintf("the server listens on port %d, the client dialled %d", o.reached.Port, dialled)
 	}
 	return ""
 }

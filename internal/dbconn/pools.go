@@ -84,7 +84,12 @@ func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
 	if !opts.Migrate {
 		return p, nil
 	}
-	p.Decision = r.Resolve(ctx)
+	p.Decision, err = r.resolve(ctx, pooler.identity(cfg, long))
+	if err != nil {
+		long.Close()
+		pooler.Close()
+		return nil, err
+	}
 	if p.Decision.MigrationRole == Pooler {
 		p.Migration = long
 		return p, nil
@@ -101,6 +106,23 @@ func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
 		cfg.Logger.Info("migrations use DIRECT", p.Migration.modeAttrs()...)
 	}
 	return p, nil
+}
+
+// identity reads what the POOLER reaches: what detection's first query saw, or else one query on
+// long, the pool migrations through POOLER use (so that its connection serves them next).
+func (p *Pool) identity(cfg Config, long *Pool) poolerIdentity {
+	if d := p.Detection; d != nil && d.Reached != nil {
+		return func(context.Context) (*Identity, error) { return d.Reached, nil }
+	}
+	return func(ctx context.Context) (*Identity, error) {
+		ctx, cancel := context.WithTimeout(ctx, 3*cfg.DirectTimeout) // bounded as detection is
+		defer cancel()
+		id, err := readIdentity(ctx, long)
+		if err != nil {
+			return nil, &ConnectError{Role: Pooler, URL: long.URL, Err: errors.New(oneLine(redact.Error(err)))}
+		}
+		return &id, nil
+	}
 }
 
 // modeAttrs describe the pool's mode for the log: in force, set, detected and why.
@@ -184,8 +206,8 @@ func poolConfig(cfg Config, role Role, rawURL string, rule cancelRule) (*pgxpool
 	}
 	// Every pool runs in exec mode (unnamed statements, one round trip): nothing prepared is
 	// left on a server connection a pooler hands to another client (docs/architecture.md,
-	// fact 1), whatever a URL turns out to point at, and a batch naming a table that does not
-	// exist yet fails at that statement instead of when the whole batch is prepared. steady's
+	// "Prepared statements through a pooler"), whatever a URL turns out to point at, and a
+	// batch naming a table that does not exist yet fails at that statement instead of when the whole batch is prepared. steady's
 	// queries are few and different; a statement cache would buy nothing.
 	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	trackCancels(&pc.ConnConfig.Config, rule)

@@ -4,6 +4,10 @@
 //
 // It reads TEST_DATABASE_URL_DIRECT and TEST_DATABASE_URL_POOLER. When they are unset or the
 // server does not answer, a test fails under CI=true and is skipped otherwise (run make test).
+//
+// For tests across servers it starts, on loopback and for the test's life only, a PgBouncer of
+// its own (StartPgBouncer), a second PostgreSQL from initdb (StartServer) and a streaming hot
+// standby of the test server (StartStandby, pg_basebackup -R).
 package dbtest
 
 import (
@@ -35,6 +39,9 @@ type DB struct {
 // their own, failing or skipping as the package doc says when they are missing.
 func Env(t testing.TB) (direct, pooler string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("dbtest: needs the test database (-short)")
+	}
 	direct, pooler = os.Getenv("TEST_DATABASE_URL_DIRECT"), os.Getenv("TEST_DATABASE_URL_POOLER")
 	if direct == "" || pooler == "" {
 		unavailable(t, errors.New("TEST_DATABASE_URL_DIRECT and TEST_DATABASE_URL_POOLER are not set (run make test)"))
@@ -158,6 +165,9 @@ func connectAdmin(t testing.TB, ctx context.Context, direct string) *pgx.Conn {
 
 func unavailable(t testing.TB, err error) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("dbtest: needs the test database (-short)")
+	}
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("dbtest: test database unavailable under CI=true: %v", err)
 	}

@@ -3,6 +3,7 @@ package dbtest
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net/url"
 	"os"
@@ -13,15 +14,47 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Main runs a package's tests, skipping the whole package when no test database answers (an
-// executable example needs the database and, unlike a test, cannot skip itself). Under
-// CI=true nothing is skipped: the examples fail instead. Use it as TestMain.
+// Main runs a package's tests. With -short, or when no test database answers (outside CI),
+// only its tests run, not its executable examples, which need the database and, unlike a
+// test, cannot skip themselves; the tests that need the database skip (Env). Under CI=true a
+// missing database fails at once instead, saying why. Use it as TestMain.
 func Main(m *testing.M, pkg string) {
-	if err := probe(os.Getenv("TEST_DATABASE_URL_DIRECT")); err != nil && os.Getenv("CI") != "true" {
-		fmt.Printf("%s: skipped: test database unavailable (run make test): %v\n", pkg, err)
-		os.Exit(0)
-	}
+	RequireDatabase(pkg)
 	os.Exit(m.Run())
+}
+
+// RequireDatabase starts the TestMain of a package whose examples need the test database. With
+// -short, or when TEST_DATABASE_URL_DIRECT is unset or does not answer outside CI, it leaves
+// the examples out (the package's unit tests still run; those that need the database skip),
+// saying so; under CI=true without a database it exits 1 saying why (rather than let each
+// example fail on its output).
+func RequireDatabase(pkg string) {
+	flag.Parse()
+	if testing.Short() {
+		onlyTests(pkg, "-short")
+		return
+	}
+	err := probe(os.Getenv("TEST_DATABASE_URL_DIRECT"))
+	switch {
+	case err == nil:
+		return
+	case os.Getenv("CI") == "true":
+		fmt.Fprintf(os.Stderr, "%s: test database unavailable under CI=true: %v\n", pkg, err)
+		os.Exit(1)
+	}
+	onlyTests(pkg, fmt.Sprintf("test database unavailable (run make test): %v", err))
+}
+
+// onlyTests leaves the executable examples out of the run. When -run chose what runs, an
+// example may be among it: then the whole package is skipped.
+func onlyTests(pkg, why string) {
+	if f := flag.Lookup("test.run"); f != nil && f.Value.String() == "" {
+		_ = f.Value.Set("^Test")
+		fmt.Printf("%s: examples skipped, and the tests that need the database: %s\n", pkg, why)
+		return
+	}
+	fmt.Printf("%s: skipped: %s\n", pkg, why)
+	os.Exit(0)
 }
 
 // ForExample creates an empty database for an executable example and returns its direct URL

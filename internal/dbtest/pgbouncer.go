@@ -28,6 +28,10 @@ type PgBouncerConfig struct {
 	// ServerRoundRobin hands out idle server connections first-in-first-out, as poolers other
 	// than PgBouncer do (Supavisor, PgCat), instead of PgBouncer's last-in-first-out.
 	ServerRoundRobin bool
+	// Server is the host:port of the PostgreSQL server behind it, default the test server. It
+	// must share the test server's roles (a standby, Server.Addr of StartStandby): PgBouncer
+	// logs in with the test user's SCRAM secret as the test server stores it.
+	Server string
 }
 
 // PgBouncer is a PgBouncer of the test's own, on a free loopback port in front of the test
@@ -50,8 +54,8 @@ func (b *PgBouncer) URL(t testing.TB, name string) string {
 	return u.String()
 }
 
-// StartPgBouncer starts a PgBouncer in front of the test PostgreSQL and stops it when the test
-// ends. As scripts/devdb.sh does, it authenticates with the server's own SCRAM secret of the
+// StartPgBouncer starts a PgBouncer in front of the test PostgreSQL (or cfg.Server) and stops
+// it when the test ends. As scripts/devdb.sh does, it authenticates with the server's own SCRAM secret of the
 // test user (so no password is written down) and runs as the postgres user when the test runs
 // as root (PgBouncer refuses root).
 func StartPgBouncer(t testing.TB, cfg PgBouncerConfig) *PgBouncer {
@@ -86,6 +90,11 @@ func StartPgBouncer(t testing.TB, cfg PgBouncerConfig) *PgBouncer {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	port := freePort(t)
+	upstream := net.JoinHostPort(u.Hostname(), cmp.Or(u.Port(), "5432"))
+	host, upPort, err := net.SplitHostPort(cmp.Or(cfg.Server, upstream))
+	if err != nil {
+		t.Fatalf("dbtest: PgBouncerConfig.Server %q: %v", cfg.Server, err)
+	}
 	ini := fmt.Sprintf(`[databases]
 * = host=%s port=%s
 
@@ -101,7 +110,7 @@ server_round_robin = %d
 max_client_conn = 500
 ignore_startup_parameters = extra_float_digits
 logfile = %s
-`, u.Hostname(), cmp.Or(u.Port(), "5432"), port, filepath.Join(dir, "userlist.txt"), cfg.PoolMode,
+`, host, upPort, port, filepath.Join(dir, "userlist.txt"), cfg.PoolMode,
 		cfg.DefaultPoolSize, boolInt(cfg.ServerRoundRobin), filepath.Join(dir, "pgbouncer.log"))
 	write := func(name, content string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {

@@ -3,12 +3,12 @@ package fingerprint
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/steadydb/steady/internal/sqlexpr"
 )
 
 // A constraint's definition is compared in a canonical form: the clause as the parser's
@@ -192,7 +192,7 @@ func normConstraint(c *pg_query.Constraint, column string) (*pg_query.Constraint
 		n.FkUpdAction = cmpOr(n.FkUpdAction, "a")
 		n.FkDelAction = cmpOr(n.FkDelAction, "a")
 	case pg_query.ConstrType_CONSTR_CHECK:
-		if n.RawExpr == nil || !normExpr(n.RawExpr) {
+		if n.RawExpr == nil || !sqlexpr.Normalize(n.RawExpr) {
 			return nil, false
 		}
 		n.CookedExpr = ""
@@ -211,201 +211,4 @@ func cmpOr(s, def string) string {
 
 func stringNode(s string) *pg_query.Node {
 	return &pg_query.Node{Node: &pg_query.Node_String_{String_: &pg_query.String{Sval: s}}}
-}
-
-// normExpr normalises a CHECK expression in place; false when it holds a node this file does
-// not know how pg_get_constraintdef prints.
-func normExpr(n *pg_query.Node) bool {
-	if n == nil {
-		return true
-	}
-	switch x := n.Node.(type) {
-	case *pg_query.Node_ColumnRef:
-		f := x.ColumnRef.Fields
-		if len(f) == 0 || f[len(f)-1].GetString_() == nil {
-			return false // t.*
-		}
-		x.ColumnRef.Fields, x.ColumnRef.Location = f[len(f)-1:], 0
-	case *pg_query.Node_AConst:
-		if v, ok := constText(x.AConst); ok {
-			n.Node = stringConst(v).Node
-		}
-	case *pg_query.Node_TypeCast:
-		if !normExpr(x.TypeCast.Arg) {
-			return false
-		}
-		n.Node = x.TypeCast.Arg.Node
-	case *pg_query.Node_AExpr:
-		return normAExpr(n, x.AExpr)
-	case *pg_query.Node_BoolExpr:
-		var args []*pg_query.Node
-		for _, a := range x.BoolExpr.Args {
-			if !normExpr(a) {
-				return false
-			}
-			// a AND (b AND c) is a AND b AND c: the grammar flattens only the left side.
-			if b := a.GetBoolExpr(); b != nil && b.Boolop == x.BoolExpr.Boolop && b.Boolop != pg_query.BoolExprType_NOT_EXPR {
-				args = append(args, b.Args...)
-				continue
-			}
-			args = append(args, a)
-		}
-		x.BoolExpr.Args, x.BoolExpr.Location = args, 0
-	case *pg_query.Node_NullTest:
-		x.NullTest.Location = 0
-		return normExpr(x.NullTest.Arg)
-	case *pg_query.Node_BooleanTest:
-		x.BooleanTest.Location = 0
-		return normExpr(x.BooleanTest.Arg)
-	case *pg_query.Node_FuncCall:
-		f := x.FuncCall
-		if f.AggStar || f.AggDistinct || f.FuncVariadic || f.Over != nil || f.AggFilter != nil || len(f.AggOrder) > 0 {
-			return false
-		}
-		if names := stringList(f.Funcname); len(names) == 2 && names[0] == "public" {
-			f.Funcname = f.Funcname[1:]
-		}
-		f.Location = 0
-		return normList(f.Args)
-	case *pg_query.Node_AArrayExpr:
-		x.AArrayExpr.Location = 0
-		return normList(x.AArrayExpr.Elements)
-	case *pg_query.Node_CoalesceExpr:
-		x.CoalesceExpr.Location = 0
-		return normList(x.CoalesceExpr.Args)
-	case *pg_query.Node_MinMaxExpr:
-		x.MinMaxExpr.Location = 0
-		return normList(x.MinMaxExpr.Args)
-	case *pg_query.Node_CaseExpr:
-		c := x.CaseExpr
-		if c.Arg != nil {
-			return false // CASE x WHEN …: the server may print it as CASE WHEN x = …
-		}
-		for _, w := range c.Args {
-			cw := w.GetCaseWhen()
-			if cw == nil || !normExpr(cw.Expr) || !normExpr(cw.Result) {
-				return false
-			}
-			cw.Location = 0
-		}
-		if !normExpr(c.Defresult) {
-			return false
-		}
-		if k := c.Defresult.GetAConst(); k != nil && k.Isnull {
-			c.Defresult = nil // the server prints the implicit ELSE NULL
-		}
-		c.Location = 0
-	case *pg_query.Node_SqlvalueFunction:
-		x.SqlvalueFunction.Location = 0
-	default:
-		return false
-	}
-	return true
-}
-
-func normList(list []*pg_query.Node) bool {
-	for _, n := range list {
-		if !normExpr(n) {
-			return false
-		}
-	}
-	return true
-}
-
-// normAExpr normalises an operator expression, rewriting n when its form changes.
-func normAExpr(n *pg_query.Node, e *pg_query.A_Expr) bool {
-	names := stringList(e.Name)
-	if len(names) == 0 || len(names) != len(e.Name) {
-		return false
-	}
-	op := names[len(names)-1]
-	e.Name, e.Location = []*pg_query.Node{stringNode(op)}, 0
-	switch e.Kind {
-	case pg_query.A_Expr_Kind_AEXPR_OP, pg_query.A_Expr_Kind_AEXPR_OP_ANY, pg_query.A_Expr_Kind_AEXPR_OP_ALL,
-		pg_query.A_Expr_Kind_AEXPR_DISTINCT, pg_query.A_Expr_Kind_AEXPR_NULLIF:
-	case pg_query.A_Expr_Kind_AEXPR_LIKE, pg_query.A_Expr_Kind_AEXPR_ILIKE:
-		e.Kind = pg_query.A_Expr_Kind_AEXPR_OP // the server prints ~~, !~~, ~~*, !~~*
-	case pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT:
-		// Printed as NOT (a IS DISTINCT FROM b).
-		e.Kind = pg_query.A_Expr_Kind_AEXPR_DISTINCT
-		inner := &pg_query.Node{Node: &pg_query.Node_AExpr{AExpr: e}}
-		n.Node = &pg_query.Node_BoolExpr{BoolExpr: &pg_query.BoolExpr{Boolop: pg_query.BoolExprType_NOT_EXPR, Args: []*pg_query.Node{inner}}}
-		return normExpr(e.Lexpr) && normExpr(e.Rexpr)
-	case pg_query.A_Expr_Kind_AEXPR_IN:
-		items := e.Rexpr.GetList().GetItems()
-		if len(items) == 0 || (op != "=" && op != "<>") {
-			return false
-		}
-		for _, it := range items {
-			if hasColumnRef(it) {
-				return false // the server turns such an IN into ORs of comparisons
-			}
-		}
-		switch {
-		case len(items) == 1: // x IN (a) is x = a
-			e.Kind, e.Rexpr = pg_query.A_Expr_Kind_AEXPR_OP, items[0]
-		case op == "=":
-			e.Kind = pg_query.A_Expr_Kind_AEXPR_OP_ANY
-			e.Rexpr = &pg_query.Node{Node: &pg_query.Node_AArrayExpr{AArrayExpr: &pg_query.A_ArrayExpr{Elements: items}}}
-		default:
-			e.Kind = pg_query.A_Expr_Kind_AEXPR_OP_ALL
-			e.Rexpr = &pg_query.Node{Node: &pg_query.Node_AArrayExpr{AArrayExpr: &pg_query.A_ArrayExpr{Elements: items}}}
-		}
-	case pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN:
-		bounds := e.Rexpr.GetList().GetItems()
-		if len(bounds) != 2 {
-			return false
-		}
-		// Printed as x >= a AND x <= b, and NOT BETWEEN as x < a OR x > b.
-		lo, hi, boolop := ">=", "<=", pg_query.BoolExprType_AND_EXPR
-		if e.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN {
-			lo, hi, boolop = "<", ">", pg_query.BoolExprType_OR_EXPR
-		}
-		cmp := func(op string, l, r *pg_query.Node) *pg_query.Node {
-			return &pg_query.Node{Node: &pg_query.Node_AExpr{AExpr: &pg_query.A_Expr{
-				Kind: pg_query.A_Expr_Kind_AEXPR_OP, Name: []*pg_query.Node{stringNode(op)}, Lexpr: l, Rexpr: r,
-			}}}
-		}
-		n.Node = &pg_query.Node_BoolExpr{BoolExpr: &pg_query.BoolExpr{Boolop: boolop, Args: []*pg_query.Node{
-			cmp(lo, e.Lexpr, bounds[0]),
-			cmp(hi, proto.Clone(e.Lexpr).(*pg_query.Node), bounds[1]),
-		}}}
-		return normExpr(n)
-	default:
-		return false // SIMILAR TO, BETWEEN SYMMETRIC …
-	}
-	return normExpr(e.Lexpr) && normExpr(e.Rexpr)
-}
-
-func hasColumnRef(n *pg_query.Node) bool {
-	found := false
-	walk(n.ProtoReflect(), func(m protoreflect.Message) {
-		if _, ok := m.Interface().(*pg_query.ColumnRef); ok {
-			found = true
-		}
-	})
-	return found
-}
-
-// constText is the text of a non-NULL constant.
-func constText(c *pg_query.A_Const) (string, bool) {
-	switch v := c.Val.(type) {
-	case *pg_query.A_Const_Sval:
-		return v.Sval.Sval, true
-	case *pg_query.A_Const_Ival:
-		return strconv.FormatInt(int64(v.Ival.Ival), 10), true
-	case *pg_query.A_Const_Fval:
-		return v.Fval.Fval, true
-	case *pg_query.A_Const_Boolval:
-		return strconv.FormatBool(v.Boolval.Boolval), true
-	case *pg_query.A_Const_Bsval:
-		return v.Bsval.Bsval, true
-	}
-	return "", false
-}
-
-func stringConst(s string) *pg_query.Node {
-	return &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{
-		Val: &pg_query.A_Const_Sval{Sval: &pg_query.String{Sval: s}},
-	}}}
 }

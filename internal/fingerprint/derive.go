@@ -61,6 +61,8 @@ func derive(n *pg_query.Node, version int32) derived {
 		return created(relEffect(KindSequence, s.CreateSeqStmt.Sequence)...)
 	case *pg_query.Node_DoStmt:
 		return doBlock(s.DoStmt, version)
+	case *pg_query.Node_CreatePublicationStmt:
+		return created(Effect{Object: Object{Kind: KindPublication, Name: s.CreatePublicationStmt.Pubname}})
 	case *pg_query.Node_CreatePolicyStmt:
 		if o, ok := tableChild(KindPolicy, s.CreatePolicyStmt.Table, s.CreatePolicyStmt.PolicyName); ok {
 			return created(Effect{Object: o})

@@ -14,7 +14,7 @@ func drop(s *pg_query.DropStmt) []Effect {
 		if !ok {
 			return nil // one unnamed object would make the statement's evidence partial
 		}
-		effects = append(effects, Effect{Object: o, Absent: true})
+		effects = append(effects, Effect{Object: o, Absent: true, Cascade: s.Behavior == pg_query.DropBehavior_DROP_CASCADE})
 	}
 	return effects
 }
@@ -53,6 +53,8 @@ func droppedObject(removeType pg_query.ObjectType, n *pg_query.Node) (Object, bo
 		return named(KindSchema, n)
 	case pg_query.ObjectType_OBJECT_EXTENSION:
 		return named(KindExtension, n)
+	case pg_query.ObjectType_OBJECT_PUBLICATION:
+		return named(KindPublication, n)
 	}
 	return Object{}, false
 }

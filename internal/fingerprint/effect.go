@@ -10,19 +10,20 @@ import (
 type Kind string
 
 const (
-	KindSchema     Kind = "schema"
-	KindExtension  Kind = "extension"
-	KindTable      Kind = "table"      // ordinary or partitioned table
-	KindColumn     Kind = "column"     // Table + Name
-	KindConstraint Kind = "constraint" // Table + Name (table constraints only)
-	KindIndex      Kind = "index"      // Name (+ Table when known)
-	KindType       Kind = "type"       // enum, composite, domain or range type
-	KindEnumValue  Kind = "enum_value" // Table holds the enum type's name, Name the label
-	KindFunction   Kind = "function"   // Name; procedures too
-	KindTrigger    Kind = "trigger"    // Table + Name
-	KindPolicy     Kind = "policy"     // Table + Name: a row-level security policy
-	KindView       Kind = "view"       // views and materialized views
-	KindSequence   Kind = "sequence"
+	KindSchema      Kind = "schema"
+	KindExtension   Kind = "extension"
+	KindTable       Kind = "table"       // ordinary or partitioned table
+	KindColumn      Kind = "column"      // Table + Name
+	KindConstraint  Kind = "constraint"  // Table + Name (table constraints only)
+	KindIndex       Kind = "index"       // Name (+ Table when known)
+	KindType        Kind = "type"        // enum, composite, domain or range type
+	KindEnumValue   Kind = "enum_value"  // Table holds the enum type's name, Name the label
+	KindFunction    Kind = "function"    // Name; procedures too
+	KindTrigger     Kind = "trigger"     // Table + Name
+	KindPolicy      Kind = "policy"      // Table + Name: a row-level security policy
+	KindPublication Kind = "publication" // Name: a logical replication publication
+	KindView        Kind = "view"        // views and materialized views
+	KindSequence    Kind = "sequence"
 
 	// KindRelation is a relation of any kind (table, view, materialized view, sequence, index,
 	// composite type, foreign table): Statement.Refs names relations so, since a name in a
@@ -42,7 +43,7 @@ func (o Object) String() string {
 	switch o.Kind {
 	case KindColumn, KindConstraint, KindTrigger, KindPolicy, KindEnumValue:
 		return fmt.Sprintf("%s %s.%s.%s", o.Kind, o.Schema, o.Table, o.Name)
-	case KindExtension, KindSchema:
+	case KindExtension, KindSchema, KindPublication:
 		return fmt.Sprintf("%s %s", o.Kind, o.Name)
 	default:
 		return fmt.Sprintf("%s %s.%s", o.Kind, o.Schema, o.Name)
@@ -57,6 +58,9 @@ type Effect struct {
 
 	// Absent is set for DROP and for the old name of a RENAME: the object must not exist.
 	Absent bool `json:"absent,omitempty"`
+	// Cascade: a DROP … CASCADE, which takes along what depends on the object (the views
+	// and materialized views built on it, their indexes); package migrate follows it.
+	Cascade bool `json:"cascade,omitempty"`
 
 	// Alter is set when the statement changes attributes of an object that already exists
 	// (ALTER COLUMN … SET NOT NULL / TYPE / SET DEFAULT, VALIDATE CONSTRAINT): then the

@@ -37,6 +37,12 @@ func backing(schema, table, name string) Effect {
 	return Effect{Object: Object{Kind: KindIndex, Schema: schema, Table: table, Name: name}, NameChosen: true, BacksConstraint: true}
 }
 
+// cascade marks a DROP … CASCADE.
+func cascade(e Effect) Effect {
+	e.Cascade = true
+	return e
+}
+
 func withDefault(e Effect, def string) Effect {
 	e.Default = def
 	return e
@@ -348,7 +354,7 @@ END $$`,
 			effects: []Effect{present(obj(KindFunction, "public", "b")), absent(obj(KindFunction, "public", "a"))}},
 
 		{name: "DropTables", sql: "DROP TABLE IF EXISTS a, crm.b CASCADE",
-			effects: []Effect{absent(obj(KindTable, "public", "a")), absent(obj(KindTable, "crm", "b"))}},
+			effects: []Effect{cascade(absent(obj(KindTable, "public", "a"))), cascade(absent(obj(KindTable, "crm", "b")))}},
 		{name: "DropView", sql: "DROP VIEW a", effects: []Effect{absent(obj(KindView, "public", "a"))}},
 		{name: "DropMaterializedView", sql: "DROP MATERIALIZED VIEW a", effects: []Effect{absent(obj(KindView, "public", "a"))}},
 		{name: "DropIndex", sql: "DROP INDEX CONCURRENTLY IF EXISTS a", effects: []Effect{absent(obj(KindIndex, "public", "a"))}},

@@ -45,6 +45,8 @@ func renamedObject(s *pg_query.RenameStmt) (Object, bool) {
 		return qualified(KindFunction, stringList(s.Object.GetObjectWithArgs().GetObjname()))
 	case pg_query.ObjectType_OBJECT_SCHEMA:
 		return Object{Kind: KindSchema, Name: s.Subname}, s.Subname != ""
+	case pg_query.ObjectType_OBJECT_PUBLICATION:
+		return named(KindPublication, s.Object)
 	}
 	return Object{}, false
 }

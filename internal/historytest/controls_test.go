@@ -8,23 +8,23 @@ import (
 )
 
 // TestComparisonControls shows that the sweep's checks can pass and can fail without steady:
-// a database that psql brings to the end in two steps, with a tool's history table in the
-// way, passes them; a database one migration short, or with a data statement run twice,
-// fails them.
+// a database that the tool's way of applying brings to the end in two steps, with the tool's
+// history table in the way, passes them; a database one migration short, or with a data
+// statement run twice, fails them.
 func TestComparisonControls(t *testing.T) {
 	t.Parallel()
-	for _, h := range loadHistories(t) {
+	for _, h := range ownHistories(t) {
 		t.Run(h.name, func(t *testing.T) {
 			t.Parallel()
 			ref := buildReference(t, h)
 			n := len(h.files)
 
-			t.Run("PsqlFinishingAPrefixConverges", func(t *testing.T) {
+			t.Run("TheToolFinishingAPrefixConverges", func(t *testing.T) {
 				t.Parallel()
 				k := n / 2
 				db := setup(t, h, ref.upDir, k, toolHistorySQL(h, k, historyCases[1]))
-				psql(t, db.PoolerURL, applyScript(h.files[k:], ref.upDir, ""))
-				got := withoutBookkeeping(schemaDump(t, db.DirectURL))
+				applyFiles(t, h, db.PoolerURL, ref.upDir, h.files[k:])
+				got := h.withoutBookkeeping(schemaDump(t, db.DirectURL))
 				require.Equal(t, ref.dump, got, diffDumps(t, "whole history", ref.dump, "two steps", got))
 				counts, err := canaryCounts(context.Background(), db.DirectURL)
 				require.NoError(t, err)
@@ -36,7 +36,7 @@ func TestComparisonControls(t *testing.T) {
 				db := setup(t, h, ref.upDir, n-1, "")
 				counts, err := canaryCounts(context.Background(), db.DirectURL)
 				require.NoError(t, err)
-				schemaDiffers := withoutBookkeeping(schemaDump(t, db.DirectURL)) != ref.dump
+				schemaDiffers := h.withoutBookkeeping(schemaDump(t, db.DirectURL)) != ref.dump
 				require.True(t, schemaDiffers || canaryMismatch(ref.canaries, counts) != "",
 					"a database without %s passes the checks", h.files[n-1].file)
 			})
@@ -132,4 +132,74 @@ CREATE TABLE public.steady_migration_lease (id int);
 	for _, gone := range []string{"river_job", "default_tablespace", "goose_db_version", "flyway_schema_history", "schema_migrations_python", "steady_migration_lease"} {
 		require.NotContains(t, got, gone)
 	}
+}
+
+// TestDumpFilterLeavesOutSchemas: the Supabase CLI's schema and the schema the sweep's
+// arguments give steady's tables go with everything in them; grants on the history's own
+// objects stay.
+func TestDumpFilterLeavesOutSchemas(t *testing.T) {
+	t.Parallel()
+	dump := `--
+-- Name: steady; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA steady;
+
+--
+-- Name: supabase_migrations; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA supabase_migrations;
+
+--
+-- Name: journals; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.journals (id bigint NOT NULL);
+
+--
+-- Name: leases; Type: TABLE; Schema: steady; Owner: -
+--
+
+CREATE TABLE steady.leases (id int);
+
+--
+-- Name: schema_migrations; Type: TABLE; Schema: supabase_migrations; Owner: -
+--
+
+CREATE TABLE supabase_migrations.schema_migrations (version text NOT NULL);
+
+--
+-- Name: _prisma_migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public._prisma_migrations (id character varying(36) NOT NULL);
+
+--
+-- Name: __diesel_schema_migrations __diesel_schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.__diesel_schema_migrations ADD CONSTRAINT __diesel_schema_migrations_pkey PRIMARY KEY (version);
+
+--
+-- Name: TABLE journals; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.journals TO anon;
+
+--
+-- Name: supabase_realtime; Type: PUBLICATION; Schema: -; Owner: -
+--
+
+CREATE PUBLICATION supabase_realtime;
+
+`
+	got := withoutBookkeeping(dump, "steady")
+	for _, kept := range []string{"CREATE TABLE public.journals", "GRANT SELECT ON TABLE public.journals TO anon", "CREATE PUBLICATION supabase_realtime"} {
+		require.Contains(t, got, kept)
+	}
+	for _, gone := range []string{"SCHEMA steady", "steady.leases", "supabase_migrations", "_prisma_migrations", "__diesel_schema_migrations"} {
+		require.NotContains(t, got, gone)
+	}
+	require.Contains(t, withoutBookkeeping(dump), "CREATE TABLE steady.leases", "without --schema, a schema named steady is the history's")
 }

@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,38 +14,79 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// This file is the test's own reading of a migration directory: which tool's format it is,
-// which files, in which order, and what psql runs of each. It is deliberately independent of
-// internal/migrate, whose loader is what the sweep checks.
+// This file and formats_test.go are the test's own reading of a migration directory: which
+// tool's format it is, which files, in which order, and what the tool sends of each. They are
+// deliberately independent of internal/migrate, whose loader is what the sweep checks.
 
-// format is the tool a history was written for.
+// format is the tool a history was written for, named as steady's --migrations-format names it.
 type format string
 
 const (
+	steadyFormat  format = "steady"
 	golangMigrate format = "golang-migrate"
 	goose         format = "goose"
-	flyway        format = "Flyway"
+	flyway        format = "flyway"
 	dbmate        format = "dbmate"
+	prisma        format = "prisma"
+	supabase      format = "supabase"
+	sqlx          format = "sqlx"
+	diesel        format = "diesel"
 )
+
+var formats = []format{steadyFormat, golangMigrate, goose, flyway, dbmate, prisma, supabase, sqlx, diesel}
+
+// String is the tool's name as the summary lines print it.
+func (f format) String() string {
+	switch f {
+	case flyway:
+		return "Flyway"
+	case prisma:
+		return "Prisma"
+	case supabase:
+		return "Supabase CLI"
+	}
+	return string(f)
+}
+
+func parseFormat(s string) (format, error) {
+	for _, f := range formats {
+		if strings.EqualFold(s, string(f)) {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("unknown format %q (want one of %v)", s, formats)
+}
+
+// declaredFormats names the own histories whose files do not show their tool: the Supabase
+// CLI and sqlx name files as steady does, so their users tell steady (--migrations-format).
+var declaredFormats = map[string]format{"journal": supabase, "ledger": sqlx}
 
 // history is one directory of migrations in one tool's format.
 type history struct {
-	name   string
-	format format
-	dir    string // absolute: steady reads it as --migrations-dir
-	files  []migrationFile
+	name     string
+	format   format
+	declared bool   // the format is given, not detected: steady is told it too
+	dir      string // absolute: steady reads it as --migrations-dir
+	setup    string // absolute path of SQL a platform runs before file 1 ("" when none)
+	args     []string
+	files    []migrationFile
 }
 
-// migrationFile is one migration as psql applies it.
+// migrationFile is one migration as its tool applies it.
 type migrationFile struct {
-	file    string  // "044_inventory_per_warehouse.up.sql"
-	version string  // as the tool records it: "44", "20230412093000", "3.2"
-	order   []int64 // version's numeric segments, for ordering
-	name    string  // the name part of the file name: "inventory_per_warehouse"
-	// up is what psql runs: the file with every line outside its Up section blanked, so that
-	// psql's line numbers in an error are the file's.
+	file     string // relative to the directory: "044_x.up.sql", "20240101120000_x/migration.sql"
+	version  string // the version's digits without leading zeros: "44", "20230412093000", "3.2"
+	recorded string // the version as the tool writes it in its table: "00000000000000", "1.1"
+	order    []int64
+	name     string // the name part: "inventory_per_warehouse"
+	text     string // the whole file, as the tool checksums it
+	// up is what the tool runs of the file: the file with every line outside its Up section
+	// blanked, so that an error's line number is the file's.
 	up   string
-	noTx bool // applied outside a transaction
+	send sending
+	noTx bool // the applier opens no transaction around it
+	// statements are what goose sends, one by one (send == eachStatement).
+	statements []string
 
 	dataOnly     bool // every statement is a data statement (INSERT, UPDATE, DELETE, DO, COPY)
 	dropOrRename bool // drops a table or a column, or renames something
@@ -53,23 +94,9 @@ type migrationFile struct {
 
 func (f migrationFile) String() string { return f.file }
 
-var (
-	golangMigrateName = regexp.MustCompile(`^(\d+)_(.+)\.(up|down)\.sql$`)
-	flywayName        = regexp.MustCompile(`^V(\d+(?:[._]\d+)*)__(.+)\.sql$`)
-	timestampName     = regexp.MustCompile(`^(\d+)_(.+)\.sql$`)
-
-	gooseUp        = regexp.MustCompile(`(?i)^--\s*\+goose\s+up\b`)
-	gooseDown      = regexp.MustCompile(`(?i)^--\s*\+goose\s+down\b`)
-	gooseNoTx      = regexp.MustCompile(`(?i)^--\s*\+goose\s+no\s+transaction\b`)
-	dbmateUp       = regexp.MustCompile(`^--\s*migrate:up\b(.*)$`)
-	dbmateDown     = regexp.MustCompile(`^--\s*migrate:down\b`)
-	dbmateNoTx     = regexp.MustCompile(`\btransaction:false\b`)
-	concurrentDDL  = regexp.MustCompile(`(?is)\b(CREATE\s+(UNIQUE\s+)?INDEX|DROP\s+INDEX|REINDEX\s+\w+)\s+CONCURRENTLY\b`)
-	dropOrRenameRe = regexp.MustCompile(`(?is)\bDROP\s+(TABLE|COLUMN)\b|\bRENAME\b`)
-)
-
-// loadHistories reads every directory under testdata/.
-func loadHistories(t *testing.T) []*history {
+// ownHistories reads every directory under testdata/, with its setup file
+// (testdata/NAME.setup.sql) when there is one.
+func ownHistories(t *testing.T) []*history {
 	t.Helper()
 	entries, err := os.ReadDir("testdata")
 	require.NoError(t, err)
@@ -80,143 +107,71 @@ func loadHistories(t *testing.T) []*history {
 		}
 		dir, err := filepath.Abs(filepath.Join("testdata", e.Name()))
 		require.NoError(t, err)
-		h, err := readHistory(e.Name(), dir)
+		f, declared := declaredFormats[e.Name()]
+		h, err := readHistory(e.Name(), dir, f)
 		require.NoError(t, err)
+		h.declared = declared
+		if setup := dir + ".setup.sql"; fileExists(setup) {
+			h.setup = setup
+		}
 		hs = append(hs, h)
 	}
 	require.NotEmpty(t, hs, "no history under testdata/")
 	return hs
 }
 
-// readHistory detects the directory's format from its file names (golang-migrate, Flyway) or
-// its markers (goose, dbmate) and splits each file into what psql applies.
-func readHistory(name, dir string) (*history, error) {
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
+}
+
+// readHistory reads a directory in the given format, or detects it ("") from the layout
+// (Prisma's and diesel's directories), the file names (golang-migrate, Flyway) or the markers
+// (goose, dbmate).
+func readHistory(name, dir string, f format) (*history, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", name, err)
 	}
-	var sqlFiles []string
+	h := &history{name: name, dir: dir, format: f}
+	if h.format == "" {
+		h.format = detectLayout(dir, entries)
+	}
 	for _, e := range entries {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".sql") {
-			sqlFiles = append(sqlFiles, e.Name())
-		}
-	}
-	if len(sqlFiles) == 0 {
-		return nil, fmt.Errorf("history %s: no .sql file in %s", name, dir)
-	}
-	h := &history{name: name, dir: dir}
-	switch {
-	case slices.ContainsFunc(sqlFiles, golangMigrateName.MatchString):
-		h.format = golangMigrate
-	case slices.ContainsFunc(sqlFiles, flywayName.MatchString):
-		h.format = flyway
-	}
-	for _, file := range sqlFiles {
-		text, err := os.ReadFile(filepath.Join(dir, file))
+		mf, ok, err := readEntry(h, e)
 		if err != nil {
-			return nil, fmt.Errorf("history %s: %w", name, err)
-		}
-		f, ok, err := splitFile(h, file, string(text))
-		if err != nil {
-			return nil, fmt.Errorf("history %s: %s: %w", name, file, err)
+			return nil, fmt.Errorf("history %s: %s: %w", name, e.Name(), err)
 		}
 		if ok {
-			h.files = append(h.files, f)
-		}
-	}
-	slices.SortStableFunc(h.files, func(a, b migrationFile) int { return compareVersions(a.order, b.order) })
-	for i := 1; i < len(h.files); i++ {
-		if compareVersions(h.files[i-1].order, h.files[i].order) == 0 {
-			return nil, fmt.Errorf("history %s: %s and %s have the same version", name, h.files[i-1].file, h.files[i].file)
+			h.files = append(h.files, mf)
 		}
 	}
 	if len(h.files) == 0 {
-		return nil, fmt.Errorf("history %s: no up migration", name)
+		return nil, fmt.Errorf("history %s: no up migration in %s", name, dir)
+	}
+	slices.SortStableFunc(h.files, h.compare)
+	for i := 1; i < len(h.files); i++ {
+		if h.compare(h.files[i-1], h.files[i]) == 0 {
+			return nil, fmt.Errorf("history %s: %s and %s have the same version", name, h.files[i-1].file, h.files[i].file)
+		}
 	}
 	return h, nil
 }
 
-// splitFile reads one file of h; ok is false for a file psql never applies (a golang-migrate
-// down file). The first goose or dbmate file fixes the format of a history of timestamps.
-func splitFile(h *history, file, text string) (f migrationFile, ok bool, err error) {
-	f.file = file
+// compare orders two files as the history's tool does: Prisma, the Supabase CLI and dbmate by
+// their directory's or file's name, diesel by its versions as strings (2025-11-19-091444-0000
+// comes before 2026-05-27-120000), the others numerically, part by part, a missing part as 0
+// (Flyway: 1 = 1.0 < 1.1 < 2).
+func (h *history) compare(a, b migrationFile) int {
 	switch h.format {
-	case golangMigrate:
-		m := golangMigrateName.FindStringSubmatch(file)
-		if m == nil {
-			return f, false, fmt.Errorf("not a golang-migrate file name (NNN_name.up.sql)")
-		}
-		if m[3] == "down" {
-			return f, false, nil
-		}
-		f.version, f.name, f.up = trimZeros(m[1]), m[2], text
-		f.noTx = concurrentDDL.MatchString(skeleton(text))
-	case flyway:
-		m := flywayName.FindStringSubmatch(file)
-		if m == nil {
-			return f, false, fmt.Errorf("not a Flyway versioned file name (V1_1__name.sql)")
-		}
-		f.version, f.name, f.up = strings.ReplaceAll(m[1], "_", "."), m[2], text
-		f.noTx = concurrentDDL.MatchString(skeleton(text))
-	default:
-		m := timestampName.FindStringSubmatch(file)
-		if m == nil {
-			return f, false, fmt.Errorf("not a goose or dbmate file name (20240101120000_name.sql)")
-		}
-		f.version, f.name = trimZeros(m[1]), m[2]
-		var detected format
-		f.up, f.noTx, detected, err = splitMarkers(text)
-		if err != nil {
-			return f, false, err
-		}
-		if h.format != "" && h.format != detected {
-			return f, false, fmt.Errorf("a %s file in a %s history", detected, h.format)
-		}
-		h.format = detected
+	case prisma:
+		return strings.Compare(path.Dir(a.file), path.Dir(b.file))
+	case supabase, dbmate:
+		return strings.Compare(a.file, b.file)
+	case diesel:
+		return strings.Compare(a.recorded, b.recorded)
 	}
-	f.order, err = versionOrder(f.version)
-	if err != nil {
-		return f, false, err
-	}
-	f.dataOnly, f.dropOrRename = classify(f.up)
-	return f, true, nil
-}
-
-// splitMarkers keeps the Up section of a goose or dbmate file.
-func splitMarkers(text string) (up string, noTx bool, detected format, err error) {
-	lines := strings.SplitAfter(text, "\n")
-	var upStart, upEnd = -1, len(lines)
-	for i, line := range lines {
-		l := strings.TrimSpace(line)
-		switch {
-		case gooseNoTx.MatchString(l):
-			noTx = true
-		case gooseUp.MatchString(l) && upStart < 0:
-			upStart, detected = i+1, goose
-		case gooseDown.MatchString(l) && detected == goose && upEnd == len(lines):
-			upEnd = i
-		case dbmateUp.MatchString(l) && upStart < 0:
-			upStart, detected = i+1, dbmate
-			noTx = dbmateNoTx.MatchString(dbmateUp.FindStringSubmatch(l)[1])
-		case dbmateDown.MatchString(l) && detected == dbmate && upEnd == len(lines):
-			upEnd = i
-		}
-	}
-	if upStart < 0 {
-		return "", false, "", fmt.Errorf("no `-- +goose Up` or `-- migrate:up` marker")
-	}
-	if upEnd < upStart {
-		return "", false, "", fmt.Errorf("the down marker comes before the up marker")
-	}
-	var b strings.Builder
-	for i, line := range lines {
-		if i >= upStart && i < upEnd {
-			b.WriteString(line)
-		} else if strings.HasSuffix(line, "\n") {
-			b.WriteString("\n")
-		}
-	}
-	return b.String(), noTx, detected, nil
+	return compareVersions(a.order, b.order)
 }
 
 // versionOrder splits "3.2" into [3 2] and "20230412093000" into [20230412093000].
@@ -232,8 +187,6 @@ func versionOrder(v string) ([]int64, error) {
 	return out, nil
 }
 
-// compareVersions orders numerically, segment by segment, a missing segment as 0 (Flyway:
-// 1 = 1.0 < 1.1 < 2).
 func compareVersions(a, b []int64) int {
 	for i := range max(len(a), len(b)) {
 		var x, y int64
@@ -255,76 +208,4 @@ func trimZeros(digits string) string {
 		return t
 	}
 	return "0"
-}
-
-var (
-	dollarTag     = regexp.MustCompile(`^\$[A-Za-z_][A-Za-z0-9_]*\$|^\$\$`)
-	dataStatement = map[string]bool{"INSERT": true, "UPDATE": true, "DELETE": true, "DO": true, "COPY": true, "WITH": true, "SELECT": true}
-)
-
-// skeleton is sql without its comments, with each string literal, quoted identifier and
-// dollar-quoted body (a DO block's, a function's) replaced by a placeholder: what is left are
-// the statements' keywords and their separating semicolons. E'...' escapes are not followed.
-func skeleton(sql string) string {
-	var b strings.Builder
-	for i := 0; i < len(sql); {
-		rest := sql[i:]
-		switch {
-		case strings.HasPrefix(rest, "--"):
-			n := strings.IndexByte(rest, '\n')
-			if n < 0 {
-				return b.String()
-			}
-			i += n
-		case strings.HasPrefix(rest, "/*"):
-			n := strings.Index(rest, "*/")
-			if n < 0 {
-				return b.String()
-			}
-			i += n + 2
-			b.WriteByte(' ')
-		case rest[0] == '\'' || rest[0] == '"':
-			q := rest[0]
-			j := 1
-			for j < len(rest) && (rest[j] != q || (j+1 < len(rest) && rest[j+1] == q)) {
-				if rest[j] == q { // a doubled quote inside
-					j++
-				}
-				j++
-			}
-			i += min(j+1, len(rest))
-			b.WriteString("x")
-		case rest[0] == '$' && dollarTag.MatchString(rest):
-			tag := dollarTag.FindString(rest)
-			n := strings.Index(rest[len(tag):], tag)
-			if n < 0 {
-				return b.String()
-			}
-			i += len(tag) + n + len(tag)
-			b.WriteString("'body'")
-		default:
-			b.WriteByte(rest[0])
-			i++
-		}
-	}
-	return b.String()
-}
-
-// classify tells whether a file only moves data, and whether it drops or renames; the sample
-// of prefixes takes the points right after such files.
-func classify(sql string) (dataOnly, dropOrRename bool) {
-	s := skeleton(sql)
-	dropOrRename = dropOrRenameRe.MatchString(s)
-	statements := 0
-	for stmt := range strings.SplitSeq(s, ";") {
-		fields := strings.Fields(stmt)
-		if len(fields) == 0 {
-			continue
-		}
-		statements++
-		if !dataStatement[strings.ToUpper(fields[0])] {
-			return false, dropOrRename
-		}
-	}
-	return statements > 0, dropOrRename
 }

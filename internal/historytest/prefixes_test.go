@@ -9,14 +9,21 @@ import (
 )
 
 // prefixesEnv chooses the prefixes the sweep tries: "sample" (the default), "all", or a list
-// such as "0,7,12" (with -run naming a history and a case, to look at one database).
+// such as "0,7,12,n" (n: the whole history; with -run naming a history, a case and a judge, to
+// look at one database).
 const prefixesEnv = "STEADY_HISTORY_PREFIXES"
 
-// prefixes returns the k (files 1..k applied) to try for h, in order.
-func prefixes(h *history, setting string) ([]int, error) {
+// prefixes returns the k (files 1..k applied) to try for h in case c with judge j, in order.
+// The default sample spends its databases where the catalog alone must tell the prefix: the
+// no-history case judged by the shadow tries every point of samplePrefixes; the cases with a
+// history table and the derived model try fewerPrefixes.
+func prefixes(h *history, c historyCase, j judge, setting string) ([]int, error) {
 	n := len(h.files)
 	switch strings.TrimSpace(setting) {
 	case "", "sample":
+		if c.table || j.summary != shadowJudge.summary {
+			return fewerPrefixes(h), nil
+		}
 		return samplePrefixes(h), nil
 	case "all":
 		ks := make([]int, n+1)
@@ -28,9 +35,14 @@ func prefixes(h *history, setting string) ([]int, error) {
 	// A list names prefixes of any history: those past this one's end are not its.
 	var ks []int
 	for part := range strings.SplitSeq(setting, ",") {
-		k, err := strconv.Atoi(strings.TrimSpace(part))
+		part = strings.TrimSpace(part)
+		if part == "n" {
+			ks = append(ks, n)
+			continue
+		}
+		k, err := strconv.Atoi(part)
 		if err != nil || k < 0 {
-			return nil, fmt.Errorf("%s=%q: want sample, all, or prefixes (0 and up) separated by commas", prefixesEnv, setting)
+			return nil, fmt.Errorf("%s=%q: want sample, all, or prefixes (0 and up, n for the end) separated by commas", prefixesEnv, setting)
 		}
 		if k <= n {
 			ks = append(ks, k)
@@ -65,6 +77,17 @@ func samplePrefixes(h *history) []int {
 	}
 	firstLast(func(f migrationFile) bool { return f.dataOnly })
 	firstLast(func(f migrationFile) bool { return f.dropOrRename })
+	return sorted(ks, n)
+}
+
+// fewerPrefixes is the smaller fixed sample: a fresh database, a third and two thirds of the
+// way, one file short of the end, and the end.
+func fewerPrefixes(h *history) []int {
+	n := len(h.files)
+	return sorted([]int{0, n / 3, 2 * n / 3, n - 1, n}, n)
+}
+
+func sorted(ks []int, n int) []int {
 	ks = slices.DeleteFunc(ks, func(k int) bool { return k < 0 || k > n })
 	slices.Sort(ks)
 	return slices.Compact(ks)

@@ -19,34 +19,43 @@ const (
 	pgDumpBin = "/usr/lib/postgresql/15/bin/pg_dump"
 )
 
-// upFiles writes each file's Up section once per history, for psql's \i (line numbers in an
-// error are the original file's).
+// upFiles writes the Up section of each file psql applies once per history, for psql's \i
+// (line numbers in an error are the original file's); "" when the history's tool is not
+// applied with psql.
 func upFiles(t *testing.T, h *history) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, f := range h.files {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, f.file), []byte(f.up), 0o600))
+		if f.send != psqlScript {
+			continue
+		}
+		path := filepath.Join(dir, filepath.FromSlash(f.file))
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o700))
+		require.NoError(t, os.WriteFile(path, []byte(f.up), 0o600))
 	}
 	return dir
 }
 
 // applyScript is what psql runs to apply files in order, each in its own transaction unless it
-// is no-transaction (as `psql -1 -f FILE` would, file by file, in one invocation), then tail (a
-// history table) in one more transaction.
-func applyScript(files []migrationFile, upDir, tail string) string {
+// runs outside one (as `psql -1 -f FILE` would, file by file, in one invocation).
+func applyScript(files []migrationFile, upDir string) string {
 	var b strings.Builder
 	for _, f := range files {
-		include := fmt.Sprintf("\\i '%s'\n", filepath.Join(upDir, f.file))
+		include := fmt.Sprintf("\\i '%s'\n", filepath.Join(upDir, filepath.FromSlash(f.file)))
 		if f.noTx {
 			b.WriteString(include)
 		} else {
 			b.WriteString("BEGIN;\n" + include + "COMMIT;\n")
 		}
 	}
-	if tail != "" {
-		b.WriteString("BEGIN;\n" + tail + "\nCOMMIT;\n")
-	}
 	return b.String()
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	text, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(text)
 }
 
 // psql runs a script through the given URL (the pooler's, for everything applied) and stops at

@@ -11,34 +11,33 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestRefusesUnfinishedToolHistory: a golang-migrate table whose version is dirty, or a Flyway
-// row with success = false, says a run stopped in the middle of a file. steady must not guess
-// what of it ran: it exits non-zero naming the version and writes nothing.
+// TestRefusesUnfinishedToolHistory: a golang-migrate table whose version is dirty, a Flyway or
+// sqlx row with success = false, or a Prisma row neither finished nor rolled back says a run
+// stopped in the middle of a file. steady must not guess what of it ran: it exits non-zero
+// naming the version and writes nothing.
 func TestRefusesUnfinishedToolHistory(t *testing.T) {
 	t.Parallel()
-	for _, h := range loadHistories(t) {
+	for _, h := range ownHistories(t) {
 		k := len(h.files)/2 + 1 // the file the tool's run stopped in; 1..k-1 are applied
 		tail, ok := unfinishedHistorySQL(h, k)
 		if !ok {
-			continue // goose and dbmate record no unfinished migration
+			continue // goose, dbmate, the Supabase CLI and diesel record no unfinished migration
 		}
-		f := h.files[k-1]
+		f, u := h.files[k-1], unfinished[h.format]
 		t.Run(h.name, func(t *testing.T) {
 			t.Parallel()
 			db := setup(t, h, upFiles(t, h), k-1, tail)
-			table := map[format]string{golangMigrate: "schema_migrations", flyway: "flyway_schema_history"}[h.format]
 			ctx := context.Background()
-			schema, rows, canaries := schemaDump(t, db.DirectURL), tableRows(t, ctx, db.DirectURL, table), canaryTotal(t, ctx, db.DirectURL)
+			schema, rows, canaries := schemaDump(t, db.DirectURL), tableRows(t, ctx, db.DirectURL, u.table), canaryTotal(t, ctx, db.DirectURL)
 
-			r := migrate(t, h, db.PoolerURL)
+			r := migrate(t, h, db.PoolerURL, shadowJudge)
 			require.NotZerof(t, r.code, "steady migrate --strict with %s's %s unfinished:\n%s", h.format, f.file, r.output())
-			require.Truef(t, namesVersion(r, f.version, h.format), "no line names version %s as %s:\n%s",
-				f.version, map[format]string{golangMigrate: "dirty", flyway: "failed"}[h.format], r.output())
+			require.Truef(t, namesVersion(r, f.version, u.says), "no line names version %s and matches %s:\n%s", f.version, u.says, r.output())
 
 			if after := schemaDump(t, db.DirectURL); after != schema {
 				t.Errorf("steady wrote to the schema:\n%s", diffDumps(t, "before", schema, "after", after))
 			}
-			require.Equal(t, rows, tableRows(t, ctx, db.DirectURL, table), "steady changed %s", table)
+			require.Equal(t, rows, tableRows(t, ctx, db.DirectURL, u.table), "steady changed %s", u.table)
 			require.Equal(t, canaries, canaryTotal(t, ctx, db.DirectURL), "steady ran data statements")
 		})
 	}
@@ -49,9 +48,9 @@ var logTime = regexp.MustCompile(`\btime=\S+|"time":"[^"]*"`)
 
 // namesVersion: a line of the output names the version (leading zeros allowed, not followed by
 // a digit, a dot or a unit such as "ms") and says what is wrong with it.
-func namesVersion(r run, version string, f format) bool {
+func namesVersion(r run, version, says string) bool {
 	v := regexp.MustCompile(`(^|[^0-9.])0*` + regexp.QuoteMeta(version) + `($|[^0-9.A-Za-z])`)
-	what := regexp.MustCompile(map[format]string{golangMigrate: `(?i)dirty`, flyway: `(?i)fail|success`}[f])
+	what := regexp.MustCompile(says)
 	for line := range strings.Lines(r.stdout + "\n" + r.stderr) {
 		line = logTime.ReplaceAllString(line, "")
 		if v.MatchString(line) && what.MatchString(line) {

@@ -1,12 +1,10 @@
 package historytest
 
 import (
-	"fmt"
-	"hash/crc32"
 	"strings"
 )
 
-// historyCase is what a database at prefix k holds besides the schema psql made.
+// historyCase is what a database at prefix k holds besides the schema its tool made.
 type historyCase struct {
 	test    string // subtest name
 	summary string // as the summary line names it
@@ -47,97 +45,86 @@ func toolHistorySQL(h *history, k int, c historyCase) string {
 	}
 	applied := h.files[:k]
 	var b strings.Builder
-	switch h.format {
-	case golangMigrate:
-		b.WriteString(`CREATE TABLE IF NOT EXISTS "schema_migrations" (version bigint not null primary key, dirty boolean not null);` + "\n")
+	if h.format == golangMigrate {
+		b.WriteString(golangMigrateTable)
 		if k > 0 && lost < 0 {
-			fmt.Fprintf(&b, "INSERT INTO schema_migrations (version, dirty) VALUES (%s, false);\n", applied[k-1].version)
+			b.WriteString(golangMigrateRow(applied[k-1], false))
 		}
-	case goose:
-		b.WriteString(gooseTable)
-		b.WriteString("INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true);\n")
-		for i, f := range applied {
-			if i != lost {
-				fmt.Fprintf(&b, "INSERT INTO goose_db_version (version_id, is_applied) VALUES (%s, true);\n", f.version)
-			}
-		}
-	case flyway:
-		b.WriteString(flywayTable)
-		for i, f := range applied {
-			if i != lost {
-				b.WriteString(flywayRow(i+1, f, true))
-			}
-		}
-	case dbmate:
-		b.WriteString("create table if not exists public.schema_migrations (version varchar(128) primary key);\n")
-		for i, f := range applied {
-			if i != lost {
-				fmt.Fprintf(&b, "insert into public.schema_migrations (version) values ('%s');\n", f.version)
-			}
+		return b.String()
+	}
+	b.WriteString(tableOf(h.format))
+	for i, f := range applied {
+		if i != lost {
+			b.WriteString(rowOf(h.format, i+1, f))
 		}
 	}
 	return b.String()
 }
 
+// tableOf is the CREATE of the tool's table (every tool but golang-migrate, whose single row
+// is its own matter).
+func tableOf(f format) string {
+	return map[format]string{
+		goose: gooseTable, flyway: flywayTable, dbmate: dbmateTable, prisma: prismaTable,
+		supabase: supabaseTable, sqlx: sqlxTable, diesel: dieselTable,
+	}[f]
+}
+
+// rowOf is the row the tool writes for file f, the rank-th it applied, when it succeeded.
+func rowOf(fm format, rank int, f migrationFile) string {
+	switch fm {
+	case goose:
+		return gooseRow(f)
+	case flyway:
+		return flywayRow(rank, f, true)
+	case dbmate:
+		return dbmateRow(f)
+	case prisma:
+		return prismaRow(f, true)
+	case supabase:
+		return supabaseRow(f)
+	case sqlx:
+		return sqlxRow(f, true)
+	case diesel:
+		return dieselRow(f)
+	}
+	return ""
+}
+
 // unfinishedHistorySQL is the tool's table after a run that stopped in file k (1-based): for
-// golang-migrate the version marked dirty, for Flyway a row with success = false after the
-// successful ones. ok is false for tools that record no unfinished migration.
+// golang-migrate the version marked dirty, for Flyway and sqlx a row with success = false after
+// the successful ones, for Prisma a row never finished nor rolled back. ok is false for tools
+// that record no unfinished migration.
 func unfinishedHistorySQL(h *history, k int) (sql string, ok bool) {
 	f := h.files[k-1]
+	var b strings.Builder
 	switch h.format {
 	case golangMigrate:
-		return `CREATE TABLE IF NOT EXISTS "schema_migrations" (version bigint not null primary key, dirty boolean not null);` + "\n" +
-			fmt.Sprintf("INSERT INTO schema_migrations (version, dirty) VALUES (%s, true);\n", f.version), true
-	case flyway:
-		var b strings.Builder
-		b.WriteString(flywayTable)
+		return golangMigrateTable + golangMigrateRow(f, true), true
+	case flyway, prisma, sqlx:
+		b.WriteString(tableOf(h.format))
 		for i, g := range h.files[:k-1] {
-			b.WriteString(flywayRow(i+1, g, true))
+			b.WriteString(rowOf(h.format, i+1, g))
 		}
-		b.WriteString(flywayRow(k, f, false))
-		return b.String(), true
+	default:
+		return "", false
 	}
-	return "", false
+	switch h.format {
+	case flyway:
+		b.WriteString(flywayRow(k, f, false))
+	case prisma:
+		b.WriteString(prismaRow(f, false))
+	case sqlx:
+		b.WriteString(sqlxRow(f, false))
+	}
+	return b.String(), true
 }
 
-// gooseTable is goose's PostgreSQL version table (goose v3).
-const gooseTable = `CREATE TABLE goose_db_version (
-	id serial NOT NULL,
-	version_id bigint NOT NULL,
-	is_applied boolean NOT NULL,
-	tstamp timestamp NULL default now(),
-	PRIMARY KEY(id)
-);
-`
-
-// flywayTable is Flyway's schema history table on PostgreSQL.
-const flywayTable = `CREATE TABLE "public"."flyway_schema_history" (
-    "installed_rank" INT NOT NULL,
-    "version" VARCHAR(50),
-    "description" VARCHAR(200) NOT NULL,
-    "type" VARCHAR(20) NOT NULL,
-    "script" VARCHAR(1000) NOT NULL,
-    "checksum" INTEGER,
-    "installed_by" VARCHAR(100) NOT NULL,
-    "installed_on" TIMESTAMP NOT NULL DEFAULT now(),
-    "execution_time" INTEGER NOT NULL,
-    "success" BOOLEAN NOT NULL
-);
-ALTER TABLE "public"."flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank");
-CREATE INDEX "flyway_schema_history_s_idx" ON "public"."flyway_schema_history" ("success");
-`
-
-// flywayRow is the row Flyway writes for a versioned SQL migration: the description is the
-// name with spaces, the checksum Flyway's (CRC-32 of the lines without their terminators).
-func flywayRow(rank int, f migrationFile, success bool) string {
-	return fmt.Sprintf(`INSERT INTO "public"."flyway_schema_history" (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES (%d, '%s', '%s', 'SQL', '%s', %d, 'deploy', %d, %t);`+"\n",
-		rank, f.version, sqlQuote(strings.ReplaceAll(f.name, "_", " ")), sqlQuote(f.file), flywayChecksum(f.up), 20+rank%7, success)
-}
-
-func sqlQuote(s string) string { return strings.ReplaceAll(s, "'", "''") }
-
-func flywayChecksum(text string) int32 {
-	text = strings.TrimPrefix(text, "\uFEFF")
-	text = strings.NewReplacer("\r\n", "", "\n", "", "\r", "").Replace(text)
-	return int32(crc32.ChecksumIEEE([]byte(text)))
+// unfinished describes, per tool, its table and what its line about an unfinished migration
+// says.
+var unfinished = map[format]struct{ table, says string }{
+	golangMigrate: {"schema_migrations", `(?i)dirty`},
+	flyway:        {"flyway_schema_history", `(?i)fail|success`},
+	prisma:        {"_prisma_migrations", `(?i)finish|fail`},
+	sqlx:          {"_sqlx_migrations", `(?i)fail|success`},
 }

@@ -33,8 +33,10 @@ import (
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/dbconn"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/internal/shadow"
+	"github.com/steadydb/steady/internal/toolhistory"
 )
 
 // Config says what to verify and where.
@@ -42,7 +44,7 @@ type Config struct {
 	// Server creates and drops the databases of the proof: a role that may CREATE DATABASE.
 	Server     *dbconn.Pool
 	Migrations fs.FS
-	Format     migrate.Format // "" detects it
+	Format     migfiles.Format // "" detects it
 	// Setup is SQL applied to every database before the first file (what a platform provides
 	// before any migration), and to the shadow database.
 	Setup, SetupFile string
@@ -79,10 +81,10 @@ type Outcome struct {
 
 // Report is the whole proof.
 type Report struct {
-	Files      int            `json:"files"`
-	Format     migrate.Format `json:"format"`
-	Outcomes   []Outcome      `json:"outcomes"`
-	DurationMS int64          `json:"duration_ms"`
+	Files      int             `json:"files"`
+	Format     migfiles.Format `json:"format"`
+	Outcomes   []Outcome       `json:"outcomes"`
+	DurationMS int64           `json:"duration_ms"`
 }
 
 // Count is, for one case, the prefixes that converged, those tried but the undecidable ones,
@@ -130,9 +132,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	ms, err := migrate.LoadFormat(cfg.Migrations, cfg.Format)
+	ms, err := migfiles.LoadFormat(cfg.Migrations, cfg.Format)
 	if err == nil {
-		err = migrate.Parse(ms)
+		err = migfiles.Parse(ms)
 	}
 	if err != nil {
 		return nil, err
@@ -157,7 +159,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, fmt.Errorf("prefix %d: the history has %d files", k, len(ms))
 		}
 		jobs = append(jobs, job{k, CaseNoHistory})
-		if _, ok := migrate.ToolHistory(ms[:k], -1); ok && k > 0 {
+		if _, ok := toolhistory.Write(ms[:k], -1); ok && k > 0 {
 			jobs = append(jobs, job{k, CaseToolHistory}, job{k, CaseRowLost})
 		}
 	}
@@ -180,7 +182,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 type verifier struct {
 	cfg         Config
-	ms          []migrate.Migration
+	ms          []migfiles.Migration
 	ref         catalog.State
 	cache       *migrate.StatesCache
 	bookkeeping func(string) bool
@@ -200,7 +202,7 @@ func (v *verifier) reference(ctx context.Context) (catalog.State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return out.Without(v.bookkeeping), nil
+	return catalog.MaskFrozenTimes(out.Without(v.bookkeeping)), nil
 }
 
 // prepare applies the setup and files 1..k as the tool would. The files run on a session that
@@ -219,7 +221,7 @@ func (v *verifier) prepare(ctx context.Context, conn **pgx.Conn, k int) error {
 		*conn = fresh
 	}
 	for i := range v.ms[:k] {
-		if err := migrate.ApplyAsTool(ctx, *conn, &v.ms[i]); err != nil {
+		if err := migfiles.ApplyAsTool(ctx, *conn, &v.ms[i]); err != nil {
 			return err
 		}
 	}
@@ -245,7 +247,7 @@ func (v *verifier) adopt(ctx context.Context, k int, c Case) Outcome {
 			if c == CaseRowLost {
 				lose = k / 2 // a middle row: the last one's loss is the no-history case's question
 			}
-			sql, _ := migrate.ToolHistory(v.ms[:k], lose)
+			sql, _ := toolhistory.Write(v.ms[:k], lose)
 			if _, err := (*conn).Exec(ctx, sql, pgx.QueryExecModeSimpleProtocol); err != nil {
 				return fmt.Errorf("write the tool's history: %w", err)
 			}
@@ -270,7 +272,7 @@ func (v *verifier) adopt(ctx context.Context, k int, c Case) Outcome {
 		if err != nil {
 			return err
 		}
-		if d := catalog.Diff(v.ref, got.Without(v.bookkeeping)); len(d) > 0 {
+		if d := catalog.Diff(v.ref, catalog.MaskFrozenTimes(got.Without(v.bookkeeping))); len(d) > 0 {
 			return fmt.Errorf("the schema differs from the whole history's: %s", describe(d))
 		}
 		second, err := v.migrate(ctx, pool)

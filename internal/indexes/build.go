@@ -272,7 +272,7 @@ func (b *Builder) run(ctx context.Context, log *slog.Logger, step Step) error {
 	} else {
 		// Alone, outside a transaction, without arguments, as one simple-protocol Query message:
 		// the only way CONCURRENTLY runs through a transaction pooler
-		// (docs/architecture.md, fact 6).
+		// (docs/architecture.md, "CREATE INDEX CONCURRENTLY through a pooler").
 		_, err = b.cfg.Pool.Exec(ctx, step.SQL, pgx.QueryExecModeSimpleProtocol)
 	}
 	step.End, step.Err = time.Now(), err

@@ -9,8 +9,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgerrcode"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/steadydb/steady/internal/tuning"
 )
 
 // ErrPermanent is wrapped by the errors that retrying will not heal: a table outside the
@@ -112,19 +113,24 @@ func isRename(err error) bool {
 	return errors.As(err, &se) && se.step.Action == Rename
 }
 
-// adviseSetting explains a build cancelled by a server, database or role setting. A pooler
-// passes no per-session setting (startup parameters are refused, a session SET leaks to other
-// clients) and CONCURRENTLY cannot run in a transaction, so the fix is the role's.
+// adviseSetting explains a build cancelled by a server, database or role setting, naming what
+// set it. A pooler passes no per-session setting (startup parameters are refused, a session SET
+// leaks to other clients) and CONCURRENTLY cannot run in a transaction, so the fix is a setting
+// for steady's role, and which one depends on what set the value: ALTER ROLE … SET does not
+// override ALTER ROLE … IN DATABASE … SET.
 func (b *Builder) adviseSetting(ctx context.Context, log *slog.Logger, setting string, err error) {
-	role, value := "the role in DATABASE_URL_POOLER", "?"
 	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	var r string
-	if b.cfg.Pool.QueryRow(qctx, "SELECT current_user, current_setting('"+setting+"')", pgx.QueryExecModeSimpleProtocol).Scan(&r, &value) == nil {
-		role = pgx.Identifier{r}.Sanitize()
+	o, rerr := tuning.ReadOrigin(qctx, b.cfg.Pool, setting)
+	if rerr != nil {
+		log.Warn(fmt.Sprintf("❌ index build cancelled by %s: a concurrent build outlasts it on a big table; give the role in "+
+			"DATABASE_URL_POOLER %s = 0 (ALTER ROLE … SET, or ALTER ROLE … IN DATABASE … SET where the database or the role "+
+			"in it sets it); the next attempt drops the INVALID index and builds it again", setting, setting),
+			slog.Any("error", err), slog.Any("origin_error", rerr))
+		return
 	}
-	log.Warn(fmt.Sprintf("❌ index build cancelled by %s (%s): a concurrent build outlasts it on a big table; "+
-		"run ALTER ROLE %s SET %s = 0 (or give steady's POOLER URL a dedicated role with that setting; "+
+	log.Warn(fmt.Sprintf("❌ index build cancelled by %s (%s, set by %s): a concurrent build outlasts it on a big table; "+
+		"run %s (or give steady's POOLER URL a dedicated role with that setting; "+
 		"PgBouncer's server connections take it when they reconnect); the next attempt drops the INVALID index and builds it again",
-		setting, value, role, setting), slog.Any("error", err))
+		setting, o.Value, o.Where(), o.Fix("0")), slog.Any("error", err))
 }

@@ -43,7 +43,8 @@
 // # Failures
 //
 // Build logs what went wrong and what to do about it, without row values: a build cancelled
-// by a server or role statement_timeout or lock_timeout (with the ALTER ROLE to run), a unique
+// by a server, database or role statement_timeout or lock_timeout (with what set it and the
+// statement that lifts it for steady's role, package tuning's Origin), a unique
 // index over duplicate rows (with the query that finds them), an attempt cut short by its
 // timeout. The next attempt heals the INVALID index each of them leaves.
 package indexes

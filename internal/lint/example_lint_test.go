@@ -32,7 +32,7 @@ func ExampleLinter_Lint() {
 		fmt.Println("lock:", f.Lock)
 	}
 	fmt.Println(rep.Summary())
-	_ = rep.WriteGitHub(os.Stdout)
+	_ = rep.WriteGitHub(os.Stdout, nil)
 	// Output:
 	// 0040_leads_status.sql:2:1 warning require-concurrent-index-creation: CREATE INDEX leads_status_idx on public.leads without CONCURRENTLY
 	// lock: SHARE

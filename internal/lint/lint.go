@@ -14,7 +14,7 @@ import (
 
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/fingerprint"
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
 // File is one migration file to lint.
@@ -27,13 +27,13 @@ type File struct {
 	Run map[int]bool
 	// Format is the tool whose file it is ("" is steady's): goose and dbmate wrap a file in a
 	// transaction unless NoTransaction, the format's own marker, says not to.
-	Format migrate.Format
+	Format migfiles.Format
 	// NoTransaction: the format's marker (goose's NO TRANSACTION, dbmate's transaction:false).
 	NoTransaction bool
 }
 
 // FileOf is the File of a loaded migration; m.Parsed must be set.
-func FileOf(m migrate.Migration, name string) File {
+func FileOf(m migfiles.Migration, name string) File {
 	return File{Name: name, SQL: m.SQL, Migration: m.Parsed, Format: m.Format, NoTransaction: m.FormatNoTransaction}
 }
 

@@ -112,11 +112,14 @@ func (f Finding) sizeLine() string {
 	return s
 }
 
-// WriteGitHub writes GitHub Actions workflow commands, one per finding, so that a pull request
-// shows each on its line: errors as ::error, warnings as ::warning, info and allowed findings
-// as ::notice.
-func (r *Report) WriteGitHub(w io.Writer) error {
+// WriteGitHub writes GitHub Actions workflow commands, one per file that does not parse and
+// one per finding, so that a pull request shows each on its line: errors as ::error, warnings
+// as ::warning, info and allowed findings as ::notice.
+func (r *Report) WriteGitHub(w io.Writer, parseErrs []SyntaxError) error {
 	var b strings.Builder
+	for _, p := range parseErrs {
+		fmt.Fprintf(&b, "::error file=%s,line=%d,title=syntax-error::%s\n", escapeProperty(p.File), p.Line, escapeData(p.Message))
+	}
 	for _, f := range r.Findings {
 		level := map[Severity]string{Error: "error", Warning: "warning", Info: "notice"}[f.Severity]
 		title := f.Rule

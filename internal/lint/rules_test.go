@@ -10,7 +10,7 @@ import (
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/fingerprint"
 	"github.com/steadydb/steady/internal/lint"
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
 // lintSet lints files that run one after another (one pending set), offline when snap is nil.
@@ -206,22 +206,22 @@ func TestToolRules(t *testing.T) {
 	const cic = "CREATE INDEX CONCURRENTLY IF NOT EXISTS leads_status_idx ON leads (status);"
 	tests := []struct {
 		name   string
-		format migrate.Format
+		format migfiles.Format
 		noTx   bool
 		sql    string
 		want   []string // severity rule
 	}{
-		{"GooseWithoutNoTransaction", migrate.FormatGoose, false, cic, []string{"error ban-concurrent-index-creation-in-transaction"}},
-		{"GooseNoTransaction", migrate.FormatGoose, true, cic, nil},
-		{"DbmateWithoutTransactionFalse", migrate.FormatDbmate, false, cic, []string{"error ban-concurrent-index-creation-in-transaction"}},
-		{"GolangMigrateAlone", migrate.FormatGolangMigrate, false, cic, nil},
-		{"FlywayAlone", migrate.FormatFlyway, false, cic, nil},
-		{"GolangMigrateMixed", migrate.FormatGolangMigrate, false, "ALTER TABLE leads ADD COLUMN tier text;\n" + cic, []string{"warning ban-concurrent-index-creation-in-transaction"}},
-		{"GooseOwnBlockInAWrappedFile", migrate.FormatGoose, false, "BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;", []string{"warning transaction-nesting"}},
-		{"GooseNoTransactionOwnBlock", migrate.FormatGoose, true, "BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;\n" + cic, nil},
-		{"GolangMigrateOwnBlock", migrate.FormatGolangMigrate, false, "BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;", nil},
-		{"GooseNoTransactionBackfillCommitsAlone", migrate.FormatGoose, true, "ALTER TABLE leads ADD COLUMN tier text;\nUPDATE leads SET tier = 'free' WHERE id < 10;", nil},
-		{"GooseWrappedBackfill", migrate.FormatGoose, false, "ALTER TABLE leads ADD COLUMN tier text;\nUPDATE leads SET tier = 'free';", []string{"warning backfill-in-ddl-transaction"}},
+		{"GooseWithoutNoTransaction", migfiles.FormatGoose, false, cic, []string{"error ban-concurrent-index-creation-in-transaction"}},
+		{"GooseNoTransaction", migfiles.FormatGoose, true, cic, nil},
+		{"DbmateWithoutTransactionFalse", migfiles.FormatDbmate, false, cic, []string{"error ban-concurrent-index-creation-in-transaction"}},
+		{"GolangMigrateAlone", migfiles.FormatGolangMigrate, false, cic, nil},
+		{"FlywayAlone", migfiles.FormatFlyway, false, cic, nil},
+		{"GolangMigrateMixed", migfiles.FormatGolangMigrate, false, "ALTER TABLE leads ADD COLUMN tier text;\n" + cic, []string{"warning ban-concurrent-index-creation-in-transaction"}},
+		{"GooseOwnBlockInAWrappedFile", migfiles.FormatGoose, false, "BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;", []string{"warning transaction-nesting"}},
+		{"GooseNoTransactionOwnBlock", migfiles.FormatGoose, true, "BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;\n" + cic, nil},
+		{"GolangMigrateOwnBlock", migfiles.FormatGolangMigrate, false, "BEGIN;\nALTER TABLE leads ADD COLUMN tier text;\nCOMMIT;", nil},
+		{"GooseNoTransactionBackfillCommitsAlone", migfiles.FormatGoose, true, "ALTER TABLE leads ADD COLUMN tier text;\nUPDATE leads SET tier = 'free' WHERE id < 10;", nil},
+		{"GooseWrappedBackfill", migfiles.FormatGoose, false, "ALTER TABLE leads ADD COLUMN tier text;\nUPDATE leads SET tier = 'free';", []string{"warning backfill-in-ddl-transaction"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/steadydb/steady/internal/fingerprint"
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
 // runner is how the file's tool runs it: in one transaction (wrapped), or statement by
@@ -42,14 +42,14 @@ func newRunner(f File) *runner {
 		}
 	}
 	switch f.Format {
-	case migrate.FormatGoose:
+	case migfiles.FormatGoose:
 		r.tool, r.marker, r.wrapped = "goose", "-- +goose NO TRANSACTION", !noTx
-	case migrate.FormatDbmate:
+	case migfiles.FormatDbmate:
 		r.tool, r.marker, r.wrapped = "dbmate", "-- migrate:up transaction:false", !noTx
 	default:
-		if f.Format == migrate.FormatGolangMigrate {
+		if f.Format == migfiles.FormatGolangMigrate {
 			r.tool = "golang-migrate"
-		} else if f.Format == migrate.FormatFlyway {
+		} else if f.Format == migfiles.FormatFlyway {
 			r.tool = "Flyway"
 		}
 		r.wrapped = !noTx && !r.ownBlocks && !slices.ContainsFunc(m.Statements, func(st fingerprint.Statement) bool {

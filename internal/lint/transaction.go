@@ -7,7 +7,7 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/steadydb/steady/internal/fingerprint"
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
 // txState is what the statements before this one did in the same transaction: the locks they
@@ -102,9 +102,9 @@ func (c *checker) refusing(st fingerprint.Statement) []hit {
 	}
 	detail := fmt.Sprintf("%s among %d other statements (no -- steady:no-transaction): steady runs the whole file outside a transaction", what, others)
 	switch c.file.Format {
-	case migrate.FormatGolangMigrate:
+	case migfiles.FormatGolangMigrate:
 		detail += "; golang-migrate itself sends the file as one multi-statement query, which PostgreSQL refuses for it (25001)"
-	case migrate.FormatFlyway:
+	case migfiles.FormatFlyway:
 		detail += "; Flyway itself refuses a file that mixes it with transactional statements unless mixed=true"
 	}
 	return []hit{{rule: banConcurrentIndexCreationInTransaction, detail: detail}}

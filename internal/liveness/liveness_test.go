@@ -111,18 +111,6 @@ func (b *bundle) deadAt(t *testing.T, id string) *time.Time {
 	return at
 }
 
-// waitFor polls cond until it holds, within the deadline.
-func waitFor(t *testing.T, cond func() bool, msg string) {
-	t.Helper()
-	end := time.Now().Add(deadline)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatal(msg)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func TestHeartbeat(t *testing.T) {
 	t.Parallel()
 
@@ -147,7 +135,7 @@ func TestHeartbeat(t *testing.T) {
 
 		// It heartbeats: the row's heartbeat moves on.
 		first := w.HeartbeatAt
-		waitFor(t, func() bool {
+		dbtest.WaitFor(t, deadline, func() bool {
 			ws, err := liveness.Alive(context.Background(), b.pooler, bookkeeping.Schema{})
 			require.NoError(t, err)
 			return len(ws) == 1 && ws[0].HeartbeatAt.After(first)
@@ -331,7 +319,7 @@ func TestHeartbeat(t *testing.T) {
 			res, err := liveness.Rescue(ctx, b.pooler, bookkeeping.Schema{}, "steady.me.45.cdcdcdcd", nil)
 			done <- out{res, err}
 		}()
-		waitLockWaiter(t, b)
+		b.db.WaitForLockWaiter(t)
 		require.NoError(t, tx.Commit(ctx))
 		o := <-done
 		require.NoError(t, o.err)
@@ -394,17 +382,6 @@ func TestHeartbeat(t *testing.T) {
 			require.Len(t, j.Errors, 1)
 		}
 	})
-}
-
-// waitLockWaiter returns once a session of the test's database waits on a lock.
-func waitLockWaiter(t *testing.T, b *bundle) {
-	t.Helper()
-	waitFor(t, func() bool {
-		var n int
-		require.NoError(t, b.direct.QueryRow(context.Background(),
-			`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n))
-		return n > 0
-	}, "nothing ever waited on the lock")
 }
 
 func TestConfig(t *testing.T) {
@@ -489,14 +466,14 @@ func TestCutOffWorkerJudgesNobodyAtOnce(t *testing.T) {
 	const silent = "steady.silent.48.12121212"
 	b.worker(t, silent, 48, "", time.Minute, 20*time.Second)
 	job := b.runningJob(t, silent, 1, 10, `{}`)
-	waitFor(t, func() bool {
+	dbtest.WaitFor(t, deadline, func() bool {
 		ok, reason := me.Health()
 		return !ok && strings.Contains(reason, "no heartbeat has landed")
 	}, "the heartbeats never failed")
 	require.Equal(t, "running", b.job(t, job).State, "no rescue while its own heartbeats fail")
 	require.NoError(t, tx.Commit(ctx))
 
-	waitFor(t, func() bool { return b.job(t, job).State == "retryable" }, "the silent worker's job was never given back")
+	dbtest.WaitFor(t, deadline, func() bool { return b.job(t, job).State == "retryable" }, "the silent worker's job was never given back")
 	var back time.Time
 	for line := range strings.Lines(b.logs.String()) {
 		if strings.Contains(line, `msg="heartbeat works again"`) {

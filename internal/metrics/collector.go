@@ -13,9 +13,6 @@ import (
 	"github.com/steadydb/steady/internal/migrate"
 )
 
-// IndexBuildKind is the River kind of index build jobs.
-const IndexBuildKind = "steady_index_build"
-
 // MigrationStep is the worker's migration step (wiring.Migrated satisfies it).
 type MigrationStep interface {
 	Outcome() (res *migrate.Result, err error, done bool)
@@ -28,9 +25,8 @@ type Config struct {
 	Backfills BackfillProgress // nil: no backfill series
 	Throttle  BackfillThrottle // nil: no steady_backfill_throttled_seconds_total
 
-	IndexBuildKind string        // default IndexBuildKind
-	QueryTimeout   time.Duration // bound of each scrape-time query; default 3s
-	Logger         *slog.Logger
+	QueryTimeout time.Duration // bound of each scrape-time query; default 3s
+	Logger       *slog.Logger
 }
 
 // Collector is steady's prometheus.Collector.
@@ -46,7 +42,6 @@ func NewCollector(cfg Config) (*Collector, error) {
 	if cfg.Pools == nil || cfg.Pools.Pooler == nil {
 		return nil, errors.New("metrics: Config.Pools with a POOLER pool is required")
 	}
-	cfg.IndexBuildKind = cmp.Or(cfg.IndexBuildKind, IndexBuildKind)
 	cfg.QueryTimeout = cmp.Or(cfg.QueryTimeout, 3*time.Second)
 	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
 	return &Collector{cfg: cfg, lastErr: map[string]string{}}, nil

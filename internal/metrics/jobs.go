@@ -8,6 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/steadydb/steady/internal/indexes"
 )
 
 // One grouped query per scrape. River deletes finalized jobs after a day by default, so the
@@ -31,7 +33,7 @@ func (c *Collector) collectJobs(ch chan<- prometheus.Metric) {
 	builds := map[string]int64{}
 	for _, jc := range counts {
 		gauge(ch, jobsDesc, float64(jc.n), jc.kind, jc.state)
-		if jc.kind == c.cfg.IndexBuildKind {
+		if jc.kind == indexes.BuildKind { // the one name of the kind: a rename cannot zero the series
 			builds[jc.state] += jc.n
 		}
 	}

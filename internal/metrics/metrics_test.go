@@ -16,6 +16,7 @@ import (
 
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
+	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/internal/metrics"
 	"github.com/steadydb/steady/internal/migrate"
@@ -164,9 +165,10 @@ func TestCollector(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		res := b.migrate(t)
-		b.insertJobs(t, metrics.IndexBuildKind, "completed", 3)
-		b.insertJobs(t, metrics.IndexBuildKind, "discarded", 1)
-		b.insertJobs(t, metrics.IndexBuildKind, "retryable", 2)
+		// The kind index build jobs are inserted with (jobs.IndexBuildArgs.Kind returns it).
+		b.insertJobs(t, indexes.BuildKind, "completed", 3)
+		b.insertJobs(t, indexes.BuildKind, "discarded", 1)
+		b.insertJobs(t, indexes.BuildKind, "retryable", 2)
 		b.insertJobs(t, "steady_backfill_batch", "available", 4)
 
 		got := gather(t, metrics.Config{Pools: b.pools, Migration: b.step, Backfills: backfills{rows: []metrics.Backfill{
@@ -180,7 +182,7 @@ func TestCollector(t *testing.T) {
 		require.Greater(t, got["steady_migration_step_duration_seconds"], 0.0)
 
 		require.Equal(t, 1.0, got["steady_river_jobs_query_success"])
-		require.Equal(t, 3.0, got["steady_river_jobs{kind=steady_index_build,state=completed}"])
+		require.Equal(t, 3.0, got["steady_river_jobs{kind="+indexes.BuildKind+",state=completed}"])
 		require.Equal(t, 4.0, got["steady_river_jobs{kind=steady_backfill_batch,state=available}"])
 		require.Equal(t, 3.0, got["steady_index_builds{outcome=completed}"])
 		require.Equal(t, 1.0, got["steady_index_builds{outcome=discarded}"])

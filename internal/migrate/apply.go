@@ -2,27 +2,20 @@ package migrate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
-	"math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/steadydb/steady/internal/catalog"
+	"github.com/steadydb/steady/internal/backoff"
 )
 
 type execer interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-}
-
-type querier interface {
-	execer
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // StatementError names the statement that failed.
@@ -49,61 +42,137 @@ var errRecordedMeanwhile = errors.New("recorded by another runner")
 // advisoryClass is the first key of the per-migration transaction lock ("stdy").
 const advisoryClass = 0x73746479
 
-// applyOne runs the statements a plan selected, checks that their effects now hold, and records
-// the migration, all in one transaction unless the file says steady:no-transaction. A lock
-// timeout (55P03) rolls back and retries with backoff and jitter, a bounded number of times.
-func (m *Migrator) applyOne(ctx context.Context, mp *MigrationPlan, mi int) (time.Duration, error) {
+// applyOne runs the statements a plan selected and records the migration, all in one
+// transaction unless the file runs outside one. A lock timeout (55P03) rolls back and retries
+// with backoff and jitter, a bounded number of times. What the file left is compared with
+// steady's picture once, after the run (absorbMispredictions): PostgreSQL ran it without an
+// error, so it is applied.
+func (m *Migrator) applyOne(ctx context.Context, mp *MigrationPlan) (time.Duration, error) {
 	start := time.Now()
-	for attempt := 1; ; attempt++ {
-		var err error
+	attempts, err := backoff.Linear(ctx, m.cfg.LockRetries, m.cfg.LockTimeout, isLockTimeout, func() error {
 		if mp.migration.NoTransaction {
-			err = m.applyNoTx(ctx, mp, mi, start)
-		} else {
-			err = pgx.BeginFunc(ctx, m.cfg.Pool, func(tx pgx.Tx) error { return m.applyInTx(ctx, tx, mp, mi, start) })
+			return m.applyNoTx(ctx, mp, start)
 		}
-		var se *StatementError
-		if errors.As(err, &se) {
-			se.Attempts = attempt
-		}
-		if !isLockTimeout(err) || attempt >= m.cfg.LockRetries {
-			return time.Since(start), err
-		}
-		backoff := time.Duration(float64(m.cfg.LockTimeout) * float64(attempt) * (0.5 + rand.Float64()))
-		m.log.Warn("lock timeout, retrying", "version", mp.Version, "name", mp.Name, "attempt", attempt, "backoff", backoff.Round(time.Millisecond).String(), "error", err)
-		select {
-		case <-ctx.Done():
-			return time.Since(start), err
-		case <-time.After(backoff):
-		}
+		return m.applyInTx(ctx, mp, start)
+	}, func(attempt int, wait time.Duration, err error) {
+		m.log.Warn("lock timeout, retrying", "version", mp.Version, "name", mp.Name, "attempt", attempt, "backoff", wait.Round(time.Millisecond).String(), "error", err)
+	})
+	var se *StatementError
+	if errors.As(err, &se) {
+		se.Attempts = attempts
 	}
+	return time.Since(start), err
 }
 
-func (m *Migrator) applyInTx(ctx context.Context, tx pgx.Tx, mp *MigrationPlan, mi int, start time.Time) error {
-	if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", m.cfg.LockTimeout.Milliseconds())); err != nil {
+// applyInTx runs a migration in one transaction in three round trips: the first opens it,
+// bounds its locks, serialises with any other runner (a transaction-scoped lock, safe through a
+// transaction pooler) and re-checks the history, so that a migration runs once even if two
+// runners got this far; the second pipelines every statement and the history row (a statement
+// that fails stops the pipeline there, and its error names it); the third commits. COMMIT is
+// not in the pipeline: a runner killed while a statement waits for a lock must not have its
+// migration committed after it died.
+func (m *Migrator) applyInTx(ctx context.Context, mp *MigrationPlan, start time.Time) error {
+	conn, err := m.cfg.Pool.Acquire(ctx)
+	if err != nil {
 		return err
 	}
-	// Transaction-scoped, so it is safe through a transaction pooler; the re-check makes a
-	// migration run once even if two runners got this far.
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", int32(advisoryClass), string(mp.Version)); err != nil {
+	defer conn.Release()
+	rollback := func(err error) error {
+		if conn.Conn().PgConn().TxStatus() != 'I' {
+			_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		}
 		return err
 	}
 	var recorded bool
-	if err := tx.QueryRow(ctx, m.schema.SQL("SELECT EXISTS (SELECT FROM schema_migrations WHERE version = $1)"), string(mp.Version)).Scan(&recorded); err != nil {
-		return err
+	open := &pgx.Batch{}
+	open.Queue("BEGIN")
+	open.Queue(fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", m.cfg.LockTimeout.Milliseconds()))
+	open.Queue("SELECT pg_advisory_xact_lock($1, hashtext($2))", int32(advisoryClass), string(mp.Version))
+	open.Queue(m.schema.SQL("SELECT EXISTS (SELECT FROM schema_migrations WHERE version = $1)"), string(mp.Version)).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&recorded) })
+	if err := conn.SendBatch(ctx, open).Close(); err != nil {
+		return rollback(err)
 	}
 	if recorded {
-		return errRecordedMeanwhile
+		return rollback(errRecordedMeanwhile)
 	}
-	if err := m.runStatements(ctx, tx, mp); err != nil {
-		return err
+	run := &pgx.Batch{}
+	stmts := m.queueStatements(run, mp, true)
+	payload, err := recordPayload(mp, start)
+	if err != nil {
+		return rollback(err)
 	}
-	return m.assertAndRecord(ctx, tx, mp, mi, start)
+	run.Queue(m.schema.SQL(insertRecords), payload)
+	br := conn.SendBatch(ctx, run)
+	for _, st := range stmts {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return rollback(&StatementError{File: mp.File, Line: st.line, SQL: firstLine(st.sql), Err: err})
+		}
+	}
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		return rollback(fmt.Errorf("record migrations: %w", err))
+	}
+	if err := br.Close(); err != nil {
+		return rollback(err)
+	}
+	if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
+		return rollback(err)
+	}
+	return nil
+}
+
+// queued is a statement queued in a batch, for naming it in an error.
+type queued struct {
+	line int
+	sql  string
+}
+
+// queueStatements queues what the plan runs of a file: the statements as the file writes
+// them when it runs whole (a split ALTER TABLE runs as one statement, as psql would), else the
+// parts the plan chose. Another tool's schema_migrations is not dropped (oldHistoryDrop). In a
+// transaction, the heal of an INVALID index is a plain DROP INDEX.
+func (m *Migrator) queueStatements(b *pgx.Batch, mp *MigrationPlan, inTx bool) []queued {
+	var out []queued
+	whole := runsWhole(mp)
+	for i, sp := range mp.Statements {
+		if !sp.Run || (whole && i > 0 && mp.Statements[i-1].Offset == sp.Offset) {
+			continue
+		}
+		if oldHistoryDrop(sp.Statement, m.schema.Name()) {
+			m.log.Info("not run: it drops another tool's schema_migrations, which steady set aside; that name is steady's history",
+				"file", mp.File, "line", sp.Line)
+			continue
+		}
+		if sp.Heal != "" {
+			heal := sp.Heal
+			if inTx {
+				heal = strings.Replace(heal, " CONCURRENTLY", "", 1)
+			}
+			b.Queue(heal)
+			out = append(out, queued{sp.Line, heal})
+		}
+		sql := sp.SQL
+		if whole {
+			sql = sp.Whole
+		}
+		b.Queue(sql)
+		out = append(out, queued{sp.Line, sql})
+	}
+	return out
+}
+
+func firstLine(sql string) string {
+	first, _, _ := strings.Cut(strings.TrimSpace(sql), "\n")
+	return first
 }
 
 // applyNoTx runs each statement alone (CREATE INDEX CONCURRENTLY and friends refuse a
-// transaction). Through a transaction pooler no session lock_timeout can be set safely (a
-// session SET leaks to other clients): there the role's own setting applies.
-func (m *Migrator) applyNoTx(ctx context.Context, mp *MigrationPlan, mi int, start time.Time) error {
+// transaction; a file with its own BEGIN and COMMIT makes its own), on one session. Through a
+// transaction pooler no session lock_timeout can be set safely (a session SET leaks to other
+// clients): there the role's own setting applies.
+func (m *Migrator) applyNoTx(ctx context.Context, mp *MigrationPlan, start time.Time) error {
 	conn, err := m.cfg.Pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -127,41 +196,24 @@ func (m *Migrator) applyNoTx(ctx context.Context, mp *MigrationPlan, mi int, sta
 		}
 		return err
 	}
-	return m.assertAndRecord(ctx, conn, mp, mi, start)
+	payload, err := recordPayload(mp, start)
+	if err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, m.schema.SQL(insertRecords), payload); err != nil {
+		return fmt.Errorf("record migrations: %w", err)
+	}
+	return nil
 }
 
+// runStatements runs the queued statements one by one, each alone in the simple protocol: a
+// lone statement with no arguments is how CREATE INDEX CONCURRENTLY passes a transaction
+// pooler, and nothing prepared is left on a server connection another client inherits.
 func (m *Migrator) runStatements(ctx context.Context, db execer, mp *MigrationPlan) error {
-	whole := runsWhole(mp)
-	for i, sp := range mp.Statements {
-		if !sp.Run {
-			continue
-		}
-		if oldHistoryDrop(sp.Statement, m.schema.Name()) {
-			m.log.Info("not run: it drops another tool's schema_migrations, which steady set aside; that name is steady's history",
-				"file", mp.File, "line", sp.Line)
-			continue
-		}
-		if sp.Heal != "" {
-			if _, err := db.Exec(ctx, sp.Heal, pgx.QueryExecModeSimpleProtocol); err != nil {
-				return &StatementError{File: mp.File, Line: sp.Line, SQL: sp.Heal, Err: err}
-			}
-			m.log.Info("dropped the INVALID index a failed concurrent build left, to build it again", "file", mp.File, "line", sp.Line)
-		}
-		sql := sp.SQL
-		if whole {
-			// The statement as the file writes it, once: a split ALTER TABLE runs as one
-			// statement, as psql would run it.
-			if i > 0 && mp.Statements[i-1].Offset == sp.Offset {
-				continue
-			}
-			sql = sp.Whole
-		}
-		// Simple protocol: a lone statement with no arguments, nothing prepared: through a
-		// transaction pooler prepared statements land on other clients' server connections,
-		// and CREATE INDEX CONCURRENTLY must be a lone simple-protocol statement.
-		if _, err := db.Exec(ctx, sql, pgx.QueryExecModeSimpleProtocol); err != nil {
-			first, _, _ := strings.Cut(strings.TrimSpace(sql), "\n")
-			return &StatementError{File: mp.File, Line: sp.Line, SQL: first, Err: err}
+	b := &pgx.Batch{}
+	for _, q := range m.queueStatements(b, mp, false) {
+		if _, err := db.Exec(ctx, q.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
+			return &StatementError{File: mp.File, Line: q.line, SQL: firstLine(q.sql), Err: err}
 		}
 	}
 	return nil
@@ -178,54 +230,13 @@ func runsWhole(mp *MigrationPlan) bool {
 	return true
 }
 
-// assertAndRecord compares what the statements that ran left with steady's picture of them,
-// then records the migration. PostgreSQL is the judge: a file that ran without an error is
-// applied, whatever the picture said. Where the catalog differs from it (conditional DDL in a
-// DO block, a name PostgreSQL chose or changed, an expression it stored rewritten), the
-// difference is logged as a limit of the picture and kept in the evidence (Unpredicted), so
-// that later verifications read the catalog rather than the prediction.
-func (m *Migrator) assertAndRecord(ctx context.Context, db querier, mp *MigrationPlan, mi int, start time.Time) error {
-	// Only the relations this migration touched: each check is then as cheap on the thousandth
-	// migration of a first run as on the first.
-	var names []string
-	for _, sp := range mp.Statements {
-		if sp.Run {
-			for _, e := range sp.Effects {
-				names = append(names, e.Object.Table, e.Object.Name)
-			}
-		}
-	}
-	snap, err := catalog.ReadRelations(ctx, db, names)
-	if err != nil {
-		return fmt.Errorf("re-read catalog: %w", err)
-	}
-	md := m.model()
-	end := position{mi + 1, 0}
-	var unpredicted []string
-	for si, sp := range mp.Statements {
-		if !sp.Run {
-			continue
-		}
-		for _, e := range sp.Effects {
-			// A later statement of the same file may change what this one made.
-			if md.supersededBefore(e, position{mi, si}, end) {
-				continue
-			}
-			if r := snap.Check(e); !r.Holds || r.Drift != "" {
-				unpredicted = append(unpredicted, e.String())
-			}
-		}
-	}
-	if len(unpredicted) > 0 {
-		mp.Evidence.Unpredicted = append(mp.Evidence.Unpredicted, unpredicted...)
-		m.log.Warn("the catalog after the migration differs from steady's picture of it: the file ran without an error and is recorded; later checks read the catalog",
-			slog.Any("version", mp.Version), slog.String("file", mp.File), slog.Any("not_as_predicted", unpredicted))
-	}
-	_, err = insertHistory(ctx, db, m.schema, []newRecord{{
+// recordPayload is the history row of an applied migration, for insertRecords.
+func recordPayload(mp *MigrationPlan, start time.Time) (string, error) {
+	b, err := json.Marshal([]newRecord{{
 		Version: mp.Version, Name: mp.Name, Checksum: mp.migration.Checksum, Evidence: mp.Evidence,
 		DurationMS: time.Since(start).Milliseconds(),
 	}})
-	return err
+	return string(b), err
 }
 
 func isLockTimeout(err error) bool {

@@ -1,13 +1,17 @@
 // Package migrate brings a database to the current schema from any point of its history,
 // without ever running a statement twice or failing on "already exists".
 //
-// Files are read in the format of the tool a team uses (Format: steady, golang-migrate, goose,
-// Flyway, dbmate), ordered by Version. Each statement is parsed with the PostgreSQL parser
-// (package fingerprint) into its effects on the catalog, so the files alone tell the state every
-// prefix of the history leaves each object in (model, in state_model.go). The plan (plan.go):
+// Files are read by package migfiles, in the format of the tool a team uses (steady,
+// golang-migrate, goose, Flyway, dbmate, Prisma, the Supabase CLI, sqlx, diesel), and other
+// tools' history tables by package toolhistory. Where no history says which files ran, steady
+// asks PostgreSQL: the files are replayed on a shadow database (package shadow; replay.go) and
+// the schema after each, as PostgreSQL prints it (catalog.State), is compared with the live
+// one (exact.go). Without a shadow, each statement parsed with the PostgreSQL parser (package
+// fingerprint) gives its effects on the catalog, so the files alone give the state every
+// prefix leaves each object in (the derived model, state_model.go). The plan (plan.go):
 //
 //  1. Find the prefix the database has lived through: at least as far as steady's history or
-//     another tool's (foreign.go) records; beyond that, the prefix whose state the catalog
+//     another tool's (package toolhistory) records; beyond that, the prefix whose state the catalog
 //     snapshot matches best, the longest of equals whose last migration shows positive evidence.
 //  2. Inside the prefix: recorded → verify (drift is reported, never repaired silently); not
 //     recorded → reconcile with evidence (present, recorded by another tool, or inferred from a
@@ -18,7 +22,7 @@
 //
 // Rules:
 //   - Another tool's history that records a failure (golang-migrate dirty, Flyway success =
-//     false) is refused before anything is written: *ForeignHistoryError.
+//     false) is refused before anything is written: *toolhistory.UnfinishedError.
 //   - A data statement (UPDATE, DELETE, INSERT, DO, COPY) runs only as part of a migration found
 //     not to have run. The catalog cannot tell whether a trailing data-only migration ran when no
 //     history says so; the rule then runs it (README, "The rules").

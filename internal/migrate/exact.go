@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/steadydb/steady/internal/catalog"
+	"github.com/steadydb/steady/internal/migfiles"
+	"github.com/steadydb/steady/internal/toolhistory"
 )
 
 // The plan from exact states (states.go): where the database stands is decided by comparing
@@ -47,12 +49,15 @@ type exactPlanner struct {
 	want  map[string]value // the universe after the prefix
 	own   [][]string       // per migration: the objects whose state at the prefix it decided
 	prior []map[string]value
-	clean bool // the live database is exactly at the prefix
+	// clean: nothing of the history is in the live database that the prefix does not make. Then
+	// the files after it run whole: objects missing or defined otherwise are drift, but no file
+	// will meet "already exists".
+	clean bool
 }
 
 // makeExactPlan decides every migration from exact states. st is nil for a fresh database
 // (nothing of the history in it): every migration then runs whole, in order.
-func makeExactPlan(snap *catalog.Snapshot, md *model, hist map[Version]record, shape historyShape, foreign []foreignHistory,
+func makeExactPlan(snap *catalog.Snapshot, md *model, hist map[migfiles.Version]record, shape historyShape, foreign []toolhistory.Record,
 	st *states, live catalog.State) *Plan {
 	p := newPlanner(snap, md)
 	plan := &Plan{history: shape, foreign: foreign}
@@ -64,8 +69,8 @@ func makeExactPlan(snap *catalog.Snapshot, md *model, hist map[Version]record, s
 		if k := choosePrefix(scores, evidenced, lo); k > lo {
 			p.prefix, p.prefixWhy = k, "is present"
 		}
-		x.clean = scores[p.prefix] == 0
 		x.want = st.at(p.prefix)
+		x.clean = !slices.ContainsFunc(differences(live, x.want), func(d objectDiff) bool { return d.want == nil })
 		x.own = make([][]string, len(md.ms))
 		for key, o := range st.owners(p.prefix) {
 			if o > 0 {
@@ -91,23 +96,23 @@ func makeExactPlan(snap *catalog.Snapshot, md *model, hist map[Version]record, s
 
 // recordedBounds reads what the histories record: the tool recording each migration (""
 // when none but steady's, or nothing), and the prefix they show at least.
-func recordedBounds(md *model, hist map[Version]record, foreign []foreignHistory) (by []string, lo int, why string) {
+func recordedBounds(md *model, hist map[migfiles.Version]record, foreign []toolhistory.Record) (by []string, lo int, why string) {
 	by = make([]string, len(md.ms))
 	for i, m := range md.ms {
 		if _, ok := hist[m.Version]; ok {
 			lo, why = i+1, "is recorded"
 		}
 		for _, f := range foreign {
-			if f.records(m) {
-				by[i] = f.tool
-				lo, why = i+1, "is recorded by "+f.tool
+			if f.Records(m) {
+				by[i] = f.Tool
+				lo, why = i+1, "is recorded by "+f.Tool
 			}
 		}
 	}
 	return by, lo, why
 }
 
-func (x *exactPlanner) planOne(mi int, m *Migration, rec *record, by string) MigrationPlan {
+func (x *exactPlanner) planOne(mi int, m *migfiles.Migration, rec *record, by string) MigrationPlan {
 	mp := MigrationPlan{Version: m.Version, Name: m.Name, File: m.File, Format: m.Format, migration: m}
 	switch {
 	case x.st == nil: // a fresh database
@@ -122,17 +127,17 @@ func (x *exactPlanner) planOne(mi int, m *Migration, rec *record, by string) Mig
 	case mi < x.prefix:
 		x.inPrefix(mi, m, &mp)
 	case x.clean:
-		// Exactly at the prefix: what follows runs as psql would run it, nothing skipped.
+		// Nothing made ahead of the prefix: what follows runs as psql would run it, nothing skipped.
 		x.runWhole(m, &mp, "not run")
 	default:
-		// The database is not exactly at any prefix (something was dropped or made by hand, or
-		// a file without a transaction stopped half-way): skip what is exactly in place.
+		// Objects of later files are there already (made by hand, or a file without a
+		// transaction stopped half-way): skip the statements whose effects are exactly in place.
 		x.planForward(mi, m, &mp)
 	}
 	return mp
 }
 
-func (x *exactPlanner) runWhole(m *Migration, mp *MigrationPlan, reason string) {
+func (x *exactPlanner) runWhole(m *migfiles.Migration, mp *MigrationPlan, reason string) {
 	mp.State, mp.Action = StatePending, ActionRun
 	for _, st := range m.Parsed.Statements {
 		mp.Statements = append(mp.Statements, StatementPlan{Statement: st, Run: true, Reason: reason})
@@ -145,7 +150,7 @@ func (x *exactPlanner) runWhole(m *Migration, mp *MigrationPlan, reason string) 
 
 // verify compares what a recorded migration decided with the live database: every object
 // whose state at the prefix it left.
-func (x *exactPlanner) verify(mi int, m *Migration, rec *record, mp *MigrationPlan) {
+func (x *exactPlanner) verify(mi int, m *migfiles.Migration, rec *record, mp *MigrationPlan) {
 	mp.Action, mp.State = ActionNone, StateApplied
 	if rec.Reconciled {
 		mp.State = StateReconciled
@@ -184,7 +189,7 @@ func (x *exactPlanner) compare(mi int) (found []string, differ []objectDiff) {
 }
 
 // inPrefix decides a migration the database has lived through that no history records.
-func (x *exactPlanner) inPrefix(mi int, m *Migration, mp *MigrationPlan) {
+func (x *exactPlanner) inPrefix(mi int, m *migfiles.Migration, mp *MigrationPlan) {
 	found, differ := x.compare(mi)
 	switch {
 	case len(found)+len(differ) == 0:
@@ -210,7 +215,7 @@ func (x *exactPlanner) inPrefix(mi int, m *Migration, mp *MigrationPlan) {
 	}
 }
 
-func (x *exactPlanner) reconcile(mi int, m *Migration, mp *MigrationPlan) {
+func (x *exactPlanner) reconcile(mi int, m *migfiles.Migration, mp *MigrationPlan) {
 	mp.State, mp.Action = StatePending, ActionReconcile
 	for _, st := range m.Parsed.Statements {
 		mp.Statements = append(mp.Statements, StatementPlan{Statement: st, Reason: "present"})
@@ -231,7 +236,7 @@ func (x *exactPlanner) asBefore(mi int, differ []objectDiff) bool {
 // unpredicted lists the effects of a migration found in place by the exact states that the
 // derived model would not find as it predicts them: kept in the record, so that a later
 // verification by the model alone does not report them as drift.
-func (x *exactPlanner) unpredicted(mi int, m *Migration) []string {
+func (x *exactPlanner) unpredicted(mi int, m *migfiles.Migration) []string {
 	var out []string
 	for si, st := range m.Parsed.Statements {
 		for _, e := range st.Effects {
@@ -297,6 +302,7 @@ func (m *Migrator) checkAgainstStates(ctx context.Context, res *Result) {
 		m.log.Warn("could not compare the run with the shadow's states", slog.Any("error", err))
 		return
 	}
+	live = catalog.MaskFrozenTimes(live)
 	n := len(plan.Migrations)
 	owners := plan.states.owners(n)
 	var limits []string

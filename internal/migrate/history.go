@@ -10,6 +10,8 @@ import (
 
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
+	"github.com/steadydb/steady/internal/migfiles"
+	"github.com/steadydb/steady/internal/toolhistory"
 )
 
 // The history table keeps the name the Python migration runner gave it. Its shape is steady's;
@@ -83,7 +85,7 @@ func shapeOf(snap *catalog.Snapshot, schema bookkeeping.Schema) historyShape {
 
 // record is one row of schema_migrations.
 type record struct {
-	Version    Version
+	Version    migfiles.Version
 	Name       string
 	Checksum   *string
 	Reconciled bool
@@ -95,15 +97,15 @@ type record struct {
 
 const selectHistory = `SELECT version::text, name, checksum, reconciled, applied_at, evidence->'unpredicted' FROM schema_migrations`
 
-func scanHistory(rows pgx.Rows) (map[Version]record, error) {
-	out := map[Version]record{}
+func scanHistory(rows pgx.Rows) (map[migfiles.Version]record, error) {
+	out := map[migfiles.Version]record{}
 	for rows.Next() {
 		var r record
 		var v string
 		if err := rows.Scan(&v, &r.Name, &r.Checksum, &r.Reconciled, &r.AppliedAt, &r.Unpredicted); err != nil {
 			return nil, err
 		}
-		pv, err := ParseVersion(v)
+		pv, err := migfiles.ParseVersion(v)
 		if err != nil {
 			return nil, fmt.Errorf("%s holds version %q: %w", historyTable, v, err)
 		}
@@ -116,7 +118,7 @@ func scanHistory(rows pgx.Rows) (map[Version]record, error) {
 // prepareHistory creates, upgrades or sets aside the history table. It runs under the lease.
 // The history stays out of steady's versioned tables (package bookkeeping): another tool's
 // table may hold its name, to be read as evidence and set aside first.
-func prepareHistory(ctx context.Context, db execer, schema bookkeeping.Schema, shape historyShape, foreign []foreignHistory) error {
+func prepareHistory(ctx context.Context, db execer, schema bookkeeping.Schema, shape historyShape, foreign []toolhistory.Record) error {
 	var stmts []string
 	switch shape {
 	case historyCurrent:
@@ -125,7 +127,7 @@ func prepareHistory(ctx context.Context, db execer, schema bookkeeping.Schema, s
 	case historyOld:
 		stmts = []string{upgradeHistory}
 	case historyLegacy:
-		stmts = []string{`ALTER TABLE schema_migrations RENAME TO ` + legacyName(foreign), createHistory}
+		stmts = []string{`ALTER TABLE schema_migrations RENAME TO ` + toolhistory.LegacyName(foreign), createHistory}
 	}
 	for _, s := range stmts {
 		if _, err := db.Exec(ctx, schema.SQL(s)); err != nil {
@@ -142,12 +144,12 @@ ON CONFLICT (version) DO NOTHING`
 
 // newRecord is a row to insert.
 type newRecord struct {
-	Version    Version  `json:"version"`
-	Name       string   `json:"name"`
-	Checksum   string   `json:"checksum"`
-	Reconciled bool     `json:"reconciled"`
-	Evidence   Evidence `json:"evidence"`
-	DurationMS int64    `json:"duration_ms"`
+	Version    migfiles.Version `json:"version"`
+	Name       string           `json:"name"`
+	Checksum   string           `json:"checksum"`
+	Reconciled bool             `json:"reconciled"`
+	Evidence   Evidence         `json:"evidence"`
+	DurationMS int64            `json:"duration_ms"`
 }
 
 // insertHistory records rows in one statement, whatever their number (adoption stays at a
@@ -183,4 +185,23 @@ func addUnpredicted(ctx context.Context, db execer, schema bookkeeping.Schema, r
 		return fmt.Errorf("record the limits of the picture: %w", err)
 	}
 	return nil
+}
+
+// Recorded is the versions steady's history records, read where snap shows the table (none
+// when it does not): what will not run again.
+func Recorded(ctx context.Context, q catalog.Querier, schema bookkeeping.Schema, snap *catalog.Snapshot) (map[migfiles.Version]bool, error) {
+	out := map[migfiles.Version]bool{}
+	if _, ok := snap.Table(schema.Name(), historyTable); !ok {
+		return out, nil
+	}
+	var versions []string
+	if err := q.QueryRow(ctx, schema.SQL("SELECT coalesce(array_agg(version::text), '{}') FROM schema_migrations")).Scan(&versions); err != nil {
+		return nil, fmt.Errorf("read %s: %w", historyTable, err)
+	}
+	for _, v := range versions {
+		if pv, err := migfiles.ParseVersion(v); err == nil {
+			out[pv] = true
+		}
+	}
+	return out, nil
 }

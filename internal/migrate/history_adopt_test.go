@@ -7,7 +7,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/toolhistory"
 )
 
 // A small golang-migrate history with the traps of a long-lived one: a column added to a table
@@ -35,7 +37,7 @@ INSERT INTO canary VALUES ('11', 'backfill');`,
 
 func (b *bundle) applyUp(t *testing.T, k int) {
 	t.Helper()
-	ms, err := migrate.Load(trapHistory)
+	ms, err := migfiles.Load(trapHistory)
 	require.NoError(t, err)
 	for _, m := range ms[:k] {
 		b.exec(t, m.SQL)
@@ -128,7 +130,7 @@ func TestAdoptHistories(t *testing.T) {
 		var before int
 		require.NoError(t, b.direct.QueryRow(ctx, "SELECT count(*) FROM pg_class").Scan(&before))
 		_, err := b.migrator(t, trapHistory).Migrate(ctx, migrate.Opts{})
-		var fe *migrate.ForeignHistoryError
+		var fe *toolhistory.UnfinishedError
 		require.ErrorAs(t, err, &fe)
 		require.Equal(t, "5", fe.Version)
 		require.ErrorContains(t, err, "dirty")
@@ -151,7 +153,7 @@ CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version varc
 INSERT INTO flyway_schema_history VALUES (1, '1', 'a', 'SQL', 'V1__a.sql', 0, 'me', now(), 1, true),
 	(2, '1.1', 'b', 'SQL', 'V1_1__b.sql', 0, 'me', now(), 1, false)`)
 		_, err := b.migrator(t, src).Migrate(ctx, migrate.Opts{})
-		var fe *migrate.ForeignHistoryError
+		var fe *toolhistory.UnfinishedError
 		require.ErrorAs(t, err, &fe)
 		require.Equal(t, "1.1", fe.Version)
 		var n int
@@ -239,7 +241,7 @@ INSERT INTO "_prisma_migrations" VALUES ('1', 'x', now(), '0001_a', NULL, NULL, 
 				b := setup(t)
 				b.exec(t, "CREATE TABLE a (id int);\n"+table)
 				_, err := b.migrator(t, src).Migrate(ctx, migrate.Opts{})
-				var fe *migrate.ForeignHistoryError
+				var fe *toolhistory.UnfinishedError
 				require.ErrorAs(t, err, &fe)
 				require.Equal(t, "2", strings.TrimLeft(fe.Version, "0"))
 				var n int

@@ -17,6 +17,7 @@ import (
 
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/fingerprint"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/migrations"
 )
@@ -97,11 +98,11 @@ func (b *bundle) historyCount(t *testing.T) (total, reconciled int) {
 	return
 }
 
-func shipped(t *testing.T) []migrate.Migration {
+func shipped(t *testing.T) []migfiles.Migration {
 	t.Helper()
-	ms, err := migrate.Load(migrations.FS)
+	ms, err := migfiles.Load(migrations.FS)
 	require.NoError(t, err)
-	require.NoError(t, migrate.Parse(ms))
+	require.NoError(t, migfiles.Parse(ms))
 	return ms
 }
 
@@ -512,3 +513,11 @@ func (l *sqlLog) all() []string {
 }
 
 var _ = fmt.Sprint
+
+func files(names map[string]string) fstest.MapFS {
+	fsys := fstest.MapFS{}
+	for name, body := range names {
+		fsys[name] = &fstest.MapFile{Data: []byte(body)}
+	}
+	return fsys
+}

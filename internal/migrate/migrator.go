@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -20,16 +19,19 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/steadydb/steady/internal/backoff"
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
+	"github.com/steadydb/steady/internal/migfiles"
+	"github.com/steadydb/steady/internal/toolhistory"
 )
 
 // Config configures a Migrator.
 type Config struct {
-	Pool              *pgxpool.Pool // the migration role's pool, as dbconn locked it; exec or simple protocol mode
-	TransactionPooled bool          // Pool goes through a transaction pooler
-	Migrations        fs.FS         // *.sql files at its root (or Prisma's and diesel's directories)
-	Format            Format        // the files' format; "" detects it (see LoadFormat)
+	Pool              *pgxpool.Pool   // the migration role's pool, as dbconn locked it; exec or simple protocol mode
+	TransactionPooled bool            // Pool goes through a transaction pooler
+	Migrations        fs.FS           // *.sql files at its root (or Prisma's and diesel's directories)
+	Format            migfiles.Format // the files' format; "" detects it (see LoadFormat)
 	Logger            *slog.Logger
 
 	LockTimeout time.Duration // lock_timeout of every DDL transaction; default 2s
@@ -54,7 +56,7 @@ type Config struct {
 type Migrator struct {
 	cfg        Config
 	log        *slog.Logger
-	migrations []Migration
+	migrations []migfiles.Migration
 	river      *rivermigrate.Migrator[pgx.Tx]
 	schema     bookkeeping.Schema // of steady's tables and River's
 
@@ -98,7 +100,7 @@ func New(cfg Config) (*Migrator, error) {
 		}
 		cfg.Tables = t
 	}
-	ms, err := ListFormat(cfg.Migrations, cfg.Format)
+	ms, err := migfiles.ListFormat(cfg.Migrations, cfg.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -114,20 +116,20 @@ func New(cfg Config) (*Migrator, error) {
 
 // Migrations returns the migrations, their files read (Checksum and SQL are empty when a file
 // could not be read; Migrate reports why).
-func (m *Migrator) Migrations() []Migration {
+func (m *Migrator) Migrations() []migfiles.Migration {
 	_ = m.read()
 	return m.migrations
 }
 
 func (m *Migrator) read() error {
-	m.readOnce.Do(func() { m.readErr = read(m.cfg.Migrations, m.migrations) })
+	m.readOnce.Do(func() { m.readErr = migfiles.Read(m.cfg.Migrations, m.migrations) })
 	return m.readErr
 }
 
 func (m *Migrator) parse() error {
 	m.parseOnce.Do(func() {
 		if m.parseErr = m.read(); m.parseErr == nil {
-			m.parseErr = Parse(m.migrations)
+			m.parseErr = migfiles.Parse(m.migrations)
 		}
 		if m.parseErr == nil {
 			m.parseErr = ownTables(m.migrations, m.schema.Name())
@@ -159,7 +161,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 		return nil, err
 	}
 	var snap *catalog.Snapshot
-	var hist map[Version]record
+	var hist map[migfiles.Version]record
 	var riverVersions []int
 	var version, digest string
 	riverRead := false
@@ -190,11 +192,11 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	if err != nil && shape == historyCurrent && !isUndefined(err) {
 		return nil, fmt.Errorf("plan migrations: read history: %w", err)
 	}
-	var foreign []foreignHistory
+	var foreign []toolhistory.Record
 	if err != nil || shape != historyCurrent {
 		// The slow path, once per database: read what exists, other tools' histories too.
 		if hist, riverVersions, riverRead, foreign, err = m.readExisting(ctx, snap, shape); err != nil {
-			var fe *ForeignHistoryError
+			var fe *toolhistory.UnfinishedError
 			if errors.As(err, &fe) {
 				return nil, err
 			}
@@ -211,7 +213,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 // available: the history alone when steady records every migration up to the new ones; a
 // fresh database needs none; otherwise the exact states of a shadow database, and the model
 // derived from the SQL text when there is no shadow or the history does not replay on one.
-func (m *Migrator) decide(ctx context.Context, snap *catalog.Snapshot, hist map[Version]record, shape historyShape, foreign []foreignHistory) *Plan {
+func (m *Migrator) decide(ctx context.Context, snap *catalog.Snapshot, hist map[migfiles.Version]record, shape historyShape, foreign []toolhistory.Record) *Plan {
 	md := m.model()
 	plan, why := func() (*Plan, string) {
 		if !needsInference(md.ms, hist, foreign) {
@@ -220,6 +222,7 @@ func (m *Migrator) decide(ctx context.Context, snap *catalog.Snapshot, hist map[
 			return p, "steady's history records every migration before the new ones"
 		}
 		live, err := catalog.ReadState(ctx, m.cfg.Pool)
+		live = catalog.MaskFrozenTimes(live)
 		if err == nil && len(foreign) == 0 && m.cfg.Shadow.Setup == "" &&
 			len(historyObjects(live, BookkeepingKey(m.schema.Name()))) == 0 {
 			p := makeExactPlan(snap, md, hist, shape, foreign, nil, live)
@@ -253,7 +256,7 @@ func (m *Migrator) decide(ctx context.Context, snap *catalog.Snapshot, hist map[
 // needsInference reports whether steady must infer where the database stands: unless its own
 // history records every migration, or the first ones without a gap (a deploy that adds new
 // files), nothing records which of them ran.
-func needsInference(ms []Migration, hist map[Version]record, foreign []foreignHistory) bool {
+func needsInference(ms []migfiles.Migration, hist map[migfiles.Version]record, foreign []toolhistory.Record) bool {
 	j := 0
 	for j < len(ms) {
 		if _, ok := hist[ms[j].Version]; !ok {
@@ -274,7 +277,7 @@ func needsInference(ms []Migration, hist map[Version]record, foreign []foreignHi
 	}
 	for _, f := range foreign {
 		for _, mi := range ms[j:] {
-			if f.records(mi) {
+			if f.Records(mi) {
 				return true
 			}
 		}
@@ -286,30 +289,23 @@ const selectRiverVersions = "SELECT version FROM river_migration WHERE line = 'm
 
 // sendRetrying sends the plan's batch, retrying a lock timeout with backoff and jitter.
 func (m *Migrator) sendRetrying(ctx context.Context, batch *pgx.Batch) error {
-	for attempt := 1; ; attempt++ {
-		err := m.cfg.Pool.SendBatch(ctx, batch).Close()
-		if !isLockTimeout(err) || attempt >= m.cfg.LockRetries {
-			if isLockTimeout(err) {
-				return fmt.Errorf("read the catalog: a lock held on a table for over %d attempts: %w", attempt, err)
-			}
-			return err
-		}
-		backoff := time.Duration(float64(m.cfg.LockTimeout) * float64(attempt) * (0.5 + rand.Float64()))
-		m.log.Warn("catalog read waited on a table lock, retrying", "attempt", attempt, "backoff", backoff.Round(time.Millisecond).String())
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(backoff):
-		}
+	attempts, err := backoff.Linear(ctx, m.cfg.LockRetries, m.cfg.LockTimeout, isLockTimeout, func() error {
+		return m.cfg.Pool.SendBatch(ctx, batch).Close()
+	}, func(attempt int, wait time.Duration, _ error) {
+		m.log.Warn("catalog read waited on a table lock, retrying", "attempt", attempt, "backoff", wait.Round(time.Millisecond).String())
+	})
+	if isLockTimeout(err) {
+		return fmt.Errorf("read the catalog: a lock held on a table for over %d attempts: %w", attempts, err)
 	}
+	return err
 }
 
 // readExisting reads the history, other tools' histories and River's versions where the
 // snapshot shows their tables. Another tool's record of a failed migration is a
-// *ForeignHistoryError.
-func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, shape historyShape) (map[Version]record, []int, bool, []foreignHistory, error) {
+// *toolhistory.UnfinishedError.
+func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, shape historyShape) (map[migfiles.Version]record, []int, bool, []toolhistory.Record, error) {
 	batch := &pgx.Batch{}
-	var hist map[Version]record
+	var hist map[migfiles.Version]record
 	var riverVersions []int
 	riverRead := false
 	if shape == historyCurrent || shape == historyOld {
@@ -326,14 +322,14 @@ func (m *Migrator) readExisting(ctx context.Context, snap *catalog.Snapshot, sha
 			return err
 		})
 	}
-	var foreign []foreignHistory
+	var foreign []toolhistory.Record
 	var refusals []error
 	if shape != historyCurrent {
-		format := FormatSteady
+		format := migfiles.FormatSteady
 		if len(m.migrations) > 0 {
 			format = m.migrations[0].Format
 		}
-		queueForeign(batch, snap, m.schema, shape, format, &foreign, &refusals)
+		toolhistory.Queue(batch, snap, m.schema, shape == historyLegacy, format, &foreign, &refusals)
 	}
 	if batch.Len() == 0 {
 		return nil, nil, false, nil, nil
@@ -470,7 +466,7 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	}
 	if m.river != nil && plan.RiverPending {
 		// Migrate, not MigrateTx: MigrateTx fails on a fresh schema (55P04).
-		// docs/architecture.md, fact 5.
+		// docs/architecture.md, "rivermigrate takes no lock".
 		rr, err := m.river.Migrate(runCtx, rivermigrate.DirectionUp, nil)
 		if err != nil {
 			res.Failures = append(res.Failures, fmt.Errorf("river migrations: %w", err))
@@ -483,16 +479,18 @@ func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	if cause := context.Cause(runCtx); errors.Is(cause, bookkeeping.ErrLeaseLost) {
 		res.Failures = append(res.Failures, cause)
 	}
-	if res.Err() == nil && res.Drift == 0 {
-		m.stampAfterRun(runCtx, res)
+	if res.Applied+res.Partial+res.Reconciled > 0 || res.Err() == nil {
+		m.verifyAfterRun(runCtx, res)
 	}
 	res.Duration = time.Since(start)
 	m.log.Info(res.Summary(), slog.Bool("lock_taken", true), slog.Any("river_applied", res.RiverApplied))
 	return res, res.Err()
 }
 
-// stampAfterRun verifies the result of a run once more and, when clean, stamps it.
-func (m *Migrator) stampAfterRun(ctx context.Context, res *Result) {
+// verifyAfterRun verifies the result of a run once more: what the run's files left that
+// steady's picture did not predict is recorded as its limits (also after a failure: those
+// files ran without an error), and a clean run is stamped.
+func (m *Migrator) verifyAfterRun(ctx context.Context, res *Result) {
 	final, err := m.Plan(ctx)
 	if err != nil {
 		m.log.Warn("could not verify the run", slog.Any("error", err))
@@ -504,7 +502,7 @@ func (m *Migrator) stampAfterRun(ctx context.Context, res *Result) {
 			return
 		}
 	}
-	if !final.Clean() {
+	if res.Err() != nil || res.Drift > 0 || !final.Clean() {
 		return
 	}
 	if err := m.stamp(ctx, final); err != nil {
@@ -520,7 +518,7 @@ func (m *Migrator) stampAfterRun(ctx context.Context, res *Result) {
 // only when it is missing: PostgreSQL knows, the picture may not. It reports whether it
 // recorded any.
 func (m *Migrator) absorbMispredictions(ctx context.Context, before, after *Plan) bool {
-	known := map[Version]map[string]bool{}
+	known := map[migfiles.Version]map[string]bool{}
 	for _, mp := range before.Migrations {
 		for _, e := range mp.mispredicted {
 			if known[mp.Version] == nil {
@@ -536,7 +534,7 @@ func (m *Migrator) absorbMispredictions(ctx context.Context, before, after *Plan
 		for _, e := range mp.mispredicted {
 			if !known[mp.Version][e] {
 				effects = append(effects, e)
-				logged = append(logged, mp.File+": "+e)
+				logged = append(logged, fmt.Sprintf("%s:%d %s", mp.File, lineOf(&mp, e), e))
 			}
 		}
 		if len(effects) > 0 {
@@ -546,13 +544,25 @@ func (m *Migrator) absorbMispredictions(ctx context.Context, before, after *Plan
 	if len(rows) == 0 {
 		return false
 	}
-	m.log.Warn("after the run the catalog shows earlier migrations' objects other than steady's picture, where this run's files changed them: recorded as limits of the picture",
+	m.log.Warn("after the run the catalog shows objects other than steady's picture of the files predicted, where files that ran without an error made them: recorded as limits of the picture, which later checks leave to the catalog",
 		slog.Any("objects", logged))
 	if err := addUnpredicted(ctx, m.cfg.Pool, m.schema, rows); err != nil {
 		m.log.Warn("could not record the limits of the picture", slog.Any("error", err))
 		return false
 	}
 	return true
+}
+
+// lineOf is the line of the statement of a plan whose effect e is (as Effect.String).
+func lineOf(mp *MigrationPlan, e string) int {
+	for _, sp := range mp.Statements {
+		for _, eff := range sp.Effects {
+			if eff.String() == e {
+				return sp.Line
+			}
+		}
+	}
+	return 0
 }
 
 // apply walks the plan in order.
@@ -586,7 +596,7 @@ func (m *Migrator) apply(ctx context.Context, res *Result) {
 					return
 				}
 			}
-			took, err := m.applyOne(ctx, mp, i)
+			took, err := m.applyOne(ctx, mp)
 			if errors.Is(err, errRecordedMeanwhile) {
 				mp.Action, mp.State = ActionNone, StateApplied
 				m.logDecision(mp, "skip (recorded by another runner)", took)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/steadydb/steady/internal/fingerprint"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
 // PostgreSQL's names depend on what exists when a statement runs, which a statement alone does
@@ -18,13 +19,15 @@ import (
 // namespace tracks the names a prefix of the history leaves in use.
 type namespace struct {
 	live        map[objKey]bool
-	parent      map[objKey]objKey // an index's or owned sequence's table
-	constraints map[[2]string]int // (schema, name) → live constraints of that name
-	backing     map[objKey]objKey // constraint ↔ the index that backs it, both ways
+	parent      map[objKey]objKey   // an index's or owned sequence's table
+	uses        map[objKey][]objKey // a view's relations, from its statement's Refs
+	constraints map[[2]string]int   // (schema, name) → live constraints of that name
+	backing     map[objKey]objKey   // constraint ↔ the index that backs it, both ways
 }
 
-func resolveNames(ms []Migration) {
-	ns := &namespace{live: map[objKey]bool{}, parent: map[objKey]objKey{}, constraints: map[[2]string]int{}, backing: map[objKey]objKey{}}
+func resolveNames(ms []migfiles.Migration) {
+	ns := &namespace{live: map[objKey]bool{}, parent: map[objKey]objKey{}, uses: map[objKey][]objKey{},
+		constraints: map[[2]string]int{}, backing: map[objKey]objKey{}}
 	for mi := range ms {
 		for si := range ms[mi].Parsed.Statements {
 			st := &ms[mi].Parsed.Statements[si]
@@ -32,6 +35,8 @@ func resolveNames(ms []Migration) {
 			st.Effects = ns.coupleRenames(st.Effects)
 			st.Effects = ns.coupleDrops(st.Effects)
 			ns.placeRenamed(st.Effects)
+			st.Effects = ns.cascade(st.Effects)
+			ns.recordUses(*st)
 			if old, renamed, ok := tableRename(st.Effects); ok {
 				st.Effects = append(st.Effects, ns.renameTable(old, renamed)...)
 				continue
@@ -133,6 +138,57 @@ func (ns *namespace) coupleDrops(effects []fingerprint.Effect) []fingerprint.Eff
 			out = append([]fingerprint.Effect{}, effects...)
 		}
 		out = append(out, fingerprint.Effect{Object: fingerprint.Object{Kind: fingerprint.KindIndex, Schema: idx.schema, Name: idx.name}, Absent: true})
+	}
+	return out
+}
+
+// recordUses remembers the relations a view is built on.
+func (ns *namespace) recordUses(st fingerprint.Statement) {
+	for _, e := range st.Effects {
+		if e.Absent || e.Object.Kind != fingerprint.KindView {
+			continue
+		}
+		var uses []objKey
+		for _, r := range st.Refs {
+			if r.Kind == fingerprint.KindRelation {
+				uses = append(uses, objKey{fingerprint.KindRelation, cmpSchema(r.Schema), "", r.Name})
+			}
+		}
+		ns.uses[keyOf(e.Object)] = uses
+	}
+}
+
+// cascade adds, to a DROP … CASCADE of a table or view, the views and materialized views
+// built on it, transitively, and the indexes on those: PostgreSQL drops them along.
+func (ns *namespace) cascade(effects []fingerprint.Effect) []fingerprint.Effect {
+	out := effects
+	gone := map[objKey]bool{}
+	var queue []objKey
+	for _, e := range effects {
+		if e.Absent && e.Cascade && (e.Object.Kind == fingerprint.KindTable || e.Object.Kind == fingerprint.KindView) {
+			queue = append(queue, objKey{fingerprint.KindRelation, cmpSchema(e.Object.Schema), "", e.Object.Name})
+		}
+	}
+	for len(queue) > 0 {
+		rel := queue[0]
+		queue = queue[1:]
+		for view, uses := range ns.uses {
+			if !ns.live[view] || gone[view] || !slices.Contains(uses, rel) {
+				continue
+			}
+			gone[view] = true
+			if len(out) == len(effects) {
+				out = append([]fingerprint.Effect{}, effects...)
+			}
+			out = append(out, fingerprint.Effect{Object: fingerprint.Object{Kind: fingerprint.KindView, Schema: view.schema, Name: view.name}, Absent: true})
+			asTable := objKey{fingerprint.KindTable, view.schema, "", view.name}
+			for k, p := range ns.parent {
+				if p == asTable && ns.live[k] && k.kind == fingerprint.KindIndex {
+					out = append(out, fingerprint.Effect{Object: fingerprint.Object{Kind: fingerprint.KindIndex, Schema: k.schema, Name: k.name}, Absent: true})
+				}
+			}
+			queue = append(queue, objKey{fingerprint.KindRelation, view.schema, "", view.name})
+		}
 	}
 	return out
 }

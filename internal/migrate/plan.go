@@ -9,6 +9,8 @@ import (
 
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/fingerprint"
+	"github.com/steadydb/steady/internal/migfiles"
+	"github.com/steadydb/steady/internal/toolhistory"
 )
 
 // State is what status reports for a migration.
@@ -80,23 +82,23 @@ func (p *planner) invalidIndex(st fingerprint.Statement) string {
 
 // MigrationPlan is the decision for one migration.
 type MigrationPlan struct {
-	Version    Version         `json:"version"`
-	Name       string          `json:"name"`
-	File       string          `json:"file"`
-	Format     Format          `json:"format"`
-	State      State           `json:"state"`
-	Action     Action          `json:"action"`
-	Evidence   Evidence        `json:"evidence"`
-	Statements []StatementPlan `json:"statements"`
+	Version    migfiles.Version `json:"version"`
+	Name       string           `json:"name"`
+	File       string           `json:"file"`
+	Format     migfiles.Format  `json:"format"`
+	State      State            `json:"state"`
+	Action     Action           `json:"action"`
+	Evidence   Evidence         `json:"evidence"`
+	Statements []StatementPlan  `json:"statements"`
 
-	migration *Migration
+	migration *migfiles.Migration
 	// mispredicted are the effects a verification found missing or different (as
 	// Effect.String), for absorbMispredictions.
 	mispredicted []string
 }
 
 // Migration is the migration file the plan is for.
-func (mp *MigrationPlan) Migration() *Migration { return mp.migration }
+func (mp *MigrationPlan) Migration() *migfiles.Migration { return mp.migration }
 
 // Plan is the decision for every migration, made from one catalog snapshot.
 type Plan struct {
@@ -105,7 +107,7 @@ type Plan struct {
 	// lived through before this run (recorded, or shown by the catalog).
 	Prefix         int
 	history        historyShape
-	foreign        []foreignHistory
+	foreign        []toolhistory.Record
 	RiverPending   bool   // River's own schema needs migrating
 	catalogVersion string // read just before the snapshot
 	snapshot       *catalog.Snapshot
@@ -209,7 +211,7 @@ func (p *planner) apply(st fingerprint.Statement) {
 }
 
 // planOne decides one migration. rec is its history row, if any.
-func (p *planner) planOne(mi int, m *Migration, rec *record, by string) MigrationPlan {
+func (p *planner) planOne(mi int, m *migfiles.Migration, rec *record, by string) MigrationPlan {
 	mp := MigrationPlan{Version: m.Version, Name: m.Name, File: m.File, Format: m.Format, migration: m}
 	switch {
 	case rec != nil:
@@ -234,7 +236,7 @@ func (p *planner) end() position { return position{p.prefix, 0} }
 // recorded or present) but that no history records: reconciled when its effects are in
 // place or cannot be checked; repaired statement by statement when some are missing and that
 // is safe; otherwise reported partial and not run half-way.
-func (p *planner) planInPrefix(mi int, m *Migration, mp *MigrationPlan) {
+func (p *planner) planInPrefix(mi int, m *migfiles.Migration, mp *MigrationPlan) {
 	type verdict struct{ current, missing, repairable int }
 	verdicts := make([]verdict, len(m.Parsed.Statements))
 	var current, missing, unrepairable int
@@ -399,7 +401,7 @@ func (p *planner) prefixEvidence() string {
 // planForward decides a migration the database has not lived through: it runs whole, as psql
 // would, except statements whose every effect is already in place exactly (made by hand, or
 // by a crash half-way through a no-transaction file), which are skipped.
-func (p *planner) planForward(mi int, m *Migration, mp *MigrationPlan) {
+func (p *planner) planForward(mi int, m *migfiles.Migration, mp *MigrationPlan) {
 	mp.State, mp.Action = StatePending, ActionRun
 	for _, st := range m.Parsed.Statements {
 		sp := StatementPlan{Statement: st, Run: true, Reason: "not run"}
@@ -441,7 +443,7 @@ func exact(e fingerprint.Effect) fingerprint.Effect {
 
 // verify checks a recorded migration: every effect that no later migration of the prefix
 // changes must hold.
-func (p *planner) verify(mi int, m *Migration, rec *record, mp *MigrationPlan) {
+func (p *planner) verify(mi int, m *migfiles.Migration, rec *record, mp *MigrationPlan) {
 	mp.Action = ActionNone
 	mp.State = StateApplied
 	if rec.Reconciled {
@@ -482,7 +484,7 @@ func (p *planner) verify(mi int, m *Migration, rec *record, mp *MigrationPlan) {
 	}
 }
 
-func stmtRef(m *Migration, st fingerprint.Statement) string {
+func stmtRef(m *migfiles.Migration, st fingerprint.Statement) string {
 	first, _, _ := strings.Cut(strings.TrimSpace(st.SQL), "\n")
 	if len(first) > 60 {
 		first = first[:60] + "…"
@@ -500,7 +502,7 @@ func cmpStr(a, b string) string {
 // makePlan decides every migration: it finds the prefix of the history the database has
 // lived through (at least as far as a history records), then reconciles or repairs what lies
 // inside it and runs what lies after it.
-func makePlan(snap *catalog.Snapshot, md *model, hist map[Version]record, shape historyShape, foreign []foreignHistory) *Plan {
+func makePlan(snap *catalog.Snapshot, md *model, hist map[migfiles.Version]record, shape historyShape, foreign []toolhistory.Record) *Plan {
 	p := newPlanner(snap, md)
 	plan := &Plan{history: shape, foreign: foreign}
 	by, lo, why := recordedBounds(md, hist, foreign)

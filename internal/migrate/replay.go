@@ -11,17 +11,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/fingerprint"
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/shadow"
 )
 
@@ -155,82 +153,26 @@ func (m *Migrator) replay(ctx context.Context) (*states, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := newStates(maps.Clone(base))
+	st := newStates(catalog.MaskFrozenTimes(base))
 	for i := range m.migrations {
-		if err := runOnShadow(ctx, db.Conn, &m.migrations[i], m.schema.Name()); err != nil {
+		skip := func(st fingerprint.Statement) bool { return oldHistoryDrop(st, m.schema.Name()) }
+		if err := migfiles.Run(ctx, db.Conn, &m.migrations[i], skip); err != nil {
+			var re *migfiles.RunError
+			if errors.As(err, &re) {
+				return nil, &ReplayError{File: re.File, Line: re.Line, Err: re.Err}
+			}
 			return nil, err
 		}
 		now, err := reader.Read(ctx, db.Conn)
 		if err != nil {
 			return nil, err
 		}
-		st.add(maps.Clone(now))
+		st.add(catalog.MaskFrozenTimes(now))
 	}
 	st.where, st.took = db.Where, time.Since(start)
 	m.log.Info("replayed the history on a shadow database", slog.String("shadow", db.Where),
 		slog.Int("files", len(m.migrations)), slog.Int64("duration_ms", st.took.Milliseconds()))
 	return st, nil
-}
-
-// runOnShadow runs a whole file as its tool would: in one transaction unless the file runs
-// outside one (see Migration.NoTransaction), then ends the file's session settings, as each
-// file of psql -f or a migration tool gets a session of its own. A file in a transaction goes
-// as one multi-statement query, which PostgreSQL runs as one transaction: one round trip
-// instead of one per statement, which is what a replay costs behind a distant server.
-func runOnShadow(ctx context.Context, conn *pgx.Conn, m *Migration, schema string) error {
-	skips := slices.ContainsFunc(m.Parsed.Statements, func(st fingerprint.Statement) bool { return oldHistoryDrop(st, schema) })
-	if !m.NoTransaction && !skips {
-		if _, err := conn.Exec(ctx, m.SQL+"\n;\nRESET ALL", pgx.QueryExecModeSimpleProtocol); err != nil {
-			return &ReplayError{File: m.File, Line: errorLine(m, err), Err: err}
-		}
-		return nil
-	}
-	if !m.NoTransaction {
-		if _, err := conn.Exec(ctx, "BEGIN"); err != nil {
-			return &ReplayError{File: m.File, Line: 1, Err: err}
-		}
-	}
-	for i, st := range m.Parsed.Statements {
-		if (i > 0 && m.Parsed.Statements[i-1].Offset == st.Offset) || oldHistoryDrop(st, schema) {
-			continue // a part of the statement that just ran whole; another tool's history
-		}
-		if _, err := conn.Exec(ctx, st.Whole, pgx.QueryExecModeSimpleProtocol); err != nil {
-			_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
-			return &ReplayError{File: m.File, Line: st.Line, Err: err}
-		}
-	}
-	if !m.NoTransaction {
-		if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
-			return &ReplayError{File: m.File, Line: 1, Err: err}
-		}
-	}
-	if conn.PgConn().TxStatus() != 'I' {
-		_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
-		return &ReplayError{File: m.File, Line: 1, Err: errors.New("the file leaves a transaction open (a BEGIN without its COMMIT)")}
-	}
-	if _, err := conn.Exec(ctx, "RESET ALL"); err != nil {
-		return &ReplayError{File: m.File, Line: 1, Err: err}
-	}
-	return nil
-}
-
-// errorLine is the line of the statement an error of a whole-file query points into, when
-// PostgreSQL gives its position (a syntax error), else the first line.
-func errorLine(m *Migration, err error) int {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || pgErr.Position <= 0 {
-		return 1
-	}
-	line := 1
-	for i, r := range []rune(m.SQL) {
-		if i >= int(pgErr.Position)-1 {
-			break
-		}
-		if r == '\n' {
-			line++
-		}
-	}
-	return line
 }
 
 // cachedStates is how states are kept in steady_shadow_states.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/migrations"
 )
@@ -25,11 +26,11 @@ func stamped(t *testing.T) (*bundle, int) {
 }
 
 // recorded is what `steady status` shows: each migration's state from a fresh plan.
-func (b *bundle) recorded(t *testing.T) map[migrate.Version]migrate.State {
+func (b *bundle) recorded(t *testing.T) map[migfiles.Version]migrate.State {
 	t.Helper()
 	plan, err := b.migrator(t, migrations.FS).Plan(context.Background())
 	require.NoError(t, err)
-	out := map[migrate.Version]migrate.State{}
+	out := map[migfiles.Version]migrate.State{}
 	for _, mp := range plan.Migrations {
 		out[mp.Version] = mp.State
 	}
@@ -76,7 +77,7 @@ func TestNoOpStampCoversTheHistory(t *testing.T) {
 		b.exec(t, "DELETE FROM schema_migrations WHERE version IN (SELECT version FROM schema_migrations ORDER BY version::bigint DESC LIMIT 3)")
 		before := b.recorded(t)
 		for _, v := range last {
-			require.Equal(t, migrate.StatePending, before[migrate.Version(strconv.FormatInt(v, 10))], "status before the run, migration %d", v)
+			require.Equal(t, migrate.StatePending, before[migfiles.Version(strconv.FormatInt(v, 10))], "status before the run, migration %d", v)
 		}
 
 		res, err := b.migrator(t, migrations.FS).Migrate(ctx, migrate.Opts{})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/steadydb/steady/internal/bookkeeping"
 	"github.com/steadydb/steady/internal/catalog"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
 // The verification stamp: the catalog version, the set of files and the history's digest of
@@ -83,7 +84,7 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 	if now != stamped {
 		changed = append(changed, "catalog")
 	}
-	if readErr != nil || files != filesChecksum(m.migrations) {
+	if readErr != nil || files != migfiles.Checksum(m.migrations) {
 		changed = append(changed, "files")
 	}
 	if stampedHistory == "" || history != stampedHistory {
@@ -112,7 +113,7 @@ func (m *Migrator) stamp(ctx context.Context, p *Plan) error {
 	if p.historyDigest == "" {
 		return errors.New("stamp verification: the plan did not read the history's digest")
 	}
-	_, err := m.cfg.Pool.Exec(ctx, m.schema.SQL(upsertState), p.catalogVersion, filesChecksum(m.migrations), p.historyDigest)
+	_, err := m.cfg.Pool.Exec(ctx, m.schema.SQL(upsertState), p.catalogVersion, migfiles.Checksum(m.migrations), p.historyDigest)
 	if err != nil {
 		return fmt.Errorf("stamp verification: %w", err)
 	}

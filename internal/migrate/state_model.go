@@ -3,6 +3,7 @@ package migrate
 import (
 	"github.com/steadydb/steady/internal/catalog"
 	"github.com/steadydb/steady/internal/fingerprint"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
 // This file models the history as a sequence of catalog states: for every prefix k (the first
@@ -21,7 +22,7 @@ func keyOf(o fingerprint.Object) objKey {
 	switch o.Kind {
 	case fingerprint.KindColumn, fingerprint.KindConstraint, fingerprint.KindTrigger, fingerprint.KindPolicy, fingerprint.KindEnumValue:
 		return objKey{o.Kind, cmpSchema(o.Schema), o.Table, o.Name}
-	case fingerprint.KindExtension, fingerprint.KindSchema:
+	case fingerprint.KindExtension, fingerprint.KindSchema, fingerprint.KindPublication:
 		return objKey{o.Kind, "", "", o.Name}
 	}
 	return objKey{o.Kind, cmpSchema(o.Schema), "", o.Name}
@@ -77,14 +78,14 @@ type expect struct {
 
 // model indexes every effect of the set by object.
 type model struct {
-	ms       []Migration
+	ms       []migfiles.Migration
 	touches  map[objKey][]touch    // every effect on each object, in order
 	removals map[objKey][]position // where each table or type stops existing under its name
 	children map[objKey][]objKey   // objects a table or type takes with it
 	affected [][]objKey            // per migration: the objects whose state it may change
 }
 
-func newModel(ms []Migration) *model {
+func newModel(ms []migfiles.Migration) *model {
 	resolveNames(ms)
 	md := &model{ms: ms, touches: map[objKey][]touch{}, removals: map[objKey][]position{},
 		children: map[objKey][]objKey{}, affected: make([][]objKey, len(ms))}

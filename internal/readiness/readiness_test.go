@@ -244,6 +244,8 @@ func TestReadiness(t *testing.T) {
 		hb := &heartbeat{ok: true, reason: "steady.vm.12.ab heartbeats every 5s; 2 workers alive"}
 		b := setup(t, db.PoolerURL, readiness.Config{Heartbeat: hb})
 		code, rep := b.get(t)
+		require.Equal(t, http.StatusServiceUnavailable, code, "not ready while the migration step runs, healthy heartbeat or not")
+		require.False(t, rep.Ready)
 		require.Equal(t, []string{"migrations", "pooler", "river"}, names(rep), "registered after the migration step")
 		b.step.finish(&migrate.Result{}, nil)
 		b.river.running.Store(true)

@@ -21,7 +21,8 @@ type Querier interface {
 type Finding struct {
 	Setting string `json:"setting"`
 	Value   string `json:"value"`
-	Source  string `json:"source"` // pg_settings.source: default, configuration file, database, user, …
+	Source  string `json:"source"`           // pg_settings.source: default, configuration file, database, user, …
+	SetBy   string `json:"set_by,omitempty"` // what set it, in words (Origin.Where)
 	OK      bool   `json:"ok"`
 	Why     string `json:"why"`              // what the value means for the application
 	Fix     string `json:"fix,omitempty"`    // what to run, when not OK
@@ -43,27 +44,31 @@ const (
 )
 
 const settingsQuery = `
-SELECT current_user,
+SELECT current_user, current_database(),
        (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'),
        s.name, s.setting, coalesce(s.unit, ''), s.source
 FROM pg_settings s WHERE s.name = $1`
 
 type setting struct {
-	role         string
-	seesOthers   bool
-	name, raw    string
-	unit, source string
-	value        int64 // in unit
+	role, database string
+	seesOthers     bool
+	name, raw      string
+	unit, source   string
+	value          int64 // in unit
 }
 
 func read(ctx context.Context, q Querier, name string) (setting, error) {
 	var s setting
-	err := q.QueryRow(ctx, settingsQuery, name).Scan(&s.role, &s.seesOthers, &s.name, &s.raw, &s.unit, &s.source)
+	err := q.QueryRow(ctx, settingsQuery, name).Scan(&s.role, &s.database, &s.seesOthers, &s.name, &s.raw, &s.unit, &s.source)
 	if err != nil {
 		return s, fmt.Errorf("read setting %s: %w", name, err)
 	}
 	s.value, _ = strconv.ParseInt(s.raw, 10, 64)
 	return s, nil
+}
+
+func (s setting) origin() Origin {
+	return Origin{Setting: s.name, Value: s.display(), Source: s.source, Role: s.role, Database: s.database}
 }
 
 // Check reads the settings and returns one finding each, in a stable order.
@@ -74,8 +79,8 @@ func Check(ctx context.Context, q Querier, opts Opts) ([]Finding, error) {
 		if err != nil {
 			return nil, err
 		}
-		f := Finding{Setting: name, Value: s.display(), Source: s.source, OK: true}
-		role := pgx.Identifier{s.role}.Sanitize()
+		o := s.origin()
+		f := Finding{Setting: name, Value: s.display(), Source: s.source, SetBy: o.Where(), OK: true}
 		switch name {
 		case "max_parallel_maintenance_workers":
 			switch {
@@ -87,18 +92,18 @@ func Check(ctx context.Context, q Querier, opts Opts) ([]Finding, error) {
 			default:
 				f.OK = false
 				f.Why = fmt.Sprintf("with --index-parallel-workers -1 each of steady's builds adds up to %d parallel workers: measured on 2 cores, pgbench's p99 rose 3.5× instead of about 2× (docs/benchmarks.md)", s.value)
-				f.Fix = fmt.Sprintf("run the worker with STEADY_INDEX_PARALLEL_WORKERS=0 (the default), or ALTER ROLE %s SET max_parallel_maintenance_workers = 0", role)
+				f.Fix = "run the worker with STEADY_INDEX_PARALLEL_WORKERS=0 (the default), or " + o.Fix("0")
 			}
 		case "maintenance_work_mem":
 			switch {
 			case s.value < minSortMemKB:
 				f.OK = false
 				f.Why = "an index build sorts in memory this small, spilling to temporary files: more I/O and a longer build, which the application shares"
-				f.Fix = fmt.Sprintf("ALTER ROLE %s SET maintenance_work_mem = '256MB' (steady's role only; PgBouncer's server connections take it when they reconnect)", role)
+				f.Fix = o.Fix("'256MB'") + " (steady's role only; PgBouncer's server connections take it when they reconnect)"
 			case s.value > maxSortMemKB:
 				f.OK = false
 				f.Why = "each index build (and each of its parallel workers) may use this much memory, which the application's cache gives up meanwhile"
-				f.Fix = fmt.Sprintf("ALTER ROLE %s SET maintenance_work_mem = '1GB' unless the server has memory to spare", role)
+				f.Fix = o.Fix("'1GB'") + " unless the server has memory to spare"
 			default:
 				f.Why = "an index build's sort memory"
 			}
@@ -106,7 +111,7 @@ func Check(ctx context.Context, q Querier, opts Opts) ([]Finding, error) {
 			if s.value > 0 {
 				f.OK = false
 				f.Why = "a concurrent index build that runs longer is cancelled and leaves an INVALID index; the next attempt builds it again from the start, so the application pays for the build twice (backfill batches set their own timeout)"
-				f.Fix = fmt.Sprintf("ALTER ROLE %s SET statement_timeout = 0 (or give DATABASE_URL_POOLER a role of its own); PgBouncer's server connections take it when they reconnect", role)
+				f.Fix = o.Fix("0") + " (or give DATABASE_URL_POOLER a role of its own); PgBouncer's server connections take it when they reconnect"
 			} else {
 				f.Why = "builds are never cancelled by a timeout; backfill batches set their own with SET LOCAL"
 			}

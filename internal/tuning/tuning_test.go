@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -51,7 +52,8 @@ func TestCheck(t *testing.T) {
 
 	t.Run("SettingsThatHurtTheApplicationSayWhatToRun", func(t *testing.T) {
 		t.Parallel()
-		_, pool := setup(t, map[string]string{"statement_timeout": "30s", "maintenance_work_mem": "16MB", "max_parallel_maintenance_workers": "2"})
+		db, pool := setup(t, map[string]string{"statement_timeout": "30s", "maintenance_work_mem": "16MB", "max_parallel_maintenance_workers": "2"})
+		dbName := pgx.Identifier{db.Name}.Sanitize()
 		fs, err := tuning.Check(ctx, pool, tuning.Opts{IndexParallelWorkers: -1})
 		require.NoError(t, err)
 		got := byName(fs)
@@ -61,13 +63,15 @@ func TestCheck(t *testing.T) {
 		require.False(t, st.OK)
 		require.Equal(t, "30s", st.Value)
 		require.Equal(t, "database", st.Source)
+		require.Equal(t, "ALTER DATABASE "+dbName+" SET statement_timeout", st.SetBy)
 		require.Contains(t, st.Why, "INVALID index")
-		require.Equal(t, `ALTER ROLE "steady" SET statement_timeout = 0 (or give DATABASE_URL_POOLER a role of its own); PgBouncer's server connections take it when they reconnect`, st.Fix)
+		// The database's setting stays for the application's roles; steady's role in it gets 0.
+		require.Equal(t, `ALTER ROLE "steady" IN DATABASE `+dbName+` SET statement_timeout = 0 (or give DATABASE_URL_POOLER a role of its own); PgBouncer's server connections take it when they reconnect`, st.Fix)
 
 		mem := got["maintenance_work_mem"]
 		require.False(t, mem.OK)
 		require.Equal(t, "16MB", mem.Value)
-		require.Contains(t, mem.Fix, `ALTER ROLE "steady" SET maintenance_work_mem = '256MB'`)
+		require.Contains(t, mem.Fix, `ALTER ROLE "steady" IN DATABASE `+dbName+` SET maintenance_work_mem = '256MB'`)
 
 		par := got["max_parallel_maintenance_workers"]
 		require.False(t, par.OK, "steady leaves tables alone: its builds use the server's parallel workers")
@@ -118,4 +122,99 @@ func TestCheck(t *testing.T) {
 		require.Equal(t, `GRANT pg_read_all_stats TO "`+role+`"`, f.Fix)
 		require.Contains(t, f.Why, "run at full speed")
 	})
+}
+
+// TestOrigin sets statement_timeout each way an operator can, reads where it comes from, runs
+// the fix it names and checks that steady's role then gets 0 while other roles keep the setting.
+func TestOrigin(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for name, tc := range map[string]struct {
+		set        string // {db} the database, {role} the role; "" leaves the default
+		source     string
+		where      string
+		fix        string
+		othersKeep bool // a role other than steady's keeps the setting after the fix
+	}{
+		"Default": {"", "default", "PostgreSQL's default", `ALTER ROLE {role} SET statement_timeout = 0`, false},
+		"AlterDatabase": {"ALTER DATABASE {db} SET statement_timeout = '50ms'", "database", "ALTER DATABASE {db} SET statement_timeout",
+			`ALTER ROLE {role} IN DATABASE {db} SET statement_timeout = 0`, true},
+		"AlterRoleInDatabase": {"ALTER ROLE {role} IN DATABASE {db} SET statement_timeout = '50ms'", "database user",
+			"ALTER ROLE {role} IN DATABASE {db} SET statement_timeout", `ALTER ROLE {role} IN DATABASE {db} SET statement_timeout = 0`, false},
+		"AlterRole": {"ALTER ROLE {role} SET statement_timeout = '50ms'", "user", "ALTER ROLE {role} SET statement_timeout",
+			`ALTER ROLE {role} SET statement_timeout = 0`, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			db := dbtest.New(t)
+			admin, err := pgx.Connect(ctx, db.DirectURL)
+			require.NoError(t, err)
+			defer admin.Close(ctx)
+			// A role of the test's own: ALTER ROLE on the shared test user would reach every test.
+			role, roleURL := testRole(t, admin, db)
+			names := strings.NewReplacer("{db}", pgx.Identifier{db.Name}.Sanitize(), "{role}", pgx.Identifier{role}.Sanitize())
+			if tc.set != "" {
+				_, err = admin.Exec(ctx, names.Replace(tc.set))
+				require.NoError(t, err)
+			}
+			timeoutOf := func(url string) string {
+				conn, err := pgx.Connect(ctx, url)
+				require.NoError(t, err)
+				defer conn.Close(ctx)
+				var v string
+				require.NoError(t, conn.QueryRow(ctx, "SHOW statement_timeout").Scan(&v))
+				return v
+			}
+
+			conn, err := pgx.Connect(ctx, roleURL)
+			require.NoError(t, err)
+			o, err := tuning.ReadOrigin(ctx, conn, "statement_timeout")
+			conn.Close(ctx)
+			require.NoError(t, err)
+			require.Equal(t, tc.source, o.Source)
+			require.Equal(t, names.Replace(tc.where), o.Where())
+			fix := o.Fix("0")
+			require.Equal(t, names.Replace(tc.fix), fix)
+
+			if tc.source == "database user" {
+				// What steady used to advise whatever the source: it does not override this one.
+				_, err = admin.Exec(ctx, names.Replace("ALTER ROLE {role} SET statement_timeout = 0"))
+				require.NoError(t, err)
+				require.Equal(t, "50ms", timeoutOf(roleURL), "ALTER ROLE … SET is not enough")
+			}
+			before := timeoutOf(db.DirectURL) // the shared test user, standing for the application's role
+			_, err = admin.Exec(ctx, fix)
+			require.NoError(t, err)
+			require.Equal(t, "0", timeoutOf(roleURL), "the fix gives steady's role no timeout")
+			if tc.othersKeep {
+				require.Equal(t, "50ms", before)
+				require.Equal(t, before, timeoutOf(db.DirectURL), "the application's role keeps its timeout")
+			}
+		})
+	}
+}
+
+// testRole creates a login role for the test, dropped when it ends, and returns its name and a
+// URL of db as that role.
+func testRole(t *testing.T, admin *pgx.Conn, db *dbtest.DB) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	role, password := "tuning_"+hex.EncodeToString(b), hex.EncodeToString(b)
+	_, err := admin.Exec(ctx, "CREATE ROLE "+role+" LOGIN PASSWORD '"+password+"'")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), db.DirectURL)
+		if err != nil {
+			return
+		}
+		defer conn.Close(context.Background())
+		// Its settings in the test's database go with the database; its own with it.
+		_, _ = conn.Exec(context.Background(), "DROP ROLE IF EXISTS "+role)
+	})
+	u, err := url.Parse(db.DirectURL)
+	require.NoError(t, err)
+	u.User = url.UserPassword(role, password)
+	return role, u.String()
 }

@@ -7,6 +7,8 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/steadydb/steady/internal/sqlexpr"
 )
 
 // Def is a parsed index definition.
@@ -103,13 +105,7 @@ func (d *Def) Columns() []string {
 			cols = append(cols, e.Name)
 		}
 	}
-	walk(d.stmt.ProtoReflect(), func(n *pg_query.Node) {
-		if ref := n.GetColumnRef(); ref != nil && len(ref.Fields) > 0 {
-			if s := ref.Fields[len(ref.Fields)-1].GetString_(); s != nil {
-				cols = append(cols, s.Sval)
-			}
-		}
-	})
+	cols = append(cols, sqlexpr.Columns(d.stmt)...)
 	slices.Sort(cols)
 	return slices.Compact(cols)
 }

@@ -80,6 +80,12 @@ func TestSame(t *testing.T) {
 			"CREATE INDEX a ON public.leads USING btree (business_id, lower(email))", true},
 		"NegativeConstant": {"CREATE INDEX a ON t (a) WHERE b > -1",
 			"CREATE INDEX a ON public.t USING btree (a) WHERE (b > '-1'::integer)", true},
+		// As PostgreSQL stores them (seen in published histories): implicit casts added, the
+		// table qualifier dropped.
+		"ImplicitCastOfAVarcharColumn": {"CREATE INDEX a ON users (lower(email))",
+			"CREATE INDEX a ON public.users USING btree (lower((email)::text))", true},
+		"QualifiedColumnsAndTextComparison": {"CREATE INDEX a ON jobs (id) WHERE (jobs.is_deleted IS FALSE AND state = 'COMPLETED')",
+			"CREATE INDEX a ON public.jobs USING btree (id) WHERE ((is_deleted IS FALSE) AND ((state)::text = 'COMPLETED'::text))", true},
 
 		"OtherColumns": {"CREATE INDEX a ON leads (business_id, status)",
 			"CREATE INDEX a ON public.leads USING btree (business_id)", false},

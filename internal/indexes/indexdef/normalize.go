@@ -7,7 +7,8 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/steadydb/steady/internal/sqlexpr"
 )
 
 // canonical deparses a copy of s with everything that does not change the index normalised
@@ -23,6 +24,7 @@ func canonical(s *pg_query.IndexStmt, version int32) (string, error) {
 	for _, p := range c.IndexParams {
 		if e := p.GetIndexElem(); e != nil {
 			normalizeOrder(e)
+			sqlexpr.Normalize(e.Expr) // an expression it cannot normalise stays as written: different
 		}
 	}
 	for _, o := range c.Options {
@@ -31,7 +33,9 @@ func canonical(s *pg_query.IndexStmt, version int32) (string, error) {
 			d.Arg = &pg_query.Node{Node: &pg_query.Node_String_{String_: &pg_query.String{Sval: optionValue(d.Arg)}}}
 		}
 	}
-	walk(c.ProtoReflect(), normalizeNode)
+	if c.WhereClause != nil {
+		sqlexpr.Normalize(c.WhereClause)
+	}
 	out, err := deparse(c, version)
 	if err != nil {
 		return "", fmt.Errorf("deparse index definition: %w", err)
@@ -49,54 +53,6 @@ func normalizeOrder(e *pg_query.IndexElem) {
 		(!desc && e.NullsOrdering == pg_query.SortByNulls_SORTBY_NULLS_LAST) {
 		e.NullsOrdering = pg_query.SortByNulls_SORTBY_NULLS_DEFAULT
 	}
-}
-
-// normalizeNode rewrites one expression node after its children were rewritten:
-//   - 'x'::type → 'x': pg_get_indexdef casts every constant it prints;
-//   - constants become strings: it prints -1 as '-1'::integer;
-//   - a IN (x, y) → a = ANY (ARRAY[x, y]): how it prints IN.
-func normalizeNode(n *pg_query.Node) {
-	switch x := n.Node.(type) {
-	case *pg_query.Node_TypeCast:
-		if arg := x.TypeCast.Arg; arg != nil && arg.GetAConst() != nil {
-			n.Node = arg.Node
-		}
-	case *pg_query.Node_AConst:
-		if v, ok := constText(x.AConst); ok {
-			n.Node = constNode(v).Node
-		}
-	case *pg_query.Node_AExpr:
-		e := x.AExpr
-		if e.Kind == pg_query.A_Expr_Kind_AEXPR_IN && e.Rexpr.GetList() != nil {
-			e.Kind = pg_query.A_Expr_Kind_AEXPR_OP_ANY
-			e.Rexpr = &pg_query.Node{Node: &pg_query.Node_AArrayExpr{
-				AArrayExpr: &pg_query.A_ArrayExpr{Elements: e.Rexpr.GetList().Items},
-			}}
-		}
-	}
-}
-
-// constText is the text of a non-NULL constant.
-func constText(c *pg_query.A_Const) (string, bool) {
-	switch v := c.Val.(type) {
-	case *pg_query.A_Const_Sval:
-		return v.Sval.Sval, true
-	case *pg_query.A_Const_Ival:
-		return strconv.FormatInt(int64(v.Ival.Ival), 10), true
-	case *pg_query.A_Const_Fval:
-		return v.Fval.Fval, true
-	case *pg_query.A_Const_Boolval:
-		return strconv.FormatBool(v.Boolval.Boolval), true
-	case *pg_query.A_Const_Bsval:
-		return v.Bsval.Bsval, true
-	}
-	return "", false
-}
-
-func constNode(s string) *pg_query.Node {
-	return &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{
-		Val: &pg_query.A_Const_Sval{Sval: &pg_query.String{Sval: s}},
-	}}}
 }
 
 // optionValue is the text of a WITH option's value: fillfactor = 90 and fillfactor='90' agree.
@@ -118,30 +74,4 @@ func optionValue(n *pg_query.Node) string {
 		}
 	}
 	return fmt.Sprint(n)
-}
-
-// walk calls fn on every *pg_query.Node below m, children before their parent, so fn may
-// replace a node's content.
-func walk(m protoreflect.Message, fn func(*pg_query.Node)) {
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if fd.Kind() != protoreflect.MessageKind || fd.IsMap() {
-			return true
-		}
-		if fd.IsList() {
-			l := v.List()
-			for i := range l.Len() {
-				visit(l.Get(i).Message(), fn)
-			}
-			return true
-		}
-		visit(v.Message(), fn)
-		return true
-	})
-}
-
-func visit(m protoreflect.Message, fn func(*pg_query.Node)) {
-	walk(m, fn)
-	if n, ok := m.Interface().(*pg_query.Node); ok {
-		fn(n)
-	}
 }

@@ -26,7 +26,7 @@ import (
 
 	"github.com/steadydb/steady/internal/fingerprint"
 	"github.com/steadydb/steady/internal/lint"
-	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
 // Case is a file, or a directory of files of one tool.
@@ -155,14 +155,14 @@ func readFile(root, rel string) (File, error) {
 // Lint lints a case as steady lint does: a file alone, read as its format's tool reads it, or
 // a set as a directory.
 func (c Case) Lint(ctx context.Context, l *lint.Linter, root string) (*lint.Report, error) {
-	var ms []migrate.Migration
+	var ms []migfiles.Migration
 	var err error
 	if c.Set {
-		ms, err = migrate.Load(os.DirFS(filepath.Join(root, c.Name)))
+		ms, err = migfiles.Load(os.DirFS(filepath.Join(root, c.Name)))
 	} else {
 		f := c.Files[0]
 		base := filepath.Base(f.Path)
-		ms, err = migrate.Load(fstest.MapFS{base: &fstest.MapFile{Data: []byte(f.Text)}})
+		ms, err = migfiles.Load(fstest.MapFS{base: &fstest.MapFile{Data: []byte(f.Text)}})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lint %s: %w", c.Name, err)

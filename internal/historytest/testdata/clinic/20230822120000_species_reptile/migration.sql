@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "Species" ADD VALUE 'REPTILE' BEFORE 'OTHER';

@@ -1,0 +1,3 @@
+DELETE FROM comments;
+DELETE FROM posts;
+DELETE FROM users;

@@ -1,0 +1,2 @@
+ALTER TABLE posts DROP COLUMN category_id;
+DROP TABLE categories;

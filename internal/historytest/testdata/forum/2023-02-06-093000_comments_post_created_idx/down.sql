@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY comments_post_id_created_at_idx;

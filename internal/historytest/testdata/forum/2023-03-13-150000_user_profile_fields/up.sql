@@ -1,0 +1,1 @@
+ALTER TABLE users ADD COLUMN bio TEXT, ADD COLUMN avatar_url VARCHAR(500);

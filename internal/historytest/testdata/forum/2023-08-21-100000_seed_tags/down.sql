@@ -1,0 +1,2 @@
+DELETE FROM post_tags;
+DELETE FROM tags;

@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY notifications_unread_idx;

@@ -1,0 +1,1 @@
+ALTER TABLE postings VALIDATE CONSTRAINT postings_counterparty_id_fkey;

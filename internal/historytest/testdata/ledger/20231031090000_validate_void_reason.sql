@@ -1,0 +1,1 @@
+ALTER TABLE journal_entries VALIDATE CONSTRAINT journal_entries_void_reason_check;

@@ -1,0 +1,1 @@
+ALTER TYPE entry_status ADD VALUE 'reversed';

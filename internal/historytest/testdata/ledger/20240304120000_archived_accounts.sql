@@ -1,0 +1,7 @@
+ALTER TABLE accounts ADD COLUMN archived_at timestamptz;
+
+CREATE OR REPLACE VIEW trial_balance AS
+SELECT a.code, a.name, a.kind, a.currency, coalesce(b.balance, 0) AS balance_minor
+FROM accounts a
+LEFT JOIN account_balances b ON b.account_id = a.id
+WHERE a.archived_at IS NULL;
