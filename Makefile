@@ -32,13 +32,17 @@ testdb:
 testdb-down:
 	@scripts/devdb.sh down test
 
-# Tests get their own PostgreSQL + PgBouncer (ports 55433/56433, data in .testdb/).
+# Tests get their own PostgreSQL + PgBouncer (ports 55433/56433, data in .testdb/). Then the
+# examples module (examples/, a module of its own that uses only steady's public Go API) is
+# built and its tests drive steady from outside: its admin program, and psql inserting a
+# steady_backfill_start job, through PgBouncer.
 test:
 	@env="$$(scripts/devdb.sh up test)" || { echo "make test: the test database did not start (see above)" >&2; exit 1; }; \
 	eval "$$env"; \
 	export TEST_DATABASE_URL_DIRECT="$$DATABASE_URL_DIRECT" TEST_DATABASE_URL_POOLER="$$DATABASE_URL_POOLER"; \
 	unset DATABASE_URL DATABASE_URL_DIRECT DATABASE_URL_POOLER; \
-	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 20m ./... && \
+	cd examples && $(GO) test -race -count=1 -timeout 20m ./...
 
 # Every prefix of every history in internal/historytest/testdata (make test tries a sample), in
 # every case with both judges (the shadow, --shadow off), with one line per history, case and
@@ -72,6 +76,7 @@ bench-lint: build
 
 vet:
 	$(GO) vet ./...
+	cd examples && $(GO) vet ./...
 
 fmt:
 	gofmt -l -w .

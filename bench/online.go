@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/internal/catalogfiles"
 )
 
 // withIndexes builds the index catalog on db with a real worker, as production would have.
@@ -41,7 +41,7 @@ func benchOnline(ctx context.Context, cfg *config) ([]row, error) {
 		return nil, err
 	}
 	if cfg.singleRate == 0 {
-		b, _ := jobs.Backfills.Lookup(name)
+		b, _ := catalogfiles.ShippedBackfills().Lookup(name)
 		if cfg.singleRate, err = singleUpdateRate(ctx, cfg, tpl, b); err != nil {
 			return nil, err
 		}
@@ -175,7 +175,7 @@ type singleMeasure struct {
 // singleUnderLoadRows keys in one statement through PgBouncer while pgbench goes on.
 func singleUnderLoad(ctx context.Context, cfg *config, db string, load pgbenchLoad) (singleMeasure, error) {
 	var m singleMeasure
-	b, _ := jobs.Backfills.Lookup("leads_phone_whatsapp")
+	b, _ := catalogfiles.ShippedBackfills().Lookup("leads_phone_whatsapp")
 	conn, err := pgx.Connect(ctx, withDB(cfg.poolerURL, db)+"&default_query_exec_mode=exec")
 	if err != nil {
 		return m, err
@@ -216,7 +216,7 @@ func onlineIndexBuilds(ctx context.Context, cfg *config, db string, load pgbench
 		return err
 	}
 	defer c.Close(ctx)
-	for _, ix := range jobs.Indexes().All() {
+	for _, ix := range catalogfiles.ShippedIndexes().All() {
 		if _, err = c.Exec(ctx, "DROP INDEX IF EXISTS "+pgx.Identifier{ix.Name}.Sanitize()); err != nil {
 			return err
 		}
@@ -261,7 +261,7 @@ func onlineIndexBuilds(ctx context.Context, cfg *config, db string, load pgbench
 // catalogValid reports whether every index of the catalog is in place and valid.
 func catalogValid(ctx context.Context, c *pgx.Conn) (bool, error) {
 	var names []string
-	for _, ix := range jobs.Indexes().All() {
+	for _, ix := range catalogfiles.ShippedIndexes().All() {
 		names = append(names, ix.Name)
 	}
 	var n int

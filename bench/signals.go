@@ -18,7 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/internal/catalogfiles"
 )
 
 // The signals scenario measures which health signals predict pgbench's p99, to choose the
@@ -246,7 +246,7 @@ type batchDriver struct {
 }
 
 func (d *batchDriver) open(ctx context.Context) error {
-	b, _ := jobs.Backfills.Lookup("leads_phone_whatsapp")
+	b, _ := catalogfiles.ShippedBackfills().Lookup("leads_phone_whatsapp")
 	d.update, d.size = b.Update, 1000
 	var err error
 	d.conn, err = pgx.Connect(ctx, withDB(d.cfg.poolerURL, d.db)+"&application_name="+benchApp+"&default_query_exec_mode=exec")

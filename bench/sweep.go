@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/steadydb/steady/internal/backfills"
-	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/internal/catalogfiles"
 )
 
 // The sweep measures the backfill controller's main setting, STEADY_BACKFILL_YIELD, from full
@@ -40,7 +40,7 @@ type sweepPoint struct {
 
 func benchSweep(ctx context.Context, cfg *config) ([]row, error) {
 	const name = "leads_phone_whatsapp"
-	b, _ := jobs.Backfills.Lookup(name)
+	b, _ := catalogfiles.ShippedBackfills().Lookup(name)
 	tpl, err := sharedTemplate(ctx, cfg)
 	if err != nil {
 		return nil, err

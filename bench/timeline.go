@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/steadydb/steady/jobs"
+	"github.com/steadydb/steady/internal/catalogfiles"
 )
 
 // The timeline runs pgbench throughout, with steady's defaults: pgbench alone, then the
@@ -88,7 +88,7 @@ func runTimeline(ctx context.Context, cfg *config, db string, load pgbenchLoad, 
 	}
 	tl.backfill[1] = time.Now()
 	sleepCtx(ctx, 10*time.Second)
-	for _, ix := range jobs.Indexes().All() {
+	for _, ix := range catalogfiles.ShippedIndexes().All() {
 		if _, err := c.Exec(ctx, "DROP INDEX IF EXISTS "+pgx.Identifier{ix.Name}.Sanitize()); err != nil {
 			return fail(err)
 		}

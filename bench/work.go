@@ -19,9 +19,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/steadydb/steady/internal/backfills"
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/migrate"
-	"github.com/steadydb/steady/jobs"
 	"github.com/steadydb/steady/migrations"
 )
 
@@ -221,7 +221,7 @@ var backfillReps = 2
 
 func benchBackfill(ctx context.Context, cfg *config) ([]row, error) {
 	const name = "leads_phone_whatsapp"
-	b, _ := jobs.Backfills.Lookup(name)
+	b, _ := catalogfiles.ShippedBackfills().Lookup(name)
 	tpl, err := sharedTemplate(ctx, cfg)
 	if err != nil {
 		return nil, err

@@ -1,9 +1,9 @@
-// Package jobs holds what a user edits and what River stores: steady's River job arguments and
-// the catalogs they act on, the index builds (indexes.go) and the backfills (backfills.go) the
-// CRM product needs, with their default schedules. Catalogs are data written with the engines'
-// types (internal/indexes, internal/backfills): adding an index or a backfill is one entry in
-// one file, and no engine changes for that.
+// Package jobs holds what River stores for steady: its job arguments and queues. The catalogs
+// the jobs act on are files (backfills/, indexes/ at the top of the repository, or the
+// directories steady is configured with), read by package internal/catalogfiles.
 //
-// Job arguments never carry SQL: they name a catalog entry (a table, a backfill), and workers
-// look the entry up and quote identifiers with pgx.Identifier.
+// Job arguments never carry SQL: they name a catalog entry (a table, a backfill) or a run
+// whose definition steady stored, and workers look the entry up and quote identifiers with
+// pgx.Identifier. BackfillStartArgs is the contract for programs in any language that start a
+// backfill by inserting a River job (docs/river-jobs.md).
 package jobs

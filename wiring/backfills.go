@@ -11,6 +11,7 @@ import (
 
 	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/bookkeeping"
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/jobs"
@@ -19,6 +20,9 @@ import (
 
 // BackfillConfig configures the worker's backfills.
 type BackfillConfig struct {
+	// Catalog is the backfills the worker runs by name (read from files and checked by the
+	// caller); default the shipped ones. Ad hoc runs bring their own definitions.
+	Catalog   backfills.Catalog
 	Runner    backfills.Config
 	Schedules []backfills.Schedule // parsed by the caller: an invalid spec is a usage error
 	OnStart   OnStart
@@ -57,7 +61,7 @@ func newBackfillStore(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, ta
 		}
 		return nil
 	}))
-	return backfills.NewStore(pools.Pooler.Pool, tables, jobs.Backfills)
+	return backfills.NewStore(pools.Pooler.Pool, tables, cfg.backfillCatalog())
 }
 
 func newBackfillRunner(cfg WorkerConfig, pools *dbconn.Pools, hb *liveness.Heartbeat, log *slog.Logger) (*backfills.Runner, error) {
@@ -67,7 +71,14 @@ func newBackfillRunner(cfg WorkerConfig, pools *dbconn.Pools, hb *liveness.Heart
 	// the others are about to declare dead: let the server end it so the next owner can claim.
 	rc.IdleTimeout = hb.DeadAfter()
 	rc.Fence = hb.Fence
-	return backfills.NewRunner(pools.Pooler.Pool, jobs.Backfills, rc)
+	return backfills.NewRunner(pools.Pooler.Pool, cfg.backfillCatalog(), rc)
+}
+
+func (cfg WorkerConfig) backfillCatalog() backfills.Catalog {
+	if cfg.Backfill.Catalog == nil {
+		return catalogfiles.ShippedBackfills()
+	}
+	return cfg.Backfill.Catalog
 }
 
 func backfillWorkers(runner *backfills.Runner, store *backfills.Store, log *slog.Logger) WorkerRegistration {

@@ -10,14 +10,17 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/steadydb/steady/internal/bookkeeping"
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/indexes"
-	"github.com/steadydb/steady/jobs"
 	"github.com/steadydb/steady/workers"
 )
 
 // IndexesConfig configures the index builds.
 type IndexesConfig struct {
+	// Catalog is the indexes to build (read from files and checked by the caller); default the
+	// shipped ones.
+	Catalog *indexes.Catalog
 	// BuildTimeout bounds one attempt of a table's build; default 1h. A build it cuts short
 	// is healed by the next attempt.
 	BuildTimeout time.Duration
@@ -41,9 +44,16 @@ var IndexesModule = fx.Module("indexes",
 
 func newIndexBuildWorker(cfg WorkerConfig, pools *dbconn.Pools, tables *bookkeeping.Tables, log *slog.Logger) (*workers.IndexBuild, error) {
 	return workers.NewIndexBuild(workers.IndexBuildConfig{
-		Pool: pools.Long.Pool, Tables: tables, Logger: log, Timeout: cfg.Indexes.BuildTimeout, AfterStep: cfg.Indexes.AfterStep,
+		Pool: pools.Long.Pool, Tables: tables, Catalog: cfg.indexCatalog(), Logger: log, Timeout: cfg.Indexes.BuildTimeout, AfterStep: cfg.Indexes.AfterStep,
 		ParallelWorkers: cfg.Indexes.ParallelWorkers, Window: cfg.Indexes.Window,
 	})
+}
+
+func (cfg WorkerConfig) indexCatalog() *indexes.Catalog {
+	if cfg.Indexes.Catalog == nil {
+		return catalogfiles.ShippedIndexes()
+	}
+	return cfg.Indexes.Catalog
 }
 
 func registerIndexBuildWorker(w *workers.IndexBuild) WorkerRegistration {
@@ -79,7 +89,7 @@ func enqueueIndexBuildsAtStart(p enqueueIndexParams) {
 		if err := indexes.RestoreParallel(ctx, p.Pools.Pooler.Pool, p.Pools.Schema, p.Log); err != nil {
 			p.Log.Warn("index build: parallel_workers of an interrupted build not put back; the next build of the table does it", slog.Any("error", err))
 		}
-		res, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: p.Client}, p.Pools.Pooler, jobs.Indexes(), indexes.EnqueueOpts{})
+		res, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: p.Client}, p.Pools.Pooler, p.Config.indexCatalog(), indexes.EnqueueOpts{})
 		if err != nil {
 			if p.Config.Migrate.Strict {
 				return err

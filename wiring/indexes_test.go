@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
 
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/indexes"
@@ -96,7 +97,7 @@ func TestWorkerIndexBuilds(t *testing.T) {
 	t.Parallel()
 	// An empty database: the worker migrates it before River starts and enqueues.
 	db := dbtest.New(t)
-	tables := len(jobs.Indexes().Tables())
+	tables := len(catalogfiles.ShippedIndexes().Tables())
 
 	first := startIndexWorker(t, db)
 	first.completed(t, tables)
@@ -121,7 +122,7 @@ func TestWorkerIndexBuilds(t *testing.T) {
 	})
 
 	t.Run("EveryIndexIsValid", func(t *testing.T) {
-		status, err := indexes.ReadStatus(ctx, conn, jobs.Indexes())
+		status, err := indexes.ReadStatus(ctx, conn, catalogfiles.ShippedIndexes())
 		require.NoError(t, err)
 		for _, st := range status {
 			require.Equal(t, indexes.Valid, st.State, st.Name)

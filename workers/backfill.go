@@ -1,13 +1,16 @@
 package workers
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/steadydb/steady/internal/backfills"
@@ -44,8 +47,9 @@ func (w *Backfill) Work(ctx context.Context, job *river.Job[jobs.BackfillArgs]) 
 	args := backfills.SliceJob(job.Args)
 	res, err := w.Runner.Run(ctx, args, job.ID)
 	if err != nil {
-		if errors.Is(err, backfills.ErrUnknownSlice) {
-			// A backfill removed from the catalog: retrying cannot help, and its run ends failed.
+		if errors.Is(err, backfills.ErrUnknownSlice) || errors.Is(err, backfills.ErrBadDefinition) {
+			// A backfill removed from the catalog, or a stored definition that no longer reads:
+			// retrying cannot help, and its run ends failed.
 			if ferr := w.Runner.Fail(context.WithoutCancel(ctx), args, err); ferr != nil {
 				w.Log.Warn("record backfill error", slog.Any("error", ferr))
 			}
@@ -84,9 +88,9 @@ func (w *BackfillScheduled) Timeout(*river.Job[jobs.BackfillScheduledArgs]) time
 }
 
 func (w *BackfillScheduled) Work(ctx context.Context, job *river.Job[jobs.BackfillScheduledArgs]) error {
-	b, ok := jobs.Backfills.Lookup(job.Args.Backfill)
+	b, ok := w.Store.Catalog().Lookup(job.Args.Backfill)
 	if !ok {
-		return river.JobCancel(jobs.Backfills.Unknown(job.Args.Backfill))
+		return river.JobCancel(w.Store.Catalog().Unknown(job.Args.Backfill))
 	}
 	res, err := w.Store.Start(ctx, BackfillJobs{Client: river.ClientFromContext[pgx.Tx](ctx)}, b,
 		backfills.StartOpts{Slices: b.Slices, Trigger: backfills.TriggerSchedule, Slot: job.Args.Slot})
@@ -109,4 +113,73 @@ func (w *BackfillScheduled) Work(ctx context.Context, job *river.Job[jobs.Backfi
 func RegisterBackfills(w *river.Workers, runner *backfills.Runner, store *backfills.Store, log *slog.Logger) {
 	river.AddWorker(w, &Backfill{Runner: runner, Log: log})
 	river.AddWorker(w, &BackfillScheduled{Store: store, Log: log})
+	river.AddWorker(w, &BackfillStart{Store: store, Log: log})
+}
+
+// BackfillStart starts the run a steady_backfill_start job asks for, exactly as steady backfill
+// enqueue does (the same checks, the same answer when a run is active), for programs that only
+// insert River jobs. Args that no run can have cancel the job at once, with the reason in its
+// errors, and write nothing.
+type BackfillStart struct {
+	river.WorkerDefaults[jobs.BackfillStartArgs]
+	Store *backfills.Store
+	Log   *slog.Logger
+}
+
+func (w *BackfillStart) Timeout(*river.Job[jobs.BackfillStartArgs]) time.Duration { return time.Minute }
+
+// BackfillStartOutput is what a start job records as its output (metadata "output").
+type BackfillStartOutput struct {
+	Backfill string `json:"backfill"`
+	Run      int64  `json:"run"`
+	Slices   int    `json:"slices"`
+	Started  bool   `json:"started"`         // false: a run was active and was left alone
+	State    string `json:"state,omitempty"` // the active run's, when one was
+	Message  string `json:"message"`         // what steady backfill enqueue prints
+}
+
+func (w *BackfillStart) Work(ctx context.Context, job *river.Job[jobs.BackfillStartArgs]) error {
+	args := job.Args
+	if err := args.Check(); err != nil {
+		return river.JobCancel(fmt.Errorf("%s: %w", jobs.BackfillStartKind, err))
+	}
+	b, ok := w.Store.Catalog().Lookup(args.Backfill)
+	if !ok {
+		return river.JobCancel(fmt.Errorf("%s: %w", jobs.BackfillStartKind, w.Store.Catalog().Unknown(args.Backfill)))
+	}
+	opts := backfills.StartOpts{Slices: cmp.Or(args.Slices, b.Slices), Trigger: backfills.TriggerManual, From: args.From, To: args.To}
+	if args.From != nil || args.To != nil {
+		opts.Trigger = backfills.TriggerAdhoc
+	}
+	if err := opts.Check(); err != nil {
+		return river.JobCancel(fmt.Errorf("%s: args: %w", jobs.BackfillStartKind, err))
+	}
+	var res backfills.StartResult
+	// The run and this job's completion commit together: a retry after a crash finds the job
+	// completed rather than starting a second run once the first has ended.
+	err := pgx.BeginFunc(ctx, w.Store.Pool(), func(tx pgx.Tx) (err error) {
+		if res, err = w.Store.StartTx(ctx, tx, BackfillJobs{Client: river.ClientFromContext[pgx.Tx](ctx)}, b, opts); err != nil {
+			return err
+		}
+		out := BackfillStartOutput{Backfill: res.Backfill, Run: res.Run, Slices: res.Slices, Started: res.Started, Message: res.String()}
+		if !res.Started {
+			out.State = string(res.State)
+		}
+		if err := river.RecordOutput(ctx, out); err != nil {
+			return err
+		}
+		_, err = river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
+		return err
+	})
+	var defErr *backfills.DefinitionError
+	var optErr *backfills.OptionError
+	if errors.As(err, &defErr) || errors.As(err, &optErr) {
+		return river.JobCancel(fmt.Errorf("%s: %w", jobs.BackfillStartKind, err))
+	}
+	if err != nil {
+		return err
+	}
+	w.Log.Info("backfill start job: "+res.String(), slog.String("backfill", res.Backfill), slog.Int64("run", res.Run),
+		slog.Bool("started", res.Started), slog.Int64("job_id", job.ID))
+	return nil
 }

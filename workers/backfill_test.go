@@ -17,6 +17,7 @@ import (
 
 	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/bookkeeping"
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/demodata"
 	"github.com/steadydb/steady/jobs"
@@ -46,9 +47,9 @@ func setup(t *testing.T, cfg backfills.Config) *bundle {
 	require.NoError(t, tables.Ensure(ctx))
 
 	cfg.Logger = log
-	runner, err := backfills.NewRunner(pools.Pooler.Pool, jobs.Backfills, cfg)
+	runner, err := backfills.NewRunner(pools.Pooler.Pool, catalogfiles.ShippedBackfills(), cfg)
 	require.NoError(t, err)
-	store := backfills.NewStore(pools.Pooler.Pool, tables, jobs.Backfills)
+	store := backfills.NewStore(pools.Pooler.Pool, tables, catalogfiles.ShippedBackfills())
 	w := river.NewWorkers()
 	workers.RegisterBackfills(w, runner, store, log)
 	client, err := river.NewClient(riverpgxv5.New(pools.Pooler.Pool), &river.Config{
@@ -74,7 +75,7 @@ func setup(t *testing.T, cfg backfills.Config) *bundle {
 
 func (b *bundle) start(t *testing.T, name string, slices int) backfills.StartResult {
 	t.Helper()
-	bf, ok := jobs.Backfills.Lookup(name)
+	bf, ok := catalogfiles.ShippedBackfills().Lookup(name)
 	require.True(t, ok)
 	res, err := b.store.Start(context.Background(), workers.BackfillJobs{Client: b.client}, bf, backfills.StartOpts{Slices: slices, Trigger: backfills.TriggerManual})
 	require.NoError(t, err)
@@ -97,7 +98,7 @@ func (b *bundle) exec(t *testing.T, sql string, args ...any) {
 // pending counts the rows of a whole table that the backfill still has to change.
 func (b *bundle) pending(t *testing.T, name string) int64 {
 	t.Helper()
-	bf, _ := jobs.Backfills.Lookup(name)
+	bf, _ := catalogfiles.ShippedBackfills().Lookup(name)
 	return b.count(t, `SELECT count(*) FROM (`+bf.Pending+`) AS p`, int64(-1)<<62, int64(1)<<62)
 }
 
@@ -256,12 +257,12 @@ func TestBackfill(t *testing.T) {
 		_, err := demodata.Load(context.Background(), b.pooler, 1, nil)
 		require.NoError(t, err)
 		before := map[string]int64{}
-		for _, bf := range jobs.Backfills {
+		for _, bf := range catalogfiles.ShippedBackfills() {
 			before[bf.Name] = b.pending(t, bf.Name)
 			require.Positive(t, before[bf.Name], "demo data gives %s work", bf.Name)
 			b.start(t, bf.Name, 2)
 		}
-		for _, bf := range jobs.Backfills {
+		for _, bf := range catalogfiles.ShippedBackfills() {
 			st := b.waitState(t, bf.Name, backfills.StateDone, 3*time.Minute)
 			require.Equal(t, before[bf.Name], st.RowsDone, bf.Name)
 			require.Zero(t, b.pending(t, bf.Name), bf.Name)

@@ -38,7 +38,7 @@ type IndexBuildConfig struct {
 	// Pool is the POOLER pool. Every statement runs on it alone, outside a transaction.
 	Pool    *pgxpool.Pool
 	Tables  *bookkeeping.Tables // see indexes.BuilderConfig
-	Catalog *indexes.Catalog    // default jobs.Indexes()
+	Catalog *indexes.Catalog    // the index catalog (required)
 	Logger  *slog.Logger        // default slog.Default()
 
 	// Timeout bounds one attempt: the table's indexes still to build. A build cut short leaves
@@ -78,7 +78,10 @@ func NewIndexBuild(cfg IndexBuildConfig) (*IndexBuild, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	b, err := indexes.NewBuilder(indexes.BuilderConfig{Pool: cfg.Pool, Tables: cfg.Tables, Catalog: cmp.Or(cfg.Catalog, jobs.Indexes()), Logger: cfg.Logger,
+	if cfg.Catalog == nil {
+		return nil, errors.New("index build worker: Catalog is required")
+	}
+	b, err := indexes.NewBuilder(indexes.BuilderConfig{Pool: cfg.Pool, Tables: cfg.Tables, Catalog: cfg.Catalog, Logger: cfg.Logger,
 		LockTimeout: cfg.LockTimeout, BeforeStep: cfg.BeforeStep, AfterStep: cfg.AfterStep,
 		ParallelWorkers: cfg.ParallelWorkers, Window: cfg.Window})
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/bookkeeping"
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/indexes"
@@ -105,7 +106,7 @@ func cmpOr[T comparable](v, def T) T {
 
 func (b *buildBundle) enqueue(t *testing.T, opts indexes.EnqueueOpts) []indexes.Enqueued {
 	t.Helper()
-	res, err := indexes.Enqueue(b.ctx, workers.IndexBuildJobs{Client: b.client}, b.pooler, jobs.Indexes(), opts)
+	res, err := indexes.Enqueue(b.ctx, workers.IndexBuildJobs{Client: b.client}, b.pooler, catalogfiles.ShippedIndexes(), opts)
 	require.NoError(t, err)
 	return res
 }
@@ -152,7 +153,7 @@ func completed(ev *river.Event) bool { return ev.Kind == river.EventKindJobCompl
 // status reads the catalog indexes of table (every table when empty) by name.
 func (b *buildBundle) status(t *testing.T, table string) map[string]indexes.Status {
 	t.Helper()
-	all, err := indexes.ReadStatus(b.ctx, b.pooler, jobs.Indexes())
+	all, err := indexes.ReadStatus(b.ctx, b.pooler, catalogfiles.ShippedIndexes())
 	require.NoError(t, err)
 	out := map[string]indexes.Status{}
 	for _, st := range all {
@@ -252,7 +253,7 @@ func TestIndexBuild(t *testing.T) {
 			SELECT 1, 1 + g % 50000, 'CA' || g, 'inbound', '+972500000000', '+972500000001', now() - g * interval '1 second'
 			FROM generate_series(1, 100000) g`)
 
-		c := jobs.Indexes()
+		c := catalogfiles.ShippedIndexes()
 		b.enqueue(t, indexes.EnqueueOpts{})
 		for _, job := range b.finished(t, len(c.Tables())) {
 			require.Equal(t, rivertype.JobStateCompleted, job.State, "%s: %v", job.EncodedArgs, job.Errors)

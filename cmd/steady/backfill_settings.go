@@ -39,9 +39,10 @@ func (s *backfillSettings) settings() []setting {
 	}, s.schedules.settings()...)
 }
 
-// config checks the settings together; a bad one is a usage error.
-func (s *backfillSettings) config() (wiring.BackfillConfig, error) {
-	scheds, err := s.schedules.resolve()
+// config checks the settings together, for the backfills of catalog; a bad one is a usage
+// error.
+func (s *backfillSettings) config(catalog backfills.Catalog) (wiring.BackfillConfig, error) {
+	scheds, err := s.schedules.resolve(catalog)
 	if err != nil {
 		return wiring.BackfillConfig{}, err
 	}
@@ -52,5 +53,5 @@ func (s *backfillSettings) config() (wiring.BackfillConfig, error) {
 	if err := s.runner.Validate(); err != nil {
 		return wiring.BackfillConfig{}, usageErr(err)
 	}
-	return wiring.BackfillConfig{Runner: s.runner, Schedules: scheds, OnStart: wiring.OnStart(s.onStart)}, nil
+	return wiring.BackfillConfig{Catalog: catalog, Runner: s.runner, Schedules: scheds, OnStart: wiring.OnStart(s.onStart)}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/jobs"
 )
@@ -225,7 +226,7 @@ func TestBackfillCommand(t *testing.T) {
 		} {
 			r := steady(t, b.env, args...)
 			require.Equal(t, 2, r.code, r.stderr)
-			require.Contains(t, r.stderr, `unknown backfill "no_such_backfill" (known: `+strings.Join(jobs.Backfills.Names(), ", ")+")")
+			require.Contains(t, r.stderr, `unknown backfill "no_such_backfill" (known: `+strings.Join(catalogfiles.ShippedBackfills().Names(), ", ")+")")
 			requireNoSecret(t, r)
 		}
 		require.Zero(t, b.count(t, `SELECT count(*) FROM river_job`))
@@ -245,9 +246,10 @@ func TestBackfillCommand(t *testing.T) {
 			Name, Table, Schedule string
 		}
 		require.NoError(t, json.Unmarshal([]byte(r.stdout), &list))
-		require.Len(t, list, len(jobs.Backfills))
-		require.Equal(t, "leads_last_call", list[0].Name)
-		require.Equal(t, "CRON_TZ=Asia/Jerusalem 0 3 * * *", list[0].Schedule)
+		require.Len(t, list, len(catalogfiles.ShippedBackfills()))
+		require.Equal(t, "broadcast_recipients_delivered", list[0].Name, "files in name order")
+		require.Equal(t, "leads_last_call", list[2].Name)
+		require.Equal(t, "CRON_TZ=Asia/Jerusalem 0 3 * * *", list[2].Schedule)
 	})
 }
 

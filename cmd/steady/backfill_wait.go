@@ -4,82 +4,33 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
+	api "github.com/steadydb/steady"
 	"github.com/steadydb/steady/internal/backfills"
 )
 
-// followEvery is how often --wait reads progress; plainEvery how often it prints a plain line
-// for a run whose state did not change.
-const (
-	followEvery = 500 * time.Millisecond
-	plainEvery  = 5 * time.Second
-)
+// plainEvery is how often --wait prints a plain line for a run whose state did not change.
+const plainEvery = 5 * time.Second
 
 // follow shows the progress of each named backfill's latest run until every one has ended: a
 // progress bar on a terminal, plain lines otherwise (newProgress). Exit 0 when all are done,
-// 1 when one failed or was cancelled, 5 when no worker was alive for the watch's timeout. A
-// paused or stalled run is waited for (someone may resume it, a worker may start).
-func follow(ctx context.Context, e *env, store *backfills.Store, watch *workerWatch, names []string) error {
+// 1 when one failed or was cancelled, 5 when no worker was alive for timeout. A paused or
+// stalled run is waited for (someone may resume it, a worker may start).
+func follow(ctx context.Context, e *env, client *api.Client, timeout time.Duration, names []string) error {
 	view := newProgress(e.stdout, time.Now())
 	defer view.close()
-	watch.out = view.lines()
-	tick := time.NewTicker(followEvery)
-	defer tick.Stop()
-	for {
-		sts, err := store.Status(ctx, names...)
-		if err != nil {
-			if ctx.Err() != nil {
-				return &exitError{code: exitFailure, err: fmt.Errorf("stopped following; the runs go on (steady backfill status)")}
-			}
-			return err
-		}
-		ended := 0
-		for _, st := range sts {
-			if !st.State.Active() {
-				ended++
-			}
-		}
-		if ended == len(sts) {
-			view.finish(sts)
-			return outcome(e.stdout, sts)
-		}
-		if _, err := watch.check(ctx, store.Pool()); err != nil {
-			return watchErr(ctx, err)
-		}
-		view.update(sts)
-		select {
-		case <-ctx.Done():
-			return &exitError{code: exitFailure, err: fmt.Errorf("stopped following; the runs go on (steady backfill status)")}
-		case <-tick.C:
-		}
+	sts, err := client.FollowBackfills(ctx, names, api.FollowOpts{NoWorkerTimeout: timeout, TimeoutName: "--wait-timeout",
+		Progress: view.update,
+		Say:      func(line string) { fmt.Fprintln(view.lines(), line) }})
+	var notDone *api.NotDoneError
+	switch {
+	case err == nil || errors.As(err, &notDone):
+		view.finish(sts)
 	}
-}
-
-// watchErr is a --wait that ended because no worker came (exit 5), or because following broke.
-func watchErr(ctx context.Context, err error) error {
-	var ee *exitError
-	if errors.As(err, &ee) || ctx.Err() == nil {
-		return err
-	}
-	return &exitError{code: exitFailure, err: fmt.Errorf("stopped following; the runs go on (steady backfill status)")}
-}
-
-func outcome(w io.Writer, sts []backfills.RunStatus) error {
-	var bad []string
-	for _, st := range sts {
-		if st.State != backfills.StateDone {
-			msg := fmt.Sprintf("%s %s", st.Backfill, st.State)
-			if st.Error != "" {
-				msg += ": " + st.Error
-			}
-			bad = append(bad, msg)
-		}
-	}
-	if len(bad) > 0 {
-		return &exitError{code: exitFailure, err: fmt.Errorf("backfill run not done: %s", strings.Join(bad, "; "))}
+	if err != nil {
+		return &exitError{code: api.ExitCode(err), err: err}
 	}
 	return nil
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"errors"
 
-	"github.com/steadydb/steady/internal/dbconn"
+	api "github.com/steadydb/steady"
 	"github.com/steadydb/steady/internal/redact"
 )
 
@@ -43,12 +43,8 @@ func codeOf(err error) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	var ue *dbconn.URLError
-	var se *dbconn.SettingError
-	if errors.Is(err, dbconn.ErrNoURL) || errors.As(err, new(*dbconn.RefusedError)) || errors.As(err, &ue) || errors.As(err, &se) {
-		return exitUsage
-	}
-	return exitFailure
+	// The Go API's errors carry the same codes: bad input 2, no worker 5, 1 otherwise.
+	return api.ExitCode(err)
 }
 
 func isSilent(err error) bool {

@@ -11,15 +11,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	api "github.com/steadydb/steady"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/indexes"
-	"github.com/steadydb/steady/internal/liveness"
-	"github.com/steadydb/steady/jobs"
-	"github.com/steadydb/steady/workers"
 )
 
 type indexesOpts struct {
 	db     *dbconn.Config
+	cat    *catalogSettings
 	json   bool
 	wait   bool
 	ws     *waitSettings
@@ -27,11 +26,12 @@ type indexesOpts struct {
 }
 
 func indexesCommand(c *cli) *cobra.Command {
-	o := &indexesOpts{db: &c.db, ws: &waitSettings{}, window: &indexWindowSetting{}}
+	o := &indexesOpts{db: &c.db, cat: &catalogSettings{}, ws: &waitSettings{}, window: &indexWindowSetting{}}
 	cmd := c.command(&cobra.Command{
 		Use:   "indexes build [TABLE...] [--wait] [--json] | status [--json]",
 		Short: "build the index catalog concurrently (River jobs on POOLER) and show each index's state",
-		Long: `The catalog (jobs/indexes.go) lists the indexes the product's queries need. One River job per
+		Long: `The catalog (indexes/*.sql built in, or --indexes-dir: plain CREATE INDEX statements, each with a
+comment saying why) lists the indexes the product's queries need. One River job per
 table builds that table's indexes one at a time with CREATE INDEX CONCURRENTLY on the POOLER;
 tables build in parallel on the worker's indexes queue. A build reads each index from the
 catalog first: an INVALID one (a failed or cancelled build) is dropped and built again, and one
@@ -73,11 +73,10 @@ statement_timeout = 0 (or give the POOLER URL a dedicated role); the next attemp
 		c.command(&cobra.Command{
 			Use:   "build [TABLE...] [--wait] [--json]",
 			Short: "enqueue a build for every table (or those named) whose indexes are not all valid",
-			Args:  catalogTables,
 		}, []setting{
 			{"json", "", "print JSON", boolean(&o.json, false)},
 			{"wait", "", "follow the jobs until they end", boolean(&o.wait, false)},
-			o.ws.wait(), o.ws.stalled(), o.window.setting(),
+			o.ws.wait(), o.ws.stalled(), o.window.setting(), o.cat.indexes(),
 		}, func(ctx context.Context, e *env, tables []string) error { return o.build(ctx, e, tables) }),
 		c.command(&cobra.Command{
 			Use:   "status [--json]",
@@ -85,21 +84,10 @@ statement_timeout = 0 (or give the POOLER URL a dedicated role); the next attemp
 			Args:  noArgs,
 		}, []setting{
 			{"json", "", "print JSON", boolean(&o.json, false)},
-			o.ws.stalled(), o.window.setting(),
+			o.ws.stalled(), o.window.setting(), o.cat.indexes(),
 		}, func(ctx context.Context, e *env, _ []string) error { return o.status(ctx, e) }),
 	)
 	return cmd
-}
-
-// catalogTables refuses a table that is not in the index catalog, before anything is done.
-func catalogTables(_ *cobra.Command, tables []string) error {
-	c := jobs.Indexes()
-	for _, t := range tables {
-		if _, ok := c.OnTable(t); !ok {
-			return usageErr(fmt.Errorf("indexes build: %q is not a table of the index catalog (tables: %s)", t, strings.Join(c.Tables(), ", ")))
-		}
-	}
-	return nil
 }
 
 func (o *indexesOpts) status(ctx context.Context, e *env) error {
@@ -107,26 +95,21 @@ func (o *indexesOpts) status(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	o.db.Logger = e.log.logger
-	pools, err := dbconn.Open(ctx, *o.db, dbconn.OpenOpts{})
+	client, err := openClient(ctx, e, o.db, o.cat, nil, o.ws.stalledAfter)
 	if err != nil {
 		return err
 	}
-	defer pools.Close()
-	status, err := indexes.ReadStatus(ctx, pools.Pooler, jobs.Indexes())
-	if err != nil {
-		return err
-	}
-	census, err := liveness.Read(ctx, pools.Pooler, pools.Schema)
-	if err != nil {
-		return err
-	}
-	if err := indexes.MarkStalled(ctx, pools.Pooler, pools.Schema, status, census, o.ws.stalledAfter); err != nil {
-		return err
-	}
+	defer client.Close()
 	now := time.Now()
+	var mark *api.IndexWindow
 	if o.json {
-		indexes.MarkWindow(status, window, now)
+		mark = window // the JSON says when each build may start; the table says it once below
+	}
+	status, census, err := client.IndexStatus(ctx, mark)
+	if err != nil {
+		return err
+	}
+	if o.json {
 		if err := writeJSON(e.stdout, status); err != nil {
 			return err
 		}
@@ -138,22 +121,7 @@ func (o *indexesOpts) status(ctx context.Context, e *env) error {
 	return withCode(indexStatusCode(status))
 }
 
-func indexStatusCode(status []indexes.Status) int {
-	code := exitOK
-	for _, st := range status {
-		state := st.State
-		if state == indexes.Stalled {
-			state = st.IndexState // stalled or not, what the index is decides the code
-		}
-		switch state {
-		case indexes.Invalid, indexes.Different:
-			return exitDrift
-		case indexes.Missing, indexes.Building:
-			code = exitPending
-		}
-	}
-	return code
-}
+func indexStatusCode(status []api.IndexStatus) int { return api.IndexStatusCode(status) }
 
 func printIndexStatus(e *env, status []indexes.Status) {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -197,17 +165,24 @@ func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error 
 	if err != nil {
 		return err
 	}
-	client, pools, err := openInsertClient(ctx, e, o.db)
+	// Tables are checked before anything connects: an unknown one enqueues nothing.
+	cats, err := api.LoadCatalogs(apiConfig(e, o.db, o.cat, 0))
+	if err == nil {
+		err = cats.CheckIndexTables(tables...)
+	}
 	if err != nil {
 		return err
 	}
-	defer pools.Close()
-	res, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pools.Pooler, jobs.Indexes(),
-		indexes.EnqueueOpts{Tables: tables, RetryWaiting: true})
+	client, err := openClient(ctx, e, o.db, o.cat, cats, o.ws.stalledAfter)
 	if err != nil {
 		return err
 	}
-	out := indexes.BuildReport{Jobs: make([]indexes.FollowedBuild, len(res))}
+	defer client.Close()
+	res, err := client.BuildIndexes(ctx, tables, true)
+	if err != nil {
+		return err
+	}
+	out := api.IndexBuildReport{Jobs: make([]indexes.FollowedBuild, len(res))}
 	for i, r := range res {
 		out.Jobs[i] = indexes.FollowedBuild{Enqueued: r}
 	}
@@ -224,7 +199,7 @@ func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error 
 		if o.json {
 			progressOut = e.stderr // progress lines; stdout is the JSON document
 		}
-		if err := followIndexBuilds(ctx, client, pools.Pooler, pools.Schema, progressOut, o.ws.timeout, &out); err != nil {
+		if err := followIndexBuilds(ctx, client, progressOut, o.ws.timeout, &out); err != nil {
 			return err
 		}
 		failure = cmpErr(failure, out.Failure())

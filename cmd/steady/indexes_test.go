@@ -12,16 +12,16 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/indexes"
-	"github.com/steadydb/steady/jobs"
 )
 
 func TestIndexesEndToEnd(t *testing.T) {
 	t.Parallel()
 	db := dbtest.NewMigrated(t)
 	env := []string{"DATABASE_URL_DIRECT=" + db.DirectURL, "DATABASE_URL_POOLER=" + db.PoolerURL, "STEADY_LOG_FORMAT=json"}
-	c := jobs.Indexes()
+	c := catalogfiles.ShippedIndexes()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, db.DirectURL)

@@ -3,26 +3,17 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path"
-	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"testing/fstest"
+	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/steadydb/steady/internal/catalog"
-	"github.com/steadydb/steady/internal/dbconn"
-	"github.com/steadydb/steady/internal/fingerprint"
+	api "github.com/steadydb/steady"
 	"github.com/steadydb/steady/internal/lint"
-	"github.com/steadydb/steady/internal/migfiles"
-	"github.com/steadydb/steady/internal/migrate"
-	"github.com/steadydb/steady/migrations"
 )
 
 // lintSettings are the lint's thresholds and its configuration file, shared by lint, migrate,
@@ -76,13 +67,26 @@ func (s *lintSettings) linter(own bool) (*lint.Linter, error) {
 	return l, nil
 }
 
+// apiConfig is the Go API's lint configuration of these settings: a threshold left at its
+// default gives way to the configuration file's.
+func (s *lintSettings) apiConfig() api.LintConfig {
+	c := api.LintConfig{ConfigFile: s.config}
+	if s.warnRows != lint.DefaultWarnRows {
+		c.WarnRows = int64(s.warnRows)
+	}
+	if s.errorRows != lint.DefaultErrorRows {
+		c.ErrorRows = int64(s.errorRows)
+	}
+	return c
+}
+
 func lintCommand(c *cli) *cobra.Command {
 	var database, asJSON bool
 	var format, dir, failOn string
-	db, ls := &c.db, &lintSettings{}
+	db, ls, cat := &c.db, &lintSettings{}, &catalogSettings{}
 	return c.command(&cobra.Command{
 		Use:   "lint [FILE|DIR ...] [--database] [--fail-on error|warning|info] [--format text|json|github|sarif]",
-		Short: "check migrations before they run: the lock each statement takes and, with --database, on how big a table",
+		Short: "check migrations before they run (the lock each statement takes and, with --database, on how big a table), and backfill and index files",
 		Long: `Checks migrations with the PostgreSQL parser: the shipped ones (or --migrations-dir), or the
 files and directories named, in any format steady reads (steady, goose, golang-migrate, Flyway,
 dbmate), each judged as its tool runs it (goose and dbmate wrap a file in a transaction unless
@@ -116,179 +120,36 @@ Configuration: .steady-lint.toml in the current directory (or --lint-config):
   ban-drop-column = "error"      # error, warning, info or off: the rule's severity, whatever the table
   prefer-bigint-over-int = "off"
 
+Backfill and index files are checked too: the built-in catalogs (or --backfills-dir,
+--indexes-dir) when no file is named or a directory is set, and each named file whose header
+names a backfill (-- backfill: or -- key:). Each must parse, a batch must hold its key range
+(key > :from AND key <= :to in its WHERE), and every table and column it names must be made by
+the migrations (--migrations-dir, or the built-in ones). A file that fails is reported like one
+that does not parse: file, line, why; exit 2.
+
 --format github prints GitHub Actions annotations; --format sarif prints SARIF 2.1.0 for code
 scanning. Exit 0: no finding at or above --fail-on (default error; allowed findings never
-count); 1: one; 2: a file that does not parse, a bad configuration file or a bad flag.`,
+count); 1: one; 2: a file that does not parse (or a backfill or index file that fails its
+checks), a bad configuration file or a bad flag.`,
 	}, append(ls.settings(),
 		setting{"migrations-dir", "STEADY_MIGRATIONS_DIR", "without arguments, check this directory instead of the built-in migrations", text(&dir, "")},
 		setting{"database", "", "read the catalog (POOLER) for table sizes and size-aware severities", boolean(&database, false)},
 		setting{"json", "", "print JSON (--format json)", boolean(&asJSON, false)},
 		setting{"format", "", "text, json, github (GitHub Actions annotations) or sarif (SARIF 2.1.0)", oneOf(&format, "text", "text", "json", "github", "sarif")},
 		setting{"fail-on", "STEADY_LINT_FAIL_ON", "exit 1 on a finding of this severity or above: error, warning or info (default: the config file's fail_on, else error)", oneOf(&failOn, "", "", "error", "warning", "info")},
+		cat.backfills(), cat.indexes(),
 	),
 		func(ctx context.Context, e *env, args []string) error {
 			if asJSON {
 				format = "json"
 			}
-			l, err := ls.linter(len(args) == 0 && dir == "")
+			res, err := api.Lint(ctx, api.LintOptions{Config: apiConfig(e, db, cat, 0), Lint: ls.apiConfig(),
+				Files: args, MigrationsDir: dir, Database: database, FailOn: failOn})
 			if err != nil {
 				return err
 			}
-			threshold, err := lint.ParseFailOn(cmp.Or(failOn, ls.file.FailOn, "error"))
-			if err != nil {
-				return usageErr(fmt.Errorf("--fail-on: %w", err))
-			}
-			sets, err := lintSources(args, dir)
-			if err != nil {
-				return usageErr(err)
-			}
-			var snap *catalog.Snapshot
-			var opts lint.LintOpts
-			if database {
-				db.Logger = e.log.logger
-				pools, err := dbconn.Open(ctx, *db, dbconn.OpenOpts{})
-				if err != nil {
-					return err
-				}
-				defer pools.Close()
-				if snap, err = catalog.Read(ctx, pools.Pooler.Pool); err != nil {
-					return err
-				}
-				if sets, err = skipRecorded(ctx, pools, snap, sets); err != nil {
-					return err
-				}
-				opts.Probe = lint.PoolProbe{Pool: pools.Pooler.Pool}
-			}
-			rep, parseErrs := runLint(ctx, l, sets, snap, opts)
-			return writeLint(e.stdout, format, rep, parseErrs, threshold)
+			return writeLint(e.stdout, format, res)
 		})
-}
-
-// lintSet is a pending set: files that run one after another.
-type lintSet struct {
-	files []lintSource
-	dir   bool // from a directory or the shipped set: recorded migrations can be skipped
-}
-
-type lintSource struct {
-	name   string // as reported
-	base   string // the file name, NNNN_name.sql for a migration
-	sql    string
-	format migfiles.Format
-	noTx   bool // the format's own marker (goose NO TRANSACTION, dbmate transaction:false)
-}
-
-// lintSources reads what to lint: each migration of a directory alone, the files named together.
-func lintSources(args []string, dir string) ([]lintSet, error) {
-	if len(args) == 0 {
-		if dir != "" {
-			args = []string{dir}
-		} else {
-			return dirSets(migrations.FS, "migrations")
-		}
-	}
-	var sets []lintSet
-	named := lintSet{}
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil {
-			return nil, fmt.Errorf("lint %s: %w", a, errors.Unwrap(err))
-		}
-		if st.IsDir() {
-			ds, err := dirSets(os.DirFS(a), a)
-			if err != nil {
-				return nil, err
-			}
-			sets = append(sets, ds...)
-			continue
-		}
-		body, err := os.ReadFile(a)
-		if err != nil {
-			return nil, fmt.Errorf("lint %s: %w", a, errors.Unwrap(err))
-		}
-		named.files = append(named.files, namedSource(a, body))
-	}
-	if len(named.files) > 0 {
-		sets = append(sets, named)
-	}
-	return sets, nil
-}
-
-// dirSets reads a directory as migrate does (any supported format, in version order, only
-// what runs: a goose or dbmate Down section, a .down.sql file are never linted). The directory
-// is one set whose files are each judged as if the earlier ones were applied.
-func dirSets(fsys fs.FS, dir string) ([]lintSet, error) {
-	ms, err := migfiles.Load(fsys)
-	if err != nil {
-		return nil, fmt.Errorf("lint %s: %w", dir, err)
-	}
-	if len(ms) == 0 {
-		return nil, fmt.Errorf("lint %s: no migration files", dir)
-	}
-	set := lintSet{dir: true}
-	for _, m := range ms {
-		set.files = append(set.files, lintSource{name: path.Join(dir, m.File), base: m.File, sql: m.SQL, format: m.Format, noTx: m.FormatNoTransaction})
-	}
-	return []lintSet{set}, nil
-}
-
-// namedSource is what of a named file runs, read as migrate reads its format: the up section of
-// a goose or dbmate file with its marker, the whole file otherwise (also when its name is not a
-// migration's).
-func namedSource(name string, body []byte) lintSource {
-	base := filepath.Base(name)
-	src := lintSource{name: name, base: base, sql: string(body)}
-	ms, err := migfiles.Load(fstest.MapFS{base: &fstest.MapFile{Data: body}})
-	if err != nil || len(ms) != 1 {
-		return src
-	}
-	src.sql, src.format, src.noTx = ms[0].SQL, ms[0].Format, ms[0].FormatNoTransaction
-	return src
-}
-
-// skipRecorded drops the migrations of directories that steady's history records: they will
-// not run again, so how they would lock today's tables does not matter.
-func skipRecorded(ctx context.Context, pools *dbconn.Pools, snap *catalog.Snapshot, sets []lintSet) ([]lintSet, error) {
-	recorded, err := migrate.Recorded(ctx, pools.Pooler.Pool, pools.Schema, snap)
-	if err != nil {
-		return nil, err
-	}
-	for i, s := range sets {
-		if s.dir {
-			sets[i].files = slices.DeleteFunc(s.files, func(f lintSource) bool {
-				v, ok := migfiles.VersionOf(f.base)
-				return ok && recorded[v]
-			})
-		}
-	}
-	return sets, nil
-}
-
-// runLint parses and lints each set. A file that does not parse is left out of its set.
-func runLint(ctx context.Context, l *lint.Linter, sets []lintSet, snap *catalog.Snapshot, opts lint.LintOpts) (*lint.Report, []lint.SyntaxError) {
-	rep := &lint.Report{Catalog: snap != nil, Findings: []lint.Finding{}}
-	var parseErrs []lint.SyntaxError
-	for _, s := range sets {
-		var files []lint.File
-		for _, src := range s.files {
-			m, err := fingerprint.Parse(src.name, src.sql)
-			var pe *fingerprint.ParseError
-			if errors.As(err, &pe) {
-				parseErrs = append(parseErrs, lint.SyntaxError{File: src.name, Line: pe.Line, Message: pe.Message})
-				continue
-			}
-			files = append(files, lint.File{Name: src.name, SQL: src.sql, Migration: m, Format: src.format, NoTransaction: src.noTx})
-		}
-		var r *lint.Report
-		if s.dir {
-			r = l.LintDir(ctx, files, snap, opts)
-		} else {
-			r = l.LintContext(ctx, files, snap, opts)
-		}
-		rep.Files += r.Files
-		rep.Findings = append(rep.Findings, r.Findings...)
-	}
-	return rep, parseErrs
 }
 
 // lintJSON is what steady lint --json prints: the report and its counts.
@@ -299,31 +160,46 @@ type lintJSON struct {
 	Info        int                `json:"info"`
 	Allowed     int                `json:"allowed"`
 	ParseErrors []lint.SyntaxError `json:"parse_errors"`
+	// FileErrors: backfill and index files that cannot be used.
+	FileErrors []lint.SyntaxError `json:"file_errors"`
 }
 
-func writeLint(w io.Writer, format string, rep *lint.Report, parseErrs []lint.SyntaxError, failOn lint.Severity) error {
+func writeLint(w io.Writer, format string, res *api.LintResult) error {
+	rep, parseErrs, fileErrs := res.Report, res.ParseErrors, res.FileErrors
 	var err error
 	switch format {
 	case "json":
 		err = writeJSON(w, lintJSON{Report: rep, Errors: rep.Count(lint.Error), Warnings: rep.Count(lint.Warning),
-			Info: rep.Count(lint.Info), Allowed: rep.Allowed(), ParseErrors: append([]lint.SyntaxError{}, parseErrs...)})
+			Info: rep.Count(lint.Info), Allowed: rep.Allowed(), ParseErrors: append([]lint.SyntaxError{}, parseErrs...),
+			FileErrors: append([]lint.SyntaxError{}, fileErrs...)})
 	case "sarif":
-		err = rep.WriteSARIF(w, buildVersion(), parseErrs)
+		err = rep.WriteSARIF(w, buildVersion(), append(slices.Clone(parseErrs), fileErrs...))
 	case "github":
-		err = rep.WriteGitHub(w, parseErrs)
+		var b strings.Builder
+		data := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+		prop := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+		for _, p := range fileErrs {
+			fmt.Fprintf(&b, "::error file=%s,line=%d,title=unusable-file::%s\n", prop.Replace(p.File), p.Line, data.Replace(p.Message))
+		}
+		if _, err = io.WriteString(w, b.String()); err == nil {
+			err = rep.WriteGitHub(w, parseErrs)
+		}
 	default:
 		for _, p := range parseErrs {
 			fmt.Fprintf(w, "%s:%d: does not parse: %s\n", p.File, p.Line, p.Message)
 		}
+		for _, p := range fileErrs {
+			fmt.Fprintf(w, "%s:%d: %s\n", p.File, p.Line, p.Message)
+		}
 		err = rep.WriteText(w)
 	}
-	switch {
+	switch code := res.ExitCode(); {
 	case err != nil:
 		return err
-	case len(parseErrs) > 0:
+	case code == exitUsage:
 		return &exitError{code: exitUsage, silent: true}
-	case rep.Fails(failOn):
-		return withCode(exitFailure)
+	case code != exitOK:
+		return withCode(code)
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/jobs"
 )
@@ -502,7 +503,7 @@ func TestIndexBuildNobodyWorksIsStalled(t *testing.T) {
 		}
 		return len(stalled) > 0
 	}, "no index build was ever stalled")
-	ixs, _ := jobs.Indexes().OnTable("leads")
+	ixs, _ := catalogfiles.ShippedIndexes().OnTable("leads")
 	require.Len(t, stalled, len(ixs), "the leads indexes, whose build was asked for, and no others")
 	for _, st := range stalled {
 		require.Equal(t, "leads", st.Table)

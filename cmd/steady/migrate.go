@@ -16,9 +16,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/steadydb/steady/internal/bookkeeping"
+	api "github.com/steadydb/steady"
 	"github.com/steadydb/steady/internal/dbconn"
-	"github.com/steadydb/steady/internal/lint"
 	"github.com/steadydb/steady/internal/migfiles"
 	"github.com/steadydb/steady/internal/migrate"
 	"github.com/steadydb/steady/internal/shadow"
@@ -70,61 +69,18 @@ func (s *migrateSettings) source() (fs.FS, error) {
 	return os.DirFS(s.dir), nil
 }
 
-// open resolves the connections (probing DIRECT once) and lists the migrations. A migration
-// that cannot be read or does not parse is bad input: exit 2, nothing applied.
-func (s *migrateSettings) open(ctx context.Context, e *env) (*dbconn.Pools, *migrate.Migrator, error) {
-	src, err := s.source()
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := dbconn.ParsePoolerMode(s.db.PoolerMode); err != nil {
-		return nil, nil, usageErr(err) // a bad setting exits 2 even where failures exit 0
-	}
-	if _, err := dbconn.ParseSchema(s.db.Schema); err != nil {
-		return nil, nil, usageErr(err)
-	}
-	format, err := s.migrationsFormat()
-	if err != nil {
-		return nil, nil, err
-	}
-	// Names and order now, before connecting; the files are read during the first round trip
-	// and parsed when a plan needs them (badMigrations maps those errors to exit 2).
-	if _, err := migfiles.ListFormat(src, format); err != nil {
-		return nil, nil, usageErr(err)
-	}
-	linter, err := s.lint.linter(s.dir == "")
-	if err != nil {
-		return nil, nil, err
-	}
-	sh, err := s.shadowSettings()
-	if err != nil {
-		return nil, nil, err
-	}
-	s.db.Logger = e.log.logger
-	pools, err := dbconn.Open(ctx, *s.db, dbconn.OpenOpts{Migrate: true})
-	if errors.As(err, new(*dbconn.RefusedError)) {
-		return nil, nil, usageErr(err) // the URLs reach the wrong places: exit 2 even where failures exit 0
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	tables, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Migration.Pool, Schema: pools.Schema.Name(),
-		LeaseTTL: s.leaseTTL, Logger: e.log.logger})
-	if err != nil {
-		pools.Close()
-		return nil, nil, err
-	}
-	m, err := migrate.New(migrate.Config{
-		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(), Tables: tables,
-		Migrations: src, Format: format, Logger: e.log.logger, LockTimeout: s.lockTimeout, LeaseTTL: s.leaseTTL,
-		Gate:   lint.NewGate(linter, s.strict, e.log.logger).WithProbe(lint.PoolProbe{Pool: pools.Pooler.Pool}).Check,
-		Shadow: migrate.ShadowConfig{Open: sh.Opener(pools, e.log.logger), Setup: sh.Setup, SetupFile: sh.SetupFile},
-	})
-	if err != nil {
-		pools.Close()
-		return nil, nil, err
-	}
-	return pools, m, nil
+// apiConfig is the Go API's migration configuration of these settings.
+func (s *migrateSettings) apiConfig(e *env) api.MigrateConfig {
+	shadowMode := s.shadow
+	return api.MigrateConfig{Config: apiConfig(e, s.db, &catalogSettings{}, 0), MigrationsDir: s.dir, MigrationsFormat: s.format,
+		Shadow: shadowMode, ShadowURL: s.shadowURL, ShadowSetup: s.shadowSetup, LockTimeout: s.lockTimeout, LeaseTTL: s.leaseTTL,
+		Strict: s.strict, Lint: s.lint.apiConfig()}
+}
+
+// open resolves the connections (probing DIRECT once) and lists the migrations, through the Go
+// API. A migration that cannot be read or does not parse is bad input: exit 2, nothing applied.
+func (s *migrateSettings) open(ctx context.Context, e *env) (*api.Migrator, error) {
+	return api.OpenMigrator(ctx, s.apiConfig(e))
 }
 
 // migrationsFormat is --migrations-format, with the Supabase CLI's directory recognised by its
@@ -194,150 +150,53 @@ decision line says why.`,
 		setting{"json", "", "print the result as JSON", boolean(&asJSON, false)},
 	),
 		func(ctx context.Context, e *env, _ []string) error {
-			pools, m, err := s.open(ctx, e)
+			m, err := s.open(ctx, e)
 			if err != nil {
 				var ee *exitError
-				if errors.As(err, &ee) || s.strict {
+				var ie *api.InputError
+				if errors.As(err, &ee) || errors.As(err, &ie) || s.strict {
 					return err
 				}
 				e.log.logger.Error("❌ migrate could not run (exit 0: --strict not set)", "error", err)
 				return nil
 			}
-			defer pools.Close()
-			res, runErr := m.Migrate(ctx, migrate.Opts{DryRun: dryRun})
-			if badMigrations(runErr) {
+			defer m.Close()
+			res, runErr := m.Migrate(ctx, api.MigrateOpts{DryRun: dryRun})
+			if res.ExitCode() == exitUsage {
 				return usageErr(runErr) // a migration that cannot be read or parsed: nothing was applied
 			}
-			// A dry run shows the lint of what it would run; a run logged it migration by migration.
-			var findings *pendingLint
-			if dryRun && res.Plan != nil {
-				l, _ := s.lint.linter(s.dir == "") // validated by open
-				findings = lintPending(l, res.Plan)
-			}
 			if asJSON {
-				if err := writeJSON(e.stdout, resultJSON(res, findings)); err != nil {
+				if err := writeJSON(e.stdout, res); err != nil {
 					return err
 				}
-			} else if dryRun && res.Plan != nil {
-				printPlan(e.stdout, res.Plan)
-				if len(findings.report.Findings) > 0 {
+			} else if dryRun && !res.Unchanged {
+				printPlan(e.stdout, res.Migrations)
+				if res.PendingLint != nil && len(res.PendingLint.Findings) > 0 {
 					fmt.Fprintln(e.stdout, "\nLint of the migrations to run, against this database:")
-					if err := findings.report.WriteText(e.stdout); err != nil {
+					if err := res.PendingLint.WriteText(e.stdout); err != nil {
 						return err
 					}
 				}
 			}
 			if !asJSON {
-				fmt.Fprintln(e.stdout, res.Summary())
+				fmt.Fprintln(e.stdout, res.Summary)
 			}
-			switch {
-			case runErr != nil && s.strict:
+			switch code := res.ExitCode(); {
+			case code == exitFailure:
 				return &exitError{code: exitFailure, err: runErr}
 			case runErr != nil:
 				e.log.logger.Error("❌ migrations failed (exit 0: --strict not set)", "error", runErr)
-			case res.Drift > 0 && s.strict:
+			case code == exitDrift:
 				return &exitError{code: exitDrift, err: fmt.Errorf("%d migrations show drift", res.Drift)}
 			}
 			return nil
 		})
 }
 
-type migrationJSON struct {
-	Version  migfiles.Version `json:"version"`
-	Name     string           `json:"name"`
-	Format   migfiles.Format  `json:"format"`
-	State    migrate.State    `json:"state"`
-	Action   migrate.Action   `json:"action,omitempty"`
-	Evidence migrate.Evidence `json:"evidence"`
-	Lint     []lint.Finding   `json:"lint,omitempty"` // of a migration still to run
-}
-
-// pendingLint is the lint of the migrations a plan would run, each against the plan's catalog.
-type pendingLint struct {
-	report    *lint.Report
-	byVersion map[migfiles.Version][]lint.Finding
-}
-
-func lintPending(l *lint.Linter, plan *migrate.Plan) *pendingLint {
-	p := &pendingLint{report: &lint.Report{Catalog: true, Findings: []lint.Finding{}}, byVersion: map[migfiles.Version][]lint.Finding{}}
-	for i := range plan.Migrations {
-		mp := &plan.Migrations[i]
-		if mp.Action != migrate.ActionRun && mp.Action != migrate.ActionPartial {
-			continue
-		}
-		f, ok := lint.PlannedFile(mp)
-		if !ok {
-			continue
-		}
-		r := l.Lint([]lint.File{f}, plan.Snapshot())
-		p.report.Files++
-		p.report.Findings = append(p.report.Findings, r.Findings...)
-		p.byVersion[mp.Version] = r.Findings
-	}
-	return p
-}
-
-// migrateResultJSON is what steady migrate --json prints.
-type migrateResultJSON struct {
-	Summary      string          `json:"summary"`
-	Unchanged    bool            `json:"unchanged"`
-	Judge        migrate.Judge   `json:"judge"`               // what decided where the database stands
-	JudgeWhy     string          `json:"judge_why,omitempty"` // the shadow used, or why there was none
-	ReplayMS     *int64          `json:"shadow_replay_ms,omitempty"`
-	Applied      int             `json:"applied"`
-	Reconciled   int             `json:"reconciled"`
-	Partial      int             `json:"partial"`
-	Failed       int             `json:"failed"`
-	Drift        int             `json:"drift"`
-	Total        int             `json:"total"`
-	DurationMS   int64           `json:"duration_ms"`
-	LockTaken    bool            `json:"lock_taken"`
-	RiverApplied []int           `json:"river_applied"`
-	Failures     []string        `json:"failures"`
-	Migrations   []migrationJSON `json:"migrations"`
-}
-
-func resultJSON(res *migrate.Result, findings *pendingLint) migrateResultJSON {
-	failures := []string{}
-	for _, f := range res.Failures {
-		failures = append(failures, f.Error())
-	}
-	judge, why := migrate.JudgeNone, ""
-	var replay *int64
-	if res.Plan != nil {
-		judge, why = res.Plan.Judge, res.Plan.JudgeWhy
-		if took, _, ok := res.Plan.ShadowReplay(); ok {
-			ms := took.Milliseconds()
-			replay = &ms
-		}
-	}
-	return migrateResultJSON{
-		Summary: res.Summary(), Unchanged: res.Unchanged, Judge: judge, JudgeWhy: why, ReplayMS: replay, Applied: res.Applied, Reconciled: res.Reconciled,
-		Partial: res.Partial, Failed: res.Failed, Drift: res.Drift, Total: res.Total,
-		DurationMS: res.Duration.Milliseconds(), LockTaken: res.LockTaken, RiverApplied: res.RiverApplied,
-		Failures: failures, Migrations: migrationsJSON(res.Plan, findings),
-	}
-}
-
-func migrationsJSON(p *migrate.Plan, findings *pendingLint) []migrationJSON {
-	out := []migrationJSON{}
-	if p == nil {
-		return out
-	}
-	for _, mp := range p.Migrations {
-		j := migrationJSON{Version: mp.Version, Name: mp.Name, Format: mp.Format, State: mp.State, Action: mp.Action, Evidence: mp.Evidence}
-		if findings != nil {
-			j.Lint = findings.byVersion[mp.Version]
-		}
-		out = append(out, j)
-	}
-	return out
-}
-
-func printPlan(w io.Writer, p *migrate.Plan) {
+func printPlan(w io.Writer, ms []api.Migration) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tNAME\tACTION\tSTATE\tEVIDENCE")
-	for _, mp := range p.Migrations {
+	for _, mp := range ms {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", mp.Version, mp.Name, mp.Action, mp.State, shortEvidence(mp.Evidence))
 	}
 	tw.Flush()

@@ -221,6 +221,8 @@ func printSettings(w io.Writer, fs *pflag.FlagSet) {
 			hint = v.hint()
 		}
 		switch def := f.DefValue; {
+		case hint != "" && def == "":
+			line += fmt.Sprintf(" (%s)", hint)
 		case hint != "":
 			line += fmt.Sprintf(" (%s, default %s)", hint, def)
 		case def != "" && def != "false" && def != "0s": // 0s: the usage says what the default is

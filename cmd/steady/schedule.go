@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -11,27 +12,32 @@ import (
 
 	"github.com/spf13/cobra"
 
+	api "github.com/steadydb/steady"
 	"github.com/steadydb/steady/internal/backfills"
-	"github.com/steadydb/steady/internal/bookkeeping"
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbconn"
-	"github.com/steadydb/steady/jobs"
 )
 
 // scheduleSettings are the per-backfill schedules: --schedule-NAME > STEADY_BACKFILL_NAME_SCHEDULE
-// > the catalog's default. The worker and steady schedule read them alike.
+// > the catalog's default. The worker and steady schedule read them alike. Flags exist for the
+// built-in backfills; a backfill of --backfills-dir takes its variable (or its file's default).
 type scheduleSettings struct {
-	specs map[string]*string
+	specs map[string]*string // by built-in backfill: the flag's or its variable's value, "" when unset
 }
 
-// settings declares one setting per backfill of the catalog.
+// settings declares one setting per built-in backfill.
 func (s *scheduleSettings) settings() []setting {
 	s.specs = map[string]*string{}
 	var out []setting
-	for _, b := range jobs.Backfills {
+	for _, b := range catalogfiles.ShippedBackfills() {
 		p := new(string)
+		def := b.Schedule
+		if def == "" {
+			def = "none"
+		}
 		out = append(out, setting{scheduleFlag(b.Name), scheduleEnv(b.Name),
-			fmt.Sprintf("cron schedule of backfill %s (5 fields or @daily…, optional CRON_TZ=Zone, UTC otherwise; %q: none)", b.Name, backfills.ScheduleOff),
-			text(p, b.Schedule)})
+			fmt.Sprintf("cron schedule of backfill %s (5 fields or @daily…, optional CRON_TZ=Zone, UTC otherwise; %q: none; default its file's: %s)", b.Name, backfills.ScheduleOff, def),
+			text(p, "")})
 		s.specs[b.Name] = p
 	}
 	return out
@@ -40,14 +46,25 @@ func (s *scheduleSettings) settings() []setting {
 func scheduleFlag(name string) string { return "schedule-" + strings.ReplaceAll(name, "_", "-") }
 func scheduleEnv(name string) string  { return "STEADY_BACKFILL_" + strings.ToUpper(name) + "_SCHEDULE" }
 
-// resolve parses every schedule; an invalid one is a usage error naming the backfill and its
-// setting.
-func (s *scheduleSettings) resolve() ([]backfills.Schedule, error) {
-	specs := map[string]string{}
+// resolve parses the schedule of every backfill of the catalog; an invalid one, or one set for
+// a backfill the catalog does not have, is a usage error naming the backfill and its setting.
+func (s *scheduleSettings) resolve(catalog backfills.Catalog) ([]backfills.Schedule, error) {
+	specs := catalog.DefaultSpecs()
+	for _, b := range catalog {
+		if v := os.Getenv(scheduleEnv(b.Name)); v != "" {
+			specs[b.Name] = v
+		}
+	}
 	for name, p := range s.specs {
+		if *p == "" {
+			continue
+		}
+		if _, ok := catalog.Lookup(name); !ok {
+			return nil, usageErr(fmt.Errorf("--%s / %s: %w", scheduleFlag(name), scheduleEnv(name), catalog.Unknown(name)))
+		}
 		specs[name] = *p
 	}
-	scheds, err := jobs.Backfills.ResolveSchedules(specs)
+	scheds, err := catalog.ResolveSchedules(specs)
 	var se *backfills.ScheduleError
 	if errors.As(err, &se) {
 		return nil, usageErr(fmt.Errorf("invalid schedule for backfill %s: --%s / %s=%q: %v",
@@ -73,7 +90,7 @@ type lastRun struct {
 
 func scheduleCommand(c *cli) *cobra.Command {
 	var asJSON bool
-	db, scheds := &c.db, &scheduleSettings{}
+	db, scheds, cat := &c.db, &scheduleSettings{}, &catalogSettings{}
 	return c.command(&cobra.Command{
 		Use:   "schedule [--json]",
 		Short: "show when each scheduled backfill runs next",
@@ -86,13 +103,17 @@ When a database is configured, the latest run of each backfill is shown too.
 --json prints an array of objects with backfill, spec, zone, next (three RFC 3339 times) and
 last_run. An invalid schedule exits 2 naming the backfill.`,
 		Args: noArgs,
-	}, append(scheds.settings(), setting{"json", "", "print JSON", boolean(&asJSON, false)}),
+	}, append(scheds.settings(), setting{"json", "", "print JSON", boolean(&asJSON, false)}, cat.backfills()),
 		func(ctx context.Context, e *env, _ []string) error {
-			list, err := scheds.resolve()
+			cats, err := api.LoadCatalogs(apiConfig(e, db, cat, 0))
 			if err != nil {
 				return err
 			}
-			last := lastRuns(ctx, e, db)
+			list, err := scheds.resolve(cats.Backfills)
+			if err != nil {
+				return err
+			}
+			last := lastRuns(ctx, e, db, cat)
 			now := time.Now()
 			out := make([]scheduleJSON, 0, len(list))
 			for _, s := range list {
@@ -128,22 +149,21 @@ last_run. An invalid schedule exits 2 naming the backfill.`,
 
 // lastRuns reads each backfill's latest run when a database is configured; the schedule itself
 // needs none, so a missing or unreachable database is only a warning.
-func lastRuns(ctx context.Context, e *env, db *dbconn.Config) map[string]*lastRun {
+func lastRuns(ctx context.Context, e *env, db *dbconn.Config, cat *catalogSettings) map[string]*lastRun {
 	if db.PoolerURL == "" && db.DatabaseURL == "" {
 		return nil
 	}
-	db.Logger = e.log.logger
-	pools, err := dbconn.Open(ctx, *db, dbconn.OpenOpts{})
+	client, err := openClient(ctx, e, db, cat, nil, 0)
 	if err != nil {
 		e.log.logger.Warn("no last runs: the database is not reachable", "error", err)
 		return nil
 	}
-	defer pools.Close()
-	tables, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Pooler.Pool, Schema: pools.Schema.Name(), Logger: e.log.logger})
-	if err != nil {
-		return nil
+	defer client.Close()
+	names := make([]string, len(client.Catalogs().Backfills))
+	for i, b := range client.Catalogs().Backfills {
+		names[i] = b.Name
 	}
-	sts, err := backfills.NewStore(pools.Pooler.Pool, tables, jobs.Backfills).Status(ctx)
+	sts, err := client.BackfillStatus(ctx, names...)
 	if err != nil {
 		e.log.logger.Warn("no last runs", "error", err)
 		return nil

@@ -176,6 +176,42 @@ func (v *intValue[T]) String() string { return strconv.FormatInt(int64(*v.p), 10
 func (v *intValue[T]) Type() string   { return "int" }
 func (v *intValue[T]) hint() string   { return fmt.Sprintf("%d to %d", v.lo, v.hi) }
 
+// optionalInt is a whole-number setting within [lo, hi] that may be left unset (nil): --from,
+// --to, and --slices whose default is a file's.
+func optionalInt(p **int64, lo, hi int64) value { return &optionalIntValue{p: p, lo: lo, hi: hi} }
+
+type optionalIntValue struct {
+	p      **int64
+	lo, hi int64
+}
+
+func (v *optionalIntValue) Set(s string) error {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < v.lo || n > v.hi {
+		if v.lo == math.MinInt64 && v.hi == math.MaxInt64 {
+			return fmt.Errorf("want a whole number")
+		}
+		return fmt.Errorf("want a whole number from %d to %d", v.lo, v.hi)
+	}
+	*v.p = &n
+	return nil
+}
+
+func (v *optionalIntValue) String() string {
+	if *v.p == nil {
+		return ""
+	}
+	return strconv.FormatInt(**v.p, 10)
+}
+func (v *optionalIntValue) Type() string { return "int" }
+
+func (v *optionalIntValue) hint() string {
+	if v.lo == math.MinInt64 && v.hi == math.MaxInt64 {
+		return ""
+	}
+	return fmt.Sprintf("%d to %d", v.lo, v.hi)
+}
+
 // number is a decimal setting within [lo, hi].
 func number(p *float64, def, lo, hi float64) value {
 	*p = def

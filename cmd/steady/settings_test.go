@@ -201,5 +201,5 @@ func TestUsageErrorsAreTyped(t *testing.T) {
 	}
 	var stdout bytes.Buffer
 	require.NoError(t, run(t.Context(), []string{"backfill", "enqueue", "-h"}, &stdout, &bytes.Buffer{}))
-	require.Contains(t, stdout.String(), "--slices int\n    \tkey-range slices per run, each with its own job and checkpoint (1 to 1024, default 1)")
+	require.Contains(t, stdout.String(), "--slices int\n    \tkey-range slices per run, each with its own job and checkpoint (default: the file's slices, else 1) (1 to 1024)")
 }

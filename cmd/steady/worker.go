@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/fx"
 
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/httpauth"
 	"github.com/steadydb/steady/internal/liveness"
@@ -22,6 +23,7 @@ func workerCommand(c *cli) *cobra.Command {
 	ms := newMigrateSettings(c)
 	window := &indexWindowSetting{}
 	bf := &backfillSettings{}
+	cat := &catalogSettings{}
 	return c.command(&cobra.Command{
 		Use:   "worker",
 		Short: "run the worker: connect, migrate, then enqueue and work index builds and backfills",
@@ -73,6 +75,7 @@ down. Exit 0.`,
 		setting{"heartbeat-interval", "STEADY_HEARTBEAT_INTERVAL", "how often the worker heartbeats (100ms to 1m)", duration(&cfg.Liveness.Interval, 5*time.Second)},
 		setting{"dead-after", "STEADY_DEAD_AFTER", "a worker without a heartbeat for this long is dead and its jobs are given back (default 4 heartbeat intervals: 20s; at least 3)",
 			duration(&cfg.Liveness.DeadAfter, 0)},
+		cat.backfills(), cat.indexes(),
 	), bf.settings()...),
 		func(ctx context.Context, e *env, _ []string) error {
 			if err := (liveness.Config{Interval: cfg.Liveness.Interval, DeadAfter: cfg.Liveness.DeadAfter}).Validate(); err != nil {
@@ -95,6 +98,14 @@ down. Exit 0.`,
 			if err != nil {
 				return usageErr(err)
 			}
+			// The catalogs too: a bad backfill or index file, or one naming a table no migration
+			// makes, stops the worker before anything connects (exit 2, naming file and line).
+			dirs := catalogfiles.Sources{BackfillsDir: cat.backfillsDir, IndexesDir: cat.indexesDir}
+			cats, err := catalogfiles.Load(dirs)
+			if err = errors.Join(err, catalogfiles.Check(cats.Own(dirs, ms.dir == ""), catalogfiles.SchemaOf(loaded, ""))); err != nil {
+				return usageErr(err)
+			}
+			cfg.Indexes.Catalog = cats.Indexes
 			if cfg.Migrate.Lint, err = ms.lint.linter(ms.dir == ""); err != nil {
 				return err
 			}
@@ -103,7 +114,7 @@ down. Exit 0.`,
 			if cfg.Migrate.Shadow, err = ms.shadowSettings(); err != nil {
 				return err
 			}
-			if cfg.Backfill, err = bf.config(); err != nil {
+			if cfg.Backfill, err = bf.config(cats.Backfills); err != nil {
 				return err
 			}
 			if cfg.Indexes.Window, err = window.parse(); err != nil {

@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// Backfill is one entry of the backfill catalog: a data change too large for a migration, made
-// in keyset batches by River jobs on the POOLER (the Runner works it).
+// Backfill is one entry of the backfill catalog, or an ad hoc run's definition: a data change
+// too large for a migration, made in keyset batches by River jobs on the POOLER (the Runner
+// works it). It is read from a file (ParseFile).
 //
 // Both statements take the batch's key range as $1 (exclusive) and $2 (inclusive) on
 // KeyTable.Key. Update must change only rows that Pending selects, and afterwards Pending must
@@ -19,9 +20,14 @@ type Backfill struct {
 	KeyTable    string // the table whose key delimits batches; default Table
 	Key         string // a unique, indexed integer column of KeyTable (its primary key)
 	Update      string // the batch: UPDATE … WHERE key > $1 AND key <= $2 AND <still needs work>
-	Pending     string // SELECT of the KeyTable rows in ($1, $2] that still need the change
+	Pending     string // SELECT of the KeyTable rows in ($1, $2] that still need the change; "": not counted
 	Schedule    string // default cron spec (robfig standard; CRON_TZ= allowed); "" runs only when enqueued
 	Slices      int    // key-range slices of a scheduled or on-start run; default 1
+
+	File    string // the file it was read from, as errors name it
+	Source  string // the file's text: an ad hoc run stores it (Checksum)
+	Line    int    // where Update starts in File
+	KeyLine int    // the line of the key field in File
 }
 
 // KeyRelation is the table whose key delimits batches.
@@ -32,8 +38,8 @@ func (b Backfill) KeyRelation() string {
 	return b.Table
 }
 
-// Catalog is the list of backfills, in the order commands show them (the product's is
-// jobs.Backfills).
+// Catalog is the list of backfills, in the order commands show them (the product's are the
+// files of backfills/, read by LoadDir).
 type Catalog []Backfill
 
 // Lookup returns the entry called name.

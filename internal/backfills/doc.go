@@ -1,5 +1,6 @@
 // Package backfills is the backfill engine. It owns the catalog's types ([Backfill], [Catalog];
-// the product's entries are data in jobs.Backfills) and their schedules ([Schedule]), runs the
+// each entry is a SQL file, [ParseFile], and the product's are in backfills/) and their
+// schedules ([Schedule]), runs the
 // catalog in keyset batches through a transaction pooler ([Runner]), and keeps the runs' state
 // where commands, metrics and other replicas read it ([Store], [RunStatus], whose JSON is steady
 // backfill status --json's): steady_backfill_runs (one row per run) and steady_backfill_slices

@@ -16,6 +16,7 @@ import (
 
 	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/bookkeeping"
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/liveness"
 	"github.com/steadydb/steady/jobs"
@@ -44,7 +45,7 @@ func setup(t *testing.T, n int) *bundle {
 	pools, direct := dbtest.Open(t, db, log)
 	tables, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Pooler.Pool, Logger: log})
 	require.NoError(t, err)
-	b := &bundle{pooler: pools.Pooler.Pool, direct: direct, store: backfills.NewStore(pools.Pooler.Pool, tables, jobs.Backfills), logs: logs, log: log}
+	b := &bundle{pooler: pools.Pooler.Pool, direct: direct, store: backfills.NewStore(pools.Pooler.Pool, tables, catalogfiles.ShippedBackfills()), logs: logs, log: log}
 	b.exec(t, `INSERT INTO business (name, slug) VALUES ('Lease', 'lease')`)
 	b.exec(t, fmt.Sprintf(`INSERT INTO leads (business_id, full_name, phone_whatsapp)
 		SELECT 1, d, '0' || d FROM generate_series(1, %d) AS g, LATERAL (SELECT '5' || lpad(g::text, 8, '0') AS d) AS n`, n))
@@ -55,7 +56,7 @@ func setup(t *testing.T, n int) *bundle {
 	require.NoError(t, tables.Ensure(ctx))
 	ins, err := river.NewClient(riverpgxv5.New(b.pooler), &river.Config{Logger: log})
 	require.NoError(t, err)
-	bf, _ := jobs.Backfills.Lookup(phone)
+	bf, _ := catalogfiles.ShippedBackfills().Lookup(phone)
 	b.run, err = b.store.Start(ctx, workers.BackfillJobs{Client: ins}, bf, backfills.StartOpts{Slices: 1, Trigger: backfills.TriggerManual})
 	require.NoError(t, err)
 	return b
@@ -76,7 +77,7 @@ func (b *bundle) count(t *testing.T, sql string, args ...any) int64 {
 
 func (b *bundle) runner(t *testing.T, fence func(error)) *backfills.Runner {
 	t.Helper()
-	r, err := backfills.NewRunner(b.pooler, jobs.Backfills, backfills.Config{MinBatch: 100, MaxBatch: 100, InitialBatch: 100,
+	r, err := backfills.NewRunner(b.pooler, catalogfiles.ShippedBackfills(), backfills.Config{MinBatch: 100, MaxBatch: 100, InitialBatch: 100,
 		AttemptDuration: time.Minute, Fence: fence, Logger: b.log})
 	require.NoError(t, err)
 	return r

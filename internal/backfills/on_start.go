@@ -2,7 +2,7 @@ package backfills
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"log/slog"
 )
 
@@ -17,15 +17,17 @@ const (
 )
 
 // StartOnStart starts the runs mode asks for at a worker's start, each with its catalog
-// entry's slices.
+// entry's slices. One that cannot start does not keep the others from starting; the errors are
+// joined.
 func (s *Store) StartOnStart(ctx context.Context, mode OnStart, ins Inserter, log *slog.Logger) error {
-	if mode == OnStartNone {
+	if mode == OnStartNone || len(s.catalog) == 0 {
 		return nil
 	}
-	sts, err := s.Status(ctx)
+	sts, err := s.Status(ctx, s.catalog.Names()...)
 	if err != nil {
 		return err
 	}
+	var errs []error
 	for _, st := range sts {
 		if mode == OnStartNew && st.State != StateNever {
 			continue
@@ -33,12 +35,13 @@ func (s *Store) StartOnStart(ctx context.Context, mode OnStart, ins Inserter, lo
 		b, _ := s.catalog.Lookup(st.Backfill)
 		res, err := s.Start(ctx, ins, b, StartOpts{Slices: b.Slices, Trigger: TriggerStart})
 		if err != nil {
-			return fmt.Errorf("start backfill %s: %w", b.Name, err)
+			errs = append(errs, err)
+			continue
 		}
 		if res.Started {
 			log.Info("backfill started at worker start", slog.String("backfill", b.Name), slog.Int64("run", res.Run),
 				slog.Int("slices", res.Slices), slog.String("on_start", string(mode)))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }

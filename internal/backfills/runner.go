@@ -28,6 +28,8 @@ type Runner struct {
 
 	mu        sync.Mutex
 	throttled map[string]float64 // seconds held back by reason, since the process started
+
+	defs definitions
 }
 
 // NewRunner validates cfg and returns a Runner of the catalog's backfills on pool (the POOLER's).
@@ -36,7 +38,8 @@ func NewRunner(pool *pgxpool.Pool, catalog Catalog, cfg Config) (*Runner, error)
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	return &Runner{pool: pool, schema: cfg.Schema, catalog: catalog, cfg: cfg, log: cfg.Logger, throttled: map[string]float64{}}, nil
+	return &Runner{pool: pool, schema: cfg.Schema, catalog: catalog, cfg: cfg, log: cfg.Logger, throttled: map[string]float64{},
+		defs: definitions{byRun: map[int64]*Backfill{}}}, nil
 }
 
 // ThrottledSeconds is the time this process's slices were held back, by reason (Reasons),
@@ -92,8 +95,8 @@ func (e *LostError) Error() string {
 		e.Run, e.Slice, e.Job, e.Lease, e.Holder, e.Now)
 }
 
-// ErrUnknownSlice is returned for a job whose backfill is not in the catalog or whose slice row
-// does not exist: retrying cannot help.
+// ErrUnknownSlice is returned for a job whose backfill is not in the catalog (and whose run has
+// no stored definition) or whose slice row does not exist: retrying cannot help.
 var ErrUnknownSlice = errors.New("backfill slice not found")
 
 // slice is a slice row as an attempt sees it.
@@ -118,9 +121,9 @@ type slice struct {
 // (checkpoint, checkpoint+size], and the new checkpoint. A crash loses nothing and redoes at
 // most the batch in flight, which rolled back.
 func (r *Runner) Run(ctx context.Context, args SliceJob, jobID int64) (Result, error) {
-	b, ok := r.catalog.Lookup(args.Backfill)
-	if !ok {
-		return Result{}, fmt.Errorf("%w: %w", ErrUnknownSlice, r.catalog.Unknown(args.Backfill))
+	b, err := r.backfillOf(ctx, args)
+	if err != nil {
+		return Result{}, err
 	}
 	log := r.log.With(slog.String("backfill", b.Name), slog.Int64("run", args.Run), slog.Int("slice", args.Slice))
 	sl, state, err := r.claim(ctx, args, jobID)

@@ -5,16 +5,23 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/steadydb/steady/internal/liveness"
 )
 
 // RunStatus is the progress of a backfill's latest run.
 type RunStatus struct {
-	Backfill      string
-	Run           int64 // 0 when the backfill never ran
-	State         State
-	Trigger       Trigger
-	Slices        int
+	Backfill string
+	Run      int64 // 0 when the backfill never ran
+	State    State
+	Trigger  Trigger
+	Slices   int
+	// File and Checksum name the file the run was started with ("" for a run older than
+	// stored definitions).
+	File, Checksum string
+	// From and To are the key range asked for (nil: the table's, as it was at the start).
+	From, To      *int64
 	RowsDone      int64
 	RowsRemaining *int64   // nil until every slice has been counted or has made progress
 	Estimated     bool     // RowsRemaining is extrapolated from progress for some slice, not counted
@@ -35,21 +42,31 @@ type RunStatus struct {
 	FinishedAt       *time.Time
 }
 
-// Status returns the latest run of each named backfill (every catalog entry when names is
-// empty), in catalog order. A backfill that never ran has State StateNever.
+// RecentAdhoc is how long a finished ad hoc run is listed by Status without names.
+const RecentAdhoc = 7 * 24 * time.Hour
+
+// Status returns the latest run of each named backfill, in the order given. Without names: every
+// catalog entry, in catalog order, then each ad hoc backfill whose latest run is active or
+// began within RecentAdhoc. A backfill that never ran has State StateNever.
 func (s *Store) Status(ctx context.Context, names ...string) ([]RunStatus, error) {
 	if len(names) == 0 {
-		names = s.catalog.Names()
+		adhoc, err := s.adhocNames(ctx, RecentAdhoc)
+		if err != nil {
+			return nil, fmt.Errorf("backfill status: %w", err)
+		}
+		names = append(s.catalog.Names(), adhoc...)
 	}
 	byName, err := s.readRuns(ctx, names)
-	if undefinedColumn(err) {
-		// Bookkeeping made by an older steady: upgrading it is idempotent and quick.
-		if err = s.tables.Ensure(ctx); err == nil {
-			byName, err = s.readRuns(ctx, names)
+	if undefinedColumn(err) || missingTable(err) {
+		var runs bool
+		if err = s.pool.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", s.schema.Table("steady_backfill_runs")).Scan(&runs); err == nil {
+			if !runs {
+				byName = nil // no bookkeeping yet: nothing ever ran
+			} else if err = s.tables.Ensure(ctx); err == nil {
+				// Bookkeeping made by an older steady: upgrading it is idempotent and quick.
+				byName, err = s.readRuns(ctx, names)
+			}
 		}
-	}
-	if missingTable(err) {
-		byName, err = nil, nil // no bookkeeping yet: nothing ever ran
 	}
 	if err != nil {
 		return nil, fmt.Errorf("backfill status: %w", err)
@@ -80,13 +97,17 @@ func (s *Store) readRuns(ctx context.Context, names []string) (map[string]RunSta
 		var st RunStatus
 		var n [6]int
 		var trigger string
-		if err := rows.Scan(&st.Backfill, &st.Run, &trigger, &st.Slices, &st.CreatedAt,
+		var file, checksum *string
+		if err := rows.Scan(&st.Backfill, &st.Run, &trigger, &st.Slices, &st.CreatedAt, &file, &checksum, &st.From, &st.To,
 			&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &st.RowsDone, &st.RowsRemaining, &st.Estimated, &st.RatePerS,
 			&st.Progress, &st.StartedAt, &st.UpdatedAt, &st.FinishedAt, &st.Throttled, &st.Error,
 			&st.ActiveSeconds, &st.ThrottledSeconds); err != nil {
 			return nil, err
 		}
 		st.Trigger = Trigger(trigger)
+		if file != nil {
+			st.File, st.Checksum = *file, *checksum
+		}
 		st.State = runState(n, st.StartedAt != nil)
 		if !st.State.Active() || st.State == StatePaused {
 			st.RatePerS = 0
@@ -138,7 +159,7 @@ func runState(counts [6]int, started bool) State {
 }
 
 const statusQuery = `
-SELECT r.backfill, r.id, r.trigger, r.slices, r.created_at,
+SELECT r.backfill, r.id, r.trigger, r.slices, r.created_at, d.file, d.checksum, r.key_from, r.key_to,
        count(*) FILTER (WHERE s.state = 'pending'),
        count(*) FILTER (WHERE s.state = 'running'),
        count(*) FILTER (WHERE s.state = 'paused'),
@@ -166,8 +187,45 @@ SELECT r.backfill, r.id, r.trigger, r.slices, r.created_at,
               WHERE s2.run_id = r.id GROUP BY e.key) t)
 FROM steady_backfill_runs r
 JOIN steady_backfill_slices s ON s.run_id = r.id
+LEFT JOIN steady_backfill_definitions d ON d.id = r.definition_id
 WHERE r.id IN (SELECT max(id) FROM steady_backfill_runs WHERE backfill = ANY ($1) GROUP BY backfill)
-GROUP BY r.id`
+GROUP BY r.id, d.id`
+
+// adhocNames lists the ad hoc backfills (names outside the catalog whose runs have a stored
+// definition) whose latest run is active or began within recent, oldest first.
+func (s *Store) adhocNames(ctx context.Context, recent time.Duration) ([]string, error) {
+	rows, err := s.pool.Query(ctx, s.schema.SQL(`SELECT r.backfill FROM steady_backfill_runs r
+		WHERE r.id IN (SELECT max(id) FROM steady_backfill_runs WHERE definition_id IS NOT NULL GROUP BY backfill)
+		  AND NOT r.backfill = ANY ($1)
+		  AND (r.created_at > now() - make_interval(secs => $2)
+		       OR EXISTS (SELECT FROM steady_backfill_slices s WHERE s.run_id = r.id AND s.state IN ('pending', 'running', 'paused')))
+		ORDER BY r.id`), s.catalog.Names(), recent.Seconds())
+	if err == nil {
+		var names []string
+		names, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		if err == nil {
+			return names, nil
+		}
+	}
+	if missingTable(err) || undefinedColumn(err) {
+		return nil, nil // no bookkeeping yet, or an older one: no ad hoc run
+	}
+	return nil, err
+}
+
+// Known reports whether name is a catalog backfill or an ad hoc one that has run here.
+func (s *Store) Known(ctx context.Context, name string) (bool, error) {
+	if _, ok := s.catalog.Lookup(name); ok {
+		return true, nil
+	}
+	var known bool
+	err := s.pool.QueryRow(ctx, s.schema.SQL(`SELECT EXISTS (SELECT FROM steady_backfill_runs WHERE backfill = $1 AND definition_id IS NOT NULL)`),
+		name).Scan(&known)
+	if missingTable(err) || undefinedColumn(err) {
+		return false, nil
+	}
+	return known, err
+}
 
 // markStalled turns the pending and running runs that nobody works into StateStalled: no slice
 // is held by a live worker (its job running under a client that heartbeats), and either no

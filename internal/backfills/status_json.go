@@ -18,6 +18,10 @@ type statusJSON struct {
 	Run           int64    `json:"run,omitempty"`
 	Slices        int      `json:"slices,omitempty"`
 	Trigger       string   `json:"trigger,omitempty"`
+	File          string   `json:"file,omitempty"`     // the file the run was started with
+	Checksum      string   `json:"checksum,omitempty"` // sha256 of that file, as stored
+	From          *int64   `json:"from,omitempty"`     // the key range asked for
+	To            *int64   `json:"to,omitempty"`
 	Throttled     string   `json:"throttled,omitempty"`
 	// Held back now, and the share of the run's working time it was, with seconds by reason.
 	ThrottledNow     bool               `json:"throttled_now"`
@@ -38,7 +42,7 @@ const rfc3339ms = "2006-01-02T15:04:05.000Z07:00"
 func (st RunStatus) MarshalJSON() ([]byte, error) {
 	j := statusJSON{Name: st.Backfill, State: string(st.State), RowsDone: st.RowsDone, RowsRemaining: st.RowsRemaining,
 		Estimated: st.Estimated, RatePerS: st.RatePerS, ETAS: st.ETASeconds, Progress: st.Progress, Run: st.Run, Slices: st.Slices,
-		Trigger: string(st.Trigger), Throttled: st.Throttled, Error: st.Error, Stalled: st.Stalled,
+		Trigger: string(st.Trigger), File: st.File, Checksum: st.Checksum, From: st.From, To: st.To, Throttled: st.Throttled, Error: st.Error, Stalled: st.Stalled,
 		ThrottledNow: st.Throttled != "", ThrottledShare: st.ThrottledShare(), ThrottledSeconds: st.ThrottledSeconds}
 	if j.ThrottledSeconds == nil {
 		j.ThrottledSeconds = map[string]float64{}

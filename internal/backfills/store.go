@@ -42,6 +42,9 @@ const (
 	TriggerManual   Trigger = "manual"   // steady backfill enqueue
 	TriggerSchedule Trigger = "schedule" // a cron schedule
 	TriggerStart    Trigger = "start"    // the worker's start (STEADY_BACKFILL_ON_START)
+	// TriggerAdhoc: a run of a file that is in no catalog, or of a catalog backfill over part
+	// of its key range (steady backfill enqueue --file, --from, --to).
+	TriggerAdhoc Trigger = "adhoc"
 )
 
 // ErrNoActiveRun is returned by Pause, Resume and Cancel when the backfill has nothing running.
@@ -90,6 +93,9 @@ func NewStore(pool *pgxpool.Pool, tables *bookkeeping.Tables, catalog Catalog) *
 // Schema is where the store's tables (and River's) are.
 func (s *Store) Schema() bookkeeping.Schema { return s.schema }
 
+// Catalog is the catalog the store's names come from.
+func (s *Store) Catalog() Catalog { return s.catalog }
+
 // Pool is the pool the store works on (the POOLER's).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
@@ -108,7 +114,26 @@ type StartOpts struct {
 	Slices  int // key-range slices, each with its own job and checkpoint; default 1
 	Trigger Trigger
 	Slot    time.Time // scheduled runs: the schedule's time the run is for
+	// From and To bound the keys the run covers, (From, To] as :from and :to in the file;
+	// nil: from the table's smallest key, to its largest when the run starts.
+	From, To *int64
 }
+
+// Check refuses options no run can have: slices out of 1..MaxSlices, an empty key range.
+func (o StartOpts) Check() error {
+	switch {
+	case o.Slices < 0 || o.Slices > MaxSlices:
+		return &OptionError{Option: "slices", Reason: fmt.Sprintf("%d: want 1 to %d", o.Slices, MaxSlices)}
+	case o.From != nil && o.To != nil && *o.From >= *o.To:
+		return &OptionError{Option: "from", Reason: fmt.Sprintf("%d is not below to %d: the run covers the keys above from, up to to", *o.From, *o.To)}
+	}
+	return nil
+}
+
+// OptionError is a start option no run can have.
+type OptionError struct{ Option, Reason string }
+
+func (e *OptionError) Error() string { return e.Option + " " + e.Reason }
 
 // StartResult is what Start did.
 type StartResult struct {
@@ -121,14 +146,57 @@ type StartResult struct {
 	SlotRun  bool  // a run for Slot existed already
 }
 
+// String is what steady backfill enqueue says of the result, and what a start job records as
+// its output: the same answer wherever the run was started from.
+func (r StartResult) String() string {
+	switch {
+	case r.Started:
+		return fmt.Sprintf("%s: enqueued run %d (%d slices)", r.Backfill, r.Run, r.Slices)
+	case r.SlotRun:
+		return fmt.Sprintf("%s: run %d is this scheduled time's; nothing enqueued", r.Backfill, r.Run)
+	case r.State == StatePaused:
+		return fmt.Sprintf("%s: run %d is paused; nothing enqueued (steady backfill resume %s)", r.Backfill, r.Run, r.Backfill)
+	}
+	msg := fmt.Sprintf("%s: run %d is already %s; nothing enqueued", r.Backfill, r.Run, r.State)
+	if r.Requeued > 0 {
+		msg += fmt.Sprintf(" (%d of its slices had lost their job and got a new one)", r.Requeued)
+	}
+	return msg
+}
+
 // Start starts a run of b unless one is active, in one transaction with its jobs: either the
 // run and all its slices' jobs exist, or nothing does. When a run is active it is left alone,
 // except that a slice that is due to run but has no live job gets one again (unique inserts
 // make that a no-op for slices whose job is alive).
+//
+// b is a catalog entry, or a file in no catalog (an ad hoc run). Either way its file is
+// stored, by its checksum, for the workers to read: a run works the definition it was started
+// with, whatever catalog the worker that picks it up has. Before a run is created its key is checked on the
+// database, and an ad hoc file's statements are planned with EXPLAIN (nothing has checked them
+// yet; catalog files were checked against the migrations when the worker started): a
+// *DefinitionError, and nothing is written, when they do not fit it.
 func (s *Store) Start(ctx context.Context, ins Inserter, b Backfill, opts StartOpts) (StartResult, error) {
+	var res StartResult
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) (err error) {
+		res, err = s.StartTx(ctx, tx, ins, b, opts)
+		return err
+	})
+	return res, err
+}
+
+// StartTx is Start in the caller's transaction (the start job completes itself in it, so that
+// a retried job never starts a second run).
+func (s *Store) StartTx(ctx context.Context, tx pgx.Tx, ins Inserter, b Backfill, opts StartOpts) (StartResult, error) {
 	res := StartResult{Backfill: b.Name}
+	if err := opts.Check(); err != nil {
+		return res, fmt.Errorf("start backfill %s: %w", b.Name, err)
+	}
+	_, inCatalog := s.catalog.Lookup(b.Name)
+	if !inCatalog && b.Source == "" {
+		return res, fmt.Errorf("start backfill %s: %w", b.Name, s.catalog.Unknown(b.Name))
+	}
 	slices := max(opts.Slices, 1)
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := func() error {
 		// One starter per backfill at a time: a transaction-scoped lock holds through the pooler.
 		if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', '5s', true), set_config('statement_timeout', '60s', true),
 			pg_advisory_xact_lock(hashtextextended('steady_backfill:' || $1, 0))`, b.Name); err != nil {
@@ -152,14 +220,26 @@ func (s *Store) Start(ctx context.Context, ins Inserter, b Backfill, opts StartO
 			}
 			return err
 		}
-		bounds, err := keyBounds(ctx, tx, b)
+		if err := checkOnDatabase(ctx, tx, b, !inCatalog); err != nil {
+			return err
+		}
+		// The run keeps the file it was started with: a worker whose catalog is older or newer
+		// (the file added or changed since it started) runs what was enqueued.
+		var definition *int64
+		if b.Source != "" {
+			if definition, err = s.storeDefinition(ctx, tx, b); err != nil {
+				return err
+			}
+		}
+		bounds, err := keyBounds(ctx, tx, b, opts.From, opts.To)
 		if err != nil {
 			return err
 		}
 		ranges := splitRange(bounds[0], bounds[1], slices)
 		res.Slices, res.Started = len(ranges), true
-		err = tx.QueryRow(ctx, s.schema.SQL(`INSERT INTO steady_backfill_runs (backfill, slices, trigger, slot)
-			VALUES ($1, $2, $3, $4) RETURNING id`), b.Name, len(ranges), string(opts.Trigger), nullTime(opts.Slot)).Scan(&res.Run)
+		err = tx.QueryRow(ctx, s.schema.SQL(`INSERT INTO steady_backfill_runs (backfill, slices, trigger, slot, definition_id, key_from, key_to)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`), b.Name, len(ranges), string(opts.Trigger), nullTime(opts.Slot),
+			definition, opts.From, opts.To).Scan(&res.Run)
 		if err != nil {
 			return err
 		}
@@ -182,7 +262,7 @@ func (s *Store) Start(ctx context.Context, ins Inserter, b Backfill, opts StartO
 		}
 		_, err = insertJobs(ctx, tx, ins, due)
 		return err
-	})
+	}()
 	if err != nil {
 		return res, fmt.Errorf("start backfill %s: %w", b.Name, err)
 	}
@@ -247,9 +327,13 @@ func insertJobs(ctx context.Context, tx pgx.Tx, ins Inserter, args []SliceJob) (
 	return inserted, nil
 }
 
-// keyBounds is the key range to cover: (min-1, max]. Rows added later above max are not part
-// of the run (the application writes new rows correctly; the next run picks up stragglers).
-func keyBounds(ctx context.Context, tx pgx.Tx, b Backfill) ([2]int64, error) {
+// keyBounds is the key range to cover: (min-1, max], or (from, to] where they are given. Rows
+// added later above max are not part of the run (the application writes new rows correctly;
+// the next run picks up stragglers).
+func keyBounds(ctx context.Context, tx pgx.Tx, b Backfill, from, to *int64) ([2]int64, error) {
+	if from != nil && to != nil {
+		return [2]int64{*from, *to}, nil
+	}
 	key := pgx.Identifier{b.Key}.Sanitize()
 	var lo, hi *int64
 	err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT min(%s)::bigint, max(%s)::bigint FROM %s`,
@@ -258,13 +342,19 @@ func keyBounds(ctx context.Context, tx pgx.Tx, b Backfill) ([2]int64, error) {
 		return [2]int64{}, fmt.Errorf("key range of %s.%s: %w", b.KeyRelation(), b.Key, err)
 	}
 	if lo == nil || hi == nil {
-		return [2]int64{0, 0}, nil
+		lo, hi = new(int64), new(int64) // an empty table: nothing to do
+	} else if *lo > -1<<63 {
+		*lo-- // the range's lower bound is exclusive
 	}
-	from := *lo
-	if from > -1<<63 {
-		from-- // the range's lower bound is exclusive
+	out := [2]int64{*lo, *hi}
+	if from != nil {
+		out[0] = *from
 	}
-	return [2]int64{from, *hi}, nil
+	if to != nil {
+		out[1] = *to
+	}
+	out[1] = max(out[1], out[0]) // from above the largest key: an empty range, done at once
+	return out, nil
 }
 
 // splitRange cuts (from, to] into at most n contiguous, non-overlapping ranges that cover it

@@ -59,7 +59,7 @@ func (s Schema) Table(name string) string { return pgx.Identifier{s.Name(), name
 // names that start with a table's (steady_workers_pkey) are left alone.
 var known = regexp.MustCompile(`(^|[^\w."])(` + strings.Join([]string{
 	"schema_migrations", "steady_schema_versions", "steady_migration_lease", "steady_migration_failures",
-	"steady_migration_state", "steady_workers", "steady_backfill_runs", "steady_backfill_slices",
+	"steady_migration_state", "steady_workers", "steady_backfill_runs", "steady_backfill_slices", "steady_backfill_definitions",
 	"steady_index_reloptions", "steady_shadow_states",
 	"river_job_state", "river_job", "river_leader", "river_queue", "river_migration",
 }, "|") + `)\b`)

@@ -80,7 +80,7 @@ func (b *bundle) tablesIn(t *testing.T, schema string) []string {
 	return names
 }
 
-var allTables = []string{"steady_backfill_runs", "steady_backfill_slices", "steady_index_reloptions", "steady_migration_failures",
+var allTables = []string{"steady_backfill_definitions", "steady_backfill_runs", "steady_backfill_slices", "steady_index_reloptions", "steady_migration_failures",
 	"steady_migration_lease", "steady_migration_state", "steady_schema_versions", "steady_shadow_states", "steady_workers"}
 
 func TestEnsure(t *testing.T) {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,4 +90,24 @@ func probe(url string) error {
 		return err
 	}
 	return conn.Close(ctx)
+}
+
+// ExampleDB creates an empty database for an executable example, reachable directly and
+// through PgBouncer, and returns it with a function that drops it.
+func ExampleDB(ctx context.Context) (*DB, func(), error) {
+	pooler := os.Getenv("TEST_DATABASE_URL_POOLER")
+	if pooler == "" {
+		return nil, nil, errors.New("TEST_DATABASE_URL_POOLER is not set (run make test)")
+	}
+	directURL, drop, err := ForExample(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := url.Parse(directURL)
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	return &DB{Name: name, DirectURL: directURL, PoolerURL: withDB(pooler, name)}, drop, nil
 }

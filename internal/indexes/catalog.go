@@ -27,6 +27,9 @@ type Index struct {
 	Why   string // the query it serves
 
 	Def *indexdef.Def // parsed from SQL when the catalog is made
+
+	File string // the file it was read from (ParseFile), as errors name it
+	Line int    // where its CREATE INDEX starts in File
 }
 
 // Replacement is the name under which a differing index's replacement is built.
@@ -81,7 +84,7 @@ func (ix *Index) load() error {
 	case len(ix.Replacement()) > maxIdentifier:
 		return fmt.Errorf("name too long: %s must fit in %d bytes", ix.Replacement(), maxIdentifier)
 	case ix.Why == "":
-		return errors.New("say why the index exists (Why)")
+		return errors.New("say why the index exists: the query it serves, in a comment just above it")
 	}
 	ix.Def = def
 	return nil

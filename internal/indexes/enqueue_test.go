@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/indexes"
@@ -37,7 +38,7 @@ func TestEnqueueIndexBuilds(t *testing.T) {
 	t.Run("TwiceYieldsOneJobPerTable", func(t *testing.T) {
 		t.Parallel()
 		ctx, pool, client := setup(t)
-		c := jobs.Indexes()
+		c := catalogfiles.ShippedIndexes()
 
 		first, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pool, c, indexes.EnqueueOpts{})
 		require.NoError(t, err)
@@ -63,7 +64,7 @@ func TestEnqueueIndexBuilds(t *testing.T) {
 	t.Run("OnlyTablesThatNeedWork", func(t *testing.T) {
 		t.Parallel()
 		ctx, pool, client := setup(t)
-		c := jobs.Indexes()
+		c := catalogfiles.ShippedIndexes()
 		for _, ix := range c.All() {
 			if ix.Table != "leads" {
 				_, err := pool.Exec(ctx, ix.Def.CreateConcurrently(indexes.Schema, ix.Name), pgx.QueryExecModeSimpleProtocol)
@@ -84,7 +85,7 @@ func TestEnqueueIndexBuilds(t *testing.T) {
 	t.Run("UnknownTableIsRefused", func(t *testing.T) {
 		t.Parallel()
 		ctx, pool, client := setup(t)
-		_, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pool, jobs.Indexes(), indexes.EnqueueOpts{Tables: []string{"nope"}})
+		_, err := indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pool, catalogfiles.ShippedIndexes(), indexes.EnqueueOpts{Tables: []string{"nope"}})
 		require.ErrorContains(t, err, `table "nope" is not in the index catalog`)
 	})
 }

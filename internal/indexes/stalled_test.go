@@ -12,11 +12,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/bookkeeping"
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbconn"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/indexes"
 	"github.com/steadydb/steady/internal/liveness"
-	"github.com/steadydb/steady/jobs"
 	"github.com/steadydb/steady/workers"
 )
 
@@ -30,16 +30,16 @@ func TestMarkStalled(t *testing.T) {
 	pool := pools.Pooler
 	client, err := river.NewClient(riverpgxv5.New(pool.Pool), &river.Config{})
 	require.NoError(t, err)
-	_, err = indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pool, jobs.Indexes(), indexes.EnqueueOpts{Tables: []string{"leads"}})
+	_, err = indexes.Enqueue(ctx, workers.IndexBuildJobs{Client: client}, pool, catalogfiles.ShippedIndexes(), indexes.EnqueueOpts{Tables: []string{"leads"}})
 	require.NoError(t, err)
 	// Enqueued a minute ago; no worker has ever run.
 	_, err = pool.Exec(ctx, `UPDATE river_job SET created_at = now() - interval '1 minute', scheduled_at = now() - interval '1 minute'`)
 	require.NoError(t, err)
-	leads, _ := jobs.Indexes().OnTable("leads")
+	leads, _ := catalogfiles.ShippedIndexes().OnTable("leads")
 
 	read := func(after time.Duration) (liveness.Census, []indexes.Status) {
 		t.Helper()
-		status, err := indexes.ReadStatus(ctx, pool, jobs.Indexes())
+		status, err := indexes.ReadStatus(ctx, pool, catalogfiles.ShippedIndexes())
 		require.NoError(t, err)
 		census, err := liveness.Read(ctx, pool, bookkeeping.Schema{})
 		require.NoError(t, err)

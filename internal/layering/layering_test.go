@@ -78,7 +78,14 @@ func TestLayering(t *testing.T) {
 					name, short(dep))
 			case under(dep, "wiring") && !under(p.ImportPath, "cmd"):
 				t.Errorf("%s depends on %s: only the command assembles the worker", name, short(dep))
+			case dep == module && under(p.ImportPath, "internal", "jobs", "workers", "wiring"):
+				t.Errorf("%s depends on the Go API (the module root): the API is built on it, not the reverse", name)
 			}
+		}
+		// The Go API is for programs that do not want the worker's fx: not even through a
+		// package it imports.
+		if p.ImportPath == module && slices.ContainsFunc(p.Deps, func(d string) bool { return strings.HasPrefix(d, "go.uber.org/") }) {
+			t.Errorf("the Go API (the module root) depends on fx")
 		}
 		if slices.Contains(p.Imports, "go.uber.org/fx") && !under(p.ImportPath, "wiring", "cmd") {
 			t.Errorf("%s imports go.uber.org/fx: only wiring and cmd do", name)
@@ -98,8 +105,8 @@ func importTable(pkgs []pkg) string {
 	for _, p := range pkgs {
 		var own []string
 		for _, imp := range p.Imports {
-			if strings.HasPrefix(imp, module+"/") {
-				own = append(own, "`"+short(imp)+"`")
+			if imp == module || strings.HasPrefix(imp, module+"/") {
+				own = append(own, "`"+cmpOr(short(imp), "(module root)")+"`")
 			}
 		}
 		imports := "none"

@@ -1,4 +1,4 @@
-package jobs_test
+package catalogfiles_test
 
 import (
 	"context"
@@ -9,14 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/catalog"
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/indexes"
-	"github.com/steadydb/steady/jobs"
 )
 
 func TestShippedIndexCatalog(t *testing.T) {
 	t.Parallel()
-	c := jobs.Indexes()
+	c := catalogfiles.ShippedIndexes()
 	require.GreaterOrEqual(t, len(c.All()), 15)
 	var unique int
 	for _, ix := range c.All() {
