@@ -20,10 +20,8 @@ func TestStatusUpgradesOlderTables(t *testing.T) {
 	tables, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Pooler.Pool})
 	require.NoError(t, err)
 	require.NoError(t, tables.Ensure(ctx))
-	// What the versioned set added since goes too: such a steady had none of it.
 	_, err = direct.Exec(ctx, `ALTER TABLE steady_backfill_slices DROP COLUMN active_s, DROP COLUMN throttled_s;
-		ALTER TABLE steady_backfill_runs DROP COLUMN definition_id, DROP COLUMN key_from, DROP COLUMN key_to;
-		DROP TABLE steady_backfill_definitions, steady_shadow_states, steady_schema_versions`)
+		DROP TABLE steady_schema_versions`)
 	require.NoError(t, err)
 
 	fresh, err := bookkeeping.New(bookkeeping.Config{Pool: pools.Pooler.Pool})
