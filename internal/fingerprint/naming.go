@@ -8,6 +8,8 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/steadydb/steady/internal/sqlexpr"
 )
 
 // maxIdentLen is NAMEDATALEN-1: PostgreSQL truncates identifiers to 63 bytes.
@@ -162,7 +164,7 @@ func figureColnameStrength(n *pg_query.Node) (string, int) {
 func checkColumn(expr *pg_query.Node) string {
 	cols := map[string]bool{}
 	var last string
-	walk(expr.ProtoReflect(), func(m protoreflect.Message) {
+	sqlexpr.Walk(expr.ProtoReflect(), func(m protoreflect.Message) {
 		ref, ok := m.Interface().(*pg_query.ColumnRef)
 		if !ok {
 			return
@@ -178,24 +180,4 @@ func checkColumn(expr *pg_query.Node) string {
 		return ""
 	}
 	return last
-}
-
-// walk calls fn for m and every message below it.
-func walk(m protoreflect.Message, fn func(protoreflect.Message)) {
-	if !m.IsValid() {
-		return
-	}
-	fn(m)
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		switch {
-		case fd.IsMap() || fd.Message() == nil:
-		case fd.IsList():
-			for i := range v.List().Len() {
-				walk(v.List().Get(i).Message(), fn)
-			}
-		default:
-			walk(v.Message(), fn)
-		}
-		return true
-	})
 }

@@ -6,6 +6,8 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/steadydb/steady/internal/sqlexpr"
 )
 
 // refs lists what a statement uses, besides what it creates: see Statement.Refs. unknown is
@@ -24,13 +26,13 @@ type refs struct {
 // TABLE already split to one sub-command) whose effects are created.
 func references(n *pg_query.Node, created []Effect) ([]Object, bool) {
 	r := &refs{seen: map[Object]bool{}, ctes: map[string]bool{}, defining: map[*pg_query.RangeVar]bool{}}
-	walk(n.ProtoReflect(), func(m protoreflect.Message) {
+	sqlexpr.Walk(n.ProtoReflect(), func(m protoreflect.Message) {
 		if cte, ok := m.Interface().(*pg_query.CommonTableExpr); ok {
 			r.ctes[cte.Ctename] = true
 		}
 	})
 	r.statement(n)
-	walk(n.ProtoReflect(), r.visit)
+	sqlexpr.Walk(n.ProtoReflect(), r.visit)
 
 	out := r.objects[:0]
 	for _, o := range r.objects {
@@ -226,13 +228,13 @@ func (r *refs) functionBody(s *pg_query.CreateFunctionStmt) {
 		return
 	}
 	for _, raw := range tree.Stmts {
-		walk(raw.ProtoReflect(), func(m protoreflect.Message) {
+		sqlexpr.Walk(raw.ProtoReflect(), func(m protoreflect.Message) {
 			if cte, ok := m.Interface().(*pg_query.CommonTableExpr); ok {
 				r.ctes[cte.Ctename] = true
 			}
 		})
 		r.statement(raw.Stmt)
-		walk(raw.ProtoReflect(), r.visit)
+		sqlexpr.Walk(raw.ProtoReflect(), r.visit)
 	}
 }
 

@@ -52,7 +52,7 @@ type Config struct {
 	// checked-in .steady-lint.toml says.
 	Levels map[string]Level
 	// OwnMigrations: the files are steady's own migrations, so advice may cite steady's own
-	// files (the catalogs in jobs/, earlier migrations); in any other repository it must not.
+	// files (the catalogs in backfills/ and indexes/, earlier migrations); in any other repository it must not.
 	OwnMigrations bool
 }
 

@@ -25,7 +25,7 @@ type Rule struct {
 	Why  string // one sentence: why it hurts
 	Safe string // one sentence: how to do it safely, in any repository
 	// SafeOwn, when set, is Safe for steady's own migrations: it may cite steady's own files
-	// (the catalogs in jobs/, earlier migrations), which mean nothing in another repository.
+	// (the catalogs in backfills/ and indexes/, earlier migrations), which mean nothing in another repository.
 	SafeOwn string
 
 	work work
@@ -50,7 +50,7 @@ var (
 		Name: "require-concurrent-index-creation", Lock: "SHARE", work: workIndex, sized: true, max: Error, locking: true,
 		Why:     "CREATE INDEX without CONCURRENTLY blocks every INSERT, UPDATE and DELETE on the table until the build ends.",
 		Safe:    "Run CREATE INDEX CONCURRENTLY IF NOT EXISTS alone in its migration (steady runs it outside a transaction); if the build fails it leaves an INVALID index: drop it and build again.",
-		SafeOwn: "Move the index to the index catalog in jobs/, where a worker builds it CONCURRENTLY through the pooler (and heals a failed build); or run CREATE INDEX CONCURRENTLY IF NOT EXISTS alone in a migration marked -- steady:no-transaction.",
+		SafeOwn: "Move the index to the index catalog (a file in indexes/), where a worker builds it CONCURRENTLY through the pooler (and heals a failed build); or run CREATE INDEX CONCURRENTLY IF NOT EXISTS alone in a migration marked -- steady:no-transaction.",
 	}
 	requireConcurrentIndexDeletion = &Rule{
 		Name: "require-concurrent-index-deletion", Lock: "ACCESS EXCLUSIVE", work: workNone, sized: true, max: Warning, locking: true,
@@ -72,31 +72,31 @@ var (
 		Name: "adding-required-field", Lock: "ACCESS EXCLUSIVE", work: workNone, fixed: Error, locking: true, onlyIfRows: true,
 		Why:     "A NOT NULL column without a DEFAULT fails on a table that has rows (each would be NULL): the migration can only succeed on an empty table.",
 		Safe:    "Add the column nullable or with a constant DEFAULT, fill it in batches outside the migration, then make it NOT NULL as adding-not-nullable-field says.",
-		SafeOwn: "Add the column nullable or with a constant DEFAULT, fill it with a backfill in jobs/, then make it NOT NULL as adding-not-nullable-field says.",
+		SafeOwn: "Add the column nullable or with a constant DEFAULT, fill it with a backfill file in backfills/, then make it NOT NULL as adding-not-nullable-field says.",
 	}
 	addingFieldWithDefault = &Rule{
 		Name: "adding-field-with-default", Lock: "ACCESS EXCLUSIVE", work: workRewrite, sized: true, max: Error, locking: true,
 		Why:     "A volatile default (random(), gen_random_uuid(), clock_timestamp(), a serial, an identity or a stored generated column) is computed for each existing row: the table and its indexes are rewritten under the lock.",
 		Safe:    "Add the column without a default (or with a constant one), then ALTER COLUMN … SET DEFAULT for new rows, and fill existing rows in batches outside the migration.",
-		SafeOwn: "Add the column without a default (or with a constant one), then ALTER COLUMN … SET DEFAULT for new rows, and fill existing rows with a backfill in jobs/, as 0031 does with webhook_secret.",
+		SafeOwn: "Add the column without a default (or with a constant one), then ALTER COLUMN … SET DEFAULT for new rows, and fill existing rows with a backfill file in backfills/, as 0031 does with webhook_secret.",
 	}
 	changingColumnType = &Rule{
 		Name: "changing-column-type", Lock: "ACCESS EXCLUSIVE", work: workRewrite, sized: true, max: Error, locking: true,
 		Why:     "Changing a column's type rewrites the table and rebuilds its indexes under the lock, unless the new type is binary-coercible (varchar to a longer varchar or to text, numeric to a larger precision).",
 		Safe:    "Add a column of the new type, fill it in batches outside the migration, switch the application to it, and drop the old column in a later release.",
-		SafeOwn: "Add a column of the new type, fill it with a backfill in jobs/, switch the application to it, and drop the old column in a later release.",
+		SafeOwn: "Add a column of the new type, fill it with a backfill file in backfills/, switch the application to it, and drop the old column in a later release.",
 	}
 	disallowedUniqueConstraint = &Rule{
 		Name: "disallowed-unique-constraint", Lock: "ACCESS EXCLUSIVE", work: workIndex, sized: true, max: Error, locking: true,
 		Why:     "ADD CONSTRAINT … UNIQUE builds its index while holding the lock: no reads or writes of the table until it is built.",
 		Safe:    "Build the unique index first with CREATE UNIQUE INDEX CONCURRENTLY alone in a migration, then ADD CONSTRAINT … UNIQUE USING INDEX in a later migration, which is instant.",
-		SafeOwn: "Build the unique index CONCURRENTLY first (index catalog in jobs/, or CREATE UNIQUE INDEX CONCURRENTLY in a -- steady:no-transaction migration), then ADD CONSTRAINT … UNIQUE USING INDEX in a later migration, which is instant.",
+		SafeOwn: "Build the unique index CONCURRENTLY first (index catalog in indexes/, or CREATE UNIQUE INDEX CONCURRENTLY in a -- steady:no-transaction migration), then ADD CONSTRAINT … UNIQUE USING INDEX in a later migration, which is instant.",
 	}
 	addingSerialPrimaryKeyField = &Rule{
 		Name: "adding-serial-primary-key-field", Lock: "ACCESS EXCLUSIVE", work: workIndex, sized: true, max: Error, locking: true,
 		Why:     "ADD PRIMARY KEY builds its index (and checks NOT NULL) while holding the lock: no reads or writes of the table until it is done.",
 		Safe:    "Build a unique index first with CREATE UNIQUE INDEX CONCURRENTLY alone in a migration, then ADD CONSTRAINT … PRIMARY KEY USING INDEX in a later migration.",
-		SafeOwn: "Build a unique index CONCURRENTLY first (index catalog in jobs/, or a -- steady:no-transaction migration), then ADD CONSTRAINT … PRIMARY KEY USING INDEX in a later migration.",
+		SafeOwn: "Build a unique index CONCURRENTLY first (index catalog in indexes/, or a -- steady:no-transaction migration), then ADD CONSTRAINT … PRIMARY KEY USING INDEX in a later migration.",
 	}
 	renamingColumn = &Rule{
 		Name: "renaming-column", Lock: "ACCESS EXCLUSIVE", work: workNone, fixed: Warning, locking: true,
@@ -122,7 +122,7 @@ var (
 		Name: "ban-concurrent-index-creation-in-transaction", Lock: "none", work: workNone, fixed: Warning,
 		Why:     "PostgreSQL refuses CONCURRENTLY (and VACUUM) in a transaction block: where the file runs in one the migration fails; where steady runs the whole file outside one for it, its other statements lose their all-or-nothing, and a failure half-way leaves the file half applied.",
 		Safe:    "Put the concurrent statement alone in its own migration, marked as the tool wants it (-- steady:no-transaction, -- +goose NO TRANSACTION, -- migrate:up transaction:false).",
-		SafeOwn: "Put the concurrent statement alone in its own migration (-- steady:no-transaction says so), or the index in the index catalog in jobs/.",
+		SafeOwn: "Put the concurrent statement alone in its own migration (-- steady:no-transaction says so), or the index in the index catalog (a file in indexes/).",
 	}
 	transactionNesting = &Rule{
 		Name: "transaction-nesting", Lock: "none", work: workNone, fixed: Warning,
@@ -173,13 +173,13 @@ var (
 		Name: "unbatched-backfill", Lock: "ROW EXCLUSIVE; each row changed stays locked until commit", work: workUpdate, sized: true, max: Error, locking: true,
 		Why:     "An UPDATE or DELETE of a whole table writes every row in one transaction: each row stays locked until it commits (concurrent writes to them wait), the table and the WAL bloat, and a failure rolls all of it back.",
 		Safe:    "Fill the rows in batches outside the migration (a steady backfill job, or a loop of UPDATE … WHERE id BETWEEN … that commits each batch).",
-		SafeOwn: "Move it to the backfill catalog in jobs/: a worker runs it in batches through the pooler, each batch with its checkpoint.",
+		SafeOwn: "Move it to the backfill catalog (a file in backfills/): a worker runs it in batches through the pooler, each batch with its checkpoint.",
 	}
 	backfillInDDLTransaction = &Rule{
 		Name: "backfill-in-ddl-transaction", Lock: "the ALTER's, held until commit", work: workUpdate, sized: true, max: Error, locking: true,
 		Why:     "An ALTER TABLE keeps its lock until its transaction commits, so the table stays locked (ACCESS EXCLUSIVE: no reads or writes) while every row is written after it.",
 		Safe:    "Commit the ALTER TABLE alone in its migration, then fill the rows in batches outside the migration.",
-		SafeOwn: "Commit the ALTER TABLE alone in its migration, then fill the rows with a backfill in jobs/.",
+		SafeOwn: "Commit the ALTER TABLE alone in its migration, then fill the rows with a backfill file in backfills/.",
 	}
 	newEnumValueUsedInTransaction = &Rule{
 		Name: "new-enum-value-used-in-transaction", Lock: "none", work: workNone, fixed: Error,

@@ -191,7 +191,7 @@ func normalizeOperator(n *pg_query.Node, e *pg_query.A_Expr) bool {
 
 func hasColumnRef(n *pg_query.Node) bool {
 	found := false
-	walk(n.ProtoReflect(), func(m protoreflect.Message) {
+	Walk(n.ProtoReflect(), func(m protoreflect.Message) {
 		if _, ok := m.Interface().(*pg_query.ColumnRef); ok {
 			found = true
 		}
@@ -237,8 +237,8 @@ func stringList(nodes []*pg_query.Node) []string {
 	return out
 }
 
-// walk calls fn for m and every message below it.
-func walk(m protoreflect.Message, fn func(protoreflect.Message)) {
+// Walk calls fn for m and every message of the parse tree below it.
+func Walk(m protoreflect.Message, fn func(protoreflect.Message)) {
 	if !m.IsValid() {
 		return
 	}
@@ -248,10 +248,10 @@ func walk(m protoreflect.Message, fn func(protoreflect.Message)) {
 		case fd.IsMap() || fd.Message() == nil:
 		case fd.IsList():
 			for i := range v.List().Len() {
-				walk(v.List().Get(i).Message(), fn)
+				Walk(v.List().Get(i).Message(), fn)
 			}
 		default:
-			walk(v.Message(), fn)
+			Walk(v.Message(), fn)
 		}
 		return true
 	})
@@ -261,7 +261,7 @@ func walk(m protoreflect.Message, fn func(protoreflect.Message)) {
 // order met.
 func Columns(m proto.Message) []string {
 	var out []string
-	walk(m.ProtoReflect(), func(m protoreflect.Message) {
+	Walk(m.ProtoReflect(), func(m protoreflect.Message) {
 		if ref, ok := m.Interface().(*pg_query.ColumnRef); ok && len(ref.Fields) > 0 {
 			if s := ref.Fields[len(ref.Fields)-1].GetString_(); s != nil {
 				out = append(out, s.Sval)
