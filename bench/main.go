@@ -40,6 +40,9 @@ type config struct {
 	template  string // populated(), indexed: made once, shared by the backfill and online scenarios
 	keep      bool   // keep the template at the end
 
+	lintCorpus string // the lint scenario's corpus: "" for internal/lint/testdata/corpus
+	lintOut    string // with lintCorpus, a file for its table (docs/lint.md keeps the in-repo corpus's)
+
 	singleRate float64 // rows/s of the single UPDATE (backfill scenario), the throughput baseline
 	loadStart  string  // uptime at the start of the run and at its end: the machine is shared
 	load       string
@@ -84,6 +87,8 @@ func main() {
 	flag.IntVar(&measureCycles, "windows", measureCycles, "backfill under pgbench: alternate windows alone and with the backfill, of each")
 	flag.DurationVar(&measureWindow, "window", measureWindow, "backfill under pgbench: length of each window")
 	flag.Float64Var(&cfg.singleRate, "single-rate", 0, "rows/s of the single UPDATE from an earlier run: the sweep and online scenarios skip measuring it (the backfill scenario measures it again)")
+	flag.StringVar(&cfg.lintCorpus, "lint-corpus", "", "lint scenario: score this corpus directory (laid out and marked as internal/lint/testdata/corpus; -- expect: lines optional) instead of the in-repo one; its table goes to stdout and -lint-out, never into docs/lint.md")
+	flag.StringVar(&cfg.lintOut, "lint-out", "", "with -lint-corpus: also write its markdown table to this file")
 	flag.StringVar(&cfg.out, "out", "docs/benchmarks.md", "markdown file to write, relative to the repository root")
 	flag.Parse()
 	cfg.keep = cfg.keep || cfg.template != ""

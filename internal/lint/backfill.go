@@ -31,11 +31,25 @@ func (c *checker) delete(d *pg_query.DeleteStmt) []hit {
 }
 
 func (c *checker) dataChange(t tableKey, verb string, where *pg_query.Node, set map[string]bool) []hit {
-	if !unselective(where) {
+	// An UPDATE that fills a column added earlier in the transaction is a backfill whatever its
+	// WHERE: the new column is empty in every row, so even WHERE status = 'x' writes a share of
+	// the table that nothing bounds, under the ALTER's lock.
+	fills := ""
+	for col := range set {
+		if c.txn.newColumns[tableChild{t, col}] {
+			fills = col
+			break
+		}
+	}
+	_, held := c.txn.locks[t]
+	if !unselective(where) && (fills == "" || !held || batched(where)) {
 		return nil
 	}
 	what := fmt.Sprintf("%s of every row of %s", verb, t)
-	if where != nil {
+	switch {
+	case where != nil && !unselective(where):
+		what = fmt.Sprintf("%s of %s filling %s, a column added in the same transaction (its WHERE holds no key range, so nothing bounds how many rows need it)", verb, t, fills)
+	case where != nil:
 		what = fmt.Sprintf("%s of %s whose WHERE does not narrow it to a few rows (only IS NULL, <> or column-to-column tests)", verb, t)
 	}
 	if held, ok := c.txn.locks[t]; ok {
@@ -88,6 +102,34 @@ func unselective(n *pg_query.Node) bool {
 		}
 		return e.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_OP && op == "=" &&
 			e.AExpr.Lexpr.GetColumnRef() != nil && e.AExpr.Rexpr.GetColumnRef() != nil
+	}
+	return false
+}
+
+// batched reports a WHERE that bounds the rows by their key, as a batch does: a range test
+// (<, <=, >, >=, BETWEEN) on any column, or = or IN on a column named id, in a conjunct.
+func batched(n *pg_query.Node) bool {
+	switch e := n.Node.(type) {
+	case *pg_query.Node_BoolExpr:
+		if e.BoolExpr.Boolop != pg_query.BoolExprType_AND_EXPR {
+			return false
+		}
+		for _, a := range e.BoolExpr.Args {
+			if batched(a) {
+				return true
+			}
+		}
+	case *pg_query.Node_AExpr:
+		switch op := opName(e.AExpr); {
+		case e.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN:
+			return true
+		case e.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_OP && (op == "<" || op == "<=" || op == ">" || op == ">="):
+			return true
+		case (e.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_OP && op == "=") || e.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_IN:
+			if ref := e.AExpr.Lexpr.GetColumnRef(); ref != nil && len(ref.Fields) > 0 {
+				return ref.Fields[len(ref.Fields)-1].GetString_().GetSval() == "id"
+			}
+		}
 	}
 	return false
 }

@@ -169,6 +169,8 @@ func TestRules(t *testing.T) {
 		{"UnbatchedDelete", []string{"DELETE FROM leads;"}, []string{"unbatched-backfill"}},
 		{"BoundedUpdateSafe", []string{"UPDATE leads SET status = 'new' WHERE id = 42;\nDELETE FROM sessions WHERE expires_at < now() - interval '30 days';"}, nil},
 		{"BackfillInDDLTransaction", []string{"ALTER TABLE leads ADD COLUMN tier text;\nUPDATE leads SET tier = 'free' WHERE tier IS NULL;"}, []string{"backfill-in-ddl-transaction"}},
+		{"BackfillNewColumnWhereByValue", []string{"ALTER TABLE leads ADD COLUMN tier text;\nUPDATE leads SET tier = 'gold' WHERE plan = 'enterprise';"}, []string{"backfill-in-ddl-transaction"}},
+		{"BoundedUpdateOfOldColumnAfterAlter", []string{"ALTER TABLE leads ADD COLUMN tier text;\nUPDATE leads SET status = 'new' WHERE id = 42;"}, nil},
 		{"BackfillAfterDisableTrigger", []string{"ALTER TABLE leads DISABLE TRIGGER ALL;\nUPDATE leads SET status = lower(status);\nALTER TABLE leads ENABLE TRIGGER ALL;"}, []string{"backfill-in-ddl-transaction"}},
 		{"BackfillInItsOwnTransaction", []string{"-- steady:no-transaction\nALTER TABLE leads ADD COLUMN tier text;\nUPDATE leads SET tier = 'free' WHERE id < 1000;"}, nil},
 		{"NewEnumValueUsedInTransaction", []string{"ALTER TYPE lead_status ADD VALUE 'archived';\nUPDATE leads SET status = 'archived' WHERE id = 1;"}, []string{"new-enum-value-used-in-transaction"}},
