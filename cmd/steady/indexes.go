@@ -182,9 +182,9 @@ func (o *indexesOpts) build(ctx context.Context, e *env, tables []string) error 
 	if err != nil {
 		return err
 	}
-	out := api.IndexBuildReport{Jobs: make([]indexes.FollowedBuild, len(res))}
+	out := api.IndexBuildReport{Jobs: make([]api.FollowedIndexBuild, len(res))}
 	for i, r := range res {
-		out.Jobs[i] = indexes.FollowedBuild{Enqueued: r}
+		out.Jobs[i] = api.FollowedIndexBuild{IndexEnqueued: r}
 	}
 	if !o.json {
 		printEnqueued(e, res)

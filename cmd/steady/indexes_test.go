@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	api "github.com/steadydb/steady"
+
 	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/internal/dbtest"
 	"github.com/steadydb/steady/internal/indexes"
@@ -63,7 +65,7 @@ func TestIndexesEndToEnd(t *testing.T) {
 	// build only inserts (no worker runs yet), once per table.
 	r = steady(t, env, "indexes", "build", "--json")
 	require.Equal(t, exitOK, r.code, r.stderr)
-	var built indexes.BuildReport
+	var built api.IndexBuildReport
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &built))
 	require.Len(t, built.Jobs, len(c.Tables()))
 	for _, j := range built.Jobs {
