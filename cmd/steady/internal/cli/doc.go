@@ -1,0 +1,8 @@
+// Package cli is the steady command tree: every command, its settings (flag > environment
+// variable > default), its output and its exit code. [Run] runs one command line; package
+// main wraps it in a process (signals, os.Exit), and the tests call it in-process with an
+// environment of their own.
+//
+// Nothing here is package-level state: each Run builds its own tree, logger and settings,
+// and reads the environment only through its [LookupEnv].
+package cli
