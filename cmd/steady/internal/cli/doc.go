@@ -3,6 +3,7 @@
 // main wraps it in a process (signals, os.Exit), and the tests call it in-process with an
 // environment of their own.
 //
-// Nothing here is package-level state: each Run builds its own tree, logger and settings,
-// and reads the environment only through its [LookupEnv].
+// Runs share no state (cobra's command sorting is switched off once, at init): each Run
+// builds its own tree, logger and settings, and reads the environment only through its
+// [LookupEnv].
 package cli
