@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadydb/steady/internal/catalogfiles"
 	"github.com/steadydb/steady/jobs"
 	"github.com/steadydb/steady/workers"
 )
@@ -19,13 +20,14 @@ func TestNewIndexBuild(t *testing.T) {
 	pool, err := pgxpool.New(t.Context(), "postgres://nobody@127.0.0.1:1/none")
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
+	catalog := catalogfiles.ShippedIndexes()
 	job := func(attempt int) *river.Job[jobs.IndexBuildArgs] {
 		return &river.Job[jobs.IndexBuildArgs]{JobRow: &rivertype.JobRow{Attempt: attempt}}
 	}
 
 	t.Run("FiniteTimeoutAndBoundedBackoff", func(t *testing.T) {
 		t.Parallel()
-		w, err := workers.NewIndexBuild(workers.IndexBuildConfig{Pool: pool})
+		w, err := workers.NewIndexBuild(workers.IndexBuildConfig{Pool: pool, Catalog: catalog})
 		require.NoError(t, err)
 		require.Equal(t, time.Hour, w.Timeout(job(1)))
 		for attempt, want := range map[int]time.Duration{1: 30 * time.Second, 2: time.Minute, 3: 2 * time.Minute, 7: 30 * time.Minute, 50: 30 * time.Minute} {
@@ -36,7 +38,7 @@ func TestNewIndexBuild(t *testing.T) {
 
 	t.Run("Configured", func(t *testing.T) {
 		t.Parallel()
-		w, err := workers.NewIndexBuild(workers.IndexBuildConfig{Pool: pool, Timeout: 3 * time.Hour, RetryBase: time.Second, RetryMax: 4 * time.Second})
+		w, err := workers.NewIndexBuild(workers.IndexBuildConfig{Pool: pool, Catalog: catalog, Timeout: 3 * time.Hour, RetryBase: time.Second, RetryMax: 4 * time.Second})
 		require.NoError(t, err)
 		require.Equal(t, 3*time.Hour, w.Timeout(job(1)))
 		require.InDelta(t, 4, time.Until(w.NextRetry(job(9))).Seconds(), 0.5)
@@ -44,9 +46,11 @@ func TestNewIndexBuild(t *testing.T) {
 
 	t.Run("RefusesBadConfig", func(t *testing.T) {
 		t.Parallel()
-		_, err := workers.NewIndexBuild(workers.IndexBuildConfig{})
+		_, err := workers.NewIndexBuild(workers.IndexBuildConfig{Catalog: catalog})
 		require.ErrorContains(t, err, "no pool")
-		_, err = workers.NewIndexBuild(workers.IndexBuildConfig{Pool: pool, Timeout: -time.Second})
+		_, err = workers.NewIndexBuild(workers.IndexBuildConfig{Pool: pool})
+		require.ErrorContains(t, err, "Catalog is required")
+		_, err = workers.NewIndexBuild(workers.IndexBuildConfig{Pool: pool, Catalog: catalog, Timeout: -time.Second})
 		require.ErrorContains(t, err, "Timeout must not be negative")
 	})
 }

@@ -71,7 +71,7 @@ func setupBuild(t *testing.T, opts buildOpts) *buildBundle {
 	worker, err := workers.NewIndexBuild(workers.IndexBuildConfig{
 		Pool: pools.Long.Pool, Logger: logger, Timeout: opts.timeout,
 		RetryBase: cmpOr(opts.retryBase, 100*time.Millisecond), BusySnooze: cmpOr(opts.busySnooze, 200*time.Millisecond),
-		AfterStep: b.steps.add, ParallelWorkers: opts.parallel, Window: opts.window,
+		AfterStep: b.steps.add, ParallelWorkers: opts.parallel, Window: opts.window, Catalog: catalogfiles.ShippedIndexes(),
 	})
 	require.NoError(t, err)
 	ws := river.NewWorkers()

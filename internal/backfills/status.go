@@ -2,12 +2,14 @@ package backfills
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/steadydb/steady/internal/liveness"
+	"github.com/steadydb/steady/internal/riverdb"
 )
 
 // RunStatus is the progress of a backfill's latest run.
@@ -250,26 +252,8 @@ func (s *Store) markStalled(ctx context.Context, byName map[string]RunStatus) er
 	for i, w := range census.Alive {
 		alive[i] = w.ID
 	}
-	type runWork struct {
-		lastProgress        time.Time
-		held, everySliceJob bool
-		sliceWithoutJob     int
-	}
-	work := map[int64]runWork{}
-	rows, err := s.pool.Query(ctx, s.schema.SQL(stalledQuery), runs, alive, SliceKind)
-	if err == nil {
-		for rows.Next() {
-			var run int64
-			var w runWork
-			if err := rows.Scan(&run, &w.lastProgress, &w.held, &w.everySliceJob, &w.sliceWithoutJob); err != nil {
-				rows.Close()
-				return err
-			}
-			work[run] = w
-		}
-		err = rows.Err()
-	}
-	if err != nil && !missingTable(err) { // no river_job: nothing holds any slice
+	work, err := s.runWork(ctx, runs, alive)
+	if err != nil {
 		return err
 	}
 	for name, st := range byName {
@@ -310,20 +294,79 @@ func (s *Store) markStalled(ctx context.Context, byName map[string]RunStatus) er
 	return nil
 }
 
-// stalledQuery reads, per run, the last progress of its active slices, whether a live worker
-// ($2: their client ids) is working one of them, and whether every active slice has a job a
-// worker could pick up (and, if not, one that has none).
-const stalledQuery = `
-SELECT s.run_id, max(s.updated_at),
-       bool_or(EXISTS (SELECT FROM river_job j
-         WHERE j.kind = $3 AND j.args @> jsonb_build_object('run', s.run_id, 'slice', s.slice)
-           AND j.state = 'running' AND j.attempted_by[array_upper(j.attempted_by, 1)] = ANY ($2::text[]))),
-       bool_and(EXISTS (SELECT FROM river_job j
-         WHERE j.kind = $3 AND j.args @> jsonb_build_object('run', s.run_id, 'slice', s.slice)
-           AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled'))),
-       coalesce(min(s.slice) FILTER (WHERE NOT EXISTS (SELECT FROM river_job j
-         WHERE j.kind = $3 AND j.args @> jsonb_build_object('run', s.run_id, 'slice', s.slice)
-           AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled'))), -1)
-FROM steady_backfill_slices s
-WHERE s.run_id = ANY ($1::bigint[]) AND s.state IN ('pending', 'running')
-GROUP BY s.run_id`
+// runWork is, for one run, the last progress of its active slices, whether a live worker is
+// working one of them, and whether every active slice has a job a worker could pick up (and,
+// if not, one that has none).
+type runWork struct {
+	lastProgress        time.Time
+	held, everySliceJob bool
+	sliceWithoutJob     int
+}
+
+// runWork reads the active slices of runs and joins them, here rather than in SQL, with the
+// unfinished slice jobs River holds (internal/riverdb owns every statement on River's tables).
+// alive are the live workers' client ids.
+func (s *Store) runWork(ctx context.Context, runs []int64, alive []string) (map[int64]runWork, error) {
+	type slice struct {
+		run int64
+		n   int
+	}
+	rows, err := s.pool.Query(ctx, s.schema.SQL(`SELECT run_id, slice, updated_at FROM steady_backfill_slices
+		WHERE run_id = ANY ($1::bigint[]) AND state IN ('pending', 'running') ORDER BY run_id, slice`), runs)
+	if err != nil {
+		return nil, err
+	}
+	type active struct {
+		slice
+		updated time.Time
+	}
+	slices, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (active, error) {
+		var a active
+		return a, r.Scan(&a.run, &a.n, &a.updated)
+	})
+	if err != nil || len(slices) == 0 {
+		return nil, err
+	}
+	jobs, err := riverdb.UnfinishedJobs(ctx, s.pool, s.schema, SliceKind)
+	if err != nil {
+		return nil, err
+	}
+	live := map[string]bool{}
+	for _, id := range alive {
+		live[id] = true
+	}
+	hasJob, held := map[slice]bool{}, map[slice]bool{}
+	for _, j := range jobs {
+		var args struct {
+			Run   int64 `json:"run"`
+			Slice int   `json:"slice"`
+		}
+		if err := json.Unmarshal(j.Args, &args); err != nil {
+			return nil, fmt.Errorf("read backfill job %d: %w", j.ID, err)
+		}
+		k := slice{args.Run, args.Slice}
+		hasJob[k] = true
+		if j.State == "running" && live[j.LastAttemptedBy] {
+			held[k] = true
+		}
+	}
+	work := map[int64]runWork{}
+	for _, a := range slices {
+		w, seen := work[a.run]
+		if !seen {
+			w = runWork{everySliceJob: true, sliceWithoutJob: -1}
+		}
+		if a.updated.After(w.lastProgress) {
+			w.lastProgress = a.updated
+		}
+		w.held = w.held || held[a.slice]
+		if !hasJob[a.slice] {
+			w.everySliceJob = false
+			if w.sliceWithoutJob < 0 {
+				w.sliceWithoutJob = a.n
+			}
+		}
+		work[a.run] = w
+	}
+	return work, nil
+}

@@ -38,7 +38,8 @@ type statusJSON struct {
 // rfc3339ms is the JSON's time format: RFC 3339 with milliseconds.
 const rfc3339ms = "2006-01-02T15:04:05.000Z07:00"
 
-// MarshalJSON writes the status as steady backfill status --json prints it (README).
+// MarshalJSON writes the status as steady backfill status --json prints it (docs/backfills.md,
+// "Commands").
 func (st RunStatus) MarshalJSON() ([]byte, error) {
 	j := statusJSON{Name: st.Backfill, State: string(st.State), RowsDone: st.RowsDone, RowsRemaining: st.RowsRemaining,
 		Estimated: st.Estimated, RatePerS: st.RatePerS, ETAS: st.ETASeconds, Progress: st.Progress, Run: st.Run, Slices: st.Slices,

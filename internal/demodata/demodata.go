@@ -2,12 +2,17 @@ package demodata
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/steadydb/steady/internal/backoff"
 )
 
 // BusinessesPerScale is how many businesses one unit of scale adds (about 5 400 rows each).
@@ -46,9 +51,27 @@ func Load(ctx context.Context, pool *pgxpool.Pool, scale int, log *slog.Logger) 
 	for len(missing) > 0 {
 		batch := missing[:min(chunk, len(missing))]
 		missing = missing[len(batch):]
-		added, err := loadChunk(ctx, pool, batch, res.Rows)
+		var added int
+		var rows map[string]int64
+		// A worker starting meanwhile builds its catalog's indexes concurrently: CREATE INDEX
+		// CONCURRENTLY holds each table in a mode the load's EXCLUSIVE lock waits for, and waits
+		// itself for the load's transaction, so PostgreSQL ends one of the two as a deadlock.
+		// The chunk is one transaction: tried again, it waits for the build instead.
+		_, err := backoff.Linear(ctx, 5, time.Second, isDeadlock, func() error {
+			var err error
+			rows = map[string]int64{} // counted again by each try
+			added, err = loadChunk(ctx, pool, batch, rows)
+			return err
+		}, func(attempt int, wait time.Duration, err error) {
+			if log != nil {
+				log.Info("demo data: chunk ended by a deadlock, tried again", slog.Int("attempt", attempt), slog.Duration("wait", wait))
+			}
+		})
 		if err != nil {
 			return res, fmt.Errorf("load demo businesses %d-%d: %w", batch[0], batch[len(batch)-1], err)
+		}
+		for t, n := range rows {
+			res.Rows[t] += n
 		}
 		res.Added += added
 		if log != nil && (len(missing) == 0 || res.Added%(10*chunk) == 0) {
@@ -174,3 +197,8 @@ func identList(names []string) string {
 }
 
 func slug(n int) string { return fmt.Sprintf("demo-%05d", n) }
+
+func isDeadlock(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == pgerrcode.DeadlockDetected
+}

@@ -60,7 +60,7 @@ func sweepPrefix(t *testing.T, h *history, ref *reference, k int, c historyCase,
 		y.record(k, unknowable, o)
 	}()
 	if unknowable {
-		// No tool can tell whether it ran: assert the decision the README's rules predict, not
+		// No tool can tell whether it ran: assert the decision docs/migrations.md's rules predict, not
 		// an outcome nothing could guarantee.
 		o.reason = runsAgainAsTheRulesSay(t, h, ref, k, c, j, &o)
 		return

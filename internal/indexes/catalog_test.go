@@ -43,7 +43,7 @@ func TestNewIndexCatalog(t *testing.T) {
 			entry("a1", "a", "CREATE INDEX a1 ON a (y)")}, "duplicate name"},
 		"TooLong": {[]indexes.Index{entry("a_very_long_index_name_that_leaves_no_room_for_the_suffix_x",
 			"a", "CREATE INDEX a_very_long_index_name_that_leaves_no_room_for_the_suffix_x ON a (x)")}, "too long"},
-		"NoWhy": {[]indexes.Index{{Name: "a1", Table: "a", SQL: "CREATE INDEX a1 ON a (x)"}}, "Why"},
+		"NoWhy": {[]indexes.Index{{Name: "a1", Table: "a", SQL: "CREATE INDEX a1 ON a (x)"}}, "say why the index exists"},
 	} {
 		t.Run("Refuses"+name, func(t *testing.T) {
 			t.Parallel()

@@ -21,6 +21,8 @@ var update = flag.Bool("update", false, "write the import table into docs/archit
 
 type pkg struct {
 	ImportPath string
+	Dir        string
+	GoFiles    []string
 	Imports    []string
 	Deps       []string
 }

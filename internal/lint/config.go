@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// Default thresholds, from the rates measured on the reference machine (README, "Lint"):
+// Default thresholds, from the rates measured on the reference machine (docs/lint.md, "The
+// thresholds"):
 // below 100 000 rows a rewrite holds its lock for about a second at most and an index build
 // blocks writes for a third of one; from 1 000 000 a rewrite holds ACCESS EXCLUSIVE for about
 // 9 s and an index build blocks writes for about 3 s, longer than the 2 s lock_timeout steady

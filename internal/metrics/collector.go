@@ -87,7 +87,7 @@ var (
 	stepSecondsDesc       = desc("steady_migration_step_duration_seconds", "How long the finished migration step took.")
 	stepMigrationsDesc    = desc("steady_migration_step_migrations", "What the migration step did, by outcome (applied, reconciled, partial, failed, drift).", "outcome")
 	migrationsDesc        = desc("steady_migrations", "Migrations by state after the migration step.", "state")
-	jobsDesc              = desc("steady_river_jobs", "River jobs by kind and state, read from river_job at scrape time.", "kind", "state")
+	jobsDesc              = desc("steady_river_jobs", "River jobs by kind and state, counted in river_job at scrape time.", "kind", "state")
 	indexBuildsDesc       = desc("steady_index_builds", "Index build jobs by River state (completed, discarded, retryable, …).", "outcome")
 	jobsQueryOKDesc       = desc("steady_river_jobs_query_success", "1 when this scrape's river_job query succeeded.")
 	jobsQuerySecDesc      = desc("steady_river_jobs_query_duration_seconds", "How long this scrape's river_job query took.")

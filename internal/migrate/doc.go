@@ -25,7 +25,7 @@
 //     false) is refused before anything is written: *toolhistory.UnfinishedError.
 //   - A data statement (UPDATE, DELETE, INSERT, DO, COPY) runs only as part of a migration found
 //     not to have run. The catalog cannot tell whether a trailing data-only migration ran when no
-//     history says so; the rule then runs it (README, "The rules").
+//     history says so; the rule then runs it (docs/migrations.md, "Rules the judges share").
 //   - When the plan shows nothing to do, nothing is locked and nothing is written: a snapshot
 //     and one batch (history, River's versions) are all a no-op run sends.
 //   - Otherwise a lease row (steady_migration_lease, package bookkeeping) serialises runners. It works through a

@@ -164,12 +164,10 @@ func TestCatalogDirectories(t *testing.T) {
 	t.Run("AFileAddedAfterTheWorkerStartedRuns", func(t *testing.T) {
 		t.Parallel()
 		b := setupBackfill(t)
-		// The data first: demo-data's inserts can deadlock with the index builds a worker
-		// enqueues at its start.
-		r := steady(t, b.env, "demo-data", "--scale", "1")
-		require.Equal(t, 0, r.code, r.stdout+r.stderr)
 		worker := start(t, b.env, "worker")
 		defer stop(t, worker)
+		r := steady(t, b.env, "demo-data", "--scale", "1")
+		require.Equal(t, 0, r.code, r.stdout+r.stderr)
 		env := append(append([]string{}, b.env...), "STEADY_BACKFILLS_DIR="+filepath.Join(good, "backfills"))
 		r = steady(t, env, "backfill", "enqueue", "lost_leads", "--wait")
 		require.Equal(t, 0, r.code, r.stdout+r.stderr)
