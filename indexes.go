@@ -3,7 +3,6 @@ package steady
 import (
 	"cmp"
 	"context"
-	"errors"
 	"time"
 
 	"github.com/steadydb/steady/internal/indexes"
@@ -33,10 +32,6 @@ const (
 
 // IndexEnqueued is what BuildIndexes did for one table.
 type IndexEnqueued = indexes.Enqueued
-
-// IndexBuildReport is a build's jobs and, once followed, the tables' indexes: steady indexes
-// build --json's document.
-type IndexBuildReport = indexes.BuildReport
 
 // IndexWindow is when index builds may start (a cron spec and a duration).
 type IndexWindow = indexes.Window
@@ -97,25 +92,4 @@ func IndexStatusCode(status []IndexStatus) int {
 		}
 	}
 	return code
-}
-
-// FollowIndexBuilds follows the jobs of report (from BuildIndexes) until each has completed,
-// failed an attempt or ended otherwise, saying each change of a job's state or a build's phase
-// through opts.Say, and fills in the jobs' states and errors and the tables' indexes at the
-// end. report.Failure says what went wrong. A *NoWorkerError when no worker was alive for
-// opts.NoWorkerTimeout, a *StoppedError when ctx ended (the builds go on).
-func (c *Client) FollowIndexBuilds(ctx context.Context, report *IndexBuildReport, opts FollowOpts) error {
-	watch := &workerWatch{opts: opts, what: "the builds", q: c.pools.Pooler, schema: c.pools.Schema}
-	f := &indexes.Follower{Jobs: c.river, Pool: c.pools.Pooler, Catalog: c.cats.c.Indexes, Every: opts.Every,
-		Print: opts.say,
-		Check: func(ctx context.Context) (bool, error) {
-			err := watch.check(ctx)
-			return watch.none(), err
-		}}
-	err := f.Follow(ctx, report)
-	var nw *NoWorkerError
-	if err != nil && !errors.As(err, &nw) && ctx.Err() != nil {
-		return stopped(ctx, "the builds", "steady indexes status")
-	}
-	return err
 }

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"testing/fstest"
 
 	"github.com/steadydb/steady/internal/backfills"
 	"github.com/steadydb/steady/internal/catalog"
@@ -306,7 +305,7 @@ func dirSets(fsys fs.FS, dir string) ([]lintSet, error) {
 func namedSource(name string, body []byte) lintSource {
 	base := filepath.Base(name)
 	src := lintSource{name: name, base: base, sql: string(body)}
-	ms, err := migfiles.Load(fstest.MapFS{base: &fstest.MapFile{Data: body}})
+	ms, err := migfiles.LoadFile(base, body)
 	if err != nil || len(ms) != 1 {
 		return src
 	}

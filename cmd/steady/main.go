@@ -1,25 +1,26 @@
 // Command steady keeps a PostgreSQL database's schema and data in shape behind a connection
 // pooler: it migrates with fingerprints the database itself confirms, and runs index builds and
 // backfills as River jobs. Run "steady help" for the commands, settings and exit codes.
+//
+// The commands are package cli's; this is the process around them: signals, exit code, and
+// the wait for cancel requests.
 package main
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/steadydb/steady/cmd/steady/internal/cli"
 	"github.com/steadydb/steady/internal/dbconn"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := cli.Run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
 	stop()
-	code := exitCode(err, os.Stderr)
 	waitForCancels()
 	os.Exit(code)
 }
@@ -32,16 +33,4 @@ func waitForCancels() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = dbconn.WaitForCancels(ctx)
-}
-
-// exitCode prints err (already redacted by whoever made it) and maps it to the documented code.
-func exitCode(err error, stderr io.Writer) int {
-	if err == nil {
-		return 0
-	}
-	code := codeOf(err)
-	if !isSilent(err) {
-		fmt.Fprintln(stderr, "steady:", err)
-	}
-	return code
 }

@@ -2,9 +2,9 @@
 // product's entries are data in package jobs), classifies each index once ([Status]: valid,
 // invalid, missing, building, different, stalled) for steady indexes status, for enqueuing and
 // for the builder, reads the builds' progress (pg_stat_progress_create_index), enqueues
-// builds ([Enqueue], through [Jobs]), follows them ([Follow]), keeps the build window
-// ([Window]) and builds a table's catalog indexes through a transaction pooler ([Builder]),
-// healing what failed builds leave behind. Package indexdef parses and compares definitions.
+// builds ([Enqueue], through [Jobs]), keeps the build window ([Window]) and builds a table's
+// catalog indexes through a transaction pooler ([Builder]), healing what failed builds leave
+// behind. Package indexdef parses and compares definitions.
 //
 // The River worker (package workers) runs one [Builder.Build] per table; tables build in
 // parallel, a table's indexes one after the other: two builds on one table would serialize on

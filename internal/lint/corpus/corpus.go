@@ -20,7 +20,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"testing/fstest"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
@@ -162,7 +161,7 @@ func (c Case) Lint(ctx context.Context, l *lint.Linter, root string) (*lint.Repo
 	} else {
 		f := c.Files[0]
 		base := filepath.Base(f.Path)
-		ms, err = migfiles.Load(fstest.MapFS{base: &fstest.MapFile{Data: []byte(f.Text)}})
+		ms, err = migfiles.LoadFile(base, []byte(f.Text))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lint %s: %w", c.Name, err)
