@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/steadydb/steady/internal/backoff"
+	"github.com/steadydb/steady/internal/migfiles"
 )
 
 type execer interface {
@@ -63,14 +64,17 @@ func (m *Migrator) applyOne(ctx context.Context, mp *MigrationPlan) (time.Durati
 }
 
 // applyInTx runs a migration in one transaction in two round trips. The first pipelines
-// BEGIN, the lock bound, the migration's history row, every statement, and the row's duration;
-// the second commits. The history row comes first: its primary key serialises runners, so that
-// a migration runs once even if two runners got this far (the lease lost): the second runner's
-// insert waits for the first's transaction and, once it commits, fails with a unique
-// violation before any statement ran (errRecordedMeanwhile); if it rolls back, the second
-// runs the migration. A statement that fails stops the pipeline there, and its error names it.
-// COMMIT is not in the pipeline: a runner killed while a statement waits for a lock must not
-// have its migration committed after it died.
+// BEGIN, the lock bound, a transaction-scoped lock on the migration (safe through a transaction
+// pooler), a guard that stops the pipeline when the history already records it, every
+// statement, and the history row; the second commits. The lock and the guard make a migration
+// run once even if two runners got this far (the lease lost): the second waits for the first's
+// transaction and, once it commits, stops before any statement ran (errRecordedMeanwhile); if
+// it rolls back, the second runs the migration. The row comes after the statements: a
+// migration that reads the history table under the same name (a project leaving
+// golang-migrate checks what its schema_migrations says) must not see its own row. A statement
+// that fails stops the pipeline there, and its error names it. COMMIT is not in the pipeline:
+// a runner killed while a statement waits for a lock must not have its migration committed
+// after it died.
 func (m *Migrator) applyInTx(ctx context.Context, mp *MigrationPlan) error {
 	conn, err := m.cfg.Pool.Acquire(ctx)
 	if err != nil {
@@ -90,15 +94,16 @@ func (m *Migrator) applyInTx(ctx context.Context, mp *MigrationPlan) error {
 	run := &pgx.Batch{}
 	run.Queue("BEGIN")
 	run.Queue(fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", m.cfg.LockTimeout.Milliseconds()))
-	run.Queue(m.schema.SQL(claimRecord), string(mp.Version), mp.Name, mp.migration.Checksum, string(evidence))
+	run.Queue("SELECT pg_advisory_xact_lock($1, hashtext($2))", int32(advisoryClass), string(mp.Version))
+	run.Queue(m.schema.SQL(recordedGuard(mp.Version)))
 	stmts := m.queueStatements(run, mp, true)
-	run.Queue(m.schema.SQL(recordDuration), string(mp.Version))
+	run.Queue(m.schema.SQL(recordApplied), string(mp.Version), mp.Name, mp.migration.Checksum, string(evidence))
 	br := conn.SendBatch(ctx, run)
 	fail := func(err error) error {
 		_ = br.Close()
 		return rollback(err)
 	}
-	for range 2 {
+	for range 3 {
 		if _, err := br.Exec(); err != nil {
 			return fail(err)
 		}
@@ -107,7 +112,7 @@ func (m *Migrator) applyInTx(ctx context.Context, mp *MigrationPlan) error {
 		if isUniqueViolation(err) {
 			return fail(errRecordedMeanwhile)
 		}
-		return fail(fmt.Errorf("record migrations: %w", err))
+		return fail(fmt.Errorf("read the history: %w", err))
 	}
 	for _, st := range stmts {
 		if _, err := br.Exec(); err != nil {
@@ -126,14 +131,25 @@ func (m *Migrator) applyInTx(ctx context.Context, mp *MigrationPlan) error {
 	return nil
 }
 
-// claimRecord is the history row of a migration about to run in a transaction, inserted before
-// its statements (applyInTx); recordDuration completes it after them, in the same transaction.
-const (
-	claimRecord = `INSERT INTO schema_migrations (version, name, checksum, reconciled, evidence)
-VALUES ($1, $2, $3, false, $4::jsonb)`
-	recordDuration = `UPDATE schema_migrations
-SET duration_ms = (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint WHERE version = $1`
-)
+// advisoryClass is the first key of the lock a runner holds on a migration while its
+// transaction runs it ("stdy"); the second is hashtext of the version.
+const advisoryClass = 0x73746479
+
+// recordedGuard stops a pipeline, with a unique violation, when the history records version:
+// a DO block, since a pipeline cannot branch, and a literal, since DO takes no parameters.
+func recordedGuard(version migfiles.Version) string {
+	lit := "'" + strings.ReplaceAll(string(version), "'", "''") + "'"
+	return `DO $steady$ BEGIN
+  IF EXISTS (SELECT FROM schema_migrations WHERE version = ` + lit + `) THEN
+    RAISE unique_violation USING MESSAGE = 'recorded by another runner';
+  END IF;
+END $steady$`
+}
+
+// recordApplied is the history row of a migration its transaction ran, the last statement
+// before COMMIT; the time since the transaction began is its duration.
+const recordApplied = `INSERT INTO schema_migrations (version, name, checksum, reconciled, evidence, duration_ms)
+VALUES ($1, $2, $3, false, $4::jsonb, (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint)`
 
 func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError

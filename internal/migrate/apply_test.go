@@ -40,8 +40,8 @@ func TestApply(t *testing.T) {
 	})
 
 	// Another runner (its lease lost, or taken over) records the migration while this one is
-	// about to run it: this runner's history row waits for the other's transaction and, once
-	// that commits, stops the migration before any of its statements ran.
+	// about to run it: this runner waits for the other's lock on the migration and, once the
+	// other's transaction commits, stops the migration before any of its statements ran.
 	t.Run("RecordedMeanwhileByAnotherRunnerIsNotRunAgain", func(t *testing.T) {
 		t.Parallel()
 		for _, other := range []string{"COMMIT", "ROLLBACK"} {
@@ -53,19 +53,38 @@ func TestApply(t *testing.T) {
 				otherConn, err := pgx.Connect(ctx, b.db.DirectURL)
 				require.NoError(t, err)
 				defer otherConn.Close(ctx)
+				watch, err := pgx.Connect(ctx, b.db.DirectURL)
+				require.NoError(t, err)
+				defer watch.Close(ctx)
 				ended := make(chan error, 1)
 				gate := func(ctx context.Context, mp *migrate.MigrationPlan, _ *catalog.Snapshot) error {
-					// The other runner's transaction: the migration and its row, not yet committed.
+					// The other runner's transaction: its lock on the migration, the migration
+					// and its row, not yet committed.
 					if _, err := otherConn.Exec(ctx, "BEGIN; CREATE TABLE t (id bigint); INSERT INTO runs VALUES ('other')"); err != nil {
+						return err
+					}
+					if _, err := otherConn.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", int32(migrate.AdvisoryClass), string(mp.Version)); err != nil {
 						return err
 					}
 					if _, err := otherConn.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", string(mp.Version), mp.Name); err != nil {
 						return err
 					}
+					// The other ends once this runner waits for its lock.
 					go func() {
-						time.Sleep(300 * time.Millisecond) // this runner's row waits meanwhile
-						_, err := otherConn.Exec(context.Background(), other)
-						ended <- err
+						ended <- func() error {
+							for {
+								var waiting bool
+								if err := watch.QueryRow(context.Background(), `SELECT EXISTS (SELECT FROM pg_stat_activity
+									WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory')`).Scan(&waiting); err != nil {
+									return err
+								}
+								if waiting {
+									_, err := otherConn.Exec(context.Background(), other)
+									return err
+								}
+								time.Sleep(10 * time.Millisecond) // the poll's interval
+							}
+						}()
 					}()
 					return nil
 				}

@@ -32,11 +32,12 @@
 //     transaction pooler, where session advisory locks do not (PgBouncer hands the lock's server
 //     connection to other clients), expires unless refreshed (a runner killed with -9 blocks the
 //     next for at most the TTL), and is released at the end. Each migration's transaction also
-//     inserts its history row before its statements: the row's primary key makes a second runner
-//     wait for the first's transaction and then stop before any statement, so a migration runs
-//     once even if the lease was lost. A migration in a transaction costs two round trips (its
-//     row, statements and duration pipelined; then COMMIT, never sent before the statements'
-//     results are back).
+//     takes a transaction-scoped lock on the migration and checks the history before its
+//     statements: a second runner waits for the first's transaction and then stops before any
+//     statement, so a migration runs once even if the lease was lost. The history row is the
+//     last statement, since a migration may read a table of that name (another tool's). A
+//     migration in a transaction costs two round trips (lock, check, statements and row
+//     pipelined; then COMMIT, never sent before the statements' results are back).
 //   - DDL runs with SET LOCAL lock_timeout; a lock timeout (55P03) rolls back and retries with
 //     backoff and jitter a bounded number of times; the final error names file, line and
 //     statement. Reconciled migrations are recorded in one statement, whatever their number.

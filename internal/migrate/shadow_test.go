@@ -101,6 +101,22 @@ COMMIT;`,
 		"004_coingecko.up.sql": `ALTER TYPE "Source" ADD VALUE 'COINGECKO';`,
 		"005_isin.up.sql":      `ALTER TABLE "Quote" ADD COLUMN isin text;`,
 	}), true},
+	// A project leaving golang-migrate checks, in its first file, that the old tool's
+	// schema_migrations (steady's history table's name too) has nothing left to run: the
+	// migration must not see its own history row.
+	{"TheFirstMigrationReadsTheOldToolsHistory", files(map[string]string{
+		"001_leave_golang_migrate.up.sql": `DO $$
+BEGIN
+	IF EXISTS (SELECT FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'schema_migrations') THEN
+		IF EXISTS (SELECT FROM public.schema_migrations) THEN
+			RAISE EXCEPTION 'finish the old migrations with the old tool first';
+		END IF;
+	END IF;
+END $$;
+DROP TABLE IF EXISTS public.schema_migrations;
+CREATE TABLE accounts (id bigint PRIMARY KEY);`,
+		"002_notes.up.sql": `CREATE TABLE notes (id bigint PRIMARY KEY, account_id bigint REFERENCES accounts);`,
+	}), true},
 	{"ExpressionsStoredRewritten", files(map[string]string{
 		"001_jobs.up.sql": `CREATE TABLE jobs (id bigint, state varchar(20), is_deleted boolean);`,
 		"002_live.up.sql": `CREATE INDEX jobs_live ON jobs (id) WHERE (jobs.is_deleted IS FALSE AND state = 'COMPLETED');
