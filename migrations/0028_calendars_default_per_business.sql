@@ -6,6 +6,7 @@ ALTER TABLE calendars
 
 -- The UPDATE and INSERT below have run exactly when the index that depends on them exists.
 -- steady:fingerprint index calendars_one_default_per_business_idx
+-- steady:allow backfill-in-ddl-transaction one row per business (its oldest calendar), written once: the unique index below must commit with it
 UPDATE calendars
 SET is_default = true
 WHERE id IN (
