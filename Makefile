@@ -35,14 +35,16 @@ testdb-down:
 # Tests get their own PostgreSQL + PgBouncer (ports 55433/56433, data in .testdb/). Then the
 # examples module (examples/, a module of its own that uses only steady's public Go API) is
 # built and its tests drive steady from outside: its admin program, and psql inserting a
-# steady_backfill_start job, through PgBouncer.
+# steady_backfill_start job, through PgBouncer. Last, the bench module's own tests (its tables,
+# charts and ratios; no database).
 test:
 	@env="$$(scripts/devdb.sh up test)" || { echo "make test: the test database did not start (see above)" >&2; exit 1; }; \
 	eval "$$env"; \
 	export TEST_DATABASE_URL_DIRECT="$$DATABASE_URL_DIRECT" TEST_DATABASE_URL_POOLER="$$DATABASE_URL_POOLER"; \
 	unset DATABASE_URL DATABASE_URL_DIRECT DATABASE_URL_POOLER; \
 	$(GO) test -race -count=1 -timeout 20m ./... && \
-	cd examples && $(GO) test -race -count=1 -timeout 20m ./...
+	(cd examples && $(GO) test -race -count=1 -timeout 20m ./...) && \
+	cd bench && $(GO) test -count=1 ./...
 
 # Every prefix of every history in internal/historytest/testdata (make test tries a sample), in
 # every case with both judges (the shadow, --shadow off), with one line per history, case and
@@ -77,6 +79,7 @@ bench-lint: build
 vet:
 	$(GO) vet ./...
 	cd examples && $(GO) vet ./...
+	cd bench && $(GO) vet ./...
 
 fmt:
 	gofmt -l -w .
