@@ -90,10 +90,24 @@ func StartStandby(t testing.TB) *Server {
 	}
 	pw, _ := u.User.Password()
 	data := filepath.Join(ownedTempDir(t, "steady-standby-"), "data")
-	// A fast checkpoint: the default (spread) one would make the copy wait for minutes.
-	runAsOwner(t, pgBinary(t, "pg_basebackup"), []string{"PGPASSWORD=" + pw},
-		"-h", u.Hostname(), "-p", u.Port(), "-U", u.User.Username(), "-D", data,
-		"-R", "-X", "stream", "--checkpoint=fast", "--no-sync")
+	// A fast checkpoint: the default (spread) one would make the copy wait for minutes. The
+	// copy streams from a server every other test writes to; one that lost its stream is
+	// thrown away and made again, at most three times.
+	for attempt := 1; ; attempt++ {
+		out, err := outputAsOwner(t, pgBinary(t, "pg_basebackup"), []string{"PGPASSWORD=" + pw},
+			"-h", u.Hostname(), "-p", u.Port(), "-U", u.User.Username(), "-D", data,
+			"-R", "-X", "stream", "--checkpoint=fast", "--no-sync")
+		if err == nil {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("dbtest: pg_basebackup, %d attempts: %v\n%s", attempt, err, out)
+		}
+		t.Logf("dbtest: pg_basebackup attempt %d: %v\n%s", attempt, err, out)
+		if err := os.RemoveAll(data); err != nil {
+			t.Fatalf("dbtest: remove the failed copy: %v", err)
+		}
+	}
 	// Its settings are the test server's (a hot standby needs max_connections and the like at
 	// least as high as its primary's), on a port of its own.
 	s := startPostgres(t, data, u.User, "hot_standby=on")
@@ -228,15 +242,21 @@ func asOwner(t testing.TB, cmd *exec.Cmd) {
 // runAsOwner runs a PostgreSQL program to its end, failing the test with its output.
 func runAsOwner(t testing.TB, bin string, env []string, args ...string) {
 	t.Helper()
+	if out, err := outputAsOwner(t, bin, env, args...); err != nil {
+		t.Fatalf("dbtest: %s: %v\n%s", filepath.Base(bin), err, out)
+	}
+}
+
+// outputAsOwner runs bin as the server's owner and returns what it printed.
+func outputAsOwner(t testing.TB, bin string, env []string, args ...string) ([]byte, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Dir = os.TempDir() // the postgres user may not reach the test's working directory
 	asOwner(t, cmd)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("dbtest: %s: %v\n%s", filepath.Base(bin), err, out)
-	}
+	return cmd.CombinedOutput()
 }
 
 // StartWALReceiver streams the test server's WAL into a temporary directory with pg_receivewal,
