@@ -3,6 +3,7 @@ package fingerprint
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -211,4 +212,32 @@ func cmpOr(s, def string) string {
 
 func stringNode(s string) *pg_query.Node {
 	return &pg_query.Node{Node: &pg_query.Node_String_{String_: &pg_query.String{Sval: s}}}
+}
+
+// ConstraintColumns returns the columns of its own table that a constraint clause (an
+// Effect.Definition) involves: its key, a foreign key's local columns, INCLUDE, and those a
+// CHECK or an exclusion's WHERE reads; nil when the clause does not parse. Dropping any of them
+// drops the constraint.
+func ConstraintColumns(clause string) []string {
+	c, _, err := parseConstraint(clause)
+	if err != nil {
+		return nil
+	}
+	var cols []string
+	for _, n := range slices.Concat(c.Keys, c.FkAttrs, c.Including) {
+		if s := n.GetString_(); s != nil {
+			cols = append(cols, s.Sval)
+		}
+	}
+	for _, e := range c.Exclusions {
+		cols = append(cols, sqlexpr.Columns(e)...)
+	}
+	if c.RawExpr != nil {
+		cols = append(cols, sqlexpr.Columns(c.RawExpr)...)
+	}
+	if c.WhereClause != nil {
+		cols = append(cols, sqlexpr.Columns(c.WhereClause)...)
+	}
+	slices.Sort(cols)
+	return slices.Compact(cols)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/steadydb/steady/internal/fingerprint"
+	"github.com/steadydb/steady/internal/indexes/indexdef"
 	"github.com/steadydb/steady/internal/migfiles"
 )
 
@@ -24,11 +25,13 @@ type namespace struct {
 	constraints map[[2]string]int   // (schema, name) → live constraints of that name
 	backing     map[objKey]objKey   // constraint ↔ the index that backs it, both ways
 	colType     map[objKey]string   // a column's type, as Effect.Type spells it
+	involves    map[objKey][]string // an index's or a constraint's columns of its own table
 }
 
 func resolveNames(ms []migfiles.Migration) {
 	ns := &namespace{live: map[objKey]bool{}, parent: map[objKey]objKey{}, uses: map[objKey][]objKey{},
-		constraints: map[[2]string]int{}, backing: map[objKey]objKey{}, colType: map[objKey]string{}}
+		constraints: map[[2]string]int{}, backing: map[objKey]objKey{}, colType: map[objKey]string{},
+		involves: map[objKey][]string{}}
 	for mi := range ms {
 		for si := range ms[mi].Parsed.Statements {
 			st := &ms[mi].Parsed.Statements[si]
@@ -37,6 +40,7 @@ func resolveNames(ms []migfiles.Migration) {
 			st.Effects = ns.coupleDrops(st.Effects)
 			ns.placeRenamed(st.Effects)
 			st.Effects = ns.cascade(st.Effects)
+			st.Effects = ns.dropWithColumns(st.Effects)
 			ns.recordUses(*st)
 			if old, renamed, ok := tableRename(st.Effects); ok {
 				st.Effects = append(st.Effects, ns.renameTable(old, renamed)...)
@@ -146,6 +150,34 @@ func (ns *namespace) coupleDrops(effects []fingerprint.Effect) []fingerprint.Eff
 	return out
 }
 
+// dropWithColumns adds, to a dropped column, the indexes and constraints of its table that
+// involve it, and the index a dropped constraint is backed by: PostgreSQL drops them along
+// (ALTER TABLE … DROP COLUMN, with or without CASCADE).
+func (ns *namespace) dropWithColumns(effects []fingerprint.Effect) []fingerprint.Effect {
+	out := effects
+	for _, e := range effects {
+		if !e.Absent || e.Object.Kind != fingerprint.KindColumn || e.Object.Table == "" {
+			continue
+		}
+		table, _ := parentOf(e.Object)
+		for k, cols := range ns.involves {
+			onTable := (k.kind == fingerprint.KindIndex && ns.parent[k] == table) ||
+				(k.kind == fingerprint.KindConstraint && k.schema == table.schema && k.table == table.name)
+			if !ns.live[k] || !onTable || !slices.Contains(cols, e.Object.Name) {
+				continue
+			}
+			if len(out) == len(effects) {
+				out = append([]fingerprint.Effect{}, effects...)
+			}
+			out = append(out, fingerprint.Effect{Object: fingerprint.Object{Kind: k.kind, Schema: k.schema, Table: k.table, Name: k.name}, Absent: true})
+			if idx, ok := ns.backing[k]; ok && k.kind == fingerprint.KindConstraint && ns.live[idx] {
+				out = append(out, fingerprint.Effect{Object: fingerprint.Object{Kind: fingerprint.KindIndex, Schema: idx.schema, Name: idx.name}, Absent: true})
+			}
+		}
+	}
+	return out
+}
+
 // recordUses remembers the relations a view is built on.
 func (ns *namespace) recordUses(st fingerprint.Statement) {
 	for _, e := range st.Effects {
@@ -225,6 +257,9 @@ func (ns *namespace) apply(e fingerprint.Effect) {
 	}
 	if pk, ok := parentOf(e.Object); ok && (k.kind == fingerprint.KindIndex || k.kind == fingerprint.KindSequence) {
 		ns.parent[k] = pk
+	}
+	if cols := involvedColumns(e); cols != nil {
+		ns.involves[k] = cols
 	}
 	if e.BacksConstraint && k.kind == fingerprint.KindIndex && e.Object.Table != "" {
 		c := objKey{fingerprint.KindConstraint, k.schema, e.Object.Table, k.name}
@@ -347,4 +382,21 @@ func (ns *namespace) removeChildren(table objKey) {
 			ns.remove(k)
 		}
 	}
+}
+
+// involvedColumns is the columns of its table an index or a constraint effect involves, from
+// its definition; nil when the effect does not say.
+func involvedColumns(e fingerprint.Effect) []string {
+	if e.Definition == "" {
+		return nil
+	}
+	switch e.Object.Kind {
+	case fingerprint.KindIndex:
+		if d, err := indexdef.Parse(e.Definition); err == nil {
+			return d.Columns()
+		}
+	case fingerprint.KindConstraint:
+		return fingerprint.ConstraintColumns(e.Definition)
+	}
+	return nil
 }

@@ -117,6 +117,25 @@ DROP TABLE IF EXISTS public.schema_migrations;
 CREATE TABLE accounts (id bigint PRIMARY KEY);`,
 		"002_notes.up.sql": `CREATE TABLE notes (id bigint PRIMARY KEY, account_id bigint REFERENCES accounts);`,
 	}), true},
+	// DROP COLUMN takes along the indexes and constraints of its table that involve the column:
+	// a foreign key, a CHECK, a one-column and a two-column index.
+	{"ColumnDropTakesItsIndexesAndConstraints", files(map[string]string{
+		"001_otts.up.sql": `CREATE TABLE users (user_id bigint PRIMARY KEY, email text NOT NULL UNIQUE, phone text UNIQUE);
+CREATE TABLE otts (
+	user_id integer NOT NULL CHECK (user_id > 0),
+	ott text UNIQUE NOT NULL,
+	expires bigint NOT NULL,
+	CONSTRAINT fk_otts_user_id FOREIGN KEY (user_id) REFERENCES users (user_id) ON DELETE CASCADE
+);
+CREATE INDEX otts_user_id_index ON otts (user_id);
+CREATE INDEX otts_user_expires ON otts (expires, user_id);`,
+		"002_otts_by_email.up.sql": `ALTER TABLE otts ADD COLUMN email text;
+UPDATE otts SET email = (SELECT email FROM users WHERE users.user_id = otts.user_id);
+ALTER TABLE otts DROP COLUMN user_id, ALTER COLUMN email SET NOT NULL;`,
+		"003_otts_email_index.up.sql": `CREATE INDEX otts_email_index ON otts (email);
+ALTER TABLE users DROP COLUMN phone;`,
+		"004_users_name.up.sql": `ALTER TABLE users ADD COLUMN name text;`,
+	}), true},
 	{"ExpressionsStoredRewritten", files(map[string]string{
 		"001_jobs.up.sql": `CREATE TABLE jobs (id bigint, state varchar(20), is_deleted boolean);`,
 		"002_live.up.sql": `CREATE INDEX jobs_live ON jobs (id) WHERE (jobs.is_deleted IS FALSE AND state = 'COMPLETED');
