@@ -8,6 +8,8 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"github.com/pganalyze/pg_query_go/v6/parser"
+
+	"github.com/steadydb/steady/internal/sqlexpr"
 )
 
 // Parse parses one migration file. file is its name, used in errors.
@@ -127,7 +129,7 @@ func syntaxError(file, sql string, err error) error {
 	}
 	line := 1
 	if pgErr.Cursorpos > 0 {
-		offset := charOffset(sql, pgErr.Cursorpos-1)
+		offset := sqlexpr.CharOffset(sql, pgErr.Cursorpos-1)
 		if rest := sql[offset:]; strings.TrimSpace(rest) == "" {
 			// "at end of input": point at the last line with text, not the blank ones after it
 			offset = max(len(strings.TrimRight(sql, " \t\r\n"))-1, 0)
@@ -135,18 +137,6 @@ func syntaxError(file, sql string, err error) error {
 		line = newSource(file, sql, nil).line(offset)
 	}
 	return &ParseError{File: file, Line: line, Message: pgErr.Message}
-}
-
-// charOffset converts PostgreSQL's error cursor, counted in characters, to a byte offset.
-func charOffset(s string, chars int) int {
-	n := 0
-	for i := range s {
-		if n == chars {
-			return i
-		}
-		n++
-	}
-	return len(s)
 }
 
 // source is a migration file with its scanner tokens, which place statements, comments and

@@ -270,3 +270,16 @@ func Columns(m proto.Message) []string {
 	})
 	return out
 }
+
+// CharOffset converts PostgreSQL's error cursor (Cursorpos - 1), counted in characters, to a
+// byte offset in s.
+func CharOffset(s string, chars int) int {
+	n := 0
+	for i := range s {
+		if n == chars {
+			return i
+		}
+		n++
+	}
+	return len(s)
+}

@@ -14,6 +14,8 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"github.com/pganalyze/pg_query_go/v6/parser"
+
+	"github.com/steadydb/steady/internal/sqlexpr"
 )
 
 // Error is a file that cannot be used, at a line (1-based; 0 when the whole file is at fault).
@@ -288,22 +290,11 @@ func (f *File) syntaxError(err error) *Error {
 	}
 	line := 1
 	if pgErr.Cursorpos > 0 {
-		offset := charOffset(f.Text, pgErr.Cursorpos-1)
+		offset := sqlexpr.CharOffset(f.Text, pgErr.Cursorpos-1)
 		if strings.TrimSpace(f.Text[offset:]) == "" {
 			offset = max(len(strings.TrimRight(f.Text, " \t\r\n"))-1, 0)
 		}
 		line = f.LineOf(offset)
 	}
 	return f.errorf(line, "does not parse: %s", pgErr.Message)
-}
-
-func charOffset(s string, chars int) int {
-	n := 0
-	for i := range s {
-		if n == chars {
-			return i
-		}
-		n++
-	}
-	return len(s)
 }
