@@ -42,7 +42,10 @@ type checker struct {
 	run      *runner
 	set      *setState
 	notValid map[tableChild]constraintInfo // added NOT VALID earlier in this file
-	txn      *txState                      // the transaction the current statement runs in
+	// droppedConstraints are the constraints this file dropped so far, by schema and name: the
+	// index that backed one (same name) went with it.
+	droppedConstraints map[tableKey]bool
+	txn                *txState // the transaction the current statement runs in
 	// body is set while the statements of a DO block are checked: they run inside a function,
 	// in the block's transaction; its offset places their findings.
 	body *bodyContext
@@ -52,7 +55,7 @@ type checker struct {
 
 func newChecker(l *Linter, f File, s *setState) *checker {
 	return &checker{l: l, file: f, mig: f.Migration, run: newRunner(f), set: s,
-		notValid: map[tableChild]constraintInfo{}, txn: newTxState(-2)}
+		notValid: map[tableChild]constraintInfo{}, droppedConstraints: map[tableKey]bool{}, txn: newTxState(-2)}
 }
 
 // enter moves to a statement of the file: a new transaction starts a new txState.
@@ -168,8 +171,8 @@ func (c *checker) drop(s *pg_query.DropStmt) []hit {
 		}
 		for _, o := range s.Objects {
 			idx := qualifiedKey(o.GetList().GetItems())
-			if idx == nil {
-				continue
+			if idx == nil || (s.MissingOk && c.droppedConstraints[*idx]) {
+				continue // IF EXISTS of an index its constraint took along earlier: nothing to drop
 			}
 			h := hit{rule: requireConcurrentIndexDeletion, detail: "DROP INDEX " + idx.String() + " without CONCURRENTLY"}
 			if t, ok := c.set.indexTable(*idx); ok {
@@ -228,6 +231,8 @@ func (c *checker) alterTable(s *pg_query.AlterTableStmt, st fingerprint.Statemen
 			}
 		case pg_query.AlterTableType_AT_DropColumn:
 			hits = append(hits, hit{rule: banDropColumn, table: table, detail: fmt.Sprintf("DROP COLUMN %s of %s", cmd.Name, table)})
+		case pg_query.AlterTableType_AT_DropConstraint:
+			c.droppedConstraints[tableKey{table.schema, cmd.Name}] = true
 		case pg_query.AlterTableType_AT_SetLogged, pg_query.AlterTableType_AT_SetUnLogged:
 			word := "LOGGED"
 			if cmd.GetSubtype() == pg_query.AlterTableType_AT_SetUnLogged {

@@ -66,6 +66,12 @@ func TestRules(t *testing.T) {
 
 		{"RequireConcurrentIndexDeletion", []string{"DROP INDEX leads_status_idx;"}, []string{"require-concurrent-index-deletion"}},
 		{"RequireConcurrentIndexDeletionSafe", []string{"-- steady:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS leads_status_idx;"}, nil},
+		// The index that backed a constraint went with it: IF EXISTS then drops nothing (a
+		// published history does this after each DROP CONSTRAINT); another index is dropped.
+		{"RequireConcurrentIndexDeletionGoneWithItsConstraint", []string{"ALTER TABLE leads DROP CONSTRAINT IF EXISTS leads_phone_key;\nDROP INDEX IF EXISTS leads_phone_key;\nDROP INDEX IF EXISTS leads_status_idx;"},
+			[]string{"require-concurrent-index-deletion"}},
+		{"RequireConcurrentIndexDeletionWithoutIfExists", []string{"ALTER TABLE leads DROP CONSTRAINT leads_phone_key;\nDROP INDEX leads_phone_key;"},
+			[]string{"require-concurrent-index-deletion"}},
 
 		{"ConstraintMissingNotValidForeignKey", []string{"ALTER TABLE call_log ADD CONSTRAINT call_log_lead_fk FOREIGN KEY (lead_id) REFERENCES leads (id);"},
 			[]string{"constraint-missing-not-valid"}},
