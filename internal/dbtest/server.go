@@ -139,18 +139,7 @@ func startPostgres(t testing.TB, data string, user *url.Userinfo, settings ...st
 	cmd := exec.Command(pgBinary(t, "postgres"), args...)
 	// SIGQUIT is PostgreSQL's immediate shutdown: the postmaster takes its children with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGQUIT}
-	asOwner(t, cmd)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("dbtest: start postgres: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGINT) // fast shutdown
-		<-exited
-	})
+	out, exited := startChild(t, cmd, syscall.SIGINT) // SIGINT: fast shutdown
 
 	s := &Server{Port: port, user: user}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -170,6 +159,25 @@ func startPostgres(t testing.TB, data string, user *url.Userinfo, settings ...st
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// startChild starts cmd as the server's owner, collecting its output, and stops it with stop
+// when the test ends. exited receives its end; a reader that takes it puts it back.
+func startChild(t testing.TB, cmd *exec.Cmd, stop os.Signal) (*strings.Builder, chan error) {
+	t.Helper()
+	asOwner(t, cmd)
+	out := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("dbtest: start %s: %v", filepath.Base(cmd.Path), err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(stop)
+		<-exited
+	})
+	return out, exited
 }
 
 // pgBinary finds a PostgreSQL program as scripts/devdb.sh does: next to the postgres on PATH,
@@ -277,18 +285,7 @@ func StartWALReceiver(t testing.TB) string {
 	cmd.Env = append(os.Environ(), "PGPASSWORD="+pw)
 	cmd.Dir = os.TempDir()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	asOwner(t, cmd)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("dbtest: start pg_receivewal: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		<-exited
-	})
+	out, exited := startChild(t, cmd, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	admin := connectAdmin(t, ctx, direct)

@@ -62,14 +62,14 @@ func TestRun(t *testing.T) {
 		t.Parallel()
 		rep, err := historyverify.Run(ctx, historyverify.Config{Server: server(t), Prefixes: []int{2}, Migrations: files(map[string]string{
 			"001_plans.up.sql": "CREATE TABLE plans (code text PRIMARY KEY);",
-			"002_seed.up.sql":  "INSERT INTO plans VALUES ('free');",
+			"002_free_plan.up.sql":  "INSERT INTO plans VALUES ('free');",
 		})})
 		require.NoError(t, err)
 		require.True(t, rep.AllConverged(), "an undecidable prefix does not fail the verification")
 		c := rep.Converged()[historyverify.CaseNoHistory]
 		require.Equal(t, historyverify.Count{Undecidable: 1}, c)
 		require.Equal(t, historyverify.Count{Converged: 1, Tried: 1}, rep.Converged()[historyverify.CaseToolHistory],
-			"the tool's table records the seed: nothing runs twice")
+			"the tool's table records the data file: nothing runs twice")
 	})
 
 	t.Run("AHistoryThatDoesNotApplyIsAnError", func(t *testing.T) {
