@@ -61,8 +61,8 @@ func TestRun(t *testing.T) {
 	t.Run("ADataOnlyFileNothingRecordsIsUndecidable", func(t *testing.T) {
 		t.Parallel()
 		rep, err := historyverify.Run(ctx, historyverify.Config{Server: server(t), Prefixes: []int{2}, Migrations: files(map[string]string{
-			"001_plans.up.sql": "CREATE TABLE plans (code text PRIMARY KEY);",
-			"002_free_plan.up.sql":  "INSERT INTO plans VALUES ('free');",
+			"001_plans.up.sql":     "CREATE TABLE plans (code text PRIMARY KEY);",
+			"002_free_plan.up.sql": "INSERT INTO plans VALUES ('free');",
 		})})
 		require.NoError(t, err)
 		require.True(t, rep.AllConverged(), "an undecidable prefix does not fail the verification")
