@@ -85,7 +85,10 @@ func NewFromTemplate(t testing.TB, key string, setup func(ctx context.Context, d
 	name := "t_" + randomHex(8)
 	admin := connectAdmin(t, ctx, direct)
 	defer admin.Close(ctx)
-	_, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s",
+	// FILE_COPY copies the template's files instead of writing each page to the WAL (the
+	// default since PostgreSQL 15): on this throwaway server (fsync off) its checkpoint is
+	// cheap, and a create-and-drop took 95 ms instead of 170 ms, most of it system time.
+	_, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s STRATEGY FILE_COPY",
 		pgx.Identifier{name}.Sanitize(), pgx.Identifier{template}.Sanitize()))
 	if err != nil {
 		t.Fatalf("dbtest: create database: %v", err)

@@ -48,7 +48,7 @@
 //
 // `go test` (and `make test`) tries a fixed sample: in the no-history case judged by the shadow,
 // the points of samplePrefixes (about eleven per history); in the other two cases with the
-// shadow, and in the no-history case with the derived model, the five of fewerPrefixes.
+// shadow, and in the no-history case with the derived model, the three of casePrefixes.
 // `make test-histories` tries every prefix in every case with both judges and logs one line per
 // history, case and judge, then one line per prefix that did not converge with the first lines
 // of steady's error or of the schema diff:

@@ -15,14 +15,14 @@ const prefixesEnv = "STEADY_HISTORY_PREFIXES"
 
 // prefixes returns the k (files 1..k applied) to try for h in case c with judge j, in order.
 // The default sample spends its databases where the catalog alone must tell the prefix: the
-// no-history case judged by the shadow tries every point of samplePrefixes; the cases with a
-// history table and the derived model try fewerPrefixes.
+// no-history case judged by the shadow tries every point of samplePrefixes; the other cases and
+// the derived model try the few points of casePrefixes.
 func prefixes(h *history, c historyCase, j judge, setting string) ([]int, error) {
 	n := len(h.files)
 	switch strings.TrimSpace(setting) {
 	case "", "sample":
 		if c.table || j.summary != shadowJudge.summary {
-			return fewerPrefixes(h), nil
+			return casePrefixes(h, c), nil
 		}
 		return samplePrefixes(h), nil
 	case "all":
@@ -80,11 +80,23 @@ func samplePrefixes(h *history) []int {
 	return sorted(ks, n)
 }
 
-// fewerPrefixes is the smaller fixed sample: a fresh database, a third and two thirds of the
-// way, one file short of the end, and the end.
-func fewerPrefixes(h *history) []int {
+// casePrefixes is the smaller fixed sample of the cases besides the shadow's no-history one,
+// three points each, none that another case already tries the same way:
+//   - the tool's table: empty on a fresh database (what the first migration of a history that
+//     replaces the tool's own reads), half the history recorded, and all of it;
+//   - the table with a row deleted: an odd prefix (the last applied row lost) and an even one (a
+//     middle row lost), a third and two thirds of the way, and one file short of the end;
+//   - the derived model without a table: a third, two thirds, and one short of the end (its
+//     fresh database is the shadow's: no judge decides there).
+func casePrefixes(h *history, c historyCase) []int {
 	n := len(h.files)
-	return sorted([]int{0, n / 3, 2 * n / 3, n - 1, n}, n)
+	switch {
+	case c.corrupt:
+		return sorted([]int{n/3 | 1, 2 * n / 3 &^ 1, n - 1}, n)
+	case c.table:
+		return sorted([]int{0, n / 2, n}, n)
+	}
+	return sorted([]int{n / 3, 2 * n / 3, n - 1}, n)
 }
 
 func sorted(ks []int, n int) []int {

@@ -238,16 +238,19 @@ func TestPrefixesSetting(t *testing.T) {
 	h := &history{name: "h", files: make([]migrationFile, 40)}
 	h.files[4].dataOnly, h.files[30].dataOnly, h.files[20].dropOrRename = true, true, true
 
-	noHistory, toolHistory := historyCases[0], historyCases[1]
+	noHistory, toolHistory, corrupt := historyCases[0], historyCases[1], historyCases[2]
 	ks, err := prefixes(h, noHistory, shadowJudge, "")
 	require.NoError(t, err)
 	require.Equal(t, []int{0, 1, 2, 5, 13, 20, 21, 26, 31, 39, 40}, ks)
 	ks, err = prefixes(h, toolHistory, shadowJudge, "sample")
 	require.NoError(t, err)
-	require.Equal(t, []int{0, 13, 26, 39, 40}, ks)
+	require.Equal(t, []int{0, 20, 40}, ks)
+	ks, err = prefixes(h, corrupt, shadowJudge, "sample")
+	require.NoError(t, err)
+	require.Equal(t, []int{13, 26, 39}, ks, "an odd prefix and an even one: the last row lost, a middle one")
 	ks, err = prefixes(h, noHistory, derivedJudge, "")
 	require.NoError(t, err)
-	require.Equal(t, []int{0, 13, 26, 39, 40}, ks)
+	require.Equal(t, []int{13, 26, 39}, ks)
 
 	ks, err = prefixes(h, toolHistory, derivedJudge, "all")
 	require.NoError(t, err)
