@@ -182,7 +182,7 @@ func singleUnderLoad(ctx context.Context, cfg *config, db string, load pgbenchLo
 	}
 	defer conn.Close(ctx)
 	stream := startPgbench(ctx, cfg, db, load)
-	sleepCtx(ctx, settleAfter)
+	sleepCtx(ctx, pgbenchWarmup)
 	from := time.Now()
 	sleepCtx(ctx, 2*measureWindow)
 	t0 := time.Now()
@@ -238,6 +238,7 @@ func onlineIndexBuilds(ctx context.Context, cfg *config, db string, load pgbench
 		return err
 	}
 	stream := startPgbench(ctx, cfg, db, load)
+	sleepCtx(ctx, pgbenchWarmup)
 	start := time.Now()
 	w, err := startWorker(ctx, cfg, db, alt.env...)
 	if err != nil {

@@ -58,6 +58,10 @@ func (s *pgbenchStream) finish() ([]pgbenchTx, error) {
 	return s.txs, s.err
 }
 
+// pgbenchWarmup is how long after pgbench starts its latencies are not yet the application's:
+// the stream's first chunk connects and fills its schedule while the server's caches warm.
+const pgbenchWarmup = 5 * time.Second
+
 // between is the latencies of the transactions that ended in [from, to), and how many of
 // them failed.
 func between(txs []pgbenchTx, from, to time.Time) ([]time.Duration, int) {

@@ -193,7 +193,7 @@ func measureBackfill(ctx context.Context, cfg *config, w *worker, db, name strin
 	var off, on []window
 	var rows int64
 	var onTime time.Duration
-	sleepCtx(ctx, settleAfter)
+	sleepCtx(ctx, pgbenchWarmup)
 	for cycle := range measureCycles {
 		from := time.Now()
 		sleepCtx(ctx, measureWindow)
@@ -255,13 +255,15 @@ func measureBackfill(ctx context.Context, cfg *config, w *worker, db, name strin
 	return m, nil
 }
 
-// pgbenchFor runs pgbench alone under load for d and returns its latencies.
+// pgbenchFor runs pgbench alone under load for d after its warm-up and returns the latencies
+// of those d.
 func pgbenchFor(ctx context.Context, cfg *config, db string, load pgbenchLoad, d time.Duration) ([]time.Duration, error) {
-	txs, err := pgbenchTimed(ctx, cfg, db, load, d)
+	from := time.Now().Add(pgbenchWarmup)
+	txs, err := pgbenchTimed(ctx, cfg, db, load, pgbenchWarmup+d)
 	if err != nil {
 		return nil, err
 	}
-	lat, _ := between(txs, time.Time{}, time.Now().Add(time.Hour))
+	lat, _ := between(txs, from, time.Now().Add(time.Hour))
 	return lat, nil
 }
 
