@@ -196,7 +196,7 @@ func singleUnderLoad(ctx context.Context, cfg *config, db string, load pgbenchLo
 	m.rate = float64(m.rows) / t1.Sub(t0).Seconds()
 	alone, _ := between(txs, from, t0)
 	during, failed := between(txs, t0, t1)
-	m.app.add(alone, during, failed)
+	m.app.add(alone, during, failed, t0.Sub(from).Seconds())
 	log.Printf("single UPDATE under pgbench (%s): %d rows, %.0f rows/s", load.short, m.rows, m.rate)
 	return m, nil
 }
@@ -210,6 +210,9 @@ type indexMeasure struct {
 // onlineIndexBuilds drops the index catalog's indexes, applies the alternative's database
 // setting (if any), measures pgbench alone, then starts a worker (which enqueues the builds)
 // and measures pgbench until every catalog index is valid again.
+// indexBaseline is how long pgbench runs alone before each alternation of the index builds.
+const indexBaseline = 15 * time.Second
+
 func onlineIndexBuilds(ctx context.Context, cfg *config, db string, load pgbenchLoad, alt indexAlternative, into *indexMeasure) error {
 	c, err := pgx.Connect(ctx, withDB(cfg.directURL, db))
 	if err != nil {
@@ -233,7 +236,7 @@ func onlineIndexBuilds(ctx context.Context, cfg *config, db string, load pgbench
 	if _, err = c.Exec(ctx, "CHECKPOINT"); err != nil {
 		return err
 	}
-	base, err := pgbenchFor(ctx, cfg, db, load, 15*time.Second)
+	base, err := pgbenchFor(ctx, cfg, db, load, indexBaseline)
 	if err != nil {
 		return err
 	}
@@ -253,7 +256,7 @@ func onlineIndexBuilds(ctx context.Context, cfg *config, db string, load pgbench
 		return err
 	}
 	during, failed := between(txs, start, end)
-	into.app.add(base, during, failed)
+	into.app.add(base, during, failed, indexBaseline.Seconds())
 	into.took = append(into.took, end.Sub(start))
 	log.Printf("index builds (%s, %s): %.0f s", alt.name, load.short, end.Sub(start).Seconds())
 	return nil

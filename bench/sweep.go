@@ -247,7 +247,7 @@ func measureBackfill(ctx context.Context, cfg *config, w *worker, db, name strin
 	for i, win := range on {
 		alone, _ := between(txs, off[i].from, off[i].to)
 		during, failed := between(txs, win.from, win.to)
-		m.app.add(alone, during, failed)
+		m.app.add(alone, during, failed, off[i].to.Sub(off[i].from).Seconds())
 		busy += w.busy(win.from, win.to) * win.to.Sub(win.from).Seconds()
 	}
 	m.rate = float64(rows) / onTime.Seconds()

@@ -112,9 +112,10 @@ func runTimeline(ctx context.Context, cfg *config, db string, load pgbenchLoad, 
 	alone, _ := between(txs, tl.start.Add(pgbenchWarmup), aloneUntil)
 	var bf, ib appEffect
 	during, failed := between(txs, tl.backfill[0].Add(5*time.Second), tl.backfill[1])
-	bf.add(alone, during, failed)
+	aloneSeconds := aloneUntil.Sub(tl.start.Add(pgbenchWarmup)).Seconds()
+	bf.add(alone, during, failed, aloneSeconds)
 	during, failed = between(txs, buildsStart, buildsEnd)
-	ib.add(alone, during, failed)
+	ib.add(alone, during, failed, aloneSeconds)
 	open := load.open()
 	rows := appRows("timeline", load, fmt.Sprintf("in one run with steady's defaults: during the backfill, vs alone before it (pgbench's first %.0f s and the worker's start left out)", pgbenchWarmup.Seconds()), "run", bf, when(open, atMost(backfillP99Target, "0 failed")))
 	rows = append(rows, appRows("timeline", load, fmt.Sprintf("… during the index builds (%d builds, %.0f s), vs alone before the backfill", len(tl.builds), buildsEnd.Sub(buildsStart).Seconds()),

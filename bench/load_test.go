@@ -1,0 +1,34 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// An open-loop comparison whose pgbench alone fell behind its rate is not judged: its
+// latencies are pgbench's own backlog on a machine that slowed, not steady's effect.
+func TestOverCapacityIsNotJudged(t *testing.T) {
+	lat := func(n int, d time.Duration) []time.Duration {
+		out := make([]time.Duration, n)
+		for i := range out {
+			out[i] = d
+		}
+		return out
+	}
+	open := pgbenchLoad{short: "open loop 50%", rate: 100}
+	p99Met := func(load pgbenchLoad, aloneTx int) string {
+		var e appEffect
+		e.add(lat(aloneTx, time.Millisecond), lat(100, time.Millisecond), 0, 1)
+		return appRows("online", load, "during x", "runs", e, atMost(1.3, "0 failed"))[0].met
+	}
+	if got := p99Met(open, 100); got != "yes" {
+		t.Errorf("pgbench alone at its rate, same latencies: met = %q, want yes", got)
+	}
+	if got, want := p99Met(open, 80), "not judged: pgbench alone kept 80% of its 100 tx/s"; !strings.HasPrefix(got, want) {
+		t.Errorf("pgbench alone at 80%% of its rate: met = %q, want it to start with %q", got, want)
+	}
+	if got := p99Met(pgbenchLoad{short: "saturation", clients: 4}, 80); got != "yes" {
+		t.Errorf("a closed loop has no rate to keep: met = %q, want yes", got)
+	}
+}
