@@ -31,4 +31,14 @@ func TestOverCapacityIsNotJudged(t *testing.T) {
 	if got := p99Met(pgbenchLoad{short: "saturation", clients: 4}, 80); got != "yes" {
 		t.Errorf("a closed loop has no rate to keep: met = %q, want yes", got)
 	}
+
+	p := sweepPoint{load: "open loop 50%", open: true, yield: 1, p99s: ratios{1.1}, tputs: ratios{0.6},
+		overCapacity: "pgbench alone kept 80% of its 100 tx/s"}
+	if got := sweepRow(p, 1000).met; got != "not judged: pgbench alone kept 80% of its 100 tx/s" {
+		t.Errorf("the default's sweep point over capacity: met = %q", got)
+	}
+	p.overCapacity = ""
+	if got := sweepRow(p, 1000).met; got != "yes" {
+		t.Errorf("the default's sweep point within both targets: met = %q, want yes", got)
+	}
 }

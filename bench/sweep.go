@@ -36,6 +36,7 @@ type sweepPoint struct {
 	p99, baseP99        time.Duration
 	rowsPerS, duty      float64 // duty: share of the time a batch was running
 	failed              int
+	overCapacity        string // why the point cannot be judged ("" when it can): appEffect.overCapacity
 }
 
 func benchSweep(ctx context.Context, cfg *config) ([]row, error) {
@@ -104,12 +105,14 @@ func benchSweep(ctx context.Context, cfg *config) ([]row, error) {
 			var rates, duties []float64
 			for _, m := range got {
 				app.alone, app.during, app.failed = append(app.alone, m.app.alone...), append(app.during, m.app.during...), app.failed+m.app.failed
+				app.aloneRates = append(app.aloneRates, m.app.aloneRates...)
 				p.p99s = append(p.p99s, m.app.p99s...)
 				p.tputs = append(p.tputs, m.tputs(cfg.singleRate)...)
 				rates, duties = append(rates, m.rate), append(duties, m.duty)
 			}
 			p.p99Ratio, p.tputRatio, p.rowsPerS, p.duty, p.failed = p.p99s.median(), p.tputs.median(), medianF(rates), medianF(duties), app.failed
 			p.p99, p.baseP99 = percentile(app.during, 0.99), percentile(app.alone, 0.99)
+			p.overCapacity = app.overCapacity(load)
 			cfg.sweep = append(cfg.sweep, p)
 			rows = append(rows, sweepRow(p, cfg.singleRate))
 		}
@@ -147,6 +150,9 @@ func sweepRow(p sweepPoint, single float64) row {
 		p99, tput := atMost(backfillP99Target, "0 failed"), atLeast(backfillTputTarget)
 		r.target = "p99 " + p99.String() + "; throughput " + tput.String()
 		r.met = verdict(p99, p.p99s, p.failed == 0 && tput.met(p.tputs, true))
+		if p.overCapacity != "" {
+			r.met = "not judged: " + p.overCapacity
+		}
 	}
 	return r
 }
