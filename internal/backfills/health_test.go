@@ -23,9 +23,12 @@ func TestReplicaLagIgnoresWALArchivers(t *testing.T) {
 	deadline := time.Now().Add(time.Minute)
 	for lag <= 3*time.Second { // its lag grows with each status report, once a second
 		require.True(t, time.Now().Before(deadline), "the server never reported the receiver's lag")
+		if gone, why := receiver.Exited(); gone {
+			t.Fatalf("the WAL receiver stopped: %s", why)
+		}
 		var seconds float64
 		require.NoError(t, direct.QueryRow(ctx, `SELECT coalesce(extract(epoch FROM replay_lag), 0)::float8
-			FROM pg_stat_replication WHERE application_name = $1`, receiver).Scan(&seconds))
+			FROM pg_stat_replication WHERE application_name = $1`, receiver.Name).Scan(&seconds))
 		lag = time.Duration(seconds * float64(time.Second))
 		time.Sleep(50 * time.Millisecond) // polls the server's view; the report is the event
 	}

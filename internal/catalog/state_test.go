@@ -67,35 +67,88 @@ CREATE EXTENSION citext; CREATE TABLE u (e citext)`)
 		require.Contains(t, before, "extension citext")
 	})
 
-	t.Run("IncrementalReadsEqualFullReads", func(t *testing.T) {
+	// Read through the pooler, and prepared: through DIRECT, where the statement stays on its
+	// session, and through the pooler, where a read may reach a session that never saw it.
+	for _, c := range []struct {
+		name    string
+		direct  bool
+		prepare bool
+	}{{"IncrementalReadsEqualFullReads", false, false}, {"PreparedReadsEqualFullReads", true, true}, {"PreparedReadsThroughThePooler", false, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			incrementalReads(t, c.direct, c.prepare)
+		})
+	}
+
+	t.Run("PreparedReadFindingNoStatementReadsUnprepared", func(t *testing.T) {
 		t.Parallel()
-		db := dbtest.New(t)
-		conn := stateConn(t, db.PoolerURL)
-		var r catalog.StateReader
-		// Each step changes objects whose names others print: a reader that read only what
-		// changed would miss the view, the foreign key, the function signature, the sequence.
-		for i, step := range []string{
-			`CREATE SCHEMA app; CREATE TYPE app.mood AS ENUM ('ok'); CREATE TABLE app.a (id serial PRIMARY KEY, m app.mood, n int)`,
-			`CREATE TABLE app.b (id int PRIMARY KEY, a_id int REFERENCES app.a (id)); CREATE VIEW app.v AS SELECT id, n FROM app.a`,
-			`CREATE FUNCTION app.f(x app.mood) RETURNS int LANGUAGE sql AS 'SELECT 1'; COMMENT ON COLUMN app.a.n IS 'count'`,
-			`ALTER TABLE app.a RENAME COLUMN n TO total`,
-			`ALTER TABLE app.a RENAME TO accounts`,
-			`ALTER TYPE app.mood RENAME TO feeling; ALTER TYPE app.feeling ADD VALUE 'meh'`,
-			`CREATE INDEX b_a ON app.b (a_id); ALTER TABLE app.b DROP CONSTRAINT b_a_id_fkey`,
-			`ALTER SCHEMA app RENAME TO core`,
-			`ALTER TABLE core.accounts ENABLE ROW LEVEL SECURITY; CREATE POLICY own ON core.accounts USING (id > 0)`,
-			`DROP VIEW core.v; ALTER TABLE core.accounts DROP COLUMN total; DROP INDEX core.b_a`,
-			`DROP TABLE core.b; DROP FUNCTION core.f(core.feeling); CREATE PUBLICATION p FOR TABLE core.accounts`,
-		} {
-			_, err := conn.Exec(ctx, step)
-			require.NoError(t, err, step)
-			got, err := r.Read(ctx, conn)
-			require.NoError(t, err)
-			full, err := catalog.ReadState(ctx, conn)
-			require.NoError(t, err)
-			require.Empty(t, catalog.Diff(full, got), "step %d: %s", i+1, step)
-		}
+		conn := stateConn(t, dbtest.New(t).DirectURL)
+		r := catalog.StateReader{Prepare: true}
+		_, err := r.Read(ctx, conn)
+		require.NoError(t, err)
+		require.Equal(t, 1, preparedReads(t, conn), "the first read prepared its statement")
+		// What a transaction pooler does to a session's statement: the next read reaches a
+		// server session that does not have it.
+		_, err = conn.Exec(ctx, "DEALLOCATE ALL", pgx.QueryExecModeSimpleProtocol)
+		require.NoError(t, err)
+		_, err = conn.Exec(ctx, "CREATE TABLE t (id int)")
+		require.NoError(t, err)
+		got, err := r.Read(ctx, conn)
+		require.NoError(t, err)
+		require.Contains(t, got, "table public.t")
+		_, err = r.Read(ctx, conn)
+		require.NoError(t, err)
+		require.Equal(t, -1, preparedReads(t, conn), "no statement prepared again")
 	})
+}
+
+// preparedReads is how many times the session ran a prepared state read with its generic
+// plan, -1 when it has none.
+func preparedReads(t *testing.T, conn *pgx.Conn) int {
+	t.Helper()
+	var n int
+	err := conn.QueryRow(context.Background(), `SELECT coalesce(sum(generic_plans), -1) FROM pg_prepared_statements
+		WHERE name LIKE 'steady_state_%' AND custom_plans = 0`, pgx.QueryExecModeSimpleProtocol).Scan(&n)
+	require.NoError(t, err)
+	return n
+}
+
+func incrementalReads(t *testing.T, direct, prepare bool) {
+	ctx := context.Background()
+	db := dbtest.New(t)
+	url := db.PoolerURL
+	if direct {
+		url = db.DirectURL
+	}
+	conn := stateConn(t, url)
+	r := catalog.StateReader{Prepare: prepare}
+	// Each step changes objects whose names others print: a reader that read only what
+	// changed would miss the view, the foreign key, the function signature, the sequence.
+	steps := []string{
+		`CREATE SCHEMA app; CREATE TYPE app.mood AS ENUM ('ok'); CREATE TABLE app.a (id serial PRIMARY KEY, m app.mood, n int)`,
+		`CREATE TABLE app.b (id int PRIMARY KEY, a_id int REFERENCES app.a (id)); CREATE VIEW app.v AS SELECT id, n FROM app.a`,
+		`CREATE FUNCTION app.f(x app.mood) RETURNS int LANGUAGE sql AS 'SELECT 1'; COMMENT ON COLUMN app.a.n IS 'count'`,
+		`ALTER TABLE app.a RENAME COLUMN n TO total`,
+		`ALTER TABLE app.a RENAME TO accounts`,
+		`ALTER TYPE app.mood RENAME TO feeling; ALTER TYPE app.feeling ADD VALUE 'meh'`,
+		`CREATE INDEX b_a ON app.b (a_id); ALTER TABLE app.b DROP CONSTRAINT b_a_id_fkey`,
+		`ALTER SCHEMA app RENAME TO core`,
+		`ALTER TABLE core.accounts ENABLE ROW LEVEL SECURITY; CREATE POLICY own ON core.accounts USING (id > 0)`,
+		`DROP VIEW core.v; ALTER TABLE core.accounts DROP COLUMN total; DROP INDEX core.b_a`,
+		`DROP TABLE core.b; DROP FUNCTION core.f(core.feeling); CREATE PUBLICATION p FOR TABLE core.accounts`,
+	}
+	for i, step := range steps {
+		_, err := conn.Exec(ctx, step)
+		require.NoError(t, err, step)
+		got, err := r.Read(ctx, conn)
+		require.NoError(t, err)
+		full, err := catalog.ReadState(ctx, conn)
+		require.NoError(t, err)
+		require.Empty(t, catalog.Diff(full, got), "step %d: %s", i+1, step)
+	}
+	if direct && prepare {
+		require.Equal(t, len(steps), preparedReads(t, conn), "every read ran the one generic plan")
+	}
 }
 
 func TestMaskFrozenTimes(t *testing.T) {

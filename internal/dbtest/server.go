@@ -267,11 +267,31 @@ func outputAsOwner(t testing.TB, bin string, env []string, args ...string) ([]by
 	return cmd.CombinedOutput()
 }
 
+// WALReceiver is a running pg_receivewal.
+type WALReceiver struct {
+	Name   string // its application_name in pg_stat_replication
+	out    *strings.Builder
+	exited chan error
+}
+
+// Exited says whether it has stopped, and what it printed.
+func (r *WALReceiver) Exited() (bool, string) {
+	select {
+	case err := <-r.exited:
+		r.exited <- err
+		return true, fmt.Sprintf("%v: %s", err, r.out.String())
+	default:
+		return false, ""
+	}
+}
+
 // StartWALReceiver streams the test server's WAL into a temporary directory with pg_receivewal,
 // as a WAL archiver does (barman, a running pg_basebackup), until the test ends. It reports its
-// position every second and never replays: the server shows its replay_lag growing. It returns
-// once the server lists it in pg_stat_replication, under the application_name it returns.
-func StartWALReceiver(t testing.TB) string {
+// position every second and never replays: the server shows its replay_lag growing. It streams
+// through a replication slot of its own, so that a receiver slowed by a busy machine is not cut
+// off when a checkpoint recycles the segment it still reads. It returns once the server lists
+// it in pg_stat_replication.
+func StartWALReceiver(t testing.TB) *WALReceiver {
 	t.Helper()
 	direct, _ := Env(t)
 	u, err := url.Parse(direct)
@@ -280,28 +300,42 @@ func StartWALReceiver(t testing.TB) string {
 	}
 	pw, _ := u.User.Password()
 	name := "steady_test_receiver_" + randomHex(4)
-	cmd := exec.Command(pgBinary(t, "pg_receivewal"), "-d", fmt.Sprintf("host=%s port=%s user=%s application_name=%s",
-		u.Hostname(), u.Port(), u.User.Username(), name), "-D", ownedTempDir(t, "steady-wal-"), "--status-interval=1", "--no-sync", "--no-loop")
-	cmd.Env = append(os.Environ(), "PGPASSWORD="+pw)
-	cmd.Dir = os.TempDir()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	out, exited := startChild(t, cmd, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	admin := connectAdmin(t, ctx, direct)
 	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "SELECT pg_create_physical_replication_slot($1, true)", name); err != nil {
+		t.Fatalf("dbtest: create the receiver's slot: %v", err)
+	}
+	t.Cleanup(func() { // runs after the receiver stopped: cleanups run last in, first out
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		admin := connectAdmin(t, ctx, direct)
+		defer admin.Close(ctx)
+		if _, err := admin.Exec(ctx, "SELECT pg_drop_replication_slot($1)", name); err != nil {
+			t.Errorf("dbtest: drop the receiver's slot %s: %v", name, err)
+		}
+	})
+	cmd := exec.Command(pgBinary(t, "pg_receivewal"), "-d", fmt.Sprintf("host=%s port=%s user=%s application_name=%s",
+		u.Hostname(), u.Port(), u.User.Username(), name), "-D", ownedTempDir(t, "steady-wal-"), "--slot", name,
+		"--status-interval=1", "--no-sync", "--no-loop")
+	cmd.Env = append(os.Environ(), "PGPASSWORD="+pw)
+	cmd.Dir = os.TempDir()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	out, exited := startChild(t, cmd, syscall.SIGTERM)
+	r := &WALReceiver{Name: name, out: out, exited: exited}
 	for {
 		var n int
 		if err := admin.QueryRow(ctx, "SELECT count(*) FROM pg_stat_replication WHERE application_name = $1", name).Scan(&n); err != nil {
 			t.Fatalf("dbtest: read pg_stat_replication: %v", err)
 		}
 		if n == 1 {
-			return name
+			return r
+		}
+		if gone, why := r.Exited(); gone {
+			t.Fatalf("dbtest: pg_receivewal exited (%s)", why)
 		}
 		select {
-		case werr := <-exited:
-			exited <- werr
-			t.Fatalf("dbtest: pg_receivewal exited (%v): %s", werr, out.String())
 		case <-ctx.Done():
 			t.Fatalf("dbtest: pg_receivewal never streamed: %s", out.String())
 		case <-time.After(20 * time.Millisecond):

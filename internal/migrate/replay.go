@@ -147,8 +147,9 @@ func (m *Migrator) replay(ctx context.Context) (*states, error) {
 		}
 	}
 	// Each read after the first reads only what the file changed: a full read of a large
-	// schema after each of a thousand files made the replay quadratic.
-	var reader catalog.StateReader
+	// schema after each of a thousand files made the replay quadratic. Its statement is
+	// planned once for the whole replay.
+	reader := catalog.StateReader{Prepare: true}
 	base, err := reader.Read(ctx, db.Conn)
 	if err != nil {
 		return nil, err
