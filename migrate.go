@@ -131,7 +131,8 @@ func OpenMigrator(ctx context.Context, cfg MigrateConfig) (*Migrator, error) {
 		return nil, err
 	}
 	log := cfg.logger()
-	pools, err := dbconn.Open(ctx, cfg.db(), dbconn.OpenOpts{Migrate: true})
+	// Through the POOLER alone, what it reaches is read in the migrator's first round trip.
+	pools, err := dbconn.Open(ctx, cfg.db(), dbconn.OpenOpts{Migrate: true, DeferIdentity: true})
 	if errors.As(err, new(*dbconn.RefusedError)) {
 		return nil, input(err) // the URLs reach the wrong places: bad input even where failures exit 0
 	}
@@ -143,8 +144,12 @@ func OpenMigrator(ctx context.Context, cfg MigrateConfig) (*Migrator, error) {
 		pools.Close()
 		return nil, err
 	}
+	var preflight migrate.Preflight
+	if f := pools.Preflight(); f != nil {
+		preflight = f
+	}
 	m, err := migrate.New(migrate.Config{
-		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(), Tables: tables,
+		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(), Tables: tables, Preflight: preflight,
 		Migrations: src, Format: format, Logger: log, LockTimeout: cfg.LockTimeout, LeaseTTL: cfg.LeaseTTL,
 		Gate:   lint.NewGate(linter, cfg.Strict, log).WithProbe(lint.PoolProbe{Pool: pools.Pooler.Pool}).Check,
 		Shadow: migrate.ShadowConfig{Open: sh.Opener(pools, log), Setup: sh.Setup, SetupFile: sh.SetupFile},
@@ -240,7 +245,7 @@ func (r *MigrateResult) ExitCode() int {
 // applied).
 func (m *Migrator) Migrate(ctx context.Context, opts MigrateOpts) (*MigrateResult, error) {
 	res, err := m.m.Migrate(ctx, migrate.Opts{DryRun: opts.DryRun})
-	if migrate.IsBadInput(err) {
+	if migrate.IsBadInput(err) || errors.As(err, new(*dbconn.RefusedError)) {
 		err = input(err)
 	}
 	var findings *pendingLint
@@ -298,7 +303,7 @@ func (s *MigrationStatus) ExitCode() int {
 // database.
 func (m *Migrator) Status(ctx context.Context) (*MigrationStatus, error) {
 	plan, err := m.m.Plan(ctx)
-	if migrate.IsBadInput(err) {
+	if migrate.IsBadInput(err) || errors.As(err, new(*dbconn.RefusedError)) {
 		return nil, input(err)
 	}
 	if err != nil {

@@ -61,12 +61,13 @@ func forGoose(src fs.FS) (fstest.MapFS, error) {
 // steadyMigrate is `steady migrate` with only a POOLER URL, in process: resolve, load and
 // parse the files, plan, and apply what is needed.
 func steadyMigrate(ctx context.Context, poolerURL string, src fs.FS) (*migrate.Result, error) {
-	pools, err := dbconn.Open(ctx, dbconn.Config{PoolerURL: poolerURL, Logger: quiet}, dbconn.OpenOpts{Migrate: true})
+	pools, err := dbconn.Open(ctx, dbconn.Config{PoolerURL: poolerURL, Logger: quiet}, dbconn.OpenOpts{Migrate: true, DeferIdentity: true})
 	if err != nil {
 		return nil, err
 	}
 	defer pools.Close()
-	m, err := migrate.New(migrate.Config{Pool: pools.Migration.Pool, TransactionPooled: true, Migrations: src, Logger: quiet})
+	m, err := migrate.New(migrate.Config{Pool: pools.Migration.Pool, TransactionPooled: true, Migrations: src, Logger: quiet,
+		Preflight: pools.Preflight()})
 	if err != nil {
 		return nil, err
 	}

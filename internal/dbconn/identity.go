@@ -1,12 +1,17 @@
 package dbconn
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/steadydb/steady/internal/redact"
 )
 
 // Identity is what one connection reaches: which server, which database, and whether its
@@ -58,6 +63,54 @@ func readIdentity(ctx context.Context, q Querier) (Identity, error) {
 		return id, fmt.Errorf("read what the connection reaches: %w", err)
 	}
 	return id, nil
+}
+
+// Preflight is what Open left to the caller's first round trip (OpenOpts.DeferIdentity): the
+// read of what the POOLER reaches, queued into a batch that only reads, and the check of it.
+type Preflight struct {
+	r     *Resolver
+	pools *Pools
+
+	once    sync.Once
+	id      Identity
+	readErr error
+	read    bool
+	err     error
+}
+
+// Queue adds the read to b, first, so that it runs whatever later statements of b do.
+func (f *Preflight) Queue(b *pgx.Batch) {
+	b.Queue("SELECT " + identityColumns).QueryRow(func(row pgx.Row) error {
+		f.readErr = row.Scan(f.id.dest()...)
+		f.read = f.readErr == nil
+		return f.readErr
+	})
+}
+
+// Check is Open's check on what the batch read, once: a *ConnectError when the batch could not
+// read it (sendErr, the batch's error, says why), a *RefusedError when the POOLER cannot be
+// used as configured; otherwise it completes the decision and logs it. Later calls return the
+// first call's answer.
+func (f *Preflight) Check(sendErr error) error {
+	f.once.Do(func() {
+		if !f.read {
+			err := cmp.Or(f.readErr, sendErr, errors.New("no answer"))
+			f.err = &ConnectError{Role: Pooler, URL: f.pools.Long.URL, Err: errors.New(oneLine(redact.Error(
+				fmt.Errorf("read what the connection reaches: %w", err))))}
+			return
+		}
+		r := f.r
+		r.once.Do(func() {
+			r.decision = f.pools.Decision
+			r.decision.Pooler = &f.id
+			r.err = refusal(r.decision, redact.URL(r.urls.direct), redact.URL(r.urls.pooler))
+			if r.err == nil {
+				r.logDecision()
+			}
+		})
+		f.pools.Decision, f.err = r.decision, r.err
+	})
+	return f.err
 }
 
 // cannotWrite says why sessions on this connection cannot write, "" when they can.

@@ -188,6 +188,77 @@ func TestIdentityCostsNoRoundTrip(t *testing.T) {
 	})
 }
 
+// TestPreflightRidesOnTheFirstRoundTrip: through the POOLER alone, a process that migrates can
+// leave the read of what the POOLER reaches to its own first round trip (OpenOpts.DeferIdentity):
+// Open does no I/O, and the check refuses a POOLER that cannot write before the caller writes.
+func TestPreflightRidesOnTheFirstRoundTrip(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	bouncer := dbtest.StartPgBouncer(t, dbtest.PgBouncerConfig{DefaultPoolSize: 1})
+	poolerURL := bouncer.URL(t, b.db.Name)
+	first := func(pools *dbconn.Pools) error {
+		f := pools.Preflight()
+		require.NotNil(t, f)
+		batch := &pgx.Batch{}
+		f.Queue(batch)
+		batch.Queue("SELECT 1")
+		return f.Check(pools.Migration.SendBatch(ctx, batch).Close())
+	}
+
+	t.Run("OneRoundTripAfterTheConnection", func(t *testing.T) {
+		trips := newTripCounter(t, poolerURL)
+		pools, err := dbconn.Open(ctx, dbconn.Config{PoolerURL: trips.URL(t, poolerURL), Logger: b.log},
+			dbconn.OpenOpts{Migrate: true, DeferIdentity: true})
+		require.NoError(t, err)
+		require.Zero(t, trips.Conns(t), "Open did no I/O")
+		require.Nil(t, pools.Decision.Pooler)
+		require.NotContains(t, b.logs.String(), "✅ Using POOLER", "no decision logged before the check")
+		require.NoError(t, first(pools))
+		require.NoError(t, pools.Preflight().Check(nil), "checked once, the answer kept")
+		pools.Close()
+		require.Equal(t, dbconn.Pooler, pools.Decision.MigrationRole)
+		require.NotNil(t, pools.Decision.Pooler)
+		require.Equal(t, b.db.Name, pools.Decision.Pooler.Database)
+		require.Contains(t, b.logs.String(), "✅ Using POOLER (DIRECT unavailable - locked)")
+		require.Equal(t, 1, trips.Conns(t))
+		ping := newTripCounter(t, poolerURL)
+		conn, err := pgx.Connect(ctx, ping.URL(t, poolerURL))
+		require.NoError(t, err)
+		require.NoError(t, conn.Ping(ctx))
+		require.NoError(t, conn.Close(ctx))
+		require.Equal(t, ping.Trips(t), trips.Trips(t), "a connection and the caller's one round trip, as a ping")
+	})
+
+	t.Run("APoolerThatCannotWriteIsRefused", func(t *testing.T) {
+		ro := dbtest.New(t)
+		admin, err := pgx.Connect(ctx, ro.DirectURL)
+		require.NoError(t, err)
+		_, err = admin.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{ro.Name}.Sanitize()+" SET default_transaction_read_only = on")
+		require.NoError(t, err)
+		require.NoError(t, admin.Close(ctx))
+		roURL := bouncer.URL(t, ro.Name)
+		pools, err := dbconn.Open(ctx, dbconn.Config{PoolerURL: roURL, Logger: b.log}, dbconn.OpenOpts{Migrate: true, DeferIdentity: true})
+		require.NoError(t, err)
+		defer pools.Close()
+		err = first(pools)
+		var ro2 *dbconn.ReadOnlyError
+		require.ErrorAs(t, err, new(*dbconn.RefusedError))
+		require.ErrorAs(t, err, &ro2)
+		require.Contains(t, err.Error(), "read-only sessions (default_transaction_read_only = on)")
+		require.ErrorIs(t, pools.Preflight().Check(nil), err, "refused once, refused every time")
+	})
+
+	t.Run("NotDeferredWithDIRECT", func(t *testing.T) {
+		pools, err := dbconn.Open(ctx, dbconn.Config{DirectURL: b.db.DirectURL, PoolerURL: poolerURL, Logger: b.log},
+			dbconn.OpenOpts{Migrate: true, DeferIdentity: true})
+		require.NoError(t, err)
+		defer pools.Close()
+		require.Nil(t, pools.Preflight(), "the POOLER's identity was read alongside the probe")
+		require.NotNil(t, pools.Decision.Pooler)
+	})
+}
+
 // tripCounter is a loopback proxy in front of a server that counts connections and round trips:
 // a round trip starts with a client write that follows the server's last write.
 type tripCounter struct {

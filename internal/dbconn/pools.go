@@ -44,7 +44,13 @@ type Pools struct {
 	// index builds (a CREATE INDEX CONCURRENTLY left running keeps waiting for the table's
 	// writers), migrations through POOLER and demo-data's load (they hold locks).
 	Long *Pool
+
+	preflight *Preflight // OpenOpts.DeferIdentity
 }
+
+// Preflight returns the check Open left to the caller's first round trip (OpenOpts.DeferIdentity),
+// nil when Open made it.
+func (p *Pools) Preflight() *Preflight { return p.preflight }
 
 // OpenOpts says what a process needs.
 type OpenOpts struct {
@@ -54,6 +60,13 @@ type OpenOpts struct {
 	// processes want it (River polls only behind a transaction pooler); one-shot commands skip
 	// it, and their pools use QueryExecModeExec, which is safe behind any pooler.
 	Detect bool
+	// DeferIdentity lets a process that migrates through the POOLER alone (no
+	// DATABASE_URL_DIRECT, no detection) read what the POOLER reaches in its own first round
+	// trip instead of one of Open's: Open returns without Decision.Pooler, and Pools.Preflight
+	// queues the read into that round trip and checks it (the refusal, then the decision's log
+	// line) before anything is written. A no-op deploy then costs one round trip after the
+	// connection. Ignored otherwise: the identity is read alongside the probe or by detection.
+	DeferIdentity bool
 }
 
 // Open resolves the roles and opens one pool per role. It is the only place steady creates pools.
@@ -82,6 +95,12 @@ func Open(ctx context.Context, cfg Config, opts OpenOpts) (*Pools, error) {
 	}
 	p := &Pools{Pooler: pooler, Long: long, Schema: r.schema}
 	if !opts.Migrate {
+		return p, nil
+	}
+	if opts.DeferIdentity && r.urls.direct == "" && pooler.Detection == nil {
+		p.Decision = r.probe(ctx) // no I/O: there is no DIRECT to probe
+		p.Migration = long
+		p.preflight = &Preflight{r: r, pools: p}
 		return p, nil
 	}
 	p.Decision, err = r.resolve(ctx, pooler.identity(cfg, long))

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgerrcode"
@@ -51,6 +52,19 @@ type Config struct {
 	// Shadow is where the history is replayed when steady must infer where a database stands
 	// (replay.go). Without it the derived model decides alone.
 	Shadow ShadowConfig
+
+	// Preflight, when set, goes into the first round trip the Migrator sends (it only reads)
+	// and is checked as soon as that returns, before anything else: the check of what the
+	// connection reaches that dbconn leaves to the caller, so that a no-op deploy costs one
+	// round trip. Its error ends the run.
+	Preflight Preflight
+}
+
+// Preflight is a read that rides on the Migrator's first batch, and its check. The check's
+// argument is the batch's error, nil when the batch succeeded.
+type Preflight interface {
+	Queue(b *pgx.Batch)
+	Check(sendErr error) error
 }
 
 // Migrator plans and applies migrations.
@@ -73,6 +87,24 @@ type Migrator struct {
 	statesErr  error
 	statesKept bool      // in steady_shadow_states, by this run
 	judgeOnce  sync.Once // the first plan logs what decided it
+
+	preflightPassed atomic.Bool
+}
+
+// queuePreflight puts Config.Preflight into b until it has passed, and returns the check to
+// make once b was sent.
+func (m *Migrator) queuePreflight(b *pgx.Batch) func(sendErr error) error {
+	if m.cfg.Preflight == nil || m.preflightPassed.Load() {
+		return func(error) error { return nil }
+	}
+	m.cfg.Preflight.Queue(b)
+	return func(sendErr error) error {
+		if err := m.cfg.Preflight.Check(sendErr); err != nil {
+			return err
+		}
+		m.preflightPassed.Store(true)
+		return nil
+	}
 }
 
 // New lists the migrations (names, versions, their order). Their files are read when first
@@ -167,6 +199,7 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	var version, digest string
 	riverRead := false
 	batch := &pgx.Batch{}
+	preflight := m.queuePreflight(batch)
 	// pg_get_indexdef and pg_get_constraintdef lock the table they describe: behind a long
 	// ACCESS EXCLUSIVE lock the read waits, bounded like DDL (the batch is one transaction).
 	batch.Queue(fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", m.cfg.LockTimeout.Milliseconds()))
@@ -186,6 +219,9 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 		})
 	}
 	err := m.sendRetrying(ctx, batch)
+	if perr := preflight(err); perr != nil {
+		return nil, perr
+	}
 	if snap == nil {
 		return nil, fmt.Errorf("plan migrations: %w", err)
 	}
@@ -414,7 +450,14 @@ func (r *Result) Err() error { return errors.Join(r.Failures...) }
 func (m *Migrator) Migrate(ctx context.Context, opts Opts) (*Result, error) {
 	start := time.Now()
 	res := &Result{Total: len(m.migrations)}
-	if !opts.DryRun && m.unchanged(ctx) {
+	unchanged := false
+	if !opts.DryRun {
+		var err error
+		if unchanged, err = m.unchanged(ctx); err != nil {
+			return res, err
+		}
+	}
+	if unchanged {
 		res.Unchanged = true
 		res.Duration = time.Since(start)
 		m.log.Info(res.Summary(), slog.String("verified", "catalog and files unchanged since the last clean run"), slog.Bool("lock_taken", false))

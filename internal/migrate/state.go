@@ -54,12 +54,14 @@ func queueHistoryDigest(b *pgx.Batch, schema bookkeeping.Schema, dst *string) {
 
 // unchanged reports, in one round trip, whether the catalog, the files and the history are as
 // the last clean verification left them and River's schema is current. Any error (a database
-// steady has not stamped yet) just means "not known to be unchanged".
-func (m *Migrator) unchanged(ctx context.Context) bool {
+// steady has not stamped yet) just means "not known to be unchanged"; the error returned is
+// Config.Preflight's.
+func (m *Migrator) unchanged(ctx context.Context) (bool, error) {
 	var now, stamped, files, stampedHistory, history string
 	var riverVersions []int
 	var tablesCurrent bool
 	batch := &pgx.Batch{}
+	preflight := m.queuePreflight(batch)
 	// The stamp first: where steady has never stamped (a first deploy, an adoption) the batch
 	// stops there, before the catalog version, which a large catalog makes the costly part.
 	batch.Queue(m.schema.SQL(selectState(m.cfg.Tables.CurrentSQL()))).QueryRow(func(row pgx.Row) error {
@@ -78,11 +80,15 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 	go func() { sent <- m.cfg.Pool.SendBatch(ctx, batch).Close() }()
 	readErr := m.read()
 	sum := migfiles.Checksum(m.migrations)
-	if err := <-sent; err != nil {
+	err := <-sent
+	if perr := preflight(err); perr != nil {
+		return false, perr
+	}
+	if err != nil {
 		if !errors.Is(err, pgx.ErrNoRows) && !isUndefined(err) {
 			m.log.Debug("verification stamp unreadable; verifying in full", "error", err)
 		}
-		return false
+		return false, nil
 	}
 	var changed []string
 	if now != stamped {
@@ -104,9 +110,9 @@ func (m *Migrator) unchanged(ctx context.Context) bool {
 	}
 	if len(changed) > 0 {
 		m.log.Debug("changed since the last clean verification; verifying in full", slog.Any("changed", changed))
-		return false
+		return false, nil
 	}
-	return true
+	return true, nil
 }
 
 // unchangedSince reports, in one round trip, whether the catalog and steady's history are as p

@@ -84,6 +84,21 @@ func refusedEverywhere(t *testing.T, env []string, want ...string) {
 func TestWrongDatabaseIsRefused(t *testing.T) {
 	t.Parallel()
 
+	// With no DIRECT, migrate and status read what the POOLER reaches in their first round
+	// trip, which only reads: the refusal still comes before anything is written.
+	t.Run("PoolerAloneThatCannotWrite", func(t *testing.T) {
+		t.Parallel()
+		db := dbtest.New(t)
+		admin, err := pgx.Connect(context.Background(), db.DirectURL)
+		require.NoError(t, err)
+		_, err = admin.Exec(context.Background(), "ALTER DATABASE "+pgx.Identifier{db.Name}.Sanitize()+" SET default_transaction_read_only = on")
+		require.NoError(t, err)
+		require.NoError(t, admin.Close(context.Background()))
+		refusedEverywhere(t, []string{"DATABASE_URL_POOLER=" + db.PoolerURL},
+			"POOLER ("+redact.URL(db.PoolerURL)+") reaches read-only sessions (default_transaction_read_only = on)", "nothing was written")
+		requireNothingWritten(t, db.DirectURL)
+	})
+
 	t.Run("TwoDatabasesOfOneServer", func(t *testing.T) {
 		t.Parallel()
 		a, b := dbtest.New(t), dbtest.New(t)

@@ -203,10 +203,11 @@ func TestBackfillWorkerPausedPastTheBoundCannotWrite(t *testing.T) {
 	logs := stop(t, survivor).stderr
 	redone := requireEveryRowOnce(t, b, changes, maxBatch)
 
-	// Every checkpoint the paused worker committed was before it was paused.
+	// Every checkpoint the paused worker committed was sent before it was paused: the COMMIT of
+	// one batch may have been on the wire when the checkpoint was read, and landed after it.
 	for _, e := range logLines(t, woken.stderr) {
 		if e["msg"] == "backfill batch" {
-			require.LessOrEqual(t, int64(e["to_key"].(float64)), paused, "a checkpoint written after the pause")
+			require.LessOrEqual(t, int64(e["to_key"].(float64)), paused+maxBatch, "a checkpoint written after the pause")
 		}
 	}
 	require.LessOrEqual(t, paused, attemptsFrom(t, logs)[0], "the other worker started where the paused one stopped")
