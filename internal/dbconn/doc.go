@@ -17,10 +17,14 @@
 // Before anything is written, a process that migrates checks what each role reaches (Identity):
 // the server (its postmaster's start time and port) and the database (name and oid). When
 // migrations use DIRECT and it reaches another database than POOLER, or when POOLER cannot
-// write, Open returns a *RefusedError and logs no decision; commands exit 2. The check costs no
-// round trip of its own: the probe's one round trip reads DIRECT's identity, and the POOLER's
-// is read by pool-mode detection's first query, or (a process that does not detect) by one
-// query that runs alongside the probe on the connection migrations through POOLER would use.
+// write, Open (or, deferred, Preflight.Check) returns a *RefusedError and logs no decision;
+// commands exit 2. The check costs no round trip of its own: the probe's one round trip reads
+// DIRECT's identity, and the POOLER's is read by pool-mode detection's first query, or (a
+// process that does not detect) by one query that runs alongside the probe on the connection
+// migrations through POOLER would use.
+// With no DIRECT to probe, a caller may take that query into its own first round trip
+// (OpenOpts.DeferIdentity, Pools.Preflight): migrate and status do, so that a no-op deploy
+// through the POOLER alone is one round trip after the connection.
 //
 // Rules:
 //   - The probe runs at most once per Resolver; asking again returns the locked decision without
