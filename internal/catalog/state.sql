@@ -31,22 +31,25 @@ WITH ns AS (
 extmember AS (
 	SELECT d.classid, d.objid FROM pg_depend d WHERE d.deptype = 'e'
 ),
--- The units and the catalog rows each is made of (set-based: one scan of each catalog).
+-- The units and the catalog rows each is made of (set-based: one scan of each catalog). Every
+-- object of a user schema was made after initdb, so its oid is at least FirstNormalObjectId
+-- (16384): the bound lets each catalog be read by a range of its oid index instead of whole,
+-- thousands of built-in functions and types included.
 relu AS (
 	SELECT c.oid, c.relnamespace AS nsp FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
-	WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S')
+	WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S')
 	  AND NOT EXISTS (SELECT FROM extmember e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid)
 ),
 fnu AS (
 	SELECT p.oid, p.pronamespace AS nsp FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
-	WHERE NOT EXISTS (SELECT FROM extmember e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid)
+	WHERE p.oid >= 16384 AND NOT EXISTS (SELECT FROM extmember e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid)
 ),
 typu AS (
 	SELECT t.oid, t.typnamespace AS nsp, t.typrelid FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
 	LEFT JOIN pg_class c ON c.oid = t.typrelid
 	-- A table's or view's row type is its relation; an array type follows its element; a
 	-- range's multirange is made with it.
-	WHERE (t.typtype IN ('e', 'd', 'r', 'b') OR (t.typtype = 'c' AND c.relkind = 'c'))
+	WHERE t.oid >= 16384 AND (t.typtype IN ('e', 'd', 'r', 'b') OR (t.typtype = 'c' AND c.relkind = 'c'))
 	  AND t.typcategory <> 'A'
 	  AND NOT EXISTS (SELECT FROM extmember e WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid)
 ),
@@ -54,7 +57,7 @@ idx AS (
 	SELECT i.indexrelid, i.indrelid, i.xmin FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM relu)
 ),
 relrows (unit, x) AS (
-	SELECT c.oid, c.xmin FROM pg_class c WHERE c.oid IN (SELECT oid FROM relu)
+	SELECT c.oid, c.xmin FROM pg_class c WHERE c.oid >= 16384 AND c.oid IN (SELECT oid FROM relu)
 	UNION ALL SELECT a.attrelid, a.xmin FROM pg_attribute a WHERE a.attnum > 0 AND a.attrelid IN (SELECT oid FROM relu)
 	UNION ALL SELECT d.adrelid, d.xmin FROM pg_attrdef d WHERE d.adrelid IN (SELECT oid FROM relu)
 	UNION ALL SELECT k.conrelid, k.xmin FROM pg_constraint k WHERE k.conrelid IN (SELECT oid FROM relu)
@@ -71,12 +74,12 @@ relrows (unit, x) AS (
 		AND dd.objid IN (SELECT oid FROM relu)
 ),
 fnrows (unit, x) AS (
-	SELECT p.oid, p.xmin FROM pg_proc p WHERE p.oid IN (SELECT oid FROM fnu)
+	SELECT p.oid, p.xmin FROM pg_proc p WHERE p.oid >= 16384 AND p.oid IN (SELECT oid FROM fnu)
 	UNION ALL SELECT ag.aggfnoid, ag.xmin FROM pg_aggregate ag WHERE ag.aggfnoid IN (SELECT oid FROM fnu)
 	UNION ALL SELECT ds.objoid, ds.xmin FROM pg_description ds WHERE ds.classoid = 'pg_proc'::regclass AND ds.objoid IN (SELECT oid FROM fnu)
 ),
 typrows (unit, x) AS (
-	SELECT t.oid, t.xmin FROM pg_type t WHERE t.oid IN (SELECT oid FROM typu)
+	SELECT t.oid, t.xmin FROM pg_type t WHERE t.oid >= 16384 AND t.oid IN (SELECT oid FROM typu)
 	UNION ALL SELECT en.enumtypid, en.xmin FROM pg_enum en WHERE en.enumtypid IN (SELECT oid FROM typu)
 	UNION ALL SELECT k.contypid, k.xmin FROM pg_constraint k WHERE k.contypid IN (SELECT oid FROM typu)
 	UNION ALL SELECT rg.rngtypid, rg.xmin FROM pg_range rg WHERE rg.rngtypid IN (SELECT oid FROM typu)
@@ -331,6 +334,9 @@ CROSS JOIN LATERAL (
 	SELECT n.u, 'on schema ' || quote_ident(n.nspname) FROM nsel n WHERE c.classoid = 'pg_namespace'::regclass AND n.oid = c.objoid
 ) o
 WHERE c.classoid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass, 'pg_namespace'::regclass)
+  -- Only objects made after initdb (FirstNormalObjectId) and the schemas (public is initdb's):
+  -- the thousands of comments on built-in functions and types each cost the lateral a loop.
+  AND (c.objoid >= 16384 OR c.classoid = 'pg_namespace'::regclass)
 )
 SELECT 'sig', un.u, un.sig, NULL FROM units un
 UNION ALL
