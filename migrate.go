@@ -144,12 +144,8 @@ func OpenMigrator(ctx context.Context, cfg MigrateConfig) (*Migrator, error) {
 		pools.Close()
 		return nil, err
 	}
-	var preflight migrate.Preflight
-	if f := pools.Preflight(); f != nil {
-		preflight = f
-	}
 	m, err := migrate.New(migrate.Config{
-		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(), Tables: tables, Preflight: preflight,
+		Pool: pools.Migration.Pool, TransactionPooled: pools.Migration.Pooled(), Tables: tables, Preflight: pools.Preflight(),
 		Migrations: src, Format: format, Logger: log, LockTimeout: cfg.LockTimeout, LeaseTTL: cfg.LeaseTTL,
 		Gate:   lint.NewGate(linter, cfg.Strict, log).WithProbe(lint.PoolProbe{Pool: pools.Pooler.Pool}).Check,
 		Shadow: migrate.ShadowConfig{Open: sh.Opener(pools, log), Setup: sh.Setup, SetupFile: sh.SetupFile},

@@ -78,8 +78,12 @@ type Preflight struct {
 	err     error
 }
 
-// Queue adds the read to b, first, so that it runs whatever later statements of b do.
+// Queue adds the read to b, first, so that it runs whatever later statements of b do. A nil
+// Preflight (Open made the check) queues nothing and its Check passes.
 func (f *Preflight) Queue(b *pgx.Batch) {
+	if f == nil {
+		return
+	}
 	b.Queue("SELECT " + identityColumns).QueryRow(func(row pgx.Row) error {
 		f.readErr = row.Scan(f.id.dest()...)
 		f.read = f.readErr == nil
@@ -92,6 +96,9 @@ func (f *Preflight) Queue(b *pgx.Batch) {
 // used as configured; otherwise it completes the decision and logs it. Later calls return the
 // first call's answer.
 func (f *Preflight) Check(sendErr error) error {
+	if f == nil {
+		return nil
+	}
 	f.once.Do(func() {
 		if !f.read {
 			err := cmp.Or(f.readErr, sendErr, errors.New("no answer"))

@@ -256,6 +256,10 @@ func TestPreflightRidesOnTheFirstRoundTrip(t *testing.T) {
 		defer pools.Close()
 		require.Nil(t, pools.Preflight(), "the POOLER's identity was read alongside the probe")
 		require.NotNil(t, pools.Decision.Pooler)
+		batch := &pgx.Batch{}
+		pools.Preflight().Queue(batch)
+		require.Zero(t, batch.Len(), "nothing left to read")
+		require.NoError(t, pools.Preflight().Check(nil))
 	})
 }
 
