@@ -137,22 +137,9 @@ func TestIdentity(t *testing.T) {
 func TestIdentityCostsNoRoundTrip(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	b := setup(t)
-	// One server connection: detection shows transaction pooling in its first round.
-	bouncer := dbtest.StartPgBouncer(t, dbtest.PgBouncerConfig{DefaultPoolSize: 1})
+	b, bouncer := setupWithBouncer(t)
 	poolerURL := bouncer.URL(t, b.db.Name)
-
-	// What connecting, one query and closing cost on each wire.
-	connectAndPing := func(url string) int {
-		c := newTripCounter(t, url)
-		conn, err := pgx.Connect(ctx, c.URL(t, url))
-		require.NoError(t, err)
-		require.NoError(t, conn.Ping(ctx))
-		require.NoError(t, conn.Close(ctx))
-		require.Equal(t, 1, c.Conns(t))
-		return c.Trips(t)
-	}
-	directPing, poolerPing := connectAndPing(b.db.DirectURL), connectAndPing(poolerURL)
+	directPing, poolerPing := connectAndPing(t, b.db.DirectURL), connectAndPing(t, poolerURL)
 	t.Logf("connect, ping and close: %d round trips to PostgreSQL, %d to PgBouncer", directPing, poolerPing)
 
 	t.Run("ProbeAndMigrate", func(t *testing.T) {
@@ -194,8 +181,7 @@ func TestIdentityCostsNoRoundTrip(t *testing.T) {
 func TestPreflightRidesOnTheFirstRoundTrip(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	b := setup(t)
-	bouncer := dbtest.StartPgBouncer(t, dbtest.PgBouncerConfig{DefaultPoolSize: 1})
+	b, bouncer := setupWithBouncer(t)
 	poolerURL := bouncer.URL(t, b.db.Name)
 	first := func(pools *dbconn.Pools) error {
 		f := pools.Preflight()
@@ -222,12 +208,7 @@ func TestPreflightRidesOnTheFirstRoundTrip(t *testing.T) {
 		require.Equal(t, b.db.Name, pools.Decision.Pooler.Database)
 		require.Contains(t, b.logs.String(), "✅ Using POOLER (DIRECT unavailable - locked)")
 		require.Equal(t, 1, trips.Conns(t))
-		ping := newTripCounter(t, poolerURL)
-		conn, err := pgx.Connect(ctx, ping.URL(t, poolerURL))
-		require.NoError(t, err)
-		require.NoError(t, conn.Ping(ctx))
-		require.NoError(t, conn.Close(ctx))
-		require.Equal(t, ping.Trips(t), trips.Trips(t), "a connection and the caller's one round trip, as a ping")
+		require.Equal(t, connectAndPing(t, poolerURL), trips.Trips(t), "a connection and the caller's one round trip, as a ping")
 	})
 
 	t.Run("APoolerThatCannotWriteIsRefused", func(t *testing.T) {
@@ -261,6 +242,26 @@ func TestPreflightRidesOnTheFirstRoundTrip(t *testing.T) {
 		require.Zero(t, batch.Len(), "nothing left to read")
 		require.NoError(t, pools.Preflight().Check(nil))
 	})
+}
+
+// setupWithBouncer is setup with a PgBouncer of the test's own and one server connection:
+// pool-mode detection shows transaction pooling in its first round.
+func setupWithBouncer(t *testing.T) (bundle, *dbtest.PgBouncer) {
+	t.Helper()
+	return setup(t), dbtest.StartPgBouncer(t, dbtest.PgBouncerConfig{DefaultPoolSize: 1})
+}
+
+// connectAndPing is what connecting, one query and closing cost on url's wire, in round trips.
+func connectAndPing(t *testing.T, url string) int {
+	t.Helper()
+	ctx := context.Background()
+	c := newTripCounter(t, url)
+	conn, err := pgx.Connect(ctx, c.URL(t, url))
+	require.NoError(t, err)
+	require.NoError(t, conn.Ping(ctx))
+	require.NoError(t, conn.Close(ctx))
+	require.Equal(t, 1, c.Conns(t))
+	return c.Trips(t)
 }
 
 // tripCounter is a loopback proxy in front of a server that counts connections and round trips:
