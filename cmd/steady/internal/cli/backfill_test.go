@@ -294,9 +294,7 @@ func TestBackfillWorkerKilledMidRun(t *testing.T) {
 		return b.count(t, `SELECT cursor_key FROM steady_backfill_slices`) > checkpoint
 	}, "the restarted worker did not resume")
 	resumed := time.Since(killedAt)
-	waitUntil(t, 2*time.Minute, func() bool {
-		return b.count(t, `SELECT count(*) FROM steady_backfill_slices WHERE state = 'done'`) == 1
-	}, "the restarted worker did not finish the backfill")
+	waitBackfillDone(t, b, second, "the restarted worker did not finish the backfill")
 	logs := stop(t, second).stderr
 
 	require.Zero(t, b.count(t, `SELECT count(*) FROM leads WHERE phone_whatsapp <> '+972' || full_name`), "every row correct")
@@ -404,9 +402,7 @@ func TestBackfillWorkerStoppedWithSIGTERMResumes(t *testing.T) {
 	require.Contains(t, stopped.stderr, "River client stopped")
 
 	second := start(t, b.env, "worker")
-	waitUntil(t, 2*time.Minute, func() bool {
-		return b.count(t, `SELECT count(*) FROM steady_backfill_slices WHERE state = 'done'`) == 1
-	}, "the restarted worker did not finish the backfill")
+	waitBackfillDone(t, b, second, "the restarted worker did not finish the backfill")
 	logs := stop(t, second).stderr
 	require.Zero(t, b.count(t, `SELECT count(*) FROM leads WHERE phone_whatsapp <> '+972' || full_name`), "every row correct")
 	require.Zero(t, b.count(t, `SELECT count(*) FROM leads WHERE touches <> 1`), "every row changed exactly once")

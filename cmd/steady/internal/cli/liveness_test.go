@@ -126,6 +126,27 @@ func twoWorkersOnABackfill(t *testing.T, b *backfillBundle, rows int) (victim, s
 	return victim, survivor, changes
 }
 
+// waitBackfillDone waits for the one slice to be done; when it is not, the failure shows what
+// the database and the worker that should finish it say.
+func waitBackfillDone(t *testing.T, b *backfillBundle, worker *process, msg string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for b.count(t, `SELECT count(*) FROM steady_backfill_slices WHERE state = 'done'`) != 1 {
+		if time.Now().After(deadline) {
+			var slices, jobRows string
+			require.NoError(t, b.direct.QueryRow(context.Background(),
+				`SELECT coalesce(string_agg(row_to_json(s)::text, E'\n'), '') FROM steady_backfill_slices s`).Scan(&slices))
+			require.NoError(t, b.direct.QueryRow(context.Background(),
+				`SELECT coalesce(string_agg(json_build_object('id', id, 'kind', kind, 'state', state, 'attempt', attempt,
+					'scheduled_at', scheduled_at, 'attempted_by', attempted_by, 'errors', errors)::text, E'\n'), '') FROM river_job`).Scan(&jobRows))
+			lines := strings.Split(strings.TrimRight(worker.stderr.String(), "\n"), "\n")
+			t.Fatalf("%s\nslices:\n%s\nRiver's jobs:\n%s\nthe worker's last log lines:\n%s",
+				msg, slices, jobRows, strings.Join(lines[max(0, len(lines)-40):], "\n"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestBackfillWorkerKilledTheOtherFinishes kills the worker in the middle of a slice while a
 // second worker is alive: the second is given the job once the first's heartbeat is older than
 // the bound, and finishes the slice from the checkpoint, every row correct, at most one batch
@@ -146,9 +167,7 @@ func TestBackfillWorkerKilledTheOtherFinishes(t *testing.T) {
 		return b.count(t, `SELECT cursor_key FROM steady_backfill_slices`) > checkpoint
 	}, "the other worker never took the slice over")
 	resumed := time.Since(killed)
-	waitUntil(t, 2*time.Minute, func() bool {
-		return b.count(t, `SELECT count(*) FROM steady_backfill_slices WHERE state = 'done'`) == 1
-	}, "the other worker did not finish the backfill")
+	waitBackfillDone(t, b, survivor, "the other worker did not finish the backfill")
 	logs := stop(t, survivor).stderr
 
 	redone := requireEveryRowOnce(t, b, changes, maxBatch)
@@ -197,9 +216,7 @@ func TestBackfillWorkerPausedPastTheBoundCannotWrite(t *testing.T) {
 	require.Equal(t, 1, woken.code, "a worker declared dead exits at once:\n%s", woken.stderr)
 	require.Contains(t, woken.stderr, "this worker was declared dead by the others")
 
-	waitUntil(t, 2*time.Minute, func() bool {
-		return b.count(t, `SELECT count(*) FROM steady_backfill_slices WHERE state = 'done'`) == 1
-	}, "the other worker did not finish the backfill")
+	waitBackfillDone(t, b, survivor, "the other worker did not finish the backfill")
 	logs := stop(t, survivor).stderr
 	redone := requireEveryRowOnce(t, b, changes, maxBatch)
 
