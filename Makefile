@@ -32,7 +32,7 @@ testdb:
 testdb-down:
 	@scripts/devdb.sh down test
 
-# Tests get their own PostgreSQL + PgBouncer (ports 55433/56433, data in .testdb/). Then the
+# Tests get their own PostgreSQL + PgBouncer (ports 55433/56433, data in or linked from .testdb/). Then the
 # examples module (examples/, a module of its own that uses only steady's public Go API) is
 # built and its tests drive steady from outside: its admin program, and psql inserting a
 # steady_backfill_start job, through PgBouncer. Last, the bench module's own tests (its tables,

@@ -6,7 +6,7 @@
 #   scripts/devdb.sh down [dev|test]   stop both
 #   scripts/devdb.sh env  [dev|test]   print the export lines only
 #
-# "dev" keeps its data in .devdb/ (ports 55432 postgres, 56432 pgbouncer); "test" in .testdb/
+# "dev" keeps its data in .devdb/ (ports 55432 postgres, 56432 pgbouncer); "test" in .testdb/ (or tmpfs)
 # (ports 55433, 56433), tuned for throwaway speed; "bench" in .benchdb/ (ports 55434, 56434),
 # durable like production so that commit costs are real. The settings mirror docker-compose.yml.
 set -euo pipefail
