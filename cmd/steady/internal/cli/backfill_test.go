@@ -249,7 +249,7 @@ func TestBackfillCommand(t *testing.T) {
 // takes the job back at its start: its previous process on this machine is gone.
 func TestBackfillWorkerKilledMidRun(t *testing.T) {
 	t.Parallel()
-	const rows, maxBatch = 120_000, 1_000
+	const rows, maxBatch = 60_000, 1_000
 	// The default heartbeat (5s, dead after 20s): the restart does not wait for the bound.
 	b := setupBackfill(t, fmt.Sprintf("STEADY_BACKFILL_MAX_BATCH=%d", maxBatch), "STEADY_LOG_LEVEL=debug")
 	b.exec(t, `INSERT INTO business (name, slug) VALUES ('Killed', 'killed')`)

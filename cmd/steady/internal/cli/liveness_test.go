@@ -153,7 +153,7 @@ func waitBackfillDone(t *testing.T, b *backfillBundle, worker *process, msg stri
 // redone.
 func TestBackfillWorkerKilledTheOtherFinishes(t *testing.T) {
 	t.Parallel()
-	const rows, maxBatch = 120_000, 1_000
+	const rows, maxBatch = 60_000, 1_000
 	b := setupBackfill(t, append([]string{fmt.Sprintf("STEADY_BACKFILL_MAX_BATCH=%d", maxBatch), "STEADY_LOG_LEVEL=debug"}, fastHeartbeat...)...)
 	victim, survivor, changes := twoWorkersOnABackfill(t, b, rows)
 
@@ -193,7 +193,7 @@ func TestBackfillWorkerKilledTheOtherFinishes(t *testing.T) {
 // writes checkpoints; SIGCONT then wakes a worker that writes nothing more and exits 1.
 func TestBackfillWorkerPausedPastTheBoundCannotWrite(t *testing.T) {
 	t.Parallel()
-	const rows, maxBatch = 120_000, 1_000
+	const rows, maxBatch = 60_000, 1_000
 	b := setupBackfill(t, append([]string{fmt.Sprintf("STEADY_BACKFILL_MAX_BATCH=%d", maxBatch), "STEADY_LOG_LEVEL=debug"}, fastHeartbeat...)...)
 	victim, survivor, changes := twoWorkersOnABackfill(t, b, rows)
 	var victimID string
@@ -301,7 +301,7 @@ func TestIndexBuildWorkerKilledTheOtherHealsTheBuild(t *testing.T) {
 func TestStalledAfterTheLastWorkerDies(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	const rows = 120_000
+	const rows = 60_000
 	// Batches wait while another transaction has been open for 100ms: the test holds one open to
 	// keep the run from ending before the kill, and to give it time held back, which status shows
 	// once an attempt has ended (2s attempts) and saved it.
