@@ -80,17 +80,16 @@ prepare_dir() {
   data=$dir/pgdata
   if [ -L "$data" ]; then data=$(readlink "$data"); return; fi
   [ -d "$data" ] && return
-  local key alt=""
-  key=$(printf '%s' "$dir" | md5sum | cut -c1-10)
+  local alt=""
   if [ "$name" = test ] && [ "${STEADY_DEVDB_TMPFS:-1}" != 0 ] && tmpfs_room /dev/shm; then
-    alt=/dev/shm/steady-devdb-$key
+    alt=/dev/shm/steady-devdb-$(printf '%s' "$dir" | md5sum | cut -c1-10)
   elif [ "$(id -u)" = 0 ] && ! runuser -u "$owner" -- test -x "$dir"; then
-    alt=/var/tmp/steady-devdb-$key
+    alt=/var/tmp/steady-devdb-$(printf '%s' "$dir" | md5sum | cut -c1-10)
   fi
   [ -n "$alt" ] || return 0
   # A leftover of a removed clone at the same path: its server would be running from our link.
   if [ -f "$alt/pgdata/postmaster.pid" ] && as_owner "$pgbin/pg_ctl" -D "$alt/pgdata" status >/dev/null 2>&1; then
-    echo "devdb: a server from a removed checkout at $dir still runs from $alt/pgdata: stop it (pg_ctl -D $alt/pgdata stop)" >&2
+    echo "devdb: a server from a removed checkout at $dir still runs from $alt/pgdata: stop it (pg_ctl -D $alt/pgdata stop) and the PgBouncer on 127.0.0.1:$bport" >&2
     exit 1
   fi
   rm -rf "$alt"
@@ -200,14 +199,21 @@ bouncer_up() {
   local b=$dir/pgbouncer
   mkdir -p "$b"
   [ "$(id -u)" = 0 ] && chown "$owner" "$b"
-  if [ -f "$b/pgbouncer.pid" ] && kill -0 "$(cat "$b/pgbouncer.pid")" 2>/dev/null; then
-    return
-  fi
   # PgBouncer authenticates clients with the server's own SCRAM secret and reuses it
   # to log in to PostgreSQL, so the plain password is not stored.
-  local secret
+  local secret entry
   secret=$(psql_admin -d postgres -tAc "SELECT rolpassword FROM pg_authid WHERE rolname = '$user'")
-  printf '"%s" "%s"\n' "$user" "$secret" >"$b/userlist.txt"
+  entry=$(printf '"%s" "%s"' "$user" "$secret")
+  if [ -f "$b/pgbouncer.pid" ] && kill -0 "$(cat "$b/pgbouncer.pid")" 2>/dev/null; then
+    # Running already: the secret may have changed under it (cheap_scram at a restart).
+    if [ "$(cat "$b/userlist.txt" 2>/dev/null)" != "$entry" ]; then
+      printf '%s\n' "$entry" >"$b/userlist.txt"
+      kill -HUP "$(cat "$b/pgbouncer.pid")"
+      log "pgbouncer reloaded with the role's new secret"
+    fi
+    return
+  fi
+  printf '%s\n' "$entry" >"$b/userlist.txt"
   chmod 600 "$b/userlist.txt"
   cat >"$b/pgbouncer.ini" <<INI
 [databases]
