@@ -250,15 +250,24 @@ func TestIndexBuildWorkerKilledTheOtherHealsTheBuild(t *testing.T) {
 	first := startBinary(t, b.env, "worker")
 	second := startBinary(t, b.env, "worker")
 	var pid int
+	index := ""
 	waitUntil(t, 2*time.Minute, func() bool {
 		pid = holderPID(t, b, jobs.IndexBuildArgs{}.Kind())
-		return pid != 0 && b.count(t, `SELECT count(*) FROM pg_stat_progress_create_index
-			WHERE relid = 'leads'::regclass AND phase = 'waiting for writers before build' AND index_relid <> 0`) == 1
+		if pid == 0 {
+			return false
+		}
+		// The index's name from the same row that shows the wait.
+		var names []string
+		require.NoError(t, b.direct.QueryRow(ctx, `SELECT array(SELECT i.relname FROM pg_stat_progress_create_index p
+			JOIN pg_class i ON i.oid = p.index_relid
+			WHERE p.relid = 'leads'::regclass AND p.phase = 'waiting for writers before build')`).Scan(&names))
+		if len(names) != 1 {
+			return false
+		}
+		index = names[0]
+		return true
 	}, "no build of a leads index waited for the writer")
 	victim, survivor := pick(t, pid, first, second)
-	index := ""
-	require.NoError(t, b.direct.QueryRow(ctx, `SELECT i.relname FROM pg_stat_progress_create_index p
-		JOIN pg_class i ON i.oid = p.index_relid WHERE p.relid = 'leads'::regclass`).Scan(&index))
 
 	require.NoError(t, victim.cmd.Process.Kill())
 	killed := time.Now()
