@@ -32,13 +32,13 @@ testdb:
 testdb-down:
 	@scripts/devdb.sh down test
 
-# Tests get their own PostgreSQL + PgBouncer (ports 55433/56433, data in or linked from .testdb/). Then the
-# examples module (examples/, a module of its own that uses only steady's public Go API) is
-# built and its tests drive steady from outside: its admin program, and psql inserting a
-# steady_backfill_start job, through PgBouncer. Last, the bench module's own tests (its tables,
-# charts and ratios; no database). Every binary is linked without DWARF (-ldflags=-w, through
-# GOFLAGS so that the tests' own builds of steady get it too): stack traces and race reports
-# read the symbol table, not DWARF, and the ~35 links took half the time.
+# Tests get their own PostgreSQL + PgBouncer (ports 55433/56433, data in or linked from
+# .testdb/). Then the examples module (examples/, a module of its own that uses only steady's
+# public Go API) is built and its tests drive steady from outside: its admin program, and psql
+# inserting a steady_backfill_start job, through PgBouncer. Last, the bench module's own tests
+# (its tables, charts and ratios; no database). Every binary is linked without DWARF
+# (-ldflags=-w, through GOFLAGS so that the tests' own builds of steady get it too): stack
+# traces and race reports read the symbol table, not DWARF, and the ~35 links took half the time.
 test:
 	@env="$$(scripts/devdb.sh up test)" || { echo "make test: the test database did not start (see above)" >&2; exit 1; }; \
 	eval "$$env"; \
