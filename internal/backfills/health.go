@@ -13,7 +13,9 @@ import (
 //
 //   - sessions waiting for a lock on the table (pg_locks, not granted): a migration's ALTER
 //     queued behind the backfill's row locks makes every later query on the table queue behind
-//     it, so the backfill steps aside;
+//     it, so the backfill steps aside. pg_locks shows the whole server and a relation's OID is
+//     only unique within its database (copies of a template or restores of one dump share
+//     them), so only this database's locks count;
 //   - the oldest open transaction of another client in this database (pg_stat_activity): while
 //     it is open, vacuum cannot remove the row versions each batch leaves behind;
 //   - replay lag of streaming replicas (pg_stat_replication; no rows without replicas). A WAL
@@ -31,7 +33,9 @@ type health struct {
 
 const healthQuery = `
 SELECT
-  (SELECT count(*) FROM pg_locks WHERE relation = to_regclass($1) AND NOT granted),
+  (SELECT count(*) FROM pg_locks
+    WHERE locktype = 'relation' AND NOT granted AND relation = to_regclass($1)
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
   coalesce(x.age, 0)::float8,
   coalesce(x.detail, ''),
   (SELECT coalesce(max(extract(epoch FROM replay_lag)), 0) FROM pg_stat_replication WHERE replay_lsn IS NOT NULL)::float8
