@@ -3,12 +3,14 @@ package dbconn_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,15 +75,26 @@ func giveUpAndExit() int {
 // pooler up, and their statements cancelled on the server.
 func TestExitWaitsForCancelRequests(t *testing.T) {
 	t.Parallel()
-	db, pooler := withPgBouncer(t, 4)
-	for i := range 15 {
+	const children = 15
+	// A server connection each, so that every child's statement runs (a cancel of a client
+	// still queued in PgBouncer is another path) and the children run side by side: each one
+	// mostly waits, for its process to start and for its statement's deadline.
+	db, pooler := withPgBouncer(t, children+1)
+	var wg sync.WaitGroup
+	failed := make([]error, children)
+	for i := range children {
 		delay := time.Duration(i) * 300 * time.Microsecond
 		child := exec.Command(os.Args[0], "-test.run=^$")
 		child.Env = append(os.Environ(), cancelChildURL+"="+pooler, cancelChildDelay+"="+delay.String(), cancelChildPool+"=long")
-		out, err := child.CombinedOutput()
-		require.NoError(t, err, "child %d (exit after %s): %s", i, delay, out)
-		requireUp(t, pooler, "after child %d (exit %s after giving up)", i, delay)
+		wg.Go(func() {
+			if out, err := child.CombinedOutput(); err != nil {
+				failed[i] = fmt.Errorf("child %d (exit %s after giving up): %w: %s", i, delay, err, out)
+			}
+		})
 	}
+	wg.Wait()
+	require.NoError(t, errors.Join(failed...))
+	requireUp(t, pooler, "after %d children exited right after giving up", children)
 
 	// Each cancel reached PostgreSQL before its process exited; the server acts on it at once.
 	// A statement whose cancel was lost would sleep for ten minutes.
