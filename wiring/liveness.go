@@ -45,6 +45,9 @@ func newHeartbeat(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, tables
 	if err != nil {
 		return nil, err
 	}
+	// Nothing this worker sends reaches the database while the others may have declared it dead.
+	pools.Pooler.SetGate(h.Gate)
+	pools.Long.SetGate(h.Gate)
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			if err := h.Start(ctx); err != nil {

@@ -96,7 +96,7 @@ func examine(ctx context.Context, cfg Config, role Role, rawURL string, setting 
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*cfg.DirectTimeout)
 	defer cancel()
-	pc, err := poolConfig(cfg, role, rawURL, sendCancels)
+	pc, _, err := poolConfig(cfg, role, rawURL, sendCancels)
 	if err != nil {
 		return fail(err)
 	}

@@ -25,6 +25,8 @@ type Pool struct {
 	Setting   PoolMode   // POOLER: auto, transaction or session; "" for DIRECT
 	Detection *Detection // nil when not detected
 	Warning   string     // the detection's evidence contradicts the setting
+
+	gate *gate // SetGate's
 }
 
 // Pools holds the pools of a process: two on POOLER always, and the migration role's when the
@@ -168,7 +170,7 @@ func (p *Pools) Close() {
 
 // sibling opens another pool on p's URL, with p's mode, whose connections send cancel requests.
 func (p *Pool) sibling(cfg Config, rawURL string) (*Pool, error) {
-	pc, err := poolConfig(cfg, p.Role, rawURL, sendCancels)
+	pc, g, err := poolConfig(cfg, p.Role, rawURL, sendCancels)
 	if err != nil {
 		return nil, err
 	}
@@ -177,12 +179,12 @@ func (p *Pool) sibling(cfg Config, rawURL string) (*Pool, error) {
 		return nil, &ConnectError{Role: p.Role, URL: p.URL, Err: errors.New(oneLine(redact.Error(err)))}
 	}
 	s := *p
-	s.Pool = pool
+	s.Pool, s.gate = pool, g
 	return &s, nil
 }
 
 func openPool(ctx context.Context, cfg Config, role Role, rawURL string, detect bool, setting PoolMode, rule cancelRule) (*Pool, error) {
-	pc, err := poolConfig(cfg, role, rawURL, rule)
+	pc, g, err := poolConfig(cfg, role, rawURL, rule)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +195,7 @@ func openPool(ctx context.Context, cfg Config, role Role, rawURL string, detect 
 	if err != nil {
 		return fail(err)
 	}
-	p := &Pool{Pool: pool, Role: role, URL: redact.URL(rawURL), Setting: setting}
+	p := &Pool{Pool: pool, Role: role, URL: redact.URL(rawURL), Setting: setting, gate: g}
 	if detect {
 		d, err := detectWithin(ctx, cfg, pool)
 		if err != nil {
@@ -215,10 +217,10 @@ func detectWithin(ctx context.Context, cfg Config, pool *pgxpool.Pool) (Detectio
 	return DetectPoolMode(ctx, pool)
 }
 
-func poolConfig(cfg Config, role Role, rawURL string, rule cancelRule) (*pgxpool.Config, error) {
+func poolConfig(cfg Config, role Role, rawURL string, rule cancelRule) (*pgxpool.Config, *gate, error) {
 	pc, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
-		return nil, &URLError{Name: "DATABASE_URL_" + string(role), URL: redact.URL(rawURL), Err: errors.New(redact.Error(err))}
+		return nil, nil, &URLError{Name: "DATABASE_URL_" + string(role), URL: redact.URL(rawURL), Err: errors.New(redact.Error(err))}
 	}
 	if pc.ConnConfig.RuntimeParams["application_name"] == "" {
 		pc.ConnConfig.RuntimeParams["application_name"] = cfg.ApplicationName
@@ -234,7 +236,9 @@ func poolConfig(cfg Config, role Role, rawURL string, rule cancelRule) (*pgxpool
 		pc.MaxConns = cfg.MaxConns
 	}
 	pc.MaxConns = max(pc.MaxConns, 2) // pool-mode detection holds two connections
-	return pc, nil
+	g := &gate{}
+	g.install(pc)
+	return pc, g, nil
 }
 
 // ConnectError reports a role that could not be reached.

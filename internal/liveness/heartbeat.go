@@ -86,6 +86,7 @@ type Heartbeat struct {
 
 	stop chan struct{}
 	done chan struct{}
+	poke chan struct{} // Gate asks for a heartbeat now
 }
 
 // New validates cfg.
@@ -105,7 +106,7 @@ func New(cfg Config) (*Heartbeat, error) {
 		cfg.Tables = t
 	}
 	host, _ := os.Hostname()
-	return &Heartbeat{cfg: cfg, schema: cfg.Tables.Schema(), host: host, hostKey: hostKey()}, nil
+	return &Heartbeat{cfg: cfg, schema: cfg.Tables.Schema(), host: host, hostKey: hostKey(), poke: make(chan struct{}, 1)}, nil
 }
 
 // ClientID is the id the worker's River client must use.
@@ -170,7 +171,7 @@ func (h *Heartbeat) Stop(ctx context.Context) error {
 	if h.Fenced() != nil {
 		return nil // its row tells doctor when and why it was declared dead
 	}
-	if _, err := h.cfg.Pool.Exec(ctx, h.schema.SQL(`DELETE FROM steady_workers WHERE id = $1`), h.cfg.ClientID); err != nil {
+	if _, err := h.cfg.Pool.Exec(own(ctx), h.schema.SQL(`DELETE FROM steady_workers WHERE id = $1`), h.cfg.ClientID); err != nil {
 		return fmt.Errorf("deregister worker %s: %w", h.cfg.ClientID, err)
 	}
 	h.cfg.Logger.Info("worker deregistered", slog.String("client_id", h.cfg.ClientID))
@@ -186,6 +187,7 @@ func (h *Heartbeat) loop() {
 		case <-h.stop:
 			return
 		case <-tick.C:
+		case <-h.poke:
 		}
 		if h.beat() {
 			return // fenced: nothing more to do
@@ -195,7 +197,7 @@ func (h *Heartbeat) loop() {
 
 // beat heartbeats once and then rescues; it reports whether the worker was fenced.
 func (h *Heartbeat) beat() bool {
-	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.Interval)
+	ctx, cancel := context.WithTimeout(own(context.Background()), h.cfg.Interval)
 	defer cancel()
 	var alive int
 	err := h.cfg.Pool.QueryRow(ctx, h.schema.SQL(`UPDATE steady_workers SET heartbeat_at = now()
@@ -228,11 +230,52 @@ func (h *Heartbeat) beat() bool {
 	quiet := time.Now().Before(h.quietUntil)
 	h.mu.Unlock()
 	if !quiet {
-		rctx, rcancel := context.WithTimeout(context.Background(), h.cfg.Interval)
+		rctx, rcancel := context.WithTimeout(own(context.Background()), h.cfg.Interval)
 		defer rcancel()
 		h.rescue(rctx, nil)
 	}
 	return false
+}
+
+// ErrHeartbeatOverdue is the error of a statement Gate held back.
+var ErrHeartbeatOverdue = errors.New("this worker's heartbeat is overdue: the others may have declared it dead")
+
+// ownStatement marks the context of the heartbeat's own statements, which Gate lets through.
+type ownStatement struct{}
+
+func own(ctx context.Context) context.Context { return context.WithValue(ctx, ownStatement{}, true) }
+
+// Gate holds back every statement of the worker's, other than the heartbeat's own, while the
+// others may have declared it dead: it was fenced, or by its own clock its last heartbeat is
+// older than the bound less one interval (it was paused, or cut off). Set it on the pool that
+// River uses (dbconn.Pool.SetGate). River checks only that a job is running when it records an
+// attempt's outcome, not whose attempt is running: without the gate, a worker paused past its
+// bound with an outcome waiting in River's batch writes it when it wakes, over the state of
+// the job's new attempt on a live worker. Gate asks for a heartbeat at once, and fails the
+// statement (River retries it) until a heartbeat succeeds; a heartbeat that finds the worker
+// dead fences it instead. Before Start, statements go.
+func (h *Heartbeat) Gate(ctx context.Context) error {
+	if ctx.Value(ownStatement{}) != nil {
+		return nil
+	}
+	h.mu.Lock()
+	fenced, last := h.fenced, h.lastOK
+	h.mu.Unlock()
+	switch {
+	case fenced != nil:
+		return fenced
+	case last.IsZero():
+		return nil
+	}
+	if silent := time.Since(last); silent > h.cfg.DeadAfter-h.cfg.Interval {
+		select {
+		case h.poke <- struct{}{}:
+		default:
+		}
+		return fmt.Errorf("%w (last heartbeat %s ago, bound %s): statements wait for the next one",
+			ErrHeartbeatOverdue, silent.Round(time.Millisecond), h.cfg.DeadAfter)
+	}
+	return nil
 }
 
 // fence reads why the worker was declared dead and fences it.

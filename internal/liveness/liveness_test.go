@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -487,4 +488,67 @@ func TestCutOffWorkerJudgesNobodyAtOnce(t *testing.T) {
 	require.NoError(t, b.direct.QueryRow(ctx, `SELECT (errors[1]->>'at')::timestamptz FROM river_job WHERE id = $1`, job).Scan(&rescuedAt))
 	require.GreaterOrEqual(t, rescuedAt.Sub(back), deadAfter-50*time.Millisecond,
 		"declared the silent worker dead %s after its own heartbeats came back, within the bound", rescuedAt.Sub(back))
+}
+
+// A worker whose heartbeat is overdue sends nothing through its gated pool until a heartbeat
+// lands: had the others declared it dead meanwhile, what it sends (River's record of a job's
+// outcome) would overwrite the job's new attempt elsewhere. A heartbeat that lands opens the
+// gate again; one that finds the worker dead fences it, and the gate stays shut.
+func TestGateHoldsStatementsWhileTheHeartbeatIsOverdue(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.NewMigrated(t)
+	log, logs := dbtest.Logger(t)
+	pools, direct := dbtest.Open(t, db, log)
+	b := &bundle{db: db, pooler: pools.Pooler.Pool, direct: direct, logs: logs, log: log}
+	fenced := make(chan error, 1)
+	me := b.heartbeat(t, liveness.Config{Interval: 100 * time.Millisecond, DeadAfter: 600 * time.Millisecond,
+		OnFenced: func(err error) { fenced <- err }})
+	pools.Pooler.SetGate(me.Gate)
+	statement := func() error {
+		_, err := pools.Pooler.Exec(ctx, `INSERT INTO steady_workers (id, host, pid, heartbeat_every, dead_after)
+			VALUES ('steady.sent.1.' || gen_random_uuid(), 'gate', 1, interval '1 second', interval '3 seconds')`)
+		return err
+	}
+	sent := func() int {
+		var n int
+		require.NoError(t, direct.QueryRow(ctx, `SELECT count(*) FROM steady_workers WHERE host = 'gate'`).Scan(&n))
+		return n
+	}
+	require.NoError(t, statement(), "a worker whose heartbeat is on time sends")
+
+	// The test holds the worker's row: its heartbeats wait, and it cannot know whether the
+	// others have declared it dead.
+	hold := func() pgx.Tx {
+		tx, err := direct.Begin(ctx)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = tx.Rollback(ctx) }) // before the heartbeat's Stop, which needs the row
+		_, err = tx.Exec(ctx, `SELECT FROM steady_workers WHERE id = $1 FOR UPDATE`, me.ClientID())
+		require.NoError(t, err)
+		return tx
+	}
+	tx := hold()
+	dbtest.WaitFor(t, deadline, func() bool { return statement() != nil }, "statements went on while the heartbeat was overdue")
+	before := sent()
+	require.ErrorIs(t, statement(), liveness.ErrHeartbeatOverdue)
+	require.Equal(t, before, sent(), "a held statement reached the database")
+	require.NoError(t, tx.Commit(ctx))
+	dbtest.WaitFor(t, deadline, func() bool { return statement() == nil }, "the gate stayed shut after a heartbeat landed")
+
+	// Declared dead while its heartbeats wait: the heartbeat that lands fences it.
+	tx = hold()
+	_, err := tx.Exec(ctx, `UPDATE steady_workers SET dead_at = now(), dead_reason = 'the test' WHERE id = $1`, me.ClientID())
+	require.NoError(t, err)
+	dbtest.WaitFor(t, deadline, func() bool { return errors.Is(statement(), liveness.ErrHeartbeatOverdue) },
+		"statements went on while the heartbeat was overdue")
+	before = sent()
+	require.NoError(t, tx.Commit(ctx))
+	select {
+	case err := <-fenced:
+		require.ErrorIs(t, err, liveness.ErrFenced)
+	case <-time.After(deadline):
+		t.Fatal("the heartbeat never found the worker dead")
+	}
+	require.ErrorIs(t, statement(), liveness.ErrFenced, "a fenced worker sends nothing")
+	require.Equal(t, before, sent())
 }
