@@ -201,8 +201,10 @@ func (m *Migrator) Plan(ctx context.Context) (*Plan, error) {
 	batch := &pgx.Batch{}
 	preflight := m.queuePreflight(batch)
 	// pg_get_indexdef and pg_get_constraintdef lock the table they describe: behind a long
-	// ACCESS EXCLUSIVE lock the read waits, bounded like DDL (the batch is one transaction).
-	batch.Queue(fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", m.cfg.LockTimeout.Milliseconds()))
+	// ACCESS EXCLUSIVE lock the read waits, bounded like DDL (the batch is one transaction,
+	// implicit, until its Sync). set_config, not SET LOCAL: the server logs a WARNING for a SET
+	// LOCAL outside BEGIN, on every deploy, though it applies it all the same.
+	batch.Queue("SELECT set_config('lock_timeout', $1, true)", fmt.Sprintf("%dms", m.cfg.LockTimeout.Milliseconds()))
 	// The version first: a change between it and the snapshot makes a stamp stale, not wrong.
 	catalog.QueueVersion(batch, &version)
 	catalog.QueueRead(batch, &snap)

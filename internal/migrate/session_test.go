@@ -3,12 +3,17 @@ package migrate_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadydb/steady/internal/migrate"
+	"github.com/steadydb/steady/migrations"
 )
 
 // TestNoTransactionMigrationSessionState: a migration outside a transaction runs on a session
@@ -53,4 +58,36 @@ func TestNoTransactionMigrationSessionState(t *testing.T) {
 		require.Equal(t, 2, res.Applied)
 		require.Len(t, sessionSets(trace.all()), 2, "SET lock_timeout, then RESET: %v", trace.all())
 	})
+}
+
+// TestNoServerWarnings: a first deploy and a no-op leave nothing in the server's log. A WARNING
+// there on every deploy (a SET LOCAL outside BEGIN) is noise a DBA has to learn to ignore.
+func TestNoServerWarnings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	var mu sync.Mutex
+	var notices []string
+	cfg, err := pgxpool.ParseConfig(b.db.PoolerURL)
+	require.NoError(t, err)
+	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec // as dbconn configures POOLER
+	cfg.ConnConfig.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
+		mu.Lock()
+		defer mu.Unlock()
+		if n.Severity == "WARNING" {
+			notices = append(notices, n.Message)
+		}
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	for range 2 {
+		m, err := migrate.New(migrate.Config{Pool: pool, TransactionPooled: true, Migrations: migrations.FS, Logger: b.log})
+		require.NoError(t, err)
+		_, err = m.Migrate(ctx, migrate.Opts{})
+		require.NoError(t, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	require.Empty(t, notices)
 }
