@@ -22,10 +22,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(cancelChildURL) != "" {
-		os.Exit(giveUpAndExit())
-	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) {
+		if childDir != "" {
+			_ = os.RemoveAll(childDir)
+		}
+	}))
 }
 
 type bundle struct {
