@@ -45,7 +45,7 @@ func newHeartbeat(lc fx.Lifecycle, cfg WorkerConfig, pools *dbconn.Pools, tables
 	if err != nil {
 		return nil, err
 	}
-	// Nothing this worker sends reaches the database while the others may have declared it dead.
+	// Statements this worker starts while the others may have declared it dead wait for a heartbeat.
 	pools.Pooler.SetGate(h.Gate)
 	pools.Long.SetGate(h.Gate)
 	lc.Append(fx.Hook{

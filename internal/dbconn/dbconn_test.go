@@ -22,10 +22,12 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) {
+	// With Cleanup, goleak leaves the exit to it.
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
 		if childDir != "" {
 			_ = os.RemoveAll(childDir)
 		}
+		os.Exit(code)
 	}))
 }
 

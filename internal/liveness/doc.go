@@ -20,11 +20,12 @@
 //     jobs have been given away: OnFenced tells it to stop at once (the worker exits) so that no
 //     job is worked twice. Checkpoints are fenced as well (internal/backfills: a slice's lease).
 //   - Until a heartbeat says it is alive, a worker whose last heartbeat is older than its bound
-//     less one interval (by its own clock: it was paused, or cut off) sends nothing else through
-//     its pools (Gate). River records a job's outcome wherever the job is running, whichever
+//     less one interval (by its own clock: it was paused, or cut off) starts no other statement
+//     on its pools (Gate). River records a job's outcome wherever the job is running, whichever
 //     attempt runs it: an outcome that waited in River's batch while the worker was paused
 //     would otherwise land on the job's new attempt on another worker, which would lose its
-//     slice and stop.
+//     slice and stop. The gate is asked when a statement takes a connection, so a statement
+//     already holding one when the pause came (a transaction begun before it) still goes.
 //   - A worker whose own heartbeats failed for long enough that the others' rows may look dead
 //     because of the same outage (the database was unreachable, for everyone) declares nobody
 //     dead until it has heartbeated again for DeadAfter: the others need that long to show they

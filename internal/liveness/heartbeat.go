@@ -142,6 +142,7 @@ func (h *Heartbeat) Start(ctx context.Context) error {
 			}
 		}
 	}
+	sent := time.Now()
 	_, err := h.cfg.Pool.Exec(ctx, h.schema.SQL(`INSERT INTO steady_workers (id, host, pid, host_key, heartbeat_every, dead_after)
 		VALUES ($1, $2, $3, $4, make_interval(secs => $5), make_interval(secs => $6))`),
 		h.cfg.ClientID, h.host, os.Getpid(), h.hostKey, h.cfg.Interval.Seconds(), h.cfg.DeadAfter.Seconds())
@@ -149,7 +150,7 @@ func (h *Heartbeat) Start(ctx context.Context) error {
 		return fmt.Errorf("register worker %s: %w", h.cfg.ClientID, err)
 	}
 	h.mu.Lock()
-	h.lastOK, h.alive = time.Now(), 1
+	h.lastOK, h.alive = sent, 1
 	h.mu.Unlock()
 	h.cfg.Logger.Info("worker registered", slog.String("client_id", h.cfg.ClientID),
 		slog.String("heartbeat_every", h.cfg.Interval.String()), slog.String("dead_after", h.cfg.DeadAfter.String()))
@@ -174,6 +175,9 @@ func (h *Heartbeat) Stop(ctx context.Context) error {
 	if _, err := h.cfg.Pool.Exec(own(ctx), h.schema.SQL(`DELETE FROM steady_workers WHERE id = $1`), h.cfg.ClientID); err != nil {
 		return fmt.Errorf("deregister worker %s: %w", h.cfg.ClientID, err)
 	}
+	h.mu.Lock()
+	h.lastOK = time.Time{} // not registered: Gate lets statements go, as before Start
+	h.mu.Unlock()
 	h.cfg.Logger.Info("worker deregistered", slog.String("client_id", h.cfg.ClientID))
 	return nil
 }
@@ -182,13 +186,20 @@ func (h *Heartbeat) loop() {
 	defer close(h.done)
 	tick := time.NewTicker(h.cfg.Interval)
 	defer tick.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-h.stop:
 			return
 		case <-tick.C:
 		case <-h.poke:
+			// Every statement Gate refuses pokes: while beats fail fast (the server refuses
+			// connections), they would follow the traffic instead of the interval.
+			if time.Since(last) < h.cfg.Interval/4 {
+				continue
+			}
 		}
+		last = time.Now()
 		if h.beat() {
 			return // fenced: nothing more to do
 		}
@@ -200,6 +211,10 @@ func (h *Heartbeat) beat() bool {
 	ctx, cancel := context.WithTimeout(own(context.Background()), h.cfg.Interval)
 	defer cancel()
 	var alive int
+	// The server stamps heartbeat_at when the statement starts; a reply can come up to an
+	// interval later. The others judge by the stamp, so the worker's own clock counts from the
+	// moment it sent the heartbeat, not from the reply.
+	sent := time.Now()
 	err := h.cfg.Pool.QueryRow(ctx, h.schema.SQL(`UPDATE steady_workers SET heartbeat_at = now()
 		WHERE id = $1 AND dead_at IS NULL
 		RETURNING (SELECT count(*) FROM steady_workers w WHERE `+aliveSQL+` OR w.id = $1)`), h.cfg.ClientID).Scan(&alive)
@@ -226,7 +241,7 @@ func (h *Heartbeat) beat() bool {
 		}
 		h.cfg.Logger.Info("heartbeat works again", slog.String("silent_for", silent.Round(time.Millisecond).String()))
 	}
-	h.failing, h.lastErr, h.lastOK, h.alive = false, nil, time.Now(), alive
+	h.failing, h.lastErr, h.lastOK, h.alive = false, nil, sent, alive
 	quiet := time.Now().Before(h.quietUntil)
 	h.mu.Unlock()
 	if !quiet {
@@ -253,7 +268,11 @@ func own(ctx context.Context) context.Context { return context.WithValue(ctx, ow
 // bound with an outcome waiting in River's batch writes it when it wakes, over the state of
 // the job's new attempt on a live worker. Gate asks for a heartbeat at once, and fails the
 // statement (River retries it) until a heartbeat succeeds; a heartbeat that finds the worker
-// dead fences it instead. Before Start, statements go.
+// dead fences it instead. Before Start and after Stop, statements go.
+//
+// The pool asks when a statement takes a connection, so the gate narrows the window rather
+// than closing it: a statement that took its connection just before a pause, or one inside a
+// transaction begun before it, is sent when the worker wakes.
 func (h *Heartbeat) Gate(ctx context.Context) error {
 	if ctx.Value(ownStatement{}) != nil {
 		return nil
@@ -267,7 +286,10 @@ func (h *Heartbeat) Gate(ctx context.Context) error {
 	case last.IsZero():
 		return nil
 	}
-	if silent := time.Since(last); silent > h.cfg.DeadAfter-h.cfg.Interval {
+	// The monotonic clock stops while the machine is suspended; the wall clock does not (and
+	// may jump, which costs at most one early heartbeat).
+	silent := max(time.Since(last), time.Now().Round(0).Sub(last.Round(0)))
+	if silent > h.cfg.DeadAfter-h.cfg.Interval {
 		select {
 		case h.poke <- struct{}{}:
 		default:
