@@ -81,8 +81,8 @@ func (cfg WorkerConfig) backfillCatalog() backfills.Catalog {
 	return cfg.Backfill.Catalog
 }
 
-func backfillWorkers(runner *backfills.Runner, store *backfills.Store, log *slog.Logger) WorkerRegistration {
-	return func(w *river.Workers) { workers.RegisterBackfills(w, runner, store, log) }
+func backfillWorkers(runner *backfills.Runner, store *backfills.Store, hb *liveness.Heartbeat, log *slog.Logger) WorkerRegistration {
+	return func(w *river.Workers) { workers.RegisterBackfills(w, runner, store, hb.HoldAlive, log) }
 }
 
 func backfillPeriodicJobs(cfg WorkerConfig, log *slog.Logger) []*river.PeriodicJob {

@@ -109,11 +109,12 @@ func (w *BackfillScheduled) Work(ctx context.Context, job *river.Job[jobs.Backfi
 	return nil
 }
 
-// RegisterBackfills adds the backfill workers to River's registry.
-func RegisterBackfills(w *river.Workers, runner *backfills.Runner, store *backfills.Store, log *slog.Logger) {
+// RegisterBackfills adds the backfill workers to River's registry. holdAlive may be nil (see
+// BackfillStart.HoldAlive).
+func RegisterBackfills(w *river.Workers, runner *backfills.Runner, store *backfills.Store, holdAlive func(context.Context, pgx.Tx) error, log *slog.Logger) {
 	river.AddWorker(w, &Backfill{Runner: runner, Log: log})
 	river.AddWorker(w, &BackfillScheduled{Store: store, Log: log})
-	river.AddWorker(w, &BackfillStart{Store: store, Log: log})
+	river.AddWorker(w, &BackfillStart{Store: store, HoldAlive: holdAlive, Log: log})
 }
 
 // BackfillStart starts the run a steady_backfill_start job asks for, exactly as steady backfill
@@ -124,6 +125,10 @@ type BackfillStart struct {
 	river.WorkerDefaults[jobs.BackfillStartArgs]
 	Store *backfills.Store
 	Log   *slog.Logger
+	// HoldAlive, when set, runs first in the transaction that completes the job: it fails
+	// when the others have declared this worker dead, and keeps them from it until the
+	// transaction ends (liveness.Heartbeat.HoldAlive).
+	HoldAlive func(context.Context, pgx.Tx) error
 }
 
 func (w *BackfillStart) Timeout(*river.Job[jobs.BackfillStartArgs]) time.Duration { return time.Minute }
@@ -158,6 +163,11 @@ func (w *BackfillStart) Work(ctx context.Context, job *river.Job[jobs.BackfillSt
 	// The run and this job's completion commit together: a retry after a crash finds the job
 	// completed rather than starting a second run once the first has ended.
 	err := pgx.BeginFunc(ctx, w.Store.Pool(), func(tx pgx.Tx) (err error) {
+		if w.HoldAlive != nil {
+			if err := w.HoldAlive(ctx, tx); err != nil {
+				return err
+			}
+		}
 		if res, err = w.Store.StartTx(ctx, tx, BackfillJobs{Client: river.ClientFromContext[pgx.Tx](ctx)}, b, opts); err != nil {
 			return err
 		}

@@ -51,7 +51,7 @@ func setup(t *testing.T, cfg backfills.Config) *bundle {
 	require.NoError(t, err)
 	store := backfills.NewStore(pools.Pooler.Pool, tables, catalogfiles.ShippedBackfills())
 	w := river.NewWorkers()
-	workers.RegisterBackfills(w, runner, store, log)
+	workers.RegisterBackfills(w, runner, store, nil, log)
 	client, err := river.NewClient(riverpgxv5.New(pools.Pooler.Pool), &river.Config{
 		Logger:            log,
 		PollOnly:          true, // LISTEN/NOTIFY does not work through the pooler

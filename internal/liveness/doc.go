@@ -25,7 +25,9 @@
 //     attempt runs it: an outcome that waited in River's batch while the worker was paused
 //     would otherwise land on the job's new attempt on another worker, which would lose its
 //     slice and stop. The gate is asked when a statement takes a connection, so a statement
-//     already holding one when the pause came (a transaction begun before it) still goes.
+//     already holding one when the pause came (a transaction begun before it) still goes: a
+//     transaction that records a job's outcome itself first locks the worker's live row
+//     (HoldAlive), which the others' marking it dead waits for.
 //   - A worker whose own heartbeats failed for long enough that the others' rows may look dead
 //     because of the same outage (the database was unreachable, for everyone) declares nobody
 //     dead until it has heartbeated again for DeadAfter: the others need that long to show they

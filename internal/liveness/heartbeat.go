@@ -272,7 +272,8 @@ func own(ctx context.Context) context.Context { return context.WithValue(ctx, ow
 //
 // The pool asks when a statement takes a connection, so the gate narrows the window rather
 // than closing it: a statement that took its connection just before a pause, or one inside a
-// transaction begun before it, is sent when the worker wakes.
+// transaction begun before it, is sent when the worker wakes. A transaction that records a
+// job's outcome itself calls HoldAlive first.
 func (h *Heartbeat) Gate(ctx context.Context) error {
 	if ctx.Value(ownStatement{}) != nil {
 		return nil
@@ -296,6 +297,25 @@ func (h *Heartbeat) Gate(ctx context.Context) error {
 		}
 		return fmt.Errorf("%w (last heartbeat %s ago, bound %s): statements wait for the next one",
 			ErrHeartbeatOverdue, silent.Round(time.Millisecond), h.cfg.DeadAfter)
+	}
+	return nil
+}
+
+// HoldAlive, inside tx, checks that the others have not declared this worker dead and keeps
+// them from doing so until tx ends (a share lock on its row, which their marking must wait
+// for). A transaction that records a job's outcome itself calls it first: begun before a
+// pause, it would otherwise land after the job was given to another worker. It returns an
+// error wrapping ErrFenced, and fences the worker, when the row is dead or gone.
+func (h *Heartbeat) HoldAlive(ctx context.Context, tx pgx.Tx) error {
+	var one int
+	err := tx.QueryRow(ctx, h.schema.SQL(`SELECT 1 FROM steady_workers WHERE id = $1 AND dead_at IS NULL FOR SHARE`), h.cfg.ClientID).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		cause := fmt.Errorf("%w (worker %s: found dead by a job recording its outcome)", ErrFenced, h.cfg.ClientID)
+		h.Fence(cause)
+		return cause
+	}
+	if err != nil {
+		return fmt.Errorf("check that worker %s is alive: %w", h.cfg.ClientID, err)
 	}
 	return nil
 }

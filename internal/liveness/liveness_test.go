@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -551,4 +552,48 @@ func TestGateHoldsStatementsWhileTheHeartbeatIsOverdue(t *testing.T) {
 	}
 	require.ErrorIs(t, statement(), liveness.ErrFenced, "a fenced worker sends nothing")
 	require.Equal(t, before, sent())
+}
+
+// TestHoldAlive: a transaction that records a job's outcome itself first checks that the
+// worker is alive, and the others cannot declare it dead until that transaction ends; a worker
+// already declared dead is refused and fenced.
+func TestHoldAlive(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	fenced := make(chan error, 1)
+	me := b.heartbeat(t, liveness.Config{Interval: time.Second, DeadAfter: 3 * time.Second,
+		OnFenced: func(err error) { fenced <- err }})
+	markDead := func() error {
+		// As the others' marking does, bounded: it must wait for the holding transaction.
+		tx, err := b.direct.Begin(ctx)
+		require.NoError(t, err)
+		defer tx.Rollback(ctx) //nolint:errcheck
+		_, err = tx.Exec(ctx, `SET LOCAL lock_timeout = '200ms'`)
+		require.NoError(t, err)
+		if _, err = tx.Exec(ctx, `UPDATE steady_workers SET dead_at = now(), dead_reason = 'the test' WHERE id = $1`, me.ClientID()); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	}
+
+	tx, err := b.pooler.Begin(ctx)
+	require.NoError(t, err)
+	require.NoError(t, me.HoldAlive(ctx, tx), "a live worker")
+	var pgErr *pgconn.PgError
+	require.ErrorAs(t, markDead(), &pgErr, "declared dead while a transaction held it alive")
+	require.Equal(t, "55P03", pgErr.Code)
+	require.NoError(t, tx.Commit(ctx))
+
+	require.NoError(t, markDead(), "once the transaction ended")
+	tx, err = b.pooler.Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx) //nolint:errcheck
+	require.ErrorIs(t, me.HoldAlive(ctx, tx), liveness.ErrFenced)
+	select {
+	case err := <-fenced:
+		require.ErrorIs(t, err, liveness.ErrFenced)
+	case <-time.After(deadline):
+		t.Fatal("the dead worker was not fenced")
+	}
 }
